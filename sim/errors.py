@@ -1,0 +1,96 @@
+"""Typed exceptions of the simulation core.
+
+Every check collects *all* problems first and raises once, so a user fixes
+their input in one pass. Messages are written for the person who made the
+input: they name the field (column/array), the offending rows and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input.
+
+    Attributes
+    ----------
+    field : str
+        Name of the array or column at fault.
+    message : str
+        What is wrong and what to do about it.
+    rows : tuple of int
+        Positions (0-based) of the offending rows; empty when the whole field is at fault.
+    """
+
+    field: str
+    message: str
+    rows: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.rows:
+            return f"{self.field}: {self.message}"
+        shown = ", ".join(str(r) for r in self.rows[:10])
+        more = f" (and {len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
+        return f"{self.field}: {self.message} -- rows {shown}{more}"
+
+
+@dataclass
+class InputError(ValueError):
+    """Input arrays or tables that the core cannot compute with.
+
+    Raised before any computation. ``problems`` lists every problem found;
+    ``fields`` and ``rows`` give the offending names and row positions.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    what: str = "input"
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    @property
+    def fields(self) -> list[str]:
+        """Names of the offending arrays or columns, in order of first appearance."""
+        return list(dict.fromkeys(p.field for p in self.problems))
+
+    @property
+    def rows(self) -> list[int]:
+        """Sorted positions of every offending row."""
+        return sorted({r for p in self.problems for r in p.rows})
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.problems)} problem(s) in {self.what}; nothing was computed:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class TabulaInputError(InputError):
+    """A frame in the TABULA/EPISCOPE format that lacks or mis-states a needed column."""
+
+
+class Problems:
+    """Collector for :class:`Problem` objects; raise them all at once with :meth:`raise_if_any`."""
+
+    def __init__(self, what: str = "input") -> None:
+        self.what = what
+        self.items: list[Problem] = []
+
+    def add(self, field: str, message: str, rows: Iterable[int] | None = None) -> None:
+        """Record a problem with ``field``, optionally at ``rows``."""
+        self.items.append(Problem(field, message, tuple(int(r) for r in (rows or ()))))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, error: type[InputError] = InputError) -> None:
+        """Raise ``error`` with every problem collected, if there are any."""
+        if self.items:
+            raise error(problems=list(self.items), what=self.what)
+
+
+def format_rows(rows: Sequence[int]) -> str:
+    """Short human-readable list of row positions."""
+    return ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
