@@ -1,12 +1,75 @@
-"""The command line ``wijk``."""
+"""The command line ``wijk``.
+
+Messages for residents and municipal staff are in Dutch; ``--help`` texts
+too, as the command line is used by municipal analysts.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="Wijkrenovatietool: renovatiesimulatie voor Vlaamse wijken.", no_args_is_help=True)
+from sim.errors import InputError
+
+app = typer.Typer(
+    help="Wijkrenovatietool: renovatiesimulatie voor Vlaamse woningen en wijken.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
 
 
-@app.callback()
-def main() -> None:
-    """Wijkrenovatietool command line."""
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]Fout:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Map voor de resultaten (standaard: een nieuwe map in de huidige map)."),
+    ] = None,
+) -> None:
+    """Simuleer de ingebouwde voorbeeldwoningen: huidige toestand en standaard renovatiepakketten."""
+    from api.demo import run_demo
+
+    try:
+        summary = run_demo(out)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    console.print(summary)
+
+
+@app.command()
+def bench(
+    dwellings: Annotated[int, typer.Option("--dwellings", min=1, help="Aantal synthetische woningen.")] = 1_000_000,
+    variants: Annotated[int, typer.Option("--variants", min=1, help="Aantal renovatievarianten per woning.")] = 8,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Aantal gemeten herhalingen (de snelste telt).")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")] = False,
+) -> None:
+    """Meet de snelheid van de rekenkern op synthetische woningen (evaluaties per seconde, tijd, geheugen)."""
+    from sim.benchmark import run_benchmark
+
+    result = run_benchmark(dwellings, variants, repeats=repeats)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    table = Table(title="Rekenkern: maandmethode EN ISO 52016-1 + systemen + label")
+    table.add_column("grootheid")
+    table.add_column("waarde", justify="right")
+    table.add_row("woningen × varianten", f"{result.dwellings:,} × {result.variants}")
+    table.add_row("evaluaties per seconde", f"{result.evals_per_s:,.0f}")
+    table.add_row("rekentijd [s]", f"{result.wall_s:.3f}")
+    table.add_row("compilatie/opwarmen [s]", f"{result.compile_s:.2f}")
+    table.add_row("aanmaak synthetische woningen [s]", f"{result.setup_s:.2f}")
+    table.add_row("piekgeheugen (RSS) [MB]", f"{result.peak_rss_mb:,.0f}")
+    table.add_row("threads", str(result.threads))
+    console.print(table)

@@ -47,3 +47,4 @@ def jit(func: F) -> F:
 def jit_parallel(func: F) -> F:
     """Compile a kernel whose outer loop is ``prange`` over dwellings."""
     return numba.njit(parallel=True, **_COMMON)(func)  # type: ignore[no-any-return]
+

@@ -36,3 +36,9 @@ def load_table(name: str) -> pd.DataFrame:
         The table (a copy: callers may modify it).
     """
     return _read(name).copy()
+
+
+def simulation_defaults() -> dict[str, float]:
+    """Scalar defaults of the core (``sim/data/simulation_defaults.csv``): key -> value."""
+    table = _read("simulation_defaults.csv")
+    return {str(k): float(v) for k, v in zip(table["key"], table["value"], strict=True)}

@@ -1,0 +1,364 @@
+"""The simulation core: every renovation variant of every dwelling in one kernel call.
+
+:func:`simulate` evaluates N dwellings × P variants. For each pair the fused
+kernel applies the variant transform (:mod:`sim.variants`), computes the
+monthly heating need (:mod:`sim.iso52016`), the generators' monthly
+efficiency or COP (:mod:`sim.systems`), final energy per carrier including
+domestic hot water and auxiliaries, PV production, primary energy, CO2,
+cost (:mod:`sim.carriers`) and the EPC label (:mod:`sim.labels`). It loops
+``prange`` over dwellings and serially over variants, so the
+variant-independent work of a dwelling is done once and there is no Python
+loop per dwelling.
+
+Outputs per (dwelling, variant)
+-------------------------------
+``heating_need_kwh``, ``final_kwh`` (per carrier, last axis in
+``sim.carriers.CARRIERS`` order), ``pv_kwh``, ``primary_kwh``,
+``energy_score_kwh_m2``, ``co2_kg``, ``cost_eur``, ``label`` (0 = A+ ... 6 = F).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim._jit import jit_parallel, prange
+from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
+from sim.climate import MonthlyClimate, uccle_monthly_climate
+from sim.errors import InputError, Problems
+from sim.iso52016 import VENTILATION_D, MethodParameters, _envelope_heat_transfer, _monthly_heating_need
+from sim.labels import LABEL_UPPER_KWH_M2, LABELS, _label_index
+from sim.reference_data import load_table, simulation_defaults
+from sim.stock import DwellingArrays
+from sim.systems import (
+    KIND_BOILER,
+    KIND_DISTRICT,
+    KIND_HP_AIR,
+    KIND_HP_GROUND,
+    SystemTables,
+    _boiler_efficiency,
+    _heat_pump_cop,
+    _supply_temperature,
+    load_system_tables,
+)
+from sim.variants import VariantArrays
+from sim.ventilation import RHO_C_AIR_WH_M3K
+
+#: Hours in a year, for annual fan energy [h].
+HOURS_PER_YEAR: float = 8760.0
+
+
+@dataclass(frozen=True)
+class SystemParameters:
+    """Scalar parameters of the systems part (defaults in ``sim/data/simulation_defaults.csv``)."""
+
+    theta_e_design_c: float
+    heating_curve_min_share: float
+    dhw_tap_temp_c: float
+    pump_aux_kwh_m2: float
+    pv_self_consumption_share: float
+    pv_injection_price_eur_kwh: float
+
+    @classmethod
+    def default(cls) -> SystemParameters:
+        """The shipped defaults."""
+        d = simulation_defaults()
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Results of :func:`simulate` for N dwellings × P variants (arrays of shape (N, P))."""
+
+    variant_names: tuple[str, ...]
+    heating_need_kwh: NDArray[np.float64]
+    final_kwh: NDArray[np.float64]
+    pv_kwh: NDArray[np.float64]
+    primary_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    cost_eur: NDArray[np.float64]
+    label: NDArray[np.int8]
+
+    def to_frame(self, dwelling_ids: NDArray[np.generic] | None = None) -> pd.DataFrame:
+        """Long table: one row per (dwelling, variant), final energy as ``final_<carrier>_kwh`` columns."""
+        n, p = self.heating_need_kwh.shape
+        ids = np.arange(n) if dwelling_ids is None else np.asarray(dwelling_ids)
+        out: dict[str, object] = {
+            "dwelling_id": np.repeat(ids, p),
+            "variant": np.tile(np.asarray(self.variant_names, dtype=object), n),
+            "heating_need_kwh": self.heating_need_kwh.reshape(-1),
+        }
+        for c, name in enumerate(CARRIERS):
+            out[f"final_{name}_kwh"] = self.final_kwh[:, :, c].reshape(-1)
+        out.update(
+            pv_kwh=self.pv_kwh.reshape(-1),
+            primary_kwh=self.primary_kwh.reshape(-1),
+            energy_score_kwh_m2=self.energy_score_kwh_m2.reshape(-1),
+            co2_kg=self.co2_kg.reshape(-1),
+            cost_eur=self.cost_eur.reshape(-1),
+            label=pd.Categorical.from_codes(self.label.reshape(-1).astype(np.int64), categories=list(LABELS)),
+        )
+        return pd.DataFrame(out)
+
+
+@jit_parallel
+def _simulate_kernel(
+    # dwellings, shape (N,) or (N, 5)
+    floor, volume, a_roof, a_wall, a_floor, a_door, a_party, a_win, u_roof, u_wall, u_floor, u_window, u_door,
+    b_roof, b_wall, b_floor, b_party, delta_u_tb, g, frame, f_sh, n_inf, n_ve, vent_sys, eta_hr, c_m, phi_int,
+    theta_sp, heat_sys, emit_t, dhw_sys, dhw_need, sol_dhw, pv_kwp, pv_yield,
+    # variants, shape (P,)
+    v_r_roof, v_r_wall, v_r_floor, v_u_window, v_g, v_u_door, v_dutb, v_n_inf, v_vent, v_eta_hr, v_heat,
+    v_emit_t, v_dhw, v_sol_dhw, v_pv_add,
+    # climate
+    theta_e, hours, irr,
+    # tables indexed by system code / ventilation code / carrier
+    s_kind, s_carrier, s_eff35, s_eff70, s_eta_ed, s_eta_c, s_src_t, s_cop_max, s_dhw_eff,
+    vent_sfp, vent_hr_default, pef, co2f, price,
+    # scalars
+    f_w, a_h0, tau_h0, sky_factor, theta_e_design, curve_min, dhw_temp, pump_aux, pv_self_share, pv_inject,
+    label_upper,
+    # outputs, shape (N, P) or (N, P, C)
+    o_need, o_final, o_pv, o_primary, o_score, o_co2, o_cost, o_label,
+):  # type: ignore[no-untyped-def]
+    n = floor.shape[0]
+    n_var = v_r_roof.shape[0]
+    n_or = a_win.shape[1]
+    n_car = pef.shape[0]
+    theta_e_mean = 0.0
+    for m in range(12):
+        theta_e_mean += theta_e[m] * hours[m]
+    theta_e_mean /= hours.sum()
+    for i in prange(n):
+        need_month = np.empty(12)
+        a_sol = np.empty(n_or)
+        final = np.empty(n_car)
+        # variant-independent per dwelling: vertical window area and the heating-curve share per month
+        curve = np.empty(12)
+        a_win_v = 0.0
+        for o in range(1, n_or):
+            a_win_v += a_win[i, o]
+        for m in range(12):
+            # share of the design lift above the set-point (heating curve): supply = sp + lift * curve
+            curve[m] = _supply_temperature(theta_e[m], theta_sp[i], theta_sp[i] + 1.0, theta_e_design, curve_min) - theta_sp[i]
+        for p in range(n_var):
+            # --- variant transform (reference: sim.variants.apply_variant)
+            ur = u_roof[i]
+            if v_r_roof[p] > 0.0 and ur > 0.0:
+                ur = 1.0 / (1.0 / ur + v_r_roof[p])
+            uw = u_wall[i]
+            if v_r_wall[p] > 0.0 and uw > 0.0:
+                uw = 1.0 / (1.0 / uw + v_r_wall[p])
+            uf = u_floor[i]
+            if v_r_floor[p] > 0.0 and uf > 0.0:
+                uf = 1.0 / (1.0 / uf + v_r_floor[p])
+            uwin = u_window[i]
+            gg = g[i]
+            if v_u_window[p] < uwin:  # NaN compares False: keep
+                uwin = v_u_window[p]
+                if not np.isnan(v_g[p]):
+                    gg = v_g[p]
+            ud = u_door[i]
+            if v_u_door[p] < ud:
+                ud = v_u_door[p]
+            dutb = delta_u_tb[i]
+            if v_dutb[p] < dutb:
+                dutb = v_dutb[p]
+            ninf = n_inf[i]
+            if v_n_inf[p] < ninf:
+                ninf = v_n_inf[p]
+            vs = vent_sys[i]
+            hr = eta_hr[i]
+            if v_vent[p] >= 0:
+                vs = v_vent[p]
+                hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
+            hs = heat_sys[i] if v_heat[p] < 0 else v_heat[p]
+            et = emit_t[i] if np.isnan(v_emit_t[p]) else v_emit_t[p]
+            ds = dhw_sys[i] if v_dhw[p] < 0 else v_dhw[p]
+            sd = sol_dhw[i]
+            if v_sol_dhw[p] > sd:
+                sd = v_sol_dhw[p]
+            kwp = pv_kwp[i] + v_pv_add[p]
+
+            # --- heating need, EN ISO 52016-1 monthly method
+            h_tr, phi_sky = _envelope_heat_transfer(
+                ur, uw, uf, uwin, ud, u_wall[i],
+                a_roof[i], a_wall[i], a_floor[i], a_win[i, 0], a_win_v, a_door[i], a_party[i],
+                b_roof[i], b_wall[i], b_floor[i], b_party[i], dutb, sky_factor,
+            )
+            hr_eff = hr if vs == VENTILATION_D else 0.0
+            h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
+            k_sol = f_sh[i] * f_w * gg * (1.0 - frame[i])
+            for o in range(n_or):
+                a_sol[o] = k_sol * a_win[i, o]
+            need = _monthly_heating_need(
+                h_tr + h_ve, phi_sky, a_sol, phi_int[i] * floor[i], c_m[i] * floor[i], theta_sp[i],
+                theta_e, hours, irr, a_h0, tau_h0, need_month,
+            )
+
+            # --- space-heating generation, month by month (efficiency and COP vary with the weather)
+            for c in range(n_car):
+                final[c] = 0.0
+            kind = s_kind[hs]
+            lift = et - theta_sp[i]  # design supply temperature above the set-point
+            delivered = 0.0  # heat delivered by the generator, then its carrier use
+            if kind == KIND_BOILER:
+                for m in range(12):
+                    if need_month[m] > 0.0:
+                        t_sup = theta_sp[i] + lift * curve[m]
+                        delivered += need_month[m] / _boiler_efficiency(s_eff35[hs], s_eff70[hs], t_sup)
+            elif kind == KIND_HP_AIR or kind == KIND_HP_GROUND:
+                for m in range(12):
+                    if need_month[m] > 0.0:
+                        t_sup = theta_sp[i] + lift * curve[m]
+                        t_src = theta_e[m] if kind == KIND_HP_AIR else s_src_t[hs]
+                        delivered += need_month[m] / _heat_pump_cop(s_eta_c[hs], t_sup, t_src, s_cop_max[hs])
+            else:
+                delivered = need / s_eff35[hs]
+            final[s_carrier[hs]] += delivered / s_eta_ed[hs]
+
+            # --- domestic hot water
+            q_dhw = dhw_need[i] * (1.0 - sd)
+            if q_dhw > 0.0:
+                dk = s_kind[ds]
+                if dk == KIND_HP_AIR or dk == KIND_HP_GROUND:
+                    t_src = theta_e_mean if dk == KIND_HP_AIR else s_src_t[ds]
+                    final[s_carrier[ds]] += q_dhw / _heat_pump_cop(s_eta_c[ds], dhw_temp, t_src, s_cop_max[ds])
+                else:
+                    final[s_carrier[ds]] += q_dhw / s_dhw_eff[ds]
+
+            # --- auxiliaries: hydronic pumps and ventilation fans
+            if kind == KIND_BOILER or kind == KIND_HP_AIR or kind == KIND_HP_GROUND or kind == KIND_DISTRICT:
+                final[ELECTRICITY] += pump_aux * floor[i]
+            final[ELECTRICITY] += vent_sfp[vs] * n_ve[i] * volume[i] * HOURS_PER_YEAR * 1e-3
+
+            # --- PV, primary energy, CO2, cost, label
+            pv = kwp * pv_yield[i]
+            primary = -pef[ELECTRICITY] * pv
+            co2 = -co2f[ELECTRICITY] * pv
+            cost = 0.0
+            for c in range(n_car):
+                o_final[i, p, c] = final[c]
+                primary += pef[c] * final[c]
+                co2 += co2f[c] * final[c]
+                cost += price[c] * final[c]
+            pv_self = pv_self_share * pv
+            if pv_self > final[ELECTRICITY]:
+                pv_self = final[ELECTRICITY]
+            cost -= price[ELECTRICITY] * pv_self + pv_inject * (pv - pv_self)
+            score = primary / floor[i]
+            o_need[i, p] = need
+            o_pv[i, p] = pv
+            o_primary[i, p] = primary
+            o_score[i, p] = score
+            o_co2[i, p] = co2
+            o_cost[i, p] = cost
+            o_label[i, p] = _label_index(score, label_upper)
+
+
+def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables) -> None:
+    """Combinations the tables cannot compute (e.g. a DHW-only generator used for space heating)."""
+    problems = Problems("simulation inputs")
+    bad = systems.kind[d.heating_system] < 0
+    if bad.any():
+        problems.add("heating_system", "code not in the system table", np.flatnonzero(bad))
+    hp = np.isin(systems.kind[d.heating_system], [KIND_HP_AIR, KIND_HP_GROUND])
+    too_hot = hp & (d.emitter_temp_c > 75.0)
+    if too_hot.any():
+        problems.add(
+            "emitter_temp_c",
+            "a heat pump cannot deliver above 75 °C; lower the emitter temperature or choose another system",
+            np.flatnonzero(too_hot),
+        )
+    problems.raise_if_any()
+
+
+def simulate(
+    dwellings: DwellingArrays,
+    variants: VariantArrays | None = None,
+    climate: MonthlyClimate | None = None,
+    *,
+    carriers: CarrierTables | None = None,
+    systems: SystemTables | None = None,
+    method: MethodParameters | None = None,
+    system_params: SystemParameters | None = None,
+) -> SimulationResult:
+    """Simulate every variant of every dwelling.
+
+    Parameters
+    ----------
+    dwellings : DwellingArrays
+        Validated inputs of N dwellings (:meth:`DwellingArrays.from_frame`).
+    variants : VariantArrays, optional
+        P renovation variants; default only the current state.
+    climate : MonthlyClimate, optional
+        Monthly climate; default the shipped Uccle reference climate.
+    carriers, systems, method, system_params : optional
+        Factors, prices, generator tables and scalar parameters; default the
+        shipped tables in ``sim/data``.
+
+    Returns
+    -------
+    SimulationResult
+        Arrays of shape (N, P) (final energy (N, P, C)).
+
+    Raises
+    ------
+    InputError
+        For combinations the tables cannot compute, before any computation.
+    """
+    d = dwellings
+    v = VariantArrays.none() if variants is None else variants
+    clim = uccle_monthly_climate() if climate is None else climate
+    car = load_carrier_tables() if carriers is None else carriers
+    sys_t = load_system_tables() if systems is None else systems
+    mp = MethodParameters.default() if method is None else method
+    sp = SystemParameters.default() if system_params is None else system_params
+    _check_compatible(d, v, sys_t)
+    if d.n == 0:
+        raise InputError(what="simulation inputs")  # pragma: no cover - DwellingArrays forbids nothing else
+    vent = load_table("ventilation_systems.csv").sort_values("code")
+    vent_sfp = np.zeros(int(vent["code"].max()) + 1)
+    vent_hr = np.zeros_like(vent_sfp)
+    vent_sfp[vent["code"].to_numpy()] = vent["fan_power_w_m3h"].to_numpy(np.float64)
+    vent_hr[vent["code"].to_numpy()] = vent["heat_recovery_eff"].to_numpy(np.float64)
+
+    n, p, c = d.n, v.p, len(CARRIERS)
+    out = SimulationResult(
+        variant_names=v.name,
+        heating_need_kwh=np.empty((n, p)),
+        final_kwh=np.empty((n, p, c)),
+        pv_kwh=np.empty((n, p)),
+        primary_kwh=np.empty((n, p)),
+        energy_score_kwh_m2=np.empty((n, p)),
+        co2_kg=np.empty((n, p)),
+        cost_eur=np.empty((n, p)),
+        label=np.empty((n, p), dtype=np.int8),
+    )
+    _simulate_kernel(
+        d.floor_area_m2, d.volume_m3, d.roof_area_m2, d.wall_area_m2, d.ground_floor_area_m2, d.door_area_m2,
+        d.party_wall_area_m2, d.window_area_m2, d.u_roof_w_m2k, d.u_wall_w_m2k, d.u_floor_w_m2k,
+        d.u_window_w_m2k, d.u_door_w_m2k, d.b_roof, d.b_wall, d.b_floor, d.b_party_wall, d.delta_u_tb_w_m2k,
+        d.g_window, d.frame_fraction, d.shading_factor, d.infiltration_ach, d.ventilation_ach,
+        d.ventilation_system, d.heat_recovery_eff, d.heat_capacity_wh_m2k, d.internal_gains_w_m2, d.setpoint_c,
+        d.heating_system, d.emitter_temp_c, d.dhw_system, d.dhw_need_kwh, d.solar_dhw_fraction, d.pv_kwp,
+        d.pv_yield_kwh_kwp,
+        v.r_add_roof_m2kw, v.r_add_wall_m2kw, v.r_add_floor_m2kw, v.u_window_w_m2k, v.g_window, v.u_door_w_m2k,
+        v.delta_u_tb_w_m2k, v.infiltration_ach, v.ventilation_system, v.heat_recovery_eff, v.heating_system,
+        v.emitter_temp_c, v.dhw_system, v.solar_dhw_fraction, v.pv_kwp_add,
+        np.ascontiguousarray(clim.theta_e_c, dtype=np.float64), np.ascontiguousarray(clim.hours, dtype=np.float64),
+        np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
+        sys_t.kind, sys_t.carrier, sys_t.eff_at_35c, sys_t.eff_at_70c, sys_t.eta_emission_distribution,
+        sys_t.carnot_efficiency, sys_t.source_temp_c, sys_t.cop_max, sys_t.dhw_efficiency,
+        vent_sfp, vent_hr, car.primary_energy_factor, car.co2_kg_kwh, car.price_eur_kwh,
+        mp.f_w, mp.a_h0, mp.tau_h0_h, mp.sky_factor, sp.theta_e_design_c, sp.heating_curve_min_share,
+        sp.dhw_tap_temp_c, sp.pump_aux_kwh_m2, sp.pv_self_consumption_share, sp.pv_injection_price_eur_kwh,
+        LABEL_UPPER_KWH_M2,
+        out.heating_need_kwh, out.final_kwh, out.pv_kwh, out.primary_kwh, out.energy_score_kwh_m2, out.co2_kg,
+        out.cost_eur, out.label,
+    )
+    return out

@@ -1,0 +1,232 @@
+"""The dwelling stock as plain arrays: the input of the simulation core.
+
+:class:`DwellingArrays` holds one C-contiguous array per physical input,
+one row per dwelling (struct of arrays), validated once at the edge so the
+kernels never see bad values. ``DWELLING_FIELDS`` is the schema: name,
+unit and physical range of every input; ``docs/nomenclature.md`` repeats it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim._validate import as_float_array, as_int_array
+from sim.errors import InputError, Problems
+from sim.reference_data import load_table
+
+#: Orientation order of the window-area and irradiation arrays: horizontal, north, east, south, west.
+ORIENTATIONS: tuple[str, ...] = ("h", "n", "e", "s", "w")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Schema of one dwelling input.
+
+    Attributes
+    ----------
+    name : str
+        Column name (with unit suffix where it has a unit).
+    unit : str
+        Unit, as shown in messages and docs.
+    lo, hi : float or None
+        Physically sensible range (inclusive unless ``lo_open``).
+    lo_open : bool
+        Whether ``lo`` itself is excluded.
+    kind : str
+        ``"f"`` float or ``"i"`` integer code.
+    doc : str
+        One-line meaning.
+    """
+
+    name: str
+    unit: str
+    lo: float | None
+    hi: float | None
+    kind: str = "f"
+    doc: str = ""
+    lo_open: bool = False
+
+
+HEATING_SYSTEM_CODES: NDArray[np.int64] = load_table("heating_systems.csv")["code"].to_numpy(np.int64)
+SPACE_HEATING_CODES: NDArray[np.int64] = HEATING_SYSTEM_CODES[HEATING_SYSTEM_CODES < 10]
+VENTILATION_CODES: NDArray[np.int64] = load_table("ventilation_systems.csv")["code"].to_numpy(np.int64)
+
+_F = FieldSpec
+#: The schema of the core's dwelling inputs, in order.
+DWELLING_FIELDS: tuple[FieldSpec, ...] = (
+    _F("floor_area_m2", "m²", 0.0, 1e5, doc="reference (heated) floor area", lo_open=True),
+    _F("volume_m3", "m³", 0.0, 1e6, doc="heated (ventilated) air volume", lo_open=True),
+    _F("roof_area_m2", "m²", 0.0, 1e5, doc="roof or top-floor ceiling area of the heated volume"),
+    _F("wall_area_m2", "m²", 0.0, 1e5, doc="opaque wall area to exterior or unheated spaces"),
+    _F("ground_floor_area_m2", "m²", 0.0, 1e5, doc="floor area to ground, crawl space or cellar"),
+    _F("door_area_m2", "m²", 0.0, 1e4, doc="opaque door area"),
+    _F("party_wall_area_m2", "m²", 0.0, 1e5, doc="wall area shared with heated neighbours"),
+    _F("window_area_h_m2", "m²", 0.0, 1e4, doc="roof-window area (horizontal)"),
+    _F("window_area_n_m2", "m²", 0.0, 1e4, doc="window area facing north"),
+    _F("window_area_e_m2", "m²", 0.0, 1e4, doc="window area facing east"),
+    _F("window_area_s_m2", "m²", 0.0, 1e4, doc="window area facing south"),
+    _F("window_area_w_m2", "m²", 0.0, 1e4, doc="window area facing west"),
+    _F("u_roof_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the roof"),
+    _F("u_wall_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the walls"),
+    _F("u_floor_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the floor"),
+    _F("u_window_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the windows (incl. frame)"),
+    _F("u_door_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the doors"),
+    _F("b_roof", "-", 0.0, 1.0, doc="adjustment factor of the roof (1 exterior, <1 unheated attic)"),
+    _F("b_wall", "-", 0.0, 1.0, doc="adjustment factor of the walls"),
+    _F("b_floor", "-", 0.0, 1.0, doc="adjustment factor of the floor (ground, cellar)"),
+    _F("b_party_wall", "-", 0.0, 1.0, doc="adjustment factor of party walls (0 heated neighbour)"),
+    _F("delta_u_tb_w_m2k", "W/(m²·K)", 0.0, 1.0, doc="thermal-bridge surcharge on the envelope area"),
+    _F("g_window", "-", 0.0, 1.0, doc="total solar energy transmittance of the glazing, normal incidence"),
+    _F("frame_fraction", "-", 0.0, 1.0, doc="frame area fraction of the windows"),
+    _F("shading_factor", "-", 0.0, 1.0, doc="shading reduction factor for external obstacles"),
+    _F("infiltration_ach", "1/h", 0.0, 10.0, doc="infiltration air change rate"),
+    _F("ventilation_ach", "1/h", 0.0, 10.0, doc="hygienic air change rate"),
+    _F("ventilation_system", "code", None, None, kind="i", doc="0 natural A, 1 supply B, 2 extract C, 3 balanced D"),
+    _F("heat_recovery_eff", "-", 0.0, 0.95, doc="temperature efficiency of heat recovery"),
+    _F("heat_capacity_wh_m2k", "Wh/(m²·K)", 0.0, 1000.0, doc="internal heat capacity per m² floor", lo_open=True),
+    _F("internal_gains_w_m2", "W/m²", 0.0, 50.0, doc="mean internal heat gains per m² floor"),
+    _F("setpoint_c", "°C", 5.0, 30.0, doc="heating set-point temperature"),
+    _F("heating_system", "code", None, None, kind="i", doc="space-heating generator (heating_systems.csv)"),
+    _F("emitter_temp_c", "°C", 25.0, 90.0, doc="design supply temperature of the heat emitters"),
+    _F("dhw_system", "code", None, None, kind="i", doc="DHW generator (heating_systems.csv)"),
+    _F("dhw_need_kwh", "kWh", 0.0, 1e6, doc="annual energy need for domestic hot water"),
+    _F("solar_dhw_fraction", "-", 0.0, 1.0, doc="share of the DHW need covered by a solar water heater"),
+    _F("pv_kwp", "kWp", 0.0, 1e4, doc="installed PV peak power"),
+    _F("pv_yield_kwh_kwp", "kWh/kWp", 0.0, 2000.0, doc="specific annual PV yield of the dwelling's roof"),
+)
+DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
+WINDOW_COLUMNS: tuple[str, ...] = tuple(f"window_area_{o}_m2" for o in ORIENTATIONS)
+
+_ALLOWED_CODES: dict[str, tuple[NDArray[np.int64], str]] = {
+    "ventilation_system": (VENTILATION_CODES, "(see sim/data/ventilation_systems.csv)"),
+    "heating_system": (SPACE_HEATING_CODES, "(see sim/data/heating_systems.csv)"),
+    "dhw_system": (HEATING_SYSTEM_CODES, "(see sim/data/heating_systems.csv)"),
+}
+
+
+@dataclass(frozen=True)
+class DwellingArrays:
+    """Validated inputs of N dwellings, one contiguous array per field (see ``DWELLING_FIELDS``).
+
+    Build it with :meth:`from_frame` or :meth:`from_mapping`, which check every
+    value and raise one :class:`~sim.errors.InputError` listing every problem.
+    ``window_area_m2`` has shape (N, 5) in ``ORIENTATIONS`` order; all other
+    fields have shape (N,).
+    """
+
+    floor_area_m2: NDArray[np.float64]
+    volume_m3: NDArray[np.float64]
+    roof_area_m2: NDArray[np.float64]
+    wall_area_m2: NDArray[np.float64]
+    ground_floor_area_m2: NDArray[np.float64]
+    door_area_m2: NDArray[np.float64]
+    party_wall_area_m2: NDArray[np.float64]
+    window_area_m2: NDArray[np.float64]
+    u_roof_w_m2k: NDArray[np.float64]
+    u_wall_w_m2k: NDArray[np.float64]
+    u_floor_w_m2k: NDArray[np.float64]
+    u_window_w_m2k: NDArray[np.float64]
+    u_door_w_m2k: NDArray[np.float64]
+    b_roof: NDArray[np.float64]
+    b_wall: NDArray[np.float64]
+    b_floor: NDArray[np.float64]
+    b_party_wall: NDArray[np.float64]
+    delta_u_tb_w_m2k: NDArray[np.float64]
+    g_window: NDArray[np.float64]
+    frame_fraction: NDArray[np.float64]
+    shading_factor: NDArray[np.float64]
+    infiltration_ach: NDArray[np.float64]
+    ventilation_ach: NDArray[np.float64]
+    ventilation_system: NDArray[np.int64]
+    heat_recovery_eff: NDArray[np.float64]
+    heat_capacity_wh_m2k: NDArray[np.float64]
+    internal_gains_w_m2: NDArray[np.float64]
+    setpoint_c: NDArray[np.float64]
+    heating_system: NDArray[np.int64]
+    emitter_temp_c: NDArray[np.float64]
+    dhw_system: NDArray[np.int64]
+    dhw_need_kwh: NDArray[np.float64]
+    solar_dhw_fraction: NDArray[np.float64]
+    pv_kwp: NDArray[np.float64]
+    pv_yield_kwh_kwp: NDArray[np.float64]
+
+    @property
+    def n(self) -> int:
+        """Number of dwellings."""
+        return int(self.floor_area_m2.shape[0])
+
+    @classmethod
+    def from_mapping(cls, data: Any, what: str = "dwelling inputs") -> DwellingArrays:
+        """Validate and convert a mapping of column name -> array (a dict or a DataFrame).
+
+        Every column of ``DWELLING_COLUMNS`` is required. All problems (missing
+        columns, wrong lengths, NaN, values out of physical range, unknown
+        codes) are collected and raised as one :class:`~sim.errors.InputError`.
+        """
+        problems = Problems(what)
+        keys = set(data.keys()) if hasattr(data, "keys") else set()
+        missing = [c for c in DWELLING_COLUMNS if c not in keys]
+        if missing:
+            problems.add(
+                ", ".join(missing),
+                "required column(s) missing; add them (see docs/nomenclature.md)",
+            )
+            problems.raise_if_any()
+        n = len(np.asarray(data["floor_area_m2"]))
+        shape = (n,)
+        values: dict[str, Any] = {}
+        for spec in DWELLING_FIELDS:
+            raw = data[spec.name]
+            if isinstance(raw, pd.Series):
+                raw = raw.to_numpy()
+            if spec.kind == "i":
+                allowed, meaning = _ALLOWED_CODES[spec.name]
+                values[spec.name] = as_int_array(problems, spec.name, raw, shape, allowed=allowed, meaning=meaning)
+            else:
+                values[spec.name] = as_float_array(
+                    problems, spec.name, raw, shape, lo=spec.lo, hi=spec.hi,
+                    lo_inclusive=not spec.lo_open, unit=spec.unit,
+                )
+        problems.raise_if_any()
+        windows = np.ascontiguousarray(np.stack([values.pop(c) for c in WINDOW_COLUMNS], axis=1))
+        return cls(window_area_m2=windows, **values)
+
+    from_frame = from_mapping
+
+    def to_frame(self) -> pd.DataFrame:
+        """The inputs as a DataFrame with ``DWELLING_COLUMNS``."""
+        out: dict[str, Any] = {}
+        for spec in DWELLING_FIELDS:
+            if spec.name in WINDOW_COLUMNS:
+                out[spec.name] = self.window_area_m2[:, WINDOW_COLUMNS.index(spec.name)]
+            else:
+                out[spec.name] = getattr(self, spec.name)
+        return pd.DataFrame(out)
+
+    def take(self, index: NDArray[np.integer[Any]]) -> DwellingArrays:
+        """Subset (or reorder) the dwellings by position."""
+        return DwellingArrays(
+            **{f.name: np.ascontiguousarray(getattr(self, f.name)[index]) for f in fields(self)}
+        )
+
+
+def check_same_length(problems: Problems, **arrays: NDArray[Any]) -> None:
+    """Record a problem when arrays that describe the same dwellings differ in length."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        problems.add(", ".join(lengths), f"must have the same length, got {lengths}")
+
+
+__all__ = [
+    "DWELLING_COLUMNS",
+    "DWELLING_FIELDS",
+    "ORIENTATIONS",
+    "DwellingArrays",
+    "FieldSpec",
+    "InputError",
+]

@@ -1,0 +1,204 @@
+"""Renovation variants as array transforms of the dwelling inputs.
+
+A variant (a renovation package) changes element U-values, glazing,
+airtightness and ventilation, the heating or hot-water system, or adds PV.
+P variants are held as a struct of arrays (:class:`VariantArrays`, shape
+(P,)); the core applies every variant to every dwelling inside one kernel
+call (``sim.core.simulate``), so effects interact as the physics dictates:
+they are simulated together, never added up.
+
+Semantics of each field (NaN or -1 = keep the dwelling's own value):
+
+* ``r_add_*_m2kw`` -- insulation added in series: :math:`U' = 1/(1/U + R)`.
+* ``u_window_w_m2k``, ``u_door_w_m2k``, ``delta_u_tb_w_m2k``,
+  ``infiltration_ach`` -- upper limits: the new value is
+  :math:`\\min(\\text{own}, \\text{variant})`, a measure never makes an
+  element worse. ``g_window`` applies where the window is replaced.
+* ``ventilation_system``, ``heating_system``, ``dhw_system`` -- replace the
+  system (codes of ``sim/data/ventilation_systems.csv`` and
+  ``heating_systems.csv``); ``heat_recovery_eff`` NaN takes the default
+  of the new ventilation system.
+* ``emitter_temp_c`` -- new design supply temperature (emitter upgrade).
+* ``solar_dhw_fraction`` -- lower limit (max of own and variant).
+* ``pv_kwp_add`` -- PV peak power added on the dwelling's roof.
+
+:func:`apply_variant` is the slow, obvious NumPy reference of these
+transforms; the kernel is tested against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim._validate import as_float_array, as_int_array
+from sim.errors import Problems
+from sim.reference_data import load_table
+from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES, DwellingArrays
+from sim.transmission import u_with_added_resistance
+
+#: Variant fields: name -> (kind, unit, lo, hi). Float NaN / int -1 mean "keep".
+VARIANT_FIELDS: dict[str, tuple[str, str, float | None, float | None]] = {
+    "r_add_roof_m2kw": ("f", "m²·K/W", 0.0, 20.0),
+    "r_add_wall_m2kw": ("f", "m²·K/W", 0.0, 20.0),
+    "r_add_floor_m2kw": ("f", "m²·K/W", 0.0, 20.0),
+    "u_window_w_m2k": ("f", "W/(m²·K)", 0.1, 10.0),
+    "g_window": ("f", "-", 0.0, 1.0),
+    "u_door_w_m2k": ("f", "W/(m²·K)", 0.1, 10.0),
+    "delta_u_tb_w_m2k": ("f", "W/(m²·K)", 0.0, 1.0),
+    "infiltration_ach": ("f", "1/h", 0.0, 10.0),
+    "ventilation_system": ("i", "code", None, None),
+    "heat_recovery_eff": ("f", "-", 0.0, 0.95),
+    "heating_system": ("i", "code", None, None),
+    "emitter_temp_c": ("f", "°C", 25.0, 90.0),
+    "dhw_system": ("i", "code", None, None),
+    "solar_dhw_fraction": ("f", "-", 0.0, 1.0),
+    "pv_kwp_add": ("f", "kWp", 0.0, 1e4),
+}
+#: Fields whose missing value means 0 rather than "keep" (additive transforms).
+_ZERO_DEFAULT = ("r_add_roof_m2kw", "r_add_wall_m2kw", "r_add_floor_m2kw", "pv_kwp_add")
+_CODES = {
+    "ventilation_system": VENTILATION_CODES,
+    "heating_system": SPACE_HEATING_CODES,
+    "dhw_system": HEATING_SYSTEM_CODES,
+}
+
+
+@dataclass(frozen=True)
+class VariantArrays:
+    """P renovation variants as arrays of shape (P,); see the module notes for the semantics."""
+
+    name: tuple[str, ...]
+    r_add_roof_m2kw: NDArray[np.float64]
+    r_add_wall_m2kw: NDArray[np.float64]
+    r_add_floor_m2kw: NDArray[np.float64]
+    u_window_w_m2k: NDArray[np.float64]
+    g_window: NDArray[np.float64]
+    u_door_w_m2k: NDArray[np.float64]
+    delta_u_tb_w_m2k: NDArray[np.float64]
+    infiltration_ach: NDArray[np.float64]
+    ventilation_system: NDArray[np.int64]
+    heat_recovery_eff: NDArray[np.float64]
+    heating_system: NDArray[np.int64]
+    emitter_temp_c: NDArray[np.float64]
+    dhw_system: NDArray[np.int64]
+    solar_dhw_fraction: NDArray[np.float64]
+    pv_kwp_add: NDArray[np.float64]
+
+    @property
+    def p(self) -> int:
+        """Number of variants."""
+        return len(self.name)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, what: str = "renovation variants") -> VariantArrays:
+        """Validate a table with a ``name`` column and any subset of ``VARIANT_FIELDS``.
+
+        Absent columns and empty cells mean "keep" (0 for the additive
+        ``r_add_*`` and ``pv_kwp_add``). Unknown columns are an error, so a
+        typo never silently does nothing.
+        """
+        problems = Problems(what)
+        unknown = [c for c in frame.columns if c not in VARIANT_FIELDS and c not in ("name", "label_nl", "source")]
+        if unknown:
+            problems.add(", ".join(map(str, unknown)), f"unknown variant field(s); known are {sorted(VARIANT_FIELDS)}")
+        if "name" not in frame.columns:
+            problems.add("name", "required column missing; give every variant a name")
+        problems.raise_if_any()
+        shape = (len(frame),)
+        names = tuple(str(x) for x in frame["name"])
+        dup = pd.Series(names).duplicated()
+        if dup.any():
+            problems.add("name", "variant names must be unique", np.flatnonzero(dup.to_numpy()))
+        values: dict[str, Any] = {}
+        for key, (kind, unit, lo, hi) in VARIANT_FIELDS.items():
+            if kind == "i":
+                raw = frame[key] if key in frame.columns else pd.Series(-1, index=frame.index)
+                raw = pd.to_numeric(raw, errors="coerce").fillna(-1).to_numpy()
+                allowed = np.concatenate([[-1], _CODES[key]])
+                values[key] = as_int_array(problems, key, raw, shape, allowed=allowed, meaning="(-1 = keep)")
+            else:
+                fill = 0.0 if key in _ZERO_DEFAULT else np.nan
+                raw = frame[key] if key in frame.columns else pd.Series(fill, index=frame.index)
+                raw = pd.to_numeric(raw, errors="coerce")
+                raw = raw.fillna(fill) if key in _ZERO_DEFAULT else raw
+                values[key] = as_float_array(
+                    problems, key, raw.to_numpy(dtype=np.float64), shape, lo=lo, hi=hi, unit=unit, allow_nan=True
+                )
+        problems.raise_if_any()
+        return cls(name=names, **values)
+
+    @classmethod
+    def none(cls) -> VariantArrays:
+        """A single variant ``"current"`` that changes nothing."""
+        return cls.from_frame(pd.DataFrame({"name": ["current"]}))
+
+    def take(self, index: list[int] | NDArray[np.integer[Any]]) -> VariantArrays:
+        """Subset of the variants by position."""
+        idx = np.asarray(index)
+        kw = {f.name: np.ascontiguousarray(getattr(self, f.name)[idx]) for f in fields(self) if f.name != "name"}
+        return VariantArrays(name=tuple(self.name[i] for i in idx), **kw)
+
+
+def standard_packages() -> VariantArrays:
+    """The standard packages of ``sim/data/standard_packages.csv`` (``current`` first)."""
+    return VariantArrays.from_frame(load_table("standard_packages.csv"), what="sim/data/standard_packages.csv")
+
+
+def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) -> DwellingArrays:
+    """Dwelling inputs after variant ``p`` -- the slow, obvious NumPy reference of the transform.
+
+    Parameters
+    ----------
+    dwellings : DwellingArrays
+        Inputs before the renovation.
+    variants : VariantArrays
+        The variants.
+    p : int
+        Which variant to apply.
+
+    Returns
+    -------
+    DwellingArrays
+        New inputs; ``dwellings`` is not modified.
+    """
+    d = dwellings
+    v = {f.name: getattr(variants, f.name)[p] for f in fields(variants) if f.name != "name"}
+    hr_default = load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
+
+    def upper(own: NDArray[np.float64], new: float) -> NDArray[np.float64]:
+        return own if np.isnan(new) else np.minimum(own, new)
+
+    new_window = (not np.isnan(v["u_window_w_m2k"])) & (d.u_window_w_m2k > v["u_window_w_m2k"])
+    changes: dict[str, Any] = {
+        "u_roof_w_m2k": u_with_added_resistance(d.u_roof_w_m2k, v["r_add_roof_m2kw"]),
+        "u_wall_w_m2k": u_with_added_resistance(d.u_wall_w_m2k, v["r_add_wall_m2kw"]),
+        "u_floor_w_m2k": u_with_added_resistance(d.u_floor_w_m2k, v["r_add_floor_m2kw"]),
+        "u_window_w_m2k": upper(d.u_window_w_m2k, v["u_window_w_m2k"]),
+        "g_window": d.g_window
+        if np.isnan(v["g_window"])
+        else np.where(new_window, v["g_window"], d.g_window),
+        "u_door_w_m2k": upper(d.u_door_w_m2k, v["u_door_w_m2k"]),
+        "delta_u_tb_w_m2k": upper(d.delta_u_tb_w_m2k, v["delta_u_tb_w_m2k"]),
+        "infiltration_ach": upper(d.infiltration_ach, v["infiltration_ach"]),
+        "pv_kwp": d.pv_kwp + v["pv_kwp_add"],
+    }
+    if v["ventilation_system"] >= 0:
+        changes["ventilation_system"] = np.full(d.n, v["ventilation_system"], dtype=np.int64)
+        eff = v["heat_recovery_eff"]
+        changes["heat_recovery_eff"] = np.full(
+            d.n, hr_default[int(v["ventilation_system"])] if np.isnan(eff) else eff
+        )
+    if v["heating_system"] >= 0:
+        changes["heating_system"] = np.full(d.n, v["heating_system"], dtype=np.int64)
+    if not np.isnan(v["emitter_temp_c"]):
+        changes["emitter_temp_c"] = np.full(d.n, v["emitter_temp_c"])
+    if v["dhw_system"] >= 0:
+        changes["dhw_system"] = np.full(d.n, v["dhw_system"], dtype=np.int64)
+    if not np.isnan(v["solar_dhw_fraction"]):
+        changes["solar_dhw_fraction"] = np.maximum(d.solar_dhw_fraction, v["solar_dhw_fraction"])
+    return replace(d, **{k: np.ascontiguousarray(x) for k, x in changes.items()})

@@ -1,0 +1,123 @@
+"""Slow, obvious NumPy/Python references of the core's kernels, written from the standards' equations.
+
+They share no code with the kernels beyond the input data classes and tables,
+so a mistake in a kernel shows as a difference here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.carriers import CARRIERS, load_carrier_tables
+from sim.climate import MonthlyClimate
+from sim.reference_data import load_table, simulation_defaults
+from sim.stock import DwellingArrays
+
+
+def monthly_need_reference(d: DwellingArrays, climate: MonthlyClimate) -> np.ndarray:
+    """(N, 12) monthly heating need [kWh], EN ISO 52016-1 monthly method, one dwelling at a time."""
+    p = simulation_defaults()
+    sky = p["r_se_m2kw"] * p["h_r_w_m2k"] * p["delta_theta_er_k"]
+    out = np.zeros((d.n, 12))
+    for i in range(d.n):
+        win = d.window_area_m2[i]
+        h_tr = (
+            d.b_roof[i] * d.u_roof_w_m2k[i] * d.roof_area_m2[i]
+            + d.b_wall[i] * d.u_wall_w_m2k[i] * d.wall_area_m2[i]
+            + d.b_floor[i] * d.u_floor_w_m2k[i] * d.ground_floor_area_m2[i]
+            + d.u_window_w_m2k[i] * win.sum()
+            + d.u_door_w_m2k[i] * d.door_area_m2[i]
+            + d.b_party_wall[i] * d.u_wall_w_m2k[i] * d.party_wall_area_m2[i]
+            + d.delta_u_tb_w_m2k[i]
+            * (d.roof_area_m2[i] + d.wall_area_m2[i] + d.ground_floor_area_m2[i] + win.sum() + d.door_area_m2[i])
+        )
+        phi_sky = sky * (
+            1.0 * (d.b_roof[i] * d.u_roof_w_m2k[i] * d.roof_area_m2[i] + d.u_window_w_m2k[i] * win[0])
+            + 0.5
+            * (
+                d.b_wall[i] * d.u_wall_w_m2k[i] * d.wall_area_m2[i]
+                + d.u_window_w_m2k[i] * win[1:].sum()
+                + d.u_door_w_m2k[i] * d.door_area_m2[i]
+            )
+        )
+        eta_hr = d.heat_recovery_eff[i] if d.ventilation_system[i] == 3 else 0.0
+        h_ve = 0.34 * d.volume_m3[i] * (d.infiltration_ach[i] + d.ventilation_ach[i] * (1 - eta_hr))
+        tau = d.heat_capacity_wh_m2k[i] * d.floor_area_m2[i] / (h_tr + h_ve)
+        a = p["a_h0"] + tau / p["tau_h0_h"]
+        a_sol = d.shading_factor[i] * p["f_w"] * d.g_window[i] * (1 - d.frame_fraction[i]) * win
+        for m in range(12):
+            t = climate.hours[m]
+            q_ht = ((h_tr + h_ve) * (d.setpoint_c[i] - climate.theta_e_c[m]) + phi_sky) * t / 1000
+            q_gn = float(a_sol @ climate.irradiation_kwh_m2[m]) + d.internal_gains_w_m2[i] * d.floor_area_m2[i] * t / 1000
+            if q_ht <= 0:
+                continue
+            gamma = q_gn / q_ht
+            if q_gn <= 0:
+                eta = 1.0
+            elif gamma == 1.0:
+                eta = a / (a + 1)
+            else:
+                eta = (1 - gamma**a) / (1 - gamma ** (a + 1))
+            out[i, m] = max(0.0, q_ht - eta * q_gn)
+    return out
+
+
+def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, np.ndarray]:
+    """Annual results for the dwellings' own state (no variant), one dwelling at a time."""
+    sysdf = load_table("heating_systems.csv").set_index("code")
+    vent = load_table("ventilation_systems.csv").set_index("code")
+    dflt = simulation_defaults()
+    car = load_carrier_tables()
+    el = CARRIERS.index("electricity")
+    need_m = monthly_need_reference(d, climate)
+    final = np.zeros((d.n, len(CARRIERS)))
+    theta_mean = float((climate.theta_e_c * climate.hours).sum() / climate.hours.sum())
+
+    def cop(row, sink, source):
+        eta_c = row.rated_cop * (row.rated_sink_c - row.rated_source_c) / (row.rated_sink_c + 273.15)
+        lift = sink - source
+        return row.cop_max if lift <= 0 else min(row.cop_max, eta_c * (sink + 273.15) / lift)
+
+    for i in range(d.n):
+        row = sysdf.loc[int(d.heating_system[i])]
+        sp = d.setpoint_c[i]
+        gen = 0.0
+        for m in range(12):
+            q = need_m[i, m]
+            if q <= 0:
+                continue
+            share = min(1.0, max(dflt["heating_curve_min_share"], (sp - climate.theta_e_c[m]) / (sp - dflt["theta_e_design_c"])))
+            t_sup = sp + (d.emitter_temp_c[i] - sp) * share
+            if row.kind == "boiler":
+                x = min(1.0, max(0.0, (t_sup - 35) / 35))
+                gen += q / (row.eff_at_35c + (row.eff_at_70c - row.eff_at_35c) * x)
+            elif row.kind.startswith("heat_pump"):
+                src = climate.theta_e_c[m] if row.kind == "heat_pump_air" else row.source_temp_c
+                gen += q / cop(row, t_sup, src)
+            else:
+                gen += q / row.eff_at_35c
+        final[i, CARRIERS.index(row.carrier)] += gen / row.eta_emission_distribution
+        drow = sysdf.loc[int(d.dhw_system[i])]
+        q_dhw = d.dhw_need_kwh[i] * (1 - d.solar_dhw_fraction[i])
+        if drow.kind.startswith("heat_pump"):
+            src = theta_mean if drow.kind == "heat_pump_air" else drow.source_temp_c
+            final[i, CARRIERS.index(drow.carrier)] += q_dhw / cop(drow, dflt["dhw_tap_temp_c"], src)
+        else:
+            final[i, CARRIERS.index(drow.carrier)] += q_dhw / drow.dhw_efficiency
+        if row.kind != "electric":
+            final[i, el] += dflt["pump_aux_kwh_m2"] * d.floor_area_m2[i]
+        final[i, el] += vent.loc[int(d.ventilation_system[i]), "fan_power_w_m3h"] * d.ventilation_ach[i] * d.volume_m3[i] * 8.76
+    pv = d.pv_kwp * d.pv_yield_kwh_kwp
+    primary = final @ car.primary_energy_factor - car.primary_energy_factor[el] * pv
+    co2 = final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * pv
+    self_use = np.minimum(dflt["pv_self_consumption_share"] * pv, final[:, el])
+    cost = final @ car.price_eur_kwh - car.price_eur_kwh[el] * self_use - dflt["pv_injection_price_eur_kwh"] * (pv - self_use)
+    return {
+        "heating_need_kwh": need_m.sum(axis=1),
+        "final_kwh": final,
+        "pv_kwh": pv,
+        "primary_kwh": primary,
+        "energy_score_kwh_m2": primary / d.floor_area_m2,
+        "co2_kg": co2,
+        "cost_eur": cost,
+    }
