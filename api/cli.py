@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.table import Table
 
 from sim.errors import InputError
@@ -45,7 +46,7 @@ def demo(
     except InputError as exc:
         _fail(str(exc))
         return
-    console.print(summary)
+    console.print(Markdown(summary))
 
 
 @app.command()

@@ -75,7 +75,7 @@ def as_float_array(
         problems.add(name, "is missing (NaN); fill in a value", _row_index(arr, nan))
     if np.isinf(flat).any():
         problems.add(name, "is infinite; give a finite value", _row_index(arr, np.isinf(flat)))
-    u = f" {unit}" if unit else ""
+    u = f" {unit}" if unit and unit != "-" else ""
     with np.errstate(invalid="ignore"):
         if lo is not None:
             bad = (flat < lo) if lo_inclusive else (flat <= lo)
