@@ -35,7 +35,9 @@ def _fail(message: str) -> None:
 def demo(
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Map voor de resultaten (standaard: een nieuwe map in de huidige map)."),
+        typer.Option(
+            "--out", help="Map voor de resultaten (standaard: een nieuwe map in de huidige map)."
+        ),
     ] = None,
 ) -> None:
     """Simuleer de ingebouwde voorbeeldwoningen: huidige toestand en standaard renovatiepakketten."""
@@ -51,10 +53,18 @@ def demo(
 
 @app.command()
 def bench(
-    dwellings: Annotated[int, typer.Option("--dwellings", min=1, help="Aantal synthetische woningen.")] = 1_000_000,
-    variants: Annotated[int, typer.Option("--variants", min=1, help="Aantal renovatievarianten per woning.")] = 8,
-    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Aantal gemeten herhalingen (de snelste telt).")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")] = False,
+    dwellings: Annotated[
+        int, typer.Option("--dwellings", min=1, help="Aantal synthetische woningen.")
+    ] = 1_000_000,
+    variants: Annotated[
+        int, typer.Option("--variants", min=1, help="Aantal renovatievarianten per woning.")
+    ] = 8,
+    repeats: Annotated[
+        int, typer.Option("--repeats", min=1, help="Aantal gemeten herhalingen (de snelste telt).")
+    ] = 1,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")
+    ] = False,
 ) -> None:
     """Meet de snelheid van de rekenkern op synthetische woningen (evaluaties per seconde, tijd, geheugen)."""
     from sim.benchmark import run_benchmark

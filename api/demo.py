@@ -55,7 +55,7 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
     base_cost = current["cost_eur"].sum()
     base_co2 = current["co2_kg"].sum()
     rows = []
-    for name, grp in g:
+    for _name, grp in g:
         label_a = (grp["label"].isin(["A+", "A"])).mean()
         rows.append(
             f"| {grp['variant_nl'].iloc[0]} | {grp['heating_need_kwh_m2'].mean():.0f} "
@@ -78,7 +78,8 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
-        "Labelverdeling (aantal woningen): " + ", ".join(f"{k} {v}" for k, v in dist_now.items() if v),
+        "Labelverdeling (aantal woningen): "
+        + ", ".join(f"{k} {v}" for k, v in dist_now.items() if v),
         "na totaalrenovatie: " + ", ".join(f"{k} {v}" for k, v in dist_deep.items() if v),
         "",
         "Let op: gemiddelden over voorbeeldwoningen, geen wijk. Kosten zonder vaste vergoedingen; "
@@ -102,7 +103,9 @@ def run_demo(out: Path | None = None) -> str:
     table = res.to_frame(dwelling_ids=dwell["dwelling_id"].to_numpy())
     labels_nl = dict(zip(packages.name, _package_labels_nl(), strict=True))
     table.insert(2, "variant_nl", table["variant"].map(labels_nl))
-    desc = dwell.set_index("dwelling_id")[["building_type", "construction_year", "archetype_id", "floor_area_m2"]]
+    desc = dwell.set_index("dwelling_id")[
+        ["building_type", "construction_year", "archetype_id", "floor_area_m2"]
+    ]
     table = table.join(desc, on="dwelling_id")
     table["heating_need_kwh_m2"] = table["heating_need_kwh"] / table["floor_area_m2"]
 
@@ -111,7 +114,9 @@ def run_demo(out: Path | None = None) -> str:
     table.to_csv(out_dir / "results.csv", index=False)
     dwell.to_csv(out_dir / "dwellings.csv", index=False)
     summary = summarise(table, len(dwell), climate.name)
-    written = f"\nGeschreven in {out_dir}: results.parquet, results.csv, dwellings.csv, samenvatting.md"
+    written = (
+        f"\nGeschreven in {out_dir}: results.parquet, results.csv, dwellings.csv, samenvatting.md"
+    )
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
     return summary + written
 

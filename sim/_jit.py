@@ -41,10 +41,9 @@ prange = numba.prange
 
 def jit(func: F) -> F:
     """Compile a serial kernel or scalar helper with the project's policy."""
-    return numba.njit(**_COMMON)(func)  # type: ignore[no-any-return]
+    return numba.njit(**_COMMON)(func)
 
 
 def jit_parallel(func: F) -> F:
     """Compile a kernel whose outer loop is ``prange`` over dwellings."""
-    return numba.njit(parallel=True, **_COMMON)(func)  # type: ignore[no-any-return]
-
+    return numba.njit(parallel=True, **_COMMON)(func)

@@ -41,7 +41,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_benchmark(dwellings: int, variants: int, seed: int = 0, repeats: int = 1) -> BenchmarkResult:
+def run_benchmark(
+    dwellings: int, variants: int, seed: int = 0, repeats: int = 1
+) -> BenchmarkResult:
     """Time :func:`sim.core.simulate` on ``dwellings`` × ``variants`` synthetic evaluations.
 
     Parameters

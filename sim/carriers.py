@@ -52,7 +52,10 @@ class CarrierTables:
 
     def with_overrides(self, **by_carrier: dict[str, float]) -> CarrierTables:
         """Copy with some factors replaced, e.g. ``price_eur_kwh={"electricity": 0.28}``."""
-        arrays = {k: getattr(self, k).copy() for k in ("primary_energy_factor", "co2_kg_kwh", "price_eur_kwh")}
+        arrays = {
+            k: getattr(self, k).copy()
+            for k in ("primary_energy_factor", "co2_kg_kwh", "price_eur_kwh")
+        }
         for field_name, values in by_carrier.items():
             for carrier, value in values.items():
                 arrays[field_name][CARRIERS.index(carrier)] = float(value)

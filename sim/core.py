@@ -29,7 +29,12 @@ from sim._jit import jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.errors import InputError, Problems
-from sim.iso52016 import VENTILATION_D, MethodParameters, _envelope_heat_transfer, _monthly_heating_need
+from sim.iso52016 import (
+    VENTILATION_D,
+    MethodParameters,
+    _envelope_heat_transfer,
+    _monthly_heating_need,
+)
 from sim.labels import LABEL_UPPER_KWH_M2, LABELS, _label_index
 from sim.reference_data import load_table, simulation_defaults
 from sim.stock import DwellingArrays
@@ -100,7 +105,9 @@ class SimulationResult:
             energy_score_kwh_m2=self.energy_score_kwh_m2.reshape(-1),
             co2_kg=self.co2_kg.reshape(-1),
             cost_eur=self.cost_eur.reshape(-1),
-            label=pd.Categorical.from_codes(self.label.reshape(-1).astype(np.int64), categories=list(LABELS)),
+            label=pd.Categorical.from_codes(
+                self.label.reshape(-1).astype(np.int64), categories=pd.Index(list(LABELS))
+            ),
         )
         return pd.DataFrame(out)
 
@@ -108,23 +115,98 @@ class SimulationResult:
 @jit_parallel
 def _simulate_kernel(
     # dwellings, shape (N,) or (N, 5)
-    floor, volume, a_roof, a_wall, a_floor, a_door, a_party, a_win, u_roof, u_wall, u_floor, u_window, u_door,
-    b_roof, b_wall, b_floor, b_party, delta_u_tb, g, frame, f_sh, n_inf, n_ve, vent_sys, eta_hr, c_m, phi_int,
-    theta_sp, heat_sys, emit_t, dhw_sys, dhw_need, sol_dhw, pv_kwp, pv_yield,
+    floor,
+    volume,
+    a_roof,
+    a_wall,
+    a_floor,
+    a_door,
+    a_party,
+    a_win,
+    u_roof,
+    u_wall,
+    u_floor,
+    u_window,
+    u_door,
+    b_roof,
+    b_wall,
+    b_floor,
+    b_party,
+    delta_u_tb,
+    g,
+    frame,
+    f_sh,
+    n_inf,
+    n_ve,
+    vent_sys,
+    eta_hr,
+    c_m,
+    phi_int,
+    theta_sp,
+    heat_sys,
+    emit_t,
+    dhw_sys,
+    dhw_need,
+    sol_dhw,
+    pv_kwp,
+    pv_yield,
     # variants, shape (P,)
-    v_r_roof, v_r_wall, v_r_floor, v_u_window, v_g, v_u_door, v_dutb, v_n_inf, v_vent, v_eta_hr, v_heat,
-    v_emit_t, v_dhw, v_sol_dhw, v_pv_add,
+    v_r_roof,
+    v_r_wall,
+    v_r_floor,
+    v_u_window,
+    v_g,
+    v_u_door,
+    v_dutb,
+    v_n_inf,
+    v_vent,
+    v_eta_hr,
+    v_heat,
+    v_emit_t,
+    v_dhw,
+    v_sol_dhw,
+    v_pv_add,
     # climate
-    theta_e, hours, irr,
+    theta_e,
+    hours,
+    irr,
     # tables indexed by system code / ventilation code / carrier
-    s_kind, s_carrier, s_eff35, s_eff70, s_eta_ed, s_eta_c, s_src_t, s_cop_max, s_dhw_eff,
-    vent_sfp, vent_hr_default, pef, co2f, price,
+    s_kind,
+    s_carrier,
+    s_eff35,
+    s_eff70,
+    s_eta_ed,
+    s_eta_c,
+    s_src_t,
+    s_cop_max,
+    s_dhw_eff,
+    vent_sfp,
+    vent_hr_default,
+    pef,
+    co2f,
+    price,
     # scalars
-    f_w, a_h0, tau_h0, sky_factor, theta_e_design, curve_min, dhw_temp, pump_aux, pv_self_share, pv_inject,
+    f_w,
+    a_h0,
+    tau_h0,
+    sky_factor,
+    theta_e_design,
+    curve_min,
+    dhw_temp,
+    pump_aux,
+    pv_self_share,
+    pv_inject,
     label_upper,
     # outputs, shape (N, P) or (N, P, C)
-    o_need, o_final, o_pv, o_primary, o_score, o_co2, o_cost, o_label,
-):  # type: ignore[no-untyped-def]
+    o_need,
+    o_final,
+    o_pv,
+    o_primary,
+    o_score,
+    o_co2,
+    o_cost,
+    o_label,
+):
     n = floor.shape[0]
     n_var = v_r_roof.shape[0]
     n_or = a_win.shape[1]
@@ -144,7 +226,12 @@ def _simulate_kernel(
             a_win_v += a_win[i, o]
         for m in range(12):
             # share of the design lift above the set-point (heating curve): supply = sp + lift * curve
-            curve[m] = _supply_temperature(theta_e[m], theta_sp[i], theta_sp[i] + 1.0, theta_e_design, curve_min) - theta_sp[i]
+            curve[m] = (
+                _supply_temperature(
+                    theta_e[m], theta_sp[i], theta_sp[i] + 1.0, theta_e_design, curve_min
+                )
+                - theta_sp[i]
+            )
         for p in range(n_var):
             # --- variant transform (reference: sim.variants.apply_variant)
             ur = u_roof[i]
@@ -186,9 +273,25 @@ def _simulate_kernel(
 
             # --- heating need, EN ISO 52016-1 monthly method
             h_tr, phi_sky = _envelope_heat_transfer(
-                ur, uw, uf, uwin, ud, u_wall[i],
-                a_roof[i], a_wall[i], a_floor[i], a_win[i, 0], a_win_v, a_door[i], a_party[i],
-                b_roof[i], b_wall[i], b_floor[i], b_party[i], dutb, sky_factor,
+                ur,
+                uw,
+                uf,
+                uwin,
+                ud,
+                u_wall[i],
+                a_roof[i],
+                a_wall[i],
+                a_floor[i],
+                a_win[i, 0],
+                a_win_v,
+                a_door[i],
+                a_party[i],
+                b_roof[i],
+                b_wall[i],
+                b_floor[i],
+                b_party[i],
+                dutb,
+                sky_factor,
             )
             hr_eff = hr if vs == VENTILATION_D else 0.0
             h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
@@ -196,8 +299,18 @@ def _simulate_kernel(
             for o in range(n_or):
                 a_sol[o] = k_sol * a_win[i, o]
             need = _monthly_heating_need(
-                h_tr + h_ve, phi_sky, a_sol, phi_int[i] * floor[i], c_m[i] * floor[i], theta_sp[i],
-                theta_e, hours, irr, a_h0, tau_h0, need_month,
+                h_tr + h_ve,
+                phi_sky,
+                a_sol,
+                phi_int[i] * floor[i],
+                c_m[i] * floor[i],
+                theta_sp[i],
+                theta_e,
+                hours,
+                irr,
+                a_h0,
+                tau_h0,
+                need_month,
             )
 
             # --- space-heating generation, month by month (efficiency and COP vary with the weather)
@@ -210,13 +323,17 @@ def _simulate_kernel(
                 for m in range(12):
                     if need_month[m] > 0.0:
                         t_sup = theta_sp[i] + lift * curve[m]
-                        delivered += need_month[m] / _boiler_efficiency(s_eff35[hs], s_eff70[hs], t_sup)
+                        delivered += need_month[m] / _boiler_efficiency(
+                            s_eff35[hs], s_eff70[hs], t_sup
+                        )
             elif kind == KIND_HP_AIR or kind == KIND_HP_GROUND:
                 for m in range(12):
                     if need_month[m] > 0.0:
                         t_sup = theta_sp[i] + lift * curve[m]
                         t_src = theta_e[m] if kind == KIND_HP_AIR else s_src_t[hs]
-                        delivered += need_month[m] / _heat_pump_cop(s_eta_c[hs], t_sup, t_src, s_cop_max[hs])
+                        delivered += need_month[m] / _heat_pump_cop(
+                            s_eta_c[hs], t_sup, t_src, s_cop_max[hs]
+                        )
             else:
                 delivered = need / s_eff35[hs]
             final[s_carrier[hs]] += delivered / s_eta_ed[hs]
@@ -227,12 +344,19 @@ def _simulate_kernel(
                 dk = s_kind[ds]
                 if dk == KIND_HP_AIR or dk == KIND_HP_GROUND:
                     t_src = theta_e_mean if dk == KIND_HP_AIR else s_src_t[ds]
-                    final[s_carrier[ds]] += q_dhw / _heat_pump_cop(s_eta_c[ds], dhw_temp, t_src, s_cop_max[ds])
+                    final[s_carrier[ds]] += q_dhw / _heat_pump_cop(
+                        s_eta_c[ds], dhw_temp, t_src, s_cop_max[ds]
+                    )
                 else:
                     final[s_carrier[ds]] += q_dhw / s_dhw_eff[ds]
 
             # --- auxiliaries: hydronic pumps and ventilation fans
-            if kind == KIND_BOILER or kind == KIND_HP_AIR or kind == KIND_HP_GROUND or kind == KIND_DISTRICT:
+            if (
+                kind == KIND_BOILER
+                or kind == KIND_HP_AIR
+                or kind == KIND_HP_GROUND
+                or kind == KIND_DISTRICT
+            ):
                 final[ELECTRICITY] += pump_aux * floor[i]
             final[ELECTRICITY] += vent_sfp[vs] * n_ve[i] * volume[i] * HOURS_PER_YEAR * 1e-3
 
@@ -320,7 +444,9 @@ def simulate(
     sp = SystemParameters.default() if system_params is None else system_params
     _check_compatible(d, v, sys_t)
     if d.n == 0:
-        raise InputError(what="simulation inputs")  # pragma: no cover - DwellingArrays forbids nothing else
+        raise InputError(
+            what="simulation inputs"
+        )  # pragma: no cover - DwellingArrays forbids nothing else
     vent = load_table("ventilation_systems.csv").sort_values("code")
     vent_sfp = np.zeros(int(vent["code"].max()) + 1)
     vent_hr = np.zeros_like(vent_sfp)
@@ -340,25 +466,91 @@ def simulate(
         label=np.empty((n, p), dtype=np.int8),
     )
     _simulate_kernel(
-        d.floor_area_m2, d.volume_m3, d.roof_area_m2, d.wall_area_m2, d.ground_floor_area_m2, d.door_area_m2,
-        d.party_wall_area_m2, d.window_area_m2, d.u_roof_w_m2k, d.u_wall_w_m2k, d.u_floor_w_m2k,
-        d.u_window_w_m2k, d.u_door_w_m2k, d.b_roof, d.b_wall, d.b_floor, d.b_party_wall, d.delta_u_tb_w_m2k,
-        d.g_window, d.frame_fraction, d.shading_factor, d.infiltration_ach, d.ventilation_ach,
-        d.ventilation_system, d.heat_recovery_eff, d.heat_capacity_wh_m2k, d.internal_gains_w_m2, d.setpoint_c,
-        d.heating_system, d.emitter_temp_c, d.dhw_system, d.dhw_need_kwh, d.solar_dhw_fraction, d.pv_kwp,
+        d.floor_area_m2,
+        d.volume_m3,
+        d.roof_area_m2,
+        d.wall_area_m2,
+        d.ground_floor_area_m2,
+        d.door_area_m2,
+        d.party_wall_area_m2,
+        d.window_area_m2,
+        d.u_roof_w_m2k,
+        d.u_wall_w_m2k,
+        d.u_floor_w_m2k,
+        d.u_window_w_m2k,
+        d.u_door_w_m2k,
+        d.b_roof,
+        d.b_wall,
+        d.b_floor,
+        d.b_party_wall,
+        d.delta_u_tb_w_m2k,
+        d.g_window,
+        d.frame_fraction,
+        d.shading_factor,
+        d.infiltration_ach,
+        d.ventilation_ach,
+        d.ventilation_system,
+        d.heat_recovery_eff,
+        d.heat_capacity_wh_m2k,
+        d.internal_gains_w_m2,
+        d.setpoint_c,
+        d.heating_system,
+        d.emitter_temp_c,
+        d.dhw_system,
+        d.dhw_need_kwh,
+        d.solar_dhw_fraction,
+        d.pv_kwp,
         d.pv_yield_kwh_kwp,
-        v.r_add_roof_m2kw, v.r_add_wall_m2kw, v.r_add_floor_m2kw, v.u_window_w_m2k, v.g_window, v.u_door_w_m2k,
-        v.delta_u_tb_w_m2k, v.infiltration_ach, v.ventilation_system, v.heat_recovery_eff, v.heating_system,
-        v.emitter_temp_c, v.dhw_system, v.solar_dhw_fraction, v.pv_kwp_add,
-        np.ascontiguousarray(clim.theta_e_c, dtype=np.float64), np.ascontiguousarray(clim.hours, dtype=np.float64),
+        v.r_add_roof_m2kw,
+        v.r_add_wall_m2kw,
+        v.r_add_floor_m2kw,
+        v.u_window_w_m2k,
+        v.g_window,
+        v.u_door_w_m2k,
+        v.delta_u_tb_w_m2k,
+        v.infiltration_ach,
+        v.ventilation_system,
+        v.heat_recovery_eff,
+        v.heating_system,
+        v.emitter_temp_c,
+        v.dhw_system,
+        v.solar_dhw_fraction,
+        v.pv_kwp_add,
+        np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
+        np.ascontiguousarray(clim.hours, dtype=np.float64),
         np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
-        sys_t.kind, sys_t.carrier, sys_t.eff_at_35c, sys_t.eff_at_70c, sys_t.eta_emission_distribution,
-        sys_t.carnot_efficiency, sys_t.source_temp_c, sys_t.cop_max, sys_t.dhw_efficiency,
-        vent_sfp, vent_hr, car.primary_energy_factor, car.co2_kg_kwh, car.price_eur_kwh,
-        mp.f_w, mp.a_h0, mp.tau_h0_h, mp.sky_factor, sp.theta_e_design_c, sp.heating_curve_min_share,
-        sp.dhw_tap_temp_c, sp.pump_aux_kwh_m2, sp.pv_self_consumption_share, sp.pv_injection_price_eur_kwh,
+        sys_t.kind,
+        sys_t.carrier,
+        sys_t.eff_at_35c,
+        sys_t.eff_at_70c,
+        sys_t.eta_emission_distribution,
+        sys_t.carnot_efficiency,
+        sys_t.source_temp_c,
+        sys_t.cop_max,
+        sys_t.dhw_efficiency,
+        vent_sfp,
+        vent_hr,
+        car.primary_energy_factor,
+        car.co2_kg_kwh,
+        car.price_eur_kwh,
+        mp.f_w,
+        mp.a_h0,
+        mp.tau_h0_h,
+        mp.sky_factor,
+        sp.theta_e_design_c,
+        sp.heating_curve_min_share,
+        sp.dhw_tap_temp_c,
+        sp.pump_aux_kwh_m2,
+        sp.pv_self_consumption_share,
+        sp.pv_injection_price_eur_kwh,
         LABEL_UPPER_KWH_M2,
-        out.heating_need_kwh, out.final_kwh, out.pv_kwh, out.primary_kwh, out.energy_score_kwh_m2, out.co2_kg,
-        out.cost_eur, out.label,
+        out.heating_need_kwh,
+        out.final_kwh,
+        out.pv_kwh,
+        out.primary_kwh,
+        out.energy_score_kwh_m2,
+        out.co2_kg,
+        out.cost_eur,
+        out.label,
     )
     return out

@@ -80,7 +80,9 @@ class Problems:
 
     def add(self, field: str, message: str, rows: Iterable[int] | None = None) -> None:
         """Record a problem with ``field``, optionally at ``rows``."""
-        self.items.append(Problem(field, message, tuple(int(r) for r in (() if rows is None else rows))))
+        self.items.append(
+            Problem(field, message, tuple(int(r) for r in (() if rows is None else rows)))
+        )
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -9,13 +9,13 @@ that repeat the source, so a table copied on its own keeps its provenance.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> pd.DataFrame:
     ref = resources.files("sim.data").joinpath(name)
     with resources.as_file(ref) as path:

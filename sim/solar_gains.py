@@ -31,7 +31,9 @@ from sim._jit import jit
 
 
 @jit
-def _collecting_area(window_area: float, g_gl_n: float, f_w: float, frame_fraction: float, f_sh: float) -> float:
+def _collecting_area(
+    window_area: float, g_gl_n: float, f_w: float, frame_fraction: float, f_sh: float
+) -> float:
     """Effective solar collecting area of one window [m²]; see module notes."""
     return f_sh * f_w * g_gl_n * (1.0 - frame_fraction) * window_area
 

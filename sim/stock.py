@@ -52,9 +52,13 @@ class FieldSpec:
     lo_open: bool = False
 
 
-HEATING_SYSTEM_CODES: NDArray[np.int64] = load_table("heating_systems.csv")["code"].to_numpy(np.int64)
+HEATING_SYSTEM_CODES: NDArray[np.int64] = load_table("heating_systems.csv")["code"].to_numpy(
+    np.int64
+)
 SPACE_HEATING_CODES: NDArray[np.int64] = HEATING_SYSTEM_CODES[HEATING_SYSTEM_CODES < 10]
-VENTILATION_CODES: NDArray[np.int64] = load_table("ventilation_systems.csv")["code"].to_numpy(np.int64)
+VENTILATION_CODES: NDArray[np.int64] = load_table("ventilation_systems.csv")["code"].to_numpy(
+    np.int64
+)
 
 _F = FieldSpec
 #: The schema of the core's dwelling inputs, in order.
@@ -74,30 +78,83 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
     _F("u_roof_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the roof"),
     _F("u_wall_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the walls"),
     _F("u_floor_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the floor"),
-    _F("u_window_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the windows (incl. frame)"),
+    _F(
+        "u_window_w_m2k",
+        "W/(m²·K)",
+        0.0,
+        10.0,
+        doc="thermal transmittance of the windows (incl. frame)",
+    ),
     _F("u_door_w_m2k", "W/(m²·K)", 0.0, 10.0, doc="thermal transmittance of the doors"),
-    _F("b_roof", "-", 0.0, 1.0, doc="adjustment factor of the roof (1 exterior, <1 unheated attic)"),
+    _F(
+        "b_roof", "-", 0.0, 1.0, doc="adjustment factor of the roof (1 exterior, <1 unheated attic)"
+    ),
     _F("b_wall", "-", 0.0, 1.0, doc="adjustment factor of the walls"),
     _F("b_floor", "-", 0.0, 1.0, doc="adjustment factor of the floor (ground, cellar)"),
     _F("b_party_wall", "-", 0.0, 1.0, doc="adjustment factor of party walls (0 heated neighbour)"),
-    _F("delta_u_tb_w_m2k", "W/(m²·K)", 0.0, 1.0, doc="thermal-bridge surcharge on the envelope area"),
-    _F("g_window", "-", 0.0, 1.0, doc="total solar energy transmittance of the glazing, normal incidence"),
+    _F(
+        "delta_u_tb_w_m2k",
+        "W/(m²·K)",
+        0.0,
+        1.0,
+        doc="thermal-bridge surcharge on the envelope area",
+    ),
+    _F(
+        "g_window",
+        "-",
+        0.0,
+        1.0,
+        doc="total solar energy transmittance of the glazing, normal incidence",
+    ),
     _F("frame_fraction", "-", 0.0, 1.0, doc="frame area fraction of the windows"),
     _F("shading_factor", "-", 0.0, 1.0, doc="shading reduction factor for external obstacles"),
     _F("infiltration_ach", "1/h", 0.0, 10.0, doc="infiltration air change rate"),
     _F("ventilation_ach", "1/h", 0.0, 10.0, doc="hygienic air change rate"),
-    _F("ventilation_system", "code", None, None, kind="i", doc="0 natural A, 1 supply B, 2 extract C, 3 balanced D"),
+    _F(
+        "ventilation_system",
+        "code",
+        None,
+        None,
+        kind="i",
+        doc="0 natural A, 1 supply B, 2 extract C, 3 balanced D",
+    ),
     _F("heat_recovery_eff", "-", 0.0, 0.95, doc="temperature efficiency of heat recovery"),
-    _F("heat_capacity_wh_m2k", "Wh/(m²·K)", 0.0, 1000.0, doc="internal heat capacity per m² floor", lo_open=True),
+    _F(
+        "heat_capacity_wh_m2k",
+        "Wh/(m²·K)",
+        0.0,
+        1000.0,
+        doc="internal heat capacity per m² floor",
+        lo_open=True,
+    ),
     _F("internal_gains_w_m2", "W/m²", 0.0, 50.0, doc="mean internal heat gains per m² floor"),
     _F("setpoint_c", "°C", 5.0, 30.0, doc="heating set-point temperature"),
-    _F("heating_system", "code", None, None, kind="i", doc="space-heating generator (heating_systems.csv)"),
+    _F(
+        "heating_system",
+        "code",
+        None,
+        None,
+        kind="i",
+        doc="space-heating generator (heating_systems.csv)",
+    ),
     _F("emitter_temp_c", "°C", 25.0, 90.0, doc="design supply temperature of the heat emitters"),
     _F("dhw_system", "code", None, None, kind="i", doc="DHW generator (heating_systems.csv)"),
     _F("dhw_need_kwh", "kWh", 0.0, 1e6, doc="annual energy need for domestic hot water"),
-    _F("solar_dhw_fraction", "-", 0.0, 1.0, doc="share of the DHW need covered by a solar water heater"),
+    _F(
+        "solar_dhw_fraction",
+        "-",
+        0.0,
+        1.0,
+        doc="share of the DHW need covered by a solar water heater",
+    ),
     _F("pv_kwp", "kWp", 0.0, 1e4, doc="installed PV peak power"),
-    _F("pv_yield_kwh_kwp", "kWh/kWp", 0.0, 2000.0, doc="specific annual PV yield of the dwelling's roof"),
+    _F(
+        "pv_yield_kwh_kwp",
+        "kWh/kWp",
+        0.0,
+        2000.0,
+        doc="specific annual PV yield of the dwelling's roof",
+    ),
 )
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
 WINDOW_COLUMNS: tuple[str, ...] = tuple(f"window_area_{o}_m2" for o in ORIENTATIONS)
@@ -186,11 +243,19 @@ class DwellingArrays:
                 raw = raw.to_numpy()
             if spec.kind == "i":
                 allowed, meaning = _ALLOWED_CODES[spec.name]
-                values[spec.name] = as_int_array(problems, spec.name, raw, shape, allowed=allowed, meaning=meaning)
+                values[spec.name] = as_int_array(
+                    problems, spec.name, raw, shape, allowed=allowed, meaning=meaning
+                )
             else:
                 values[spec.name] = as_float_array(
-                    problems, spec.name, raw, shape, lo=spec.lo, hi=spec.hi,
-                    lo_inclusive=not spec.lo_open, unit=spec.unit,
+                    problems,
+                    spec.name,
+                    raw,
+                    shape,
+                    lo=spec.lo,
+                    hi=spec.hi,
+                    lo_inclusive=not spec.lo_open,
+                    unit=spec.unit,
                 )
         problems.raise_if_any()
         windows = np.ascontiguousarray(np.stack([values.pop(c) for c in WINDOW_COLUMNS], axis=1))

@@ -83,7 +83,9 @@ def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
     }
     data["heat_recovery_eff"] = np.where(data["ventilation_system"] == 3, 0.8, 0.0)
     hp = np.isin(data["heating_system"], [5, 6])
-    data["emitter_temp_c"] = np.where(hp, np.minimum(data["emitter_temp_c"], 55.0), data["emitter_temp_c"])
+    data["emitter_temp_c"] = np.where(
+        hp, np.minimum(data["emitter_temp_c"], 55.0), data["emitter_temp_c"]
+    )
     if tuple(data) != DWELLING_COLUMNS:  # the schema and this generator must stay in step
         raise RuntimeError("synthetic_dwellings is out of step with sim.stock.DWELLING_FIELDS")
     return DwellingArrays.from_mapping(data, what="synthetic dwellings")

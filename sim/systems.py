@@ -68,7 +68,9 @@ class SystemTables:
     labels_nl: tuple[str, ...]
 
 
-def carnot_efficiency_from_rating(rated_cop: ArrayLike, source_c: ArrayLike, sink_c: ArrayLike) -> NDArray[np.float64]:
+def carnot_efficiency_from_rating(
+    rated_cop: ArrayLike, source_c: ArrayLike, sink_c: ArrayLike
+) -> NDArray[np.float64]:
     """Carnot fraction :math:`\\eta_C = COP\\,(T_{sink}-T_{source})/T_{sink}` from a rated COP [-].
 
     Examples
@@ -78,7 +80,9 @@ def carnot_efficiency_from_rating(rated_cop: ArrayLike, source_c: ArrayLike, sin
     """
     sink_k = np.asarray(sink_c, np.float64) + KELVIN
     return np.asarray(
-        np.asarray(rated_cop, np.float64) * (sink_k - (np.asarray(source_c, np.float64) + KELVIN)) / sink_k,
+        np.asarray(rated_cop, np.float64)
+        * (sink_k - (np.asarray(source_c, np.float64) + KELVIN))
+        / sink_k,
         dtype=np.float64,
     )
 
@@ -120,7 +124,9 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
 
 
 @jit
-def _supply_temperature(theta_e: float, theta_sp: float, t_design: float, theta_e_design: float, min_share: float) -> float:
+def _supply_temperature(
+    theta_e: float, theta_sp: float, t_design: float, theta_e_design: float, min_share: float
+) -> float:
     """Supply temperature of a weather-compensated heating curve [°C]; see module notes."""
     share = (theta_sp - theta_e) / (theta_sp - theta_e_design)
     if share > 1.0:
@@ -152,7 +158,11 @@ def _heat_pump_cop(eta_c: float, t_sink: float, t_source: float, cop_max: float)
 
 
 def supply_temperature(
-    theta_e: ArrayLike, theta_sp: ArrayLike, t_design: ArrayLike, theta_e_design: float, min_share: float
+    theta_e: ArrayLike,
+    theta_sp: ArrayLike,
+    t_design: ArrayLike,
+    theta_e_design: float,
+    min_share: float,
 ) -> NDArray[np.float64]:
     """Supply temperature of the heating curve [°C] (vectorised; see module notes).
 
@@ -169,12 +179,16 @@ def supply_temperature(
     min_share : float
         Lowest share of the design lift kept in mild weather [-].
     """
-    te, sp, td = np.broadcast_arrays(*(np.asarray(x, np.float64) for x in (theta_e, theta_sp, t_design)))
+    te, sp, td = np.broadcast_arrays(
+        *(np.asarray(x, np.float64) for x in (theta_e, theta_sp, t_design))
+    )
     share = np.clip((sp - te) / (sp - theta_e_design), min_share, 1.0)
     return np.asarray(sp + (td - sp) * share, dtype=np.float64)
 
 
-def boiler_efficiency(eff_at_35c: ArrayLike, eff_at_70c: ArrayLike, t_supply: ArrayLike) -> NDArray[np.float64]:
+def boiler_efficiency(
+    eff_at_35c: ArrayLike, eff_at_70c: ArrayLike, t_supply: ArrayLike
+) -> NDArray[np.float64]:
     """Seasonal boiler efficiency at a supply temperature [-] (vectorised).
 
     Examples
@@ -187,7 +201,9 @@ def boiler_efficiency(eff_at_35c: ArrayLike, eff_at_70c: ArrayLike, t_supply: Ar
     return np.asarray(e35 + (np.asarray(eff_at_70c, np.float64) - e35) * x, dtype=np.float64)
 
 
-def heat_pump_cop(eta_c: ArrayLike, t_sink_c: ArrayLike, t_source_c: ArrayLike, cop_max: ArrayLike) -> NDArray[np.float64]:
+def heat_pump_cop(
+    eta_c: ArrayLike, t_sink_c: ArrayLike, t_source_c: ArrayLike, cop_max: ArrayLike
+) -> NDArray[np.float64]:
     """COP of a heat pump [-] (vectorised; see module notes).
 
     Examples

@@ -71,7 +71,9 @@ def _heating_need(q_ht: float, q_gn: float, a: float) -> float:
     return need if need > 0.0 else 0.0
 
 
-def time_constant(heat_capacity: ArrayLike, h_tr: ArrayLike, h_ve: ArrayLike) -> NDArray[np.float64]:
+def time_constant(
+    heat_capacity: ArrayLike, h_tr: ArrayLike, h_ve: ArrayLike
+) -> NDArray[np.float64]:
     """Building time constant :math:`\\tau = C_m/(H_{tr}+H_{ve})` [h].
 
     Parameters
@@ -81,10 +83,14 @@ def time_constant(heat_capacity: ArrayLike, h_tr: ArrayLike, h_ve: ArrayLike) ->
     h_tr, h_ve : array_like
         Transmission and ventilation heat transfer coefficients [W/K].
     """
-    return np.asarray(heat_capacity, np.float64) / (np.asarray(h_tr, np.float64) + np.asarray(h_ve, np.float64))
+    return np.asarray(heat_capacity, np.float64) / (
+        np.asarray(h_tr, np.float64) + np.asarray(h_ve, np.float64)
+    )
 
 
-def numerical_parameter(tau: ArrayLike, a_h0: float = A_H0_MONTHLY, tau_h0: float = TAU_H0_MONTHLY_H) -> NDArray[np.float64]:
+def numerical_parameter(
+    tau: ArrayLike, a_h0: float = A_H0_MONTHLY, tau_h0: float = TAU_H0_MONTHLY_H
+) -> NDArray[np.float64]:
     """Numerical parameter :math:`a_H = a_{H,0} + \\tau/\\tau_{H,0}` [-] (EN ISO 13790 eq. 55)."""
     return np.asarray(a_h0 + np.asarray(tau, np.float64) / tau_h0, dtype=np.float64)
 

@@ -103,9 +103,16 @@ class VariantArrays:
         typo never silently does nothing.
         """
         problems = Problems(what)
-        unknown = [c for c in frame.columns if c not in VARIANT_FIELDS and c not in ("name", "label_nl", "source")]
+        unknown = [
+            c
+            for c in frame.columns
+            if c not in VARIANT_FIELDS and c not in ("name", "label_nl", "source")
+        ]
         if unknown:
-            problems.add(", ".join(map(str, unknown)), f"unknown variant field(s); known are {sorted(VARIANT_FIELDS)}")
+            problems.add(
+                ", ".join(map(str, unknown)),
+                f"unknown variant field(s); known are {sorted(VARIANT_FIELDS)}",
+            )
         if "name" not in frame.columns:
             problems.add("name", "required column missing; give every variant a name")
         problems.raise_if_any()
@@ -117,17 +124,26 @@ class VariantArrays:
         values: dict[str, Any] = {}
         for key, (kind, unit, lo, hi) in VARIANT_FIELDS.items():
             if kind == "i":
-                raw = frame[key] if key in frame.columns else pd.Series(-1, index=frame.index)
-                raw = pd.to_numeric(raw, errors="coerce").fillna(-1).to_numpy()
+                col = frame[key] if key in frame.columns else pd.Series(-1, index=frame.index)
+                codes = pd.to_numeric(col, errors="coerce").fillna(-1).to_numpy()
                 allowed = np.concatenate([[-1], _CODES[key]])
-                values[key] = as_int_array(problems, key, raw, shape, allowed=allowed, meaning="(-1 = keep)")
+                values[key] = as_int_array(
+                    problems, key, codes, shape, allowed=allowed, meaning="(-1 = keep)"
+                )
             else:
                 fill = 0.0 if key in _ZERO_DEFAULT else np.nan
                 raw = frame[key] if key in frame.columns else pd.Series(fill, index=frame.index)
                 raw = pd.to_numeric(raw, errors="coerce")
                 raw = raw.fillna(fill) if key in _ZERO_DEFAULT else raw
                 values[key] = as_float_array(
-                    problems, key, raw.to_numpy(dtype=np.float64), shape, lo=lo, hi=hi, unit=unit, allow_nan=True
+                    problems,
+                    key,
+                    raw.to_numpy(dtype=np.float64),
+                    shape,
+                    lo=lo,
+                    hi=hi,
+                    unit=unit,
+                    allow_nan=True,
                 )
         problems.raise_if_any()
         return cls(name=names, **values)
@@ -140,13 +156,19 @@ class VariantArrays:
     def take(self, index: list[int] | NDArray[np.integer[Any]]) -> VariantArrays:
         """Subset of the variants by position."""
         idx = np.asarray(index)
-        kw = {f.name: np.ascontiguousarray(getattr(self, f.name)[idx]) for f in fields(self) if f.name != "name"}
+        kw = {
+            f.name: np.ascontiguousarray(getattr(self, f.name)[idx])
+            for f in fields(self)
+            if f.name != "name"
+        }
         return VariantArrays(name=tuple(self.name[i] for i in idx), **kw)
 
 
 def standard_packages() -> VariantArrays:
     """The standard packages of ``sim/data/standard_packages.csv`` (``current`` first)."""
-    return VariantArrays.from_frame(load_table("standard_packages.csv"), what="sim/data/standard_packages.csv")
+    return VariantArrays.from_frame(
+        load_table("standard_packages.csv"), what="sim/data/standard_packages.csv"
+    )
 
 
 def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) -> DwellingArrays:

@@ -67,9 +67,13 @@ def ventilation_heat_transfer_coefficient(
     68.0
     """
     v = np.asarray(volume, dtype=np.float64)
-    out = RHO_C_AIR_WH_M3K * v * (
-        np.asarray(infiltration_ach, dtype=np.float64)
-        + np.asarray(ventilation_ach, dtype=np.float64)
-        * (1.0 - np.asarray(heat_recovery_eff, dtype=np.float64))
+    out = (
+        RHO_C_AIR_WH_M3K
+        * v
+        * (
+            np.asarray(infiltration_ach, dtype=np.float64)
+            + np.asarray(ventilation_ach, dtype=np.float64)
+            * (1.0 - np.asarray(heat_recovery_eff, dtype=np.float64))
+        )
     )
     return np.asarray(out, dtype=np.float64)

@@ -29,10 +29,17 @@ def monthly_need_reference(d: DwellingArrays, climate: MonthlyClimate) -> np.nda
             + d.u_door_w_m2k[i] * d.door_area_m2[i]
             + d.b_party_wall[i] * d.u_wall_w_m2k[i] * d.party_wall_area_m2[i]
             + d.delta_u_tb_w_m2k[i]
-            * (d.roof_area_m2[i] + d.wall_area_m2[i] + d.ground_floor_area_m2[i] + win.sum() + d.door_area_m2[i])
+            * (
+                d.roof_area_m2[i]
+                + d.wall_area_m2[i]
+                + d.ground_floor_area_m2[i]
+                + win.sum()
+                + d.door_area_m2[i]
+            )
         )
         phi_sky = sky * (
-            1.0 * (d.b_roof[i] * d.u_roof_w_m2k[i] * d.roof_area_m2[i] + d.u_window_w_m2k[i] * win[0])
+            1.0
+            * (d.b_roof[i] * d.u_roof_w_m2k[i] * d.roof_area_m2[i] + d.u_window_w_m2k[i] * win[0])
             + 0.5
             * (
                 d.b_wall[i] * d.u_wall_w_m2k[i] * d.wall_area_m2[i]
@@ -48,7 +55,10 @@ def monthly_need_reference(d: DwellingArrays, climate: MonthlyClimate) -> np.nda
         for m in range(12):
             t = climate.hours[m]
             q_ht = ((h_tr + h_ve) * (d.setpoint_c[i] - climate.theta_e_c[m]) + phi_sky) * t / 1000
-            q_gn = float(a_sol @ climate.irradiation_kwh_m2[m]) + d.internal_gains_w_m2[i] * d.floor_area_m2[i] * t / 1000
+            q_gn = (
+                float(a_sol @ climate.irradiation_kwh_m2[m])
+                + d.internal_gains_w_m2[i] * d.floor_area_m2[i] * t / 1000
+            )
             if q_ht <= 0:
                 continue
             gamma = q_gn / q_ht
@@ -74,7 +84,9 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
     theta_mean = float((climate.theta_e_c * climate.hours).sum() / climate.hours.sum())
 
     def cop(row, sink, source):
-        eta_c = row.rated_cop * (row.rated_sink_c - row.rated_source_c) / (row.rated_sink_c + 273.15)
+        eta_c = (
+            row.rated_cop * (row.rated_sink_c - row.rated_source_c) / (row.rated_sink_c + 273.15)
+        )
         lift = sink - source
         return row.cop_max if lift <= 0 else min(row.cop_max, eta_c * (sink + 273.15) / lift)
 
@@ -86,7 +98,13 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
             q = need_m[i, m]
             if q <= 0:
                 continue
-            share = min(1.0, max(dflt["heating_curve_min_share"], (sp - climate.theta_e_c[m]) / (sp - dflt["theta_e_design_c"])))
+            share = min(
+                1.0,
+                max(
+                    dflt["heating_curve_min_share"],
+                    (sp - climate.theta_e_c[m]) / (sp - dflt["theta_e_design_c"]),
+                ),
+            )
             t_sup = sp + (d.emitter_temp_c[i] - sp) * share
             if row.kind == "boiler":
                 x = min(1.0, max(0.0, (t_sup - 35) / 35))
@@ -106,12 +124,21 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
             final[i, CARRIERS.index(drow.carrier)] += q_dhw / drow.dhw_efficiency
         if row.kind != "electric":
             final[i, el] += dflt["pump_aux_kwh_m2"] * d.floor_area_m2[i]
-        final[i, el] += vent.loc[int(d.ventilation_system[i]), "fan_power_w_m3h"] * d.ventilation_ach[i] * d.volume_m3[i] * 8.76
+        final[i, el] += (
+            vent.loc[int(d.ventilation_system[i]), "fan_power_w_m3h"]
+            * d.ventilation_ach[i]
+            * d.volume_m3[i]
+            * 8.76
+        )
     pv = d.pv_kwp * d.pv_yield_kwh_kwp
     primary = final @ car.primary_energy_factor - car.primary_energy_factor[el] * pv
     co2 = final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * pv
     self_use = np.minimum(dflt["pv_self_consumption_share"] * pv, final[:, el])
-    cost = final @ car.price_eur_kwh - car.price_eur_kwh[el] * self_use - dflt["pv_injection_price_eur_kwh"] * (pv - self_use)
+    cost = (
+        final @ car.price_eur_kwh
+        - car.price_eur_kwh[el] * self_use
+        - dflt["pv_injection_price_eur_kwh"] * (pv - self_use)
+    )
     return {
         "heating_need_kwh": need_m.sum(axis=1),
         "final_kwh": final,

@@ -39,6 +39,7 @@ needs_tabula = pytest.mark.usefixtures("_tabula_present")
 def _tabula_present() -> None:
     _require_tabula()
 
+
 RTOL_EXACT = 1e-12  # same arithmetic, only float rounding apart
 RTOL_TABULA = 1e-9  # reproduction of the published TABULA results
 
@@ -302,6 +303,7 @@ def test_columns_and_types() -> None:
 
 def test_columns_match_the_core_schema() -> None:
     from sim import stock
+
     assert tuple(stock.DWELLING_COLUMNS) == arch.DWELLING_INPUT_COLUMNS
     t = arch.archetype_table()
     d = arch.dwelling_inputs(t["building_type"], t["year_from"])

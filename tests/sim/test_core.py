@@ -56,7 +56,11 @@ def test_every_variant_equals_the_reference_transform(stock: DwellingArrays) -> 
         single = simulate(apply_variant(stock, v, p), None, CLIMATE)
         for f in ("heating_need_kwh", "primary_kwh", "co2_kg", "cost_eur", "final_kwh"):
             np.testing.assert_allclose(
-                getattr(res, f)[:, p], getattr(single, f)[:, 0], rtol=1e-12, atol=1e-8, err_msg=f"{v.name[p]}:{f}"
+                getattr(res, f)[:, p],
+                getattr(single, f)[:, 0],
+                rtol=1e-12,
+                atol=1e-8,
+                err_msg=f"{v.name[p]}:{f}",
             )
 
 
@@ -64,15 +68,25 @@ def _box(**over: float) -> dict[str, np.ndarray]:
     """One box dwelling: 100 m² floor, 100 m² of wall at U = 1, nothing else."""
     base = {c: 0.0 for c in DWELLING_COLUMNS}
     base.update(
-        floor_area_m2=100.0, volume_m3=250.0, wall_area_m2=100.0, u_wall_w_m2k=1.0, b_wall=1.0,
-        heat_capacity_wh_m2k=45.0, setpoint_c=18.0, heating_system=4, emitter_temp_c=45.0, dhw_system=4,
+        floor_area_m2=100.0,
+        volume_m3=250.0,
+        wall_area_m2=100.0,
+        u_wall_w_m2k=1.0,
+        b_wall=1.0,
+        heat_capacity_wh_m2k=45.0,
+        setpoint_c=18.0,
+        heating_system=4,
+        emitter_temp_c=45.0,
+        dhw_system=4,
         shading_factor=1.0,
     )
     base.update(over)
     return {k: np.array([v]) for k, v in base.items()}
 
 
-FLAT = MonthlyClimate.from_arrays(np.full(12, 8.0), np.full(12, 730.0), np.zeros((12, 5)), name="flat 8 °C")
+FLAT = MonthlyClimate.from_arrays(
+    np.full(12, 8.0), np.full(12, 730.0), np.zeros((12, 5)), name="flat 8 °C"
+)
 
 
 def test_hand_worked_box_without_gains() -> None:
@@ -124,7 +138,9 @@ def test_results_do_not_depend_on_row_order_or_chunking(stock: DwellingArrays) -
 def test_inputs_are_not_mutated(stock: DwellingArrays) -> None:
     before = {f.name: getattr(stock, f.name).copy() for f in fields(stock)}
     v = standard_packages()
-    v_before = {f.name: np.array(getattr(v, f.name), copy=True) for f in fields(v) if f.name != "name"}
+    v_before = {
+        f.name: np.array(getattr(v, f.name), copy=True) for f in fields(v) if f.name != "name"
+    }
     simulate(stock, v, CLIMATE)
     for k, arr in before.items():
         np.testing.assert_array_equal(getattr(stock, k), arr)
@@ -135,7 +151,9 @@ def test_inputs_are_not_mutated(stock: DwellingArrays) -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    r_roof=st.floats(0, 10), r_wall=st.floats(0, 10), r_floor=st.floats(0, 10),
+    r_roof=st.floats(0, 10),
+    r_wall=st.floats(0, 10),
+    r_floor=st.floats(0, 10),
     u_win=st.one_of(st.just(np.nan), st.floats(0.5, 6)),
     infiltration=st.one_of(st.just(np.nan), st.floats(0, 1)),
 )
@@ -147,8 +165,11 @@ def test_property_better_envelope_never_raises_the_need(
         pd.DataFrame(
             {
                 "name": ["current", "measure"],
-                "r_add_roof_m2kw": [0, r_roof], "r_add_wall_m2kw": [0, r_wall], "r_add_floor_m2kw": [0, r_floor],
-                "u_window_w_m2k": [np.nan, u_win], "infiltration_ach": [np.nan, infiltration],
+                "r_add_roof_m2kw": [0, r_roof],
+                "r_add_wall_m2kw": [0, r_wall],
+                "r_add_floor_m2kw": [0, r_floor],
+                "u_window_w_m2k": [np.nan, u_win],
+                "infiltration_ach": [np.nan, infiltration],
             }
         )
     )
@@ -163,8 +184,10 @@ def test_property_lower_u_values_never_raise_need(seed: int, scale: float) -> No
     d = synthetic_dwellings(10, seed=seed)
     better = replace(
         d,
-        u_roof_w_m2k=d.u_roof_w_m2k * scale, u_wall_w_m2k=d.u_wall_w_m2k * scale,
-        u_floor_w_m2k=d.u_floor_w_m2k * scale, u_window_w_m2k=d.u_window_w_m2k * scale,
+        u_roof_w_m2k=d.u_roof_w_m2k * scale,
+        u_wall_w_m2k=d.u_wall_w_m2k * scale,
+        u_floor_w_m2k=d.u_floor_w_m2k * scale,
+        u_window_w_m2k=d.u_window_w_m2k * scale,
     )
     a = simulate(d, None, CLIMATE).heating_need_kwh
     b = simulate(better, None, CLIMATE).heating_need_kwh
@@ -209,7 +232,9 @@ def test_kernels_run_without_jit(tmp_path) -> None:  # type: ignore[no-untyped-d
         "print(json.dumps([r.primary_kwh.tolist(), r.label.tolist(), r.heating_need_kwh.tolist()]))\n"
     )
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     primary, label, need = json.loads(out.stdout)
     jit = simulate(synthetic_dwellings(8, seed=2), standard_packages())
     np.testing.assert_allclose(np.array(primary), jit.primary_kwh, rtol=1e-12)
