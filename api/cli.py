@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
+from api.formatting import nl_number, nl_percent
 from sim.errors import InputError
 
 app = typer.Typer(
@@ -44,11 +44,37 @@ def demo(
     from api.demo import run_demo
 
     try:
-        summary = run_demo(out)
+        result = run_demo(out)
     except InputError as exc:
         _fail(str(exc))
         return
-    console.print(Markdown(summary))
+    except OSError as exc:
+        _fail(
+            f"kan de resultaten niet wegschrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
+        )
+        return
+    table = Table(title="Demo: voorbeeldwoningen, huidige toestand en renovatiepakketten")
+    for col in (
+        "pakket",
+        "behoefte\nkWh/m²",
+        "score\nkWh/m²",
+        "label A\nof beter",
+        "CO2\nton/jaar",
+        "energiekost\n€/jaar",
+    ):
+        table.add_column(col, justify="left" if col == "pakket" else "right")
+    for r in result.overview.itertuples():
+        table.add_row(
+            r.pakket,
+            nl_number(r.behoefte_kwh_m2),
+            nl_number(r.energiescore_kwh_m2),
+            nl_percent(r.aandeel_label_a),
+            nl_number(r.co2_ton, 1),
+            nl_number(r.kost_eur),
+        )
+    console.print(table)
+    console.print(f"Geschreven in [bold]{result.out_dir}[/]:")
+    console.print("samenvatting.md, results.parquet, results.csv, dwellings.csv")
 
 
 @app.command()

@@ -7,17 +7,20 @@ twin of a whole municipality replaces it when ``buildings/`` lands.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from api.formatting import nl_number, nl_percent
 from sim.archetypes import archetype_table, dwelling_inputs
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.labels import LABELS
 from sim.pv import pv_specific_yield
+from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from sim.variants import standard_packages
 
@@ -48,24 +51,53 @@ def _new_out_dir(out: Path | None) -> Path:
     return out
 
 
-def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str:
-    """Short summary in Dutch (Markdown) of a results table."""
+@dataclass(frozen=True)
+class DemoResult:
+    """What ``wijk demo`` produced: the per-package overview, the summary text and where files went."""
+
+    overview: pd.DataFrame
+    summary_md: str
+    out_dir: Path
+
+
+def package_overview(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per package: means per m², share at label A or better, totals and savings."""
     g = results.groupby("variant", sort=False)
     current = g.get_group("current")
-    base_cost = current["cost_eur"].sum()
-    base_co2 = current["co2_kg"].sum()
     rows = []
     for _name, grp in g:
-        label_a = (grp["label"].isin(["A+", "A"])).mean()
         rows.append(
-            f"| {grp['variant_nl'].iloc[0]} | {grp['heating_need_kwh_m2'].mean():.0f} "
-            f"| {grp['energy_score_kwh_m2'].mean():.0f} | {label_a:.0%} "
-            f"| {grp['co2_kg'].sum() / 1000:.1f} | {base_co2 / 1000 - grp['co2_kg'].sum() / 1000:.1f} "
-            f"| {grp['cost_eur'].sum():,.0f} | {base_cost - grp['cost_eur'].sum():,.0f} |"
+            {
+                "pakket": grp["variant_nl"].iloc[0],
+                "behoefte_kwh_m2": grp["heating_need_kwh_m2"].mean(),
+                "energiescore_kwh_m2": grp["energy_score_kwh_m2"].mean(),
+                "aandeel_label_a": grp["label"].isin(["A+", "A"]).mean(),
+                "co2_ton": grp["co2_kg"].sum() / 1000,
+                "co2_besparing_ton": (current["co2_kg"].sum() - grp["co2_kg"].sum()) / 1000,
+                "kost_eur": grp["cost_eur"].sum(),
+                "besparing_eur": current["cost_eur"].sum() - grp["cost_eur"].sum(),
+            }
         )
-    deep = g.get_group("deep") if "deep" in g.groups else current
-    dist_now = current["label"].value_counts().reindex(LABELS, fill_value=0)
-    dist_deep = deep["label"].value_counts().reindex(LABELS, fill_value=0)
+    return pd.DataFrame(rows)
+
+
+def label_counts(results: pd.DataFrame, variant: str) -> str:
+    """``"A 5, B 7, ..."``: the number of dwellings per label under one package."""
+    counts = results.loc[results["variant"] == variant, "label"].value_counts()
+    counts = counts.reindex(LABELS, fill_value=0)
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
+def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str:
+    """Short summary in Dutch (Markdown) of a results table."""
+    ov = package_overview(results)
+    descriptions = dict(zip(results["variant_nl"], results["variant_description_nl"], strict=False))
+    rows = [
+        f"| {descriptions[r.pakket]} | {nl_number(r.behoefte_kwh_m2)} | {nl_number(r.energiescore_kwh_m2)} "
+        f"| {nl_percent(r.aandeel_label_a)} | {nl_number(r.co2_ton, 1)} | {nl_number(r.co2_besparing_ton, 1)} "
+        f"| {nl_number(r.kost_eur)} | {nl_number(r.besparing_eur)} |"
+        for r in ov.itertuples()
+    ]
     lines = [
         "# Wijkrenovatietool: demo op de ingebouwde voorbeeldwoningen",
         "",
@@ -78,22 +110,20 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
-        "Labelverdeling (aantal woningen): "
-        + ", ".join(f"{k} {v}" for k, v in dist_now.items() if v),
-        "na totaalrenovatie: " + ", ".join(f"{k} {v}" for k, v in dist_deep.items() if v),
+        f"Labelverdeling nu (aantal woningen): {label_counts(results, 'current')}.",
+        f"Na totaalrenovatie: {label_counts(results, 'deep')}.",
         "",
-        "Let op: gemiddelden over voorbeeldwoningen, geen wijk. Kosten zonder vaste vergoedingen; "
-        "prijzen en factoren staan in sim/data met hun bron.",
+        "Let op: totalen over voorbeeldwoningen, geen echte wijk. Kosten zonder vaste vergoedingen; "
+        "prijzen en factoren staan met hun bron in sim/data.",
     ]
     return "\n".join(lines)
 
 
-def run_demo(out: Path | None = None) -> str:
+def run_demo(out: Path | None = None) -> DemoResult:
     """Simulate the embedded default and write results and a summary to ``out``.
 
     Writes ``results.parquet`` and ``results.csv`` (one row per dwelling and
     package), ``dwellings.csv`` (the inputs) and ``samenvatting.md``.
-    Returns the summary text.
     """
     dwell = demo_dwellings()
     arrays = DwellingArrays.from_frame(dwell[list(DWELLING_COLUMNS)], what="demo dwellings")
@@ -101,8 +131,9 @@ def run_demo(out: Path | None = None) -> str:
     climate = uccle_monthly_climate()
     res = simulate(arrays, packages, climate)
     table = res.to_frame(dwelling_ids=dwell["dwelling_id"].to_numpy())
-    labels_nl = dict(zip(packages.name, _package_labels_nl(), strict=True))
-    table.insert(2, "variant_nl", table["variant"].map(labels_nl))
+    meta = load_table("standard_packages.csv").set_index("name")
+    table.insert(2, "variant_nl", table["variant"].map(meta["label_nl"]))
+    table.insert(3, "variant_description_nl", table["variant"].map(meta["description_nl"]))
     desc = dwell.set_index("dwelling_id")[
         ["building_type", "construction_year", "archetype_id", "floor_area_m2"]
     ]
@@ -114,14 +145,5 @@ def run_demo(out: Path | None = None) -> str:
     table.to_csv(out_dir / "results.csv", index=False)
     dwell.to_csv(out_dir / "dwellings.csv", index=False)
     summary = summarise(table, len(dwell), climate.name)
-    written = (
-        f"\nGeschreven in {out_dir}: results.parquet, results.csv, dwellings.csv, samenvatting.md"
-    )
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
-    return summary + written
-
-
-def _package_labels_nl() -> list[str]:
-    from sim.reference_data import load_table
-
-    return [str(x) for x in load_table("standard_packages.csv")["label_nl"]]
+    return DemoResult(overview=package_overview(table), summary_md=summary, out_dir=out_dir)

@@ -106,7 +106,7 @@ class VariantArrays:
         unknown = [
             c
             for c in frame.columns
-            if c not in VARIANT_FIELDS and c not in ("name", "label_nl", "source")
+            if c not in VARIANT_FIELDS and c not in ("name", "label_nl", "description_nl", "source")
         ]
         if unknown:
             problems.add(
