@@ -63,14 +63,14 @@ def demo(
         "energiekost\n€/jaar",
     ):
         table.add_column(col, justify="left" if col == "pakket" else "right")
-    for r in result.overview.itertuples():
+    for r in result.overview.to_dict("records"):
         table.add_row(
-            r.pakket,
-            nl_number(r.behoefte_kwh_m2),
-            nl_number(r.energiescore_kwh_m2),
-            nl_percent(r.aandeel_label_a),
-            nl_number(r.co2_ton, 1),
-            nl_number(r.kost_eur),
+            r["pakket"],
+            nl_number(r["behoefte_kwh_m2"]),
+            nl_number(r["energiescore_kwh_m2"]),
+            nl_percent(r["aandeel_label_a"]),
+            nl_number(r["co2_ton"], 1),
+            nl_number(r["kost_eur"]),
         )
     console.print(table)
     console.print(f"Geschreven in [bold]{result.out_dir}[/]:")

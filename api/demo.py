@@ -93,10 +93,10 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
     ov = package_overview(results)
     descriptions = dict(zip(results["variant_nl"], results["variant_description_nl"], strict=False))
     rows = [
-        f"| {descriptions[r.pakket]} | {nl_number(r.behoefte_kwh_m2)} | {nl_number(r.energiescore_kwh_m2)} "
-        f"| {nl_percent(r.aandeel_label_a)} | {nl_number(r.co2_ton, 1)} | {nl_number(r.co2_besparing_ton, 1)} "
-        f"| {nl_number(r.kost_eur)} | {nl_number(r.besparing_eur)} |"
-        for r in ov.itertuples()
+        f"| {descriptions[r['pakket']]} | {nl_number(r['behoefte_kwh_m2'])} | {nl_number(r['energiescore_kwh_m2'])} "
+        f"| {nl_percent(r['aandeel_label_a'])} | {nl_number(r['co2_ton'], 1)} | {nl_number(r['co2_besparing_ton'], 1)} "
+        f"| {nl_number(r['kost_eur'])} | {nl_number(r['besparing_eur'])} |"
+        for r in ov.to_dict("records")
     ]
     lines = [
         "# Wijkrenovatietool: demo op de ingebouwde voorbeeldwoningen",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sim.errors import Problems
 from sim.reference_data import load_table
 
 _TABLE = load_table("energy_carriers.csv")
@@ -30,6 +31,12 @@ _TABLE = load_table("energy_carriers.csv")
 CARRIERS: tuple[str, ...] = tuple(_TABLE["name"])
 #: Index of electricity in ``CARRIERS``.
 ELECTRICITY: int = CARRIERS.index("electricity")
+#: Accepted ranges of the factors: primary energy [-], CO2 [kg/kWh], price [EUR/kWh].
+_RANGES: dict[str, tuple[float, float]] = {
+    "primary_energy_factor": (0.0, 5.0),
+    "co2_kg_kwh": (0.0, 2.0),
+    "price_eur_kwh": (0.0, 5.0),
+}
 
 
 @dataclass(frozen=True)
@@ -50,15 +57,37 @@ class CarrierTables:
     co2_kg_kwh: NDArray[np.float64]
     price_eur_kwh: NDArray[np.float64]
 
+    def __post_init__(self) -> None:
+        problems = Problems("energy-carrier factors")
+        for name, (lo, hi) in _RANGES.items():
+            arr = np.asarray(getattr(self, name), dtype=np.float64)
+            if arr.shape != (len(CARRIERS),):
+                problems.add(name, f"needs one value per carrier {list(CARRIERS)}")
+                continue
+            bad = ~((arr >= lo) & (arr <= hi))
+            if bad.any():
+                names = [CARRIERS[i] for i in np.flatnonzero(bad)]
+                problems.add(
+                    name, f"must be from {lo} to {hi}; wrong for {names}", np.flatnonzero(bad)
+                )
+        problems.raise_if_any()
+
     def with_overrides(self, **by_carrier: dict[str, float]) -> CarrierTables:
         """Copy with some factors replaced, e.g. ``price_eur_kwh={"electricity": 0.28}``."""
-        arrays = {
-            k: getattr(self, k).copy()
-            for k in ("primary_energy_factor", "co2_kg_kwh", "price_eur_kwh")
-        }
+        arrays = {k: getattr(self, k).copy() for k in _RANGES}
+        problems = Problems("energy-carrier overrides")
         for field_name, values in by_carrier.items():
+            if field_name not in arrays:
+                problems.add(field_name, f"unknown factor; use one of {list(_RANGES)}")
+                continue
             for carrier, value in values.items():
+                if carrier not in CARRIERS:
+                    problems.add(
+                        f"{field_name}.{carrier}", f"unknown carrier; use one of {list(CARRIERS)}"
+                    )
+                    continue
                 arrays[field_name][CARRIERS.index(carrier)] = float(value)
+        problems.raise_if_any()
         return CarrierTables(**arrays)
 
 

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from sim._jit import jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
-from sim.errors import InputError, Problems
+from sim.errors import Problems
 from sim.iso52016 import (
     VENTILATION_D,
     MethodParameters,
@@ -387,9 +387,21 @@ def _simulate_kernel(
 def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables) -> None:
     """Combinations the tables cannot compute (e.g. a DHW-only generator used for space heating)."""
     problems = Problems("simulation inputs")
-    bad = systems.kind[d.heating_system] < 0
-    if bad.any():
-        problems.add("heating_system", "code not in the system table", np.flatnonzero(bad))
+    size = systems.kind.shape[0]
+    for name, codes in (
+        ("heating_system", d.heating_system),
+        ("dhw_system", d.dhw_system),
+        ("variants.heating_system", v.heating_system[v.heating_system >= 0]),
+        ("variants.dhw_system", v.dhw_system[v.dhw_system >= 0]),
+    ):
+        bad = (codes >= size) | (systems.kind[np.minimum(codes, size - 1)] < 0)
+        if bad.any():
+            problems.add(
+                name,
+                "code not in the system table; use a code of heating_systems.csv",
+                np.flatnonzero(bad),
+            )
+    problems.raise_if_any()
     hp = np.isin(systems.kind[d.heating_system], [KIND_HP_AIR, KIND_HP_GROUND])
     too_hot = hp & (d.emitter_temp_c > 75.0)
     if too_hot.any():
@@ -443,10 +455,6 @@ def simulate(
     mp = MethodParameters.default() if method is None else method
     sp = SystemParameters.default() if system_params is None else system_params
     _check_compatible(d, v, sys_t)
-    if d.n == 0:
-        raise InputError(
-            what="simulation inputs"
-        )  # pragma: no cover - DwellingArrays forbids nothing else
     vent = load_table("ventilation_systems.csv").sort_values("code")
     vent_sfp = np.zeros(int(vent["code"].max()) + 1)
     vent_hr = np.zeros_like(vent_sfp)

@@ -36,6 +36,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from sim._jit import jit
+from sim.errors import Problems
 from sim.reference_data import load_table
 
 #: Generator kinds, as integer codes used by the kernels.
@@ -91,6 +92,7 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     """Build :class:`SystemTables` from ``sim/data/heating_systems.csv`` (or a table in that format)."""
     t = load_table("heating_systems.csv") if table is None else table
     carriers = list(load_table("energy_carriers.csv")["name"])
+    _check_system_table(t, carriers)
     size = int(t["code"].max()) + 1
     codes = t["code"].to_numpy(np.int64)
 
@@ -121,6 +123,75 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
         names=tuple(names),
         labels_nl=tuple(labels),
     )
+
+
+#: Physical ranges of the generator parameters: column -> (low, high), both inclusive.
+_RANGES: dict[str, tuple[float, float]] = {
+    "eff_at_35c": (0.05, 1.2),
+    "eff_at_70c": (0.05, 1.2),
+    "eta_emission_distribution": (0.05, 1.0),
+    "dhw_efficiency": (0.05, 1.2),
+    "rated_cop": (1.0, 10.0),
+    "cop_max": (1.0, 15.0),
+    "rated_source_c": (-30.0, 40.0),
+    "rated_sink_c": (20.0, 80.0),
+    "source_temp_c": (-30.0, 40.0),
+}
+#: Columns each kind of generator needs.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "boiler": ("eff_at_35c", "eff_at_70c", "eta_emission_distribution", "dhw_efficiency"),
+    "electric": ("eff_at_35c", "eta_emission_distribution", "dhw_efficiency"),
+    "district": ("eff_at_35c", "eta_emission_distribution", "dhw_efficiency"),
+    "heat_pump_air": (
+        "eta_emission_distribution",
+        "rated_cop",
+        "rated_source_c",
+        "rated_sink_c",
+        "cop_max",
+    ),
+    "heat_pump_ground": (
+        "eta_emission_distribution",
+        "rated_cop",
+        "rated_source_c",
+        "rated_sink_c",
+        "cop_max",
+        "source_temp_c",
+    ),
+}
+
+
+def _check_system_table(t: pd.DataFrame, carriers: list[str]) -> None:
+    """Every generator has the parameters its kind needs, within physical ranges."""
+    problems = Problems("heating-system table")
+    missing = [
+        c for c in ("code", "name", "label_nl", "kind", "carrier", *_RANGES) if c not in t.columns
+    ]
+    if missing:
+        problems.add(", ".join(missing), "column(s) missing; see sim/data/heating_systems.csv")
+        problems.raise_if_any()
+    unknown_kind = ~t["kind"].isin(list(_NEEDS))
+    if unknown_kind.any():
+        problems.add(
+            "kind", f"unknown kind; use one of {list(_NEEDS)}", np.flatnonzero(unknown_kind)
+        )
+    unknown_carrier = ~t["carrier"].isin(carriers)
+    if unknown_carrier.any():
+        problems.add(
+            "carrier", f"unknown carrier; use one of {carriers}", np.flatnonzero(unknown_carrier)
+        )
+    if t["code"].duplicated().any() or (t["code"] < 0).any():
+        problems.add("code", "codes must be unique and not negative")
+    for kind, cols in _NEEDS.items():
+        rows = t["kind"] == kind
+        for c in cols:
+            v = pd.to_numeric(t[c], errors="coerce")
+            lo, hi = _RANGES[c]
+            bad = rows & ~v.between(lo, hi)
+            if bad.any():
+                problems.add(
+                    c, f"must be a number from {lo} to {hi} for a {kind}", np.flatnonzero(bad)
+                )
+    problems.raise_if_any()
 
 
 @jit

@@ -67,3 +67,29 @@ def test_variant_typo_and_bad_codes_are_rejected() -> None:
     with pytest.raises(InputError) as exc:
         VariantArrays.from_frame(bad)
     assert set(exc.value.fields) == {"name", "r_add_roof_m2kw", "heating_system"}
+
+
+def test_system_table_out_of_range_is_rejected() -> None:
+    from sim.reference_data import load_table
+    from sim.systems import load_system_tables
+
+    t = load_table("heating_systems.csv")
+    t.loc[t["code"] == 1, "eff_at_35c"] = 0.0
+    t.loc[t["code"] == 5, "rated_cop"] = np.nan
+    t.loc[t["code"] == 7, "carrier"] = "steam"
+    with pytest.raises(InputError) as exc:
+        load_system_tables(t)
+    assert {"eff_at_35c", "rated_cop", "carrier"} <= set(exc.value.fields)
+
+
+def test_carrier_factors_and_overrides_are_checked() -> None:
+    from sim.carriers import load_carrier_tables
+
+    car = load_carrier_tables()
+    cheaper = car.with_overrides(price_eur_kwh={"electricity": 0.25})
+    assert cheaper.price_eur_kwh[2] == 0.25 and car.price_eur_kwh[2] == 0.32
+    with pytest.raises(InputError):
+        car.with_overrides(price_eur_kwh={"electricity": -0.1})
+    with pytest.raises(InputError) as exc:
+        car.with_overrides(price_eur_kwh={"elektriciteit": 0.2}, co2={"natural_gas": 0.2})
+    assert len(exc.value.problems) == 2
