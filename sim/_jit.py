@@ -44,6 +44,10 @@ def jit(func: F) -> F:
     return numba.njit(**_COMMON)(func)
 
 
-def jit_parallel(func: F) -> F:
-    """Compile a kernel whose outer loop is ``prange`` over dwellings."""
+def jit_parallel(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile a kernel whose outer loop is ``prange`` over dwellings.
+
+    Typed loosely on purpose: kernels are called with ``*arrays`` unpacked from
+    :meth:`sim.stock.DwellingArrays.kernel_args`, whose length mypy cannot see.
+    """
     return numba.njit(parallel=True, **_COMMON)(func)

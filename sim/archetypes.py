@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 from sim._validate import as_float_array
 from sim.errors import Problems
 from sim.reference_data import load_table
+from sim.stock import DWELLING_COLUMNS
 
 #: Building types known to the archetype library, in table order.
 BUILDING_TYPES: tuple[str, ...] = (
@@ -80,48 +81,8 @@ BUILDING_TYPES: tuple[str, ...] = (
     "apartment_block",
 )
 
-#: The simulation core's dwelling-input columns, in order (names and units fixed).
-DWELLING_INPUT_COLUMNS: tuple[str, ...] = (
-    "floor_area_m2",
-    "volume_m3",
-    "roof_area_m2",
-    "wall_area_m2",
-    "ground_floor_area_m2",
-    "door_area_m2",
-    "party_wall_area_m2",
-    "window_area_h_m2",
-    "window_area_n_m2",
-    "window_area_e_m2",
-    "window_area_s_m2",
-    "window_area_w_m2",
-    "u_roof_w_m2k",
-    "u_wall_w_m2k",
-    "u_floor_w_m2k",
-    "u_window_w_m2k",
-    "u_door_w_m2k",
-    "b_roof",
-    "b_wall",
-    "b_floor",
-    "b_party_wall",
-    "delta_u_tb_w_m2k",
-    "g_window",
-    "frame_fraction",
-    "shading_factor",
-    "infiltration_ach",
-    "ventilation_ach",
-    "ventilation_system",
-    "heat_recovery_eff",
-    "heat_capacity_wh_m2k",
-    "internal_gains_w_m2",
-    "setpoint_c",
-    "heating_system",
-    "emitter_temp_c",
-    "dhw_system",
-    "dhw_need_kwh",
-    "solar_dhw_fraction",
-    "pv_kwp",
-    "pv_yield_kwh_kwp",
-)
+#: The simulation core's dwelling-input columns, in order (the schema is :data:`sim.stock.DWELLING_COLUMNS`).
+DWELLING_INPUT_COLUMNS: tuple[str, ...] = DWELLING_COLUMNS
 
 #: Columns that :func:`dwelling_inputs` adds after :data:`DWELLING_INPUT_COLUMNS`.
 PROVENANCE_COLUMNS: tuple[str, ...] = (

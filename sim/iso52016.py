@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 from sim._jit import jit, jit_parallel, prange
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.reference_data import simulation_defaults
-from sim.stock import DwellingArrays
+from sim.stock import N_PHYSICS_ARGS, DwellingArrays
 from sim.utilisation import _heating_need
 from sim.ventilation import RHO_C_AIR_WH_M3K
 
@@ -286,34 +286,7 @@ def iso52016_monthly_heating_need(
     annual = np.empty(d.n)
     monthly = np.empty((d.n, 12))
     _need_kernel(
-        d.floor_area_m2,
-        d.volume_m3,
-        d.roof_area_m2,
-        d.wall_area_m2,
-        d.ground_floor_area_m2,
-        d.door_area_m2,
-        d.party_wall_area_m2,
-        d.window_area_m2,
-        d.u_roof_w_m2k,
-        d.u_wall_w_m2k,
-        d.u_floor_w_m2k,
-        d.u_window_w_m2k,
-        d.u_door_w_m2k,
-        d.b_roof,
-        d.b_wall,
-        d.b_floor,
-        d.b_party_wall,
-        d.delta_u_tb_w_m2k,
-        d.g_window,
-        d.frame_fraction,
-        d.shading_factor,
-        d.infiltration_ach,
-        d.ventilation_ach,
-        d.ventilation_system,
-        d.heat_recovery_eff,
-        d.heat_capacity_wh_m2k,
-        d.internal_gains_w_m2,
-        d.setpoint_c,
+        *d.kernel_args()[:N_PHYSICS_ARGS],
         np.ascontiguousarray(c.theta_e_c),
         np.ascontiguousarray(c.hours),
         np.ascontiguousarray(c.irradiation_kwh_m2),

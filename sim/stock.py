@@ -157,6 +157,8 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
+#: Number of leading fields (``floor_area_m2`` .. ``setpoint_c``) that the heating need depends on.
+N_PHYSICS_ARGS: int = 28
 WINDOW_COLUMNS: tuple[str, ...] = tuple(f"window_area_{o}_m2" for o in ORIENTATIONS)
 
 _ALLOWED_CODES: dict[str, tuple[NDArray[np.int64], str]] = {
@@ -272,6 +274,11 @@ class DwellingArrays:
             else:
                 out[spec.name] = getattr(self, spec.name)
         return pd.DataFrame(out)
+
+    def kernel_args(self) -> tuple[NDArray[Any], ...]:
+        """All arrays in field order: the leading arguments of the kernels in :mod:`sim.iso52016`
+        (the first :data:`N_PHYSICS_ARGS`) and :mod:`sim.core` (all)."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
     def take(self, index: NDArray[np.integer[Any]]) -> DwellingArrays:
         """Subset (or reorder) the dwellings by position."""

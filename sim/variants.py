@@ -153,6 +153,10 @@ class VariantArrays:
         """A single variant ``"current"`` that changes nothing."""
         return cls.from_frame(pd.DataFrame({"name": ["current"]}))
 
+    def kernel_args(self) -> tuple[NDArray[Any], ...]:
+        """All arrays in field order (without ``name``): the variant arguments of :mod:`sim.core`'s kernel."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "name")
+
     def take(self, index: list[int] | NDArray[np.integer[Any]]) -> VariantArrays:
         """Subset of the variants by position."""
         idx = np.asarray(index)

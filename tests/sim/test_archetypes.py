@@ -6,11 +6,6 @@ transmission heat transfer coefficients ``H_Transmission_*`` in tabula_BE.csv.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,45 +16,26 @@ from sim import archetypes as arch
 from sim.errors import InputError
 from sim.reference_data import load_table
 from sim.transmission import transmission_heat_transfer_coefficient
-
-REPO = Path(__file__).resolve().parents[2]
-TABULA_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "tabula" / "tabula_BE.csv"
-
-
-def _require_tabula() -> None:
-    """Reference data lie in ../shared beside the clone (as in CI); without them: fail."""
-    if not TABULA_CSV.exists():
-        pytest.fail(f"TABULA source {TABULA_CSV} not found: clone the repository beside shared/")
-
+from tests.shared_data import TABULA_BE, load_tool, require
 
 needs_tabula = pytest.mark.usefixtures("_tabula_present")
 
 
 @pytest.fixture
 def _tabula_present() -> None:
-    _require_tabula()
+    require(TABULA_BE)
 
 
 RTOL_EXACT = 1e-12  # same arithmetic, only float rounding apart
 RTOL_TABULA = 1e-9  # reproduction of the published TABULA results
 
 
-def _load_derive() -> ModuleType:
-    path = REPO / "tools" / "derive_archetypes.py"
-    spec = importlib.util.spec_from_file_location("derive_archetypes", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["derive_archetypes"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-derive = _load_derive()
+derive = load_tool("derive_archetypes")
 
 
 @pytest.fixture(scope="module")
 def tabula() -> pd.DataFrame:
-    return derive.read_tabula(TABULA_CSV)
+    return derive.read_tabula(require(TABULA_BE))
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,6 @@ Independent references used below:
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -30,34 +27,19 @@ from sim.pv import (
     solar_geometry,
 )
 from sim.reference_data import load_table
+from tests.shared_data import NSRDB_UCCLE, load_tool, require
 
-REPO = Path(__file__).resolve().parents[2]
-WEATHER_FILE = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "weather"
-    / "uccle_2019_nsrdb_15min.csv"
-)
-TOOL = REPO / "tools" / "derive_reference_climate.py"
 MONTHS = [f"yield_m{m:02d}" for m in range(1, 13)]
 
 
 @pytest.fixture(scope="module")
 def tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("derive_reference_climate", TOOL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("derive_reference_climate")
 
 
 @pytest.fixture(scope="module")
 def weather(tool: ModuleType) -> pd.DataFrame:
-    if not WEATHER_FILE.exists():
-        pytest.fail(f"NSRDB file not found at {WEATHER_FILE}: clone the repository beside shared/")
-    return tool.read_nsrdb_csv(WEATHER_FILE)
+    return tool.read_nsrdb_csv(require(NSRDB_UCCLE))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,10 +22,9 @@ from hypothesis import strategies as st
 import sim.tabula as tabula
 from sim.errors import TabulaInputError
 from sim.tabula import ELEMENTS, OPAQUE, ORIENTATIONS
+from tests.shared_data import TABULA_BE, require
 
-# CI clones the repository beside a copy of shared/, so this relative path holds there too.
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "tabula" / "tabula_BE.csv"
-BE = pd.read_csv(DATA)
+BE = pd.read_csv(require(TABULA_BE))
 ROW_IDS = list(BE["Code_BuildingVariant"])
 
 #: Results and intermediates of the workbook that the method must not read.
