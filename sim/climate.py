@@ -1,6 +1,6 @@
 """Monthly outdoor climate: air temperature and solar irradiation per orientation.
 
-The monthly energy balance (EN ISO 52016-1 §6.5 monthly method, formerly
+The monthly energy balance (EN ISO 52016-1 monthly method, formerly
 EN ISO 13790) needs, for each calendar month, its length, the mean outdoor air
 temperature and the solar irradiation on the building's surfaces. A
 :class:`MonthlyClimate` holds exactly that, for the horizontal and the four
@@ -14,7 +14,7 @@ The shipped reference climate (:func:`uccle_monthly_climate`) is Uccle
 References
 ----------
 .. [1] EN ISO 52016-1:2017, Energy performance of buildings -- Energy needs
-   for heating and cooling, §6.5 (monthly method) and §6.4.1 (climatic data).
+   for heating and cooling: monthly method and climatic data.
 .. [2] NREL National Solar Radiation Database (NSRDB), https://nsrdb.nrel.gov/.
 """
 
@@ -147,7 +147,7 @@ class MonthlyClimate:
 
         Multiplied by a heat transfer coefficient [W/K] and divided by 1000 this
         is the monthly heat transfer by transmission or ventilation [kWh]
-        (EN ISO 52016-1 §6.5). Not clipped: months warmer than the set-point
+        (EN ISO 52016-1 monthly method). Not clipped: months warmer than the set-point
         give negative values, as the monthly method requires.
 
         Parameters

@@ -2,8 +2,8 @@
 
 Notes
 -----
-For each month *m* (EN ISO 52016-1:2017 §6.6, monthly method; the same
-equations as EN ISO 13790:2008 §7-12, which the Flemish EPB/EPC method
+For each month *m* (the monthly method of EN ISO 52016-1:2017, which took over the
+equations of EN ISO 13790:2008 §7-12; which the Flemish EPB/EPC method
 builds on):
 
 .. math::
@@ -20,7 +20,7 @@ builds on):
 * :math:`H_{ve}` -- infiltration plus hygienic ventilation with heat recovery
   (:mod:`sim.ventilation`); heat recovery only for system D.
 * :math:`\\Phi_{sky}` -- extra heat flow by thermal radiation to the sky
-  (EN ISO 13790 §11.3.5, eq. 46; in EN ISO 52016-1 counted with the heat
+  (EN ISO 13790 §11.3.5; in EN ISO 52016-1 counted with the heat
   transfer): :math:`\\sum_k F_{r,k} R_{se} U_k A_k h_r \\Delta\\theta_{er}`, with
   form factor :math:`F_r` = 1 for the roof and roof windows, 0.5 for walls and
   vertical windows.
@@ -38,7 +38,7 @@ References
 ----------
 .. [1] EN ISO 52016-1:2017, Energy performance of buildings -- Energy needs for
    heating and cooling, internal temperatures and sensible and latent heat
-   loads -- Part 1: Calculation procedures, §6.6 (monthly method).
+   loads -- Part 1: Calculation procedures (monthly method).
 .. [2] EN ISO 13790:2008, §7-12.
 """
 

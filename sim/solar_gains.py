@@ -3,7 +3,7 @@
 Notes
 -----
 The effective solar collecting area of a window (EN ISO 52016-1:2017
-§6.6.10 / EN ISO 13790:2008 §11.3.2, eq. 44) is
+monthly method / EN ISO 13790:2008 §11.3.2) is
 
 .. math:: A_{sol} = F_{sh,ob}\\, g_{gl}\\, (1 - F_F)\\, A_{w,p},
    \\qquad g_{gl} = F_w\\, g_{gl,n}
@@ -18,7 +18,7 @@ solar irradiation on orientation *o* over the period [kWh/m²].
 
 References
 ----------
-.. [1] EN ISO 52016-1:2017, §6.6.10.
+.. [1] EN ISO 52016-1:2017, monthly method.
 .. [2] EN ISO 13790:2008, §11.3.
 """
 

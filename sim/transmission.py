@@ -6,8 +6,8 @@ The building blocks shared by the EN ISO 52016-1 monthly method
 
 Notes
 -----
-The transmission heat transfer coefficient is (EN ISO 13789:2017 eq. 2 and
-§6.3; EN ISO 52016-1:2017 §6.6.5.2, eq. 113-114):
+The transmission heat transfer coefficient is (EN ISO 13789:2017 §6;
+EN ISO 52016-1:2017, monthly method):
 
 .. math:: H_{tr} = \\sum_k b_{tr,k} U_k A_k + \\Delta U_{tb} \\sum_k A_k
 
@@ -67,7 +67,7 @@ def u_with_added_resistance(u_value: ArrayLike, r_add: ArrayLike) -> NDArray[np.
 
     Notes
     -----
-    Resistances of layers in series add (EN ISO 6946:2017 eq. 7):
+    Resistances of layers in series add (EN ISO 6946:2017):
     :math:`U' = 1 / (1/U + R_{add})`.
 
     Examples
@@ -117,7 +117,7 @@ def transmission_heat_transfer_coefficient(
 
     Notes
     -----
-    EN ISO 13789:2017 eq. 2 with the thermal-bridge surcharge of the TABULA
+    EN ISO 13789:2017 §6 with the thermal-bridge surcharge of the TABULA
     method (see module notes).
 
     Examples

@@ -2,13 +2,13 @@
 
 Notes
 -----
-The heating need of a period is (EN ISO 52016-1:2017 §6.6 monthly method,
-eq. 133; EN ISO 13790:2008 §7.2.1.1, eq. 3)
+The heating need of a period is (EN ISO 52016-1:2017 monthly method;
+EN ISO 13790:2008 §7.2.1.1)
 
 .. math:: Q_{H,nd} = Q_{H,ht} - \\eta_{H,gn}\\, Q_{H,gn}
 
-with the dimensionless gain utilisation factor (EN ISO 13790 §12.2.1.1,
-eq. 52-54; EN ISO 52016-1 eq. 135-137)
+with the dimensionless gain utilisation factor (EN ISO 13790 §12.2.1.1;
+the same in EN ISO 52016-1)
 
 .. math::
    \\eta_{H,gn} = \\frac{1-\\gamma^{a}}{1-\\gamma^{a+1}}\\ (\\gamma>0,\\ \\gamma\\neq 1),\\quad
@@ -19,7 +19,7 @@ where :math:`\\gamma = Q_{H,gn}/Q_{H,ht}` is the gain/loss ratio and
 on the time constant :math:`\\tau = C_m / (H_{tr} + H_{ve})` [h].
 
 Reference values: the monthly method uses :math:`a_{H,0} = 1`,
-:math:`\\tau_{H,0} = 15` h (EN ISO 13790 §12.2.1.1, Table 9 monthly;
+:math:`\\tau_{H,0} = 15` h (EN ISO 13790 §12.2.1.1, monthly method;
 EN ISO 52016-1 Annex B default); the TABULA seasonal method uses
 :math:`a_{H,0} = 0.8`, :math:`\\tau_{H,0} = 30` h (EN ISO 13790 seasonal
 values, TABULA calculation method).
@@ -91,7 +91,7 @@ def time_constant(
 def numerical_parameter(
     tau: ArrayLike, a_h0: float = A_H0_MONTHLY, tau_h0: float = TAU_H0_MONTHLY_H
 ) -> NDArray[np.float64]:
-    """Numerical parameter :math:`a_H = a_{H,0} + \\tau/\\tau_{H,0}` [-] (EN ISO 13790 eq. 55)."""
+    """Numerical parameter :math:`a_H = a_{H,0} + \\tau/\\tau_{H,0}` [-] (EN ISO 13790 §12.2.1.1)."""
     return np.asarray(a_h0 + np.asarray(tau, np.float64) / tau_h0, dtype=np.float64)
 
 
@@ -116,8 +116,10 @@ def gain_utilisation_factor(gamma: ArrayLike, a: ArrayLike) -> NDArray[np.float6
     0.857143
     """
     g, a_ = np.broadcast_arrays(np.asarray(gamma, np.float64), np.asarray(a, np.float64))
-    out = np.empty(g.shape, dtype=np.float64)
-    flat_g, flat_a, flat_o = g.reshape(-1), a_.reshape(-1), out.reshape(-1)
-    for i in range(flat_g.size):
-        flat_o[i] = _utilisation_factor(flat_g[i], flat_a[i])
-    return out
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ga = np.power(np.where(g > 0.0, g, 1.0), a_)
+        general = (1.0 - ga) / (1.0 - ga * g)
+        out = np.where(np.abs(g - 1.0) < _GAMMA_ONE_TOL, a_ / (a_ + 1.0), general)
+        out = np.where(g < 0.0, 1.0 / np.where(g < 0.0, g, 1.0), out)
+        out = np.where(g == 0.0, 1.0, out)
+    return np.asarray(out, dtype=np.float64)

@@ -2,8 +2,8 @@
 
 Notes
 -----
-The ventilation heat transfer coefficient (EN ISO 13789:2017 §8, eq. 19;
-EN ISO 52016-1:2017 §6.6.6, eq. 116) is
+The ventilation heat transfer coefficient (EN ISO 13789:2017 §8;
+EN ISO 52016-1:2017, monthly method) is
 
 .. math:: H_{ve} = \\rho_a c_a \\, V \\, [n_{inf} + n_{ve}(1 - \\eta_{hr})]
 
@@ -17,7 +17,7 @@ rate, :math:`n_{ve}` the hygienic (user) air change rate and
 References
 ----------
 .. [1] EN ISO 13789:2017, §8.
-.. [2] EN ISO 52016-1:2017, §6.6.6.
+.. [2] EN ISO 52016-1:2017, monthly method.
 """
 
 from __future__ import annotations
