@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.formatting import nl_number, nl_percent
+from api.twin_cli import twin_app
 from sim.errors import InputError
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+app.add_typer(twin_app, name="twin")
 err_console = Console(stderr=True)
 
 

@@ -1,0 +1,156 @@
+"""``wijk twin``: build the digital twin from register files, or generate the embedded default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from buildings.twin import TwinSources
+
+twin_app = typer.Typer(help="De digitale tweeling van het woningpatrimonium.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]Fout:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+def print_accounting(accounting: pd.DataFrame, n_dwellings: int) -> None:
+    """The accounting per source file (read = in the twin + rejected) and the reasons."""
+    table = Table(title=f"Boekhouding: {n_dwellings:,} woningen in de tweeling".replace(",", "."))
+    for col in ("bron", "gelezen", "in tweeling", "hersteld", "afgewezen"):
+        table.add_column(col, justify="left" if col == "bron" else "right")
+    reasons = Table(title="Afgewezen records per reden (details in rejects.csv)")
+    for col in ("bron", "reden", "aantal"):
+        reasons.add_column(col, justify="right" if col == "aantal" else "left")
+    for r in accounting.to_dict("records"):
+        name = Path(str(r["source"])).name
+        table.add_row(
+            name, str(r["read"]), str(r["in_twin"]), str(r["repaired"]), str(r["rejected"])
+        )
+        for part in str(r["rejected_by_reason"] or "").split("; "):
+            if part:
+                reason, _, count = part.rpartition(": ")
+                reasons.add_row(name, reason, count)
+    console.print(table)
+    if reasons.row_count:
+        console.print(reasons)
+
+
+def run_build(sources: TwinSources, out: Path) -> None:
+    """Build, write and report a twin (shared by ``build`` and ``demo``)."""
+    from buildings.twin import build_twin, write_twin
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("start", total=None)
+        result = build_twin(sources, progress=lambda s: bar.update(task, description=s))
+    files = write_twin(result, out)
+    print_accounting(result.accounting, len(result.dwellings))
+    for note in result.notes:
+        console.print(f"[yellow]Opmerking:[/] {note}")
+    console.print(
+        f"Tweeling: {files['twin']} (en {files['gpkg'].name} voor QGIS); afgewezen records: {files['rejects']}"
+    )
+
+
+@twin_app.command("build")
+def build(
+    buildings: Annotated[
+        Path,
+        typer.Option(
+            "--buildings",
+            help="Gebouwen: Gebouwenregister-extract of GRB Gbg (shp/gpkg/geojson/parquet).",
+        ),
+    ],
+    addresses: Annotated[
+        Path, typer.Option("--addresses", help="Adressen: Adressenregister-extract (punten).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Uitvoerbestand, bv. twin.parquet.")],
+    units: Annotated[
+        Path | None, typer.Option("--units", help="Gebouweenheden (dbf/csv/shp).")
+    ] = None,
+    links: Annotated[
+        Path | None, typer.Option("--links", help="Koppeling gebouweenheid-adres (dbf/csv).")
+    ] = None,
+    sectors: Annotated[
+        Path | None,
+        typer.Option("--sectors", help="Statistische sectoren of een andere wijkenlaag."),
+    ] = None,
+    sector_id_field: Annotated[
+        str | None,
+        typer.Option(
+            "--sector-id-field", help="Veld met de wijkcode (niet nodig voor Statbel-sectoren)."
+        ),
+    ] = None,
+    sector_name_field: Annotated[
+        str | None, typer.Option("--sector-name-field", help="Veld met de wijknaam.")
+    ] = None,
+    dsm: Annotated[
+        list[Path] | None, typer.Option("--dsm", help="DHM Vlaanderen II DSM-tegel(s), GeoTIFF.")
+    ] = None,
+    dtm: Annotated[
+        list[Path] | None, typer.Option("--dtm", help="DHM Vlaanderen II DTM-tegel(s), GeoTIFF.")
+    ] = None,
+    facts: Annotated[
+        Path | None, typer.Option("--facts", help="CSV met gekende feiten per adres of gebouw.")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS voor bestanden zonder .prj, bv. EPSG:31370.")
+    ] = None,
+) -> None:
+    """Bouw de digitale tweeling uit registerbestanden; schrijft GeoParquet, GeoPackage en rejects.csv."""
+    from buildings.twin import TwinSources
+
+    sources = TwinSources(
+        buildings=buildings,
+        addresses=addresses,
+        units=units,
+        links=links,
+        sectors=sectors,
+        sector_id_field=sector_id_field,
+        sector_name_field=sector_name_field,
+        dsm=tuple(dsm or ()),
+        dtm=tuple(dtm or ()),
+        facts=facts,
+        crs=crs,
+    )
+    try:
+        run_build(sources, out)
+    except InputError as exc:
+        _fail(str(exc))
+
+
+@twin_app.command("demo")
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Map voor de registerbestanden en de tweeling.")
+    ],
+    seed: Annotated[
+        int, typer.Option("--seed", help="Zaad van de generator: zelfde zaad, zelfde gemeente.")
+    ] = 20261125,
+) -> None:
+    """Genereer een realistische Vlaamse voorbeeldgemeente als registerbestanden en bouw er de tweeling van."""
+    from buildings.demo import demo_sources
+
+    try:
+        sources = demo_sources(out, seed=seed)
+        run_build(sources, out / "twin.parquet")
+    except InputError as exc:
+        _fail(str(exc))

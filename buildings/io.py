@@ -1,0 +1,1416 @@
+"""Readers for the real Flemish sources: a file in, a normalised frame out, nothing lost.
+
+Each ``read_*`` function reads one source in the schema it is downloaded in and returns a
+:class:`buildings.schema.ReadResult`: the kept records in the normalised schema of
+:mod:`buildings.schema`, and a rejects table with one row (source, record_id, reason) for
+every record that was not kept, so that ``read == kept + rejected`` always holds.
+
+- :func:`read_buildings` -- Gebouwenregister extract (gebouwid, versieid, geommet, status),
+  GRB Gbg (OIDN, UIDN, TYPE/LBLTYPE) or GRB upload records (GRBIDN, IDNV, GVDV, GVDE,
+  EVENTTYPE, GRBOBJECT, GRID, TPC) -> ``BUILDING_COLUMNS``
+- :func:`read_addresses` -- Adressenregister extract (adresid, straatnm, huisnr, busnr, ...)
+  -> ``ADDRESS_COLUMNS``
+- :func:`read_units` -- Gebouwenregister building units (gebouwehid, gebouwid, functie,
+  status) -> ``UNIT_COLUMNS``
+- :func:`read_links` -- unit <-> address links (adresobjid, adresid) -> ``LINK_COLUMNS``
+- :func:`read_sectors` -- Statbel statistical sectors, or any polygon layer with
+  ``id_field=`` -> ``SECTOR_COLUMNS``
+- :func:`read_facts` -- known facts per address or building (CSV) -> :data:`FACT_COLUMNS`
+
+Formats: Shapefile (also zipped), GeoPackage, GeoJSON, FlatGeobuf (through pyogrio/GDAL),
+GeoParquet (through geopandas), and for the plain tables CSV and DBF. Field names are matched
+case-insensitively; a Shapefile field cut to 10 characters (``tx_sector_``) matches its long
+name. Geometries are returned in :data:`buildings.schema.TWIN_CRS` (EPSG:31370): files in
+EPSG:3812 or in a geographic CRS are reprojected; a file without a CRS is an error unless
+``crs=`` says which CRS its coordinates are in.
+
+Decisions
+---------
+- *Multi-part footprints* (a MultiPolygon with several parts, or a self-intersecting polygon
+  that ``make_valid`` splits) are kept whole as a MultiPolygon: one building id is one building
+  with one set of units, and its footprint area is the sum of its parts. Keeping only the
+  largest part would silently lose floor area; exploding would duplicate the id. A one-part
+  MultiPolygon becomes a Polygon. ``ReadResult.notes`` counts the multi-part footprints.
+- *GRB records* have no register status; kept GRB buildings get status ``"gerealiseerd"``
+  (measured, existing buildings). Annexes (TYPE/TPC 2, bijgebouw) are rejected: the twin
+  models dwellings in main buildings. TYPE/TPC 3 (virtual façades) counts as a main building.
+- *Facts with a bad value* (a year in the future, label "Z", an unknown heating system, a
+  negative consumption) reject the whole record, with a reason naming every bad column and
+  value, so that no known fact is silently replaced by a default.
+- ``record_id`` in the rejects is the record's id when it has one, else ``"record <n>"`` with
+  ``n`` the 1-based position of the record in the file (layer).
+- Records whose geometry lies outside the area of use of EPSG:31370 (Belgium) are rejected
+  ("outside Belgium"); if no record lies in Belgium the CRS is wrong and the file is an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from buildings import schema
+from buildings.errors import Problems, SourceFileError
+from sim.errors import Problem
+from sim.reference_data import load_table
+from sim.stock import SPACE_HEATING_CODES
+
+__all__ = [
+    "FACT_COLUMNS",
+    "read_addresses",
+    "read_buildings",
+    "read_facts",
+    "read_links",
+    "read_sectors",
+    "read_units",
+]
+
+#: Known facts per address or building, as :func:`read_facts` returns them.
+FACT_COLUMNS: tuple[str, ...] = (
+    "address_id",  # str or <NA>: adresid
+    "building_id",  # str or <NA>: gebouwid
+    "construction_year",  # Int64 [year]
+    "epc_score_kwh_m2",  # float: EPC energy score [kWh/(m²·a)] primary energy
+    "epc_label",  # str: A+, A, ..., F
+    "roof_insulated",  # boolean
+    "wall_insulated",  # boolean
+    "floor_insulated",  # boolean
+    "glazing",  # str: single, double, hr, triple
+    "heating_system",  # Int64: code of sim/data/heating_systems.csv
+    "gas_kwh",  # float: annual natural-gas use [kWh]
+    "electricity_kwh",  # float: annual electricity use [kWh]
+)
+
+_FORMATS = "Shapefile (.shp with .shx and .dbf), GeoPackage, GeoJSON, GeoParquet, CSV or DBF"
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+#: Fields of each building source; the first is the id.
+_GEBOUWENREGISTER_FIELDS = ("gebouwid", "versieid", "geommet", "status")
+_GRB_GBG_FIELDS = ("OIDN", "UIDN", "TYPE", "LBLTYPE")
+_GRB_UPLOAD_FIELDS = ("GRBIDN", "IDNV", "GVDV", "GVDE", "EVENTTYPE", "GRBOBJECT", "GRID", "TPC")
+_ADDRESS_FIELDS = (
+    "adresid",
+    "straatnmid",
+    "straatnm",
+    "huisnr",
+    "busnr",
+    "postcode",
+    "gemeenteid",
+    "gemeentenm",
+    "status",
+    "posgeommet",
+    "posspec",
+    "offtoegknd",
+    "voladres",
+)
+_STATBEL_FIELDS = (
+    "cd_sector",
+    "tx_sector_descr_nl",
+    "cd_sub_munty",
+    "cd_munty_refnis",
+    "tx_munty_descr_nl",
+)
+
+#: Gebouwenregister statuses (buildings and units), lower-case -> register spelling.
+_REGISTER_STATUS = {
+    s.lower(): s
+    for s in ("gepland", "inAanbouw", "gerealiseerd", "nietGerealiseerd", "gehistoreerd")
+}
+_KEEP_BUILDING_STATUS = frozenset({"gepland", "inAanbouw", "gerealiseerd"})
+#: Adressenregister statuses, lower-case -> register spelling.
+_ADDRESS_STATUS = {s.lower(): s for s in ("voorgesteld", "inGebruik", "gehistoreerd", "afgekeurd")}
+_KEEP_ADDRESS_STATUS = frozenset({"voorgesteld", "inGebruik"})
+#: GRB building types (TYPE / TPC): 1 hoofdgebouw, 2 bijgebouw, 3 afgezoomd met virtuele gevels.
+_GRB_MAIN_TYPES = (1, 3)
+_GRB_ANNEX_TYPE = 2
+_GRB_TYPE_LABELS = {
+    "hoofdgebouw": 1,
+    "bijgebouw": 2,
+    "gebouw afgezoomd met virtuele gevels": 3,
+}
+#: GVDE (end of the version) of a current GRB record: empty or this sentinel date.
+_GRB_OPEN_END = "1900-01-01"
+
+_POINT, _LINESTRING, _LINEARRING, _POLYGON = 0, 1, 2, 3
+_MULTIPOINT, _MULTILINESTRING, _MULTIPOLYGON, _COLLECTION = 4, 5, 6, 7
+
+
+# --------------------------------------------------------------------------------------------
+# public readers
+# --------------------------------------------------------------------------------------------
+
+
+def read_buildings(
+    path: str | Path, layer: str | None = None, crs: str | None = None
+) -> schema.ReadResult:
+    """Read building footprints from a Gebouwenregister extract or a GRB file.
+
+    The source is detected from the fields: ``gebouwid`` (Gebouwenregister), ``GRBIDN``
+    (GRB upload/change records) or ``OIDN`` (GRB Gbg layer).
+
+    Parameters
+    ----------
+    path : str or Path
+        Shapefile, GeoPackage, GeoJSON, GeoParquet or zipped Shapefile.
+    layer : str, optional
+        Layer to read when the file holds several.
+    crs : str, optional
+        CRS of the coordinates, used only when the file declares none (a Shapefile without
+        ``.prj``), e.g. ``"EPSG:31370"`` (Lambert 72) or ``"EPSG:3812"`` (Lambert 2008).
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` has columns ``schema.BUILDING_COLUMNS``, geometries in EPSG:31370.
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read, has no CRS and no ``crs=``, matches no building source,
+        lacks required fields or holds no polygons at all.
+
+    Notes
+    -----
+    Kept: Gebouwenregister status gepland, inAanbouw, gerealiseerd; GRB main buildings (TYPE or
+    TPC 1 and 3) that are current (GVDE empty or 1900-01-01) and not demolished (EVENTTYPE 5).
+    Rejected with their reason: other statuses, annexes, kunstwerken (GRBOBJECT 3), missing,
+    empty, zero-area, non-polygonal or unrepairable geometries, duplicate ids (the first kept).
+    Self-intersecting footprints are repaired with :func:`shapely.make_valid` and counted in
+    ``repaired``. Multi-part footprints are kept whole (see the module notes).
+    """
+    what = f"buildings file {path}"
+    src = _open(path, layer, what, need_geometry=True)
+    fields = src.fields
+    problems = Problems(what)
+    expected = (
+        f"a Gebouwenregister extract has {', '.join(_GEBOUWENREGISTER_FIELDS)}; "
+        f"a GRB Gbg layer has {', '.join(_GRB_GBG_FIELDS)}; "
+        f"GRB upload records have {', '.join(_GRB_UPLOAD_FIELDS)}"
+    )
+    if _find(fields, "gebouwid"):
+        kind = "gebouwenregister"
+        cols = _require(fields, ("gebouwid", "status"), problems)
+    elif _find(fields, "grbidn"):
+        kind = "grb_upload"
+        cols = _require(fields, ("GRBIDN", "GVDE", "EVENTTYPE", "GRBOBJECT", "TPC"), problems)
+    elif _find(fields, "oidn"):
+        kind = "grb_gbg"
+        cols = _require(fields, ("OIDN",), problems)
+        type_col = _find(fields, "TYPE") or _find(fields, "LBLTYPE")
+        if type_col is None:
+            problems.add("TYPE", "missing: a GRB Gbg layer needs TYPE or LBLTYPE")
+        else:
+            cols["TYPE"] = type_col
+    else:
+        kind = ""
+        cols = {}
+        problems.add(
+            "fields",
+            f"not a known building source: fields found: {_listing(fields)}; {expected}. "
+            "Give the building layer of one of these sources.",
+        )
+    if problems and kind:
+        problems.add("fields", f"fields found: {_listing(fields)}; {expected}")
+    problems.raise_if_any(SourceFileError)
+
+    gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
+    table = src.table
+    records = _Records(len(table))
+    id_col = cols.get("gebouwid") or cols.get("GRBIDN") or cols["OIDN"]
+    ids = _text(table[id_col])
+    records.reject(ids.isna().to_numpy(), "missing id")
+    n = len(table)
+    if kind == "gebouwenregister":
+        status = _register_status(table[cols["status"]], _REGISTER_STATUS, records)
+        for value in sorted(set(_REGISTER_STATUS.values()) - _KEEP_BUILDING_STATUS):
+            records.reject(
+                (status == value).to_numpy(dtype=bool, na_value=False), f"status {value}"
+            )
+        is_main = np.ones(n, dtype=bool)
+    else:
+        status = pd.Series("gerealiseerd", index=table.index, dtype="string")
+        if kind == "grb_upload":
+            _grb_upload_rules(table, cols, records)
+        type_col = cols["TPC"] if kind == "grb_upload" else cols["TYPE"]
+        types = _grb_types(table[type_col])
+        types_np = types.to_numpy(dtype=np.float64, na_value=np.nan)
+        records.reject(types_np == _GRB_ANNEX_TYPE, "annex (bijgebouw)")
+        unknown = ~np.isin(types_np, (*_GRB_MAIN_TYPES, _GRB_ANNEX_TYPE))
+        template = f"unknown building type {type_col.lower()} {{}}"
+        _reject_each(_text(table[type_col]), unknown, records, template)
+        is_main = np.isin(types_np, _GRB_MAIN_TYPES)
+
+    geoms, repaired = _clean_polygons(gdf.geometry.to_numpy(), records, what, src)
+    _reject_outside_belgium(geoms, records, what, src)
+    records.reject(_duplicated(ids, records), "duplicate id")
+
+    keep = records.kept
+    frame = gpd.GeoDataFrame(
+        {
+            "building_id": ids[keep].reset_index(drop=True),
+            "source": pd.Series(src.label, index=range(int(keep.sum())), dtype="string"),
+            "status": status[keep].reset_index(drop=True).astype("string"),
+            "is_main": pd.Series(is_main[keep], dtype=bool),
+        },
+        geometry=gpd.GeoSeries(geoms[keep], crs=schema.TWIN_CRS),
+        crs=schema.TWIN_CRS,
+    )[list(schema.BUILDING_COLUMNS)]
+    _note_multipart(frame, src.notes, "buildings")
+    return records.result(frame, ids, src, repaired=int((repaired & keep).sum()))
+
+
+def read_addresses(
+    path: str | Path, layer: str | None = None, crs: str | None = None
+) -> schema.ReadResult:
+    """Read address points from an Adressenregister extract.
+
+    Parameters
+    ----------
+    path : str or Path
+        Shapefile, GeoPackage, GeoJSON or GeoParquet with the extract's fields (``adresid,
+        straatnmid, straatnm, huisnr, busnr, postcode, gemeenteid, gemeentenm, status,
+        posgeommet, posspec, offtoegknd, voladres``) and point geometries.
+    layer : str, optional
+        Layer to read when the file holds several.
+    crs : str, optional
+        CRS of the coordinates, used only when the file declares none.
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` has columns ``schema.ADDRESS_COLUMNS``, points in EPSG:31370; ids, house
+        and box numbers, postcodes and NIS codes are strings (``"1000"``, never ``1000.0``).
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read, has no CRS and no ``crs=``, lacks any of the required
+        fields adresid, straatnm, huisnr, postcode, gemeenteid, status, or holds no points.
+
+    Notes
+    -----
+    Kept: status inGebruik and voorgesteld. Rejected with their reason: status gehistoreerd
+    and afgekeurd, a missing required value, a postcode that is not four digits, a missing,
+    empty or non-point geometry, a point outside Belgium, a duplicate adresid (the first kept).
+    """
+    what = f"address file {path}"
+    src = _open(path, layer, what, need_geometry=True)
+    problems = Problems(what)
+    required = ("adresid", "straatnm", "huisnr", "postcode", "gemeenteid", "status")
+    cols = _require(src.fields, required, problems)
+    if problems:
+        problems.add(
+            "fields",
+            f"fields found: {_listing(src.fields)}; an Adressenregister extract has "
+            f"{', '.join(_ADDRESS_FIELDS)}",
+        )
+    problems.raise_if_any(SourceFileError)
+
+    gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
+    table = src.table
+    records = _Records(len(table))
+    ids = _text(table[cols["adresid"]])
+    records.reject(ids.isna().to_numpy(), "missing id")
+    values = {name: _text(table[cols[name]]) for name in required[1:-1]}
+    for name, value in values.items():
+        records.reject(value.isna().to_numpy(), f"missing {name}")
+    status = _register_status(table[cols["status"]], _ADDRESS_STATUS, records)
+    for name in sorted(set(_ADDRESS_STATUS.values()) - _KEEP_ADDRESS_STATUS):
+        records.reject((status == name).to_numpy(dtype=bool, na_value=False), f"status {name}")
+    postcode = values["postcode"]
+    four_digits = postcode.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
+    bad_postcode = postcode.notna().to_numpy() & ~four_digits
+    _reject_each(postcode, bad_postcode, records, "bad value postcode={}")
+
+    geoms = _clean_points(gdf.geometry.to_numpy(), records, what, src)
+    _reject_outside_belgium(geoms, records, what, src)
+    records.reject(_duplicated(ids, records), "duplicate id")
+
+    keep = records.kept
+    optional = {
+        name: _text(table[col]) if (col := _find(src.fields, name)) else _na_strings(len(table))
+        for name in ("busnr", "gemeentenm")
+    }
+    data = {
+        "address_id": ids,
+        "street": values["straatnm"],
+        "house_number": values["huisnr"],
+        "box_number": optional["busnr"],
+        "postcode": postcode,
+        "municipality_nis": values["gemeenteid"],
+        "municipality": optional["gemeentenm"],
+        "status": status,
+    }
+    frame = gpd.GeoDataFrame(
+        {k: v[keep].reset_index(drop=True).astype("string") for k, v in data.items()},
+        geometry=gpd.GeoSeries(geoms[keep], crs=schema.TWIN_CRS),
+        crs=schema.TWIN_CRS,
+    )[list(schema.ADDRESS_COLUMNS)]
+    return records.result(frame, ids, src)
+
+
+def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
+    """Read the building units (gebouweenheden) of a Gebouwenregister extract.
+
+    Parameters
+    ----------
+    path : str or Path
+        DBF, CSV, Shapefile or GeoPackage with the fields ``gebouwehid, gebouwid, functie,
+        status`` (``posgeommet`` and a position may be present; they are not used).
+    layer : str, optional
+        Layer to read when the file holds several.
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` (a DataFrame) has columns ``schema.UNIT_COLUMNS``; every ``functie`` value
+        (wonen, nietGekend, gemeenschappelijkDeel, handel, ...) is kept as it is.
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read or lacks any of the four fields.
+
+    Notes
+    -----
+    Kept: status gepland and gerealiseerd. Rejected with their reason: status nietGerealiseerd
+    and gehistoreerd, a missing unit or building id, a duplicate unit id (the first kept).
+    """
+    what = f"building-unit file {path}"
+    src = _open(path, layer, what, need_geometry=False)
+    problems = Problems(what)
+    cols = _require(src.fields, ("gebouwehid", "gebouwid", "functie", "status"), problems)
+    if problems:
+        problems.add("fields", f"fields found: {_listing(src.fields)}")
+    problems.raise_if_any(SourceFileError)
+
+    table = src.table
+    records = _Records(len(table))
+    ids = _text(table[cols["gebouwehid"]])
+    building = _text(table[cols["gebouwid"]])
+    records.reject(ids.isna().to_numpy(), "missing id")
+    records.reject(building.isna().to_numpy(), "missing building id")
+    status = _register_status(table[cols["status"]], _REGISTER_STATUS, records)
+    for value in sorted(set(_REGISTER_STATUS.values()) - _KEEP_BUILDING_STATUS):
+        records.reject((status == value).to_numpy(dtype=bool, na_value=False), f"status {value}")
+    records.reject(_duplicated(ids, records), "duplicate id")
+
+    keep = records.kept
+    data = {
+        "unit_id": ids,
+        "building_id": building,
+        "function": _text(table[cols["functie"]]),
+        "status": status,
+    }
+    frame = pd.DataFrame(
+        {k: v[keep].reset_index(drop=True).astype("string") for k, v in data.items()}
+    )[list(schema.UNIT_COLUMNS)]
+    return records.result(frame, ids, src)
+
+
+def read_links(path: str | Path, layer: str | None = None) -> schema.ReadResult:
+    """Read the links between building units and addresses of a Gebouwenregister extract.
+
+    Parameters
+    ----------
+    path : str or Path
+        DBF, CSV or GeoPackage table with the fields ``adresobjid`` (unit id) and ``adresid``.
+    layer : str, optional
+        Layer to read when the file holds several.
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` (a DataFrame) has columns ``schema.LINK_COLUMNS``. The rejects'
+        ``record_id`` is ``"<unit_id>/<address_id>"``.
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read or lacks either field.
+
+    Notes
+    -----
+    A unit may have several addresses and an address several units; only a repeated
+    (unit, address) pair is a duplicate ("duplicate link"). A missing id is rejected.
+    """
+    what = f"unit-address link file {path}"
+    src = _open(path, layer, what, need_geometry=False)
+    problems = Problems(what)
+    cols = _require(src.fields, ("adresobjid", "adresid"), problems)
+    if problems:
+        problems.add("fields", f"fields found: {_listing(src.fields)}")
+    problems.raise_if_any(SourceFileError)
+
+    table = src.table
+    records = _Records(len(table))
+    unit = _text(table[cols["adresobjid"]])
+    address = _text(table[cols["adresid"]])
+    records.reject((unit.isna() | address.isna()).to_numpy(), "missing id")
+    pair = (unit.fillna("") + "/" + address.fillna("")).mask(unit.isna() & address.isna())
+    records.reject(_duplicated(pair, records), "duplicate link")
+    keep = records.kept
+    frame = pd.DataFrame(
+        {
+            "unit_id": unit[keep].reset_index(drop=True),
+            "address_id": address[keep].reset_index(drop=True),
+        }
+    )[list(schema.LINK_COLUMNS)]
+    return records.result(frame, pair, src)
+
+
+def read_sectors(
+    path: str | Path,
+    layer: str | None = None,
+    crs: str | None = None,
+    id_field: str | None = None,
+    name_field: str | None = None,
+) -> schema.ReadResult:
+    """Read neighbourhood polygons: Statbel statistical sectors or any polygon layer.
+
+    Parameters
+    ----------
+    path : str or Path
+        Polygon layer (Shapefile, GeoPackage, GeoJSON, GeoParquet).
+    layer : str, optional
+        Layer to read when the file holds several.
+    crs : str, optional
+        CRS of the coordinates, used only when the file declares none.
+    id_field : str, optional
+        Field holding the neighbourhood id. Without it the file must be a Statbel
+        statistical-sector file (``cd_sector``, ``tx_sector_descr_nl``, ``cd_munty_refnis``).
+    name_field : str, optional
+        Field holding the neighbourhood name (with ``id_field``); without it the name is <NA>.
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` has columns ``schema.SECTOR_COLUMNS``, Polygon or MultiPolygon in
+        EPSG:31370. ``municipality_nis`` comes from ``cd_munty_refnis`` when the file has it.
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read, has no CRS and no ``crs=``, lacks the id (or name) field,
+        or holds no polygons at all.
+
+    Examples
+    --------
+    The neighbourhoods ("wijken") of provinciesincijfers: ``read_sectors("ggw7.shp",
+    id_field="geoitem", name_field="naam")``.
+    """
+    what = f"neighbourhood file {path}"
+    src = _open(path, layer, what, need_geometry=True)
+    problems = Problems(what)
+    found = f"fields found: {_listing(src.fields)}"
+    if id_field is not None:
+        id_key, name_key = id_field, name_field
+        cols = _require(src.fields, [id_field] + ([name_field] if name_field else []), problems)
+        if problems:
+            problems.add("fields", f"{found}; pass the names of existing fields")
+    else:
+        id_key, name_key = "cd_sector", "tx_sector_descr_nl"
+        cols = _require(src.fields, (id_key, name_key), problems)
+        if problems:
+            problems.add(
+                "fields",
+                f"{found}; a Statbel statistical-sector file has {', '.join(_STATBEL_FIELDS)}. "
+                "For any other polygon layer pass id_field= (and name_field=)",
+            )
+    problems.raise_if_any(SourceFileError)
+    id_col = cols[id_key]
+    name_col = cols[name_key] if name_key is not None else None
+
+    gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
+    table = src.table
+    records = _Records(len(table))
+    ids = _text(table[id_col])
+    records.reject(ids.isna().to_numpy(), "missing id")
+    geoms, repaired = _clean_polygons(gdf.geometry.to_numpy(), records, what, src)
+    _reject_outside_belgium(geoms, records, what, src)
+    records.reject(_duplicated(ids, records), "duplicate id")
+
+    keep = records.kept
+    nis_col = _find(src.fields, "cd_munty_refnis")
+    data = {
+        "sector_id": ids,
+        "sector_name": _text(table[name_col]) if name_col else _na_strings(len(table)),
+        "municipality_nis": _text(table[nis_col]) if nis_col else _na_strings(len(table)),
+    }
+    frame = gpd.GeoDataFrame(
+        {k: v[keep].reset_index(drop=True).astype("string") for k, v in data.items()},
+        geometry=gpd.GeoSeries(geoms[keep], crs=schema.TWIN_CRS),
+        crs=schema.TWIN_CRS,
+    )[list(schema.SECTOR_COLUMNS)]
+    return records.result(frame, ids, src, repaired=int((repaired & keep).sum()))
+
+
+def read_facts(path: str | Path) -> schema.ReadResult:
+    """Read known facts per address or building (construction year, EPC, insulation, ...).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (comma, semicolon or tab separated; UTF-8 or Windows-1252; decimal point or
+        comma) or DBF. Column names in Dutch or English, any case:
+
+        ================================  ============================================
+        column                            values
+        ================================  ============================================
+        adresid / address_id              address id (at least one of the two ids)
+        gebouwid / building_id            building id
+        bouwjaar / construction_year      year, 1000 ... this year + 5
+        epc_score / epc_score_kwh_m2      EPC energy score [kWh/(m²·a)], -1000 ... 5000
+        epc_label                         A+, A, B, C, D, E, F
+        dak_geisoleerd / roof_insulated   ja/nee, true/false, 1/0, or the year insulated
+        muur_geisoleerd / wall_insulated  same
+        vloer_geisoleerd / floor_insul.   same
+        beglazing / glazing               enkel/dubbel/hr/driedubbel or single/double/hr/triple
+        verwarming / heating_system       code, name or label_nl of heating_systems.csv
+        verbruik_gas_kwh / gas_kwh        annual gas use [kWh], >= 0
+        verbruik_elektriciteit_kwh /      annual electricity use [kWh], >= 0
+        electricity_kwh
+        ================================  ============================================
+
+    Returns
+    -------
+    ReadResult
+        ``frame`` (a DataFrame) has columns :data:`FACT_COLUMNS`; an empty cell is <NA>.
+        Columns that are not known facts are left out and listed in ``notes``.
+
+    Raises
+    ------
+    SourceFileError
+        If the file cannot be read, has neither id column, or names one fact twice.
+
+    Notes
+    -----
+    A record with a bad value is rejected whole, with a reason naming every bad column and
+    value (``"bad value bouwjaar=2500, epc_label=Z"``), so no known fact is silently replaced
+    by a default. A record with neither id is rejected ("missing id"); a repeated address (or,
+    for a row without address, a repeated building) is rejected ("duplicate id"), the first
+    kept. An insulation year counts as insulated (True); the year itself is not kept.
+    """
+    what = f"facts file {path}"
+    src = _open(path, None, what, need_geometry=False)
+    problems = Problems(what)
+    by_fact: dict[str, list[str]] = {}
+    unused: list[str] = []
+    for col in src.fields:
+        fact = _FACT_ALIASES.get(_norm_name(col))
+        if fact is None:
+            unused.append(col)
+        else:
+            by_fact.setdefault(fact, []).append(col)
+    for fact, cols_ in by_fact.items():
+        if len(cols_) > 1:
+            problems.add(fact, f"given by several columns ({', '.join(cols_)}): keep one")
+    if "address_id" not in by_fact and "building_id" not in by_fact:
+        problems.add(
+            "address_id",
+            f"no id column: give adresid/address_id or gebouwid/building_id; "
+            f"fields found: {_listing(src.fields)}",
+        )
+    problems.raise_if_any(SourceFileError)
+    if unused:
+        src.notes.append(f"columns not used (not a known fact): {', '.join(unused)}")
+
+    table = src.table
+    n = len(table)
+    records = _Records(n)
+    cols = {fact: c[0] for fact, c in by_fact.items()}
+    data: dict[str, pd.Series] = {}
+    bad_parts: list[list[str]] = [[] for _ in range(n)]
+    for fact in FACT_COLUMNS:
+        if fact not in cols:
+            data[fact] = pd.Series(index=range(n), dtype=_FACT_DTYPES[fact])
+            continue
+        raw = _text(table[cols[fact]]).reset_index(drop=True)
+        if fact in ("address_id", "building_id"):
+            data[fact] = raw
+            continue
+        values, bad = _FACT_PARSERS[fact](raw)
+        data[fact] = values.astype(_FACT_DTYPES[fact])
+        for row in np.flatnonzero(bad):
+            bad_parts[row].append(f"{cols[fact]}={raw.iloc[row]}")
+    address = data["address_id"]
+    building = data["building_id"]
+    records.reject((address.isna() & building.isna()).to_numpy(), "missing id")
+    for i, parts in enumerate(bad_parts):
+        if parts:
+            records.reject_one(i, "bad value " + ", ".join(parts))
+    # facts of an address are keyed by the address, facts of a whole building by the building
+    key = address.fillna("building " + building)
+    records.reject(_duplicated(key, records), "duplicate id")
+
+    keep = records.kept
+    frame = pd.DataFrame({k: data[k][keep].reset_index(drop=True) for k in FACT_COLUMNS})
+    record_ids = address.fillna(building)
+    return records.result(frame, record_ids, src)
+
+
+# --------------------------------------------------------------------------------------------
+# bookkeeping: every record is kept or rejected once
+# --------------------------------------------------------------------------------------------
+
+
+class _Records:
+    """Outcome per input record: the first reason given to a record rejects it."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self._kept = np.ones(n, dtype=bool)
+
+    @property
+    def kept(self) -> np.ndarray:
+        """Boolean mask of the records not rejected (yet); a copy."""
+        return self._kept.copy()
+
+    def reject(self, mask: np.ndarray, reason: str) -> None:
+        """Reject the records in ``mask`` that are still kept, with ``reason``."""
+        hit = np.asarray(mask, dtype=bool) & self._kept
+        self.reason[hit] = reason
+        self._kept[hit] = False
+
+    def reject_one(self, i: int, reason: str) -> None:
+        """Reject record ``i`` with ``reason`` unless it was rejected already."""
+        if self._kept[i]:
+            self.reason[i] = reason
+            self._kept[i] = False
+
+    def result(
+        self,
+        frame: pd.DataFrame,
+        ids: pd.Series,
+        src: _Source,
+        repaired: int = 0,
+    ) -> schema.ReadResult:
+        """The :class:`ReadResult`: ``frame`` plus a rejects row for every rejected record."""
+        rejected = ~self.kept
+        ids = ids.reset_index(drop=True).astype("string")
+        positions = pd.Series([f"record {i + 1}" for i in range(len(ids))], dtype="string")
+        record_ids = ids.fillna(positions)[rejected]
+        if rejected.any():
+            rejects = schema.make_rejects(
+                src.label, record_ids, pd.Series(self.reason[rejected], dtype="string")
+            )
+        else:
+            rejects = schema.empty_rejects()
+        return schema.ReadResult(
+            frame=frame.reset_index(drop=True),
+            rejects=rejects,
+            read=len(self.reason),
+            source=src.source,
+            repaired=repaired,
+            notes=src.notes,
+        )
+
+
+def _duplicated(ids: pd.Series, records: _Records) -> np.ndarray:
+    """Mask of kept records whose id repeats that of an earlier kept record."""
+    kept = records.kept
+    ids = ids.reset_index(drop=True)
+    candidates = kept & ids.notna().to_numpy()
+    dup = np.zeros(len(ids), dtype=bool)
+    dup[candidates] = ids[candidates].duplicated(keep="first").to_numpy()
+    return dup
+
+
+# --------------------------------------------------------------------------------------------
+# opening files
+# --------------------------------------------------------------------------------------------
+
+
+class _Source:
+    """A file read: its table (with geometry if any), where it came from, and notes."""
+
+    def __init__(
+        self, table: pd.DataFrame, path: Path, layer: str | None, several_layers: bool
+    ) -> None:
+        self.table = table.reset_index(drop=True)
+        self.path = path
+        self.layer = layer
+        self.label = f"{path.name}:{layer}" if layer and several_layers else path.name
+        self.source = f"{path} (layer {layer})" if layer and several_layers else str(path)
+        self.notes: list[str] = []
+
+    @property
+    def fields(self) -> list[str]:
+        """Attribute field names (without the geometry column)."""
+        geometry = (
+            self.table.geometry.name
+            if isinstance(self.table, gpd.GeoDataFrame) and _has_geometry(self.table)
+            else None
+        )
+        return [str(c) for c in self.table.columns if c != geometry]
+
+
+def _error(what: str, field: str, message: str) -> SourceFileError:
+    """A :class:`SourceFileError` with one problem."""
+    return SourceFileError(problems=[Problem(field, message)], what=what)
+
+
+def _open(path: str | Path, layer: str | None, what: str, need_geometry: bool) -> _Source:
+    """Read ``path`` (one layer) as a (Geo)DataFrame, turning every failure into a clear error."""
+    p = Path(path)
+    if not p.exists():
+        raise _error(what, "path", f"file not found: {p}. Check the folder and the file name.")
+    suffix = p.suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        if need_geometry:
+            raise _error(
+                what,
+                "geometry",
+                f"{p.name} is a plain table without geometries; give the Shapefile, "
+                "GeoPackage, GeoJSON or GeoParquet version of this source",
+            )
+        table, notes = _read_csv(p, what)
+        src = _Source(table, p, None, False)
+        src.notes.extend(notes)
+        return src
+    caught: list[warnings.WarningMessage] = []
+    several = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if suffix in _PARQUET_SUFFIXES:
+                table = _read_parquet(p, need_geometry)
+            else:
+                layer, several = _pick_layer(p, layer, what, need_geometry)
+                table = gpd.read_file(p, layer=layer, engine="pyogrio")
+    except SourceFileError:
+        raise
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _error(what, "file", _unreadable(p, exc)) from exc
+    except (OSError, ValueError, RuntimeError) as exc:  # GDAL, pyarrow and shapely failures
+        raise _error(what, "file", _unreadable(p, exc)) from exc
+    src = _Source(table, p, layer, several)
+    src.notes.extend(
+        f"{p.name}: {w.message}"
+        for w in caught
+        if issubclass(w.category, (UserWarning, RuntimeWarning))
+    )
+    if need_geometry and not (isinstance(table, gpd.GeoDataFrame) and _has_geometry(table)):
+        raise _error(
+            what,
+            "geometry",
+            f"{p.name} has no geometries (fields: {_listing(src.fields)}); give the layer "
+            "with the geometries (for a Shapefile the .shp, not the .dbf alone)",
+        )
+    return src
+
+
+def _unreadable(p: Path, exc: BaseException) -> str:
+    """Message for a file GDAL or pyarrow cannot read."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    detail = detail.split("; It might help")[0]
+    return (
+        f"{p.name} cannot be read ({detail}). Is it complete and one of: {_FORMATS}? "
+        "A Shapefile needs its .shx and .dbf beside the .shp."
+    )
+
+
+def _has_geometry(table: gpd.GeoDataFrame) -> bool:
+    try:
+        table.geometry  # noqa: B018 - raises when there is no active geometry column
+    except AttributeError:
+        return False
+    return True
+
+
+def _pick_layer(p: Path, layer: str | None, what: str, need_geometry: bool) -> tuple[str, bool]:
+    """The layer to read and whether the file holds several."""
+    layers = pyogrio.list_layers(p)
+    names = [str(row[0]) for row in layers]
+    several = len(names) > 1
+    if layer is not None:
+        if layer in names:
+            return layer, several
+        folded = {n.lower(): n for n in names}
+        if layer.lower() in folded:
+            return folded[layer.lower()], several
+        raise _error(what, "layer", f"no layer {layer!r} in {p.name}; layers: {_listing(names)}")
+    if not names:
+        raise _error(what, "layer", f"{p.name} holds no layers")
+    if len(names) == 1:
+        return names[0], several
+    candidates = [str(row[0]) for row in layers if row[1] is not None] if need_geometry else names
+    if len(candidates) == 1:
+        return candidates[0], several
+    raise _error(
+        what,
+        "layer",
+        f"{p.name} holds several layers ({_listing(names)}): pass layer= with the one to read",
+    )
+
+
+def _read_parquet(p: Path, need_geometry: bool) -> pd.DataFrame:
+    """A GeoParquet file (or a plain Parquet table when no geometry is needed)."""
+    try:
+        return gpd.read_parquet(p)
+    except ValueError:
+        if need_geometry:
+            raise
+        return pd.read_parquet(p)
+
+
+def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """A CSV as strings: separator taken from the header, UTF-8 (with or without BOM) or cp1252."""
+    notes: list[str] = []
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        notes.append(f"{p.name}: not UTF-8, read as Windows-1252")
+    if not text.strip():
+        raise _error(what, "file", f"{p.name} is empty")
+    # the header decides: Belgian exports separate with ';' (decimal commas in the values)
+    header = text.splitlines()[0]
+    sep = max((";", ",", "\t", "|"), key=header.count)
+    sep = sep if header.count(sep) else ","
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _error(what, "file", f"{p.name} is not a readable CSV table: {exc}") from exc
+    return table, notes
+
+
+def _geoframe(src: _Source) -> gpd.GeoDataFrame:
+    table = src.table
+    if not isinstance(table, gpd.GeoDataFrame):  # _open checked; keeps mypy informed
+        raise TypeError("no geometry")
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# fields
+# --------------------------------------------------------------------------------------------
+
+
+def _find(fields: Sequence[str], name: str) -> str | None:
+    """The field called ``name`` in any case, or cut to 10 characters by the Shapefile format."""
+    lower = name.lower()
+    for f in fields:
+        if f.lower() == lower:
+            return f
+    if len(lower) > 10:
+        for f in fields:
+            if len(f) == 10 and f.lower() == lower[:10]:
+                return f
+    return None
+
+
+def _require(fields: Sequence[str], names: Iterable[str], problems: Problems) -> dict[str, str]:
+    """Map each required name to its field; add a problem for every one missing."""
+    found: dict[str, str] = {}
+    for name in names:
+        f = _find(fields, name)
+        if f is None:
+            problems.add(name, "required field missing")
+        else:
+            found[name] = f
+    return found
+
+
+def _listing(names: Iterable[str]) -> str:
+    shown = list(names)
+    return ", ".join(shown) if shown else "(none)"
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Strings for ids and codes: ``1000`` and ``1000.0`` give ``"1000"``; blank gives <NA>."""
+    s = values.reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("string")
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype("Int64").astype("string")
+    if pd.api.types.is_float_dtype(s.dtype):
+        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = pd.Series(pd.NA, index=s.index, dtype="string")
+        finite = np.isfinite(arr)
+        whole = finite & (np.mod(arr, 1.0, where=finite, out=np.ones_like(arr)) == 0)
+        out[whole] = pd.Series(arr[whole].astype(np.int64)).astype(str).to_numpy()
+        other = finite & ~whole
+        out[other] = pd.Series(arr[other]).astype(str).to_numpy()
+        return out
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.strftime("%Y-%m-%d").astype("string")
+    out = s.astype("string").str.strip()
+    out = out.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return out.mask(out == "")
+
+
+def _na_strings(n: int) -> pd.Series:
+    return pd.Series(pd.NA, index=range(n), dtype="string")
+
+
+def _integers(values: pd.Series) -> pd.Series:
+    """Whole numbers as Int64; anything else (text, fractions) as <NA>."""
+    num = pd.to_numeric(_text(values), errors="coerce")
+    num = num.where(num % 1 == 0)
+    return num.astype("Int64")
+
+
+def _show(value: object) -> str:
+    return "<empty>" if value is None or value is pd.NA else str(value)
+
+
+def _register_status(values: pd.Series, known: dict[str, str], records: _Records) -> pd.Series:
+    """Register statuses in the register's spelling; reject missing and unknown ones."""
+    raw = _text(values)
+    status = raw.str.lower().map(known).astype("string")
+    records.reject(raw.isna().to_numpy(), "missing status")
+    unknown = (raw.notna() & status.isna()).to_numpy(dtype=bool)
+    _reject_each(raw, unknown, records, "unknown status {}")
+    return status
+
+
+def _reject_each(values: pd.Series, mask: np.ndarray, records: _Records, template: str) -> None:
+    """Reject the records in ``mask``, each with ``template`` filled with its own value."""
+    values = values.reset_index(drop=True)
+    for i in np.flatnonzero(mask):
+        records.reject_one(int(i), template.format(_show(values.iloc[i])))
+
+
+# --------------------------------------------------------------------------------------------
+# GRB rules
+# --------------------------------------------------------------------------------------------
+
+
+def _grb_upload_rules(table: pd.DataFrame, cols: dict[str, str], records: _Records) -> None:
+    """GRBOBJECT 3 (kunstwerk), EVENTTYPE 5 (demolished) and ended versions are rejected."""
+    grbobject = _integers(table[cols["GRBOBJECT"]]).reset_index(drop=True)
+    obj = grbobject.to_numpy(dtype=np.float64, na_value=np.nan)
+    records.reject(obj == 3, "not a building")
+    _reject_each(grbobject, ~np.isin(obj, (1, 2)), records, "unknown grbobject {}")
+    event = _integers(table[cols["EVENTTYPE"]]).to_numpy(dtype=np.float64, na_value=np.nan)
+    records.reject(event == 5, "demolished (eventtype 5)")
+    end = _text(table[cols["GVDE"]])
+    ended = end.notna() & (end != _GRB_OPEN_END)
+    records.reject(ended.to_numpy(dtype=bool, na_value=False), "ended version (gvde set)")
+
+
+def _grb_types(values: pd.Series) -> pd.Series:
+    """GRB TYPE/TPC as a code; LBLTYPE labels (hoofdgebouw, bijgebouw, ...) are translated."""
+    codes = _integers(values)
+    text = _text(values).str.lower()
+    labels = text.map(_GRB_TYPE_LABELS).astype("Int64")
+    return codes.fillna(labels)
+
+
+# --------------------------------------------------------------------------------------------
+# CRS
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def _twin_crs() -> CRS:
+    return CRS.from_user_input(schema.TWIN_CRS)
+
+
+@cache
+def _belgium_bounds() -> tuple[float, float, float, float]:
+    """Area of use of EPSG:31370 (Belgium, onshore) in EPSG:31370, with a 2 km margin [m]."""
+    area = _twin_crs().area_of_use
+    if area is None:  # pragma: no cover - PROJ always knows it
+        return (0.0, 0.0, 320_000.0, 270_000.0)
+    to_twin = Transformer.from_crs("EPSG:4326", _twin_crs(), always_xy=True)
+    x0, y0, x1, y1 = to_twin.transform_bounds(*area.bounds)
+    margin = 2_000.0
+    return (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+
+
+def _is_twin_crs(crs: CRS) -> bool:
+    """Whether ``crs`` is EPSG:31370 or equivalent to it (an ESRI "Belge_Lambert_1972" .prj)."""
+    if crs.to_epsg() == 31370:
+        return True
+    return bool(crs.equals(_twin_crs(), ignore_axis_order=True))
+
+
+def _to_twin_crs(
+    gdf: gpd.GeoDataFrame, crs: str | None, what: str, notes: list[str]
+) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:31370: declared CRS reprojected, ``crs`` used when none is declared."""
+    override: CRS | None = None
+    if crs is not None:
+        try:
+            override = CRS.from_user_input(crs)
+        except CRSError as exc:
+            raise _error(what, "crs", f"crs={crs!r} is not a CRS pyproj knows: {exc}") from exc
+    if gdf.crs is None:
+        if override is None:
+            raise _error(what, "crs", _no_crs_message(gdf))
+        gdf = gdf.set_crs(override)
+    elif override is not None and not override.equals(gdf.crs, ignore_axis_order=True):
+        notes.append(f"crs={crs} ignored: the file declares {gdf.crs.name}")
+    if _is_twin_crs(gdf.crs):
+        return gdf.set_crs(schema.TWIN_CRS, allow_override=True)
+    source_name = gdf.crs.name
+    out = gdf.to_crs(schema.TWIN_CRS)
+    notes.append(f"reprojected from {source_name} to {schema.TWIN_CRS}")
+    return out
+
+
+def _no_crs_message(gdf: gpd.GeoDataFrame) -> str:
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds) if len(gdf) else (np.nan,) * 4
+    b = _belgium_bounds()
+    if b[0] <= x0 and x1 <= b[2] and b[1] <= y0 and y1 <= b[3]:
+        hint = "; its coordinates look like Lambert 72 (EPSG:31370)"
+    elif min(x0, y0) >= 500_000 and max(x1, y1) <= 800_000:
+        hint = "; its coordinates look like Lambert 2008 (EPSG:3812)"
+    elif x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
+        hint = "; its coordinates look like longitude/latitude (EPSG:4326)"
+    else:
+        hint = ""
+    return (
+        'the file has no CRS (a Shapefile without .prj?): pass crs="EPSG:31370" for '
+        f'Lambert 72 or crs="EPSG:3812" for Lambert 2008, the CRS its coordinates are in{hint}'
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# geometries
+# --------------------------------------------------------------------------------------------
+
+
+def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
+    """The polygons of ``geom`` (a collection from ``make_valid``) as one geometry, or None."""
+    parts = shapely.get_parts(geom)
+    while True:
+        nested = shapely.get_type_id(parts) == _COLLECTION
+        if not nested.any():
+            break
+        parts = np.concatenate([parts[~nested], shapely.get_parts(parts[nested])])
+    polys = parts[np.isin(shapely.get_type_id(parts), (_POLYGON, _MULTIPOLYGON))]
+    polys = polys[shapely.area(polys) > 0]
+    if len(polys) == 0:
+        return None
+    if len(polys) == 1:
+        return polys[0]
+    return shapely.union_all(polys)
+
+
+def _clean_polygons(
+    geoms: np.ndarray, records: _Records, what: str, src: _Source
+) -> tuple[np.ndarray, np.ndarray]:
+    """Polygon geometries checked, repaired and simplified; returns (geometries, repaired mask).
+
+    Rejects null, empty, non-polygonal, unrepairable and zero-area geometries. Raises if no
+    record has a polygon at all: the wrong layer was given.
+    """
+    geoms = np.array(geoms, dtype=object)
+    n = len(geoms)
+    repaired = np.zeros(n, dtype=bool)
+    missing = shapely.is_missing(geoms)
+    records.reject(missing, "null geometry")
+    present = ~missing
+    empty = np.zeros(n, dtype=bool)
+    empty[present] = shapely.is_empty(geoms[present])
+    records.reject(empty, "empty geometry")
+    ok = present & ~empty
+    geoms[ok] = shapely.force_2d(geoms[ok])
+    type_id = np.full(n, -1)
+    type_id[ok] = shapely.get_type_id(geoms[ok])
+    polygonal = np.isin(type_id, (_POLYGON, _MULTIPOLYGON))
+    lines_points = ok & ~polygonal & (type_id != _COLLECTION)
+    collection = ok & (type_id == _COLLECTION)
+    if n and ok.any() and not (polygonal | collection).any():
+        kinds = sorted(set(shapely.get_type_id(geoms[ok]).tolist()))
+        names = ", ".join(shapely.GeometryType(k).name.title() for k in kinds)
+        raise _error(
+            what,
+            "geometry",
+            f"{src.label} holds {names} geometries, no polygons: wrong layer? "
+            "Give the layer with the footprints (polygons).",
+        )
+    records.reject(lines_points, "not a polygon")
+    invalid = np.zeros(n, dtype=bool)
+    invalid[polygonal] = ~shapely.is_valid(geoms[polygonal])
+    for i in np.flatnonzero(collection | invalid):
+        fixed = _polygonal_part(shapely.make_valid(geoms[i]))
+        if fixed is None:
+            reason = "not a polygon" if collection[i] else "invalid geometry (unrepairable)"
+            records.reject_one(int(i), reason)
+        else:
+            geoms[i] = fixed
+            repaired[i] = True
+    live = records.kept & ok
+    area = np.zeros(n)
+    area[live] = shapely.area(geoms[live])
+    records.reject(live & ~(area > 0), "zero-area geometry")
+    live = records.kept & ok
+    single = np.zeros(n, dtype=bool)
+    single[live] = (shapely.get_type_id(geoms[live]) == _MULTIPOLYGON) & (
+        shapely.get_num_geometries(geoms[live]) == 1
+    )
+    if single.any():
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+    return geoms, repaired
+
+
+def _clean_points(geoms: np.ndarray, records: _Records, what: str, src: _Source) -> np.ndarray:
+    """Point geometries checked; a one-point MultiPoint becomes a Point."""
+    geoms = np.array(geoms, dtype=object)
+    n = len(geoms)
+    missing = shapely.is_missing(geoms)
+    records.reject(missing, "null geometry")
+    present = ~missing
+    empty = np.zeros(n, dtype=bool)
+    empty[present] = shapely.is_empty(geoms[present])
+    records.reject(empty, "empty geometry")
+    ok = present & ~empty
+    geoms[ok] = shapely.force_2d(geoms[ok])
+    type_id = np.full(n, -1)
+    type_id[ok] = shapely.get_type_id(geoms[ok])
+    count = np.zeros(n, dtype=int)
+    count[ok] = shapely.get_num_geometries(geoms[ok])
+    single_multi = ok & (type_id == _MULTIPOINT) & (count == 1)
+    point = ok & ((type_id == _POINT) | single_multi)
+    if n and ok.any() and not point.any():
+        kinds = sorted(set(type_id[ok].tolist()))
+        names = ", ".join(shapely.GeometryType(k).name.title() for k in kinds)
+        raise _error(
+            what,
+            "geometry",
+            f"{src.label} holds {names} geometries, no points: wrong layer? "
+            "Give the layer with the address points.",
+        )
+    records.reject(ok & ~point, "not a point")
+    if single_multi.any():
+        geoms[single_multi] = shapely.get_geometry(geoms[single_multi], 0)
+    return geoms
+
+
+def _reject_outside_belgium(geoms: np.ndarray, records: _Records, what: str, src: _Source) -> None:
+    """Reject geometries outside Belgium; raise when none is inside (a wrong CRS)."""
+    live = records.kept & ~shapely.is_missing(geoms)
+    live[live] = ~shapely.is_empty(geoms[live])
+    if not live.any():
+        return
+    x0, y0, x1, y1 = _belgium_bounds()
+    bounds = shapely.bounds(geoms[live])
+    with np.errstate(invalid="ignore"):
+        inside_live = (
+            np.isfinite(bounds).all(axis=1)
+            & (bounds[:, 2] >= x0)
+            & (bounds[:, 0] <= x1)
+            & (bounds[:, 3] >= y0)
+            & (bounds[:, 1] <= y1)
+        )
+    if not inside_live.any():
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            corner = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
+        raise _error(
+            what,
+            "crs",
+            f"no geometry of {src.label} lies in Belgium once in {schema.TWIN_CRS} (lower-left "
+            f"corner {corner[0]:.0f}, {corner[1]:.0f}): the CRS is wrong. If the file has no "
+            '.prj, pass the crs= its coordinates are in (crs="EPSG:3812" for Lambert 2008).',
+        )
+    outside = np.zeros(len(geoms), dtype=bool)
+    outside[live] = ~inside_live
+    records.reject(outside, "outside Belgium")
+
+
+def _note_multipart(frame: gpd.GeoDataFrame, notes: list[str], what: str) -> None:
+    multi = frame.geometry.geom_type == "MultiPolygon"
+    if multi.any():
+        ids = ", ".join(frame.loc[multi, "building_id"].astype(str).head(10))
+        more = " ..." if multi.sum() > 10 else ""
+        notes.append(
+            f"{int(multi.sum())} {what} have a multi-part footprint, kept whole as a "
+            f"MultiPolygon: {ids}{more}"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# facts
+# --------------------------------------------------------------------------------------------
+
+
+def _norm_name(name: str) -> str:
+    """Column name folded for matching: no accents, lower case, ``_`` between words."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+
+
+_FACT_ALIASES: dict[str, str] = {
+    alias: fact
+    for fact, aliases in {
+        "address_id": ("adresid", "address_id"),
+        "building_id": ("gebouwid", "building_id"),
+        "construction_year": ("bouwjaar", "construction_year"),
+        "epc_score_kwh_m2": ("epc_score", "epc_score_kwh_m2"),
+        "epc_label": ("epc_label",),
+        "roof_insulated": ("dak_geisoleerd", "roof_insulated"),
+        "wall_insulated": ("muur_geisoleerd", "wall_insulated"),
+        "floor_insulated": ("vloer_geisoleerd", "floor_insulated"),
+        "glazing": ("beglazing", "glazing"),
+        "heating_system": ("verwarming", "heating_system"),
+        "gas_kwh": ("verbruik_gas_kwh", "gas_kwh"),
+        "electricity_kwh": ("verbruik_elektriciteit_kwh", "electricity_kwh"),
+    }.items()
+    for alias in aliases
+}
+
+_FACT_DTYPES: dict[str, Any] = {
+    "address_id": "string",
+    "building_id": "string",
+    "construction_year": "Int64",
+    "epc_score_kwh_m2": "float64",
+    "epc_label": "string",
+    "roof_insulated": "boolean",
+    "wall_insulated": "boolean",
+    "floor_insulated": "boolean",
+    "glazing": "string",
+    "heating_system": "Int64",
+    "gas_kwh": "float64",
+    "electricity_kwh": "float64",
+}
+
+#: Plausible EPC energy scores [kWh/(m²·a)]: far outside any issued Flemish residential EPC.
+_EPC_SCORE_RANGE = (-1000.0, 5000.0)
+_TRUE = frozenset({"1", "true", "waar", "ja", "j", "yes", "y", "x", "wel"})
+_FALSE = frozenset({"0", "false", "onwaar", "nee", "n", "no", "geen", "niet"})
+_GLAZING = {
+    "enkel": "single",
+    "enkel_glas": "single",
+    "single": "single",
+    "dubbel": "double",
+    "dubbel_glas": "double",
+    "double": "double",
+    "hr": "hr",
+    "hr_glas": "hr",
+    "hr_plus": "hr",
+    "hr_plus_plus": "hr",
+    "hoogrendementsglas": "hr",
+    "hoogrendement": "hr",
+    "driedubbel": "triple",
+    "driedubbel_glas": "triple",
+    "drievoudig": "triple",
+    "triple": "triple",
+}
+
+
+def _latest_year() -> int:
+    """Latest plausible construction year: planned buildings may be a few years ahead."""
+    return datetime.date.today().year + 5
+
+
+def _numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numbers from text with a decimal point or comma; (values, mask of unparseable text).
+
+    ``12,5`` and ``12.5`` are 12.5; with both marks the last one is the decimal mark
+    (``1.234,5`` and ``1,234.5`` are 1234.5).
+    """
+    text = raw.astype("string").str.replace(" ", "", regex=False)
+    has_dot = text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    comma_last = (text.str.rfind(",") > text.str.rfind(".")).fillna(False).to_numpy(dtype=bool)
+    both = has_dot & has_comma
+    text = text.mask(both & comma_last, text.str.replace(".", "", regex=False))
+    text = text.mask(both & ~comma_last, text.str.replace(",", "", regex=False))
+    text = text.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = (raw.notna() & values.isna()).to_numpy(dtype=bool)
+    return values, bad
+
+
+def _parse_year(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    values, bad = _numbers(raw)
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = np.isnan(arr) | ((arr % 1 == 0) & (arr >= 1000) & (arr <= _latest_year()))
+    return values.where(ok), bad | ~ok
+
+
+def _float_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
+    def parse(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        values, bad = _numbers(raw)
+        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = np.isnan(arr) | ((arr >= lo) & (arr <= hi))
+        return values.where(ok), bad | ~ok
+
+    return parse
+
+
+def _parse_label(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    labels = set(load_table("epc_labels.csv")["label"].astype(str))
+    text = raw.str.upper().str.replace(" ", "", regex=False)
+    ok = text.isin(labels) | text.isna()
+    return text.where(ok), ~ok.to_numpy(dtype=bool)
+
+
+def _parse_insulated(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Yes/no in Dutch or English, 1/0, or the year of insulation (counts as insulated)."""
+    text = raw.str.lower()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[text.isin(_TRUE).to_numpy(bool)] = True
+    out[text.isin(_FALSE).to_numpy(bool)] = False
+    year = pd.to_numeric(text.where(out.isna()), errors="coerce")
+    is_year = (year % 1 == 0) & (year >= 1900) & (year <= datetime.date.today().year)
+    out[is_year.to_numpy(dtype=bool, na_value=False)] = True
+    bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
+    return out, bad
+
+
+def _parse_glazing(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    key = raw.map(lambda v: _norm_name(v.replace("+", "_plus")) if isinstance(v, str) else v)
+    out = key.map(_GLAZING).astype("string")
+    bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
+    return out, bad
+
+
+@cache
+def _heating_lookup() -> dict[str, int]:
+    """Code of each space-heating system by code, name and Dutch label (folded)."""
+    table = load_table("heating_systems.csv")
+    table = table[table["code"].isin(SPACE_HEATING_CODES)]
+    lookup: dict[str, int] = {}
+    for code, name, label in zip(table["code"], table["name"], table["label_nl"], strict=True):
+        for key in (str(int(code)), str(name), str(label)):
+            lookup[_norm_name(key)] = int(code)
+    return lookup
+
+
+def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    key = raw.map(lambda v: _norm_name(v) if isinstance(v, str) else v)
+    out = key.map(_heating_lookup()).astype("Int64")
+    bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
+    return out, bad
+
+
+_FACT_PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
+    "construction_year": _parse_year,
+    "epc_score_kwh_m2": _float_range(*_EPC_SCORE_RANGE),
+    "epc_label": _parse_label,
+    "roof_insulated": _parse_insulated,
+    "wall_insulated": _parse_insulated,
+    "floor_insulated": _parse_insulated,
+    "glazing": _parse_glazing,
+    "heating_system": _parse_heating,
+    "gas_kwh": _float_range(0.0, np.inf),
+    "electricity_kwh": _float_range(0.0, np.inf),
+}

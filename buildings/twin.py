@@ -1,0 +1,733 @@
+"""Assemble the digital twin: one row per dwelling, with geometry, facts, physics inputs and provenance.
+
+Data flow (each step vectorised over the whole stock)::
+
+    register files --read_*--> normalised frames (+ rejects)
+      buildings --geometry--> area, perimeter, party walls, attachment, façades per orientation
+      DSM/DTM   --heights---> height, storeys                       (else imputed, flagged)
+      addresses --links / inside / nearest--> dwellings per building
+      facts     --match by address, else building--> year, systems, insulation, EPC, use
+      archetype (type × year) + geometry --> the core's dwelling inputs (sim.stock)
+
+Nothing is lost: every input record ends in the twin or in the rejects
+table with its reason, and :func:`build_twin` returns the accounting
+``read = in_twin + rejected`` per source file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from buildings import geometry, heights, io
+from buildings.errors import SourceFileError
+from buildings.schema import TWIN_CRS, ReadResult, empty_rejects, make_rejects
+from sim.archetypes import archetype_table, dwelling_inputs
+from sim.errors import Problems
+from sim.stock import DWELLING_COLUMNS
+
+#: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
+TWIN_SCHEMA_VERSION: str = "1.0"
+#: Key of the schema version in the Parquet file metadata.
+SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
+
+Progress = Callable[[str], None]
+
+
+@cache
+def twin_parameters() -> dict[str, float]:
+    """Parameters of the builder (``buildings/data/twin_parameters.csv``): key -> value."""
+    ref = resources.files("buildings.data").joinpath("twin_parameters.csv")
+    with resources.as_file(ref) as path:
+        t = pd.read_csv(path, comment="#")
+    return {str(k): float(v) for k, v in zip(t["key"], t["value"], strict=True)}
+
+
+@cache
+def fact_overrides() -> dict[str, tuple[float, float]]:
+    """How known facts change the archetype inputs (``buildings/data/fact_overrides.csv``).
+
+    Returns fact -> (value, g): the added resistance [m²·K/W] or window U [W/(m²·K)], and g [-].
+    """
+    ref = resources.files("buildings.data").joinpath("fact_overrides.csv")
+    with resources.as_file(ref) as path:
+        t = pd.read_csv(path, comment="#")
+    return {
+        str(f): (float(v), float(g)) for f, v, g in zip(t["fact"], t["value"], t["g"], strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class TwinSources:
+    """The files a twin is built from (paths as the user gave them)."""
+
+    buildings: Path
+    addresses: Path
+    units: Path | None = None
+    links: Path | None = None
+    sectors: Path | None = None
+    sector_id_field: str | None = None
+    sector_name_field: str | None = None
+    dsm: tuple[Path, ...] = ()
+    dtm: tuple[Path, ...] = ()
+    facts: Path | None = None
+    crs: str | None = None
+
+
+@dataclass
+class TwinResult:
+    """The twin (one row per dwelling), the rejected records and the accounting per source file."""
+
+    dwellings: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    accounting: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@cache
+def _reason_patterns() -> list[tuple[re.Pattern[str], str]]:
+    ref = resources.files("buildings.data").joinpath("reject_reasons_nl.csv")
+    with resources.as_file(ref) as path:
+        t = pd.read_csv(path, comment="#")
+    return [(re.compile(str(p)), str(nl)) for p, nl in zip(t["pattern"], t["nl"], strict=True)]
+
+
+def reasons_in_dutch(reasons: pd.Series) -> pd.Series:
+    """The Dutch wording of reject reasons (``buildings/data/reject_reasons_nl.csv``); unknown ones unchanged."""
+
+    def one(reason: str) -> str:
+        for pattern, nl in _reason_patterns():
+            m = pattern.match(reason)
+            if m:
+                return nl.format(None, *m.groups())
+        return reason
+
+    uniq = {r: one(r) for r in reasons.dropna().unique()}
+    return reasons.map(uniq).astype("string")
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def _check_sources(src: TwinSources) -> None:
+    problems = Problems("twin sources")
+    if (src.units is None) != (src.links is None):
+        problems.add(
+            "--units/--links",
+            "give both the building units and the unit-address link table, or neither",
+        )
+    if len(src.dsm) != len(src.dtm) and (not src.dsm or not src.dtm):
+        problems.add("--dsm/--dtm", "give DSM and DTM together (both or neither)")
+    for name in ("buildings", "addresses", "units", "links", "sectors", "facts"):
+        path = getattr(src, name)
+        if path is not None and not Path(path).exists():
+            problems.add(f"--{name}", f"file {path} does not exist")
+    for path in (*src.dsm, *src.dtm):
+        if not Path(path).exists():
+            problems.add("--dsm/--dtm", f"file {path} does not exist")
+    problems.raise_if_any(SourceFileError)
+
+
+def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult:
+    """Build the digital twin from register files.
+
+    Parameters
+    ----------
+    src : TwinSources
+        The input files.
+    progress : callable, optional
+        Called with a short description at the start of every stage (for a progress bar).
+
+    Returns
+    -------
+    TwinResult
+
+    Raises
+    ------
+    SourceFileError
+        A file that cannot be used (missing, unreadable, required fields missing,
+        no CRS, rasters that do not overlap); the message names file and field.
+    """
+    step = progress or _noop
+    _check_sources(src)
+    par = twin_parameters()
+
+    step("gebouwen lezen")
+    rb = io.read_buildings(src.buildings, crs=src.crs)
+    step("adressen lezen")
+    ra = io.read_addresses(src.addresses, crs=src.crs)
+    ru = io.read_units(src.units) if src.units is not None else None
+    rl = io.read_links(src.links) if src.links is not None else None
+    rs = (
+        io.read_sectors(
+            src.sectors, crs=src.crs, id_field=src.sector_id_field, name_field=src.sector_name_field
+        )
+        if src.sectors is not None
+        else None
+    )
+    rf = io.read_facts(src.facts) if src.facts is not None else None
+
+    late_rejects: list[pd.DataFrame] = []
+    b = gpd.GeoDataFrame(rb.frame).reset_index(drop=True)
+
+    step("geometrie: oppervlakte, gemene muren, gevels")
+    geoms = b.geometry.to_numpy()
+    walls, _pairs = geometry.footprint_walls(geoms, min_wall_m=par["min_party_wall_m"])
+    for c in (
+        "perimeter_m",
+        "party_wall_m",
+        "facade_n_m",
+        "facade_e_m",
+        "facade_s_m",
+        "facade_w_m",
+    ):
+        b[c] = walls[c].to_numpy()
+    b["footprint_area_m2"] = walls["area_m2"].to_numpy()
+    b["house_attachment"] = walls["attachment"].to_numpy()
+
+    step("hoogtes uit DSM/DTM")
+    if src.dsm:
+        h = heights.building_heights(
+            geoms, list(src.dsm), list(src.dtm), storey_height_m=par["storey_height_m"]
+        )
+        b["height_m"] = h["height_m"].to_numpy()
+        b["height_source"] = np.where(h["n_pixels"].to_numpy() > 0, "measured", "imputed")
+        notes_heights = list(h.attrs.get("notes", []))
+    else:
+        b["height_m"] = np.nan
+        b["height_source"] = "imputed"
+        notes_heights = ["no DSM/DTM given: heights and storeys imputed from the building type"]
+
+    step("adressen koppelen aan gebouwen")
+    dw, addr_rejects, unit_rejects, link_rejects = _assign_addresses(b, ra, ru, rl, par)
+    late_rejects += [addr_rejects, unit_rejects, link_rejects]
+
+    has_dwelling = b["building_id"].isin(dw["building_id"])
+    late_rejects.append(
+        make_rejects(rb.source, b.loc[~has_dwelling, "building_id"], "no residential address")
+    )
+    b = b.loc[has_dwelling].reset_index(drop=True)
+
+    step("woningen afleiden en verrijken")
+    twin, fact_rejects = _dwellings(b, dw, rf, par)
+    if rf is not None:
+        late_rejects.append(fact_rejects)
+
+    step("statistische sectoren")
+    twin = _assign_sectors(twin, rs)
+
+    # every reject of a reader belongs to the file that reader read (same label as its accounting row)
+    reader_rejects = [
+        r.rejects.assign(source=r.source) for r in (rb, ra, ru, rl, rs, rf) if r is not None
+    ]
+    rejects = pd.concat(reader_rejects + late_rejects, ignore_index=True)
+    rejects = rejects.astype("string") if len(rejects) else empty_rejects()
+    rejects["reden"] = reasons_in_dutch(rejects["reason"])
+    accounting = _accounting(twin, rejects, rb, ra, ru, rl, rs, rf)
+    notes = [n for r in (rb, ra, ru, rl, rs, rf) if r is not None for n in r.notes] + notes_heights
+    return TwinResult(dwellings=twin, rejects=rejects, accounting=accounting, notes=notes)
+
+
+def _assign_addresses(
+    b: gpd.GeoDataFrame,
+    ra: ReadResult,
+    ru: ReadResult | None,
+    rl: ReadResult | None,
+    par: dict[str, float],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Dwellings as (address, building) pairs; rejects of addresses, units and links.
+
+    Order of evidence: the register's unit-address links (``link``), else the
+    address point inside a footprint (``inside``), else the nearest footprint
+    within ``address_max_distance_m`` (``nearest``).
+    """
+    addr = gpd.GeoDataFrame(ra.frame).reset_index(drop=True)
+    known_buildings = set(b["building_id"])
+    unit_rejects, link_rejects = empty_rejects(), empty_rejects()
+    linked = pd.DataFrame(
+        {"address_id": pd.Series(dtype="string"), "building_id": pd.Series(dtype="string")}
+    )
+    non_residential_addresses: set[str] = set()
+
+    if ru is not None and rl is not None:
+        units = pd.DataFrame(ru.frame).copy()
+        links = pd.DataFrame(rl.frame).copy()
+        residential = units["function"].astype("string").str.lower().eq("wonen")
+        rej = [
+            make_rejects(
+                ru.source,
+                units.loc[~residential, "unit_id"],
+                "non-residential unit (functie="
+                + units.loc[~residential, "function"].astype("string")
+                + ")",
+            )
+        ]
+        units = units.loc[residential]
+        in_twin = units["building_id"].isin(known_buildings)
+        rej.append(
+            make_rejects(
+                ru.source,
+                units.loc[~in_twin, "unit_id"],
+                "building not in the twin (unknown or rejected)",
+            )
+        )
+        units = units.loc[in_twin]
+
+        all_unit_ids = set(pd.DataFrame(ru.frame)["unit_id"])
+        known_unit = links["unit_id"].isin(all_unit_ids)
+        known_addr = links["address_id"].isin(set(addr["address_id"]))
+        lrej = [
+            make_rejects(
+                rl.source,
+                _link_ids(links.loc[~known_unit]),
+                "unknown unit (adresobjid not in the units file)",
+            ),
+            make_rejects(
+                rl.source,
+                _link_ids(links.loc[known_unit & ~known_addr]),
+                "unknown address (adresid not in the address file)",
+            ),
+        ]
+        links = links.loc[known_unit & known_addr]
+        to_res = links["unit_id"].isin(set(units["unit_id"]))
+        lrej.append(
+            make_rejects(
+                rl.source, _link_ids(links.loc[~to_res]), "unit not a residential unit of the twin"
+            )
+        )
+        non_residential_addresses = set(links.loc[~to_res, "address_id"])
+        links = links.loc[to_res]
+        dup = links["address_id"].duplicated()
+        lrej.append(
+            make_rejects(
+                rl.source, _link_ids(links.loc[dup]), "address already linked to another unit"
+            )
+        )
+        links = links.loc[~dup]
+        linked = links.merge(units[["unit_id", "building_id"]], on="unit_id")[
+            ["address_id", "building_id", "unit_id"]
+        ]
+        no_addr = ~units["unit_id"].isin(set(linked["unit_id"]))
+        rej.append(
+            make_rejects(
+                ru.source, units.loc[no_addr, "unit_id"], "residential unit without address"
+            )
+        )
+        unit_rejects = pd.concat(rej, ignore_index=True)
+        link_rejects = pd.concat(lrej, ignore_index=True)
+        linked = linked.drop(columns="unit_id")
+        non_residential_addresses -= set(linked["address_id"])
+
+    linked = linked.assign(address_match="link")
+    rest = addr.loc[~addr["address_id"].isin(set(linked["address_id"]) | non_residential_addresses)]
+    footprints = b[["building_id", "geometry"]]
+    inside = gpd.sjoin(
+        rest[["address_id", "geometry"]], footprints, how="inner", predicate="within"
+    )
+    inside = inside.drop_duplicates("address_id")[["address_id", "building_id"]].assign(
+        address_match="inside"
+    )
+    rest = rest.loc[~rest["address_id"].isin(set(inside["address_id"]))]
+    near = gpd.sjoin_nearest(
+        rest[["address_id", "geometry"]],
+        footprints,
+        how="inner",
+        max_distance=par["address_max_distance_m"],
+    )
+    near = near.drop_duplicates("address_id")[["address_id", "building_id"]].assign(
+        address_match="nearest"
+    )
+    pairs = pd.concat([linked, inside, near], ignore_index=True)
+
+    outside = ~addr["address_id"].isin(set(pairs["address_id"]) | non_residential_addresses)
+    addr_rejects = pd.concat(
+        [
+            make_rejects(
+                ra.source, addr.loc[outside, "address_id"], "address outside every building"
+            ),
+            make_rejects(
+                ra.source,
+                addr.loc[addr["address_id"].isin(non_residential_addresses), "address_id"],
+                "address of a non-residential unit",
+            ),
+        ],
+        ignore_index=True,
+    )
+    dw = pairs.merge(
+        addr.drop(columns="geometry").rename(columns={"status": "address_status"}), on="address_id"
+    )
+    return dw, addr_rejects, unit_rejects, link_rejects
+
+
+def _link_ids(links: pd.DataFrame) -> pd.Series:
+    return links["unit_id"].astype("string") + "->" + links["address_id"].astype("string")
+
+
+def _dwellings(
+    b: gpd.GeoDataFrame, dw: pd.DataFrame, rf: ReadResult | None, par: dict[str, float]
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """One row per dwelling with the core's inputs; apartments share their building's envelope."""
+    storey_h = par["storey_height_m"]
+    # --- dwellings per building, their order (by house number, then box number) and the building type
+    dw = dw.copy()
+    dw["_hn"] = pd.to_numeric(dw["house_number"].str.extract(r"(\d+)")[0], errors="coerce").fillna(
+        0
+    )
+    dw["_bn"] = pd.to_numeric(dw["box_number"].str.extract(r"([\d.]+)")[0], errors="coerce").fillna(
+        0
+    )
+    dw = dw.sort_values(["building_id", "_hn", "house_number", "_bn", "address_id"], kind="stable")
+    dw = dw.drop(columns=["_hn", "_bn"]).reset_index(drop=True)
+    k = dw.groupby("building_id")["address_id"].transform("size").to_numpy()
+    rank = dw.groupby("building_id").cumcount().to_numpy()
+    bi = b.set_index("building_id")
+    row = bi.index.get_indexer(dw["building_id"])
+
+    apartment = k > 1
+    measured = bi["height_source"].to_numpy()[row] == "measured"
+    height = bi["height_m"].to_numpy()[row]
+    default_storeys = np.where(
+        apartment, par["default_storeys_apartment"], par["default_storeys_house"]
+    )
+    storeys = np.where(
+        measured, np.maximum(1, np.round(np.nan_to_num(height) / storey_h)), default_storeys
+    )
+    height = np.where(measured, height, storeys * storey_h)
+    block = apartment & (storeys >= par["apartment_block_min_storeys"])
+    house_att = bi["house_attachment"].to_numpy()[row]
+    attachment = np.where(apartment, "apartment", house_att)
+    arch_type = np.where(
+        block, "apartment_block", np.where(apartment, "apartment_small", house_att)
+    )
+
+    # --- facts: by address first, then by building
+    facts, fact_rejects = _match_facts(dw, rf)
+    year = facts["construction_year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    year_source = np.where(np.isnan(year), "imputed", "facts")
+    year = _impute_years(year, arch_type, dw["building_id"].to_numpy())
+
+    # --- envelope of each building (gross, external dimensions), then each dwelling's share
+    footprint = bi["footprint_area_m2"].to_numpy()[row]
+    gross_floor = footprint * storeys
+    floor_area = par["reference_to_gross_floor_area"] * gross_floor / k
+    inputs = dwelling_inputs(arch_type, year, floor_area)
+    arch = archetype_table().set_index("archetype_id")
+    a_row = arch.index.get_indexer(pd.Index(inputs["archetype_id"].astype(str)))
+    roof_per_footprint = (
+        arch["roof_area_ratio"].to_numpy()[a_row]
+        / arch["ground_floor_area_ratio"].to_numpy()[a_row]
+    )
+    win_ratio = arch[[f"window_area_{o}_ratio" for o in "nesw"]].to_numpy().sum(axis=1)[a_row]
+    wall_ratio = (
+        arch["wall_area_ratio"].to_numpy()[a_row] + arch["door_area_ratio"].to_numpy()[a_row]
+    )
+    wwr = win_ratio / (win_ratio + wall_ratio)  # window share of the façade, from the archetype
+
+    per_floor = np.ceil(k / storeys)
+    level = np.floor(rank / per_floor)
+    top_level = dw.assign(_l=level).groupby("building_id")["_l"].transform("max").to_numpy()
+    on_top = level == top_level
+    on_ground = level == 0
+    n_top = dw.assign(_t=on_top).groupby("building_id")["_t"].transform("sum").to_numpy()
+    n_ground = dw.assign(_g=on_ground).groupby("building_id")["_g"].transform("sum").to_numpy()
+
+    wall_h = storeys * storey_h
+    facade = (
+        np.stack([bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"], axis=1)
+        * wall_h[:, None]
+        / k[:, None]
+    )
+    windows = facade * wwr[:, None]
+    door = inputs["door_area_m2"].to_numpy()
+    inputs["window_area_n_m2"], inputs["window_area_e_m2"] = windows[:, 0], windows[:, 1]
+    inputs["window_area_s_m2"], inputs["window_area_w_m2"] = windows[:, 2], windows[:, 3]
+    inputs["wall_area_m2"] = np.maximum(facade.sum(axis=1) - windows.sum(axis=1) - door, 0.0)
+    inputs["party_wall_area_m2"] = bi["party_wall_m"].to_numpy()[row] * wall_h / k
+    inputs["roof_area_m2"] = np.where(
+        on_top, footprint * roof_per_footprint / np.maximum(n_top, 1), 0.0
+    )
+    inputs["ground_floor_area_m2"] = np.where(on_ground, footprint / np.maximum(n_ground, 1), 0.0)
+    inputs["window_area_h_m2"] = np.where(on_top, inputs["window_area_h_m2"].to_numpy(), 0.0)
+
+    # --- known facts override the archetype, with provenance
+    inputs, sources = _apply_facts(inputs, facts)
+
+    twin = pd.DataFrame(
+        {
+            "dwelling_id": dw["building_id"].astype(str) + "/" + dw["address_id"].astype(str),
+            "building_id": dw["building_id"].to_numpy(),
+            "address_id": dw["address_id"].to_numpy(),
+            "street": dw["street"].to_numpy(),
+            "house_number": dw["house_number"].to_numpy(),
+            "box_number": dw["box_number"].to_numpy(),
+            "postcode": dw["postcode"].to_numpy(),
+            "municipality_nis": dw["municipality_nis"].to_numpy(),
+            "municipality": dw["municipality"].to_numpy(),
+            "address_match": dw["address_match"].to_numpy(),
+            "attachment": attachment,
+            "n_dwellings_in_building": k,
+            "dwelling_level": level.astype(int),
+            "party_wall_m": bi["party_wall_m"].to_numpy()[row],
+            "footprint_area_m2": footprint,
+            "perimeter_m": bi["perimeter_m"].to_numpy()[row],
+            **{f"facade_{o}_m": bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"},
+            "height_m": height,
+            "storeys": storeys.astype(int),
+            "construction_year": np.round(year).astype(int),
+            "archetype_id": inputs["archetype_id"].astype(str).to_numpy(),
+            "archetype_type": arch_type,
+        }
+    )
+    for c in DWELLING_COLUMNS:
+        twin[c] = inputs[c].to_numpy()
+    twin["epc_score_kwh_m2"] = facts["epc_score_kwh_m2"].to_numpy()
+    twin["epc_label"] = facts["epc_label"].to_numpy()
+    twin["gas_kwh"] = facts["gas_kwh"].to_numpy()
+    twin["electricity_kwh"] = facts["electricity_kwh"].to_numpy()
+    # provenance: measured (DHM), register, facts, archetype or imputed
+    twin["height_source"] = np.where(measured, "measured", "imputed")
+    twin["storeys_source"] = twin["height_source"]
+    twin["floor_area_source"] = np.where(measured, "geometry", "geometry+imputed_storeys")
+    twin["construction_year_source"] = year_source
+    twin["attachment_source"] = np.where(apartment, "register_addresses", "geometry")
+    for c, s in sources.items():
+        twin[f"{c}_source"] = s
+    twin["construction_year_clamped"] = inputs["construction_year_clamped"].to_numpy()
+    twin["imputed"] = (twin["height_source"] == "imputed") | (
+        twin["construction_year_source"] == "imputed"
+    )
+    geom = bi.geometry.to_numpy()[row]
+    return gpd.GeoDataFrame(twin, geometry=geom, crs=TWIN_CRS), fact_rejects
+
+
+_FACT_COLUMNS = (
+    "construction_year",
+    "epc_score_kwh_m2",
+    "epc_label",
+    "roof_insulated",
+    "wall_insulated",
+    "floor_insulated",
+    "glazing",
+    "heating_system",
+    "gas_kwh",
+    "electricity_kwh",
+)
+
+
+def _match_facts(dw: pd.DataFrame, rf: ReadResult | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Facts aligned with the dwellings (NA where unknown) and the facts that matched no dwelling."""
+    out = pd.DataFrame(index=dw.index, columns=list(_FACT_COLUMNS), dtype=object)
+    out["construction_year"] = pd.array([pd.NA] * len(dw), dtype="Int64")
+    for c in ("epc_score_kwh_m2", "gas_kwh", "electricity_kwh"):
+        out[c] = np.nan
+    if rf is None:
+        return out, empty_rejects()
+    f = pd.DataFrame(rf.frame).reset_index(drop=True)
+    f["_fact_row"] = np.arange(len(f))
+    by_addr = f.dropna(subset=["address_id"]) if "address_id" in f else f.iloc[:0]
+    by_bldg = (
+        f.loc[f.get("address_id", pd.Series(pd.NA, index=f.index)).isna()]
+        if "building_id" in f
+        else f.iloc[:0]
+    )
+    by_addr = by_addr.drop_duplicates("address_id")
+    by_bldg = by_bldg.dropna(subset=["building_id"]).drop_duplicates("building_id")
+    a_idx = pd.Index(by_addr["address_id"].astype(str)).get_indexer(
+        pd.Index(dw["address_id"].astype(str))
+    )
+    b_idx = pd.Index(by_bldg["building_id"].astype(str)).get_indexer(
+        pd.Index(dw["building_id"].astype(str))
+    )
+    for c in _FACT_COLUMNS:
+        if c not in f:
+            continue
+        from_addr = pd.Series(_take(by_addr[c], a_idx), index=dw.index)
+        from_bldg = pd.Series(_take(by_bldg[c], b_idx), index=dw.index)
+        merged = from_addr.where(from_addr.notna(), from_bldg)
+        out[c] = merged.astype(out[c].dtype) if c == "construction_year" else merged
+    used = set(by_addr["_fact_row"].to_numpy()[a_idx[a_idx >= 0]]) | set(
+        by_bldg["_fact_row"].to_numpy()[b_idx[b_idx >= 0]]
+    )
+    unused = f.loc[~f["_fact_row"].isin(used)]
+    ids = unused.get("address_id", pd.Series(pd.NA, index=unused.index)).astype("string")
+    ids = ids.fillna(
+        unused.get("building_id", pd.Series(pd.NA, index=unused.index)).astype("string")
+    )
+    ids = ids.fillna("row " + unused["_fact_row"].astype(str))
+    return out, make_rejects(
+        rf.source,
+        ids,
+        "no dwelling in the twin with this address or building (or a duplicate fact)",
+    )
+
+
+def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """``values[idx]`` with NA where ``idx`` is -1 (no match), also when ``values`` is empty."""
+    padded = np.append(values.to_numpy(dtype=object), [pd.NA])
+    return padded[np.where(idx >= 0, idx, len(values))]
+
+
+def _impute_years(year: np.ndarray, arch_type: np.ndarray, building_id: np.ndarray) -> np.ndarray:
+    """Missing construction years: the building's own known year, else the median of the same type, else of all."""
+    s = pd.Series(year)
+    s = s.fillna(pd.Series(year).groupby(building_id).transform("median"))
+    s = s.fillna(pd.Series(year).groupby(arch_type).transform("median"))
+    overall = np.nanmedian(year) if np.isfinite(year).any() else _default_year()
+    return s.fillna(overall).to_numpy(dtype=float)
+
+
+def _default_year() -> float:
+    """When no year is known at all: the median construction year of the Flemish archetype periods."""
+    t = archetype_table()
+    return float(np.median((t["year_from"].clip(lower=1900) + t["year_to"].clip(upper=2020)) / 2))
+
+
+def _apply_facts(
+    inputs: pd.DataFrame, facts: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Override archetype values with known facts; return the provenance of each overridable input."""
+    ov = fact_overrides()
+    out = inputs.copy()
+    sources: dict[str, np.ndarray] = {}
+    for fact, column in (
+        ("roof_insulated", "u_roof_w_m2k"),
+        ("wall_insulated", "u_wall_w_m2k"),
+        ("floor_insulated", "u_floor_w_m2k"),
+    ):
+        known = facts[fact].astype("boolean")
+        yes = known.fillna(False).to_numpy(dtype=bool)
+        r_add = ov[fact][0]
+        u = out[column].to_numpy()
+        out[column] = np.where(
+            yes, np.where(u > 0, 1.0 / (1.0 / np.where(u > 0, u, 1.0) + r_add), 0.0), u
+        )
+        sources[column] = np.where(known.notna().to_numpy(), "facts", "archetype")
+    glazing = facts["glazing"].astype("string")
+    u_win, g_win = out["u_window_w_m2k"].to_numpy().copy(), out["g_window"].to_numpy().copy()
+    for kind in ("single", "double", "hr", "triple"):
+        sel = glazing.eq(kind).fillna(False).to_numpy(dtype=bool)
+        u_win[sel], g_win[sel] = ov[f"glazing_{kind}"]
+    out["u_window_w_m2k"], out["g_window"] = u_win, g_win
+    sources["u_window_w_m2k"] = np.where(glazing.notna().to_numpy(), "facts", "archetype")
+    hs = facts["heating_system"]
+    known_hs = hs.notna().to_numpy()
+    codes = pd.to_numeric(hs, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    out["heating_system"] = np.where(known_hs, codes, out["heating_system"].to_numpy())
+    sources["heating_system"] = np.where(known_hs, "facts", "archetype")
+    return out, sources
+
+
+def _assign_sectors(twin: gpd.GeoDataFrame, rs: ReadResult | None) -> gpd.GeoDataFrame:
+    """Sector of each dwelling: the sector that contains its building's representative point."""
+    twin = twin.copy()
+    if rs is None:
+        twin.insert(3, "sector_id", pd.array([pd.NA] * len(twin), dtype="string"))
+        twin.insert(4, "sector_name", pd.array([pd.NA] * len(twin), dtype="string"))
+        return twin
+    sectors = gpd.GeoDataFrame(rs.frame)[["sector_id", "sector_name", "geometry"]]
+    points = gpd.GeoDataFrame(
+        {"_i": np.arange(len(twin))}, geometry=twin.geometry.representative_point(), crs=twin.crs
+    )
+    hit = (
+        gpd.sjoin(points, sectors, how="left", predicate="within")
+        .drop_duplicates("_i")
+        .sort_values("_i")
+    )
+    twin.insert(3, "sector_id", hit["sector_id"].astype("string").to_numpy())
+    twin.insert(4, "sector_name", hit["sector_name"].astype("string").to_numpy())
+    return twin
+
+
+def _accounting(
+    twin: gpd.GeoDataFrame, rejects: pd.DataFrame, *results: ReadResult | None
+) -> pd.DataFrame:
+    """Per source file: read, in the twin, repaired, rejected (and per reason); read = in_twin + rejected."""
+    rows: list[dict[str, Any]] = []
+    for r in results:
+        if r is None:
+            continue
+        rej = rejects.loc[rejects["source"] == r.source]
+        rows.append(
+            {
+                "source": r.source,
+                "read": r.read,
+                "in_twin": r.read - len(rej),
+                "repaired": r.repaired,
+                "rejected": len(rej),
+                "rejected_by_reason": "; ".join(
+                    f"{k}: {v}" for k, v in rej["reden"].value_counts().items()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_twin(result: TwinResult, out: Path) -> dict[str, Path]:
+    """Write the twin (GeoParquet + GeoPackage), ``rejects.csv`` and ``accounting.csv`` next to ``out``.
+
+    Parameters
+    ----------
+    result : TwinResult
+        What :func:`build_twin` returned.
+    out : Path
+        Path of the GeoParquet file, e.g. ``twin.parquet``; the others go in the same folder.
+
+    Returns
+    -------
+    dict of str to Path
+        Files written.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    result.dwellings.to_parquet(tmp, index=False, schema_version=None)
+    _stamp_schema_version(tmp)
+    tmp.replace(out)  # never leave a half-written twin under the final name
+    gpkg = out.with_suffix(".gpkg")
+    if gpkg.exists():
+        gpkg.unlink()
+    result.dwellings.to_file(gpkg, layer="woningen", driver="GPKG")
+    rejects = out.parent / "rejects.csv"
+    result.rejects.to_csv(rejects, index=False)
+    accounting = out.parent / "accounting.csv"
+    result.accounting.to_csv(accounting, index=False)
+    return {"twin": out, "gpkg": gpkg, "rejects": rejects, "accounting": accounting}
+
+
+def _stamp_schema_version(path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata or {})
+    meta[SCHEMA_METADATA_KEY] = TWIN_SCHEMA_VERSION.encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def read_twin(path: Path) -> gpd.GeoDataFrame:
+    """Read a twin file written by :func:`write_twin`, checking its schema version."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    problems = Problems(f"twin file {path}")
+    if not path.exists():
+        problems.add("path", "does not exist; build it with `wijk twin build` or `wijk twin demo`")
+        problems.raise_if_any(SourceFileError)
+    meta = pq.read_schema(path).metadata or {}
+    version = meta.get(SCHEMA_METADATA_KEY, b"").decode()
+    if version.split(".")[0] != TWIN_SCHEMA_VERSION.split(".")[0]:
+        problems.add(
+            "schema version",
+            f"is {version or 'missing'}, this tool reads {TWIN_SCHEMA_VERSION}; rebuild the twin with this version",
+        )
+        problems.raise_if_any(SourceFileError)
+    return gpd.read_parquet(path)
