@@ -12,10 +12,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.formatting import nl_number, nl_percent
-from api.twin_cli import twin_app
+from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
 
 app = typer.Typer(
@@ -42,11 +43,19 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Simuleer de ingebouwde voorbeeldwoningen: huidige toestand en standaard renovatiepakketten."""
+    """Hoofdtaak op de ingebouwde voorbeeldgemeente: tweeling bouwen, alle woningen simuleren (huidig en per pakket)."""
     from api.demo import run_demo
 
     try:
-        result = run_demo(out)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("voorbeeldgemeente genereren", total=None)
+            result = run_demo(out, progress=lambda s: bar.update(task, description=s))
     except InputError as exc:
         _fail(str(exc))
         return
@@ -55,7 +64,10 @@ def demo(
             f"kan de resultaten niet wegschrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
         )
         return
-    table = Table(title="Demo: voorbeeldwoningen, huidige toestand en renovatiepakketten")
+    print_accounting(result.twin.accounting, len(result.twin.dwellings))
+    table = Table(
+        title="Alle woningen van de voorbeeldgemeente: huidige toestand en renovatiepakketten"
+    )
     for col in (
         "pakket",
         "behoefte\nkWh/m²",
@@ -76,7 +88,10 @@ def demo(
         )
     console.print(table)
     console.print(f"Geschreven in [bold]{result.out_dir}[/]:")
-    console.print("samenvatting.md, results.parquet, results.csv, dwellings.csv")
+    console.print(
+        "samenvatting.md, results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
+        "rejects.csv, accounting.csv, bronnen/ (de registerbestanden)"
+    )
 
 
 @app.command()

@@ -1,47 +1,46 @@
 """The main job on the embedded default (``wijk demo``).
 
-For now the embedded default is one dwelling per archetype of the Flemish
-TABULA typology (5 building types × 6 construction periods); the digital
-twin of a whole municipality replaces it when ``buildings/`` lands.
+1. generate the synthetic Flemish municipality as register files and build its
+   digital twin through the real readers (:mod:`buildings`);
+2. simulate every dwelling in its current state and under the standard
+   renovation packages with the core (:mod:`sim`);
+3. write the twin, the results (Parquet + CSV) and a short summary in Dutch,
+   per municipality and per statistical sector.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
+import geopandas as gpd
 import pandas as pd
 
 from api.formatting import nl_number, nl_percent
-from sim.archetypes import archetype_table, dwelling_inputs
+from buildings.demo import demo_sources
+from buildings.twin import TwinResult, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.labels import LABELS
-from sim.pv import pv_specific_yield
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from sim.variants import standard_packages
 
-#: Orientation and tilt assumed for PV on the demo roofs: south, 35° [deg] (pvlib convention).
-DEMO_PV_AZIMUTH_DEG, DEMO_PV_TILT_DEG = 180.0, 35.0
-
-
-def demo_dwellings() -> pd.DataFrame:
-    """One dwelling per archetype, built in the middle of its construction period."""
-    arch = archetype_table()
-    start = arch["year_from"].clip(lower=1900)
-    end = arch["year_to"].clip(upper=2020)
-    year = ((start + end) // 2).astype(int)
-    frame = dwelling_inputs(arch["building_type"].to_numpy(), year.to_numpy())
-    frame.insert(0, "dwelling_id", [f"demo-{i:02d}" for i in range(len(frame))])
-    frame.insert(1, "building_type", arch["building_type"].to_numpy())
-    frame.insert(2, "construction_year", year.to_numpy())
-    frame["pv_yield_kwh_kwp"] = pv_specific_yield(
-        np.full(len(frame), DEMO_PV_AZIMUTH_DEG), np.full(len(frame), DEMO_PV_TILT_DEG)
-    )
-    return frame.reset_index(drop=True)
+#: Twin columns carried into the results table to describe each dwelling.
+DESCRIPTORS: tuple[str, ...] = (
+    "building_id",
+    "address_id",
+    "street",
+    "house_number",
+    "box_number",
+    "sector_id",
+    "sector_name",
+    "attachment",
+    "construction_year",
+    "floor_area_m2",
+)
 
 
 def _new_out_dir(out: Path | None) -> Path:
@@ -58,6 +57,7 @@ class DemoResult:
     overview: pd.DataFrame
     summary_md: str
     out_dir: Path
+    twin: TwinResult
 
 
 def package_overview(results: pd.DataFrame) -> pd.DataFrame:
@@ -88,8 +88,29 @@ def label_counts(results: pd.DataFrame, variant: str) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
 
 
-def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str:
-    """Short summary in Dutch (Markdown) of a results table."""
+def sector_overview(results: pd.DataFrame) -> pd.DataFrame:
+    """Per statistical sector, current state: dwellings, mean energy score, share at label A or better,
+    CO2 now and after a deep renovation of every dwelling."""
+    now = results[results["variant"] == "current"]
+    deep = results[results["variant"] == "deep"].set_index("dwelling_id")["co2_kg"]
+    now = now.assign(co2_deep=now["dwelling_id"].map(deep))
+    g = now.groupby(now["sector_name"].fillna("(buiten de sectoren)"), sort=True)
+    return pd.DataFrame(
+        {
+            "woningen": g.size(),
+            "energiescore_kwh_m2": g["energy_score_kwh_m2"].mean(),
+            "aandeel_label_a": g["label"].apply(lambda s: s.isin(["A+", "A"]).mean()),
+            "aandeel_label_ef": g["label"].apply(lambda s: s.isin(["E", "F"]).mean()),
+            "co2_ton": g["co2_kg"].sum() / 1000,
+            "co2_na_totaalrenovatie_ton": g["co2_deep"].sum() / 1000,
+        }
+    ).sort_values("woningen", ascending=False)
+
+
+def summarise(
+    results: pd.DataFrame, twin: gpd.GeoDataFrame, twin_result: TwinResult, climate_name: str
+) -> str:
+    """Short summary in Dutch (Markdown): the municipality, its packages and its sectors."""
     ov = package_overview(results)
     descriptions = dict(zip(results["variant_nl"], results["variant_description_nl"], strict=False))
     rows = [
@@ -98,12 +119,35 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
         f"| {nl_number(r['kost_eur'])} | {nl_number(r['besparing_eur'])} |"
         for r in ov.to_dict("records")
     ]
+    sec = sector_overview(results)
+    sector_rows = [
+        f"| {name} | {r['woningen']} | {nl_number(r['energiescore_kwh_m2'])} | {nl_percent(r['aandeel_label_a'])} "
+        f"| {nl_percent(r['aandeel_label_ef'])} | {nl_number(r['co2_ton'], 1)} "
+        f"| {nl_number(r['co2_na_totaalrenovatie_ton'], 1)} |"
+        for name, r in zip(sec.index, sec.to_dict("records"), strict=True)
+    ]
+    att = twin["attachment"].value_counts()
+    att_text = ", ".join(
+        f"{nl_number(att.get(k, 0))} {label}"
+        for k, label in (
+            ("open", "open"),
+            ("halfopen", "halfopen"),
+            ("gesloten", "gesloten"),
+            ("apartment", "appartementen"),
+        )
+    )
+    municipality = str(twin["municipality"].iloc[0]) if len(twin) else "?"
+    n_rejected = len(twin_result.rejects)
     lines = [
-        "# Wijkrenovatietool: demo op de ingebouwde voorbeeldwoningen",
+        f"# Wijkrenovatietool: demo voor de voorbeeldgemeente {municipality}",
         "",
-        f"{n_dwellings} voorbeeldwoningen: één per type (open, halfopen, gesloten, klein en groot "
-        f"appartementsgebouw) en bouwperiode, uit de Belgische TABULA-typologie. Klimaat: {climate_name}.",
+        f"Digitale tweeling: {nl_number(len(twin))} woningen ({att_text}) in "
+        f"{nl_number(twin['building_id'].nunique())} gebouwen, gebouwd uit gegenereerde registerbestanden "
+        f"(Gebouwenregister, Adressenregister, statistische sectoren, DHM-hoogtes) met de echte inleesroutines; "
+        f"{nl_number(n_rejected)} records afgewezen met hun reden (rejects.csv). Klimaat: {climate_name}.",
         "Berekening: maandmethode EN ISO 52016-1, installaties, primaire energie en EPC-label (Vlaamse schaal).",
+        "",
+        "## Renovatiepakketten voor alle woningen",
         "",
         "| pakket | netto-energiebehoefte verwarming (kWh/m²) | energiescore (kWh/m²) | label A of beter "
         "| CO2 (ton/jaar) | CO2-besparing (ton/jaar) | energiekost (€/jaar) | besparing (€/jaar) |",
@@ -113,37 +157,50 @@ def summarise(results: pd.DataFrame, n_dwellings: int, climate_name: str) -> str
         f"Labelverdeling nu (aantal woningen): {label_counts(results, 'current')}.",
         f"Na totaalrenovatie: {label_counts(results, 'deep')}.",
         "",
-        "Let op: totalen over voorbeeldwoningen, geen echte wijk. Kosten zonder vaste vergoedingen; "
+        "## Per statistische sector (huidige toestand)",
+        "",
+        "| sector | woningen | energiescore (kWh/m²) | label A of beter | label E of F | CO2 (ton/jaar) "
+        "| CO2 na totaalrenovatie (ton/jaar) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *sector_rows,
+        "",
+        "Let op: een gegenereerde voorbeeldgemeente, geen echte. Kosten zonder vaste vergoedingen; "
         "prijzen en factoren staan met hun bron in sim/data.",
     ]
     return "\n".join(lines)
 
 
-def run_demo(out: Path | None = None) -> DemoResult:
-    """Simulate the embedded default and write results and a summary to ``out``.
+def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
+    """Build the demo twin, simulate it and write results and a summary to ``out``.
 
-    Writes ``results.parquet`` and ``results.csv`` (one row per dwelling and
-    package), ``dwellings.csv`` (the inputs) and ``samenvatting.md``.
+    Writes ``bronnen/`` (the generated register files), ``twin.parquet``/``twin.gpkg``,
+    ``rejects.csv``, ``accounting.csv``, ``results.parquet`` and ``results.csv`` (one row per
+    dwelling and package) and ``samenvatting.md``.
     """
-    dwell = demo_dwellings()
-    arrays = DwellingArrays.from_frame(dwell[list(DWELLING_COLUMNS)], what="demo dwellings")
+    out_dir = _new_out_dir(out)
+    sources = demo_sources(out_dir)
+    twin_result = build_twin(sources, progress=progress)
+    write_twin(twin_result, out_dir / "twin.parquet")
+    twin = twin_result.dwellings
+
+    if progress:
+        progress("simulatie: huidige toestand en renovatiepakketten")
+    arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)], what="twin dwellings")
     packages = standard_packages()
     climate = uccle_monthly_climate()
     res = simulate(arrays, packages, climate)
-    table = res.to_frame(dwelling_ids=dwell["dwelling_id"].to_numpy())
+    table = res.to_frame(dwelling_ids=twin["dwelling_id"].to_numpy())
     meta = load_table("standard_packages.csv").set_index("name")
     table.insert(2, "variant_nl", table["variant"].map(meta["label_nl"]))
     table.insert(3, "variant_description_nl", table["variant"].map(meta["description_nl"]))
-    desc = dwell.set_index("dwelling_id")[
-        ["building_type", "construction_year", "archetype_id", "floor_area_m2"]
-    ]
+    desc = pd.DataFrame(twin[["dwelling_id", *DESCRIPTORS]]).set_index("dwelling_id")
     table = table.join(desc, on="dwelling_id")
     table["heating_need_kwh_m2"] = table["heating_need_kwh"] / table["floor_area_m2"]
-
-    out_dir = _new_out_dir(out)
     table.to_parquet(out_dir / "results.parquet", index=False)
     table.to_csv(out_dir / "results.csv", index=False)
-    dwell.to_csv(out_dir / "dwellings.csv", index=False)
-    summary = summarise(table, len(dwell), climate.name)
+
+    summary = summarise(table, twin, twin_result, climate.name)
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
-    return DemoResult(overview=package_overview(table), summary_md=summary, out_dir=out_dir)
+    return DemoResult(
+        overview=package_overview(table), summary_md=summary, out_dir=out_dir, twin=twin_result
+    )

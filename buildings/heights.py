@@ -46,7 +46,19 @@ from buildings.geometry import _ragged_arange
 from buildings.schema import TWIN_CRS
 
 #: Columns of :func:`building_heights`.
-HEIGHT_COLUMNS: tuple[str, ...] = ("height_m", "n_pixels", "storeys", "height_source")
+HEIGHT_COLUMNS: tuple[str, ...] = (
+    "height_m",
+    "eaves_height_m",
+    "ridge_height_m",
+    "n_pixels",
+    "storeys",
+    "height_source",
+)
+#: Quantiles of DSM - DTM over a footprint that estimate the eaves and the ridge of a pitched
+#: roof (on a flat roof both equal the roof height). The 10 % quantile skips edge pixels
+#: that catch the ground or a gutter; the 99 % quantile skips a chimney or antenna pixel.
+LOW_QUANTILE: float = 0.10
+HIGH_QUANTILE: float = 0.99
 #: DSM below DTM by more than this is reported (and clipped to 0 like any negative height) [m].
 NEGATIVE_REPORT_M = 1.0
 #: Side of the cells that group footprints into raster windows [pixels]. Measured on a
@@ -273,18 +285,27 @@ def _footprint_pixels(
 
 def _group_medians(
     labels: NDArray[np.int64], values: NDArray[np.float32], m: int
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Median of ``values`` and count per label ``1..m`` (NaN and 0 where a label has none)."""
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per label ``1..m``: median, count, and the low and high quantiles of ``values``.
+
+    NaN and 0 where a label has no value. The quantiles (:data:`LOW_QUANTILE`,
+    :data:`HIGH_QUANTILE`, nearest rank) estimate the eaves and the ridge of a pitched roof.
+    """
     order = np.lexsort((values, labels))
     lab, val = labels[order], values[order]
     counts = np.bincount(lab, minlength=m + 1)[1:].astype(np.int64)
     starts = np.cumsum(counts) - counts
     med = np.full(m, np.nan)
+    low = np.full(m, np.nan)
+    high = np.full(m, np.nan)
     has = counts > 0
-    lo = starts[has] + (counts[has] - 1) // 2
-    hi = starts[has] + counts[has] // 2
+    c, s0 = counts[has], starts[has]
+    lo = s0 + (c - 1) // 2
+    hi = s0 + c // 2
     med[has] = 0.5 * (val[lo].astype(np.float64) + val[hi].astype(np.float64))
-    return med, counts
+    low[has] = val[s0 + np.floor(LOW_QUANTILE * (c - 1)).astype(np.int64)]
+    high[has] = val[s0 + np.ceil(HIGH_QUANTILE * (c - 1)).astype(np.int64)]
+    return med, counts, low, high
 
 
 def _footprints_in(geoms: Any, crs: RasterCRS) -> tuple[NDArray[np.object_], pd.Index]:
@@ -394,6 +415,8 @@ def building_heights(
     problems.raise_if_any(SourceFileError)
 
     height = np.full(n, np.nan)
+    height_low = np.full(n, np.nan)
+    height_high = np.full(n, np.nan)
     n_pixels = np.zeros(n, dtype=np.int64)
     neg_pixels = 0
     neg_buildings = 0
@@ -439,8 +462,10 @@ def building_heights(
                 neg_pixels += int(low.sum())
                 neg_buildings += int(np.unique(lab[low]).size)
             np.maximum(diff, 0.0, out=diff)
-            med, counts = _group_medians(lab, diff, len(members))
+            med, counts, low, high = _group_medians(lab, diff, len(members))
             height[members] = med
+            height_low[members] = low
+            height_high[members] = high
             n_pixels[members] = counts
 
     if labelled and neg_pixels > 0.5 * labelled:
@@ -466,7 +491,9 @@ def building_heights(
     measured = n_pixels > 0
     storeys = pd.array(
         np.where(
-            measured, np.maximum(1, np.floor(np.nan_to_num(height) / storey_height_m + 0.5)), 0
+            measured,
+            np.maximum(1, np.floor(np.nan_to_num(height_low) / storey_height_m + 0.5)),
+            0,
         ).astype(np.int64),
         dtype="Int64",
     )
@@ -474,6 +501,8 @@ def building_heights(
     out = pd.DataFrame(
         {
             "height_m": height,
+            "eaves_height_m": height_low,
+            "ridge_height_m": height_high,
             "n_pixels": n_pixels,
             "storeys": storeys,
             "height_source": np.where(measured, "dhm", ""),

@@ -93,8 +93,18 @@ def empty_rejects() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in REJECT_COLUMNS})
 
 
-def make_rejects(source: str, record_ids: pd.Series | list[str], reason: str | pd.Series) -> pd.DataFrame:
+def make_rejects(
+    source: str, record_ids: pd.Series | list[str], reason: str | pd.Series
+) -> pd.DataFrame:
     """Rejects rows for ``record_ids`` from ``source`` with one ``reason`` (or one per record)."""
     ids = pd.Series(record_ids, dtype="string").reset_index(drop=True)
-    reasons = reason.reset_index(drop=True).astype("string") if isinstance(reason, pd.Series) else reason
-    return pd.DataFrame({"source": pd.Series(source, index=ids.index, dtype="string"), "record_id": ids, "reason": reasons}).astype("string")
+    reasons = (
+        reason.reset_index(drop=True).astype("string") if isinstance(reason, pd.Series) else reason
+    )
+    return pd.DataFrame(
+        {
+            "source": pd.Series(source, index=ids.index, dtype="string"),
+            "record_id": ids,
+            "reason": reasons,
+        }
+    ).astype("string")

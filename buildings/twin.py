@@ -33,6 +33,7 @@ from buildings.errors import SourceFileError
 from buildings.schema import TWIN_CRS, ReadResult, empty_rejects, make_rejects
 from sim.archetypes import archetype_table, dwelling_inputs
 from sim.errors import Problems
+from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
 
 #: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
@@ -41,6 +42,8 @@ TWIN_SCHEMA_VERSION: str = "1.0"
 SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
 
 Progress = Callable[[str], None]
+#: Unit functions (``functie``, lower case) that count as a dwelling: "wonen", and unknown.
+DWELLING_UNIT_FUNCTIONS: frozenset[str] = frozenset({"wonen", "nietgekend", ""})
 
 
 @cache
@@ -201,10 +204,19 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
             geoms, list(src.dsm), list(src.dtm), storey_height_m=par["storey_height_m"]
         )
         b["height_m"] = h["height_m"].to_numpy()
-        b["height_source"] = np.where(h["n_pixels"].to_numpy() > 0, "measured", "imputed")
+        b["eaves_height_m"] = h["eaves_height_m"].to_numpy()
+        b["ridge_height_m"] = h["ridge_height_m"].to_numpy()
+        b["measured_storeys"] = h["storeys"].to_numpy(dtype=float, na_value=np.nan)
+        valid = (h["n_pixels"].to_numpy() > 0) & (
+            h["eaves_height_m"].to_numpy() >= par["min_measured_height_m"]
+        )
+        b["height_source"] = np.where(valid, "measured", "imputed")
         notes_heights = list(h.attrs.get("notes", []))
     else:
         b["height_m"] = np.nan
+        b["eaves_height_m"] = np.nan
+        b["ridge_height_m"] = np.nan
+        b["measured_storeys"] = np.nan
         b["height_source"] = "imputed"
         notes_heights = ["no DSM/DTM given: heights and storeys imputed from the building type"]
 
@@ -262,7 +274,10 @@ def _assign_addresses(
     if ru is not None and rl is not None:
         units = pd.DataFrame(ru.frame).copy()
         links = pd.DataFrame(rl.frame).copy()
-        residential = units["function"].astype("string").str.lower().eq("wonen")
+        # the register's own downloads give most units the function "NietGekend" (unknown): such a
+        # unit may be a dwelling, so it counts as one; common parts and named other uses do not
+        function = units["function"].astype("string").str.lower().fillna("nietgekend")
+        residential = function.isin(list(DWELLING_UNIT_FUNCTIONS))
         rej = [
             make_rejects(
                 ru.source,
@@ -399,10 +414,11 @@ def _dwellings(
     default_storeys = np.where(
         apartment, par["default_storeys_apartment"], par["default_storeys_house"]
     )
-    storeys = np.where(
-        measured, np.maximum(1, np.round(np.nan_to_num(height) / storey_h)), default_storeys
-    )
+    # storeys from the eaves (the low quantile of the roof heights; see buildings.heights)
+    storeys = np.where(measured, bi["measured_storeys"].to_numpy()[row], default_storeys)
     height = np.where(measured, height, storeys * storey_h)
+    eaves = np.where(measured, bi["eaves_height_m"].to_numpy()[row], storeys * storey_h)
+    ridge = np.where(measured, bi["ridge_height_m"].to_numpy()[row], np.nan)
     block = apartment & (storeys >= par["apartment_block_min_storeys"])
     house_att = bi["house_attachment"].to_numpy()[row]
     attachment = np.where(apartment, "apartment", house_att)
@@ -459,6 +475,10 @@ def _dwellings(
     inputs["ground_floor_area_m2"] = np.where(on_ground, footprint / np.maximum(n_ground, 1), 0.0)
     inputs["window_area_h_m2"] = np.where(on_top, inputs["window_area_h_m2"].to_numpy(), 0.0)
 
+    inputs["pv_yield_kwh_kwp"] = roof_pv_yield(
+        np.stack([bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"], axis=1), apartment, par
+    )
+
     # --- known facts override the archetype, with provenance
     inputs, sources = _apply_facts(inputs, facts)
 
@@ -482,6 +502,8 @@ def _dwellings(
             "perimeter_m": bi["perimeter_m"].to_numpy()[row],
             **{f"facade_{o}_m": bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"},
             "height_m": height,
+            "eaves_height_m": eaves,
+            "ridge_height_m": ridge,
             "storeys": storeys.astype(int),
             "construction_year": np.round(year).astype(int),
             "archetype_id": inputs["archetype_id"].astype(str).to_numpy(),
@@ -569,6 +591,27 @@ def _match_facts(dw: pd.DataFrame, rf: ReadResult | None) -> tuple[pd.DataFrame,
         ids,
         "no dwelling in the twin with this address or building (or a duplicate fact)",
     )
+
+
+def roof_pv_yield(
+    facades_nesw: np.ndarray, flat_roof: np.ndarray, par: dict[str, float]
+) -> np.ndarray:
+    """Specific PV yield of each dwelling's roof [kWh/kWp·a], from the building's façade orientation.
+
+    Pitched roofs slope towards the long façades: when the north+south façades are longer than
+    the east+west ones the roof has a south-facing slope (azimuth 180°); otherwise the modules
+    lie on the east and west slopes (mean of 90° and 270°). Flat roofs (apartment buildings)
+    take south-facing racks at a low tilt. Yields from :func:`sim.pv.pv_specific_yield` (Uccle).
+    """
+    ns = facades_nesw[:, 0] + facades_nesw[:, 2]
+    ew = facades_nesw[:, 1] + facades_nesw[:, 3]
+    n = len(ns)
+    tilt = np.where(flat_roof, par["pv_tilt_flat_deg"], par["pv_tilt_pitched_deg"])
+    south = pv_specific_yield(np.full(n, 180.0), tilt)
+    east_west = 0.5 * (
+        pv_specific_yield(np.full(n, 90.0), tilt) + pv_specific_yield(np.full(n, 270.0), tilt)
+    )
+    return np.where(flat_roof | (ns >= ew), south, east_west)
 
 
 def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:

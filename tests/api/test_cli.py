@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -19,13 +20,16 @@ def test_demo_writes_results_and_a_dutch_summary(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Huidige toestand" in result.output and "Totaalrenovatie" in result.output
+    assert "Boekhouding" in result.output
     table = pd.read_parquet(out / "results.parquet")
     csv = pd.read_csv(out / "results.csv")
-    dwellings = pd.read_csv(out / "dwellings.csv")
+    dwellings = gpd.read_parquet(out / "twin.parquet")
     assert len(table) == len(csv) == len(dwellings) * table["variant"].nunique()
     # every dwelling has every package, and nothing is NaN
     assert table.groupby("dwelling_id")["variant"].nunique().eq(table["variant"].nunique()).all()
-    assert not table.drop(columns=["label"]).isna().any().any()
+    numeric = table.select_dtypes("number")
+    assert len(numeric.columns) > 10 and not numeric.isna().any().any()
+    assert table["label"].notna().all()
     assert set(table["label"].astype(str)) <= set(LABELS)
     summary = (out / "samenvatting.md").read_text(encoding="utf-8")
     assert summary.startswith("# Wijkrenovatietool")

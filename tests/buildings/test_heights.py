@@ -123,7 +123,11 @@ def two_tiles(tmp_path: Path) -> tuple[list[Path], list[Path]]:
 def check_reference(result: pd.DataFrame) -> None:
     """The expected heights of FOOTPRINTS within 0.5 m, and everything around them."""
     np.testing.assert_allclose(result["height_m"].iloc[:4], [6.0, 9.0, 8.0, 7.0], atol=0.5)
-    assert list(result["storeys"].iloc[:4]) == [2, 3, 3, 2]
+    # storeys count the floors below the eaves: the gable house (eaves 6 m, ridge 10 m) has 2
+    assert list(result["storeys"].iloc[:4]) == [2, 3, 2, 2]
+    np.testing.assert_allclose(result["eaves_height_m"].iloc[2], 6.0, atol=0.5)
+    np.testing.assert_allclose(result["ridge_height_m"].iloc[2], 10.0, atol=0.5)
+    np.testing.assert_allclose(result["eaves_height_m"].iloc[1], 9.0, atol=0.05)  # flat roof
     assert list(result["height_source"]) == ["dhm"] * 4 + ["", ""]
     # 10 × 12 pixels minus 3 without data; 12 × 10 centres in the off-grid box; 16 × 20; 10 × 10.
     assert list(result["n_pixels"]) == [117, 120, 320, 100, 0, 0]

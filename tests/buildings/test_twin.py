@@ -1,0 +1,249 @@
+"""The digital twin against constructed truth, its accounting, its files and its command line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from typer.testing import CliRunner
+
+from api.cli import app
+from buildings.demo import demo_sources
+from buildings.errors import SourceFileError
+from buildings.synthetic_municipality import generate_truth
+from buildings.twin import (
+    TWIN_SCHEMA_VERSION,
+    TwinResult,
+    TwinSources,
+    build_twin,
+    read_twin,
+    write_twin,
+)
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[TwinSources, TwinResult, Path]:
+    out = tmp_path_factory.mktemp("twin")
+    src = demo_sources(out)
+    result = build_twin(src)
+    write_twin(result, out / "twin.parquet")
+    return src, result, out
+
+
+@pytest.fixture(scope="module")
+def per_building(demo: tuple[TwinSources, TwinResult, Path]) -> pd.DataFrame:
+    truth = generate_truth()
+    truth["gebouwid"] = truth["gebouwid"].astype(str)
+    twin = demo[1].dwellings.drop_duplicates("building_id")
+    return twin.merge(truth, left_on="building_id", right_on="gebouwid", suffixes=("", "_true"))
+
+
+def test_every_residential_building_is_in_the_twin(per_building: pd.DataFrame) -> None:
+    truth = generate_truth()
+    residential = truth.loc[truth["role"] == "residential", "gebouwid"].astype(str)
+    assert set(residential) <= set(per_building["building_id"])
+
+
+def test_attachment_of_houses_equals_the_constructed_truth(per_building: pd.DataFrame) -> None:
+    houses = per_building[per_building["n_dwellings_in_building"] == 1]
+    res = houses[houses["role"] == "residential"]
+    assert len(res) > 2000
+    assert (res["attachment"] == res["building_type"]).all()
+    apartments = per_building[per_building["building_type"] == "apartment"]
+    assert (apartments["attachment"] == "apartment").all()
+    assert (apartments["n_dwellings_in_building"] == apartments["n_dwellings"]).all()
+
+
+def test_footprint_areas_are_exact(per_building: pd.DataFrame) -> None:
+    # the shapefile stores coordinates as written; 0.01 m² covers their decimal rounding
+    np.testing.assert_allclose(
+        per_building["footprint_area_m2"], per_building["footprint_area_m2_true"], atol=0.01
+    )
+
+
+def test_heights_and_storeys_from_the_rasters(per_building: pd.DataFrame) -> None:
+    built = per_building[
+        (per_building["role"] == "residential") & (per_building["height_source"] == "measured")
+    ]
+    assert len(built) == (per_building["role"] == "residential").sum()
+    flat = built["roof_type"] == "flat"
+    err_flat = (built.loc[flat, "height_m"] - built.loc[flat, "height_m_true"]).abs()
+    err_ridge = (built.loc[~flat, "ridge_height_m"] - built.loc[~flat, "height_m_true"]).abs()
+    err_eaves = (built["eaves_height_m"] - built["eaves_height_m_true"]).abs()
+    # within 0.5 m: flat roofs (median) and ridges (99 % quantile) for 98 % of the buildings
+    # (trees overhanging a roof or chimneys spoil a few); eaves (10 % quantile) within 1 m
+    assert (err_flat <= 0.5).mean() >= 0.98
+    assert (err_ridge <= 0.5).mean() >= 0.98
+    assert (err_eaves <= 1.0).mean() >= 0.99
+    assert (built["storeys"] == built["storeys_true"]).mean() >= 0.99
+
+
+def test_unbuilt_buildings_get_imputed_heights(per_building: pd.DataFrame) -> None:
+    unbuilt = per_building[per_building["role"].isin(["planned", "under_construction"])]
+    assert len(unbuilt) > 0
+    assert (unbuilt["height_source"] == "imputed").all() and (unbuilt["storeys"] >= 1).all()
+
+
+def test_accounting_adds_up_and_matches_the_twin(
+    demo: tuple[TwinSources, TwinResult, Path],
+) -> None:
+    src, result, _ = demo
+    acc = result.accounting.set_index("source")
+    assert (acc["read"] == acc["in_twin"] + acc["rejected"]).all()
+    twin = result.dwellings
+    assert acc.loc[str(src.buildings), "in_twin"] == twin["building_id"].nunique()
+    assert acc.loc[str(src.addresses), "in_twin"] == twin["address_id"].nunique() == len(twin)
+    assert twin["dwelling_id"].is_unique
+    counted = result.rejects.groupby("source").size()
+    for source, row in acc.iterrows():
+        assert counted.get(source, 0) == row["rejected"]
+    assert result.rejects["reden"].notna().all()
+
+
+def test_twin_rows_are_valid_core_inputs_with_sectors(
+    demo: tuple[TwinSources, TwinResult, Path],
+) -> None:
+    twin = demo[1].dwellings
+    DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)])  # raises if any value is out of range
+    assert twin["sector_id"].notna().all()
+    assert set(twin["attachment"]) == {"open", "halfopen", "gesloten", "apartment"}
+    assert (twin.loc[twin["attachment"] == "open", "party_wall_m"] == 0).all()
+    assert (twin.loc[twin["attachment"] == "gesloten", "party_wall_m"] > 0).all()
+    # apartments: roof only on the top level, ground floor only on level 0
+    flats = twin[twin["attachment"] == "apartment"]
+    assert (
+        (flats["roof_area_m2"] > 0)
+        == (
+            flats["dwelling_level"]
+            == flats.groupby("building_id")["dwelling_level"].transform("max")
+        )
+    ).all()
+    assert ((flats["ground_floor_area_m2"] > 0) == (flats["dwelling_level"] == 0)).all()
+    # the dwellings of a building share its floor area
+    per_b = twin.groupby("building_id").agg(
+        total=("floor_area_m2", "sum"), fp=("footprint_area_m2", "first"), st=("storeys", "first")
+    )
+    np.testing.assert_allclose(per_b["total"], 0.85 * per_b["fp"] * per_b["st"], rtol=1e-9)
+
+
+def test_provenance_flags(demo: tuple[TwinSources, TwinResult, Path]) -> None:
+    twin = demo[1].dwellings
+    assert set(twin["construction_year_source"]) == {"facts", "imputed"}
+    assert (
+        twin["imputed"]
+        == ((twin["height_source"] == "imputed") | (twin["construction_year_source"] == "imputed"))
+    ).all()
+    assert {"facts", "archetype"} <= set(twin["heating_system_source"])
+
+
+def test_files_round_trip_with_schema_version(demo: tuple[TwinSources, TwinResult, Path]) -> None:
+    out = demo[2]
+    twin = read_twin(out / "twin.parquet")
+    assert len(twin) == len(demo[1].dwellings) and twin.crs.to_epsg() == 31370
+    gpkg = gpd.read_file(out / "twin.gpkg", layer="woningen")
+    assert len(gpkg) == len(twin)
+    rejects = pd.read_csv(out / "rejects.csv")
+    assert list(rejects.columns[:3]) == ["source", "record_id", "reason"]
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(out / "twin.parquet").metadata
+    assert meta[b"wijk_twin_schema_version"].decode() == TWIN_SCHEMA_VERSION
+    assert b"geo" in meta  # GeoParquet metadata
+
+
+def test_broken_records_are_rejected_with_reasons(
+    demo: tuple[TwinSources, TwinResult, Path], tmp_path: Path
+) -> None:
+    """Deliberately broken records through the whole build: each one ends in rejects.csv."""
+    src = demo[0]
+    folder = tmp_path / "broken"
+    shutil.copytree(Path(src.buildings).parent, folder)
+    b = gpd.read_file(folder / "Gebouw.shp")
+    first = b.iloc[[0]].copy()
+    x0, y0 = b.total_bounds[:2]
+    self_intersecting = shapely.Polygon(
+        [(x0, y0), (x0 + 10, y0 + 10), (x0 + 10, y0), (x0, y0 + 10)]
+    )
+    bowtie = first.assign(gebouwid=9_000_001, geometry=[self_intersecting])
+    empty = first.assign(gebouwid=9_000_002, geometry=[shapely.Polygon()])
+    duplicate = b.iloc[[1]].copy()
+    lonely = first.assign(
+        gebouwid=9_000_003,
+        geometry=[shapely.box(x0 - 500, y0 - 500, x0 - 480, y0 - 480)],
+    )
+    pd.concat([b, bowtie, empty, duplicate, lonely]).to_file(folder / "Gebouw.shp")
+    a = gpd.read_file(folder / "Adres.shp")
+    far = a.iloc[[0]].assign(
+        adresid=8_000_001, geometry=[shapely.Point(*(b.total_bounds[2:] + 1000))]
+    )
+    pd.concat([a, far]).to_file(folder / "Adres.shp")
+    broken = TwinSources(
+        buildings=folder / "Gebouw.shp",
+        addresses=folder / "Adres.shp",
+        units=folder / "Gebouweenheid.shp",
+        links=folder / "AdresGebouweenheidKoppeling.dbf",
+        sectors=folder / "sectoren.gpkg",
+        facts=folder / "feiten.csv",
+    )
+    result = build_twin(broken)
+    rej = result.rejects.set_index("record_id")["reason"]
+    assert rej["9000002"] in {
+        "empty geometry",
+        "null geometry",
+    }  # shapefiles store an empty shape as null
+    assert rej["8000001"] == "address outside every building"
+    assert rej["9000003"] == "no residential address"
+    assert rej["9000001"] == "no residential address"  # repaired, but nobody lives there
+    assert "duplicate id" in set(rej)
+    acc = result.accounting
+    assert (acc["read"] == acc["in_twin"] + acc["rejected"]).all()
+    assert acc.loc[acc["source"].str.endswith("Gebouw.shp"), "repaired"].item() >= 1
+
+
+def test_missing_file_and_wrong_layer_give_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(SourceFileError) as exc:
+        build_twin(TwinSources(buildings=tmp_path / "nope.shp", addresses=tmp_path / "adres.shp"))
+    assert "nope.shp" in str(exc.value)
+
+
+def test_cli_twin_build_reports_accounting_and_refuses_bad_input(
+    demo: tuple[TwinSources, TwinResult, Path], tmp_path: Path
+) -> None:
+    src = demo[0]
+    runner = CliRunner()
+    out = tmp_path / "t" / "twin.parquet"
+    args = [
+        "twin",
+        "build",
+        "--buildings",
+        str(src.buildings),
+        "--addresses",
+        str(src.addresses),
+        "--sectors",
+        str(src.sectors),
+        "--out",
+        str(out),
+    ]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Boekhouding" in result.output and out.exists() and (out.parent / "rejects.csv").exists()
+    bad = runner.invoke(
+        app,
+        [
+            "twin",
+            "build",
+            "--buildings",
+            str(src.addresses),
+            "--addresses",
+            str(src.addresses),
+            "--out",
+            str(out),
+        ],
+    )
+    assert bad.exit_code == 2 and "Fout:" in bad.output and "Traceback" not in bad.output
