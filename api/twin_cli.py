@@ -154,3 +154,49 @@ def demo(
         run_build(sources, out / "twin.parquet")
     except InputError as exc:
         _fail(str(exc))
+
+
+@twin_app.command("bench")
+def bench(
+    buildings: Annotated[
+        int,
+        typer.Option(
+            "--buildings", min=10, help="Aantal woongebouwen van de synthetische gemeente."
+        ),
+    ] = 100_000,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir", help="Map voor de gegenereerde bestanden (standaard een tijdelijke map)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")
+    ] = False,
+) -> None:
+    """Meet hoe snel de tweeling gebouwd wordt (gebouwen per seconde, piekgeheugen)."""
+    import json
+    import tempfile
+
+    from buildings.benchmark import run_twin_benchmark
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = folder or Path(tmp)
+        result = run_twin_benchmark(buildings, target)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    table = Table(title="Tweeling bouwen (zonder DSM/DTM)")
+    table.add_column("grootheid")
+    table.add_column("waarde", justify="right")
+    for label, value in (
+        ("gebouwen gelezen", f"{result.buildings_read:,}"),
+        ("woningen in de tweeling", f"{result.dwellings:,}"),
+        ("gebouwen per seconde", f"{result.buildings_per_s:,.0f}"),
+        ("bouwen van de tweeling [s]", f"{result.build_s:.1f}"),
+        ("GeoParquet schrijven [s]", f"{result.write_parquet_s:.1f}"),
+        ("registerbestanden genereren [s]", f"{result.generate_s:.1f}"),
+        ("piekgeheugen bouwen (RSS) [MB]", f"{result.peak_rss_mb:,.0f}"),
+    ):
+        table.add_row(label, value)
+    console.print(table)
