@@ -244,6 +244,9 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
     dw, addr_rejects, unit_rejects, link_rejects = _assign_addresses(b, ra, ru, rl, par)
     late_rejects += [addr_rejects, unit_rejects, link_rejects]
 
+    for r in (ra, ru, rl):  # their records now live in ``dw`` or in the rejects: free the memory
+        if r is not None:
+            r.frame = r.frame.iloc[:0]
     has_dwelling = b["building_id"].isin(dw["building_id"])
     late_rejects.append(
         make_rejects(rb.source, b.loc[~has_dwelling, "building_id"], "no residential address")
@@ -514,54 +517,51 @@ def _dwellings(
     # --- known facts override the archetype, with provenance
     inputs, sources = _apply_facts(inputs, facts)
 
-    twin = pd.DataFrame(
-        {
-            "dwelling_id": dw["building_id"].astype(str) + "/" + dw["address_id"].astype(str),
-            "building_id": dw["building_id"].to_numpy(),
-            "address_id": dw["address_id"].to_numpy(),
-            "street": dw["street"].to_numpy(),
-            "house_number": dw["house_number"].to_numpy(),
-            "box_number": dw["box_number"].to_numpy(),
-            "postcode": dw["postcode"].to_numpy(),
-            "municipality_nis": dw["municipality_nis"].to_numpy(),
-            "municipality": dw["municipality"].to_numpy(),
-            "address_match": dw["address_match"].to_numpy(),
-            "attachment": attachment,
-            "n_dwellings_in_building": k,
-            "dwelling_level": level.astype(int),
-            "party_wall_m": bi["party_wall_m"].to_numpy()[row],
-            "footprint_area_m2": footprint,
-            "perimeter_m": bi["perimeter_m"].to_numpy()[row],
-            **{f"facade_{o}_m": bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"},
-            "height_m": height,
-            "eaves_height_m": eaves,
-            "ridge_height_m": ridge,
-            "storeys": storeys.astype(int),
-            "construction_year": np.round(year).astype(int),
-            "archetype_id": inputs["archetype_id"].astype(str).to_numpy(),
-            "archetype_type": arch_type,
-        }
-    )
-    for c in DWELLING_COLUMNS:
-        twin[c] = inputs[c].to_numpy()
-    twin["epc_score_kwh_m2"] = facts["epc_score_kwh_m2"].to_numpy()
-    twin["epc_label"] = facts["epc_label"].to_numpy()
-    twin["gas_kwh"] = facts["gas_kwh"].to_numpy()
-    twin["electricity_kwh"] = facts["electricity_kwh"].to_numpy()
-    # provenance: measured (DHM), register, facts, archetype or imputed
-    twin["height_source"] = np.where(measured, "measured", "imputed")
-    twin["storeys_source"] = twin["height_source"]
-    twin["floor_area_source"] = np.where(measured, "geometry", "geometry+imputed_storeys")
-    twin["construction_year_source"] = year_source
-    twin["attachment_source"] = np.where(apartment, "register_addresses", "geometry")
-    for c, s in sources.items():
-        twin[f"{c}_source"] = s
-    twin["construction_year_clamped"] = inputs["construction_year_clamped"].to_numpy()
-    twin["imputed"] = (twin["height_source"] == "imputed") | (
-        twin["construction_year_source"] == "imputed"
-    )
-    geom = bi.geometry.to_numpy()[row]
-    return gpd.GeoDataFrame(twin, geometry=geom, crs=TWIN_CRS), fact_rejects
+    height_source = np.where(measured, "measured", "imputed")
+    columns: dict[str, Any] = {
+        "dwelling_id": dw["building_id"].astype(str) + "/" + dw["address_id"].astype(str),
+        "building_id": dw["building_id"].to_numpy(),
+        "address_id": dw["address_id"].to_numpy(),
+        "street": dw["street"].to_numpy(),
+        "house_number": dw["house_number"].to_numpy(),
+        "box_number": dw["box_number"].to_numpy(),
+        "postcode": dw["postcode"].to_numpy(),
+        "municipality_nis": dw["municipality_nis"].to_numpy(),
+        "municipality": dw["municipality"].to_numpy(),
+        "address_match": dw["address_match"].to_numpy(),
+        "attachment": attachment,
+        "n_dwellings_in_building": k,
+        "dwelling_level": level.astype(int),
+        "party_wall_m": bi["party_wall_m"].to_numpy()[row],
+        "footprint_area_m2": footprint,
+        "perimeter_m": bi["perimeter_m"].to_numpy()[row],
+        **{f"facade_{o}_m": bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"},
+        "height_m": height,
+        "eaves_height_m": eaves,
+        "ridge_height_m": ridge,
+        "storeys": storeys.astype(int),
+        "construction_year": np.round(year).astype(int),
+        "archetype_id": inputs["archetype_id"].astype(str).to_numpy(),
+        "archetype_type": arch_type,
+        **{c: inputs[c].to_numpy() for c in DWELLING_COLUMNS},
+        "epc_score_kwh_m2": facts["epc_score_kwh_m2"].to_numpy(),
+        "epc_label": facts["epc_label"].to_numpy(),
+        "gas_kwh": facts["gas_kwh"].to_numpy(),
+        "electricity_kwh": facts["electricity_kwh"].to_numpy(),
+        # provenance: measured (DHM), register, facts, archetype or imputed
+        "height_source": height_source,
+        "storeys_source": height_source,
+        "floor_area_source": np.where(measured, "geometry", "geometry+imputed_storeys"),
+        "construction_year_source": year_source,
+        "attachment_source": np.where(apartment, "register_addresses", "geometry"),
+        **{f"{c}_source": src for c, src in sources.items()},
+        "construction_year_clamped": inputs["construction_year_clamped"].to_numpy(),
+        "imputed": (height_source == "imputed") | (year_source == "imputed"),
+    }
+    del inputs, facts
+    # one constructor call: adding columns one by one copies the frame's blocks again and again
+    twin = gpd.GeoDataFrame(columns, geometry=bi.geometry.to_numpy()[row], crs=TWIN_CRS)
+    return twin, fact_rejects
 
 
 _FACT_COLUMNS = (
@@ -714,23 +714,31 @@ def _apply_facts(
 
 
 def _assign_sectors(twin: gpd.GeoDataFrame, rs: ReadResult | None) -> gpd.GeoDataFrame:
-    """Sector of each dwelling: the sector that contains its building's representative point."""
-    twin = twin.copy()
+    """Sector of each dwelling: the sector that contains its building's representative point.
+
+    Adds ``sector_id`` and ``sector_name`` to ``twin`` in place (the twin is the builder's own).
+    """
     if rs is None:
         twin.insert(3, "sector_id", pd.array([pd.NA] * len(twin), dtype="string"))
         twin.insert(4, "sector_name", pd.array([pd.NA] * len(twin), dtype="string"))
         return twin
     sectors = gpd.GeoDataFrame(rs.frame)[["sector_id", "sector_name", "geometry"]]
+    # one point per building, not per dwelling: the dwellings of a building share its footprint
+    first = ~twin["building_id"].duplicated().to_numpy()
     points = gpd.GeoDataFrame(
-        {"_i": np.arange(len(twin))}, geometry=twin.geometry.representative_point(), crs=twin.crs
+        {"_i": np.flatnonzero(first)}, geometry=twin.geometry.to_numpy()[first], crs=twin.crs
     )
-    hit = (
-        gpd.sjoin(points, sectors, how="left", predicate="within")
-        .drop_duplicates("_i")
-        .sort_values("_i")
+    points = points.set_geometry(points.geometry.representative_point())
+    hit = gpd.sjoin(points, sectors, how="left", predicate="within").drop_duplicates("_i")
+    by_building = pd.DataFrame(
+        {"sector_id": hit["sector_id"].to_numpy(), "sector_name": hit["sector_name"].to_numpy()},
+        index=twin["building_id"].to_numpy()[hit["_i"].to_numpy()],
     )
-    twin.insert(3, "sector_id", hit["sector_id"].astype("string").to_numpy())
-    twin.insert(4, "sector_name", hit["sector_name"].astype("string").to_numpy())
+    pos = by_building.index.get_indexer(pd.Index(twin["building_id"]))
+    twin.insert(3, "sector_id", pd.array(by_building["sector_id"].to_numpy()[pos], dtype="string"))
+    twin.insert(
+        4, "sector_name", pd.array(by_building["sector_name"].to_numpy()[pos], dtype="string")
+    )
     return twin
 
 
