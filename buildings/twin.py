@@ -287,12 +287,12 @@ def _assign_addresses(
     within ``address_max_distance_m`` (``nearest``).
     """
     addr = gpd.GeoDataFrame(ra.frame).reset_index(drop=True)
-    known_buildings = set(b["building_id"])
+    known_buildings = b["building_id"].to_numpy()
     unit_rejects, link_rejects = empty_rejects(), empty_rejects()
     linked = pd.DataFrame(
         {"address_id": pd.Series(dtype="string"), "building_id": pd.Series(dtype="string")}
     )
-    non_residential_addresses: set[str] = set()
+    non_residential_addresses = np.array([], dtype=object)
 
     if ru is not None and rl is not None:
         units = pd.DataFrame(ru.frame).copy()
@@ -321,9 +321,9 @@ def _assign_addresses(
         )
         units = units.loc[in_twin]
 
-        all_unit_ids = set(pd.DataFrame(ru.frame)["unit_id"])
+        all_unit_ids = pd.DataFrame(ru.frame)["unit_id"].to_numpy()
         known_unit = links["unit_id"].isin(all_unit_ids)
-        known_addr = links["address_id"].isin(set(addr["address_id"]))
+        known_addr = links["address_id"].isin(addr["address_id"].to_numpy())
         lrej = [
             make_rejects(
                 rl.source,
@@ -337,13 +337,13 @@ def _assign_addresses(
             ),
         ]
         links = links.loc[known_unit & known_addr]
-        to_res = links["unit_id"].isin(set(units["unit_id"]))
+        to_res = links["unit_id"].isin(units["unit_id"].to_numpy())
         lrej.append(
             make_rejects(
                 rl.source, _link_ids(links.loc[~to_res]), "unit not a residential unit of the twin"
             )
         )
-        non_residential_addresses = set(links.loc[~to_res, "address_id"])
+        non_residential_addresses = links.loc[~to_res, "address_id"].to_numpy()
         links = links.loc[to_res]
         dup = links["address_id"].duplicated()
         lrej.append(
@@ -355,7 +355,7 @@ def _assign_addresses(
         linked = links.merge(units[["unit_id", "building_id"]], on="unit_id")[
             ["address_id", "building_id", "unit_id"]
         ]
-        no_addr = ~units["unit_id"].isin(set(linked["unit_id"]))
+        no_addr = ~units["unit_id"].isin(linked["unit_id"].to_numpy())
         rej.append(
             make_rejects(
                 ru.source, units.loc[no_addr, "unit_id"], "residential unit without address"
@@ -364,10 +364,16 @@ def _assign_addresses(
         unit_rejects = pd.concat(rej, ignore_index=True)
         link_rejects = pd.concat(lrej, ignore_index=True)
         linked = linked.drop(columns="unit_id")
-        non_residential_addresses -= set(linked["address_id"])
+        non_residential_addresses = non_residential_addresses[
+            ~pd.Series(non_residential_addresses).isin(linked["address_id"].to_numpy()).to_numpy()
+        ]
 
     linked = linked.assign(address_match="link")
-    rest = addr.loc[~addr["address_id"].isin(set(linked["address_id"]) | non_residential_addresses)]
+    rest = addr.loc[
+        ~addr["address_id"].isin(
+            np.concatenate([linked["address_id"].to_numpy(), non_residential_addresses])
+        )
+    ]
     footprints = b[["building_id", "geometry"]]
     inside = gpd.sjoin(
         rest[["address_id", "geometry"]], footprints, how="inner", predicate="within"
@@ -375,7 +381,7 @@ def _assign_addresses(
     inside = inside.drop_duplicates("address_id")[["address_id", "building_id"]].assign(
         address_match="inside"
     )
-    rest = rest.loc[~rest["address_id"].isin(set(inside["address_id"]))]
+    rest = rest.loc[~rest["address_id"].isin(inside["address_id"].to_numpy())]
     near = gpd.sjoin_nearest(
         rest[["address_id", "geometry"]],
         footprints,
@@ -387,7 +393,9 @@ def _assign_addresses(
     )
     pairs = pd.concat([linked, inside, near], ignore_index=True)
 
-    outside = ~addr["address_id"].isin(set(pairs["address_id"]) | non_residential_addresses)
+    outside = ~addr["address_id"].isin(
+        np.concatenate([pairs["address_id"].to_numpy(), non_residential_addresses])
+    )
     addr_rejects = pd.concat(
         [
             make_rejects(
@@ -518,17 +526,18 @@ def _dwellings(
     inputs, sources = _apply_facts(inputs, facts)
 
     height_source = np.where(measured, "measured", "imputed")
+    # string columns go in as their (Arrow-backed) arrays: ``to_numpy`` would make 10⁶ Python strings
     columns: dict[str, Any] = {
         "dwelling_id": dw["building_id"].astype(str) + "/" + dw["address_id"].astype(str),
         "building_id": dw["building_id"].to_numpy(),
         "address_id": dw["address_id"].to_numpy(),
-        "street": dw["street"].to_numpy(),
-        "house_number": dw["house_number"].to_numpy(),
-        "box_number": dw["box_number"].to_numpy(),
-        "postcode": dw["postcode"].to_numpy(),
-        "municipality_nis": dw["municipality_nis"].to_numpy(),
-        "municipality": dw["municipality"].to_numpy(),
-        "address_match": dw["address_match"].to_numpy(),
+        "street": dw["street"].array,
+        "house_number": dw["house_number"].array,
+        "box_number": dw["box_number"].array,
+        "postcode": dw["postcode"].array,
+        "municipality_nis": dw["municipality_nis"].array,
+        "municipality": dw["municipality"].array,
+        "address_match": dw["address_match"].array,
         "attachment": attachment,
         "n_dwellings_in_building": k,
         "dwelling_level": level.astype(int),
