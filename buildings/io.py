@@ -309,7 +309,17 @@ def read_addresses(
     empty or non-point geometry, a point outside Belgium, a duplicate adresid (the first kept).
     """
     what = f"address file {path}"
-    src = _open(path, layer, what, need_geometry=True)
+    used = (
+        "adresid",
+        "straatnm",
+        "huisnr",
+        "busnr",
+        "postcode",
+        "gemeenteid",
+        "gemeentenm",
+        "status",
+    )
+    src = _open(path, layer, what, need_geometry=True, wanted=used)
     problems = Problems(what)
     required = ("adresid", "straatnm", "huisnr", "postcode", "gemeenteid", "status")
     cols = _require(src.fields, required, problems)
@@ -392,7 +402,13 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     and gehistoreerd, a missing unit or building id, a duplicate unit id (the first kept).
     """
     what = f"building-unit file {path}"
-    src = _open(path, layer, what, need_geometry=False)
+    src = _open(
+        path,
+        layer,
+        what,
+        need_geometry=False,
+        wanted=("gebouwehid", "gebouwid", "functie", "status"),
+    )
     problems = Problems(what)
     cols = _require(src.fields, ("gebouwehid", "gebouwid", "functie", "status"), problems)
     if problems:
@@ -748,10 +764,13 @@ class _Source:
         self.label = f"{path.name}:{layer}" if layer and several_layers else path.name
         self.source = f"{path} (layer {layer})" if layer and several_layers else str(path)
         self.notes: list[str] = []
+        self.all_fields: list[str] | None = None
 
     @property
     def fields(self) -> list[str]:
-        """Attribute field names (without the geometry column)."""
+        """Attribute field names of the file (without the geometry column), also those not read."""
+        if self.all_fields is not None:
+            return list(self.all_fields)
         geometry = (
             self.table.geometry.name
             if isinstance(self.table, gpd.GeoDataFrame) and _has_geometry(self.table)
@@ -765,8 +784,19 @@ def _error(what: str, field: str, message: str) -> SourceFileError:
     return SourceFileError(problems=[Problem(field, message)], what=what)
 
 
-def _open(path: str | Path, layer: str | None, what: str, need_geometry: bool) -> _Source:
-    """Read ``path`` (one layer) as a (Geo)DataFrame, turning every failure into a clear error."""
+def _open(
+    path: str | Path,
+    layer: str | None,
+    what: str,
+    need_geometry: bool,
+    wanted: tuple[str, ...] | None = None,
+) -> _Source:
+    """Read ``path`` (one layer) as a (Geo)DataFrame, turning every failure into a clear error.
+
+    ``wanted``: the only fields the caller uses (case-insensitive). Other fields of a
+    GDAL-readable file are not parsed -- a register extract's long text fields (``voladres``)
+    cost most of the read time -- but their names still appear in ``fields`` for messages.
+    """
     p = Path(path)
     if not p.exists():
         raise _error(what, "path", f"file not found: {p}. Check the folder and the file name.")
@@ -785,6 +815,8 @@ def _open(path: str | Path, layer: str | None, what: str, need_geometry: bool) -
         return src
     caught: list[warnings.WarningMessage] = []
     several = False
+    columns: list[str] | None = None
+    all_fields: list[str] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -792,8 +824,20 @@ def _open(path: str | Path, layer: str | None, what: str, need_geometry: bool) -
                 table = _read_parquet(p, need_geometry)
             else:
                 layer, several = _pick_layer(p, layer, what, need_geometry)
+                columns = None
+                if wanted is not None:
+                    all_fields = [str(f) for f in pyogrio.read_info(p, layer=layer)["fields"]]
+                    keep = {w.lower() for w in wanted}
+                    columns = [f for f in all_fields if f.lower() in keep]
                 # Arrow transfer halves the read time of large layers (same dtypes)
-                table = gpd.read_file(p, layer=layer, engine="pyogrio", use_arrow=True)
+                table = gpd.read_file(
+                    p,
+                    layer=layer,
+                    engine="pyogrio",
+                    use_arrow=True,
+                    columns=columns,
+                    read_geometry=need_geometry,
+                )
     except SourceFileError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -801,6 +845,8 @@ def _open(path: str | Path, layer: str | None, what: str, need_geometry: bool) -
     except (OSError, ValueError, RuntimeError) as exc:  # GDAL, pyarrow and shapely failures
         raise _error(what, "file", _unreadable(p, exc)) from exc
     src = _Source(table, p, layer, several)
+    if columns is not None:
+        src.all_fields = all_fields
     src.notes.extend(
         f"{p.name}: {w.message}"
         for w in caught
@@ -1377,8 +1423,14 @@ def _parse_insulated(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
+def _map_unique(raw: pd.Series, func: Callable[[str], str]) -> pd.Series:
+    """``func`` applied to each distinct text once (a facts file repeats a few values 10⁶ times)."""
+    uniq = {v: func(v) for v in pd.unique(raw.dropna()) if isinstance(v, str)}
+    return raw.map(uniq)
+
+
 def _parse_glazing(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    key = raw.map(lambda v: _norm_name(v.replace("+", "_plus")) if isinstance(v, str) else v)
+    key = _map_unique(raw, lambda v: _norm_name(v.replace("+", "_plus")))
     out = key.map(_GLAZING).astype("string")
     bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
     return out, bad
@@ -1397,7 +1449,7 @@ def _heating_lookup() -> dict[str, int]:
 
 
 def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    key = raw.map(lambda v: _norm_name(v) if isinstance(v, str) else v)
+    key = _map_unique(raw, _norm_name)
     out = key.map(_heating_lookup()).astype("Int64")
     bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
     return out, bad
