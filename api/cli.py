@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.console import console, fail, progress
 from api.formatting import nl_number, nl_percent
 from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
@@ -24,14 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
 app.add_typer(twin_app, name="twin")
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]Fout:[/] {message}")
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -47,20 +39,13 @@ def demo(
     from api.demo import run_demo
 
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("voorbeeldgemeente genereren", total=None)
-            result = run_demo(out, progress=lambda s: bar.update(task, description=s))
+        with progress("voorbeeldgemeente genereren") as step:
+            result = run_demo(out, progress=step)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except OSError as exc:
-        _fail(
+        fail(
             f"kan de resultaten niet wegschrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
         )
         return

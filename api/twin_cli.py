@@ -7,23 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.console import console, fail, progress
 from sim.errors import InputError
 
 if TYPE_CHECKING:
     from buildings.twin import TwinSources
 
 twin_app = typer.Typer(help="De digitale tweeling van het woningpatrimonium.", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]Fout:[/] {message}")
-    raise typer.Exit(code=2)
 
 
 def print_accounting(accounting: pd.DataFrame, n_dwellings: int) -> None:
@@ -52,15 +44,8 @@ def run_build(sources: TwinSources, out: Path) -> None:
     """Build, write and report a twin (shared by ``build`` and ``demo``)."""
     from buildings.twin import build_twin, write_twin
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("start", total=None)
-        result = build_twin(sources, progress=lambda s: bar.update(task, description=s))
+    with progress("start") as step:
+        result = build_twin(sources, progress=step)
     files = write_twin(result, out)
     print_accounting(result.accounting, len(result.dwellings))
     for note in result.notes:
@@ -134,7 +119,7 @@ def build(
     try:
         run_build(sources, out)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @twin_app.command("demo")
@@ -153,7 +138,7 @@ def demo(
         sources = demo_sources(out, seed=seed)
         run_build(sources, out / "twin.parquet")
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @twin_app.command("bench")

@@ -33,7 +33,7 @@ class TwinBenchmark:
         return asdict(self)
 
 
-def _generate(folder: str, n_buildings: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def _generate(folder: str, n_buildings: int, queue: mp.Queue) -> None:
     src = demo_sources(Path(folder), n_buildings=n_buildings, with_rasters=False)
     queue.put(src)
 
@@ -46,7 +46,7 @@ def run_twin_benchmark(n_buildings: int, folder: Path) -> TwinBenchmark:
     """
     t0 = time.perf_counter()
     ctx = mp.get_context("spawn")
-    queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    queue: mp.Queue = ctx.Queue()
     child = ctx.Process(target=_generate, args=(str(folder), n_buildings, queue))
     child.start()
     src: TwinSources = queue.get()
