@@ -365,7 +365,9 @@ def _assign_addresses(
         link_rejects = pd.concat(lrej, ignore_index=True)
         linked = linked.drop(columns="unit_id")
         non_residential_addresses = non_residential_addresses[
-            ~pd.Series(non_residential_addresses).isin(linked["address_id"].to_numpy()).to_numpy()
+            ~pd.Series(non_residential_addresses, dtype=object)
+            .isin(linked["address_id"].to_numpy())
+            .to_numpy()
         ]
 
     linked = linked.assign(address_match="link")
