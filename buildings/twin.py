@@ -439,10 +439,11 @@ def _dwellings(
     # numeric sort keys only: sorting 10⁶ strings is slow
     hn = _leading_number(dw["house_number"], r"(?P<n>\d+)")
     bn = _leading_number(dw["box_number"], r"(?P<n>\d+(?:\.\d+)?)")
-    b_code, _ = pd.factorize(dw["building_id"], sort=True)
-    hn_rank = pd.factorize(dw["house_number"], sort=True)[0]
-    a_rank = pd.factorize(dw["address_id"], sort=True)[0]
-    order = np.lexsort((a_rank, bn, hn_rank, hn, b_code))
+    # buildings only need to be contiguous (any code order); within a building: house number,
+    # box number, then the address id as a stable tie-break
+    b_code, _ = pd.factorize(dw["building_id"].to_numpy(dtype=object), sort=False)
+    a_rank = pd.factorize(dw["address_id"].to_numpy(dtype=object), sort=True)[0]
+    order = np.lexsort((a_rank, bn, hn, b_code))
     dw = dw.iloc[order].reset_index(drop=True)
     b_code = b_code[order]
     # dwellings per building and each one's rank in it, from the sorted building codes
@@ -539,8 +540,8 @@ def _dwellings(
         "postcode": dw["postcode"].array,
         "municipality_nis": dw["municipality_nis"].array,
         "municipality": dw["municipality"].array,
-        "address_match": dw["address_match"].array,
-        "attachment": attachment,
+        "address_match": pd.Categorical(dw["address_match"].to_numpy(dtype=object)),
+        "attachment": pd.Categorical(attachment),
         "n_dwellings_in_building": k,
         "dwelling_level": level.astype(int),
         "party_wall_m": bi["party_wall_m"].to_numpy()[row],
@@ -552,20 +553,22 @@ def _dwellings(
         "ridge_height_m": ridge,
         "storeys": storeys.astype(int),
         "construction_year": np.round(year).astype(int),
-        "archetype_id": inputs["archetype_id"].astype(str).to_numpy(),
-        "archetype_type": arch_type,
+        "archetype_id": inputs["archetype_id"].to_numpy(),
+        "archetype_type": pd.Categorical(arch_type),
         **{c: inputs[c].to_numpy() for c in DWELLING_COLUMNS},
         "epc_score_kwh_m2": facts["epc_score_kwh_m2"].to_numpy(),
         "epc_label": facts["epc_label"].to_numpy(),
         "gas_kwh": facts["gas_kwh"].to_numpy(),
         "electricity_kwh": facts["electricity_kwh"].to_numpy(),
         # provenance: measured (DHM), register, facts, archetype or imputed
-        "height_source": height_source,
-        "storeys_source": height_source,
-        "floor_area_source": np.where(measured, "geometry", "geometry+imputed_storeys"),
-        "construction_year_source": year_source,
-        "attachment_source": np.where(apartment, "register_addresses", "geometry"),
-        **{f"{c}_source": src for c, src in sources.items()},
+        "height_source": pd.Categorical(height_source),
+        "storeys_source": pd.Categorical(height_source),
+        "floor_area_source": pd.Categorical(
+            np.where(measured, "geometry", "geometry+imputed_storeys")
+        ),
+        "construction_year_source": pd.Categorical(year_source),
+        "attachment_source": pd.Categorical(np.where(apartment, "register_addresses", "geometry")),
+        **{f"{c}_source": pd.Categorical(src) for c, src in sources.items()},
         "construction_year_clamped": inputs["construction_year_clamped"].to_numpy(),
         "imputed": (height_source == "imputed") | (year_source == "imputed"),
     }
@@ -607,11 +610,11 @@ def _match_facts(dw: pd.DataFrame, rf: ReadResult | None) -> tuple[pd.DataFrame,
     )
     by_addr = by_addr.drop_duplicates("address_id")
     by_bldg = by_bldg.dropna(subset=["building_id"]).drop_duplicates("building_id")
-    a_idx = pd.Index(by_addr["address_id"].astype(str)).get_indexer(
-        pd.Index(dw["address_id"].astype(str))
+    a_idx = pd.Index(by_addr["address_id"].to_numpy(dtype=object)).get_indexer(
+        pd.Index(dw["address_id"].to_numpy(dtype=object))
     )
-    b_idx = pd.Index(by_bldg["building_id"].astype(str)).get_indexer(
-        pd.Index(dw["building_id"].astype(str))
+    b_idx = pd.Index(by_bldg["building_id"].to_numpy(dtype=object)).get_indexer(
+        pd.Index(dw["building_id"].to_numpy(dtype=object))
     )
     for c in _FACT_COLUMNS:
         if c not in f:
