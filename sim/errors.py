@@ -62,7 +62,12 @@ class InputError(ValueError):
         return sorted({r for p in self.problems for r in p.rows})
 
     def __str__(self) -> str:
-        lines = [f"{len(self.problems)} problem(s) in {self.what}; nothing was computed:"]
+        # the header is read by municipal staff on the command line: Dutch (the details name
+        # fields and rows; the core's own field messages are developer-facing English)
+        n = len(self.problems)
+        lines = [
+            f"{n} {'probleem' if n == 1 else 'problemen'} in {self.what}; er is niets berekend:"
+        ]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

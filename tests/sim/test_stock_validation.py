@@ -39,7 +39,7 @@ def test_every_problem_is_reported_with_its_rows(frame: pd.DataFrame) -> None:
     err = exc.value
     assert set(err.fields) == {"u_wall_w_m2k", "floor_area_m2", "g_window", "heating_system"}
     assert err.rows == [1, 2, 5, 7]
-    assert "nothing was computed" in str(err)
+    assert "er is niets berekend" in str(err)
 
 
 def test_wrong_length_and_dtype_are_reported() -> None:

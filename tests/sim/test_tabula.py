@@ -584,7 +584,7 @@ def test_missing_columns_listed_at_once() -> None:
         tabula.calculate(BE.drop(columns=gone))
     assert set(err.value.fields) == set(gone)
     message = str(err.value)
-    assert "nothing was computed" in message
+    assert "er is niets berekend" in message
     assert all(f"{c}: column is missing" in message for c in gone)
 
 
