@@ -115,8 +115,9 @@ def to_twin_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         problems.add(
             "crs",
-            "the file has no coordinate reference system (.prj missing); pass the CRS "
-            "explicitly, e.g. `--crs EPSG:31370` (Lambert 72) or `--crs EPSG:3812` (Lambert 2008)",
+            "het bestand heeft geen coördinatenstelsel (.prj ontbreekt); geef het "
+            "coördinatenstelsel expliciet op, bv. `--crs EPSG:31370` (Lambert 72) of "
+            "`--crs EPSG:3812` (Lambert 2008)",
         )
         problems.raise_if_any(SourceFileError)
     crs = CRS.from_user_input(gdf.crs)
@@ -130,9 +131,9 @@ def to_twin_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
             if not (lon_ok and lat_ok):
                 problems.add(
                     "crs",
-                    f"declares the geographic CRS {crs.name} (degrees) but its coordinates "
-                    f"{_fmt_bounds(bounds)} are not degrees; pass the right CRS explicitly, "
-                    "e.g. `--crs EPSG:31370`",
+                    f"vermeldt het geografische coördinatenstelsel {crs.name} (graden), maar de "
+                    f"coördinaten {_fmt_bounds(bounds)} zijn geen graden; geef het juiste "
+                    "coördinatenstelsel expliciet op, bv. `--crs EPSG:31370`",
                 )
                 problems.raise_if_any(SourceFileError)
         try:
@@ -140,8 +141,8 @@ def to_twin_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         except (CRSError, ProjError, ValueError) as exc:
             problems.add(
                 "crs",
-                f"cannot be transformed from {crs.name} to EPSG:31370 ({exc}); pass a CRS that "
-                "pyproj knows explicitly, e.g. `--crs EPSG:3812`",
+                f"kan niet omgezet worden van {crs.name} naar EPSG:31370 ({exc}); geef "
+                "expliciet een coördinatenstelsel op dat pyproj kent, bv. `--crs EPSG:3812`",
             )
             problems.raise_if_any(SourceFileError)
     if len(out) and not out.geometry.is_empty.all():
@@ -151,10 +152,11 @@ def to_twin_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         if not (np.all(np.isfinite(new)) and inside):
             problems.add(
                 "crs",
-                f"declares {crs.name}, but the footprints then lie at {_fmt_bounds(new)} in "
-                "EPSG:31370, outside Belgium; the declared CRS is probably wrong (Lambert 72 "
-                "coordinates are about x 20 000-300 000, y 150 000-250 000 m; Lambert 2008 about "
-                "x 520 000-800 000, y 650 000-750 000 m); pass the right one, e.g. `--crs EPSG:31370`",
+                f"vermeldt {crs.name}, maar dan liggen de grondvlakken op {_fmt_bounds(new)} in "
+                "EPSG:31370, buiten België; het vermelde coördinatenstelsel is waarschijnlijk "
+                "fout (Lambert 72-coördinaten liggen rond x 20 000-300 000, y 150 000-250 000 m; "
+                "Lambert 2008 rond x 520 000-800 000, y 650 000-750 000 m); geef het juiste op, "
+                "bv. `--crs EPSG:31370`",
             )
     problems.raise_if_any(SourceFileError)
     return out
@@ -165,7 +167,7 @@ def _fmt_bounds(b: ArrayLike) -> str:
     return f"x {x0:.6g}..{x1:.6g}, y {y0:.6g}..{y1:.6g}"
 
 
-def _as_polygons(geoms: Any, what: str = "footprints") -> tuple[NDArray[np.object_], pd.Index]:
+def _as_polygons(geoms: Any, what: str = "grondvlakken") -> tuple[NDArray[np.object_], pd.Index]:
     """Object array of (Multi)Polygons and the index to give the results.
 
     Rejects, all at once, missing geometries, other geometry types and a geographic CRS.
@@ -185,18 +187,21 @@ def _as_polygons(geoms: Any, what: str = "footprints") -> tuple[NDArray[np.objec
     if crs is not None and CRS.from_user_input(crs).is_geographic:
         problems.add(
             "geometry",
-            f"is in the geographic CRS {CRS.from_user_input(crs).name}; lengths and areas need "
-            "metres: convert the frame with buildings.geometry.to_twin_crs first",
+            f"staat in het geografische coördinatenstelsel {CRS.from_user_input(crs).name}; "
+            "lengtes en oppervlaktes vragen meters: zet het frame eerst om met "
+            "buildings.geometry.to_twin_crs",
         )
     type_id = shapely.get_type_id(arr)
     missing = np.flatnonzero(type_id == -1)
     if missing.size:
-        problems.add("geometry", "is missing; reject these records or give a footprint", missing)
+        problems.add(
+            "geometry", "ontbreekt; verwerp deze records of geef een grondvlak op", missing
+        )
     wrong = np.flatnonzero((type_id != -1) & (type_id != 3) & (type_id != 6))
     if wrong.size:
         problems.add(
             "geometry",
-            "is not a Polygon or MultiPolygon (footprints are surfaces); fix the layer",
+            "is geen Polygon of MultiPolygon (grondvlakken zijn oppervlakken); corrigeer de laag",
             wrong,
         )
     problems.raise_if_any(SourceFileError)
@@ -251,11 +256,11 @@ def roof_area(footprint_area_m2: ArrayLike, roof_pitch_deg: ArrayLike) -> NDArra
     """
     area = np.asarray(footprint_area_m2, dtype=np.float64)
     pitch = np.asarray(roof_pitch_deg, dtype=np.float64)
-    problems = Problems("roof")
+    problems = Problems("dak")
     if np.any((pitch < 0.0) | (pitch >= 90.0)):
         problems.add(
             "roof_pitch_deg",
-            "must be in [0, 90) degrees",
+            "moet in [0, 90) graden liggen; geef een dakhelling van 0 tot 90 graden op",
             np.flatnonzero((pitch < 0.0) | (pitch >= 90.0)) if pitch.ndim == 1 else None,
         )
     problems.raise_if_any()
@@ -600,13 +605,13 @@ def _candidate_pairs(
 
 
 def _check_tolerances(tolerance_m: float, min_length_m: float, max_angle_deg: float) -> None:
-    problems = Problems("shared-wall settings")
+    problems = Problems("instellingen voor gemene muren")
     if not 0.0 <= tolerance_m <= 1.0:
-        problems.add("tolerance_m", f"is {tolerance_m}; give a gap tolerance in [0, 1] m")
+        problems.add("tolerance_m", f"is {tolerance_m}; geef een spelingstolerantie in [0, 1] m op")
     if not min_length_m >= 0.0:
-        problems.add("min_length_m", f"is {min_length_m}; give a length >= 0 m")
+        problems.add("min_length_m", f"is {min_length_m}; geef een lengte >= 0 m op")
     if not 0.0 < max_angle_deg < 45.0:
-        problems.add("max_angle_deg", f"is {max_angle_deg}; give an angle in (0, 45) degrees")
+        problems.add("max_angle_deg", f"is {max_angle_deg}; geef een hoek in (0, 45) graden op")
     problems.raise_if_any()
 
 
@@ -677,7 +682,7 @@ def _pair_arrays(n: int, pairs: pd.DataFrame) -> tuple[NDArray[np.int64], NDArra
     problems = Problems("neighbour pairs")
     missing = [c for c in ("i", "j") if c not in pairs.columns]
     if missing:
-        problems.add(", ".join(missing), "missing; pass the table returned by shared_walls")
+        problems.add(", ".join(missing), "ontbreekt; geef de tabel op die shared_walls teruggeeft")
         problems.raise_if_any()
     pi = pairs["i"].to_numpy(dtype=np.int64)
     pj = pairs["j"].to_numpy(dtype=np.int64)
@@ -685,7 +690,8 @@ def _pair_arrays(n: int, pairs: pd.DataFrame) -> tuple[NDArray[np.int64], NDArra
     if bad.size:
         problems.add(
             "i, j",
-            f"must be distinct positions in [0, {n}); were the pairs made for these footprints?",
+            f"moeten verschillende posities in [0, {n}) zijn; zijn de paren voor deze "
+            "grondvlakken gemaakt? Bereken ze opnieuw met shared_walls",
             bad,
         )
     problems.raise_if_any()
@@ -695,7 +701,7 @@ def _pair_arrays(n: int, pairs: pd.DataFrame) -> tuple[NDArray[np.int64], NDArra
 def _pair_lengths(pairs: pd.DataFrame) -> NDArray[np.float64]:
     if "length_m" not in pairs.columns:
         problems = Problems("neighbour pairs")
-        problems.add("length_m", "missing; pass the table returned by shared_walls")
+        problems.add("length_m", "ontbreekt; geef de tabel op die shared_walls teruggeeft")
         problems.raise_if_any()
     return pairs["length_m"].to_numpy(dtype=np.float64)
 

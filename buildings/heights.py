@@ -130,7 +130,7 @@ def _open_tiles(paths: list[str], kind: str, problems: Problems) -> list[_Tile]:
     """Read the header of every file; every unreadable one is a problem."""
     tiles = []
     if not paths:
-        problems.add(kind, "no file given; pass at least one GeoTIFF tile")
+        problems.add(kind, "geen bestand opgegeven; geef minstens één GeoTIFF-kaartblad op")
     for path in paths:
         try:
             with rasterio.open(path) as src:
@@ -139,22 +139,22 @@ def _open_tiles(paths: list[str], kind: str, problems: Problems) -> list[_Tile]:
         except (RasterioError, OSError) as exc:
             problems.add(
                 kind,
-                f"{path} cannot be read as a raster ({exc}); check the path and that the "
-                "download is complete (a GeoTIFF of DHM Vlaanderen II)",
+                f"{path} kan niet als raster gelezen worden ({exc}); controleer het pad en of "
+                "de download volledig is (een GeoTIFF van DHM Vlaanderen II)",
             )
             continue
         if crs is None:
             problems.add(
                 kind,
-                f"{path} has no coordinate reference system; DHM Vlaanderen II tiles are in "
-                "EPSG:31370: set it with `gdal_edit.py -a_srs EPSG:31370 FILE`",
+                f"{path} heeft geen coördinatenstelsel; de kaartbladen van DHM Vlaanderen II "
+                "zijn in EPSG:31370: stel het in met `gdal_edit.py -a_srs EPSG:31370 BESTAND`",
             )
             continue
         if transform.b != 0.0 or transform.d != 0.0 or transform.a <= 0.0 or transform.e >= 0.0:
             problems.add(
                 kind,
-                f"{path} is rotated or flipped ({tuple(transform)[:6]}); warp it to a north-up "
-                "grid with `gdalwarp`",
+                f"{path} is gedraaid of gespiegeld ({tuple(transform)[:6]}); zet het met "
+                "`gdalwarp` om naar een raster met het noorden boven",
             )
             continue
         tiles.append(_Tile(path, crs, transform, width, height, nodata))
@@ -169,7 +169,7 @@ def _grid_of(dsm: list[_Tile], dtm: list[_Tile], problems: Problems) -> _Grid:
     def describe(t: _Tile) -> str:
         return (
             f"{Path(t.path).name}: {t.crs.to_string()}, pixel {t.transform.a:g} × "
-            f"{-t.transform.e:g}, origin ({t.transform.c:.3f}, {t.transform.f:.3f})"
+            f"{-t.transform.e:g}, oorsprong ({t.transform.c:.3f}, {t.transform.f:.3f})"
         )
 
     def on_grid(t: _Tile) -> bool:
@@ -189,16 +189,19 @@ def _grid_of(dsm: list[_Tile], dtm: list[_Tile], problems: Problems) -> _Grid:
     if bad_dsm:
         problems.add(
             "dsm",
-            f"tiles are not on one grid (reference {describe(ref)}; differing "
-            f"{'; '.join(describe(t) for t in bad_dsm[:3])}); use tiles of one DHM product",
+            f"de kaartbladen liggen niet op één raster (referentie {describe(ref)}; afwijkend "
+            f"{'; '.join(describe(t) for t in bad_dsm[:3])}); gebruik kaartbladen van één "
+            "DHM-product",
         )
     if bad_dtm:
         problems.add(
             "dtm",
-            f"the DSM and DTM are on different grids or CRSs (DSM {describe(ref)}; DTM "
-            f"{'; '.join(describe(t) for t in bad_dtm[:3])}); they must share CRS, pixel size "
-            "and pixel alignment: use the DSM and DTM of the same DHM product, or warp one onto "
-            "the other, e.g. `gdalwarp -t_srs EPSG:31370 -tr 1 1 -tap DTM.tif DTM_1m.tif`",
+            f"het DSM en het DTM liggen op verschillende rasters of coördinatenstelsels (DSM "
+            f"{describe(ref)}; DTM {'; '.join(describe(t) for t in bad_dtm[:3])}); ze moeten "
+            "hetzelfde coördinatenstelsel, dezelfde pixelgrootte en dezelfde pixeluitlijning "
+            "hebben: gebruik het DSM en het DTM van hetzelfde DHM-product, of zet het ene om naar "
+            "het raster van het andere, bv. "
+            "`gdalwarp -t_srs EPSG:31370 -tr 1 1 -tap DTM.tif DTM_1m.tif`",
         )
     problems.raise_if_any(SourceFileError)
     all_tiles = dsm + dtm
@@ -387,9 +390,9 @@ def building_heights(
     contain no pixel centre and stays unmeasured. Where footprints overlap, a pixel counts for
     each of them. The result does not depend on the order of ``geoms`` nor on the tiling.
     """
-    problems = Problems("height rasters (DSM/DTM)")
+    problems = Problems("hoogterasters (DSM/DTM)")
     if not (np.isfinite(storey_height_m) and storey_height_m > 0.0):
-        problems.add("storey_height_m", f"is {storey_height_m}; give a positive height in m")
+        problems.add("storey_height_m", f"is {storey_height_m}; geef een positieve hoogte in m op")
     dsm = _open_tiles(_as_paths(dsm_paths), "dsm", problems)
     dtm = _open_tiles(_as_paths(dtm_paths), "dtm", problems)
     problems.raise_if_any(SourceFileError)
@@ -405,12 +408,13 @@ def building_heights(
         for kind, tiles in (("dsm", dsm), ("dtm", dtm)):
             if not any(_intersects(t.bounds, bbox) for t in tiles):
                 names = ", ".join(f"{Path(t.path).name} ({_fmt_box(t.bounds)})" for t in tiles[:5])
-                more = f" and {len(tiles) - 5} more" if len(tiles) > 5 else ""
+                more = f" en nog {len(tiles) - 5}" if len(tiles) > 5 else ""
                 problems.add(
                     kind,
-                    f"the rasters {names}{more} do not overlap the buildings, which lie at "
-                    f"{_fmt_box(bbox)} in {grid.crs.to_string()}; download the DHM Vlaanderen II "
-                    "tiles (kaartbladen) that cover these buildings, or check the buildings' CRS",
+                    f"de rasters {names}{more} overlappen niet met de gebouwen, die op "
+                    f"{_fmt_box(bbox)} in {grid.crs.to_string()} liggen; download de "
+                    "kaartbladen van DHM Vlaanderen II die deze gebouwen bedekken, of "
+                    "controleer het coördinatenstelsel van de gebouwen",
                 )
     problems.raise_if_any(SourceFileError)
 
@@ -471,8 +475,9 @@ def building_heights(
     if labelled and neg_pixels > 0.5 * labelled:
         problems.add(
             "dsm, dtm",
-            f"the surface model lies more than {NEGATIVE_REPORT_M:g} m below the terrain model "
-            f"for {neg_pixels} of {labelled} building pixels; are the DSM and DTM swapped?",
+            f"het oppervlaktemodel (DSM) ligt meer dan {NEGATIVE_REPORT_M:g} m onder het "
+            f"terreinmodel (DTM) voor {neg_pixels} van de {labelled} gebouwpixels; zijn het DSM "
+            "en het DTM verwisseld? Controleer welk bestand het DSM en welk het DTM is",
         )
         problems.raise_if_any(SourceFileError)
 

@@ -96,7 +96,7 @@ FACT_COLUMNS: tuple[str, ...] = (
     "electricity_kwh",  # float: annual electricity use [kWh]
 )
 
-_FORMATS = "Shapefile (.shp with .shx and .dbf), GeoPackage, GeoJSON, GeoParquet, CSV or DBF"
+_FORMATS = "Shapefile (.shp met .shx en .dbf), GeoPackage, GeoJSON, GeoParquet, CSV of DBF"
 _TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 #: Fields of each building source; the first is the id.
@@ -193,14 +193,14 @@ def read_buildings(
     Self-intersecting footprints are repaired with :func:`shapely.make_valid` and counted in
     ``repaired``. Multi-part footprints are kept whole (see the module notes).
     """
-    what = f"buildings file {path}"
+    what = f"gebouwenbestand {path}"
     src = _open(path, layer, what, need_geometry=True)
     fields = src.fields
     problems = Problems(what)
     expected = (
-        f"a Gebouwenregister extract has {', '.join(_GEBOUWENREGISTER_FIELDS)}; "
-        f"a GRB Gbg layer has {', '.join(_GRB_GBG_FIELDS)}; "
-        f"GRB upload records have {', '.join(_GRB_UPLOAD_FIELDS)}"
+        f"een uittreksel uit het Gebouwenregister heeft {', '.join(_GEBOUWENREGISTER_FIELDS)}; "
+        f"een GRB-laag Gbg heeft {', '.join(_GRB_GBG_FIELDS)}; "
+        f"GRB-uploadrecords hebben {', '.join(_GRB_UPLOAD_FIELDS)}"
     )
     if _find(fields, "gebouwid"):
         kind = "gebouwenregister"
@@ -213,7 +213,11 @@ def read_buildings(
         cols = _require(fields, ("OIDN",), problems)
         type_col = _find(fields, "TYPE") or _find(fields, "LBLTYPE")
         if type_col is None:
-            problems.add("TYPE", "missing: a GRB Gbg layer needs TYPE or LBLTYPE")
+            problems.add(
+                "TYPE",
+                "ontbreekt: een GRB-laag Gbg heeft het veld TYPE of LBLTYPE nodig; "
+                "geef de volledige Gbg-laag op",
+            )
         else:
             cols["TYPE"] = type_col
     else:
@@ -221,11 +225,11 @@ def read_buildings(
         cols = {}
         problems.add(
             "fields",
-            f"not a known building source: fields found: {_listing(fields)}; {expected}. "
-            "Give the building layer of one of these sources.",
+            f"geen gekende gebouwenbron: gevonden velden: {_listing(fields)}; {expected}. "
+            "Geef de gebouwenlaag van een van deze bronnen op.",
         )
     if problems and kind:
-        problems.add("fields", f"fields found: {_listing(fields)}; {expected}")
+        problems.add("fields", f"gevonden velden: {_listing(fields)}; {expected}")
     problems.raise_if_any(SourceFileError)
 
     gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
@@ -308,7 +312,7 @@ def read_addresses(
     and afgekeurd, a missing required value, a postcode that is not four digits, a missing,
     empty or non-point geometry, a point outside Belgium, a duplicate adresid (the first kept).
     """
-    what = f"address file {path}"
+    what = f"adressenbestand {path}"
     used = (
         "adresid",
         "straatnm",
@@ -326,8 +330,8 @@ def read_addresses(
     if problems:
         problems.add(
             "fields",
-            f"fields found: {_listing(src.fields)}; an Adressenregister extract has "
-            f"{', '.join(_ADDRESS_FIELDS)}",
+            f"gevonden velden: {_listing(src.fields)}; een uittreksel uit het "
+            f"Adressenregister heeft {', '.join(_ADDRESS_FIELDS)}; geef dat bestand op",
         )
     problems.raise_if_any(SourceFileError)
 
@@ -401,7 +405,7 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     Kept: status gepland and gerealiseerd. Rejected with their reason: status nietGerealiseerd
     and gehistoreerd, a missing unit or building id, a duplicate unit id (the first kept).
     """
-    what = f"building-unit file {path}"
+    what = f"bestand met gebouweenheden {path}"
     src = _open(
         path,
         layer,
@@ -412,7 +416,11 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     problems = Problems(what)
     cols = _require(src.fields, ("gebouwehid", "gebouwid", "functie", "status"), problems)
     if problems:
-        problems.add("fields", f"fields found: {_listing(src.fields)}")
+        problems.add(
+            "fields",
+            f"gevonden velden: {_listing(src.fields)}; geef het bestand met gebouweenheden "
+            "uit het Gebouwenregister op (velden gebouwehid, gebouwid, functie, status)",
+        )
     problems.raise_if_any(SourceFileError)
 
     table = src.table
@@ -465,12 +473,16 @@ def read_links(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     A unit may have several addresses and an address several units; only a repeated
     (unit, address) pair is a duplicate ("duplicate link"). A missing id is rejected.
     """
-    what = f"unit-address link file {path}"
+    what = f"koppelbestand {path}"
     src = _open(path, layer, what, need_geometry=False)
     problems = Problems(what)
     cols = _require(src.fields, ("adresobjid", "adresid"), problems)
     if problems:
-        problems.add("fields", f"fields found: {_listing(src.fields)}")
+        problems.add(
+            "fields",
+            f"gevonden velden: {_listing(src.fields)}; geef het koppelbestand tussen "
+            "gebouweenheden en adressen op (velden adresobjid, adresid)",
+        )
     problems.raise_if_any(SourceFileError)
 
     table = src.table
@@ -530,23 +542,24 @@ def read_sectors(
     The neighbourhoods ("wijken") of provinciesincijfers: ``read_sectors("ggw7.shp",
     id_field="geoitem", name_field="naam")``.
     """
-    what = f"neighbourhood file {path}"
+    what = f"wijkenbestand {path}"
     src = _open(path, layer, what, need_geometry=True)
     problems = Problems(what)
-    found = f"fields found: {_listing(src.fields)}"
+    found = f"gevonden velden: {_listing(src.fields)}"
     if id_field is not None:
         id_key, name_key = id_field, name_field
         cols = _require(src.fields, [id_field] + ([name_field] if name_field else []), problems)
         if problems:
-            problems.add("fields", f"{found}; pass the names of existing fields")
+            problems.add("fields", f"{found}; geef de namen van bestaande velden op")
     else:
         id_key, name_key = "cd_sector", "tx_sector_descr_nl"
         cols = _require(src.fields, (id_key, name_key), problems)
         if problems:
             problems.add(
                 "fields",
-                f"{found}; a Statbel statistical-sector file has {', '.join(_STATBEL_FIELDS)}. "
-                "For any other polygon layer pass id_field= (and name_field=)",
+                f"{found}; een bestand met statistische sectoren van Statbel heeft "
+                f"{', '.join(_STATBEL_FIELDS)}. Geef voor elke andere polygonenlaag "
+                "id_field= (en name_field=) op",
             )
     problems.raise_if_any(SourceFileError)
     id_col = cols[id_key]
@@ -622,7 +635,7 @@ def read_facts(path: str | Path) -> schema.ReadResult:
     for a row without address, a repeated building) is rejected ("duplicate id"), the first
     kept. An insulation year counts as insulated (True); the year itself is not kept.
     """
-    what = f"facts file {path}"
+    what = f"feitenbestand {path}"
     src = _open(path, None, what, need_geometry=False)
     problems = Problems(what)
     by_fact: dict[str, list[str]] = {}
@@ -635,12 +648,12 @@ def read_facts(path: str | Path) -> schema.ReadResult:
             by_fact.setdefault(fact, []).append(col)
     for fact, cols_ in by_fact.items():
         if len(cols_) > 1:
-            problems.add(fact, f"given by several columns ({', '.join(cols_)}): keep one")
+            problems.add(fact, f"staat in meerdere kolommen ({', '.join(cols_)}): behoud er één")
     if "address_id" not in by_fact and "building_id" not in by_fact:
         problems.add(
             "address_id",
-            f"no id column: give adresid/address_id or gebouwid/building_id; "
-            f"fields found: {_listing(src.fields)}",
+            f"geen id-kolom: geef een kolom adresid/address_id of gebouwid/building_id; "
+            f"gevonden velden: {_listing(src.fields)}",
         )
     problems.raise_if_any(SourceFileError)
     if unused:
@@ -799,15 +812,17 @@ def _open(
     """
     p = Path(path)
     if not p.exists():
-        raise _error(what, "path", f"file not found: {p}. Check the folder and the file name.")
+        raise _error(
+            what, "path", f"bestand niet gevonden: {p}. Controleer de map en de bestandsnaam."
+        )
     suffix = p.suffix.lower()
     if suffix in _TABLE_SUFFIXES:
         if need_geometry:
             raise _error(
                 what,
                 "geometry",
-                f"{p.name} is a plain table without geometries; give the Shapefile, "
-                "GeoPackage, GeoJSON or GeoParquet version of this source",
+                f"{p.name} is een gewone tabel zonder geometrieën; geef de Shapefile-, "
+                "GeoPackage-, GeoJSON- of GeoParquet-versie van deze bron op",
             )
         table, notes = _read_csv(p, what)
         src = _Source(table, p, None, False)
@@ -856,8 +871,9 @@ def _open(
         raise _error(
             what,
             "geometry",
-            f"{p.name} has no geometries (fields: {_listing(src.fields)}); give the layer "
-            "with the geometries (for a Shapefile the .shp, not the .dbf alone)",
+            f"{p.name} bevat geen geometrieën (velden: {_listing(src.fields)}); geef de laag "
+            "met de geometrieën op (bij een Shapefile het .shp-bestand, niet alleen het "
+            ".dbf-bestand)",
         )
     return src
 
@@ -867,8 +883,9 @@ def _unreadable(p: Path, exc: BaseException) -> str:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     detail = detail.split("; It might help")[0]
     return (
-        f"{p.name} cannot be read ({detail}). Is it complete and one of: {_FORMATS}? "
-        "A Shapefile needs its .shx and .dbf beside the .shp."
+        f"{p.name} kan niet gelezen worden ({detail}). Controleer of het bestand volledig is "
+        f"en een van deze formaten heeft: {_FORMATS}. Een Shapefile heeft zijn .shx- en "
+        ".dbf-bestand naast het .shp-bestand nodig."
     )
 
 
@@ -891,9 +908,16 @@ def _pick_layer(p: Path, layer: str | None, what: str, need_geometry: bool) -> t
         folded = {n.lower(): n for n in names}
         if layer.lower() in folded:
             return folded[layer.lower()], several
-        raise _error(what, "layer", f"no layer {layer!r} in {p.name}; layers: {_listing(names)}")
+        raise _error(
+            what,
+            "layer",
+            f"geen laag {layer!r} in {p.name}; lagen: {_listing(names)}; "
+            "geef met layer= een van deze lagen op",
+        )
     if not names:
-        raise _error(what, "layer", f"{p.name} holds no layers")
+        raise _error(
+            what, "layer", f"{p.name} bevat geen lagen; controleer of het bestand volledig is"
+        )
     if len(names) == 1:
         return names[0], several
     candidates = [str(row[0]) for row in layers if row[1] is not None] if need_geometry else names
@@ -902,7 +926,8 @@ def _pick_layer(p: Path, layer: str | None, what: str, need_geometry: bool) -> t
     raise _error(
         what,
         "layer",
-        f"{p.name} holds several layers ({_listing(names)}): pass layer= with the one to read",
+        f"{p.name} bevat meerdere lagen ({_listing(names)}): geef met layer= de laag op "
+        "die gelezen moet worden",
     )
 
 
@@ -926,7 +951,9 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
         text = raw.decode("cp1252", errors="replace")
         notes.append(f"{p.name}: not UTF-8, read as Windows-1252")
     if not text.strip():
-        raise _error(what, "file", f"{p.name} is empty")
+        raise _error(
+            what, "file", f"{p.name} is leeg; geef een bestand met een kopregel en gegevens op"
+        )
     # the header decides: Belgian exports separate with ';' (decimal commas in the values)
     header = text.splitlines()[0]
     sep = max((";", ",", "\t", "|"), key=header.count)
@@ -940,7 +967,12 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise _error(what, "file", f"{p.name} is not a readable CSV table: {exc}") from exc
+        raise _error(
+            what,
+            "file",
+            f"{p.name} is geen leesbare CSV-tabel ({exc}); controleer het scheidingsteken "
+            "en de aanhalingstekens",
+        ) from exc
     return table, notes
 
 
@@ -975,7 +1007,7 @@ def _require(fields: Sequence[str], names: Iterable[str], problems: Problems) ->
     for name in names:
         f = _find(fields, name)
         if f is None:
-            problems.add(name, "required field missing")
+            problems.add(name, "verplicht veld ontbreekt")
         else:
             found[name] = f
     return found
@@ -983,7 +1015,7 @@ def _require(fields: Sequence[str], names: Iterable[str], problems: Problems) ->
 
 def _listing(names: Iterable[str]) -> str:
     shown = list(names)
-    return ", ".join(shown) if shown else "(none)"
+    return ", ".join(shown) if shown else "(geen)"
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -1105,7 +1137,12 @@ def _to_twin_crs(
         try:
             override = CRS.from_user_input(crs)
         except CRSError as exc:
-            raise _error(what, "crs", f"crs={crs!r} is not a CRS pyproj knows: {exc}") from exc
+            raise _error(
+                what,
+                "crs",
+                f"crs={crs!r} is geen coördinatenstelsel dat pyproj kent ({exc}); "
+                'geef een EPSG-code op, bv. crs="EPSG:31370"',
+            ) from exc
     if gdf.crs is None:
         if override is None:
             raise _error(what, "crs", _no_crs_message(gdf))
@@ -1124,16 +1161,17 @@ def _no_crs_message(gdf: gpd.GeoDataFrame) -> str:
     x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds) if len(gdf) else (np.nan,) * 4
     b = _belgium_bounds()
     if b[0] <= x0 and x1 <= b[2] and b[1] <= y0 and y1 <= b[3]:
-        hint = "; its coordinates look like Lambert 72 (EPSG:31370)"
+        hint = "; de coördinaten lijken op Lambert 72 (EPSG:31370)"
     elif min(x0, y0) >= 500_000 and max(x1, y1) <= 800_000:
-        hint = "; its coordinates look like Lambert 2008 (EPSG:3812)"
+        hint = "; de coördinaten lijken op Lambert 2008 (EPSG:3812)"
     elif x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
-        hint = "; its coordinates look like longitude/latitude (EPSG:4326)"
+        hint = "; de coördinaten lijken op lengte- en breedtegraden (EPSG:4326)"
     else:
         hint = ""
     return (
-        'the file has no CRS (a Shapefile without .prj?): pass crs="EPSG:31370" for '
-        f'Lambert 72 or crs="EPSG:3812" for Lambert 2008, the CRS its coordinates are in{hint}'
+        "het bestand heeft geen coördinatenstelsel (een Shapefile zonder .prj?): geef "
+        'crs="EPSG:31370" op voor Lambert 72 of crs="EPSG:3812" voor Lambert 2008, het '
+        f"coördinatenstelsel waarin de coördinaten staan{hint}"
     )
 
 
@@ -1189,8 +1227,8 @@ def _clean_polygons(
         raise _error(
             what,
             "geometry",
-            f"{src.label} holds {names} geometries, no polygons: wrong layer? "
-            "Give the layer with the footprints (polygons).",
+            f"{src.label} bevat geometrieën van het type {names}, geen polygonen: verkeerde "
+            "laag? Geef de laag met de grondvlakken (polygonen) op.",
         )
     records.reject(lines_points, "not a polygon")
     invalid = np.zeros(n, dtype=bool)
@@ -1241,8 +1279,8 @@ def _clean_points(geoms: np.ndarray, records: _Records, what: str, src: _Source)
         raise _error(
             what,
             "geometry",
-            f"{src.label} holds {names} geometries, no points: wrong layer? "
-            "Give the layer with the address points.",
+            f"{src.label} bevat geometrieën van het type {names}, geen punten: verkeerde "
+            "laag? Geef de laag met de adrespunten op.",
         )
     records.reject(ok & ~point, "not a point")
     if single_multi.any():
@@ -1273,9 +1311,11 @@ def _reject_outside_belgium(geoms: np.ndarray, records: _Records, what: str, src
         raise _error(
             what,
             "crs",
-            f"no geometry of {src.label} lies in Belgium once in {schema.TWIN_CRS} (lower-left "
-            f"corner {corner[0]:.0f}, {corner[1]:.0f}): the CRS is wrong. If the file has no "
-            '.prj, pass the crs= its coordinates are in (crs="EPSG:3812" for Lambert 2008).',
+            f"geen enkele geometrie van {src.label} ligt in België na omzetting naar "
+            f"{schema.TWIN_CRS} (hoek linksonder {corner[0]:.0f}, {corner[1]:.0f}): het "
+            "coördinatenstelsel is fout. Heeft het bestand geen .prj, geef dan met crs= het "
+            'coördinatenstelsel op waarin de coördinaten staan (crs="EPSG:3812" voor '
+            "Lambert 2008).",
         )
     outside = np.zeros(len(geoms), dtype=bool)
     outside[live] = ~inside_live

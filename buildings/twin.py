@@ -126,21 +126,28 @@ def _noop(_: str) -> None:
 
 
 def _check_sources(src: TwinSources) -> None:
-    problems = Problems("twin sources")
+    problems = Problems("invoerbestanden van de tweeling")
     if (src.units is None) != (src.links is None):
         problems.add(
             "--units/--links",
-            "give both the building units and the unit-address link table, or neither",
+            "geef zowel de gebouweenheden als de koppeltabel tussen eenheden en adressen op, "
+            "of geen van beide",
         )
     if len(src.dsm) != len(src.dtm) and (not src.dsm or not src.dtm):
-        problems.add("--dsm/--dtm", "give DSM and DTM together (both or neither)")
+        problems.add("--dsm/--dtm", "geef DSM en DTM samen op (beide of geen van beide)")
     for name in ("buildings", "addresses", "units", "links", "sectors", "facts"):
         path = getattr(src, name)
         if path is not None and not Path(path).exists():
-            problems.add(f"--{name}", f"file {path} does not exist")
+            problems.add(
+                f"--{name}",
+                f"bestand {path} bestaat niet; controleer de map en de bestandsnaam",
+            )
     for path in (*src.dsm, *src.dtm):
         if not Path(path).exists():
-            problems.add("--dsm/--dtm", f"file {path} does not exist")
+            problems.add(
+                "--dsm/--dtm",
+                f"bestand {path} bestaat niet; controleer de map en de bestandsnaam",
+            )
     problems.raise_if_any(SourceFileError)
 
 
@@ -826,16 +833,17 @@ def read_twin(path: Path) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
     path = Path(path)
-    problems = Problems(f"twin file {path}")
+    problems = Problems(f"tweelingbestand {path}")
     if not path.exists():
-        problems.add("path", "does not exist; build it with `wijk twin build` or `wijk twin demo`")
+        problems.add("path", "bestaat niet; maak het met `wijk twin build` of `wijk twin demo`")
         problems.raise_if_any(SourceFileError)
     meta = pq.read_schema(path).metadata or {}
     version = meta.get(SCHEMA_METADATA_KEY, b"").decode()
     if version.split(".")[0] != TWIN_SCHEMA_VERSION.split(".")[0]:
         problems.add(
             "schema version",
-            f"is {version or 'missing'}, this tool reads {TWIN_SCHEMA_VERSION}; rebuild the twin with this version",
+            f"is {version or 'onbekend (ontbreekt)'}, deze tool leest {TWIN_SCHEMA_VERSION}; "
+            "bouw de tweeling opnieuw met deze versie (`wijk twin build`)",
         )
         problems.raise_if_any(SourceFileError)
     return gpd.read_parquet(path)

@@ -33,8 +33,8 @@ class Problem:
         if not self.rows:
             return f"{self.field}: {self.message}"
         shown = ", ".join(str(r) for r in self.rows[:10])
-        more = f" (and {len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
-        return f"{self.field}: {self.message} -- rows {shown}{more}"
+        more = f" (en nog {len(self.rows) - 10})" if len(self.rows) > 10 else ""
+        return f"{self.field}: {self.message} -- rijen {shown}{more}"
 
 
 @dataclass

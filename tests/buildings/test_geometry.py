@@ -329,11 +329,11 @@ def test_bad_geometries_are_all_reported() -> None:
     with pytest.raises(SourceFileError) as err:
         footprint_metrics(geoms)
     assert err.value.rows == [1, 2, 3]
-    assert "missing" in str(err.value) and "not a Polygon" in str(err.value)
+    assert "ontbreekt" in str(err.value) and "geen Polygon" in str(err.value)
 
 
 def test_pairs_for_other_footprints_are_refused() -> None:
-    with pytest.raises(InputError, match="distinct positions"):
+    with pytest.raises(InputError, match="verschillende posities"):
         party_wall_lengths(2, pd.DataFrame({"i": [0], "j": [5], "length_m": [3.0]}))
 
 
@@ -390,20 +390,20 @@ def test_frame_without_crs_is_refused_with_advice() -> None:
         to_twin_crs(frame, "Gebouw.shp")
     message = str(err.value)
     assert "Gebouw.shp" in message
-    assert "no coordinate reference system (.prj missing)" in message
+    assert "geen coördinatenstelsel (.prj ontbreekt)" in message
     assert "--crs EPSG:31370" in message
 
 
 def test_wrongly_declared_crs_is_refused() -> None:
     """Lambert 72 coordinates labelled as Lambert 2008 land outside Belgium."""
     frame = lambert72_frame().set_crs("EPSG:3812", allow_override=True)
-    with pytest.raises(SourceFileError, match="outside Belgium"):
+    with pytest.raises(SourceFileError, match="buiten België"):
         to_twin_crs(frame, "Gebouw.shp")
 
 
 def test_metres_labelled_as_degrees_are_refused() -> None:
     frame = lambert72_frame().set_crs("EPSG:4326", allow_override=True)
-    with pytest.raises(SourceFileError, match="not degrees"):
+    with pytest.raises(SourceFileError, match="zijn geen graden"):
         to_twin_crs(frame, "Gebouw.shp")
 
 

@@ -231,7 +231,7 @@ def test_negative_heights_are_clipped_and_counted(tmp_path: Path) -> None:
 
 def test_swapped_models_are_refused(one_tile: tuple[Path, Path]) -> None:
     dsm, dtm = one_tile
-    with pytest.raises(SourceFileError, match="swapped"):
+    with pytest.raises(SourceFileError, match="verwisseld"):
         building_heights([FLAT_6, FLAT_9], dtm, dsm)
 
 
@@ -296,14 +296,14 @@ def test_rasters_that_miss_the_buildings_are_refused(one_tile: tuple[Path, Path]
     message = str(err.value)
     assert "DHMVIIDSMRAS1m_k01.tif" in message and "DHMVIIDTMRAS1m_k01.tif" in message
     assert "x 200000..200010, y 210000..210012" in message
-    assert "download the DHM Vlaanderen II tiles" in message
+    assert "download de kaartbladen van DHM Vlaanderen II" in message
 
 
 def test_dtm_on_a_coarser_grid_is_refused(tmp_path: Path, one_tile: tuple[Path, Path]) -> None:
     transform = from_origin(X0, Y0 + ROWS, 2.0, 2.0)
     _, dtm = models(transform, rows=ROWS // 2, cols=COLS // 2)
     coarse = write_tif(tmp_path / "dtm_2m.tif", dtm, transform)
-    with pytest.raises(SourceFileError, match="DSM and DTM are on different grids"):
+    with pytest.raises(SourceFileError, match="DSM en het DTM liggen op verschillende rasters"):
         building_heights(FOOTPRINTS, one_tile[0], coarse)
 
 
@@ -313,7 +313,7 @@ def test_dtm_shifted_by_half_a_pixel_is_refused(
     transform = from_origin(X0 + 0.5, Y0 + ROWS, 1.0, 1.0)
     _, dtm = models(transform)
     shifted = write_tif(tmp_path / "dtm_shift.tif", dtm, transform)
-    with pytest.raises(SourceFileError, match="different grids"):
+    with pytest.raises(SourceFileError, match="verschillende rasters"):
         building_heights(FOOTPRINTS, one_tile[0], shifted)
 
 
@@ -323,7 +323,9 @@ def test_dtm_in_another_crs_is_refused(tmp_path: Path, one_tile: tuple[Path, Pat
     other = write_tif(tmp_path / "dtm_3812.tif", dtm, transform, crs="EPSG:3812")
     with pytest.raises(SourceFileError) as err:
         building_heights(FOOTPRINTS, one_tile[0], other)
-    assert "different grids or CRSs" in str(err.value) and "EPSG:3812" in str(err.value)
+    assert "verschillende rasters of coördinatenstelsels" in str(err.value) and "EPSG:3812" in str(
+        err.value
+    )
 
 
 def test_unreadable_and_missing_files_are_all_reported(tmp_path: Path) -> None:
@@ -341,7 +343,7 @@ def test_raster_without_crs_is_refused(tmp_path: Path) -> None:
     dsm, dtm = models(transform)
     dsm_path = write_tif(tmp_path / "dsm.tif", dsm, transform, crs=None)
     dtm_path = write_tif(tmp_path / "dtm.tif", dtm, transform)
-    with pytest.raises(SourceFileError, match="no coordinate reference system"):
+    with pytest.raises(SourceFileError, match="geen coördinatenstelsel"):
         building_heights(FOOTPRINTS, dsm_path, dtm_path)
 
 

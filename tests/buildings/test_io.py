@@ -109,7 +109,7 @@ def test_gebouwenregister_geopackage_with_mixed_geometry_types(tmp_path: Path) -
 
 
 def test_a_layer_without_polygons_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(SourceFileError, match="no polygons: wrong layer") as err:
+    with pytest.raises(SourceFileError, match="geen polygonen: verkeerde laag") as err:
         read_buildings(fx.points_as_buildings_gpkg(tmp_path))
     assert "punten.gpkg" in str(err.value)
     assert err.value.fields == ["geometry"]
@@ -140,7 +140,7 @@ def test_grb_upload_records_without_prj_need_crs(tmp_path: Path) -> None:
     message = str(err.value)
     assert str(path) in message
     assert 'crs="EPSG:31370"' in message
-    assert "look like Lambert 72" in message
+    assert "lijken op Lambert 72" in message
     assert err.value.fields == ["crs"]
 
     result = checked(read_buildings(path, crs="EPSG:31370"), schema.BUILDING_COLUMNS)
@@ -181,7 +181,7 @@ def test_real_grb_test_file_lambert2008_is_reprojected() -> None:
     path = require(GRB_L08)
     with pytest.raises(SourceFileError, match=r'crs="EPSG:31370"') as err:
         read_buildings(path)
-    assert "look like Lambert 2008" in str(err.value)
+    assert "lijken op Lambert 2008" in str(err.value)
     result = checked(read_buildings(path, crs="EPSG:3812"), schema.BUILDING_COLUMNS)
     ids, n = _grb_reference(path)
     assert (result.read, result.kept) == (n, len(ids)) == (21, 11)
@@ -202,7 +202,7 @@ def test_real_grb_test_file_lambert2008_is_reprojected() -> None:
 
 
 def test_wrong_crs_override_is_an_error() -> None:
-    with pytest.raises(SourceFileError, match="lies in Belgium") as err:
+    with pytest.raises(SourceFileError, match="ligt in België") as err:
         read_buildings(require(GRB_L08), crs="EPSG:31370")
     assert 'crs="EPSG:3812"' in str(err.value)
 
@@ -254,7 +254,7 @@ def test_crs_override_is_ignored_when_the_file_has_one(tmp_path: Path) -> None:
 
 def test_unknown_crs_string_is_an_error(tmp_path: Path) -> None:
     path = fx.grb_upload_shapefile_without_prj(tmp_path)
-    with pytest.raises(SourceFileError, match="not a CRS"):
+    with pytest.raises(SourceFileError, match="geen coördinatenstelsel dat pyproj kent"):
         read_buildings(path, crs="Lambert72")
 
 
@@ -275,7 +275,7 @@ def test_missing_required_building_fields_listed_at_once(tmp_path: Path) -> None
     with pytest.raises(SourceFileError) as err:
         read_buildings(tmp_path / "grb.shp")
     assert err.value.fields[:4] == ["GVDE", "EVENTTYPE", "GRBOBJECT", "TPC"]
-    assert "fields found: GRBIDN, IDNV" in str(err.value)
+    assert "gevonden velden: GRBIDN, IDNV" in str(err.value)
 
 
 # --- addresses ----------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_address_layer_of_polygons_is_an_error(tmp_path: Path) -> None:
     frame = fx.address_frame().iloc[:2].copy()
     frame["geometry"] = [fx.square(*fx.GENT_31370), fx.square(*fx.GENT_31370)]
     frame.to_file(tmp_path / "adres.gpkg")
-    with pytest.raises(SourceFileError, match="no points: wrong layer"):
+    with pytest.raises(SourceFileError, match="geen punten: verkeerde laag"):
         read_addresses(tmp_path / "adres.gpkg")
 
 
@@ -344,7 +344,7 @@ def test_missing_address_fields_all_listed(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError) as err:
         read_addresses(tmp_path / "adres.shp")
     assert err.value.fields == ["straatnm", "huisnr", "postcode", "gemeenteid", "fields"]
-    assert "fields found: adresid, busnr, status" in str(err.value)
+    assert "gevonden velden: adresid, busnr, status" in str(err.value)
 
 
 # --- units and links ----------------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_real_neighbourhoods_ggw7_not_reprojected() -> None:
 def test_sectors_without_the_id_field(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError) as err:
         read_sectors(require(GGW7))
-    assert "fields found: geoitem, naam" in str(err.value)
+    assert "gevonden velden: geoitem, naam" in str(err.value)
     assert "id_field=" in str(err.value)
     with pytest.raises(SourceFileError) as err:
         read_sectors(require(GGW7), id_field="wijkcode", name_field="naam")
@@ -473,14 +473,14 @@ def test_facts_english_csv(tmp_path: Path) -> None:
 
 def test_facts_file_errors(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("bouwjaar,verwarming\n1970,gas_boiler\n", encoding="utf-8")
-    with pytest.raises(SourceFileError, match="no id column"):
+    with pytest.raises(SourceFileError, match="geen id-kolom"):
         read_facts(tmp_path / "a.csv")
     (tmp_path / "b.csv").write_text("adresid,bouwjaar,construction_year\n1,1970,1971\n")
-    with pytest.raises(SourceFileError, match="several columns") as err:
+    with pytest.raises(SourceFileError, match="meerdere kolommen") as err:
         read_facts(tmp_path / "b.csv")
     assert err.value.fields == ["construction_year"]
     (tmp_path / "c.csv").write_text("", encoding="utf-8")
-    with pytest.raises(SourceFileError, match="empty"):
+    with pytest.raises(SourceFileError, match="is leeg"):
         read_facts(tmp_path / "c.csv")
 
 
@@ -501,7 +501,7 @@ READERS = [read_buildings, read_addresses, read_units, read_links, read_sectors,
 
 @pytest.mark.parametrize("reader", READERS)
 def test_missing_file(tmp_path: Path, reader: Callable[..., schema.ReadResult]) -> None:
-    with pytest.raises(SourceFileError, match="file not found") as err:
+    with pytest.raises(SourceFileError, match="bestand niet gevonden") as err:
         reader(tmp_path / "geen_bestand.shp")
     assert "geen_bestand.shp" in str(err.value)
 
@@ -510,30 +510,30 @@ def test_missing_file(tmp_path: Path, reader: Callable[..., schema.ReadResult]) 
 @pytest.mark.parametrize("name", ["kapot.shp", "kapot.gpkg", "kapot.dbf", "kapot.parquet"])
 def test_corrupt_file(tmp_path: Path, reader: Callable[..., schema.ReadResult], name: str) -> None:
     (tmp_path / name).write_bytes(b"\x00\x01 dit is geen geodata \xff" * 20)
-    with pytest.raises(SourceFileError, match="cannot be read") as err:
+    with pytest.raises(SourceFileError, match="kan niet gelezen worden") as err:
         reader(tmp_path / name)
     assert name in str(err.value)
 
 
 def test_plain_table_where_geometries_are_needed(tmp_path: Path) -> None:
     (tmp_path / "gebouwen.csv").write_text("gebouwid,status\n1,gerealiseerd\n")
-    with pytest.raises(SourceFileError, match="without geometries"):
+    with pytest.raises(SourceFileError, match="zonder geometrieën"):
         read_buildings(tmp_path / "gebouwen.csv")
-    with pytest.raises(SourceFileError, match="has no geometries"):
+    with pytest.raises(SourceFileError, match="bevat geen geometrieën"):
         read_buildings(fx.units_dbf(tmp_path))
 
 
 def test_geopackage_with_several_layers(tmp_path: Path) -> None:
     path = fx.gebouwenregister_mixed_gpkg(tmp_path)
     fx.address_frame().to_file(path, layer="adres")
-    with pytest.raises(SourceFileError, match="several layers") as err:
+    with pytest.raises(SourceFileError, match="bevat meerdere lagen") as err:
         read_buildings(path)
     assert "gebouw, adres" in str(err.value)
     result = checked(read_buildings(path, layer="gebouw"), schema.BUILDING_COLUMNS)
     assert set(result.rejects["source"]) == {"gebouwen.gpkg:gebouw"}
     addresses = checked(read_addresses(path, layer="ADRES"), schema.ADDRESS_COLUMNS)
     assert addresses.kept == len(fx.ADDRESS_KEPT)
-    with pytest.raises(SourceFileError, match="no layer 'wegen'"):
+    with pytest.raises(SourceFileError, match="geen laag 'wegen'"):
         read_buildings(path, layer="wegen")
 
 
@@ -585,7 +585,7 @@ def test_every_record_is_kept_or_rejected_once(
     try:
         result = read_buildings(path)
     except SourceFileError as err:  # only a layer without any polygon may fail
-        assert "no polygons" in str(err)
+        assert "geen polygonen" in str(err)
         assert all(kind in ("point", "null", "empty") for *_, kind in rows)
         return
     checked(result, schema.BUILDING_COLUMNS)
