@@ -1170,8 +1170,9 @@ def _no_crs_message(gdf: gpd.GeoDataFrame) -> str:
         hint = ""
     return (
         "het bestand heeft geen coördinatenstelsel (een Shapefile zonder .prj?): geef "
-        'crs="EPSG:31370" op voor Lambert 72 of crs="EPSG:3812" voor Lambert 2008, het '
-        f"coördinatenstelsel waarin de coördinaten staan{hint}"
+        "--crs EPSG:31370 op voor Lambert 72 of --crs EPSG:3812 voor Lambert 2008 (in Python: "
+        'crs="EPSG:31370"), het coördinatenstelsel waarin de coördinaten staan'
+        f"{hint}"
     )
 
 

@@ -251,6 +251,16 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
     dw, addr_rejects, unit_rejects, link_rejects = _assign_addresses(b, ra, ru, rl, par)
     late_rejects += [addr_rejects, unit_rejects, link_rejects]
 
+    if dw.empty:
+        problems = Problems("invoerbestanden van de tweeling")
+        problems.add(
+            "--addresses/--buildings",
+            f"geen enkel adres van {Path(str(ra.source)).name} ligt in of bij een gebouw van "
+            f"{Path(str(rb.source)).name} ({ra.kept} adressen, {rb.kept} gebouwen gelezen): er is "
+            "dus geen enkele woning. Controleer dat beide bestanden dezelfde gemeente dekken en in "
+            "hetzelfde coördinatenstelsel staan (--crs alleen voor bestanden zonder .prj)",
+        )
+        problems.raise_if_any(SourceFileError)
     for r in (ra, ru, rl):  # their records now live in ``dw`` or in the rejects: free the memory
         if r is not None:
             r.frame = r.frame.iloc[:0]

@@ -247,3 +247,17 @@ def test_cli_twin_build_reports_accounting_and_refuses_bad_input(
         ],
     )
     assert bad.exit_code == 2 and "Fout:" in bad.output and "Traceback" not in bad.output
+
+
+def test_addresses_in_no_building_at_all_give_a_dutch_error(
+    demo: tuple[TwinSources, TwinResult, Path],
+) -> None:
+    """Real GRB sample buildings elsewhere in Flanders and the demo addresses: no dwelling at all."""
+    from tests.shared_data import SHARED, require
+
+    grb = require(
+        SHARED / "data/geo/basisregisters-grb_testdata/gebouw_ALL_lambert72/gebouw_ALL.shp"
+    )
+    with pytest.raises(SourceFileError) as exc:
+        build_twin(TwinSources(buildings=grb, addresses=demo[0].addresses, crs="EPSG:31370"))
+    assert "geen enkel adres" in str(exc.value) and "gebouw_ALL.shp" in str(exc.value)
