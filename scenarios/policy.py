@@ -1,0 +1,515 @@
+"""Flemish renovation policy as data: prices, CO2, renovation obligation, LEKP goals, premiums.
+
+The policy lives in ``scenarios/data/policy_flanders.yaml`` (sources beside every number);
+:func:`load_policy` validates it into a :class:`Policy` whose methods answer vectorised
+questions for a building stock.
+
+Notes
+-----
+* Prices and CO2 factors are given at anchor years and interpolated linearly in between;
+  outside the anchors the nearest anchor value is held (``numpy.interp``).
+* Renovation obligation (Energiebesluit, since 1 Jan 2023): a dwelling whose label at the
+  transfer is one of ``applies_to_labels`` (E, F) must reach the target label of its transfer
+  year within ``deadline_years``; the target is the rule with the latest ``from_year`` not after
+  the transfer year, separately for houses and apartments.
+* Premiums (Mijn VerbouwPremie):
+  ``premium = min(percent_of_invoice / 100 * invoice, cap_eur, cap_eur_m2 * area)``,
+  a cap that is not given (or an area that is not given) does not limit.
+* LEKP goals per 1,000 housing units are scaled to the municipality and rounded up
+  (a goal of 12.5 renovations is met only by 13).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import yaml
+from numpy.typing import ArrayLike, NDArray
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from sim.carriers import CARRIERS, CarrierTables, load_carrier_tables
+from sim.errors import InputError, Problems
+from sim.labels import LABELS
+
+#: Measure ids that the premium table must list (``null`` = no premium).
+MEASURES: tuple[str, ...] = (
+    "roof_insulation",
+    "cavity_wall_fill",
+    "exterior_wall_insulation",
+    "interior_wall_insulation",
+    "floor_insulation",
+    "glazing_hr",
+    "glazing_triple",
+    "airtightness_ventilation_c",
+    "ventilation_d",
+    "heat_pump_air_water",
+    "heat_pump_ground",
+    "pv",
+    "solar_water_heater",
+    "boiler_condensing",
+)
+#: Income categories of the premium (mapping to the official categories in the YAML file).
+INCOME_CATEGORIES: tuple[str, ...] = ("low", "middle", "high")
+#: LEKP goals counted per 1,000 housing units.
+LEKP_GOALS: tuple[str, ...] = ("collective_renovations", "fossil_free", "klimaattafel_invitations")
+
+_DEFAULT_FILE = "policy_flanders.yaml"
+
+
+def _one_of(allowed: Sequence[str], what: str) -> Any:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "policy_unknown", f"{what} '{value}'; kies uit {list(allowed)}"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Carrier = Annotated[str, _one_of(CARRIERS, "onbekende energiedrager")]
+Label = Annotated[str, _one_of(LABELS, "onbekend EPC-label")]
+Measure = Annotated[str, _one_of(MEASURES, "onbekende maatregel")]
+NonNeg = Annotated[float, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _increasing(values: Sequence[int]) -> None:
+    if any(b <= a for a, b in itertools.pairwise(values)):
+        raise PydanticCustomError("policy_order", "jaren moeten stijgen")
+
+
+class Anchor(_Model):
+    """Value at an anchor year."""
+
+    year: int = Field(ge=1900, le=2200)
+    value: NonNeg
+    source: str
+    indicative: bool = False
+
+
+def _check_series(series: dict[str, list[Anchor]]) -> dict[str, list[Anchor]]:
+    missing = [c for c in CARRIERS if c not in series]
+    if missing:
+        raise PydanticCustomError("policy_missing", f"ontbrekende energiedragers {missing}")
+    return series
+
+
+def _check_anchors(anchors: list[Anchor]) -> list[Anchor]:
+    if not anchors:
+        raise PydanticCustomError("policy_empty", "minstens één ankerjaar nodig")
+    _increasing([a.year for a in anchors])
+    return anchors
+
+
+Series = Annotated[list[Anchor], AfterValidator(_check_anchors)]
+
+
+class ObligationRule(_Model):
+    """Target label for transfers from ``from_year`` on."""
+
+    from_year: int = Field(ge=1900, le=2200)
+    target_label: Label
+
+
+def _check_rules(rules: list[ObligationRule]) -> list[ObligationRule]:
+    _increasing([r.from_year for r in rules])
+    return rules
+
+
+Rules = Annotated[list[ObligationRule], AfterValidator(_check_rules)]
+
+
+class RenovationObligation(_Model):
+    """Renovation obligation at transfer (Vlaamse renovatieverplichting)."""
+
+    source: str
+    applies_to_labels: list[Label]
+    deadline_years: int = Field(ge=0)
+    houses: Rules
+    apartments: Rules
+
+
+class Goal(_Model):
+    value: NonNeg
+    source: str
+
+
+class Period(_Model):
+    from_year: int
+    to_year: int
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.to_year < self.from_year:
+            raise PydanticCustomError("policy_order", "jaren moeten stijgen")
+        return self
+
+
+class PerThousand(_Model):
+    collective_renovations: Goal
+    fossil_free: Goal
+    klimaattafel_invitations: Goal
+
+
+class Lekp(_Model):
+    """LEKP goals (Lokaal Energie- en Klimaatpact 2.0/2.1)."""
+
+    period: Period
+    per_1000_housing_units: PerThousand
+    wijkverbeteringscontract_min: int = Field(ge=0)
+    wijkverbeteringscontract_deadline: dt.date
+    wijkverbeteringscontract_source: str
+
+
+class PremiumTier(_Model):
+    """Premium for one income category [% of invoice, EUR, EUR/m²]."""
+
+    percent_of_invoice: float = Field(ge=0, le=100)
+    cap_eur: NonNeg | None = None
+    cap_eur_m2: NonNeg | None = None
+
+
+class PremiumRule(_Model):
+    low: PremiumTier
+    middle: PremiumTier
+    high: PremiumTier
+    indicative: bool = False
+    source: str | None = None
+
+
+class IncomeCategories(_Model):
+    low: str
+    middle: str
+    high: str
+
+
+class Premiums(_Model):
+    """Mijn VerbouwPremie per measure and income category."""
+
+    source: str
+    income_categories: IncomeCategories
+    measures: dict[Measure, PremiumRule | None]
+
+    @field_validator("measures")
+    @classmethod
+    def _all_measures(cls, v: dict[str, PremiumRule | None]) -> dict[str, PremiumRule | None]:
+        missing = [m for m in MEASURES if m not in v]
+        if missing:
+            raise PydanticCustomError(
+                "policy_missing", f"ontbrekende maatregelen {missing} (gebruik null: geen premie)"
+            )
+        return v
+
+
+class Policy(_Model):
+    """Validated renovation policy; see the module notes for the rules."""
+
+    schema_version: int = Field(ge=1, le=1)
+    sources: dict[str, str]
+    energy_prices: Annotated[dict[Carrier, Series], AfterValidator(_check_series)]
+    co2_factors: Annotated[dict[Carrier, Series], AfterValidator(_check_series)]
+    renovation_obligation: RenovationObligation
+    lekp: Lekp
+    premiums: Premiums
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> Policy:
+        known = set(self.sources)
+        bad: list[str] = []
+        for section in ("energy_prices", "co2_factors"):
+            for carrier, anchors in getattr(self, section).items():
+                bad += [
+                    f"{section}.{carrier}[{i}].source"
+                    for i, a in enumerate(anchors)
+                    if a.source not in known
+                ]
+        refs = {
+            "renovation_obligation.source": self.renovation_obligation.source,
+            "lekp.wijkverbeteringscontract_source": self.lekp.wijkverbeteringscontract_source,
+            "premiums.source": self.premiums.source,
+        }
+        for goal in LEKP_GOALS:
+            refs[f"lekp.per_1000_housing_units.{goal}.source"] = getattr(
+                self.lekp.per_1000_housing_units, goal
+            ).source
+        for m, rule in self.premiums.measures.items():
+            if rule is not None and rule.source is not None:
+                refs[f"premiums.measures.{m}.source"] = rule.source
+        bad += [place for place, ref in refs.items() if ref not in known]
+        if bad:
+            raise PydanticCustomError("policy_source", f"bron niet gevonden in 'sources' bij {bad}")
+        return self
+
+    # ------------------------------------------------------------------ prices and CO2
+    def _interp(self, section: str, year: ArrayLike) -> dict[str, Any]:
+        y = np.asarray(year, dtype=np.float64)
+        out: dict[str, Any] = {}
+        for carrier in CARRIERS:
+            anchors = getattr(self, section)[carrier]
+            xs = np.array([a.year for a in anchors], dtype=np.float64)
+            vs = np.array([a.value for a in anchors], dtype=np.float64)
+            v = np.interp(y, xs, vs)
+            out[carrier] = float(v) if v.ndim == 0 else v
+        return out
+
+    def prices(self, year: ArrayLike) -> dict[str, Any]:
+        """Consumer price per carrier [EUR/kWh] in ``year`` (scalar or array of years)."""
+        return self._interp("energy_prices", year)
+
+    def co2(self, year: ArrayLike) -> dict[str, Any]:
+        """CO2 emission factor per carrier [kg/kWh] in ``year`` (scalar or array of years)."""
+        return self._interp("co2_factors", year)
+
+    def carrier_tables(self, year: float) -> CarrierTables:
+        """Carrier factors for one year: primary-energy factors from ``sim/data/energy_carriers.csv``,
+        prices and CO2 factors from this policy."""
+        price = self.prices(float(year))
+        co2 = self.co2(float(year))
+        return load_carrier_tables().with_overrides(price_eur_kwh=price, co2_kg_kwh=co2)
+
+    # ------------------------------------------------------------------ renovation obligation
+    def obligation_target(
+        self, transfer_year: ArrayLike, is_apartment: ArrayLike
+    ) -> NDArray[np.int8]:
+        """Target label index (into ``sim.labels.LABELS``) for dwellings transferred in a year.
+
+        Parameters
+        ----------
+        transfer_year : array_like of int
+            Year of the deed [a].
+        is_apartment : array_like of bool
+            True for apartments, False for houses (broadcast against ``transfer_year``).
+
+        Returns
+        -------
+        ndarray of int8
+            Label index of the target; -1 where no obligation applies (before the first rule).
+        """
+        year = np.asarray(transfer_year)
+        apt = np.asarray(is_apartment, dtype=bool)
+        year, apt = np.broadcast_arrays(year, apt)
+        out = np.full(year.shape, -1, dtype=np.int8)
+        ob = self.renovation_obligation
+        for rules, mask in ((ob.houses, ~apt), (ob.apartments, apt)):
+            if not rules:
+                continue
+            starts = np.array([r.from_year for r in rules])
+            targets = np.array([LABELS.index(r.target_label) for r in rules], dtype=np.int8)
+            k = np.searchsorted(starts, year, side="right") - 1
+            hit = mask & (k >= 0)
+            out[hit] = targets[k[hit]]
+        return out
+
+    def obligation_applies(
+        self, label_index: ArrayLike, transfer_year: ArrayLike
+    ) -> NDArray[np.bool_]:
+        """True where a transfer triggers the obligation: label in ``applies_to_labels`` (E, F)
+        at the transfer and a transfer year on or after the first rule."""
+        label = np.asarray(label_index)
+        year = np.asarray(transfer_year)
+        ob = self.renovation_obligation
+        trigger = np.array([LABELS.index(x) for x in ob.applies_to_labels], dtype=np.int64)
+        first = min(r.from_year for r in (*ob.houses, *ob.apartments))
+        return np.isin(label, trigger) & (year >= first)
+
+    # ------------------------------------------------------------------ premiums
+    def premium(
+        self,
+        measure_ids: Sequence[str],
+        invoice_eur: ArrayLike,
+        income_category: ArrayLike,
+        area_m2: ArrayLike | None = None,
+    ) -> NDArray[np.float64]:
+        """Mijn VerbouwPremie per dwelling and measure [EUR].
+
+        Parameters
+        ----------
+        measure_ids : sequence of str, length M
+            Measure ids (``MEASURES``).
+        invoice_eur : array_like, shape (N, M)
+            Invoice amount per dwelling and measure [EUR].
+        income_category : array_like of str, shape (N,)
+            ``"low"``, ``"middle"`` or ``"high"`` per dwelling.
+        area_m2 : array_like, shape (N, M), optional
+            Area of the measure [m²], for the caps per m²; without it those caps do not apply.
+
+        Returns
+        -------
+        ndarray, shape (N, M)
+            Premium [EUR], never above the invoice and never negative.
+
+        Raises
+        ------
+        InputError
+            Unknown measures or income categories, wrong shapes, negative or non-finite invoices.
+        """
+        invoice = np.asarray(invoice_eur, dtype=np.float64)
+        cats = np.asarray(income_category).astype(str)
+        problems = Problems("premieberekening")
+        m = len(measure_ids)
+        if invoice.ndim != 2 or invoice.shape[1] != m or cats.shape != (invoice.shape[0],):
+            problems.add(
+                "invoice_eur",
+                f"vorm {invoice.shape} past niet bij {m} maatregelen en {cats.shape[0]} woningen",
+            )
+            problems.raise_if_any()
+        area = None
+        if area_m2 is not None:
+            area = np.asarray(area_m2, dtype=np.float64)
+            if area.shape != invoice.shape:
+                problems.add("area_m2", f"moet vorm {invoice.shape} hebben")
+            elif (~np.isfinite(area) | (area < 0)).any():
+                problems.add("area_m2", "moet ≥ 0 zijn", np.flatnonzero((area < 0).any(axis=1)))
+        bad_inv = ~np.isfinite(invoice) | (invoice < 0)
+        if bad_inv.any():
+            problems.add("invoice_eur", "moet ≥ 0 zijn", np.flatnonzero(bad_inv.any(axis=1)))
+        unknown = [x for x in measure_ids if x not in self.premiums.measures]
+        if unknown:
+            problems.add("measure_ids", f"onbekende maatregel {unknown}; kies uit {list(MEASURES)}")
+        bad_cat = ~np.isin(cats, INCOME_CATEGORIES)
+        if bad_cat.any():
+            problems.add(
+                "income_category",
+                f"onbekende inkomenscategorie; kies uit {list(INCOME_CATEGORIES)}",
+                np.flatnonzero(bad_cat),
+            )
+        problems.raise_if_any()
+
+        out = np.zeros_like(invoice)
+        for j, mid in enumerate(measure_ids):
+            rule = self.premiums.measures[mid]
+            if rule is None:
+                continue
+            for cat in INCOME_CATEGORIES:
+                rows = cats == cat
+                if not rows.any():
+                    continue
+                tier: PremiumTier = getattr(rule, cat)
+                p = invoice[rows, j] * (tier.percent_of_invoice / 100.0)
+                if tier.cap_eur is not None:
+                    p = np.minimum(p, tier.cap_eur)
+                if tier.cap_eur_m2 is not None and area is not None:
+                    p = np.minimum(p, tier.cap_eur_m2 * area[rows, j])
+                out[rows, j] = p
+        return np.minimum(out, invoice)
+
+    # ------------------------------------------------------------------ LEKP
+    def lekp_targets(self, housing_units: int) -> dict[str, int]:
+        """LEKP goals for a municipality with ``housing_units`` dwellings, rounded up.
+
+        Examples
+        --------
+        >>> load_policy().lekp_targets(10_000)["collective_renovations"]
+        500
+        """
+        if housing_units < 0:
+            problems = Problems("LEKP-doelen")
+            problems.add("housing_units", "moet ≥ 0 zijn")
+            problems.raise_if_any()
+        per = self.lekp.per_1000_housing_units
+        out = {
+            g: math.ceil(round(getattr(per, g).value * housing_units / 1000.0, 9))
+            for g in LEKP_GOALS
+        }
+        out["wijkverbeteringscontract"] = self.lekp.wijkverbeteringscontract_min
+        return out
+
+
+# ---------------------------------------------------------------------- loading
+_MESSAGES = {
+    "extra_forbidden": "onbekende sleutel",
+    "missing": "ontbreekt",
+    "greater_than_equal": "moet ≥ {ge} zijn",
+    "greater_than": "moet > {gt} zijn",
+    "less_than_equal": "moet ≤ {le} zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "string_type": "moet tekst zijn",
+    "list_type": "moet een lijst zijn",
+    "dict_type": "moet een tabel (sleutel: waarde) zijn",
+    "model_type": "moet een tabel (sleutel: waarde) zijn",
+    "bool_parsing": "moet true of false zijn",
+    "date_from_datetime_parsing": "moet een datum (JJJJ-MM-DD) zijn",
+}
+
+
+def _place(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            continue  # pydantic marks a bad dict key; the key itself is the previous part
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(bestand)"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()}
+    return template.format(**ctx)
+
+
+def parse_policy(data: Any, what: str = "beleidsbestand") -> Policy:
+    """Validate a policy already read into Python objects; every problem in one InputError."""
+    problems = Problems(what)
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.add(_place(tuple(err["loc"])), _message(err))
+    problems.raise_if_any()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Read and validate a policy YAML file (default: the shipped ``policy_flanders.yaml``).
+
+    Raises
+    ------
+    InputError
+        With every problem, each naming its place in the file
+        (e.g. ``energy_prices.electricity[2].value: moet ≥ 0 zijn``).
+    """
+    if path is None:
+        text = resources.files("scenarios.data").joinpath(_DEFAULT_FILE).read_text("utf-8")
+        name = _DEFAULT_FILE
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+        name = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems = Problems(f"beleidsbestand {name}")
+        problems.add("(bestand)", f"geen geldige YAML: {exc}")
+        problems.raise_if_any()
+    return parse_policy(data, what=f"beleidsbestand {name}")
+
+
+__all__ = ["INCOME_CATEGORIES", "MEASURES", "InputError", "Policy", "load_policy", "parse_policy"]

@@ -1,0 +1,248 @@
+"""Tests of the Flemish renovation policy data (scenarios/policy.py, policy_flanders.yaml)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios.policy import MEASURES, Policy, load_policy, parse_policy
+from sim.carriers import CARRIERS, load_carrier_tables
+from sim.errors import InputError
+from sim.labels import LABELS
+
+SHIPPED = Path(__file__).parents[2] / "scenarios" / "data" / "policy_flanders.yaml"
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture
+def raw() -> dict[str, Any]:
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def test_shipped_file_loads(policy: Policy) -> None:
+    assert policy.schema_version == 1
+    assert set(policy.energy_prices) == set(CARRIERS)
+    assert set(policy.co2_factors) == set(CARRIERS)
+    assert set(policy.premiums.measures) == set(MEASURES)
+    assert load_policy(SHIPPED) == policy
+
+
+def test_2025_equals_carrier_table(policy: Policy) -> None:
+    table = load_carrier_tables()
+    prices = policy.prices(2025)
+    co2 = policy.co2(2025)
+    for i, c in enumerate(CARRIERS):
+        assert prices[c] == pytest.approx(table.price_eur_kwh[i], abs=1e-12)
+        assert co2[c] == pytest.approx(table.co2_kg_kwh[i], abs=1e-12)
+    assert co2["electricity"] == pytest.approx(0.16749, abs=1e-12)  # AIB/VREG residual mix 2023
+    tables = policy.carrier_tables(2025)
+    np.testing.assert_allclose(tables.price_eur_kwh, table.price_eur_kwh, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tables.co2_kg_kwh, table.co2_kg_kwh, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        tables.primary_energy_factor, table.primary_energy_factor, rtol=0, atol=0
+    )
+
+
+def test_interpolation_between_anchors_by_hand(policy: Policy) -> None:
+    # electricity CO2 anchors 2025: 0.16749, 2030: 0.120, 2040: 0.060
+    # 2027: 0.16749 + 2/5 * (0.120 - 0.16749) = 0.148494; 2035: (0.120 + 0.060) / 2 = 0.090
+    co2 = policy.co2(np.array([2027, 2035, 2060, 2000]))["electricity"]
+    np.testing.assert_allclose(co2, [0.148494, 0.090, 0.020, 0.16749], rtol=0, atol=1e-12)
+    assert policy.carrier_tables(2035).co2_kg_kwh[CARRIERS.index("electricity")] == pytest.approx(
+        0.090, abs=1e-12
+    )
+
+
+def test_interpolation_of_a_rising_price(raw: dict[str, Any]) -> None:
+    raw["energy_prices"]["natural_gas"][1]["value"] = 0.140  # 2030
+    p = parse_policy(raw)
+    # 2026: 0.090 + 1/5 * 0.050 = 0.100; 2035: 0.140 + 1/2 * (0.090 - 0.140) = 0.115
+    assert p.prices(2026)["natural_gas"] == pytest.approx(0.100, abs=1e-12)
+    assert p.prices(2035)["natural_gas"] == pytest.approx(0.115, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("year", "apartment", "label"),
+    [
+        (2022, False, None),
+        (2022, True, None),
+        (2023, False, "D"),
+        (2024, False, "D"),
+        (2024, True, "D"),
+        (2030, False, "C"),
+        (2036, False, "B"),
+        (2036, True, "C"),
+        (2041, False, "A"),
+        (2041, True, "B"),
+        (2046, True, "A"),
+        (2046, False, "A"),
+    ],
+)
+def test_obligation_target(policy: Policy, year: int, apartment: bool, label: str | None) -> None:
+    idx = policy.obligation_target(np.array([year]), np.array([apartment]))
+    assert int(idx[0]) == (-1 if label is None else LABELS.index(label))
+
+
+def test_obligation_target_vectorised(policy: Policy) -> None:
+    years = np.array([2022, 2024, 2030, 2036, 2041, 2041, 2046])
+    apt = np.array([False, False, False, False, False, True, True])
+    got = policy.obligation_target(years, apt)
+    want = [-1] + [LABELS.index(x) for x in ("D", "C", "B", "A", "B", "A")]
+    np.testing.assert_array_equal(got, want)
+    assert policy.renovation_obligation.deadline_years == 5
+
+
+def test_obligation_applies(policy: Policy) -> None:
+    labels = np.array([LABELS.index(x) for x in ("A", "D", "E", "F", "F")])
+    years = np.array([2030, 2030, 2030, 2030, 2022])
+    np.testing.assert_array_equal(
+        policy.obligation_applies(labels, years), [False, False, True, True, False]
+    )
+
+
+def test_premium_capped_by_percentage_and_eur(policy: Policy) -> None:
+    ids = ["heat_pump_air_water", "pv", "roof_insulation"]
+    invoice = np.array([[20_000.0, 8_000.0, 1_000.0], [2_000.0, 8_000.0, 1_000.0]])
+    area = np.array([[100.0, 30.0, 100.0], [100.0, 30.0, 10.0]])
+    got = policy.premium(ids, invoice, np.array(["low", "high"]), area_m2=area)
+    hp = policy.premiums.measures["heat_pump_air_water"]
+    roof = policy.premiums.measures["roof_insulation"]
+    assert hp is not None and roof is not None
+    assert hp.low.cap_eur is not None and roof.high.cap_eur_m2 is not None
+    # low income, 20,000 EUR heat pump: the EUR cap binds (4,500 < 50 % of 20,000)
+    assert got[0, 0] == pytest.approx(hp.low.cap_eur, abs=1e-9)
+    assert hp.low.cap_eur < 20_000 * hp.low.percent_of_invoice / 100
+    # high income, 2,000 EUR heat pump: the percentage binds (20 % = 400 EUR)
+    assert got[1, 0] == pytest.approx(2_000 * hp.high.percent_of_invoice / 100, abs=1e-9)
+    # high income, 10 m² roof for 1,000 EUR: min(20 % = 200 EUR, 6 EUR/m² x 10 m² = 60 EUR)
+    want = min(1_000 * roof.high.percent_of_invoice / 100, roof.high.cap_eur_m2 * 10)
+    assert got[1, 2] == pytest.approx(want, abs=1e-9)
+    np.testing.assert_allclose(got[:, 1], 0.0, rtol=0, atol=0)  # pv: no premium
+
+
+def test_premium_without_area_ignores_m2_cap(policy: Policy) -> None:
+    got = policy.premium(["roof_insulation"], np.array([[1_000.0]]), np.array(["middle"]))
+    roof = policy.premiums.measures["roof_insulation"]
+    assert roof is not None
+    assert got[0, 0] == pytest.approx(1_000 * roof.middle.percent_of_invoice / 100, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    invoice=st.lists(st.floats(0, 1e6), min_size=len(MEASURES), max_size=len(MEASURES)),
+    area=st.lists(st.floats(0, 1e4), min_size=len(MEASURES), max_size=len(MEASURES)),
+    cat=st.sampled_from(["low", "middle", "high"]),
+)
+def test_premium_never_above_invoice(
+    policy: Policy, invoice: list[float], area: list[float], cat: str
+) -> None:
+    inv = np.array([invoice])
+    got = policy.premium(list(MEASURES), inv, np.array([cat]), area_m2=np.array([area]))
+    assert (got >= 0).all()
+    assert (got <= inv + 1e-9).all()
+    # a lower income never gets less than a higher one for the same invoice
+    low = policy.premium(list(MEASURES), inv, np.array(["low"]), area_m2=np.array([area]))
+    assert (low >= got - 1e-9).all()
+
+
+def test_premium_bad_input_collected(policy: Policy) -> None:
+    with pytest.raises(InputError) as e:
+        policy.premium(["sauna", "pv"], np.array([[-1.0, 10.0]]), np.array(["rich"]))
+    assert set(e.value.fields) == {"invoice_eur", "measure_ids", "income_category"}
+
+
+def test_lekp_targets(policy: Policy) -> None:
+    assert policy.lekp_targets(10_000) == {
+        "collective_renovations": 500,
+        "fossil_free": 250,
+        "klimaattafel_invitations": 500,
+        "wijkverbeteringscontract": 1,
+    }
+    # rounded up: 50/1000 * 1,010 = 50.5 -> 51; 25/1000 * 1,010 = 25.25 -> 26
+    t = policy.lekp_targets(1_010)
+    assert (t["collective_renovations"], t["fossil_free"]) == (51, 26)
+
+
+def _error(data: dict[str, Any]) -> InputError:
+    with pytest.raises(InputError) as e:
+        parse_policy(data)
+    return e.value
+
+
+def test_typo_key_rejected(raw: dict[str, Any]) -> None:
+    raw["lekp"]["peroid"] = raw["lekp"].pop("period")
+    err = _error(raw)
+    assert "lekp.peroid" in err.fields
+    assert "lekp.period" in err.fields  # the right key is then missing
+    assert "onbekende sleutel" in str(err)
+
+
+def test_negative_price_rejected(raw: dict[str, Any]) -> None:
+    raw["energy_prices"]["electricity"][2]["value"] = -0.1
+    err = _error(raw)
+    assert err.fields == ["energy_prices.electricity[2].value"]
+    assert "moet ≥ 0 zijn" in str(err)
+
+
+def test_years_not_increasing_rejected(raw: dict[str, Any]) -> None:
+    raw["co2_factors"]["electricity"][2]["year"] = 2030
+    raw["renovation_obligation"]["houses"][1]["from_year"] = 2020
+    err = _error(raw)
+    assert err.fields == ["co2_factors.electricity", "renovation_obligation.houses"]
+    assert "jaren moeten stijgen" in str(err)
+
+
+def test_unknown_carrier_label_measure_rejected(raw: dict[str, Any]) -> None:
+    raw["energy_prices"]["coal"] = copy.deepcopy(raw["energy_prices"]["natural_gas"])
+    raw["renovation_obligation"]["applies_to_labels"] = ["E", "G"]
+    raw["premiums"]["measures"]["sauna"] = None
+    err = _error(raw)
+    assert set(err.fields) == {
+        "energy_prices.coal",
+        "renovation_obligation.applies_to_labels[1]",
+        "premiums.measures.sauna",
+    }
+    assert "onbekende energiedrager 'coal'" in str(err)
+
+
+def test_all_problems_in_one_error(raw: dict[str, Any]) -> None:
+    raw["energy_prices"]["heating_oil"][0]["value"] = -1
+    raw["co2_factors"]["wood_pellets"][1]["value"] = -1
+    raw["lekp"]["per_1000_housing_units"]["fossil_free"]["value"] = -25
+    raw["premiums"]["measures"]["pv"] = {"low": {"percent_of_invoice": 120}}
+    err = _error(raw)
+    assert len(err.problems) >= 5
+    assert "energy_prices.heating_oil[0].value" in err.fields
+    assert "co2_factors.wood_pellets[1].value" in err.fields
+    assert "lekp.per_1000_housing_units.fossil_free.value" in err.fields
+
+
+def test_missing_carrier_and_unknown_source(raw: dict[str, Any]) -> None:
+    del raw["co2_factors"]["district_heat"]
+    err = _error(raw)
+    assert err.fields == ["co2_factors"]
+    raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    raw["energy_prices"]["electricity"][0]["source"] = "my_guess"
+    assert "energy_prices.electricity[0].source" in str(_error(raw))
+
+
+def test_bad_file_on_disk(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["energy_prices"]["electricity"][2]["value"] = -1
+    f = tmp_path / "policy.yaml"
+    f.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(InputError, match=r"energy_prices\.electricity\[2\]\.value"):
+        load_policy(f)
+    f.write_text("a: [1,", encoding="utf-8")
+    with pytest.raises(InputError, match="geen geldige YAML"):
+        load_policy(f)
