@@ -1,0 +1,513 @@
+"""The catalogue of renovation measures, shipped as versioned data (``scenarios/data/measures.yaml``).
+
+A measure has an *effect* on the core's inputs (a mapping onto the variant fields of
+:mod:`sim.variants`), a *cost* as a function of the dwelling's size and *rules* saying for which
+dwellings it applies. :func:`load_catalogue` reads and validates the file; every problem is
+collected and raised once as :class:`sim.errors.InputError`, each with its place in the file
+(``measures[3].cost.basis``) and a Dutch message.
+
+All dwelling-level functions are vectorised over the N rows of a DataFrame in the twin schema
+(``docs/twin_schema.md``) and return arrays of shape (N, M) for M measures or packages.
+
+Combining measures in one package (:meth:`Catalogue.variants`): the additive fields
+(``r_add_*_m2kw``, ``pv_kwp_add``) add up; every other field (limits, codes, temperatures,
+fractions) is taken from the *last* measure in the package that sets it ("last wins").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import Problems
+from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
+from sim.variants import VARIANT_FIELDS, VariantArrays
+
+Basis = Literal[
+    "roof_area_m2",
+    "wall_area_m2",
+    "ground_floor_area_m2",
+    "window_area_m2",
+    "floor_area_m2",
+    "per_dwelling",
+    "per_kwp",
+]
+Attachment = Literal["open", "halfopen", "gesloten", "apartment"]
+
+#: Window-area columns whose sum is the ``window_area_m2`` basis / rule column.
+WINDOW_COLUMNS = (
+    "window_area_h_m2",
+    "window_area_n_m2",
+    "window_area_e_m2",
+    "window_area_s_m2",
+    "window_area_w_m2",
+)
+#: Twin columns usable in ``applies_if`` with ``_min`` / ``_max`` (``window_area_m2`` is derived).
+RULE_NUMERIC_COLUMNS = (
+    "construction_year",
+    "storeys",
+    "n_dwellings_in_building",
+    "floor_area_m2",
+    "roof_area_m2",
+    "wall_area_m2",
+    "ground_floor_area_m2",
+    "window_area_m2",
+    "u_roof_w_m2k",
+    "u_wall_w_m2k",
+    "u_floor_w_m2k",
+    "u_window_w_m2k",
+    "infiltration_ach",
+    "pv_kwp",
+)
+#: Twin columns usable in ``applies_if`` with ``_in``.
+RULE_CATEGORICAL_COLUMNS = ("attachment", "heating_system", "ventilation_system", "dhw_system")
+#: Every valid ``applies_if`` key.
+RULE_KEYS: frozenset[str] = frozenset(
+    [f"{c}_min" for c in RULE_NUMERIC_COLUMNS]
+    + [f"{c}_max" for c in RULE_NUMERIC_COLUMNS]
+    + [f"{c}_in" for c in RULE_CATEGORICAL_COLUMNS]
+)
+_ADDITIVE = ("r_add_roof_m2kw", "r_add_wall_m2kw", "r_add_floor_m2kw", "pv_kwp_add")
+_CODES: dict[str, NDArray[np.int64]] = {
+    "ventilation_system": VENTILATION_CODES,
+    "heating_system": SPACE_HEATING_CODES,
+    "dhw_system": HEATING_SYSTEM_CODES,
+}
+_SHIPPED = "measures.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cost(_Model):
+    """Price of a measure as a function of size [EUR incl. VAT]."""
+
+    basis: Basis
+    eur_per_unit: float = Field(ge=0)
+    fixed_eur: float = Field(default=0.0, ge=0)
+    by_attachment: dict[Attachment, float] = Field(default_factory=dict)
+    lifetime_years: int = Field(gt=0)
+    collective_discount: float = Field(default=0.0, ge=0, lt=1)
+    collective_source: str | None = None
+
+
+class Measure(_Model):
+    """One renovation measure: effect, cost and applicability rules."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_nl: str
+    category: Literal["envelope", "ventilation", "heating", "renewable"]
+    effect: dict[str, float] = Field(min_length=1)
+    cost: Cost
+    # rule values are checked in _semantic_problems (closed set of keys, number or list)
+    applies_if: dict[str, Any] = Field(default_factory=dict)
+    source: str
+    effect_source: str | None = None
+
+
+class Catalogue(_Model):
+    """The validated measures catalogue; see the module notes."""
+
+    schema_version: Literal[1]
+    currency: Literal["EUR"]
+    price_year: int = Field(ge=2000, le=2100)
+    vat_note: str | None = None
+    sources: dict[str, str] = Field(min_length=1)
+    measures: list[Measure] = Field(min_length=1)
+
+    @property
+    def ids(self) -> list[str]:
+        """Measure ids in file order."""
+        return [m.id for m in self.measures]
+
+    def measure(self, measure_id: str) -> Measure:
+        """The measure with id ``measure_id`` (:class:`InputError` if unknown)."""
+        return self._lookup([[measure_id]])[0][0]
+
+    # -- packages -----------------------------------------------------------------------------
+    def _lookup(self, packages: list[list[str]]) -> list[list[Measure]]:
+        by_id = {m.id: m for m in self.measures}
+        problems = Problems("maatregelselectie")
+        for j, pkg in enumerate(packages):
+            if not pkg:
+                problems.add(f"pakket[{j}]", "een pakket moet minstens één maatregel bevatten")
+            for mid in pkg:
+                if mid not in by_id:
+                    problems.add(
+                        f"pakket[{j}]",
+                        f"onbekende maatregel {mid!r}; bekend zijn {', '.join(self.ids)}",
+                    )
+        problems.raise_if_any()
+        return [[by_id[mid] for mid in pkg] for pkg in packages]
+
+    def variants(
+        self,
+        measure_ids: Sequence[Sequence[str]] | Sequence[str],
+        names: Sequence[str] | None = None,
+    ) -> VariantArrays:
+        """The core variants of measures or packages of measures.
+
+        Parameters
+        ----------
+        measure_ids : list of str or list of list of str
+            One variant per measure id, or one variant per package (list of ids).
+        names : list of str, optional
+            Variant names; default the ids of each package joined by ``+``.
+
+        Returns
+        -------
+        sim.variants.VariantArrays
+            P variants. Within a package ``r_add_*`` and ``pv_kwp_add`` add up; any other field
+            is taken from the last measure that sets it.
+        """
+        packages = _as_packages(measure_ids)
+        measures = self._lookup(packages)
+        if names is None:
+            names = ["+".join(p) for p in packages]
+        if len(names) != len(packages):
+            problems = Problems("maatregelselectie")
+            problems.add("names", f"{len(names)} namen voor {len(packages)} pakketten")
+            problems.raise_if_any()
+        rows: list[dict[str, Any]] = []
+        for name, pkg in zip(names, measures, strict=True):
+            row: dict[str, Any] = {"name": name}
+            for m in pkg:
+                for key, value in m.effect.items():
+                    if key in _ADDITIVE:
+                        row[key] = row.get(key, 0.0) + value
+                    else:
+                        row[key] = value  # last wins
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=["name", *VARIANT_FIELDS])
+        return VariantArrays.from_frame(frame, what="maatregelencatalogus")
+
+    # -- costs --------------------------------------------------------------------------------
+    def costs(
+        self,
+        dwellings: pd.DataFrame,
+        measure_ids: Sequence[Sequence[str]] | Sequence[str],
+        collective: bool = False,
+    ) -> NDArray[np.float64]:
+        """Investment cost of each measure or package for each dwelling.
+
+        Parameters
+        ----------
+        dwellings : pandas.DataFrame
+            N dwellings in the twin schema; needs the columns of the cost bases used and
+            ``attachment`` when a measure has ``by_attachment`` multipliers.
+        measure_ids : list of str or list of list of str
+            M measures, or M packages (a package costs the sum of its measures).
+        collective : bool
+            Apply each measure's ``collective_discount`` (group purchase, shared scaffolding).
+
+        Returns
+        -------
+        ndarray, shape (N, M)
+            Cost [EUR incl. VAT, price year of the catalogue]. NaN where a needed size is NaN.
+        """
+        packages = self._lookup(_as_packages(measure_ids))
+        needed = {m.cost.basis for pkg in packages for m in pkg}
+        columns: set[str] = set()
+        for b in needed:
+            if b == "window_area_m2":
+                columns.update(WINDOW_COLUMNS)
+            elif b not in ("per_dwelling", "per_kwp"):
+                columns.add(b)
+        if any(m.cost.by_attachment for pkg in packages for m in pkg):
+            columns.add("attachment")
+        _require(dwellings, columns)
+        n = len(dwellings)
+        out = np.zeros((n, len(packages)), dtype=np.float64)
+        for j, pkg in enumerate(packages):
+            for m in pkg:
+                out[:, j] += self._measure_cost(dwellings, m, collective)
+        return out
+
+    @staticmethod
+    def _measure_cost(dwellings: pd.DataFrame, m: Measure, collective: bool) -> NDArray[np.float64]:
+        c = m.cost
+        n = len(dwellings)
+        if c.basis == "per_dwelling":
+            qty = np.ones(n)
+        elif c.basis == "per_kwp":
+            qty = np.full(n, m.effect.get("pv_kwp_add", 0.0))
+        else:
+            qty = _numeric(dwellings, c.basis)
+        cost = c.eur_per_unit * qty + c.fixed_eur
+        if c.by_attachment:
+            att = dwellings["attachment"].astype(object)
+            mult = att.map(lambda a: c.by_attachment.get(a, 1.0)).to_numpy(dtype=np.float64)
+            cost = cost * mult
+        if collective:
+            cost = cost * (1.0 - c.collective_discount)
+        return np.asarray(cost, dtype=np.float64)
+
+    # -- applicability ------------------------------------------------------------------------
+    def _rule_failures(
+        self, dwellings: pd.DataFrame, m: Measure
+    ) -> list[tuple[NDArray[np.bool_], NDArray[np.object_]]]:
+        """For each rule of ``m``: (fails, reason per dwelling)."""
+        out = []
+        for key, value in m.applies_if.items():
+            col, op = key.rsplit("_", 1)
+            if op == "in":
+                allowed = list(value) if isinstance(value, list) else [value]
+                raw = dwellings[col].astype(object)
+                fails = ~raw.isin(allowed).to_numpy()
+                if col != "attachment":  # integer codes: compare as numbers
+                    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+                    fails = ~np.isin(num, np.asarray(allowed, dtype=np.float64))
+                reason = (f"{col} = " + raw.astype(str) + f" niet in {allowed}").to_numpy(object)
+            else:
+                x = _numeric(dwellings, col)
+                bound = float(value)
+                with np.errstate(invalid="ignore"):
+                    bad = x < bound if op == "min" else x > bound
+                unknown = np.isnan(x)
+                fails = bad | unknown
+                sign = "<" if op == "min" else ">"
+                reason = np.where(
+                    unknown,
+                    f"{col} onbekend",
+                    np.char.add(np.char.add(f"{col} = ", x.astype(str)), f" {sign} {bound:g}"),
+                ).astype(object)
+            out.append((np.asarray(fails, dtype=bool), reason))
+        return out
+
+    def _needed_rule_columns(self, packages: list[list[Measure]]) -> set[str]:
+        cols: set[str] = set()
+        for pkg in packages:
+            for m in pkg:
+                for key in m.applies_if:
+                    col = key.rsplit("_", 1)[0]
+                    cols.update(WINDOW_COLUMNS if col == "window_area_m2" else (col,))
+        return cols
+
+    def applicable(
+        self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
+    ) -> NDArray[np.bool_]:
+        """Whether each measure (or every measure of each package) applies to each dwelling.
+
+        Rules judge the dwelling as it is now (before any measure). A NaN value fails a
+        ``_min``/``_max`` rule. Returns an ndarray of bool, shape (N, M).
+        """
+        packages = self._lookup(_as_packages(measure_ids))
+        _require(dwellings, self._needed_rule_columns(packages))
+        out = np.ones((len(dwellings), len(packages)), dtype=bool)
+        for j, pkg in enumerate(packages):
+            for m in pkg:
+                for fails, _ in self._rule_failures(dwellings, m):
+                    out[:, j] &= ~fails
+        return out
+
+    def explain(
+        self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
+    ) -> pd.DataFrame:
+        """Why a measure does not apply: ``""`` where it applies, else the failed rules (``; ``).
+
+        Returns a DataFrame with the index of ``dwellings`` and one column per measure/package.
+        """
+        raw_packages = _as_packages(measure_ids)
+        packages = self._lookup(raw_packages)
+        _require(dwellings, self._needed_rule_columns(packages))
+        result = {}
+        for ids, pkg in zip(raw_packages, packages, strict=True):
+            text = pd.Series("", index=dwellings.index, dtype=object)
+            for m in pkg:
+                for fails, reason in self._rule_failures(dwellings, m):
+                    add = pd.Series(np.where(fails, f"{m.id}: " + reason, ""), index=text.index)
+                    sep = np.where((text != "") & (add != ""), "; ", "")
+                    text = text + sep + add
+            result["+".join(ids)] = text
+        return pd.DataFrame(result, index=dwellings.index)
+
+
+def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[list[str]]:
+    return [[x] if isinstance(x, str) else list(x) for x in measure_ids]
+
+
+def _numeric(dwellings: pd.DataFrame, column: str) -> NDArray[np.float64]:
+    if column == "window_area_m2":
+        cols = dwellings[list(WINDOW_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+        return cols.sum(axis=1, min_count=len(WINDOW_COLUMNS)).to_numpy(dtype=np.float64)
+    return pd.to_numeric(dwellings[column], errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _require(dwellings: pd.DataFrame, columns: set[str]) -> None:
+    missing = sorted(c for c in columns if c not in dwellings.columns)
+    if missing:
+        problems = Problems("woningtabel")
+        for c in missing:
+            problems.add(c, "kolom ontbreekt; nodig voor de gekozen maatregelen")
+        problems.raise_if_any()
+
+
+# -- loading ----------------------------------------------------------------------------------
+_PYDANTIC_NL = {
+    "extra_forbidden": "onbekende sleutel",
+    "missing": "verplichte sleutel ontbreekt",
+    "float_type": "moet een getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "string_type": "moet tekst zijn",
+    "dict_type": "moet een mapping (sleutel: waarde) zijn",
+    "list_type": "moet een lijst zijn",
+    "bool_type": "moet waar/onwaar zijn",
+    "string_pattern_mismatch": "alleen kleine letters, cijfers en _ (begint met een letter)",
+}
+
+
+def _place(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(bestand)"
+
+
+def _num(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
+
+
+def _dutch(err: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind in _PYDANTIC_NL:
+        return _PYDANTIC_NL[kind]
+    if kind == "greater_than_equal":
+        return f"moet een getal ≥ {_num(ctx.get('ge'))} zijn"
+    if kind == "greater_than":
+        return f"moet een getal > {_num(ctx.get('gt'))} zijn"
+    if kind == "less_than_equal":
+        return f"moet een getal ≤ {_num(ctx.get('le'))} zijn"
+    if kind == "less_than":
+        return f"moet een getal < {_num(ctx.get('lt'))} zijn"
+    if kind == "literal_error":
+        return f"ongeldige waarde {err.get('input')!r}; toegelaten: {ctx.get('expected')}"
+    if kind in ("too_short", "too_long"):
+        return "mag niet leeg zijn" if kind == "too_short" else "te veel elementen"
+    return f"ongeldige waarde ({err.get('msg')})"
+
+
+def _semantic_problems(data: Any, problems: Problems) -> None:
+    """Checks across fields, on the raw data so they run even when pydantic found problems."""
+    if not isinstance(data, dict):
+        return
+    raw_sources = data.get("sources")
+    sources: dict[Any, Any] = raw_sources if isinstance(raw_sources, dict) else {}
+    measures = data.get("measures")
+    if not isinstance(measures, list):
+        return
+    seen: set[str] = set()
+    for i, m in enumerate(measures):
+        if not isinstance(m, dict):
+            continue
+        place = f"measures[{i}]"
+        mid = m.get("id")
+        if isinstance(mid, str):
+            if mid in seen:
+                problems.add(f"{place}.id", f"maatregel {mid!r} komt twee keer voor")
+            seen.add(mid)
+        for key in ("source", "effect_source"):
+            ref = m.get(key)
+            if ref is not None and ref not in sources:
+                problems.add(f"{place}.{key}", f"onbekende bron {ref!r}; definieer ze in sources")
+        cost = m.get("cost")
+        if isinstance(cost, dict):
+            ref = cost.get("collective_source")
+            if ref is not None and ref not in sources:
+                problems.add(
+                    f"{place}.cost.collective_source",
+                    f"onbekende bron {ref!r}; definieer ze in sources",
+                )
+            if cost.get("basis") == "per_kwp" and not (
+                isinstance(m.get("effect"), dict) and "pv_kwp_add" in m["effect"]
+            ):
+                problems.add(f"{place}.cost.basis", "per_kwp vraagt een effect pv_kwp_add")
+        effect = m.get("effect")
+        if isinstance(effect, dict):
+            for key, value in effect.items():
+                where = f"{place}.effect.{key}"
+                if key not in VARIANT_FIELDS:
+                    problems.add(
+                        where, f"onbekend effectveld; bekend zijn {', '.join(VARIANT_FIELDS)}"
+                    )
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue  # pydantic reports the type
+                kind, unit, lo, hi = VARIANT_FIELDS[key]
+                if kind == "i":
+                    codes = _CODES[key]
+                    if value != int(value) or int(value) not in set(codes.tolist()):
+                        problems.add(where, f"ongeldige code {value}; toegelaten: {codes.tolist()}")
+                elif (lo is not None and value < lo) or (hi is not None and value > hi):
+                    problems.add(where, f"moet tussen {lo} en {hi} {unit} liggen")
+        rules = m.get("applies_if")
+        if isinstance(rules, dict):
+            for key, value in rules.items():
+                where = f"{place}.applies_if.{key}"
+                if key not in RULE_KEYS:
+                    problems.add(
+                        where,
+                        "onbekende regel; gebruik <kolom>_min/_max op "
+                        f"{', '.join(RULE_NUMERIC_COLUMNS)} of <kolom>_in op "
+                        f"{', '.join(RULE_CATEGORICAL_COLUMNS)}",
+                    )
+                elif key.endswith("_in") and not isinstance(value, list):
+                    problems.add(where, "moet een lijst zijn")
+                elif not key.endswith("_in") and (
+                    isinstance(value, bool) or not isinstance(value, int | float)
+                ):
+                    problems.add(where, "moet een getal zijn")
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Read and validate a measures catalogue.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A user's YAML file; default the shipped ``scenarios/data/measures.yaml``.
+
+    Returns
+    -------
+    Catalogue
+
+    Raises
+    ------
+    sim.errors.InputError
+        With every problem found, each named by its place in the file.
+    """
+    if path is None:
+        what = "scenarios/data/measures.yaml"
+        text = resources.files("scenarios.data").joinpath(_SHIPPED).read_text(encoding="utf-8")
+    else:
+        what = str(path)
+        text = Path(path).read_text(encoding="utf-8")
+    problems = Problems(what)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.add("(bestand)", f"geen geldige YAML: {exc}")
+        problems.raise_if_any()
+    catalogue: Catalogue | None = None
+    try:
+        catalogue = Catalogue.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.add(_place(err["loc"]), _dutch(err))
+    _semantic_problems(data, problems)
+    problems.raise_if_any()
+    if catalogue is None:  # unreachable: pydantic failed, so problems were raised above
+        raise RuntimeError("catalogue validation failed without problems")
+    return catalogue

@@ -1,0 +1,335 @@
+"""Tests of the renovation measures catalogue (scenarios/catalogue.py, scenarios/data/measures.yaml)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios.catalogue import Catalogue, load_catalogue
+from sim.errors import InputError
+from sim.variants import VARIANT_FIELDS, VariantArrays
+
+REQUIRED_IDS = [
+    "roof_insulation",
+    "cavity_wall_fill",
+    "exterior_wall_insulation",
+    "interior_wall_insulation",
+    "floor_insulation",
+    "glazing_hr",
+    "glazing_triple",
+    "airtightness_ventilation_c",
+    "ventilation_d",
+    "heat_pump_air_water",
+    "heat_pump_ground",
+    "pv",
+    "solar_water_heater",
+    "boiler_condensing",
+]
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return load_catalogue()
+
+
+def _shipped() -> dict:
+    text = resources.files("scenarios.data").joinpath("measures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _dwellings() -> pd.DataFrame:
+    """Three dwellings: a 1970 open house, a 2010 terraced house, a 1980 apartment (upper floor)."""
+    return pd.DataFrame(
+        {
+            "dwelling_id": ["b1/a1", "b2/a1", "b3/a7"],
+            "attachment": pd.Categorical(["open", "gesloten", "apartment"]),
+            "construction_year": [1970, 2010, 1980],
+            "storeys": [2, 2, 4],
+            "n_dwellings_in_building": [1, 1, 8],
+            "floor_area_m2": [150.0, 120.0, 80.0],
+            "roof_area_m2": [100.0, 60.0, 0.0],
+            "wall_area_m2": [180.0, 60.0, 40.0],
+            "ground_floor_area_m2": [80.0, 60.0, 0.0],
+            "window_area_h_m2": [0.0, 1.0, 0.0],
+            "window_area_n_m2": [5.0, 4.0, 3.0],
+            "window_area_e_m2": [5.0, 0.0, 0.0],
+            "window_area_s_m2": [10.0, 6.0, 5.0],
+            "window_area_w_m2": [4.0, 0.0, 2.0],
+            "u_roof_w_m2k": [2.0, 0.3, 0.5],
+            "u_wall_w_m2k": [1.5, 0.35, 1.2],
+            "u_floor_w_m2k": [1.0, 0.35, 0.8],
+            "u_window_w_m2k": [2.9, 1.1, 2.9],
+            "infiltration_ach": [0.6, 0.2, 0.4],
+            "pv_kwp": [0.0, 3.0, 0.0],
+            "heating_system": [0, 1, 0],
+            "ventilation_system": [0, 2, 0],
+            "dhw_system": [0, 1, 0],
+        }
+    )
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "measures.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# -- the shipped file -------------------------------------------------------------------------
+
+
+def test_shipped_file_loads_with_the_required_ids(cat: Catalogue) -> None:
+    assert cat.ids == REQUIRED_IDS
+    assert cat.schema_version == 1
+    assert cat.currency == "EUR"
+    assert cat.price_year == 2025
+
+
+def test_a_user_file_path_loads_like_the_shipped_file(tmp_path: Path, cat: Catalogue) -> None:
+    assert load_catalogue(_write(tmp_path, _shipped())) == cat
+
+
+@pytest.mark.parametrize("mid", REQUIRED_IDS)
+def test_every_effect_builds_a_valid_variant(cat: Catalogue, mid: str) -> None:
+    v = cat.variants([mid])
+    assert isinstance(v, VariantArrays)
+    assert v.name == (mid,)
+    for key, value in cat.measure(mid).effect.items():
+        kind = VARIANT_FIELDS[key][0]
+        got = getattr(v, key)[0]
+        if kind == "i":
+            assert got == int(value)
+        else:
+            assert got == pytest.approx(value, rel=0, abs=1e-12)
+
+
+def test_all_measures_at_once_and_documented_levels(cat: Catalogue) -> None:
+    v = cat.variants(cat.ids)
+    assert v.p == len(REQUIRED_IDS)
+    i = cat.ids.index
+    assert v.r_add_roof_m2kw[i("roof_insulation")] == pytest.approx(4.5, abs=1e-12)
+    assert v.r_add_wall_m2kw[i("cavity_wall_fill")] == pytest.approx(1.1, abs=1e-12)
+    assert v.ventilation_system[i("ventilation_d")] == 3
+    assert v.heating_system[i("heat_pump_air_water")] == 5
+    assert v.pv_kwp_add[i("pv")] == pytest.approx(4.0, abs=1e-12)
+    # a measure that does not set a field keeps the dwelling's own value
+    assert np.isnan(v.u_window_w_m2k[i("roof_insulation")])
+    assert v.heating_system[i("roof_insulation")] == -1
+
+
+def test_package_effects_add_resistances_and_last_wins_for_codes(cat: Catalogue) -> None:
+    v = cat.variants(
+        [
+            ["cavity_wall_fill", "exterior_wall_insulation", "pv"],
+            ["boiler_condensing", "heat_pump_air_water"],
+            ["heat_pump_air_water", "boiler_condensing"],
+        ],
+        names=["muren", "wp", "ketel"],
+    )
+    assert v.name == ("muren", "wp", "ketel")
+    assert v.r_add_wall_m2kw[0] == pytest.approx(1.1 + 3.0, abs=1e-12)
+    assert v.pv_kwp_add[0] == pytest.approx(4.0, abs=1e-12)
+    assert list(v.heating_system[1:]) == [5, 1]
+    assert list(v.dhw_system[1:]) == [5, 1]
+    # emitter temperature is set only by the heat pump and stays in the package
+    assert v.emitter_temp_c[2] == pytest.approx(45.0, abs=1e-12)
+
+
+def test_unknown_measure_id_in_a_selection_is_an_input_error(cat: Catalogue) -> None:
+    with pytest.raises(InputError, match="dakisolatie"):
+        cat.variants([["roof_insulation", "dakisolatie"]])
+    with pytest.raises(InputError, match="pakket"):
+        cat.costs(_dwellings(), ["nope"])
+
+
+# -- costs ------------------------------------------------------------------------------------
+
+
+def test_hand_worked_costs(cat: Catalogue) -> None:
+    d = _dwellings()
+    ids = ["roof_insulation", "cavity_wall_fill", "glazing_hr", "pv", "heat_pump_air_water"]
+    got = cat.costs(d, ids)
+    expected = np.array(
+        [
+            # roof 70/m2 + 500; cavity 25/m2 + 300; glazing 650/m2 window; pv 1100/kWp*4 + 1000;
+            # air/water heat pump 14000 per dwelling, x0.8 for an apartment
+            [70 * 100 + 500, 25 * 180 + 300, 650 * 24, 1100 * 4 + 1000, 14000],
+            [70 * 60 + 500, 25 * 60 + 300, 650 * 11, 1100 * 4 + 1000, 14000],
+            [70 * 0 + 500, 25 * 40 + 300, 650 * 10, 1100 * 4 + 1000, 14000 * 0.8],
+        ],
+        dtype=float,
+    )
+    assert got.shape == (3, 5)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+
+
+def test_package_cost_is_the_sum_of_its_measures(cat: Catalogue) -> None:
+    d = _dwellings()
+    single = cat.costs(d, ["roof_insulation", "floor_insulation"])
+    package = cat.costs(d, [["roof_insulation", "floor_insulation"]])
+    np.testing.assert_allclose(package[:, 0], single.sum(axis=1), rtol=1e-12, atol=0)
+
+
+def test_collective_price_is_lower_by_the_discount(cat: Catalogue) -> None:
+    d = _dwellings()
+    ids = cat.ids
+    individual = cat.costs(d, ids)
+    collective = cat.costs(d, ids, collective=True)
+    discount = np.array([cat.measure(m).cost.collective_discount for m in ids])
+    assert (discount > 0).all()
+    np.testing.assert_allclose(collective, individual * (1 - discount), rtol=1e-12, atol=0)
+    assert (collective < individual).all()
+
+
+@pytest.mark.parametrize(
+    ("mid", "column"),
+    [
+        ("roof_insulation", "roof_area_m2"),
+        ("exterior_wall_insulation", "wall_area_m2"),
+        ("floor_insulation", "ground_floor_area_m2"),
+    ],
+)
+def test_costs_scale_linearly_with_area(cat: Catalogue, mid: str, column: str) -> None:
+    d = _dwellings()
+    d2 = d.copy()
+    d2[column] = d[column] * 2
+    c1 = cat.costs(d, [mid])[:, 0]
+    c2 = cat.costs(d2, [mid])[:, 0]
+    fixed = cat.costs(d.assign(**{column: 0.0}), [mid])[:, 0]
+    # cost = fixed + k * area  =>  c(2a) - fixed = 2 (c(a) - fixed)
+    np.testing.assert_allclose(c2 - fixed, 2 * (c1 - fixed), rtol=1e-12, atol=1e-9)
+
+
+def test_missing_cost_column_is_an_input_error(cat: Catalogue) -> None:
+    with pytest.raises(InputError) as info:
+        cat.costs(_dwellings().drop(columns=["window_area_s_m2"]), ["glazing_hr"])
+    assert "window_area_s_m2" in info.value.fields
+
+
+# -- applicability ----------------------------------------------------------------------------
+
+
+def test_applicability_rules(cat: Catalogue) -> None:
+    d = _dwellings()
+    ids = ["cavity_wall_fill", "roof_insulation", "pv", "heat_pump_ground", "boiler_condensing"]
+    ok = cat.applicable(d, ids)
+    assert ok.dtype == bool
+    assert ok.shape == (3, 5)
+    # cavity fill: the 1970 open house yes, the 2010 house no, the apartment no (houses only)
+    assert list(ok[:, 0]) == [True, False, False]
+    # roof: not for the insulated 2010 roof, not for an apartment without roof
+    assert list(ok[:, 1]) == [True, False, False]
+    # pv: houses with roof; ground heat pump: needs an insulated envelope and a garden
+    assert list(ok[:, 2]) == [True, True, False]
+    assert list(ok[:, 3]) == [False, False, False]
+    # condensing boiler replaces only old boilers (code 0, 2)
+    assert list(ok[:, 4]) == [True, False, True]
+
+
+def test_explain_gives_the_reason(cat: Catalogue) -> None:
+    why = cat.explain(_dwellings(), ["cavity_wall_fill", ["roof_insulation", "pv"]])
+    assert list(why.columns) == ["cavity_wall_fill", "roof_insulation+pv"]
+    assert why.iloc[0, 0] == ""
+    assert "construction_year" in why.iloc[1, 0]
+    assert "attachment" in why.iloc[2, 0]
+    assert "roof_area_m2" in why.iloc[2, 1] and "pv:" in why.iloc[2, 1]
+
+
+def test_unknown_value_fails_a_numeric_rule(cat: Catalogue) -> None:
+    d = _dwellings()
+    d["construction_year"] = [np.nan, 1970, 1970]
+    assert not cat.applicable(d, ["cavity_wall_fill"])[0, 0]
+    assert "onbekend" in cat.explain(d, ["cavity_wall_fill"]).iloc[0, 0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_results_do_not_depend_on_row_order(seed: int) -> None:
+    cat = load_catalogue()
+    d = _dwellings()
+    perm = np.random.default_rng(seed).permutation(len(d))
+    shuffled = d.iloc[perm]
+    ids = cat.ids
+    np.testing.assert_allclose(
+        cat.costs(shuffled, ids), cat.costs(d, ids)[perm], rtol=1e-12, atol=0
+    )
+    np.testing.assert_array_equal(cat.applicable(shuffled, ids), cat.applicable(d, ids)[perm])
+
+
+def test_inputs_are_not_mutated(cat: Catalogue) -> None:
+    d = _dwellings()
+    before = d.copy()
+    cat.costs(d, cat.ids, collective=True)
+    cat.applicable(d, cat.ids)
+    cat.explain(d, cat.ids)
+    pd.testing.assert_frame_equal(d, before)
+
+
+# -- bad files --------------------------------------------------------------------------------
+
+
+def _broken(tmp_path: Path, edit) -> InputError:
+    data = _shipped()
+    edit(data)
+    with pytest.raises(InputError) as info:
+        load_catalogue(_write(tmp_path, data))
+    return info.value
+
+
+def test_typo_key_is_rejected_with_its_place(tmp_path: Path) -> None:
+    err = _broken(tmp_path, lambda d: d["measures"][3]["cost"].update(eur_per_unti=5.0))
+    assert "measures[3].cost.eur_per_unti" in err.fields
+    assert "onbekende sleutel" in str(err)
+
+
+def test_unknown_basis_is_rejected(tmp_path: Path) -> None:
+    err = _broken(tmp_path, lambda d: d["measures"][3]["cost"].update(basis="per_m3"))
+    assert err.fields == ["measures[3].cost.basis"]
+
+
+def test_negative_cost_is_rejected(tmp_path: Path) -> None:
+    err = _broken(tmp_path, lambda d: d["measures"][0]["cost"].update(eur_per_unit=-1.0))
+    assert err.fields == ["measures[0].cost.eur_per_unit"]
+    assert "moet een getal ≥ 0 zijn" in str(err)
+
+
+def test_unknown_effect_field_and_bad_code_are_rejected(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        d["measures"][1]["effect"]["r_add_muur_m2kw"] = 1.0
+        d["measures"][9]["effect"]["heating_system"] = 99
+        d["measures"][2]["effect"]["r_add_wall_m2kw"] = -3.0
+
+    err = _broken(tmp_path, edit)
+    assert set(err.fields) == {
+        "measures[1].effect.r_add_muur_m2kw",
+        "measures[9].effect.heating_system",
+        "measures[2].effect.r_add_wall_m2kw",
+    }
+
+
+def test_unknown_rule_and_source_are_rejected_all_at_once(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        d["measures"][1]["applies_if"]["bouwjaar_max"] = 1990
+        d["measures"][4]["source"] = "nergens"
+        d["measures"][5].pop("label_nl")
+        d["measures"][6]["id"] = d["measures"][0]["id"]
+
+    err = _broken(tmp_path, edit)
+    assert set(err.fields) == {
+        "measures[1].applies_if.bouwjaar_max",
+        "measures[4].source",
+        "measures[5].label_nl",
+        "measures[6].id",
+    }
+    assert "verplichte sleutel ontbreekt" in str(err)
+
+
+def test_wrong_schema_version_is_rejected(tmp_path: Path) -> None:
+    err = _broken(tmp_path, lambda d: d.update(schema_version=2))
+    assert err.fields == ["schema_version"]
