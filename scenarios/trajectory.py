@@ -1,0 +1,196 @@
+"""Renovation trajectories (stappenplan): ordered steps simulated cumulatively by the core.
+
+For N dwellings and one ordered list of measures, each dwelling follows the
+measures that apply to it (:meth:`scenarios.catalogue.Catalogue.applicable`),
+in that order. Step *k* is the dwelling with its first *k* applicable measures
+done together: every step is simulated by :func:`sim.core.simulate` on top of
+the previous ones (interactions, not sums).
+
+Vectorised without a Python loop per dwelling: dwellings are grouped by their
+applicability pattern (a handful of patterns in a municipality), and each group
+is simulated in one call with its own cumulative variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scenarios.catalogue import Catalogue
+from scenarios.policy import Policy
+from sim.core import simulate
+from sim.errors import Problems
+from sim.labels import LABELS
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
+
+#: Columns of the trajectory table, one row per dwelling and step (step 0 = the current state).
+TRAJECTORY_COLUMNS: tuple[str, ...] = (
+    "dwelling_id",
+    "step",
+    "measure",
+    "measures_done",
+    "heating_need_kwh",
+    "energy_score_kwh_m2",
+    "label",
+    "co2_kg",
+    "energy_cost_eur",
+    "investment_eur",
+    "premium_eur",
+    "net_cost_eur",
+    "saving_eur",
+    "saving_kwh",
+    "co2_saving_kg",
+    "simple_payback_years",
+)
+
+
+def stappenplan(
+    dwellings: pd.DataFrame,
+    order: Sequence[str],
+    catalogue: Catalogue,
+    policy: Policy,
+    year: int = 2025,
+    income_category: str | Sequence[str] = "middle",
+    collective: bool = False,
+) -> pd.DataFrame:
+    """The step-by-step renovation plan of each dwelling for one order of measures.
+
+    Parameters
+    ----------
+    dwellings : DataFrame
+        Twin rows (``docs/twin_schema.md``): ``dwelling_id`` and the core's input columns.
+    order : sequence of str
+        Measure ids of the catalogue in the order they are done.
+    catalogue : Catalogue
+        Measures, their effects, costs and applicability.
+    policy : Policy
+        Prices and CO2 factors of ``year`` and the premiums.
+    year : int
+        Year of the prices, CO2 factors and premiums [year].
+    income_category : str or sequence of str
+        ``low``, ``middle`` or ``high`` (premium category), one or one per dwelling.
+    collective : bool
+        Use the collective (group-purchase) prices of the catalogue.
+
+    Returns
+    -------
+    DataFrame
+        ``TRAJECTORY_COLUMNS``, one row per dwelling and step; step 0 is the current state.
+        Per step: the measure done, energy and CO2 after it, its investment, premium and net
+        cost [EUR], the annual saving against the previous step [EUR, kWh final energy, kg CO2]
+        and the simple payback of the step [years] (NaN when it saves nothing).
+    """
+    problems = Problems("stappenplan")
+    unknown = [m for m in order if m not in catalogue.ids]
+    if unknown:
+        problems.add("order", f"onbekende maatregel(en) {unknown}; kies uit {catalogue.ids}")
+    if len(set(order)) != len(order):
+        problems.add("order", "een maatregel staat meer dan eens in de volgorde")
+    if "dwelling_id" not in dwellings:
+        problems.add("dwelling_id", "kolom ontbreekt; geef rijen uit de tweeling")
+    problems.raise_if_any()
+    n, m = len(dwellings), len(order)
+    income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
+    carriers = policy.carrier_tables(year)
+    arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
+    applies = catalogue.applicable(dwellings, list(order)) if m else np.zeros((n, 0), dtype=bool)
+    invoice = (
+        catalogue.costs(dwellings, list(order), collective=collective) if m else np.zeros((n, 0))
+    )
+    premium = policy.premium(list(order), invoice, income) if m else np.zeros((n, 0))
+
+    now = simulate(arrays, None, carriers=carriers)
+    # results per dwelling and step, padded with NaN after a dwelling's last step
+    shape = (n, m + 1)
+    need, score, co2, cost, final = (np.full(shape, np.nan) for _ in range(5))
+    label = np.full(shape, -1, dtype=np.int8)
+    measure_at = np.full(shape, -1, dtype=np.int64)
+    need[:, 0], score[:, 0] = now.heating_need_kwh[:, 0], now.energy_score_kwh_m2[:, 0]
+    co2[:, 0], cost[:, 0], label[:, 0] = now.co2_kg[:, 0], now.cost_eur[:, 0], now.label[:, 0]
+    final[:, 0] = now.final_kwh[:, 0, :].sum(axis=1)
+
+    patterns, group = np.unique(applies, axis=0, return_inverse=True)
+    for g, pattern in enumerate(patterns):
+        members = np.flatnonzero(group.reshape(-1) == g)
+        steps = np.flatnonzero(pattern)
+        if steps.size == 0:
+            continue
+        prefixes = [[order[j] for j in steps[: k + 1]] for k in range(steps.size)]
+        res = simulate(arrays.take(members), catalogue.variants(prefixes), carriers=carriers)
+        cols = np.arange(1, steps.size + 1)
+        rows = members[:, None]
+        need[rows, cols] = res.heating_need_kwh
+        score[rows, cols] = res.energy_score_kwh_m2
+        co2[rows, cols] = res.co2_kg
+        cost[rows, cols] = res.cost_eur
+        label[rows, cols] = res.label
+        final[rows, cols] = res.final_kwh.sum(axis=2)
+        measure_at[rows, cols] = steps[None, :]
+
+    done = measure_at >= 0
+    done[:, 0] = True
+    step_invoice = np.zeros(shape)
+    step_premium = np.zeros(shape)
+    has = measure_at >= 0
+    r, c = np.nonzero(has)
+    step_invoice[r, c] = invoice[r, measure_at[r, c]]
+    step_premium[r, c] = premium[r, measure_at[r, c]]
+    prev = np.roll(np.where(np.isnan(cost), np.nan, cost), 1, axis=1)
+    saving = np.where(done, prev - cost, np.nan)
+    saving[:, 0] = 0.0
+    saving_kwh = np.where(done, np.roll(final, 1, axis=1) - final, np.nan)
+    saving_kwh[:, 0] = 0.0
+    co2_saving = np.where(done, np.roll(co2, 1, axis=1) - co2, np.nan)
+    co2_saving[:, 0] = 0.0
+    net = step_invoice - step_premium
+    with np.errstate(divide="ignore", invalid="ignore"):
+        payback = np.where((saving > 0) & (np.arange(m + 1)[None, :] > 0), net / saving, np.nan)
+
+    names = np.asarray(["", *order], dtype=object)
+    measure_names = np.where(has, names[np.where(has, measure_at + 1, 0)], "")
+    measure_names[:, 0] = ""
+    done_lists = _done_lists(measure_at, order)
+    keep = done.reshape(-1)
+    table = pd.DataFrame(
+        {
+            "dwelling_id": np.repeat(dwellings["dwelling_id"].to_numpy(), m + 1),
+            "step": np.tile(np.arange(m + 1), n),
+            "measure": measure_names.reshape(-1),
+            "measures_done": done_lists.reshape(-1),
+            "heating_need_kwh": need.reshape(-1),
+            "energy_score_kwh_m2": score.reshape(-1),
+            "label": pd.Categorical.from_codes(
+                np.maximum(label.reshape(-1), 0).astype(np.int64), categories=pd.Index(list(LABELS))
+            ),
+            "co2_kg": co2.reshape(-1),
+            "energy_cost_eur": cost.reshape(-1),
+            "investment_eur": step_invoice.reshape(-1),
+            "premium_eur": step_premium.reshape(-1),
+            "net_cost_eur": net.reshape(-1),
+            "saving_eur": saving.reshape(-1),
+            "saving_kwh": saving_kwh.reshape(-1),
+            "co2_saving_kg": co2_saving.reshape(-1),
+            "simple_payback_years": payback.reshape(-1),
+        }
+    )
+    return table.loc[keep].reset_index(drop=True)
+
+
+def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[np.object_]:
+    """``"roof_insulation+glazing_hr"``: the measures done up to each step (``""`` at step 0)."""
+    n, s = measure_at.shape
+    out = np.full((n, s), "", dtype=object)
+    names = np.asarray(order, dtype=object)
+    acc = np.full(n, "", dtype=object)
+    for k in range(1, s):  # a loop over steps (≤ number of measures), not over dwellings
+        has = measure_at[:, k] >= 0
+        add = names[np.where(has, measure_at[:, k], 0)]
+        acc = np.where(has, np.where(acc == "", add, acc + "+" + add), acc)
+        out[:, k] = acc
+    return out
+
+
+__all__ = ["TRAJECTORY_COLUMNS", "stappenplan"]

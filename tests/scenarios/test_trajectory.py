@@ -1,0 +1,75 @@
+"""Stappenplan: cumulative steps through the core, checked step by step against direct simulation."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from buildings.demo import demo_sources
+from buildings.twin import build_twin
+from scenarios.catalogue import load_catalogue
+from scenarios.policy import load_policy
+from scenarios.trajectory import TRAJECTORY_COLUMNS, stappenplan
+from sim.core import simulate
+from sim.errors import InputError
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
+
+ORDER = ["roof_insulation", "cavity_wall_fill", "glazing_hr", "heat_pump_air_water", "pv"]
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+    t = build_twin(demo_sources(tmp_path_factory.mktemp("twin"))).dwellings
+    return t.sample(300, random_state=1).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def plan(twin: gpd.GeoDataFrame) -> object:
+    return stappenplan(twin, ORDER, load_catalogue(), load_policy(), year=2025)
+
+
+def test_one_row_per_applicable_step(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
+    assert tuple(plan.columns) == TRAJECTORY_COLUMNS
+    applies = load_catalogue().applicable(twin, ORDER)
+    counts = plan.groupby("dwelling_id").size().reindex(twin["dwelling_id"]).to_numpy()
+    np.testing.assert_array_equal(counts, 1 + applies.sum(axis=1))
+
+
+def test_each_step_equals_a_direct_simulation_of_its_measures(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
+    cat, pol = load_catalogue(), load_policy()
+    arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)])
+    for i in (0, 17, 123, 299):
+        rows = plan[plan["dwelling_id"] == twin["dwelling_id"].iloc[i]].sort_values("step")
+        for _, r in rows.iloc[1:].iterrows():
+            measures = str(r["measures_done"]).split("+")
+            direct = simulate(
+                arrays.take(np.array([i])),
+                cat.variants([measures]),
+                carriers=pol.carrier_tables(2025),
+            )
+            assert r["heating_need_kwh"] == pytest.approx(direct.heating_need_kwh[0, 0], rel=1e-12)
+            assert r["co2_kg"] == pytest.approx(direct.co2_kg[0, 0], rel=1e-12, abs=1e-9)
+            assert r["energy_cost_eur"] == pytest.approx(direct.cost_eur[0, 0], rel=1e-12, abs=1e-9)
+
+
+def test_need_never_rises_and_money_adds_up(plan) -> None:  # type: ignore[no-untyped-def]
+    for _, rows in plan.groupby("dwelling_id"):
+        need = rows.sort_values("step")["heating_need_kwh"].to_numpy()
+        assert (np.diff(need) <= 1e-9 * need[:-1] + 1e-9).all()
+    steps = plan[plan["step"] > 0]
+    assert ((steps["premium_eur"] >= 0) & (steps["premium_eur"] <= steps["investment_eur"])).all()
+    np.testing.assert_allclose(
+        steps["net_cost_eur"], steps["investment_eur"] - steps["premium_eur"], rtol=1e-12
+    )
+    paid = steps[steps["saving_eur"] > 0]
+    np.testing.assert_allclose(
+        paid["simple_payback_years"], paid["net_cost_eur"] / paid["saving_eur"], rtol=1e-12
+    )
+    assert (plan.loc[plan["step"] == 0, "investment_eur"] == 0).all()
+
+
+def test_unknown_measure_is_refused(twin: gpd.GeoDataFrame) -> None:
+    with pytest.raises(InputError) as exc:
+        stappenplan(twin, ["roof_insulation", "dakisolatie"], load_catalogue(), load_policy())
+    assert "dakisolatie" in str(exc.value)
