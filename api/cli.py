@@ -15,6 +15,7 @@ from rich.table import Table
 
 from api.console import console, fail, progress
 from api.formatting import nl_number, nl_percent
+from api.trajectory_cli import trajectory
 from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
 
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(twin_app, name="twin")
+app.command("trajectory")(trajectory)
 
 
 @app.command()

@@ -73,3 +73,33 @@ def test_unknown_measure_is_refused(twin: gpd.GeoDataFrame) -> None:
     with pytest.raises(InputError) as exc:
         stappenplan(twin, ["roof_insulation", "dakisolatie"], load_catalogue(), load_policy())
     assert "dakisolatie" in str(exc.value)
+
+
+def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
+    twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from buildings.twin import TwinResult, write_twin
+
+    folder = tmp_path_factory.mktemp("cli")
+    path = folder / "twin.parquet"
+    write_twin(
+        TwinResult(
+            dwellings=twin,
+            rejects=twin.iloc[:0][["dwelling_id"]],
+            accounting=twin.iloc[:0][["dwelling_id"]],
+        ),
+        path,
+    )
+    house = twin[twin["attachment"] != "apartment"].iloc[0]
+    address = f"{house['street']} {house['house_number']}, {house['postcode']}"
+    runner = CliRunner()
+    ok = runner.invoke(app, ["trajectory", address, "--twin", str(path)], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "Stappenplan" in ok.output and "huidige toestand" in ok.output
+    bad = runner.invoke(app, ["trajectory", "Nergensstraat 1, 8810", "--twin", str(path)])
+    assert bad.exit_code == 2 and "staat niet in de tweeling" in bad.output
+    garbled = runner.invoke(app, ["trajectory", "zomaar iets", "--twin", str(path)])
+    assert garbled.exit_code == 2 and "Fout:" in garbled.output
