@@ -98,7 +98,8 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     runner = CliRunner()
     ok = runner.invoke(app, ["trajectory", address, "--twin", str(path)], env={"COLUMNS": "200"})
     assert ok.exit_code == 0, ok.output
-    assert "Stappenplan" in ok.output and "huidige toestand" in ok.output
+    # the table may wrap at the console width; the title and the closing line do not
+    assert "Stappenplan" in ok.output and "indicatief" in ok.output
     bad = runner.invoke(app, ["trajectory", "Nergensstraat 1, 8810", "--twin", str(path)])
     assert bad.exit_code == 2 and "staat niet in de tweeling" in bad.output
     garbled = runner.invoke(app, ["trajectory", "zomaar iets", "--twin", str(path)])
