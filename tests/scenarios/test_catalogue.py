@@ -13,25 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.catalogue import Catalogue, load_catalogue
+from scenarios.policy import MEASURES
 from sim.errors import InputError
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
-REQUIRED_IDS = [
-    "roof_insulation",
-    "cavity_wall_fill",
-    "exterior_wall_insulation",
-    "interior_wall_insulation",
-    "floor_insulation",
-    "glazing_hr",
-    "glazing_triple",
-    "airtightness_ventilation_c",
-    "ventilation_d",
-    "heat_pump_air_water",
-    "heat_pump_ground",
-    "pv",
-    "solar_water_heater",
-    "boiler_condensing",
-]
+# the catalogue and the policy file must know the same measures: the premiums are keyed by them
+REQUIRED_IDS = list(MEASURES)
 
 
 @pytest.fixture(scope="module")
