@@ -232,6 +232,26 @@ class Catalogue(_Model):
                 out[:, j] += self._measure_cost(dwellings, m, collective)
         return out
 
+    def areas(self, dwellings: pd.DataFrame, measure_ids: Sequence[str]) -> NDArray[np.float64]:
+        """Area each measure works on [m²], shape (N, M); NaN for measures not priced per m².
+
+        This is the size of the cost basis (roof, wall, ground floor, window or floor area), which
+        is also what premiums capped per m² are computed on.
+        """
+        measures = [self.measure(i) for i in measure_ids]
+        columns: set[str] = set()
+        for m in measures:
+            if m.cost.basis == "window_area_m2":
+                columns.update(WINDOW_COLUMNS)
+            elif m.cost.basis not in ("per_dwelling", "per_kwp"):
+                columns.add(m.cost.basis)
+        _require(dwellings, columns)
+        out = np.full((len(dwellings), len(measures)), np.nan)
+        for j, m in enumerate(measures):
+            if m.cost.basis not in ("per_dwelling", "per_kwp"):
+                out[:, j] = _numeric(dwellings, m.cost.basis)
+        return out
+
     @staticmethod
     def _measure_cost(dwellings: pd.DataFrame, m: Measure, collective: bool) -> NDArray[np.float64]:
         c = m.cost

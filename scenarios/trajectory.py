@@ -100,7 +100,12 @@ def stappenplan(
     invoice = (
         catalogue.costs(dwellings, list(order), collective=collective) if m else np.zeros((n, 0))
     )
-    premium = policy.premium(list(order), invoice, income) if m else np.zeros((n, 0))
+    # premiums capped per m² need the area each measure works on (0 for measures priced per
+    # dwelling or per kWp, whose premiums have no per-m² cap)
+    area = (
+        np.nan_to_num(catalogue.areas(dwellings, list(order)), nan=0.0) if m else np.zeros((n, 0))
+    )
+    premium = policy.premium(list(order), invoice, income, area_m2=area) if m else np.zeros((n, 0))
 
     now = simulate(arrays, None, carriers=carriers)
     # results per dwelling and step, padded with NaN after a dwelling's last step

@@ -104,3 +104,21 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     assert bad.exit_code == 2 and "staat niet in de tweeling" in bad.output
     garbled = runner.invoke(app, ["trajectory", "zomaar iets", "--twin", str(path)])
     assert garbled.exit_code == 2 and "Fout:" in garbled.output
+
+
+def test_roof_premium_respects_the_cap_per_m2(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
+    """Premiums capped per m² use the roof area: never above cap × area (hand check on the data)."""
+    pol = load_policy()
+    tier = pol.premiums.measures["roof_insulation"].middle
+    roof = plan[plan["measure"] == "roof_insulation"].merge(
+        twin[["dwelling_id", "roof_area_m2"]], on="dwelling_id"
+    )
+    assert len(roof) > 0 and tier.cap_eur_m2 is not None
+    assert (roof["premium_eur"] <= tier.cap_eur_m2 * roof["roof_area_m2"] + 1e-9).all()
+    expected = np.minimum(
+        tier.percent_of_invoice / 100 * roof["investment_eur"],
+        tier.cap_eur_m2 * roof["roof_area_m2"],
+    )
+    if tier.cap_eur is not None:
+        expected = np.minimum(expected, tier.cap_eur)
+    np.testing.assert_allclose(roof["premium_eur"], expected, rtol=1e-12)
