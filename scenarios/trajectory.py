@@ -2,18 +2,18 @@
 
 For N dwellings and one ordered list of measures, each dwelling follows the
 measures that apply to it (:meth:`scenarios.catalogue.Catalogue.applicable`),
-in that order. Step *k* is the dwelling with its first *k* applicable measures
-done together: every step is simulated by :func:`sim.core.simulate` on top of
-the previous ones (interactions, not sums).
+in that order, judged on the dwelling as it is after the earlier steps (a heat
+pump becomes applicable once the walls are insulated). Every step is simulated
+by :func:`sim.core.simulate` on top of the previous ones (interactions, not sums).
 
-Vectorised without a Python loop per dwelling: dwellings are grouped by their
-applicability pattern (a handful of patterns in a municipality), and each group
-is simulated in one call with its own cumulative variants.
+Vectorised without a Python loop per dwelling: one pass per measure, each
+simulating, in one call, every dwelling the measure applies to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from sim.core import simulate
 from sim.errors import Problems
 from sim.labels import LABELS
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
+from sim.variants import apply_variant
 
 #: Columns of the trajectory table, one row per dwelling and step (step 0 = the current state).
 TRAJECTORY_COLUMNS: tuple[str, ...] = (
@@ -96,7 +97,6 @@ def stappenplan(
     income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
     carriers = policy.carrier_tables(year)
     arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
-    applies = catalogue.applicable(dwellings, list(order)) if m else np.zeros((n, 0), dtype=bool)
     invoice = (
         catalogue.costs(dwellings, list(order), collective=collective) if m else np.zeros((n, 0))
     )
@@ -117,23 +117,31 @@ def stappenplan(
     co2[:, 0], cost[:, 0], label[:, 0] = now.co2_kg[:, 0], now.cost_eur[:, 0], now.label[:, 0]
     final[:, 0] = now.final_kwh[:, 0, :].sum(axis=1)
 
-    patterns, group = np.unique(applies, axis=0, return_inverse=True)
-    for g, pattern in enumerate(patterns):
-        members = np.flatnonzero(group.reshape(-1) == g)
-        steps = np.flatnonzero(pattern)
-        if steps.size == 0:
+    # one pass per measure (a loop over the M measures, not over dwellings): a measure applies
+    # when its rules hold for the dwelling as it is after the earlier steps -- e.g. a heat pump
+    # after the walls were insulated -- and is then done on top of those steps
+    state = arrays
+    state_frame = dwellings.copy()
+    taken = np.zeros(n, dtype=np.int64)
+    for j, mid in enumerate(order):
+        ok = catalogue.applicable(state_frame, [mid])[:, 0]
+        if not ok.any():
             continue
-        prefixes = [[order[j] for j in steps[: k + 1]] for k in range(steps.size)]
-        res = simulate(arrays.take(members), catalogue.variants(prefixes), carriers=carriers)
-        cols = np.arange(1, steps.size + 1)
-        rows = members[:, None]
-        need[rows, cols] = res.heating_need_kwh
-        score[rows, cols] = res.energy_score_kwh_m2
-        co2[rows, cols] = res.co2_kg
-        cost[rows, cols] = res.cost_eur
-        label[rows, cols] = res.label
-        final[rows, cols] = res.final_kwh.sum(axis=2)
-        measure_at[rows, cols] = steps[None, :]
+        state = _where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
+        rows = np.flatnonzero(ok)
+        res = simulate(state.take(rows), None, carriers=carriers)
+        taken[rows] += 1
+        cols = taken[rows]
+        need[rows, cols] = res.heating_need_kwh[:, 0]
+        score[rows, cols] = res.energy_score_kwh_m2[:, 0]
+        co2[rows, cols] = res.co2_kg[:, 0]
+        cost[rows, cols] = res.cost_eur[:, 0]
+        label[rows, cols] = res.label[:, 0]
+        final[rows, cols] = res.final_kwh[:, 0, :].sum(axis=1)
+        measure_at[rows, cols] = j
+        current = state.to_frame()
+        for col in DWELLING_COLUMNS:
+            state_frame[col] = current[col].to_numpy()
 
     done = measure_at >= 0
     done[:, 0] = True
@@ -182,6 +190,16 @@ def stappenplan(
         }
     )
     return table.loc[keep].reset_index(drop=True)
+
+
+def _where_rows(mask: NDArray[np.bool_], a: DwellingArrays, b: DwellingArrays) -> DwellingArrays:
+    """Dwelling inputs from ``a`` where ``mask`` holds, else from ``b``."""
+    values = {}
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        m = mask[:, None] if x.ndim == 2 else mask
+        values[f.name] = np.ascontiguousarray(np.where(m, x, y))
+    return DwellingArrays(**values)
 
 
 def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[np.object_]:

@@ -29,11 +29,27 @@ def plan(twin: gpd.GeoDataFrame) -> object:
     return stappenplan(twin, ORDER, load_catalogue(), load_policy(), year=2025)
 
 
-def test_one_row_per_applicable_step(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
+def test_steps_follow_the_order_and_rules_are_judged_after_earlier_steps(
+    twin: gpd.GeoDataFrame, plan
+) -> None:  # type: ignore[no-untyped-def]
     assert tuple(plan.columns) == TRAJECTORY_COLUMNS
-    applies = load_catalogue().applicable(twin, ORDER)
-    counts = plan.groupby("dwelling_id").size().reindex(twin["dwelling_id"]).to_numpy()
-    np.testing.assert_array_equal(counts, 1 + applies.sum(axis=1))
+    at_start = load_catalogue().applicable(twin, ORDER)
+    done = plan[plan["step"] > 0].groupby("dwelling_id")["measure"].apply(list)
+    became_applicable = 0
+    for i, did in enumerate(twin["dwelling_id"]):
+        measures = done.get(did, [])
+        assert measures == [m for m in ORDER if m in measures]  # in the given order, once each
+        # nothing in this order makes an earlier-applicable measure inapplicable ...
+        assert {m for m, ok in zip(ORDER, at_start[i], strict=True) if ok} <= set(measures)
+        # ... and insulation opens the way for the heat pump (its rules ask for insulated walls)
+        became_applicable += ("heat_pump_air_water" in measures) and not at_start[
+            i, ORDER.index("heat_pump_air_water")
+        ]
+    assert became_applicable > 0
+    counts = plan.groupby("dwelling_id").size()
+    assert (
+        counts == 1 + done.reindex(counts.index).map(lambda x: len(x) if isinstance(x, list) else 0)
+    ).all()
 
 
 def test_each_step_equals_a_direct_simulation_of_its_measures(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
