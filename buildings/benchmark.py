@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from buildings.demo import demo_sources
-from buildings.twin import TwinSources, build_twin, write_twin
+from buildings.twin import TwinSources, build_twin
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def run_twin_benchmark(n_buildings: int, folder: Path) -> TwinBenchmark:
     build_s = time.perf_counter() - t0
     read = int(result.accounting.iloc[0]["read"])
     t0 = time.perf_counter()
-    write_twin_parquet_only(result, folder / "twin.parquet")
+    # the GeoParquet part of write_twin; the GeoPackage is slow at 10⁶ rows and not timed
+    result.dwellings.to_parquet(folder / "twin.parquet", index=False)
     write_s = time.perf_counter() - t0
     return TwinBenchmark(
         buildings_read=read,
@@ -71,13 +72,4 @@ def run_twin_benchmark(n_buildings: int, folder: Path) -> TwinBenchmark:
     )
 
 
-def write_twin_parquet_only(result: object, path: Path) -> None:
-    """The GeoParquet part of :func:`buildings.twin.write_twin` (the GeoPackage is slow at 10⁶ rows)."""
-    from buildings.twin import TwinResult
-
-    if not isinstance(result, TwinResult):
-        raise TypeError("expected a TwinResult")
-    result.dwellings.to_parquet(path, index=False)
-
-
-__all__ = ["TwinBenchmark", "run_twin_benchmark", "write_twin"]
+__all__ = ["TwinBenchmark", "run_twin_benchmark"]

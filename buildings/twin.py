@@ -133,7 +133,7 @@ def _check_sources(src: TwinSources) -> None:
             "geef zowel de gebouweenheden als de koppeltabel tussen eenheden en adressen op, "
             "of geen van beide",
         )
-    if len(src.dsm) != len(src.dtm) and (not src.dsm or not src.dtm):
+    if bool(src.dsm) != bool(src.dtm):
         problems.add("--dsm/--dtm", "geef DSM en DTM samen op (beide of geen van beide)")
     for name in ("buildings", "addresses", "units", "links", "sectors", "facts"):
         path = getattr(src, name)

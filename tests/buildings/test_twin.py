@@ -261,3 +261,16 @@ def test_addresses_in_no_building_at_all_give_a_dutch_error(
     with pytest.raises(SourceFileError) as exc:
         build_twin(TwinSources(buildings=grb, addresses=demo[0].addresses, crs="EPSG:31370"))
     assert "geen enkel adres" in str(exc.value) and "gebouw_ALL.shp" in str(exc.value)
+
+
+def test_cli_twin_bench_prints_figures() -> None:
+    result = CliRunner().invoke(app, ["twin", "bench", "--buildings", "300", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    figures = json.loads(result.output)
+    assert (
+        figures["buildings_read"] >= 300
+        and figures["buildings_per_s"] > 0
+        and figures["peak_rss_mb"] > 0
+    )
