@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.clusters_cli import clusters
 from api.console import console, fail, progress
 from api.formatting import nl_number, nl_percent
+from api.scenario_cli import scenario_app
 from api.trajectory_cli import trajectory
 from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
@@ -25,7 +27,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(twin_app, name="twin")
+app.add_typer(scenario_app, name="scenario")
 app.command("trajectory")(trajectory)
+app.command("clusters")(clusters)
 
 
 @app.command()

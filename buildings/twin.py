@@ -857,3 +857,37 @@ def read_twin(path: Path) -> gpd.GeoDataFrame:
         )
         problems.raise_if_any(SourceFileError)
     return gpd.read_parquet(path)
+
+
+def party_walls(twin: gpd.GeoDataFrame, min_shared_m: float | None = None) -> pd.DataFrame:
+    """Pairs of the twin's buildings that share a wall: the party-wall graph of the twin.
+
+    Parameters
+    ----------
+    twin : GeoDataFrame
+        Twin rows (one per dwelling; the geometry is the building's footprint).
+    min_shared_m : float, optional
+        Shortest shared wall that links two buildings [m]; default ``min_party_wall_m`` of
+        ``buildings/data/twin_parameters.csv`` (2 m), the threshold of ``attachment``.
+
+    Returns
+    -------
+    DataFrame
+        ``building_a``, ``building_b`` (building ids, ``building_a < building_b``) and
+        ``shared_length_m`` [m] (:func:`buildings.geometry.shared_walls`).
+    """
+    if min_shared_m is None:
+        min_shared_m = twin_parameters()["min_party_wall_m"]
+    metric = twin if twin.crs is not None and twin.crs.to_epsg() == 31370 else twin.to_crs(TWIN_CRS)
+    first = metric.drop_duplicates("building_id").sort_values("building_id", kind="stable")
+    ids = first["building_id"].astype(str).to_numpy(dtype=object)
+    pairs = geometry.shared_walls(first.geometry, min_length_m=float(min_shared_m))
+    a = ids[pairs["i"].to_numpy(dtype=np.int64)]
+    b = ids[pairs["j"].to_numpy(dtype=np.int64)]
+    return pd.DataFrame(
+        {
+            "building_a": np.where(a < b, a, b),
+            "building_b": np.where(a < b, b, a),
+            "shared_length_m": pairs["length_m"].to_numpy(dtype=np.float64),
+        }
+    )

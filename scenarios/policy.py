@@ -453,6 +453,13 @@ _MESSAGES = {
     "model_type": "moet een tabel (sleutel: waarde) zijn",
     "bool_parsing": "moet true of false zijn",
     "date_from_datetime_parsing": "moet een datum (JJJJ-MM-DD) zijn",
+    "less_than": "moet < {lt} zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "bool_type": "moet true of false zijn",
+    "too_short": "moet minstens {min_length} element(en) bevatten",
+    "too_long": "mag hoogstens {max_length} element(en) bevatten",
+    "union_tag_invalid": "onbekende waarde '{tag}' voor {discriminator}; kies uit {expected_tags}",
+    "union_tag_not_found": "sleutel {discriminator} ontbreekt",
 }
 
 

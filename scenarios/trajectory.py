@@ -13,12 +13,12 @@ simulating, in one call, every dwelling the measure applies to.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from scenarios.candidates import where_rows
 from scenarios.catalogue import Catalogue
 from scenarios.policy import Policy
 from sim.core import simulate
@@ -127,7 +127,7 @@ def stappenplan(
         ok = catalogue.applicable(state_frame, [mid])[:, 0]
         if not ok.any():
             continue
-        state = _where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
+        state = where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
         rows = np.flatnonzero(ok)
         res = simulate(state.take(rows), None, carriers=carriers)
         taken[rows] += 1
@@ -190,16 +190,6 @@ def stappenplan(
         }
     )
     return table.loc[keep].reset_index(drop=True)
-
-
-def _where_rows(mask: NDArray[np.bool_], a: DwellingArrays, b: DwellingArrays) -> DwellingArrays:
-    """Dwelling inputs from ``a`` where ``mask`` holds, else from ``b``."""
-    values = {}
-    for f in fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        m = mask[:, None] if x.ndim == 2 else mask
-        values[f.name] = np.ascontiguousarray(np.where(m, x, y))
-    return DwellingArrays(**values)
 
 
 def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[np.object_]:

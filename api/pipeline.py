@@ -1,0 +1,194 @@
+"""From a scenario file to written results (``wijk scenario run``, the notebooks).
+
+This is where the twin (:mod:`buildings`) meets the scenario engine (:mod:`scenarios`): the
+layout lets only ``api`` depend on both.
+
+Everything that can be wrong with the inputs is checked before any computation
+(:func:`scenarios.scenario.load_scenario`, :func:`scenarios.scenario.check_scenario`), and the
+results only replace an earlier run once they are completely written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scenarios.catalogue import load_catalogue
+from scenarios.outputs import ScenarioInputs, indicators_of, write_outputs
+from scenarios.policy import load_policy
+from scenarios.run import ScenarioResult, run_scenario
+from scenarios.scenario import Scenario, check_scenario, load_scenario
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ScenarioRun:
+    """A finished run: the scenario, its inputs, the result and the indicator table."""
+
+    scenario: Scenario
+    inputs: ScenarioInputs
+    result: ScenarioResult
+    indicators: pd.DataFrame
+    out_dir: Path | None = None
+
+
+def load_inputs(scenario: Scenario, twin: gpd.GeoDataFrame | None = None) -> ScenarioInputs:
+    """The twin, neighbourhoods, catalogue and policy a scenario names.
+
+    ``twin: demo`` builds the embedded demo town (about 4,200 dwellings) in a temporary folder.
+    Without a ``sectors`` layer the neighbourhood polygons are the convex hulls of their
+    buildings.
+    """
+    from buildings.io import read_sectors
+    from buildings.twin import read_twin
+
+    sectors: gpd.GeoDataFrame | None = None
+    if twin is None:
+        if scenario.twin == "demo":
+            from buildings.demo import demo_sources
+            from buildings.twin import build_twin
+
+            with tempfile.TemporaryDirectory() as tmp:
+                src = demo_sources(Path(tmp))
+                twin = build_twin(src).dwellings
+                if scenario.sectors is None and src.sectors is not None:
+                    sectors = _sector_polygons(read_sectors(src.sectors).frame)
+        else:
+            twin = read_twin(Path(scenario.twin))
+    if scenario.sectors is not None:
+        sectors = _sector_polygons(
+            read_sectors(scenario.sectors, id_field=scenario.sector_id_field).frame
+        )
+    if sectors is None:
+        sectors = _hulls(twin)
+    catalogue = load_catalogue(scenario.catalogue)
+    policy = load_policy(scenario.policy)
+    nis = str(twin["municipality_nis"].mode().iloc[0]) if "municipality_nis" in twin else ""
+    name = str(twin["municipality"].mode().iloc[0]) if "municipality" in twin else "gemeente"
+    return ScenarioInputs(twin, sectors, catalogue, policy, (nis, name))
+
+
+def _sector_polygons(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    cols = [c for c in ("sector_id", "sector_name") if c in frame]
+    out = frame[[*cols, "geometry"]].copy()
+    if "sector_name" not in out:
+        out["sector_name"] = out["sector_id"]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
+
+
+def _hulls(twin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    g = twin[["sector_id", "geometry"]].dissolve(by="sector_id")
+    g["geometry"] = g.geometry.convex_hull
+    g = g.reset_index()
+    names = twin.groupby("sector_id")["sector_name"].first() if "sector_name" in twin else None
+    g["sector_name"] = g["sector_id"].map(names) if names is not None else g["sector_id"]
+    return g
+
+
+def cluster_members(scenario: Scenario, inputs: ScenarioInputs) -> dict[int, NDArray[np.bool_]]:
+    """Dwellings of the N best collective-renovation clusters, per programme with ``clusters``."""
+    wanted = {p: prog.clusters for p, prog in enumerate(scenario.collective_programmes)}
+    wanted = {p: n for p, n in wanted.items() if n is not None}
+    if not wanted:
+        return {}
+    from buildings.twin import party_walls
+    from scenarios.clusters import find_clusters
+
+    found = find_clusters(
+        inputs.twin,
+        party_walls(inputs.twin),
+        inputs.catalogue,
+        inputs.policy,
+        year=scenario.horizon.start,
+    )
+    ranked = found.membership.merge(
+        found.clusters[["cluster_id", "rank"]], on="cluster_id", how="left"
+    )
+    out = {}
+    building = inputs.twin["building_id"].astype(str)
+    for p, n in wanted.items():
+        top = ranked.loc[ranked["rank"] <= n, "building_id"].astype(str)
+        out[p] = building.isin(set(top)).to_numpy()
+    return out
+
+
+def prepare(
+    path: str | Path | None = None,
+    scenario: Scenario | None = None,
+    twin: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
+) -> tuple[Scenario, ScenarioInputs]:
+    """Load and check a scenario and its inputs (every problem in one InputError)."""
+    step = progress or (lambda _: None)
+    if scenario is None:
+        if path is None:
+            raise ValueError("give a scenario file or a Scenario")
+        step("scenario lezen")
+        scenario = load_scenario(path)
+    step("tweeling laden" if scenario.twin != "demo" else "voorbeeldgemeente opbouwen")
+    inputs = load_inputs(scenario, twin=twin)
+    check_scenario(
+        scenario,
+        list(inputs.twin.columns),
+        sorted(inputs.twin["sector_id"].astype(str).unique()) if "sector_id" in inputs.twin else [],
+        inputs.catalogue,
+        inputs.policy,
+    )
+    return scenario, inputs
+
+
+def run_file(
+    path: str | Path | None = None,
+    out: Path | None = None,
+    *,
+    scenario: Scenario | None = None,
+    twin: gpd.GeoDataFrame | None = None,
+    scheduler: str | None = None,
+    partition_dwellings: int = 250_000,
+    progress: Progress | None = None,
+) -> ScenarioRun:
+    """Check, run and (with ``out``) write a scenario.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Scenario YAML (``docs/scenario_schema.md``); or give ``scenario``.
+    out : Path, optional
+        Folder for the results; replaced only when the new results are completely written.
+    twin : GeoDataFrame, optional
+        Use this twin instead of the one the scenario names.
+    scheduler : str, optional
+        ``None`` (this process), ``"local"`` (Dask LocalCluster) or ``"tcp://HOST:PORT"``.
+    """
+    step = progress or (lambda _: None)
+    scenario, inputs = prepare(path, scenario, twin, step)
+    members = cluster_members(scenario, inputs)
+    result = run_scenario(
+        scenario,
+        inputs.twin,
+        inputs.catalogue,
+        inputs.policy,
+        cluster_members=members,
+        scheduler=scheduler,
+        partition_dwellings=partition_dwellings,
+        progress=step,
+    )
+    indicators = indicators_of(result, inputs)
+    run = ScenarioRun(scenario, inputs, result, indicators)
+    if out is not None:
+        step("resultaten wegschrijven")
+        run.out_dir = write_outputs(
+            result, indicators, inputs, scenario, out, Path(path) if path is not None else None
+        )
+    return run
+
+
+__all__ = ["ScenarioRun", "cluster_members", "load_inputs", "prepare", "run_file"]

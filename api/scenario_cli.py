@@ -1,0 +1,137 @@
+"""``wijk scenario``: run a scenario file over the stock, year by year, and its benchmark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.console import console, fail, progress
+from api.formatting import nl_number, nl_percent
+from buildings.errors import SourceFileError
+from sim.errors import InputError
+
+scenario_app = typer.Typer(
+    help="Scenario's: het woningpatrimonium jaar per jaar tot de horizon, met onzekerheid.",
+    no_args_is_help=True,
+)
+
+_KEY_INDICATORS = (
+    ("share_label_a_or_better", "woningen met label A of beter", "pct"),
+    ("co2_kg", "CO2-uitstoot [ton/jaar]", "ton"),
+    ("energy_cost_eur", "energiefactuur [miljoen €/jaar]", "meur"),
+    ("investment_cum_eur", "geïnvesteerd sinds start [miljoen €]", "meur"),
+    ("lekp_collective_cum", "collectieve renovaties (LEKP-periode)", "n"),
+    ("lekp_collective_progress", "LEKP-doel collectief gehaald", "pct"),
+    ("obligation_triggered_cum", "renovatieverplichtingen geactiveerd", "n"),
+)
+
+
+def _fmt(value: float, kind: str) -> str:
+    if kind == "pct":
+        return nl_percent(value)
+    if kind == "ton":
+        return nl_number(value / 1000.0)
+    if kind == "meur":
+        return nl_number(value / 1e6, 1)
+    return nl_number(value)
+
+
+@scenario_app.command("run")
+def run(
+    file: Annotated[
+        Path, typer.Argument(help="Scenariobestand (YAML), zie docs/scenario_schema.md.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Map voor de resultaten.")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Reken op Dask: 'local' (werkprocessen op deze machine) of tcp://HOST:PORT "
+            "(een bestaande Dask-scheduler). Zonder deze optie: in dit proces.",
+        ),
+    ] = None,
+) -> None:
+    """Reken een scenario door (jaar per jaar, met Monte Carlo); schrijf woningen, indicatoren, kaarten, grafieken."""
+    from api.pipeline import run_file
+
+    if scheduler is not None and scheduler != "local" and not scheduler.startswith("tcp://"):
+        fail(f"--scheduler '{scheduler}' is onbekend: gebruik 'local' of tcp://HOST:PORT.")
+    try:
+        with progress("scenario lezen") as step:
+            done = run_file(file, out, scheduler=scheduler, progress=step)
+    except (InputError, SourceFileError) as exc:
+        fail(f"{exc}\nEr is niets weggeschreven; wat al in {out} stond, is niet aangeraakt.")
+    except OSError as exc:
+        if scheduler is not None and "connect" in str(exc).lower():
+            fail(f"kan de Dask-scheduler {scheduler} niet bereiken: {exc}")
+        fail(
+            f"kan niet schrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
+        )
+    ind = done.indicators
+    town = ind[ind["level"] == "gemeente"]
+    years = sorted(
+        {
+            int(done.result.years[0]),
+            *[y for y in (2030, 2040) if y in set(town["year"])],
+            int(done.result.years[-1]),
+        }
+    )
+    n = nl_number(len(done.result.dwellings))
+    table = Table(title=f"{done.scenario.name}: {done.inputs.municipality[1]}, {n} woningen")
+    table.add_column("indicator")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    banded = done.result.factors.shape[0] > 1
+    for name, label, kind in _KEY_INDICATORS:
+        row = [label]
+        for y in years:
+            r = town[(town["indicator"] == name) & (town["year"] == y)].iloc[0]
+            cell = _fmt(r["central"], kind)
+            if banded and y != years[0]:
+                cell += f"\n[dim]({_fmt(r['p10'], kind)}–{_fmt(r['p90'], kind)})[/]"
+            row.append(cell)
+        table.add_row(*row)
+    console.print(table)
+    if banded:
+        console.print(
+            f"Tussen haakjes: P10–P90 over {done.result.factors.shape[0] - 1} Monte Carlo-runs."
+        )
+    console.print(
+        f"Geschreven in [bold]{done.out_dir}[/]: woningen.parquet, gebouwen.parquet, "
+        "indicatoren.parquet/.csv, wijken.gpkg, wijken/<wijk>.gpkg, grafieken/, scenario.yaml"
+    )
+
+
+@scenario_app.command("bench")
+def bench(
+    dwellings: Annotated[
+        int, typer.Option("--dwellings", min=100, help="Aantal synthetische woningen.")
+    ] = 3_300_000,
+    runs: Annotated[
+        int, typer.Option("--runs", min=0, help="Aantal Monte Carlo-runs (naast de centrale).")
+    ] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="'local' of tcp://HOST:PORT; standaard in dit proces."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")
+    ] = False,
+) -> None:
+    """Meet een scenario over een synthetisch woningpatrimonium (standaard de grootte van Vlaanderen)."""
+    from scenarios.benchmark import run_benchmark
+
+    result = run_benchmark(dwellings, runs=runs, scheduler=scheduler)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title="Scenario-benchmark (synthetisch patrimonium)")
+    table.add_column("grootheid")
+    table.add_column("waarde", justify="right")
+    for k, v in result.items():
+        table.add_row(k, f"{v:,.2f}" if isinstance(v, float) else str(v))
+    console.print(table)

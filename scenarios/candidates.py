@@ -1,0 +1,487 @@
+"""Trajectory candidates per dwelling and the optimiser that picks among them.
+
+A *candidate* is a renovation state a dwelling can reach: a package of measures done in a
+given order. Candidates come from one or more *orders* (ordered lists of measure ids): every
+prefix of every order is a candidate, and orders sharing a first part share those candidates.
+Together they form a tree (a trie) rooted at the current state (candidate 0, no measure):
+a household that has done the measures of candidate ``s`` can go on to any candidate ``t``
+below ``s`` in the tree (``Candidates.reachable[t, s]``), paying only the measures in between.
+
+Every candidate is simulated by the core on top of its parent (interactions, not sums). A
+measure whose rules (:meth:`scenarios.catalogue.Catalogue.applicable`) do not hold for a
+dwelling as it is at that point is skipped for that dwelling (``applied`` is False): the
+candidate then equals its parent for that dwelling and costs nothing more.
+
+The optimiser (:func:`cheapest_to_target`, :func:`best_within_budget`) chooses, per dwelling
+and in one vectorised pass over all dwellings, among the candidates reachable from where the
+dwelling is.
+
+Costs per price scheme: ``"individual"`` (catalogue prices), ``"collective"`` (the catalogue's
+group-purchase prices) and, on request, ``"collective_<d>"`` with a flat group discount ``d``
+on the individual prices (a collective programme's own discount).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from scenarios.catalogue import Catalogue
+from scenarios.policy import Policy
+from sim.carriers import CARRIERS, ELECTRICITY
+from sim.core import SystemParameters, simulate
+from sim.errors import Problems
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
+from sim.variants import apply_variant
+
+#: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
+FOSSIL_CARRIERS: tuple[str, ...] = ("natural_gas", "heating_oil")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidates of N dwellings: K renovation states in a tree, simulated by the core.
+
+    Attributes
+    ----------
+    packages : tuple of tuple of str, length K
+        Measures of each candidate in the order they are done; ``packages[0] == ()``.
+    parent : ndarray of int64, shape (K,)
+        Parent candidate in the tree (-1 for candidate 0).
+    reachable : ndarray of bool, shape (K, K)
+        ``reachable[t, s]``: candidate ``t`` lies below ``s`` in the tree (or ``t == s``).
+    depth : ndarray of int64, shape (K,)
+        Number of measures of the candidate (skipped ones included).
+    applied : ndarray of bool, shape (N, K)
+        Whether the candidate's last measure applies to the dwelling (True for candidate 0).
+    heating_need_kwh, primary_kwh, energy_score_kwh_m2, co2_kg, cost_eur, pv_kwh : (N, K)
+        Core results at the reference year's prices and CO2 factors
+        [kWh/a, kWh/a, kWh/(m²·a), kg/a, EUR/a, kWh/a].
+    final_kwh : ndarray, shape (N, K, C)
+        Final energy per carrier (``sim.carriers.CARRIERS``) [kWh/a].
+    label : ndarray of int8, shape (N, K)
+        EPC label index (0 = A+ ... 6 = F).
+    fossil_free : ndarray of bool, shape (N, K)
+        No final energy of ``FOSSIL_CARRIERS``.
+    investment_eur, premium_eur : dict of str to ndarray (N, K)
+        Cumulative investment and premium from candidate 0 to the candidate, per price scheme
+        [EUR, price year of the catalogue].
+    year : int
+        Reference year of prices, CO2 factors and premiums.
+    """
+
+    packages: tuple[tuple[str, ...], ...]
+    parent: NDArray[np.int64]
+    reachable: NDArray[np.bool_]
+    depth: NDArray[np.int64]
+    applied: NDArray[np.bool_]
+    heating_need_kwh: NDArray[np.float64]
+    primary_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    cost_eur: NDArray[np.float64]
+    pv_kwh: NDArray[np.float64]
+    final_kwh: NDArray[np.float64]
+    label: NDArray[np.int8]
+    fossil_free: NDArray[np.bool_]
+    investment_eur: dict[str, NDArray[np.float64]]
+    premium_eur: dict[str, NDArray[np.float64]]
+    year: int
+
+    @property
+    def n(self) -> int:
+        """Number of dwellings."""
+        return int(self.applied.shape[0])
+
+    @property
+    def k(self) -> int:
+        """Number of candidates."""
+        return len(self.packages)
+
+    def net_cost(self, scheme: str = "individual") -> NDArray[np.float64]:
+        """Cumulative investment minus premium [EUR], shape (N, K)."""
+        return self.investment_eur[scheme] - self.premium_eur[scheme]
+
+    def names(self) -> list[str]:
+        """``"roof_insulation+glazing_hr"`` per candidate (``""`` for the current state)."""
+        return ["+".join(p) for p in self.packages]
+
+    def done(self, index: ArrayLike) -> NDArray[np.object_]:
+        """The measures each dwelling actually does to reach candidate ``index[i]``.
+
+        Skipped (non-applicable) measures are left out. ``index`` has shape (N,); -1 gives "".
+        """
+        idx = np.asarray(index, dtype=np.int64)
+        out = np.full(self.n, "", dtype=object)
+        for t in np.unique(idx[idx > 0]):  # a loop over candidates, not over dwellings
+            rows = np.flatnonzero(idx == t)
+            chain = _path(self.parent, int(t))
+            parts = np.full(rows.size, "", dtype=object)
+            for node in chain:
+                name = self.packages[node][-1]
+                hit = self.applied[rows, node]
+                parts = np.where(hit, np.where(parts == "", name, parts + "+" + name), parts)
+            out[rows] = parts
+        return out
+
+    def take(self, rows: NDArray[np.integer]) -> Candidates:
+        """The candidates of a subset of dwellings."""
+        per_dwelling = {
+            "applied",
+            "heating_need_kwh",
+            "primary_kwh",
+            "energy_score_kwh_m2",
+            "co2_kg",
+            "cost_eur",
+            "pv_kwh",
+            "final_kwh",
+            "label",
+            "fossil_free",
+        }
+        values: dict[str, object] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in per_dwelling:
+                values[f.name] = v[rows]
+            elif f.name in ("investment_eur", "premium_eur"):
+                values[f.name] = {s: a[rows] for s, a in v.items()}
+            else:
+                values[f.name] = v
+        return Candidates(**values)  # type: ignore[arg-type]
+
+
+def build_candidates(
+    dwellings: pd.DataFrame,
+    orders: Sequence[Sequence[str]],
+    catalogue: Catalogue,
+    policy: Policy,
+    year: int = 2025,
+    income_category: str | ArrayLike = "middle",
+    discounts: Sequence[float] = (),
+    system_params: SystemParameters | None = None,
+) -> Candidates:
+    """Simulate every prefix of every order for every dwelling.
+
+    Parameters
+    ----------
+    dwellings : DataFrame
+        Twin rows (``docs/twin_schema.md``) with the core's input columns.
+    orders : sequence of sequence of str
+        Ordered measure ids; each prefix of each order is a candidate.
+    catalogue, policy : Catalogue, Policy
+        Measures with their effects, costs and rules; prices, CO2 factors and premiums.
+    year : int
+        Reference year of prices, CO2 factors and premiums.
+    income_category : str or array_like of str
+        Premium category per dwelling (``low``, ``middle``, ``high``) or one for all.
+    discounts : sequence of float
+        Extra price schemes ``"collective_<d>"``: the individual prices less a flat discount ``d``.
+    system_params : SystemParameters, optional
+        Passed to the core.
+
+    Returns
+    -------
+    Candidates
+        K candidates in tree order (a parent always before its children).
+
+    Raises
+    ------
+    InputError
+        Unknown measures or a measure twice in one order, before any computation.
+    """
+    problems = Problems("trajectkandidaten")
+    for i, order in enumerate(orders):
+        for j, mid in enumerate(order):
+            if mid not in catalogue.ids:
+                problems.add(
+                    f"orders[{i}][{j}]", f"onbekende maatregel '{mid}'; kies uit {catalogue.ids}"
+                )
+        if len(set(order)) != len(order):
+            problems.add(f"orders[{i}]", "een maatregel staat meer dan eens in de volgorde")
+    for d in discounts:
+        if not 0.0 <= d < 1.0:
+            problems.add("discounts", f"korting {d} moet tussen 0 en 1 liggen")
+    problems.raise_if_any()
+
+    packages: list[tuple[str, ...]] = [()]
+    parent: list[int] = [-1]
+    index: dict[tuple[str, ...], int] = {(): 0}
+    for order in orders:
+        for j in range(1, len(order) + 1):
+            pkg = tuple(order[:j])
+            if pkg not in index:
+                index[pkg] = len(packages)
+                packages.append(pkg)
+                parent.append(index[pkg[:-1]])
+    k = len(packages)
+    n = len(dwellings)
+    measures = sorted({m for p in packages for m in p}, key=catalogue.ids.index)
+    col = {m: j for j, m in enumerate(measures)}
+
+    carriers = policy.carrier_tables(year)
+    sp = SystemParameters.default() if system_params is None else system_params
+    income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
+    schemes: dict[str, NDArray[np.float64]] = {}
+    prem: dict[str, NDArray[np.float64]] = {}
+    area = np.nan_to_num(catalogue.areas(dwellings, measures), nan=0.0)
+    if measures:
+        individual = catalogue.costs(dwellings, measures)
+        invoices = {
+            "individual": individual,
+            "collective": catalogue.costs(dwellings, measures, collective=True),
+        }
+        for d in discounts:
+            invoices[scheme_name(d)] = individual * (1.0 - d)
+        for name, inv in invoices.items():
+            schemes[name] = inv
+            prem[name] = policy.premium(measures, inv, income, area_m2=area)
+    else:
+        for name in ("individual", "collective", *(scheme_name(d) for d in discounts)):
+            schemes[name] = prem[name] = np.zeros((n, 0))
+
+    arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
+    c = len(CARRIERS)
+    need, primary, score, co2, cost, pv = (np.empty((n, k)) for _ in range(6))
+    final = np.empty((n, k, c))
+    label = np.empty((n, k), dtype=np.int8)
+    applied = np.ones((n, k), dtype=bool)
+    invest = {s: np.zeros((n, k)) for s in schemes}
+    premium = {s: np.zeros((n, k)) for s in schemes}
+
+    def store(t: int, res_rows: NDArray[np.int64] | slice, res: object) -> None:
+        need[res_rows, t] = res.heating_need_kwh[:, 0]  # type: ignore[attr-defined]
+        primary[res_rows, t] = res.primary_kwh[:, 0]  # type: ignore[attr-defined]
+        score[res_rows, t] = res.energy_score_kwh_m2[:, 0]  # type: ignore[attr-defined]
+        co2[res_rows, t] = res.co2_kg[:, 0]  # type: ignore[attr-defined]
+        cost[res_rows, t] = res.cost_eur[:, 0]  # type: ignore[attr-defined]
+        pv[res_rows, t] = res.pv_kwh[:, 0]  # type: ignore[attr-defined]
+        final[res_rows, t, :] = res.final_kwh[:, 0, :]  # type: ignore[attr-defined]
+        label[res_rows, t] = res.label[:, 0]  # type: ignore[attr-defined]
+
+    store(0, slice(None), simulate(arrays, None, carriers=carriers, system_params=sp))
+
+    # depth-first over the tree, keeping only the states on the current path (a loop over the
+    # K candidates, each one vectorised over all dwellings)
+    children: list[list[int]] = [[] for _ in range(k)]
+    for t in range(1, k):
+        children[parent[t]].append(t)
+    stack: list[tuple[int, DwellingArrays, pd.DataFrame]] = [(0, arrays, dwellings)]
+    while stack:
+        node, state, frame = stack.pop()
+        for t in reversed(children[node]):
+            mid = packages[t][-1]
+            ok = catalogue.applicable(frame, [mid])[:, 0]
+            applied[:, t] = ok
+            new_state = where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
+            for s in schemes:
+                add_inv = np.where(ok, schemes[s][:, col[mid]], 0.0)
+                add_prem = np.where(ok, prem[s][:, col[mid]], 0.0)
+                invest[s][:, t] = invest[s][:, node] + add_inv
+                premium[s][:, t] = premium[s][:, node] + add_prem
+            # copy the parent's results, then simulate only the dwellings the measure changes
+            for a in (need, primary, score, co2, cost, pv, label):
+                a[:, t] = a[:, node]
+            final[:, t, :] = final[:, node, :]
+            rows = np.flatnonzero(ok)
+            if rows.size:
+                res = simulate(new_state.take(rows), None, carriers=carriers, system_params=sp)
+                store(t, rows, res)
+            if children[t]:
+                new_frame = frame.copy(deep=False)
+                current = new_state.to_frame()
+                for name in DWELLING_COLUMNS:
+                    new_frame[name] = current[name].to_numpy()
+                stack.append((t, new_state, new_frame))
+
+    fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
+    parent_arr = np.asarray(parent, dtype=np.int64)
+    return Candidates(
+        packages=tuple(packages),
+        parent=parent_arr,
+        reachable=_reachable(parent_arr),
+        depth=np.asarray([len(p) for p in packages], dtype=np.int64),
+        applied=applied,
+        heating_need_kwh=need,
+        primary_kwh=primary,
+        energy_score_kwh_m2=score,
+        co2_kg=co2,
+        cost_eur=cost,
+        pv_kwh=pv,
+        final_kwh=final,
+        label=label,
+        fossil_free=np.asarray(~(final[:, :, fossil] > 0.0).any(axis=2)),
+        investment_eur=invest,
+        premium_eur=premium,
+        year=int(year),
+    )
+
+
+def scheme_name(discount: float) -> str:
+    """Name of the price scheme with a flat group discount (``"collective_0.15"``)."""
+    return f"collective_{discount:g}"
+
+
+def annual_cost_co2(
+    final_kwh: NDArray[np.float64],
+    pv_kwh: NDArray[np.float64],
+    price_eur_kwh: ArrayLike,
+    co2_kg_kwh: ArrayLike,
+    system_params: SystemParameters | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Energy cost [EUR/a] and CO2 [kg/a] of final energy under other prices and CO2 factors.
+
+    The same accounting as the core (PV self-use valued at the electricity price, the rest at
+    the injection price; PV output avoids electricity CO2), so that a scenario can re-price
+    candidates year by year without simulating again.
+
+    Parameters
+    ----------
+    final_kwh : ndarray, shape (..., C)
+        Final energy per carrier [kWh/a].
+    pv_kwh : ndarray, shape (...)
+        PV output [kWh/a].
+    price_eur_kwh, co2_kg_kwh : array_like, shape (C,)
+        Price [EUR/kWh] and CO2 factor [kg/kWh] per carrier.
+    """
+    sp = SystemParameters.default() if system_params is None else system_params
+    price = np.asarray(price_eur_kwh, dtype=np.float64)
+    factor = np.asarray(co2_kg_kwh, dtype=np.float64)
+    self_use = np.minimum(sp.pv_self_consumption_share * pv_kwh, final_kwh[..., ELECTRICITY])
+    cost = (
+        final_kwh @ price
+        - price[ELECTRICITY] * self_use
+        - sp.pv_injection_price_eur_kwh * (pv_kwh - self_use)
+    )
+    co2 = final_kwh @ factor - factor[ELECTRICITY] * pv_kwh
+    return cost, co2
+
+
+# ---------------------------------------------------------------------- optimiser
+def cheapest_to_target(
+    cand: Candidates,
+    target_label: ArrayLike,
+    start: ArrayLike = 0,
+    scheme: str = "individual",
+    fossil_free: bool = False,
+) -> NDArray[np.int64]:
+    """Per dwelling, the cheapest candidate reachable from ``start`` with a label at least as
+    good as ``target_label`` (lowest net cost, then fewest measures, then lowest index).
+
+    Parameters
+    ----------
+    cand : Candidates
+    target_label : array_like of int, shape (N,) or scalar
+        Label index (0 = A+ ... 6 = F); the candidate's label index must be ≤ it.
+    start : array_like of int, shape (N,) or scalar
+        Candidate each dwelling is at now.
+    scheme : str
+        Price scheme (``"individual"``, ``"collective"``, ...).
+    fossil_free : bool
+        Only candidates without fossil heating.
+
+    Returns
+    -------
+    ndarray of int64, shape (N,)
+        Candidate index; -1 where no reachable candidate meets the target.
+    """
+    n = cand.n
+    target = np.broadcast_to(np.asarray(target_label), (n,))
+    s = np.broadcast_to(np.asarray(start, dtype=np.int64), (n,))
+    ok = cand.reachable[:, s].T & (cand.label <= target[:, None])
+    if fossil_free:
+        ok &= cand.fossil_free
+    return _argmin_where(ok, cand.net_cost(scheme), cand.depth)
+
+
+def best_within_budget(
+    cand: Candidates,
+    budget_eur: ArrayLike,
+    start: ArrayLike = 0,
+    scheme: str = "individual",
+    objective: str = "co2_kg",
+) -> NDArray[np.int64]:
+    """Per dwelling, the reachable candidate with the lowest ``objective`` whose extra net cost
+    from ``start`` is within ``budget_eur`` (ties: cheaper, then fewer measures, then lower index).
+
+    ``objective`` is one of ``co2_kg``, ``primary_kwh``, ``energy_score_kwh_m2``, ``cost_eur``,
+    ``heating_need_kwh``. The current state is always within budget, so every dwelling gets an
+    answer.
+    """
+    n = cand.n
+    s = np.broadcast_to(np.asarray(start, dtype=np.int64), (n,))
+    budget = np.broadcast_to(np.asarray(budget_eur, dtype=np.float64), (n,))
+    if objective not in (
+        "co2_kg",
+        "primary_kwh",
+        "energy_score_kwh_m2",
+        "cost_eur",
+        "heating_need_kwh",
+    ):
+        problems = Problems("optimalisatie")
+        problems.add("objective", f"onbekend doel '{objective}'")
+        problems.raise_if_any()
+    net = cand.net_cost(scheme)
+    extra = net - np.take_along_axis(net, s[:, None], axis=1)
+    ok = cand.reachable[:, s].T & (extra <= budget[:, None] + 1e-9)
+    value = getattr(cand, objective)
+    # lexicographic: objective, then net cost, then depth -- via a stable sort of keys
+    order = np.lexsort((np.broadcast_to(cand.depth, net.shape), net, value), axis=1)
+    ok_sorted = np.take_along_axis(ok, order, axis=1)
+    first = ok_sorted.argmax(axis=1)
+    return np.take_along_axis(order, first[:, None], axis=1)[:, 0].astype(np.int64)
+
+
+def _argmin_where(
+    ok: NDArray[np.bool_], cost: NDArray[np.float64], depth: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Row-wise index of the lowest ``cost`` where ``ok`` (ties: lower depth, then index)."""
+    key = np.where(ok, cost, np.inf)
+    order = np.lexsort((np.broadcast_to(depth, key.shape), key), axis=1)
+    best = order[:, 0]
+    found = np.take_along_axis(ok, best[:, None], axis=1)[:, 0]
+    return np.where(found, best, -1).astype(np.int64)
+
+
+def _reachable(parent: NDArray[np.int64]) -> NDArray[np.bool_]:
+    k = parent.size
+    out = np.eye(k, dtype=bool)
+    for t in range(k):  # K is small (tens): a loop over candidates
+        for a in _path(parent, t):
+            out[t, a] = True
+        out[t, 0] = True
+    return out
+
+
+def _path(parent: NDArray[np.int64], t: int) -> list[int]:
+    """Candidates from the root's first child down to ``t`` (the root itself left out)."""
+    chain = []
+    while t > 0:
+        chain.append(t)
+        t = int(parent[t])
+    return chain[::-1]
+
+
+def where_rows(mask: NDArray[np.bool_], a: DwellingArrays, b: DwellingArrays) -> DwellingArrays:
+    """Dwelling inputs from ``a`` where ``mask`` holds, else from ``b``."""
+    values = {}
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        m = mask[:, None] if x.ndim == 2 else mask
+        values[f.name] = np.ascontiguousarray(np.where(m, x, y))
+    return DwellingArrays(**values)
+
+
+__all__ = [
+    "FOSSIL_CARRIERS",
+    "Candidates",
+    "annual_cost_co2",
+    "best_within_budget",
+    "build_candidates",
+    "cheapest_to_target",
+    "scheme_name",
+    "where_rows",
+]

@@ -1,0 +1,96 @@
+"""Charts of a scenario run (matplotlib, Dutch labels), written as PNG and/or SVG.
+
+Files are deterministic: no creation date in the metadata and a fixed SVG hash salt, so the
+same run draws the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.labels import LABELS
+
+#: Label colours (EPC convention, green A+ to red F).
+LABEL_COLOURS = ("#00843d", "#4cb848", "#bed630", "#fff200", "#fdb913", "#f37021", "#ed1c24")
+
+
+def _town(indicators: pd.DataFrame, name: str) -> pd.DataFrame:
+    sel = indicators[(indicators["level"] == "gemeente") & (indicators["indicator"] == name)]
+    return sel.sort_values("year")
+
+
+def _save(fig: plt.Figure, folder: Path, stem: str, formats: Sequence[str]) -> None:
+    for fmt in formats:
+        meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+        fig.savefig(folder / f"{stem}.{fmt}", format=fmt, metadata=meta, dpi=110)
+    plt.close(fig)
+
+
+def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str]) -> list[Path]:
+    """Draw the standard charts of a run into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context({"svg.hashsalt": "wijkrenovatietool", "figure.figsize": (7, 4)}):
+        # 1. label shares over the years (central run)
+        fig, ax = plt.subplots()
+        years = _town(indicators, "share_label_A")["year"].to_numpy()
+        shares = [_town(indicators, f"share_label_{x}")["central"].to_numpy() for x in LABELS]
+        ax.stackplot(years, shares, labels=list(LABELS), colors=LABEL_COLOURS)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("jaar")
+        ax.set_ylabel("aandeel woningen")
+        ax.set_title("EPC-labels van de woningen (centrale raming)")
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
+        fig.tight_layout()
+        _save(fig, folder, "labels", formats)
+
+        # 2-4. quantities with their P10-P90 band
+        for stem, name, scale, unit, title in (
+            ("co2", "co2_kg", 1e-3, "ton CO2 per jaar", "CO2-uitstoot van de woningen"),
+            ("label_a", "share_label_a_or_better", 1.0, "aandeel", "Woningen met label A of beter"),
+            (
+                "investering",
+                "investment_cum_eur",
+                1e-6,
+                "miljoen euro",
+                "Geïnvesteerd (cumulatief)",
+            ),
+        ):
+            d = _town(indicators, name)
+            fig, ax = plt.subplots()
+            ax.fill_between(
+                d["year"], d["p10"] * scale, d["p90"] * scale, alpha=0.3, label="P10-P90"
+            )
+            ax.plot(d["year"], d["p50"] * scale, "--", label="P50")
+            ax.plot(d["year"], d["central"] * scale, label="centrale raming")
+            ax.set_xlabel("jaar")
+            ax.set_ylabel(unit)
+            ax.set_title(title)
+            ax.legend()
+            fig.tight_layout()
+            _save(fig, folder, stem, formats)
+
+        # 5. LEKP progress per sector at the end of the LEKP period (or the last year)
+        prog = indicators[
+            (indicators["indicator"] == "lekp_collective_progress")
+            & (indicators["level"] == "sector")
+        ]
+        year = 2030 if (prog["year"] == 2030).any() else int(prog["year"].max())
+        p = prog[prog["year"] == year].sort_values("central")
+        fig, ax = plt.subplots(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
+        ax.barh(p["area_name"].astype(str), p["central"])
+        ax.axvline(1.0, color="black", lw=1)
+        ax.set_xlabel("aandeel van het LEKP-doel (1 = doel gehaald)")
+        ax.set_title(f"Collectieve renovaties per wijk tegen het LEKP-doel, {year}")
+        fig.tight_layout()
+        _save(fig, folder, "lekp_wijken", formats)
+    return sorted(folder.iterdir())
+
+
+__all__ = ["write_charts"]

@@ -1,0 +1,424 @@
+"""Year-by-year evolution of the stock: who renovates when, and to which candidate.
+
+One numba kernel moves every dwelling through the years of the horizon along its candidate
+tree (:mod:`scenarios.candidates`) and adds its state to aggregates per run, year and
+neighbourhood (statistical sector). Per dwelling and year, in this order:
+
+1. **Klimaattafel**: an invitation with probability ``invite_p[year]``; an invited household
+   renovates ``uplift`` times as often from then on.
+2. **Sale** with probability ``sale_rate × sale factor``. A sale of a dwelling whose label
+   triggers the renovation obligation (E, F) opens an obligation: target label of the sale
+   year (houses / apartments), deadline ``deadline_years`` later. A share ``compliance`` of the
+   buyers renovate, in a year drawn uniformly from the sale year to the deadline, to the
+   cheapest reachable candidate that meets the target (else the best reachable one).
+3. **Collective programmes**: a member dwelling (in the programme's sectors or clusters) joins
+   with probability ``participation`` in a year drawn uniformly in the programme's years, and
+   moves to the cheapest candidate meeting the programme's target label (fossil-free if asked)
+   at the programme's prices. Joining counts as a collective renovation; within the LEKP period
+   it counts toward the LEKP goal, and as fossil-free when the candidate burns no fossil fuel.
+4. **Voluntary renovation** with probability ``base_rate × uptake factor (× uplift)``: the
+   household does the next 1 to ``measures_per_renovation`` measures of its trajectory, picking
+   the reachable candidate with the most energy-cost saving per net euro.
+
+Random numbers are counter-based (a SplitMix64 hash of seed, dwelling key, run, year and
+stream), so a dwelling draws the same numbers whatever partition or thread computes it: the
+single-process and the Dask runs are identical. Aggregates of one (run, sector) are summed by
+one thread in dwelling order, so sums are bit-identical too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim._jit import jit, jit_parallel, prange
+
+#: Aggregated quantities (last axis of the aggregate array), with units.
+QUANTITIES: tuple[tuple[str, str], ...] = (
+    ("dwellings", "-"),
+    ("label_A+", "-"),
+    ("label_A", "-"),
+    ("label_B", "-"),
+    ("label_C", "-"),
+    ("label_D", "-"),
+    ("label_E", "-"),
+    ("label_F", "-"),
+    ("final_energy_kwh", "kWh/a"),
+    ("primary_energy_kwh", "kWh/a"),
+    ("co2_kg", "kg/a"),
+    ("energy_cost_eur", "EUR/a"),
+    ("heating_need_kwh", "kWh/a"),
+    ("investment_cum_eur", "EUR"),
+    ("premium_cum_eur", "EUR"),
+    ("renovations", "-"),
+    ("renovated_cum", "-"),
+    ("collective_renovations_cum", "-"),
+    ("lekp_collective_cum", "-"),
+    ("lekp_fossil_free_cum", "-"),
+    ("klimaattafel_invited_cum", "-"),
+    ("obligation_triggered_cum", "-"),
+    ("obligation_met_cum", "-"),
+    ("obligation_late_cum", "-"),
+    ("obligation_open", "-"),
+    ("fossil_free", "-"),
+)
+Q = {name: i for i, (name, _) in enumerate(QUANTITIES)}
+
+#: Factors drawn per run (order of ``factors`` columns).
+FACTORS: tuple[str, ...] = (
+    "energy_price_factor",
+    "co2_electricity_factor",
+    "investment_cost_factor",
+    "uptake_factor",
+    "sale_rate_factor",
+)
+
+_STREAM_INVITE, _STREAM_SALE, _STREAM_COMPLY, _STREAM_WHEN, _STREAM_RENOVATE = 1, 2, 3, 4, 5
+_STREAM_PROGRAMME = 100  # + 2 × programme index (+1 for the joining year)
+
+
+@jit
+def _mix(z: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def uniform(seed: np.uint64, key: np.uint64, run: int, year: int, stream: int) -> float:
+    """A uniform number in [0, 1) from a hash of its coordinates (counter-based RNG)."""
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    h = _mix(seed + golden)
+    h = _mix(h ^ key)
+    h = _mix(h ^ (np.uint64(run) * golden))
+    h = _mix(h ^ (np.uint64(year) * np.uint64(0xD1B54A32D192ED03)))
+    h = _mix(h ^ (np.uint64(stream) * np.uint64(0xABC98388FB8FAC03)))
+    return float(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@jit
+def uniform_array(seed: np.uint64, keys: np.ndarray, stream: int) -> np.ndarray:
+    """:func:`uniform` for many dwelling keys (run 0, year 0)."""
+    out = np.empty(keys.shape[0])
+    for i in range(keys.shape[0]):
+        out[i] = uniform(seed, keys[i], 0, 0, stream)
+    return out
+
+
+@jit
+def _best_reachable(i: int, s: int, score: np.ndarray, reachable: np.ndarray) -> int:
+    """Reachable candidate with the lowest energy score."""
+    best = s
+    for t in range(score.shape[1]):
+        if reachable[t, s] and score[i, t] < score[i, best]:
+            best = t
+    return best
+
+
+@jit_parallel
+def evolve_kernel(
+    keys,  # (N,) uint64
+    sector_start,  # (G+1,) int64: dwellings of sector g are rows sector_start[g]:sector_start[g+1]
+    base_rate,  # (N,) annual voluntary renovation probability
+    is_apartment,  # (N,) bool
+    member,  # (N, P) bool: programme membership
+    label,  # (N, K) int8
+    score,  # (N, K) energy score
+    final,  # (N, K, C)
+    pv,  # (N, K)
+    primary,  # (N, K)
+    need,  # (N, K)
+    fossil_free,  # (N, K) bool
+    cost_ref,  # (N, K) energy cost at reference prices (voluntary choice)
+    invest,  # (S, N, K) cumulative investment per price scheme
+    premium,  # (S, N, K)
+    reachable,  # (K, K) bool
+    depth,  # (K,) int64
+    years,  # (Y,) int64
+    price,  # (Y, C)
+    co2f,  # (Y, C)
+    inject_price,  # (Y,)
+    invite_p,  # (Y,)
+    obligation_target,  # (Y, 2) int8: target label by year for [house, apartment], -1 none
+    obligation_trigger,  # (7,) bool: labels that trigger the obligation at a sale
+    prog_start,  # (P,) int64
+    prog_end,  # (P,) int64
+    prog_participation,  # (P,)
+    prog_target,  # (P,) int64
+    prog_fossil_free,  # (P,) bool
+    prog_scheme,  # (P,) int64
+    factors,  # (R, 5): FACTORS
+    seed,  # uint64
+    sale_rate,
+    compliance,
+    uplift,
+    max_steps,
+    deadline_years,
+    lekp_from,
+    lekp_to,
+    electricity,  # carrier index of electricity
+    pv_self_share,
+    out_years,  # (O,) indices into years for per-dwelling output
+    agg,  # out (R, Y, G, Q) float64
+    state_out,  # out (R, N, O) int8: candidate per output year
+    first_year_out,  # out (R, N) int64: first renovation year (0 = none)
+    invest_out,  # out (R, N): cumulative investment at the end
+    premium_out,  # out (R, N)
+    collective_out,  # out (R, N) int64: year of joining a programme (0 = none)
+    obligation_out,  # out (R, N) int64: year of the first obligation (0 = none)
+):
+    n_runs = factors.shape[0]
+    n_sectors = sector_start.shape[0] - 1
+    n_years = years.shape[0]
+    n_prog = prog_start.shape[0]
+    n_out = out_years.shape[0]
+    c_n = final.shape[2]
+    for job in prange(n_runs * n_sectors):
+        r = job // n_sectors
+        g = job % n_sectors
+        f_price = factors[r, 0]
+        f_co2 = factors[r, 1]
+        f_cost = factors[r, 2]
+        f_uptake = factors[r, 3]
+        f_sale = factors[r, 4]
+        for i in range(sector_start[g], sector_start[g + 1]):
+            key = keys[i]
+            s = 0
+            invited = False
+            pending = False
+            complies = False
+            act_year = 0
+            deadline = 0
+            target = 0
+            renovated = False
+            collective = False
+            lekp = False
+            lekp_ff = False
+            triggered = 0
+            met = 0
+            late = 0
+            inv_cum = 0.0
+            prem_cum = 0.0
+            first = 0
+            joined = 0
+            obl_first = 0
+            # programme joining years are drawn once per dwelling
+            o = 0
+            for y in range(n_years):
+                year = years[y]
+                moved = False
+                if y > 0:
+                    # 1. klimaattafel
+                    if not invited and uniform(seed, key, r, year, _STREAM_INVITE) < invite_p[y]:
+                        invited = True
+                    # 2. sale and renovation obligation
+                    if uniform(seed, key, r, year, _STREAM_SALE) < sale_rate * f_sale:
+                        kind = 1 if is_apartment[i] else 0
+                        tgt = obligation_target[y, kind]
+                        if not pending and tgt >= 0 and obligation_trigger[label[i, s]]:
+                            pending = True
+                            target = tgt
+                            deadline = year + deadline_years
+                            triggered += 1
+                            if obl_first == 0:
+                                obl_first = year
+                            complies = uniform(seed, key, r, year, _STREAM_COMPLY) < compliance
+                            u = uniform(seed, key, r, year, _STREAM_WHEN)
+                            act_year = year + int(u * (deadline_years + 1))
+                    # 3. collective programmes
+                    for p in range(n_prog):
+                        if joined != 0 or not member[i, p]:
+                            continue
+                        if year < prog_start[p] or year > prog_end[p]:
+                            continue
+                        if (
+                            uniform(seed, key, r, 0, _STREAM_PROGRAMME + 2 * p)
+                            >= prog_participation[p]
+                        ):
+                            continue
+                        span = prog_end[p] - prog_start[p] + 1
+                        u = uniform(seed, key, r, 0, _STREAM_PROGRAMME + 2 * p + 1)
+                        if year != prog_start[p] + int(u * span):
+                            continue
+                        sc = prog_scheme[p]
+                        t = _cheapest_scheme(
+                            i,
+                            s,
+                            prog_target[p],
+                            prog_fossil_free[p],
+                            label,
+                            fossil_free,
+                            invest,
+                            premium,
+                            sc,
+                            reachable,
+                            depth,
+                        )
+                        if t >= 0 and t != s:
+                            inv_cum += (invest[sc, i, t] - invest[sc, i, s]) * f_cost
+                            prem_cum += premium[sc, i, t] - premium[sc, i, s]
+                            s = t
+                            moved = True
+                            joined = year
+                            collective = True
+                            if lekp_from <= year <= lekp_to:
+                                lekp = True
+                                lekp_ff = bool(fossil_free[i, t])
+                    # obligation: act, or count a missed deadline
+                    if pending:
+                        if label[i, s] <= target:
+                            pending = False
+                            met += 1
+                        elif complies and year >= act_year:
+                            t = _cheapest_scheme(
+                                i,
+                                s,
+                                target,
+                                False,
+                                label,
+                                fossil_free,
+                                invest,
+                                premium,
+                                0,
+                                reachable,
+                                depth,
+                            )
+                            if t < 0:
+                                t = _best_reachable(i, s, score, reachable)
+                            if t != s:
+                                inv_cum += (invest[0, i, t] - invest[0, i, s]) * f_cost
+                                prem_cum += premium[0, i, t] - premium[0, i, s]
+                                s = t
+                                moved = True
+                            pending = False
+                            if label[i, s] <= target:
+                                met += 1
+                            else:
+                                late += 1
+                        elif year >= deadline:
+                            pending = False
+                            late += 1
+                    # 4. voluntary renovation
+                    rate = base_rate[i] * f_uptake
+                    if invited:
+                        rate *= uplift
+                    if uniform(seed, key, r, year, _STREAM_RENOVATE) < rate:
+                        t = _next_steps_scheme(
+                            i, s, max_steps, cost_ref, invest, premium, reachable, depth
+                        )
+                        if t != s:
+                            inv_cum += (invest[0, i, t] - invest[0, i, s]) * f_cost
+                            prem_cum += premium[0, i, t] - premium[0, i, s]
+                            s = t
+                            moved = True
+                if moved:
+                    renovated = True
+                    if first == 0:
+                        first = year
+                # 5. aggregate the state at the end of the year
+                a = agg[r, y, g]
+                a[0] += 1.0
+                a[1 + label[i, s]] += 1.0
+                fin = 0.0
+                cost = 0.0
+                co2 = 0.0
+                for c in range(c_n):
+                    e = final[i, s, c]
+                    fin += e
+                    pc = price[y, c] * f_price
+                    fc = co2f[y, c] * (f_co2 if c == electricity else 1.0)
+                    cost += pc * e
+                    co2 += fc * e
+                self_use = min(pv_self_share * pv[i, s], final[i, s, electricity])
+                cost -= price[y, electricity] * f_price * self_use
+                cost -= inject_price[y] * f_price * (pv[i, s] - self_use)
+                co2 -= co2f[y, electricity] * f_co2 * pv[i, s]
+                a[8] += fin
+                a[9] += primary[i, s]
+                a[10] += co2
+                a[11] += cost
+                a[12] += need[i, s]
+                a[13] += inv_cum
+                a[14] += prem_cum
+                a[15] += 1.0 if moved else 0.0
+                a[16] += 1.0 if renovated else 0.0
+                a[17] += 1.0 if collective else 0.0
+                a[18] += 1.0 if lekp else 0.0
+                a[19] += 1.0 if lekp_ff else 0.0
+                a[20] += 1.0 if invited else 0.0
+                a[21] += triggered
+                a[22] += met
+                a[23] += late
+                a[24] += 1.0 if pending else 0.0
+                a[25] += 1.0 if fossil_free[i, s] else 0.0
+                if o < n_out and out_years[o] == y:
+                    state_out[r, i, o] = s
+                    o += 1
+            first_year_out[r, i] = first
+            invest_out[r, i] = inv_cum
+            premium_out[r, i] = prem_cum
+            collective_out[r, i] = joined
+            obligation_out[r, i] = obl_first
+
+
+@jit
+def _cheapest_scheme(
+    i: int,
+    s: int,
+    target: int,
+    fossil_only: bool,
+    label: np.ndarray,
+    fossil_free: np.ndarray,
+    invest: np.ndarray,
+    premium: np.ndarray,
+    sc: int,
+    reachable: np.ndarray,
+    depth: np.ndarray,
+) -> int:
+    """Cheapest candidate (net of premium, price scheme ``sc``) reachable from ``s`` with
+    label ≤ ``target``; -1 if none."""
+    best = -1
+    best_net = 0.0
+    for t in range(label.shape[1]):
+        if not reachable[t, s] or label[i, t] > target:
+            continue
+        if fossil_only and not fossil_free[i, t]:
+            continue
+        net = invest[sc, i, t] - premium[sc, i, t]
+        if best < 0 or net < best_net or (net == best_net and depth[t] < depth[best]):
+            best = t
+            best_net = net
+    return best
+
+
+@jit
+def _next_steps_scheme(
+    i: int,
+    s: int,
+    max_steps: int,
+    cost_ref: np.ndarray,
+    invest: np.ndarray,
+    premium: np.ndarray,
+    reachable: np.ndarray,
+    depth: np.ndarray,
+) -> int:
+    """Voluntary renovation: among candidates 1..max_steps measures below ``s``, the one with
+    the most energy-cost saving per net euro (individual prices); ``s`` when nothing saves."""
+    best = s
+    best_ratio = 0.0
+    net_s = invest[0, i, s] - premium[0, i, s]
+    for t in range(cost_ref.shape[1]):
+        if t == s or not reachable[t, s]:
+            continue
+        d = depth[t] - depth[s]
+        if d < 1 or d > max_steps:
+            continue
+        saving = cost_ref[i, s] - cost_ref[i, t]
+        if saving <= 0.0:
+            continue
+        extra = invest[0, i, t] - premium[0, i, t] - net_s
+        ratio = saving / max(extra, 1.0)
+        if ratio > best_ratio:
+            best_ratio = ratio
+            best = t
+    return best

@@ -1,0 +1,193 @@
+"""Renovation-goal indicators rolled up per sector and municipality, per year, with bands.
+
+Input: the aggregates of a scenario run, shape (R, Y, G, Q) -- run (0 = central, 1.. = Monte
+Carlo), year, statistical sector and quantity (:data:`scenarios.evolution.QUANTITIES`). The
+municipality is the sum of its sectors, computed per run before any percentile (the band of a
+sum, not the sum of bands). Ratios (shares, LEKP progress) are computed per run too.
+
+Output: a long table, one row per area, year and indicator, with the central run and the
+P10/P50/P90 over the Monte Carlo runs (equal to the central run when there are none).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scenarios.evolution import QUANTITIES, Q
+from scenarios.policy import Policy
+from sim.labels import LABELS
+
+#: Columns of the indicator table.
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "level",
+    "area_id",
+    "area_name",
+    "year",
+    "indicator",
+    "unit",
+    "description_nl",
+    "central",
+    "p10",
+    "p50",
+    "p90",
+)
+
+#: Dutch descriptions of the indicators (read by municipal staff in the CSV).
+DESCRIPTIONS_NL: dict[str, str] = {
+    "dwellings": "aantal woningen",
+    **{f"label_{x}": f"woningen met EPC-label {x}" for x in LABELS},
+    "final_energy_kwh": "eindenergie per jaar",
+    "primary_energy_kwh": "primaire energie per jaar",
+    "co2_kg": "CO2-uitstoot per jaar",
+    "energy_cost_eur": "energiefactuur per jaar (alle woningen samen)",
+    "heating_need_kwh": "netto energiebehoefte voor verwarming per jaar",
+    "investment_cum_eur": "geïnvesteerd in renovaties sinds het beginjaar",
+    "premium_cum_eur": "ontvangen premies sinds het beginjaar",
+    "renovations": "woningen die dit jaar renoveren",
+    "renovated_cum": "woningen die sinds het beginjaar minstens één keer renoveerden",
+    "collective_renovations_cum": "woningen gerenoveerd in een collectief project (cumulatief)",
+    "lekp_collective_cum": "collectieve energiebesparende renovaties binnen de LEKP-periode",
+    "lekp_fossil_free_cum": "waarvan fossielvrij (LEKP)",
+    "klimaattafel_invited_cum": "huishoudens uitgenodigd op een klimaattafel (cumulatief)",
+    "obligation_triggered_cum": "verkopen die de renovatieverplichting activeerden (cumulatief)",
+    "obligation_met_cum": "renovatieverplichtingen nagekomen (cumulatief)",
+    "obligation_late_cum": "renovatieverplichtingen niet nagekomen binnen de termijn (cumulatief)",
+    "obligation_open": "lopende renovatieverplichtingen",
+    "fossil_free": "woningen zonder fossiele verwarming",
+    **{f"share_label_{x}": f"aandeel woningen met label {x}" for x in LABELS},
+    "share_label_a_or_better": "aandeel woningen met label A of beter (doel 2050)",
+    "co2_reduction_share": "CO2-daling tegenover het beginjaar",
+    "lekp_collective_target": "LEKP-doel collectieve renovaties (50 per 1.000 wooneenheden)",
+    "lekp_collective_progress": "LEKP-voortgang collectieve renovaties (aandeel van het doel)",
+    "lekp_fossil_free_target": "LEKP-doel fossielvrije collectieve renovaties (25 per 1.000)",
+    "lekp_fossil_free_progress": "LEKP-voortgang fossielvrij (aandeel van het doel)",
+    "lekp_klimaattafel_target": "LEKP-doel uitnodigingen klimaattafel (50 per 1.000)",
+    "lekp_klimaattafel_progress": "LEKP-voortgang klimaattafels (aandeel van het doel)",
+    "obligation_share_of_stock": "aandeel woningen ooit onder renovatieverplichting",
+}
+
+
+def _derived(
+    values: NDArray[np.float64], policy: Policy
+) -> tuple[list[str], list[str], NDArray[np.float64]]:
+    """Append the derived indicators to the summed quantities (last axis)."""
+    names = [n for n, _ in QUANTITIES]
+    units = [u for _, u in QUANTITIES]
+    dw = values[..., Q["dwellings"]]
+    safe = np.where(dw > 0, dw, 1.0)
+    extra: list[tuple[str, str, NDArray[np.float64]]] = []
+    for x in LABELS:
+        extra.append((f"share_label_{x}", "-", values[..., Q[f"label_{x}"]] / safe))
+    a_or_better = values[..., Q["label_A+"]] + values[..., Q["label_A"]]
+    extra.append(("share_label_a_or_better", "-", a_or_better / safe))
+    co2 = values[..., Q["co2_kg"]]
+    co2_0 = co2[:, :1]
+    extra.append(
+        (
+            "co2_reduction_share",
+            "-",
+            np.where(co2_0 > 0, 1.0 - co2 / np.where(co2_0 > 0, co2_0, 1.0), 0.0),
+        )
+    )
+    per = policy.lekp.per_1000_housing_units
+    goals = (
+        ("lekp_collective", "lekp_collective_cum", per.collective_renovations.value),
+        ("lekp_fossil_free", "lekp_fossil_free_cum", per.fossil_free.value),
+        ("lekp_klimaattafel", "klimaattafel_invited_cum", per.klimaattafel_invitations.value),
+    )
+    for name, source, per_1000 in goals:
+        target = np.vectorize(lambda n, p=per_1000: math.ceil(round(p * n / 1000.0, 9)))(dw)
+        target = np.asarray(target, dtype=np.float64)
+        extra.append((f"{name}_target", "-", target))
+        extra.append(
+            (
+                f"{name}_progress",
+                "-",
+                np.where(
+                    target > 0, values[..., Q[source]] / np.where(target > 0, target, 1.0), 0.0
+                ),
+            )
+        )
+    extra.append(
+        ("obligation_share_of_stock", "-", values[..., Q["obligation_triggered_cum"]] / safe)
+    )
+    out = np.concatenate([values, np.stack([e[2] for e in extra], axis=-1)], axis=-1)
+    return names + [e[0] for e in extra], units + [e[1] for e in extra], out
+
+
+def indicator_table(
+    aggregates: NDArray[np.float64],
+    years: Sequence[int] | NDArray[np.int64],
+    sector_ids: Sequence[str],
+    sector_names: Sequence[str],
+    municipality: tuple[str, str],
+    policy: Policy,
+) -> pd.DataFrame:
+    """Indicators per area (sectors, then the municipality), year and indicator.
+
+    Parameters
+    ----------
+    aggregates : ndarray, shape (R, Y, G, Q)
+        Sums per run, year, sector and quantity.
+    years : sequence of int, length Y
+    sector_ids, sector_names : sequence of str, length G
+    municipality : (str, str)
+        Id (NIS code) and name of the municipality.
+    policy : Policy
+        For the LEKP goals per 1,000 housing units.
+
+    Returns
+    -------
+    DataFrame
+        ``INDICATOR_COLUMNS``; ``level`` is ``sector`` or ``gemeente``.
+    """
+    total = aggregates.sum(axis=2, keepdims=True)
+    per_area = np.concatenate([aggregates, total], axis=2)  # (R, Y, A, Q)
+    names, units, values = _derived(per_area, policy)
+    central = values[0]
+    runs = values[1:] if values.shape[0] > 1 else values[:1]
+    p10, p50, p90 = np.percentile(runs, [10.0, 50.0, 90.0], axis=0)
+    n_y, n_a, n_i = central.shape
+    area_ids = [*map(str, sector_ids), municipality[0]]
+    area_names = [*map(str, sector_names), municipality[1]]
+    levels = ["sector"] * len(sector_ids) + ["gemeente"]
+
+    # row order: area, year, indicator
+    def flat(a: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.transpose(a, (1, 0, 2)).reshape(-1)
+
+    rep = n_y * n_i
+    table = pd.DataFrame(
+        {
+            "level": np.repeat(levels, rep),
+            "area_id": np.repeat(area_ids, rep),
+            "area_name": np.repeat(area_names, rep),
+            "year": np.tile(np.repeat(np.asarray(years, dtype=np.int64), n_i), n_a),
+            "indicator": np.tile(names, n_a * n_y),
+            "unit": np.tile(units, n_a * n_y),
+            "description_nl": np.tile([DESCRIPTIONS_NL[x] for x in names], n_a * n_y),
+            "central": flat(central),
+            "p10": flat(p10),
+            "p50": flat(p50),
+            "p90": flat(p90),
+        }
+    )
+    return table
+
+
+def wide(table: pd.DataFrame, year: int, column: str = "central") -> pd.DataFrame:
+    """One row per area and one column per indicator, for one year."""
+    sel = table[table["year"] == year]
+    out = sel.pivot_table(
+        index=["level", "area_id", "area_name"], columns="indicator", values=column, sort=False
+    )
+    out.columns.name = None
+    return out.reset_index()
+
+
+__all__ = ["DESCRIPTIONS_NL", "INDICATOR_COLUMNS", "indicator_table", "wide"]

@@ -1,0 +1,615 @@
+"""Run a scenario over the stock, year by year, in one process or on Dask.
+
+The flow (``docs/scenario_schema.md`` for the scenario file):
+
+1. :func:`prepare_stock`: sort the twin by sector and dwelling id, give every dwelling a stable
+   64-bit key (hash of its id) from which all its random draws derive, its income category and
+   tenure (drawn from the scenario's shares unless the twin has them), its annual voluntary
+   renovation probability and its collective-programme memberships. This is global work, done
+   once, so that any split of the stock gives the same per-dwelling inputs.
+2. :func:`run_partition`, per group of sectors: build the trajectory candidates of its dwellings
+   (:mod:`scenarios.candidates`, simulated by the core) and move them through the years
+   (:mod:`scenarios.evolution`) for the central run and every Monte Carlo run.
+3. :func:`run_scenario`: run the partitions in this process or as Dask tasks, put the sectors
+   back in their global order and roll the aggregates up into indicators
+   (:mod:`scenarios.indicators`).
+
+Identical results on any partitioning: a dwelling's draws depend only on its key, its results
+only on its own row, and each (run, sector) aggregate is summed in the same dwelling order by
+one thread. The municipality is the sum of its sectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scenarios.candidates import (
+    Candidates,
+    annual_cost_co2,
+    build_candidates,
+    cheapest_to_target,
+    scheme_name,
+)
+from scenarios.catalogue import Catalogue
+from scenarios.evolution import FACTORS, QUANTITIES, evolve_kernel
+from scenarios.policy import INCOME_CATEGORIES, Policy
+from scenarios.scenario import Scenario
+from sim.carriers import CARRIERS, ELECTRICITY
+from sim.core import SystemParameters
+from sim.labels import LABELS
+
+Progress = Callable[[str], None]
+
+#: Tenure classes of the uptake model.
+TENURES: tuple[str, ...] = ("owner", "private_rent", "social_rent")
+#: Attachment classes of the uptake model (twin column ``attachment``).
+ATTACHMENTS: tuple[str, ...] = ("open", "halfopen", "gesloten", "apartment")
+#: Twin columns a partition needs besides the core's input columns.
+PARTITION_COLUMNS: tuple[str, ...] = (
+    "dwelling_id",
+    "building_id",
+    "sector_id",
+    "attachment",
+    "construction_year",
+)
+#: Label index of A (A+ and A count as "label A").
+LABEL_A: int = LABELS.index("A")
+
+_STREAM_INCOME, _STREAM_TENURE = 11, 12
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class StockInputs:
+    """Per-dwelling inputs of the evolution, in global order (sector, then dwelling id).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Twin rows (no geometry) in that order.
+    keys : ndarray of uint64
+        Stable key per dwelling (hash of ``dwelling_id``).
+    income : ndarray of str
+        Premium income category.
+    tenure : ndarray of str
+        ``owner`` | ``private_rent`` | ``social_rent``.
+    base_rate : ndarray
+        Annual probability of a voluntary renovation (before the run's uptake factor).
+    member : ndarray of bool, shape (N, P)
+        Membership of the scenario's collective programmes.
+    sector_ids : list of str
+        Sectors in order; ``frame.sector_id`` is sorted along it.
+    """
+
+    frame: pd.DataFrame
+    keys: NDArray[np.uint64]
+    income: NDArray[np.object_]
+    tenure: NDArray[np.object_]
+    base_rate: NDArray[np.float64]
+    member: NDArray[np.bool_]
+    sector_ids: list[str]
+
+    def rows_of(self, sectors: Sequence[str]) -> NDArray[np.int64]:
+        """Row positions of the dwellings of ``sectors``."""
+        return np.flatnonzero(self.frame["sector_id"].isin(list(sectors)).to_numpy())
+
+
+@dataclass
+class PartitionResult:
+    """What one partition returns (numbers only; picklable for Dask)."""
+
+    sector_ids: list[str]
+    aggregates: NDArray[np.float64]  # (R, Y, G, Q)
+    dwellings: pd.DataFrame
+    final_state: NDArray[np.int8]  # (R, N)
+
+
+@dataclass
+class ScenarioResult:
+    """Result of :func:`run_scenario`.
+
+    Attributes
+    ----------
+    years : ndarray of int
+        Years of the horizon; indicators hold the state at the end of each year (the first year
+        is the current state, before any renovation).
+    sector_ids : list of str
+    aggregates : ndarray, shape (R, Y, G, Q)
+        Sums per run (0 = central), year, sector and quantity (``QUANTITIES``).
+    dwellings : DataFrame
+        One row per dwelling, central run (``docs/scenario_schema.md``, outputs).
+    candidates : list of str
+        Names of the trajectory candidates.
+    factors : ndarray, shape (R, 5)
+        The factors of each run (``FACTORS``).
+    """
+
+    years: NDArray[np.int64]
+    sector_ids: list[str]
+    aggregates: NDArray[np.float64]
+    dwellings: pd.DataFrame
+    candidates: list[str]
+    factors: NDArray[np.float64]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def stable_keys(ids: pd.Series | Sequence[str]) -> NDArray[np.uint64]:
+    """64-bit key per id, the same on every machine and Python process (SipHash with a fixed
+    key, :func:`pandas.util.hash_array`)."""
+    values = np.asarray(pd.Series(ids, dtype=object).astype(str).to_numpy(dtype=object))
+    return pd.util.hash_array(values, categorize=False).astype(np.uint64)
+
+
+def _draw_category(
+    keys: NDArray[np.uint64], seed: int, stream: int, shares: dict[str, float], names: Sequence[str]
+) -> NDArray[np.object_]:
+    from scenarios.evolution import uniform_array
+
+    u = uniform_array(np.uint64(seed), keys, stream)
+    p = np.asarray([shares.get(x, 0.0) for x in names], dtype=np.float64)
+    edges = np.cumsum(p) / p.sum()
+    idx = np.minimum(np.searchsorted(edges, u, side="right"), len(names) - 1)
+    return np.asarray(names, dtype=object)[idx]
+
+
+def prepare_stock(
+    twin: pd.DataFrame,
+    scenario: Scenario,
+    cluster_members: dict[int, NDArray[np.bool_]] | None = None,
+) -> StockInputs:
+    """Global per-dwelling inputs of a scenario run (see the module docstring).
+
+    ``cluster_members`` maps a programme index with ``clusters: N`` to a boolean array over
+    ``twin`` rows (the dwellings of the N best clusters).
+    """
+    order = np.lexsort(
+        (twin["dwelling_id"].astype(str).to_numpy(), twin["sector_id"].astype(str).to_numpy())
+    )
+    frame = pd.DataFrame(twin.drop(columns="geometry", errors="ignore")).iloc[order]
+    frame = frame.reset_index(drop=True)
+    keys = stable_keys(frame["dwelling_id"])
+    seed = int(scenario.seed)
+    up = scenario.uptake
+    income = _draw_category(
+        keys, seed, _STREAM_INCOME, dict(scenario.income_categories), INCOME_CATEGORIES
+    )
+    if "tenure" in frame:
+        tenure = frame["tenure"].astype(str).to_numpy(dtype=object)
+    else:
+        tenure = _draw_category(keys, seed, _STREAM_TENURE, dict(up.tenure_shares), TENURES)
+    attach = frame["attachment"].astype(str).to_numpy(dtype=object)
+    rate = pd.Series(attach).map(dict(up.renovation_rate)).fillna(0.0).to_numpy(np.float64)
+    rate = rate * pd.Series(tenure).map(dict(up.tenure_factor)).fillna(1.0).to_numpy(np.float64)
+    year = frame["construction_year"].to_numpy(np.float64)
+    age = np.ones(len(frame))
+    for band in reversed(up.age_factor):  # the tightest bound wins
+        age = np.where(year < band.built_before, band.factor, age)
+    base_rate = np.clip(rate * age, 0.0, 1.0)
+
+    programmes = scenario.collective_programmes
+    member = np.zeros((len(frame), len(programmes)), dtype=bool)
+    sectors = frame["sector_id"].astype(str).to_numpy(dtype=object)
+    for p, prog in enumerate(programmes):
+        if prog.clusters is not None:
+            if cluster_members is None or p not in cluster_members:
+                raise ValueError(f"programme {prog.name}: cluster membership not given")
+            member[:, p] = np.asarray(cluster_members[p])[order]
+        elif prog.sectors == "all":
+            member[:, p] = True
+        else:
+            member[:, p] = np.isin(sectors, list(prog.sectors or []))
+    sector_ids = list(dict.fromkeys(sectors.tolist()))
+    return StockInputs(
+        frame=frame,
+        keys=keys,
+        income=income,
+        tenure=tenure,
+        base_rate=base_rate,
+        member=member,
+        sector_ids=sector_ids,
+    )
+
+
+def year_tables(
+    scenario: Scenario, policy: Policy, system_params: SystemParameters | None = None
+) -> dict[str, NDArray[Any]]:
+    """Prices, CO2 factors and obligation targets per year of the horizon."""
+    sp = SystemParameters.default() if system_params is None else system_params
+    years = np.arange(scenario.horizon.start, scenario.horizon.end + 1, dtype=np.int64)
+    mult = np.asarray(
+        [
+            float(scenario.prices.multiplier.get(c, 1.0)) if scenario.prices else 1.0
+            for c in CARRIERS
+        ]
+    )
+    price = np.empty((years.size, len(CARRIERS)))
+    co2 = np.empty_like(price)
+    for y, year in enumerate(years):
+        tables = policy.carrier_tables(float(year))
+        price[y] = np.asarray(tables.price_eur_kwh) * mult
+        co2[y] = np.asarray(tables.co2_kg_kwh)
+    target = np.stack(
+        [policy.obligation_target(years, False), policy.obligation_target(years, True)], axis=1
+    ).astype(np.int8)
+    trigger = np.isin(
+        np.arange(len(LABELS)),
+        [LABELS.index(x) for x in policy.renovation_obligation.applies_to_labels],
+    )
+    return {
+        "years": years,
+        "price": price,
+        "co2f": co2,
+        "inject_price": np.full(years.size, sp.pv_injection_price_eur_kwh),
+        "obligation_target": target,
+        "obligation_trigger": trigger,
+    }
+
+
+def run_partition(
+    frame: pd.DataFrame,
+    keys: NDArray[np.uint64],
+    income: NDArray[np.object_],
+    base_rate: NDArray[np.float64],
+    member: NDArray[np.bool_],
+    sector_ids: list[str],
+    scenario: Scenario,
+    catalogue: Catalogue,
+    policy: Policy,
+    n_total: int,
+    threads: int | None = None,
+) -> PartitionResult:
+    """Candidates and evolution of the dwellings of some sectors (rows sorted by sector).
+
+    ``n_total`` is the number of dwellings of the whole run (klimaattafel invitations are
+    spread over the whole stock).
+    """
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    start = scenario.horizon.start
+    progs = scenario.collective_programmes
+    discounts = sorted({p.discount for p in progs if p.discount is not None})
+    cand = build_candidates(
+        frame,
+        scenario.candidates.orders,
+        catalogue,
+        policy,
+        year=start,
+        income_category=income,
+        discounts=discounts,
+    )
+    schemes = list(cand.investment_eur)
+    prog_scheme = np.asarray(
+        [
+            schemes.index(scheme_name(p.discount) if p.discount is not None else "collective")
+            for p in progs
+        ],
+        dtype=np.int64,
+    )
+    tables = year_tables(scenario, policy)
+    years = tables["years"]
+    kt = scenario.klimaattafels
+    invite_p = np.zeros(years.size)
+    uplift = 1.0
+    if kt is not None and n_total > 0:
+        inside = (years >= kt.years.start) & (years <= kt.years.end)
+        invite_p[inside] = min(1.0, kt.invitations_per_year / n_total)
+        uplift = float(kt.uptake_factor)
+    draws = scenario.parameter_draws()
+    factors = np.ascontiguousarray(np.stack([draws[f] for f in FACTORS], axis=1), dtype=np.float64)
+    out_years = np.asarray(
+        sorted({int(y) - start for y in _output_years(scenario)}), dtype=np.int64
+    )
+    sector_codes = frame["sector_id"].astype(str).to_numpy(dtype=object)
+    bounds = np.flatnonzero(np.r_[True, sector_codes[1:] != sector_codes[:-1]])
+    sector_start = np.r_[bounds, len(frame)].astype(np.int64)
+    part_sectors = [str(sector_codes[b]) for b in bounds]
+    if part_sectors != list(sector_ids):
+        raise ValueError("partition rows are not sorted by its sectors")
+    n, r, g = len(frame), factors.shape[0], len(part_sectors)
+    invest = np.ascontiguousarray(np.stack([cand.investment_eur[s] for s in schemes]))
+    premium = np.ascontiguousarray(np.stack([cand.premium_eur[s] for s in schemes]))
+    agg = np.zeros((r, years.size, g, len(QUANTITIES)))
+    state_out = np.zeros((r, n, out_years.size), dtype=np.int8)
+    first_year = np.zeros((r, n), dtype=np.int64)
+    invest_out = np.zeros((r, n))
+    premium_out = np.zeros((r, n))
+    collective_out = np.zeros((r, n), dtype=np.int64)
+    obligation_out = np.zeros((r, n), dtype=np.int64)
+    sp = SystemParameters.default()
+    ob = policy.renovation_obligation
+    evolve_kernel(
+        np.ascontiguousarray(keys, dtype=np.uint64),
+        sector_start,
+        np.ascontiguousarray(base_rate, dtype=np.float64),
+        np.ascontiguousarray(frame["attachment"].astype(str).to_numpy() == "apartment"),
+        np.ascontiguousarray(member, dtype=np.bool_).reshape(n, len(progs)),
+        cand.label,
+        cand.energy_score_kwh_m2,
+        cand.final_kwh,
+        cand.pv_kwh,
+        cand.primary_kwh,
+        cand.heating_need_kwh,
+        cand.fossil_free,
+        cand.cost_eur,
+        invest,
+        premium,
+        cand.reachable,
+        cand.depth,
+        years,
+        tables["price"],
+        tables["co2f"],
+        tables["inject_price"],
+        invite_p,
+        tables["obligation_target"],
+        tables["obligation_trigger"],
+        np.asarray([p.years.start for p in progs], dtype=np.int64),
+        np.asarray([p.years.end for p in progs], dtype=np.int64),
+        np.asarray([p.participation for p in progs], dtype=np.float64),
+        np.asarray([LABELS.index(p.target_label) for p in progs], dtype=np.int64),
+        np.asarray([p.fossil_free for p in progs], dtype=np.bool_),
+        prog_scheme,
+        factors,
+        np.uint64(scenario.seed),
+        float(scenario.uptake.sale_rate),
+        float(scenario.uptake.obligation_compliance),
+        uplift,
+        int(scenario.uptake.measures_per_renovation),
+        int(ob.deadline_years),
+        int(policy.lekp.period.from_year),
+        int(policy.lekp.period.to_year),
+        ELECTRICITY,
+        float(sp.pv_self_consumption_share),
+        out_years,
+        agg,
+        state_out,
+        first_year,
+        invest_out,
+        premium_out,
+        collective_out,
+        obligation_out,
+    )
+    final_state = state_out[:, :, -1] if out_years.size else np.zeros((r, n), dtype=np.int8)
+    table = _dwelling_table(
+        frame,
+        cand,
+        state_out[0],
+        out_years + start,
+        first_year[0],
+        invest_out[0],
+        premium_out[0],
+        collective_out[0],
+        obligation_out[0],
+        final_state,
+        income,
+        tables,
+        factors[0],
+    )
+    return PartitionResult(
+        sector_ids=part_sectors, aggregates=agg, dwellings=table, final_state=final_state
+    )
+
+
+def _output_years(scenario: Scenario) -> list[int]:
+    years = list(scenario.output.years) if scenario.output is not None else []
+    return sorted({*years, scenario.horizon.end})
+
+
+def _dwelling_table(
+    frame: pd.DataFrame,
+    cand: Candidates,
+    state: NDArray[np.int8],
+    out_years: NDArray[np.int64],
+    first_year: NDArray[np.int64],
+    invest: NDArray[np.float64],
+    premium: NDArray[np.float64],
+    collective: NDArray[np.int64],
+    obligation: NDArray[np.int64],
+    final_state: NDArray[np.int8],
+    income: NDArray[np.object_],
+    tables: dict[str, NDArray[Any]],
+    central: NDArray[np.float64],
+) -> pd.DataFrame:
+    """Per-dwelling results of the central run (CO2 of a year with that year's factors and the
+    central run's CO2 factor of electricity)."""
+    rows = np.arange(len(frame))
+    labels = np.asarray(LABELS, dtype=object)
+    keep = [
+        c
+        for c in (
+            "dwelling_id",
+            "building_id",
+            "address_id",
+            "street",
+            "house_number",
+            "box_number",
+            "postcode",
+            "sector_id",
+            "attachment",
+            "construction_year",
+            "floor_area_m2",
+        )
+        if c in frame
+    ]
+    out = frame[keep].reset_index(drop=True).copy()
+    out["income_category"] = income
+    out["label_now"] = labels[cand.label[:, 0]]
+    out["energy_score_now_kwh_m2"] = cand.energy_score_kwh_m2[:, 0]
+    out["co2_now_kg"] = cand.co2_kg[:, 0]
+    out["energy_cost_now_eur"] = cand.cost_eur[:, 0]
+    for o, year in enumerate(out_years):
+        s = state[:, o].astype(np.int64)
+        out[f"label_{year}"] = labels[cand.label[rows, s]]
+        out[f"measures_{year}"] = cand.done(s)
+        y = int(np.flatnonzero(tables["years"] == year)[0])
+        co2f = tables["co2f"][y].copy()
+        co2f[ELECTRICITY] *= central[FACTORS.index("co2_electricity_factor")]
+        _, co2 = annual_cost_co2(
+            cand.final_kwh[rows, s], cand.pv_kwh[rows, s], tables["price"][y], co2f
+        )
+        out[f"co2_{year}_kg"] = co2
+    years = {
+        "first_renovation_year": first_year,
+        "collective_year": collective,
+        "obligation_year": obligation,
+    }
+    for name, v in years.items():
+        out[name] = pd.array(np.where(v > 0, v, 0), dtype="Int64")
+        out.loc[v == 0, name] = pd.NA
+    out["investment_eur"] = invest
+    out["premium_eur"] = premium
+    # share of the Monte Carlo runs (central run only when there are none) reaching label A
+    sampled = final_state[1:] if final_state.shape[0] > 1 else final_state
+    reach = np.zeros(len(frame))
+    for r in range(sampled.shape[0]):  # a loop over runs, vectorised over dwellings
+        reach += cand.label[rows, sampled[r].astype(np.int64)] <= LABEL_A
+    out["p_label_a_end"] = reach / sampled.shape[0]
+    # the optimiser: cheapest trajectory to label A from the current state (individual prices)
+    best = cheapest_to_target(cand, LABEL_A)
+    net = cand.net_cost("individual")
+    out["to_label_a_measures"] = cand.done(best)
+    out["to_label_a_net_cost_eur"] = np.where(best >= 0, net[rows, np.maximum(best, 0)], np.nan)
+    out["to_label_a_reachable"] = best >= 0
+    return out
+
+
+def partitions(stock: StockInputs, max_dwellings: int) -> list[list[str]]:
+    """Consecutive groups of whole sectors with at most ``max_dwellings`` dwellings each
+    (a sector larger than that is a partition of its own)."""
+    counts = stock.frame["sector_id"].astype(str).value_counts(sort=False)
+    groups: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for sector in stock.sector_ids:
+        c = int(counts[sector])
+        if current and size + c > max_dwellings:
+            groups.append(current)
+            current, size = [], 0
+        current.append(sector)
+        size += c
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _partition_args(stock: StockInputs, sectors: list[str]) -> tuple[Any, ...]:
+    rows = stock.rows_of(sectors)
+    return (
+        stock.frame.iloc[rows].reset_index(drop=True),
+        stock.keys[rows],
+        stock.income[rows],
+        stock.base_rate[rows],
+        stock.member[rows],
+        sectors,
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    twin: pd.DataFrame,
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    cluster_members: dict[int, NDArray[np.bool_]] | None = None,
+    scheduler: str | None = None,
+    partition_dwellings: int = 250_000,
+    progress: Progress | None = None,
+) -> ScenarioResult:
+    """Simulate the stock of ``twin`` under ``scenario`` for every year of its horizon.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`scenarios.scenario.load_scenario`), already checked
+        against the twin (:func:`scenarios.scenario.check_scenario`).
+    twin : DataFrame
+        Twin rows (``docs/twin_schema.md``).
+    catalogue, policy : Catalogue, Policy
+    cluster_members : dict, optional
+        Per programme index with ``clusters: N``, the member dwellings (bool over ``twin`` rows).
+    scheduler : str, optional
+        ``None``: in this process. ``"local"``: a Dask ``LocalCluster`` of worker processes on
+        this machine. ``"tcp://HOST:PORT"``: an existing Dask scheduler. The results are the
+        same in every case.
+    partition_dwellings : int
+        Dwellings per partition (whole sectors): bounds the memory of one task.
+    progress : callable, optional
+        Called with a short Dutch description of each stage.
+    """
+    step = progress or _noop
+    step("woningen voorbereiden")
+    stock = prepare_stock(twin, scenario, cluster_members)
+    groups = partitions(stock, partition_dwellings)
+    n_total = len(stock.frame)
+    common = (scenario, catalogue, policy, n_total)
+    results: list[PartitionResult] = []
+    if scheduler is None:
+        for i, sectors in enumerate(groups):
+            step(f"deel {i + 1}/{len(groups)} doorrekenen")
+            results.append(run_partition(*_partition_args(stock, sectors), *common))  # type: ignore[call-arg]
+    else:
+        results = _run_on_dask(stock, groups, common, scheduler, step)
+    step("indicatoren samenstellen")
+    return ScenarioResult(
+        years=np.arange(scenario.horizon.start, scenario.horizon.end + 1, dtype=np.int64),
+        sector_ids=[s for r in results for s in r.sector_ids],
+        aggregates=np.concatenate([r.aggregates for r in results], axis=2),
+        dwellings=pd.concat([r.dwellings for r in results], ignore_index=True),
+        candidates=_candidate_names(scenario),
+        factors=np.stack([scenario.parameter_draws()[f] for f in FACTORS], axis=1),
+        meta={"partitions": len(groups), "scheduler": scheduler or "proces"},
+    )
+
+
+def _candidate_names(scenario: Scenario) -> list[str]:
+    names = [""]
+    for order in scenario.candidates.orders:
+        for j in range(1, len(order) + 1):
+            name = "+".join(order[:j])
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _run_on_dask(
+    stock: StockInputs,
+    groups: list[list[str]],
+    common: tuple[Any, ...],
+    scheduler: str,
+    step: Progress,
+) -> list[PartitionResult]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout="30s")
+    try:
+        shared = client.scatter(list(common), broadcast=True)
+        futures = [
+            client.submit(
+                run_partition, *_partition_args(stock, sectors), *shared, threads=1, pure=False
+            )
+            for sectors in groups
+        ]
+        for done, _ in enumerate(as_completed(futures), start=1):
+            step(f"deel {done}/{len(groups)} doorgerekend op Dask")
+        return list(client.gather(futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,886 @@
+"""The scenario file: what happens to a town's dwellings over time (YAML, schema version 1).
+
+A scenario names the digital twin, the measures catalogue and the policy to use, the time
+horizon, the trajectory candidates per dwelling, the uptake model (renovation and sale rates),
+collective programmes, klimaattafels, the uncertainty runs and the output. The schema is
+documented field by field in ``docs/scenario_schema.md``; ``scenarios/data/scenario_lichtervelde.yaml``
+is a complete example.
+
+:func:`load_scenario` reads and validates a file; :func:`parse_scenario` validates data already
+read into Python objects; :func:`check_scenario` cross-checks a valid scenario against the twin,
+the catalogue and the policy. Each collects every problem and raises one
+:class:`sim.errors.InputError`, each problem named by its place in the file
+(``uptake.sale_rate (regel 23): moet ≤ 1 zijn``) with a Dutch message.
+
+Notes
+-----
+* Paths in the file (``twin`` unless ``"demo"``, ``sectors``, ``catalogue``, ``policy``) are
+  relative to the scenario file's folder and stored as absolute :class:`~pathlib.Path` objects.
+* Missing optional sections take their defaults: ``prices.multiplier`` 1 for every carrier,
+  ``collective_programmes`` none, ``uncertainty.runs`` 0 (the central run only),
+  ``output.years`` ``[horizon.end]``. Shares that are not listed (``income_categories``,
+  ``uptake.tenure_shares``) are 0.
+* Uncertainty (:meth:`Scenario.parameter_draws`): run 0 is the central run (each factor at the
+  central value of its distribution, 1 when not given); runs 1..R draw every given factor from
+  one generator ``numpy.random.default_rng([seed, 1])``, factor after factor in the order of
+  ``PARAMETER_NAMES``, so the same seed gives the same draws.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from scenarios.catalogue import Attachment, Catalogue
+from scenarios.policy import INCOME_CATEGORIES, Policy, _message, _place
+from sim.carriers import CARRIERS
+from sim.errors import Problems
+from sim.labels import LABELS
+from sim.stock import DWELLING_COLUMNS
+
+#: The scenario schema version this tool reads.
+SCHEMA_VERSION: int = 1
+#: Attachment types of the twin (``renovation_rate`` needs one value per type).
+ATTACHMENTS: tuple[str, ...] = typing.get_args(Attachment)
+#: Tenure types (``tenure_shares``, ``tenure_factor`` and the twin's optional ``tenure`` column).
+TENURES: tuple[str, ...] = ("owner", "private_rent", "social_rent")
+#: Uncertain factors, in the order they are drawn (see :meth:`Scenario.parameter_draws`).
+PARAMETER_NAMES: tuple[str, ...] = (
+    "energy_price_factor",
+    "co2_electricity_factor",
+    "investment_cost_factor",
+    "uptake_factor",
+    "sale_rate_factor",
+)
+#: Chart formats of the output.
+CHART_FORMATS: tuple[str, ...] = ("png", "svg")
+#: Columns a twin needs for a scenario run (identity, grouping, uptake and every core input).
+REQUIRED_TWIN_COLUMNS: tuple[str, ...] = (
+    "dwelling_id",
+    "building_id",
+    "sector_id",
+    "attachment",
+    "construction_year",
+    *DWELLING_COLUMNS,
+)
+
+_SHARE_TOLERANCE = 1e-6
+_PATH_FIELDS = ("twin", "sectors", "catalogue", "policy")
+_DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal")
+
+
+# ---------------------------------------------------------------------- small types
+def _suggest(word: str, allowed: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
+    if close:
+        return f"bedoelde u '{close[0]}'?"
+    return f"geldig zijn: {', '.join(allowed)}"
+
+
+def _closed_key(allowed: Sequence[str], what: str) -> Any:
+    """Validator for a dict key from a closed set, with a suggestion for a typo."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "scenario_key", f"onbekende {what}; {_suggest(value, allowed)}"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _one_of(allowed: Sequence[str], what: str) -> Any:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "scenario_value", f"onbekende {what} '{value}'; kies uit {', '.join(allowed)}"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _shares(values: dict[str, float]) -> dict[str, float]:
+    total = math.fsum(values.values())
+    if abs(total - 1.0) > _SHARE_TOLERANCE:
+        raise PydanticCustomError(
+            "scenario_sum", f"de aandelen moeten samen 1 zijn, nu {total:.6g}"
+        )
+    return values
+
+
+def _complete(keys: Sequence[str], default: float) -> Any:
+    """Fill the keys that are not given with ``default`` (after validation)."""
+
+    def fill(values: dict[str, float]) -> dict[str, float]:
+        return {k: values.get(k, default) for k in keys}
+
+    return AfterValidator(fill)
+
+
+def _all_keys(keys: Sequence[str]) -> Any:
+    def check(values: dict[str, float]) -> dict[str, float]:
+        missing = [k for k in keys if k not in values]
+        if missing:
+            raise PydanticCustomError(
+                "scenario_missing", f"ontbrekende sleutel(s): {', '.join(missing)}"
+            )
+        return {k: values[k] for k in keys}
+
+    return AfterValidator(check)
+
+
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+NonNeg = Annotated[float, Field(ge=0)]
+Label = Annotated[str, _one_of(LABELS, "EPC-label")]
+CarrierKey = Annotated[str, _closed_key(CARRIERS, "energiedrager")]
+IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "inkomenscategorie")]
+TenureKey = Annotated[str, _closed_key(TENURES, "eigendomsvorm")]
+AttachmentKey = Annotated[str, _closed_key(ATTACHMENTS, "bebouwingstype")]
+ParameterKey = Annotated[str, _closed_key(PARAMETER_NAMES, "onzekere parameter")]
+ChartFormat = Annotated[str, _one_of(CHART_FORMATS, "grafiekformaat")]
+
+
+def _resolve(value: Any, info: ValidationInfo) -> Path:
+    if not isinstance(value, str | Path) or not str(value).strip():
+        raise PydanticCustomError("scenario_path", "moet een bestandspad (tekst) zijn")
+    path = Path(value).expanduser()
+    base = (info.context or {}).get("base_dir")
+    if not path.is_absolute():
+        path = Path(base if base is not None else Path.cwd()) / path
+    return path.resolve()
+
+
+def _twin_ref(value: Any, info: ValidationInfo) -> Path | Literal["demo"]:
+    if value == "demo":
+        return "demo"
+    return _resolve(value, info)
+
+
+def _optional_path(value: Any, info: ValidationInfo) -> Path | None:
+    return None if value is None else _resolve(value, info)
+
+
+def _sector_list(value: Any) -> list[str] | Literal["all"] | None:
+    if value is None or value == "all":
+        return value
+    if not isinstance(value, list) or not value:
+        raise PydanticCustomError(
+            "scenario_sectors", "moet 'all' of een niet-lege lijst van sectorcodes zijn"
+        )
+    bad = [i for i, s in enumerate(value) if not isinstance(s, str) or not s]
+    if bad:
+        raise PydanticCustomError(
+            "scenario_sectors",
+            f"sectorcodes moeten tekst zijn (zet ze tussen aanhalingstekens), niet op plaats {bad}",
+        )
+    return list(value)
+
+
+TwinRef = Annotated[Path | Literal["demo"], PlainValidator(_twin_ref)]
+OptionalPath = Annotated[Path | None, PlainValidator(_optional_path)]
+Sectors = Annotated[list[str] | Literal["all"] | None, PlainValidator(_sector_list)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# ---------------------------------------------------------------------- sections
+class Horizon(_Model):
+    """Simulated years, ``start`` to ``end`` inclusive [a]."""
+
+    start: Year
+    end: Year
+
+    @model_validator(mode="after")
+    def _order(self) -> Horizon:
+        if self.end <= self.start:
+            raise PydanticCustomError(
+                "scenario_years", f"end ({self.end}) moet na start ({self.start}) liggen"
+            )
+        return self
+
+
+class YearSpan(_Model):
+    """Years ``start`` to ``end`` inclusive [a]; a single year when they are equal."""
+
+    start: Year
+    end: Year
+
+    @model_validator(mode="after")
+    def _order(self) -> YearSpan:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "scenario_years", f"end ({self.end}) mag niet vóór start ({self.start}) liggen"
+            )
+        return self
+
+
+class Candidates(_Model):
+    """Trajectory candidates: every prefix of every order of measure ids."""
+
+    orders: list[Annotated[list[str], Field(min_length=1)]] = Field(min_length=1)
+
+    def packages(self) -> list[tuple[str, ...]]:
+        """Every non-empty prefix of every order, once, in file order (the current state excluded).
+
+        Examples
+        --------
+        >>> Candidates(orders=[["a", "b"], ["a", "c"]]).packages()
+        [('a',), ('a', 'b'), ('a', 'c')]
+        """
+        seen: dict[tuple[str, ...], None] = {}
+        for order in self.orders:
+            for k in range(1, len(order) + 1):
+                seen.setdefault(tuple(order[:k]), None)
+        return list(seen)
+
+
+class Prices(_Model):
+    """Multipliers on the policy's energy prices per carrier [-]; 1 for carriers not listed."""
+
+    multiplier: Annotated[dict[CarrierKey, NonNeg], _complete(CARRIERS, 1.0)] = Field(
+        default_factory=lambda: dict.fromkeys(CARRIERS, 1.0)
+    )
+
+
+class AgeBand(_Model):
+    """Uptake factor for dwellings built before ``built_before`` (and on/after the previous bound)."""
+
+    built_before: int = Field(ge=1000, le=2100)
+    factor: NonNeg
+
+
+def _increasing_bounds(bands: list[AgeBand]) -> list[AgeBand]:
+    bounds = [b.built_before for b in bands]
+    if any(b <= a for a, b in itertools.pairwise(bounds)):
+        raise PydanticCustomError(
+            "scenario_order", f"built_before moet strikt stijgen, nu {bounds}"
+        )
+    return bands
+
+
+class Uptake(_Model):
+    """When households renovate: base rate, factors, sales and the renovation obligation."""
+
+    renovation_rate: Annotated[dict[AttachmentKey, Probability], _all_keys(ATTACHMENTS)]
+    tenure_shares: Annotated[
+        dict[TenureKey, NonNeg], _complete(TENURES, 0.0), AfterValidator(_shares)
+    ]
+    tenure_factor: Annotated[dict[TenureKey, NonNeg], _all_keys(TENURES)]
+    age_factor: Annotated[list[AgeBand], AfterValidator(_increasing_bounds)] = Field(
+        default_factory=list
+    )
+    measures_per_renovation: int = Field(ge=1)
+    sale_rate: Probability
+    obligation_compliance: Probability
+
+    def age_factors(self, construction_year: NDArray[Any]) -> NDArray[np.float64]:
+        """Age factor per dwelling [-]: the first band with ``construction_year < built_before``,
+        1 on/after the last bound (and for a missing year)."""
+        year = np.asarray(construction_year, dtype=np.float64)
+        bounds = np.array([b.built_before for b in self.age_factor], dtype=np.float64)
+        factors = np.array([b.factor for b in self.age_factor] + [1.0], dtype=np.float64)
+        k = np.searchsorted(bounds, year, side="right")
+        k[np.isnan(year)] = len(bounds)
+        return factors[k]
+
+
+class Programme(_Model):
+    """A collective renovation programme (wijkrenovatie) in given sectors or clusters."""
+
+    name: str = Field(min_length=1)
+    sectors: Sectors = None
+    clusters: int | None = Field(default=None, ge=1)
+    years: YearSpan
+    participation: Probability
+    target_label: Label
+    fossil_free: bool = False
+    discount: float | None = Field(default=None, ge=0, le=0.9)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Programme:
+        if (self.sectors is None) == (self.clusters is None):
+            raise PydanticCustomError(
+                "scenario_programme", "geef precies één van 'sectors' of 'clusters'"
+            )
+        return self
+
+
+class Klimaattafels(_Model):
+    """Klimaattafels: invited households renovate at a higher rate."""
+
+    invitations_per_year: int = Field(ge=0)
+    years: YearSpan
+    uptake_factor: float = Field(ge=1)
+
+
+class _Distribution(_Model):
+    def central(self) -> float:
+        """Value of the central run."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        """``size`` independent draws from ``rng``."""
+        raise NotImplementedError
+
+
+class Uniform(_Distribution):
+    """Uniform on [low, high]."""
+
+    distribution: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if not self.low < self.high:
+            raise PydanticCustomError("scenario_distribution", "low moet kleiner zijn dan high")
+        return self
+
+    def central(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        return rng.uniform(self.low, self.high, size)
+
+
+class Triangular(_Distribution):
+    """Triangular on [low, high] with its peak at ``mode``."""
+
+    distribution: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise PydanticCustomError(
+                "scenario_distribution", "nodig: low ≤ mode ≤ high en low < high"
+            )
+        return self
+
+    def central(self) -> float:
+        return self.mode
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+
+class Normal(_Distribution):
+    """Normal with ``mean`` and standard deviation ``sd``; draws below 0 are set to 0."""
+
+    distribution: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+
+    def central(self) -> float:
+        return self.mean
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        return np.maximum(rng.normal(self.mean, self.sd, size), 0.0)
+
+
+class LogNormal(_Distribution):
+    """Log-normal with ``median`` (= exp(mu)) and ``sigma`` of the underlying normal."""
+
+    distribution: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+    def central(self) -> float:
+        return self.median
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        return rng.lognormal(math.log(self.median), self.sigma, size)
+
+
+Distribution = Annotated[
+    Uniform | Triangular | Normal | LogNormal, Field(discriminator="distribution")
+]
+
+
+class Uncertainty(_Model):
+    """Monte Carlo runs over uncertain factors (``runs = 0``: the central run only)."""
+
+    runs: int = Field(default=0, ge=0, le=1000)
+    parameters: dict[ParameterKey, Distribution] = Field(default_factory=dict)
+
+
+class Output(_Model):
+    """What the run reports."""
+
+    years: list[Year] = Field(default_factory=list)
+    charts: list[ChartFormat] = Field(default_factory=lambda: list(CHART_FORMATS))
+    per_sector_geopackage: bool = True
+
+    @field_validator("years")
+    @classmethod
+    def _not_empty(cls, years: list[int]) -> list[int]:
+        if not years:
+            raise PydanticCustomError("scenario_years", "geef minstens één jaar")
+        return years
+
+
+class Scenario(_Model):
+    """A validated scenario; see the module notes and ``docs/scenario_schema.md``."""
+
+    schema_version: int
+    name: str = Field(min_length=1)
+    description: str | None = None
+    twin: TwinRef
+    sectors: OptionalPath = None
+    sector_id_field: str = Field(default="cd_sector", min_length=1)
+    catalogue: OptionalPath = None
+    policy: OptionalPath = None
+    horizon: Horizon
+    seed: int = Field(ge=0)
+    candidates: Candidates
+    income_categories: Annotated[
+        dict[IncomeKey, NonNeg], _complete(INCOME_CATEGORIES, 0.0), AfterValidator(_shares)
+    ]
+    prices: Prices = Field(default_factory=Prices)
+    uptake: Uptake
+    collective_programmes: list[Programme] = Field(default_factory=list)
+    klimaattafels: Klimaattafels | None = None
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    output: Output = Field(default_factory=Output)
+
+    # key path -> line in the YAML file (empty when not loaded from a file)
+    _lines: dict[tuple[int | str, ...], int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in ("prices", "uncertainty", "output", "collective_programmes"):
+            if key in data and data[key] is None:
+                del data[key]  # an empty section in YAML (`output:`) means its defaults
+        horizon = data.get("horizon")
+        output = data.get("output", {})
+        end = horizon.get("end") if isinstance(horizon, dict) else None
+        if isinstance(output, dict) and output.get("years") is None and isinstance(end, int):
+            data["output"] = {**output, "years": [end]}
+        return data
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise PydanticCustomError(
+                "scenario_version",
+                f"schemaversie {v} wordt niet ondersteund; deze wijkrenovatietool leest "
+                f"schemaversie {SCHEMA_VERSION}",
+            )
+        return v
+
+    @field_validator("collective_programmes")
+    @classmethod
+    def _unique_names(cls, programmes: list[Programme]) -> list[Programme]:
+        names = [p.name for p in programmes]
+        double = sorted({n for n in names if names.count(n) > 1})
+        if double:
+            raise PydanticCustomError(
+                "scenario_unique", f"programmanamen moeten uniek zijn; dubbel: {', '.join(double)}"
+            )
+        return programmes
+
+    def parameter_draws(self, runs: int | None = None) -> dict[str, NDArray[np.float64]]:
+        """Factor values per run, for each of ``PARAMETER_NAMES``.
+
+        Parameters
+        ----------
+        runs : int, optional
+            Number of sampled runs; default ``uncertainty.runs``.
+
+        Returns
+        -------
+        dict of str to ndarray, shape (runs + 1,)
+            Element 0 is the central value (1 for a factor without a distribution), elements
+            1.. are draws from ``numpy.random.default_rng([seed, 1])``, taken factor after factor
+            in ``PARAMETER_NAMES`` order (a factor without a distribution draws nothing and stays 1).
+        """
+        n = self.uncertainty.runs if runs is None else int(runs)
+        if n < 0:
+            problems = Problems("onzekerheidsanalyse")
+            problems.add("runs", "moet ≥ 0 zijn")
+            problems.raise_if_any()
+        rng = np.random.default_rng([self.seed, 1])
+        out: dict[str, NDArray[np.float64]] = {}
+        for name in PARAMETER_NAMES:
+            dist = self.uncertainty.parameters.get(name)
+            values = np.ones(n + 1, dtype=np.float64)
+            if dist is not None:
+                values[0] = dist.central()
+                values[1:] = dist.sample(rng, n)
+            out[name] = values
+        return out
+
+    def place(self, loc: Sequence[int | str]) -> str:
+        """``loc`` as written in messages, with its line in the file when known."""
+        return _with_line(loc, self._lines)
+
+
+# ---------------------------------------------------------------------- places and messages
+def _unwrap(tp: Any) -> list[Any]:
+    """The concrete types behind Annotated / Optional / unions."""
+    if typing.get_origin(tp) is Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        return [t for arg in typing.get_args(tp) for t in _unwrap(arg)]
+    return [tp]
+
+
+def _valid_keys(loc: Sequence[int | str]) -> list[str]:
+    """Field names of the model(s) at ``loc`` in the scenario, for key suggestions."""
+    current: list[Any] = [Scenario]
+    for part in loc:
+        following: list[Any] = []
+        for tp in (t for c in current for t in _unwrap(c)):
+            origin = typing.get_origin(tp)
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                if isinstance(part, str) and part in tp.model_fields:
+                    following.append(tp.model_fields[part].annotation)
+                elif part in _DISTRIBUTIONS:  # discriminator tag in pydantic's location
+                    following.append(tp)
+            elif origin is list and isinstance(part, int):
+                following.append(typing.get_args(tp)[0])
+            elif origin is dict:
+                following.append(typing.get_args(tp)[1])
+        current = following
+    keys: list[str] = []
+    for tp in (t for c in current for t in _unwrap(c)):
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            keys += [k for k in tp.model_fields if k not in keys]
+    return keys
+
+
+def _clean_loc(loc: Sequence[int | str]) -> tuple[int | str, ...]:
+    """Drop pydantic's discriminator tag from locations inside ``uncertainty.parameters``."""
+    out = tuple(loc)
+    if len(out) > 3 and out[:2] == ("uncertainty", "parameters") and out[3] in _DISTRIBUTIONS:
+        out = out[:3] + out[4:]
+    return out
+
+
+def _line_of(loc: Sequence[int | str], lines: Mapping[tuple[int | str, ...], int]) -> int | None:
+    path: tuple[int | str, ...] = ()
+    for part in loc:
+        if (*path, part) in lines:
+            path = (*path, part)
+    # a key missing at the top level has no useful line (the root is line 1)
+    return lines.get(path) if path else None
+
+
+def _with_line(loc: Sequence[int | str], lines: Mapping[tuple[int | str, ...], int]) -> str:
+    place = _place(tuple(loc))
+    line = _line_of(loc, lines)
+    return place if line is None else f"{place} (regel {line})"
+
+
+def _scenario_message(err: Mapping[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        loc = _clean_loc(err["loc"])
+        valid = _valid_keys(loc[:-1])
+        return (
+            f"onbekende sleutel; {_suggest(str(loc[-1]), valid)}" if valid else "onbekende sleutel"
+        )
+    return _message(err)
+
+
+def _line_map(
+    node: yaml.Node,
+) -> tuple[dict[tuple[int | str, ...], int], list[tuple[tuple[int | str, ...], int, int]]]:
+    """Line (1-based) of every key and list item; and keys given twice (path, line, first line)."""
+    lines: dict[tuple[int | str, ...], int] = {(): node.start_mark.line + 1}
+    doubles: list[tuple[tuple[int | str, ...], int, int]] = []
+
+    def walk(n: yaml.Node, path: tuple[int | str, ...]) -> None:
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in n.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    doubles.append(((*path, key), line, seen[key]))
+                seen[key] = line
+                lines[(*path, key)] = line
+                walk(value_node, (*path, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    walk(node, ())
+    return lines, doubles
+
+
+# ---------------------------------------------------------------------- loading
+def _validate(
+    data: Any,
+    problems: Problems,
+    base_dir: Path,
+    lines: Mapping[tuple[int | str, ...], int],
+) -> Scenario | None:
+    try:
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = _clean_loc(err["loc"])
+            problems.add(_with_line(loc, lines), _scenario_message(err))
+        return None
+    scenario._lines = dict(lines)
+    return scenario
+
+
+def parse_scenario(
+    data: Any, what: str = "scenario", base_dir: str | Path | None = None
+) -> Scenario:
+    """Validate a scenario already read into Python objects.
+
+    Parameters
+    ----------
+    data : Any
+        The scenario as read from YAML/JSON (a mapping).
+    what : str
+        Name of the input in the error header (e.g. ``"scenariobestand x.yaml"``).
+    base_dir : str or Path, optional
+        Folder that relative paths are resolved against; default the working directory.
+
+    Raises
+    ------
+    InputError
+        With every problem, each named by its place (``uptake.sale_rate: moet ≤ 1 zijn``).
+        Referenced files are not checked here (see :func:`load_scenario`).
+    """
+    problems = Problems(what)
+    base = Path.cwd() if base_dir is None else Path(base_dir)
+    scenario = _validate(data, problems, base.resolve(), {})
+    problems.raise_if_any()
+    if scenario is None:  # pragma: no cover - pydantic failed, so problems were raised
+        raise RuntimeError("scenario validation failed without problems")
+    return scenario
+
+
+def _missing_files(
+    data: Any, base_dir: Path, lines: Mapping[tuple[int | str, ...], int], problems: Problems
+) -> None:
+    if not isinstance(data, dict):
+        return
+    for key in _PATH_FIELDS:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip() or (key == "twin" and value == "demo"):
+            continue
+        path = Path(value).expanduser()
+        path = (path if path.is_absolute() else base_dir / path).resolve()
+        if not path.exists():
+            problems.add(_with_line((key,), lines), f"bestand niet gevonden: {path}")
+        elif not path.is_file():
+            problems.add(_with_line((key,), lines), f"is een map, geen bestand: {path}")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Relative paths in the file are resolved against the file's folder; the files they name must
+    exist.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        With every problem found, each with its place and line
+        (``uptake.sale_rat (regel 22): onbekende sleutel; bedoelde u 'sale_rate'?``);
+        also for a missing file and a YAML syntax error (with its line).
+    """
+    file = Path(path).expanduser().resolve()
+    problems = Problems(f"scenariobestand {file}")
+    if not file.is_file():
+        problems.add("(bestand)", f"bestand niet gevonden: {file}")
+        problems.raise_if_any()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add("(bestand)", f"kan het bestand niet lezen als UTF-8-tekst: {exc}")
+        problems.raise_if_any()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = "(bestand)" if mark is None else f"regel {mark.line + 1}, kolom {mark.column + 1}"
+        problems.add(where, f"geen geldige YAML in {file.name}: {exc.problem or exc}")
+        problems.raise_if_any()
+    except yaml.YAMLError as exc:
+        problems.add("(bestand)", f"geen geldige YAML in {file.name}: {exc}")
+        problems.raise_if_any()
+    lines, doubles = ({}, []) if node is None else _line_map(node)
+    for key_path, line, first in doubles:
+        problems.add(
+            f"{_place(key_path)} (regel {line})",
+            f"sleutel komt twee keer voor (eerst op regel {first})",
+        )
+    scenario = _validate(data, problems, file.parent, lines)
+    _missing_files(data, file.parent, lines, problems)
+    problems.raise_if_any()
+    if scenario is None:  # pragma: no cover - pydantic failed, so problems were raised
+        raise RuntimeError("scenario validation failed without problems")
+    return scenario
+
+
+# ---------------------------------------------------------------------- cross-checks
+def check_scenario(
+    scenario: Scenario,
+    twin_columns: Sequence[str],
+    sector_ids: Sequence[str],
+    catalogue: Catalogue,
+    policy: Policy,
+) -> None:
+    """Cross-check a scenario against the twin, its sectors, the catalogue and the policy.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    twin_columns : sequence of str
+        Columns of the twin (``docs/twin_schema.md``).
+    sector_ids : sequence of str
+        Sector ids of the neighbourhood layer (the twin's ``sector_id`` values).
+    catalogue : Catalogue
+        The measures catalogue of the run.
+    policy : Policy
+        The policy of the run.
+
+    Raises
+    ------
+    InputError
+        Once, with every problem: unknown or repeated measures in ``candidates.orders``, measures
+        without a premium rule in the policy, years outside the horizon, unknown programme sectors,
+        twin columns that are missing.
+    """
+    problems = Problems(f"scenario '{scenario.name}'")
+    at = scenario.place
+    known = catalogue.ids
+    premium_rules = policy.premiums.measures
+    for i, order in enumerate(scenario.candidates.orders):
+        first: dict[str, int] = {}
+        for j, mid in enumerate(order):
+            loc = ("candidates", "orders", i, j)
+            if mid not in known:
+                hint = difflib.get_close_matches(mid, known, n=1, cutoff=0.6)
+                guess = f"bedoelde u '{hint[0]}'? " if hint else ""
+                problems.add(
+                    at(loc), f"onbekende maatregel '{mid}'; {guess}bekend zijn: {', '.join(known)}"
+                )
+            elif mid not in premium_rules:
+                problems.add(
+                    at(loc),
+                    f"maatregel '{mid}' heeft geen premieregel in het beleidsbestand "
+                    "(voeg hem toe onder premiums.measures, null: geen premie)",
+                )
+            if mid in first:
+                problems.add(
+                    at(loc),
+                    f"maatregel '{mid}' staat al op plaats [{first[mid]}] van deze volgorde",
+                )
+            else:
+                first[mid] = j
+
+    h = scenario.horizon
+    span = f"de horizon {h.start}-{h.end}"
+
+    def within(loc: tuple[int | str, ...], years: YearSpan) -> None:
+        if years.start < h.start or years.end > h.end:
+            problems.add(at(loc), f"{years.start}-{years.end} valt buiten {span}")
+
+    sectors = set(sector_ids)
+    for i, programme in enumerate(scenario.collective_programmes):
+        within(("collective_programmes", i, "years"), programme.years)
+        if isinstance(programme.sectors, list):
+            for j, sector in enumerate(programme.sectors):
+                if sector not in sectors:
+                    shown = ", ".join(sorted(sectors)[:10]) + (" ..." if len(sectors) > 10 else "")
+                    problems.add(
+                        at(("collective_programmes", i, "sectors", j)),
+                        f"onbekende sector '{sector}'; de wijkindeling kent {shown or 'geen sectoren'}",
+                    )
+    if scenario.klimaattafels is not None:
+        within(("klimaattafels", "years"), scenario.klimaattafels.years)
+    for k, year in enumerate(scenario.output.years):
+        if not h.start <= year <= h.end:
+            problems.add(at(("output", "years", k)), f"{year} valt buiten {span}")
+
+    columns = set(twin_columns)
+    missing = [c for c in REQUIRED_TWIN_COLUMNS if c not in columns]
+    if missing:
+        problems.add(
+            at(("twin",)),
+            f"de digitale tweeling mist kolom(men) {', '.join(missing)}; maak de tweeling met "
+            "`wijk twin build` (zie docs/twin_schema.md)",
+        )
+    problems.raise_if_any()
+
+
+__all__ = [
+    "ATTACHMENTS",
+    "CHART_FORMATS",
+    "PARAMETER_NAMES",
+    "REQUIRED_TWIN_COLUMNS",
+    "SCHEMA_VERSION",
+    "TENURES",
+    "AgeBand",
+    "Candidates",
+    "Distribution",
+    "Horizon",
+    "Klimaattafels",
+    "LogNormal",
+    "Normal",
+    "Output",
+    "Prices",
+    "Programme",
+    "Scenario",
+    "Triangular",
+    "Uncertainty",
+    "Uniform",
+    "Uptake",
+    "YearSpan",
+    "check_scenario",
+    "load_scenario",
+    "parse_scenario",
+]

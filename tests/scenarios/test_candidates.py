@@ -1,0 +1,180 @@
+"""Trajectory candidates and the optimiser, against stappenplan, direct sums and brute force."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from scenarios.candidates import (
+    Candidates,
+    annual_cost_co2,
+    best_within_budget,
+    build_candidates,
+    cheapest_to_target,
+)
+from scenarios.catalogue import load_catalogue
+from scenarios.policy import load_policy
+from scenarios.trajectory import stappenplan
+from sim.errors import InputError
+from sim.labels import LABELS
+
+O1 = [
+    "roof_insulation",
+    "cavity_wall_fill",
+    "exterior_wall_insulation",
+    "glazing_hr",
+    "heat_pump_air_water",
+    "pv",
+]
+O2 = ["roof_insulation", "cavity_wall_fill", "glazing_triple", "ventilation_d", "heat_pump_ground"]
+
+
+@pytest.fixture(scope="module")
+def twin(demo_twin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return demo_twin.sample(400, random_state=3).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def cand(twin: gpd.GeoDataFrame) -> Candidates:
+    return build_candidates(
+        twin, [O1, O2], load_catalogue(), load_policy(), year=2025, discounts=[0.2]
+    )
+
+
+def test_tree_shares_prefixes_and_reachability_follows_it(cand: Candidates) -> None:
+    # O1 and O2 share their first two measures: 1 + 6 + 3 candidates
+    assert cand.k == 10
+    assert cand.packages[0] == ()
+    for t, pkg in enumerate(cand.packages):
+        for s, other in enumerate(cand.packages):
+            assert cand.reachable[t, s] == (pkg[: len(other)] == other)
+        assert cand.depth[t] == len(pkg)
+        if t:
+            assert cand.packages[cand.parent[t]] == pkg[:-1]
+
+
+def test_every_candidate_equals_the_stappenplan_of_its_measures(
+    twin: gpd.GeoDataFrame, cand: Candidates
+) -> None:
+    cat, pol = load_catalogue(), load_policy()
+    for t in (3, 6, 9):
+        plan = stappenplan(twin, list(cand.packages[t]), cat, pol, year=2025)
+        last = plan.groupby("dwelling_id", sort=False).tail(1).set_index("dwelling_id")
+        last = last.loc[twin["dwelling_id"]]
+        np.testing.assert_allclose(last["co2_kg"], cand.co2_kg[:, t], rtol=1e-12)
+        np.testing.assert_allclose(
+            last["heating_need_kwh"], cand.heating_need_kwh[:, t], rtol=1e-12
+        )
+        assert (last["label"].astype(str).to_numpy() == np.asarray(LABELS)[cand.label[:, t]]).all()
+        invest = (
+            plan.groupby("dwelling_id", sort=False)["investment_eur"].sum().loc[twin["dwelling_id"]]
+        )
+        np.testing.assert_allclose(invest, cand.investment_eur["individual"][:, t], rtol=1e-12)
+        done = (
+            plan.groupby("dwelling_id", sort=False)["measures_done"].last().loc[twin["dwelling_id"]]
+        )
+        assert (done.to_numpy() == cand.done(np.full(cand.n, t))).all()
+
+
+def test_costs_add_up_along_the_tree_per_price_scheme(
+    twin: gpd.GeoDataFrame, cand: Candidates
+) -> None:
+    cat = load_catalogue()
+    for t in range(1, cand.k):
+        mid = cand.packages[t][-1]
+        p = cand.parent[t]
+        step = cand.investment_eur["individual"][:, t] - cand.investment_eur["individual"][:, p]
+        expect = np.where(cand.applied[:, t], cat.costs(twin, [mid])[:, 0], 0.0)
+        np.testing.assert_allclose(step, expect, rtol=1e-12, atol=1e-9)
+        coll = cand.investment_eur["collective"][:, t] - cand.investment_eur["collective"][:, p]
+        expect_c = np.where(cand.applied[:, t], cat.costs(twin, [mid], collective=True)[:, 0], 0.0)
+        np.testing.assert_allclose(coll, expect_c, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(
+        cand.investment_eur["collective_0.2"], 0.8 * cand.investment_eur["individual"], rtol=1e-12
+    )
+    for s in cand.premium_eur:
+        assert (cand.premium_eur[s] <= cand.investment_eur[s] + 1e-9).all()
+
+
+def test_a_trajectory_never_increases_the_heating_need(cand: Candidates) -> None:
+    for t in range(1, cand.k):
+        p = cand.parent[t]
+        assert (
+            cand.heating_need_kwh[:, t] <= cand.heating_need_kwh[:, p] * (1 + 1e-12) + 1e-9
+        ).all()
+    # a skipped measure leaves the dwelling as it was
+    skipped = ~cand.applied
+    parent_need = cand.heating_need_kwh[:, cand.parent.clip(0)]
+    assert (cand.heating_need_kwh[skipped] == parent_need[skipped]).all()
+
+
+def test_repricing_reproduces_the_core_and_follows_other_years(cand: Candidates) -> None:
+    pol = load_policy()
+    tables = pol.carrier_tables(2025)
+    cost, co2 = annual_cost_co2(
+        cand.final_kwh, cand.pv_kwh, tables.price_eur_kwh, tables.co2_kg_kwh
+    )
+    np.testing.assert_allclose(cost, cand.cost_eur, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(co2, cand.co2_kg, rtol=1e-12, atol=1e-9)
+    # in 2040 the grid is cleaner: an all-electric candidate emits less than in 2025
+    later = pol.carrier_tables(2040)
+    _, co2_2040 = annual_cost_co2(
+        cand.final_kwh, cand.pv_kwh, later.price_eur_kwh, later.co2_kg_kwh
+    )
+    electric = cand.fossil_free[:, 5] & (cand.final_kwh[:, 5].sum(axis=1) > 0)
+    assert electric.any()
+    assert (co2_2040[electric, 5] < cand.co2_kg[electric, 5]).all()
+
+
+def _brute_cheapest(cand: Candidates, target: int, start: np.ndarray, fossil: bool) -> np.ndarray:
+    net = cand.net_cost()
+    out = np.full(cand.n, -1)
+    for i in range(cand.n):
+        best = None
+        for t in range(cand.k):
+            if not cand.reachable[t, start[i]] or cand.label[i, t] > target:
+                continue
+            if fossil and not cand.fossil_free[i, t]:
+                continue
+            key = (net[i, t], cand.depth[t], t)
+            if best is None or key < best:
+                best = key
+        out[i] = -1 if best is None else best[2]
+    return out
+
+
+@pytest.mark.parametrize("target", [1, 2, 3])
+@pytest.mark.parametrize("fossil", [False, True])
+def test_cheapest_to_target_matches_brute_force(
+    cand: Candidates, target: int, fossil: bool
+) -> None:
+    rng = np.random.default_rng(target)
+    start = np.where(rng.random(cand.n) < 0.5, 0, rng.integers(0, cand.k, cand.n))
+    got = cheapest_to_target(cand, target, start=start, fossil_free=fossil)
+    np.testing.assert_array_equal(got, _brute_cheapest(cand, target, start, fossil))
+    hit = got >= 0
+    assert (cand.label[hit, got[hit]] <= target).all()
+
+
+def test_best_within_budget_matches_brute_force(cand: Candidates) -> None:
+    budget = np.random.default_rng(0).uniform(0, 40_000, cand.n)
+    got = best_within_budget(cand, budget)
+    net = cand.net_cost()
+    for i in range(cand.n):
+        ok = [t for t in range(cand.k) if net[i, t] <= budget[i] + 1e-9]
+        best = min(ok, key=lambda t: (cand.co2_kg[i, t], net[i, t], cand.depth[t], t))
+        assert got[i] == best
+    # more money never gives a worse result
+    more = best_within_budget(cand, budget + 10_000)
+    rows = np.arange(cand.n)
+    assert (cand.co2_kg[rows, more] <= cand.co2_kg[rows, got] + 1e-9).all()
+
+
+def test_unknown_and_repeated_measures_are_reported_together(twin: gpd.GeoDataFrame) -> None:
+    with pytest.raises(InputError) as err:
+        build_candidates(
+            twin, [["roof_insulation", "dakraam"], ["pv", "pv"]], load_catalogue(), load_policy()
+        )
+    text = str(err.value)
+    assert "orders[0][1]" in text and "dakraam" in text and "orders[1]" in text

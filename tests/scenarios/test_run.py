@@ -1,0 +1,252 @@
+"""The year-by-year stock run: invariants, cross-checks and identical results on any split."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from scenarios.candidates import annual_cost_co2, build_candidates
+from scenarios.catalogue import load_catalogue
+from scenarios.evolution import FACTORS, Q, uniform, uniform_array
+from scenarios.indicators import indicator_table
+from scenarios.policy import load_policy
+from scenarios.run import ScenarioResult, prepare_stock, run_scenario, stable_keys
+from scenarios.scenario import Scenario, load_scenario
+from sim.carriers import ELECTRICITY
+from sim.labels import LABELS
+
+EXAMPLE = str(resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml"))
+
+
+def example(**update: Any) -> Scenario:
+    """The shipped example with 4 Monte Carlo runs, changed by ``update`` (dotted keys)."""
+    s = load_scenario(EXAMPLE)
+    s = s.model_copy(update={"uncertainty": s.uncertainty.model_copy(update={"runs": 4})})
+    for key, value in update.items():
+        section, _, field = key.partition(".")
+        if field:
+            s = s.model_copy(
+                update={section: getattr(s, section).model_copy(update={field: value})}
+            )
+        else:
+            s = s.model_copy(update={section: value})
+    return s
+
+
+@pytest.fixture(scope="module")
+def twin(demo_twin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    # a third of the town, in whole sectors: quick, and still several sectors
+    sectors = sorted(demo_twin["sector_id"].astype(str).unique())
+    return demo_twin[demo_twin["sector_id"].isin(sectors[::2])].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def base(twin: gpd.GeoDataFrame) -> ScenarioResult:
+    return run_scenario(example(), twin, load_catalogue(), load_policy())
+
+
+def test_counter_based_random_numbers_are_uniform_and_reproducible() -> None:
+    keys = stable_keys([f"d{i}" for i in range(50_000)])
+    assert len(np.unique(keys)) == keys.size
+    u = uniform_array(np.uint64(7), keys, 3)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.003
+    assert (u == uniform_array(np.uint64(7), keys, 3)).all()
+    assert np.corrcoef(u, uniform_array(np.uint64(7), keys, 4))[0, 1] < 0.02
+    assert uniform(np.uint64(1), keys[0], 2, 2030, 5) == uniform(np.uint64(1), keys[0], 2, 2030, 5)
+    assert uniform(np.uint64(1), keys[0], 2, 2030, 5) != uniform(np.uint64(1), keys[0], 3, 2030, 5)
+    # the key is a function of the id alone (no process salt)
+    assert stable_keys(["3000013/2002834"])[0] == stable_keys(["x", "3000013/2002834"])[1]
+
+
+def test_aggregates_are_consistent(base: ScenarioResult, twin: gpd.GeoDataFrame) -> None:
+    a = base.aggregates
+    labels = a[..., Q["label_A+"] : Q["label_F"] + 1].sum(axis=-1)
+    np.testing.assert_array_equal(labels, a[..., Q["dwellings"]])  # label counts sum to the stock
+    assert (a[..., Q["dwellings"]].sum(axis=2) == len(twin)).all()
+    for q in (
+        "investment_cum_eur",
+        "renovated_cum",
+        "lekp_collective_cum",
+        "klimaattafel_invited_cum",
+        "obligation_triggered_cum",
+        "obligation_met_cum",
+    ):
+        assert (np.diff(a[..., Q[q]], axis=1) >= -1e-6).all(), q  # cumulative never falls
+    # renovations only lower the heating need
+    assert (np.diff(a[..., Q["heating_need_kwh"]], axis=1) <= 1e-6).all()
+    # LEKP counts never exceed the dwellings; fossil-free is part of the collective count
+    assert (a[..., Q["lekp_collective_cum"]] <= a[..., Q["dwellings"]]).all()
+    assert (a[..., Q["lekp_fossil_free_cum"]] <= a[..., Q["lekp_collective_cum"]]).all()
+    assert (
+        a[..., Q["obligation_met_cum"]]
+        + a[..., Q["obligation_late_cum"]]
+        + a[..., Q["obligation_open"]]
+        == a[..., Q["obligation_triggered_cum"]]
+    ).all()
+    # nothing happens in the first year: the current state
+    pol = load_policy()
+    cand = build_candidates(twin, [], load_catalogue(), pol, year=2025)
+    tables = pol.carrier_tables(2025)
+    co2f = np.asarray(tables.co2_kg_kwh, dtype=float).copy()
+    co2f[ELECTRICITY] *= base.factors[0, FACTORS.index("co2_electricity_factor")]
+    _, co2 = annual_cost_co2(cand.final_kwh[:, 0], cand.pv_kwh[:, 0], tables.price_eur_kwh, co2f)
+    assert a[0, 0, :, Q["co2_kg"]].sum() == pytest.approx(co2.sum(), rel=1e-12)
+    assert a[:, 0, :, Q["investment_cum_eur"]].sum() == 0.0
+
+
+def test_the_dwelling_table_agrees_with_the_aggregates(base: ScenarioResult) -> None:
+    dw = base.dwellings
+    a = base.aggregates[0].sum(axis=1)  # central run, all sectors
+    years = base.years
+    first = dw["first_renovation_year"].to_numpy(dtype="float64", na_value=np.inf)
+    for y, year in enumerate(years):
+        assert (first <= year).sum() == a[y, Q["renovated_cum"]]
+    assert dw["investment_eur"].sum() == pytest.approx(a[-1, Q["investment_cum_eur"]], rel=1e-9)
+    end = dw[f"label_{years[-1]}"].value_counts()
+    for k, lab in enumerate(LABELS):
+        assert end.get(lab, 0) == a[-1, Q["label_A+"] + k]
+    assert dw[f"co2_{years[-1]}_kg"].sum() == pytest.approx(a[-1, Q["co2_kg"]], rel=1e-9)
+    assert dw["dwelling_id"].is_unique
+    assert ((dw["p_label_a_end"] >= 0) & (dw["p_label_a_end"] <= 1)).all()
+
+
+def test_without_any_uptake_nothing_changes(twin: gpd.GeoDataFrame) -> None:
+    s = example(collective_programmes=[], klimaattafels=None)
+    up = s.uptake.model_copy(
+        update={"renovation_rate": dict.fromkeys(s.uptake.renovation_rate, 0.0), "sale_rate": 0.0}
+    )
+    res = run_scenario(s.model_copy(update={"uptake": up}), twin, load_catalogue(), load_policy())
+    a = res.aggregates
+    for q in ("dwellings", "label_A", "label_F", "primary_energy_kwh", "heating_need_kwh"):
+        assert (a[:, :, :, Q[q]] == a[:, :1, :, Q[q]]).all()
+    assert a[..., Q["investment_cum_eur"]].max() == 0.0
+    assert res.dwellings["first_renovation_year"].isna().all()
+
+
+def test_every_obligated_buyer_complies_when_all_sell_and_comply(twin: gpd.GeoDataFrame) -> None:
+    s = example(collective_programmes=[], klimaattafels=None)
+    up = s.uptake.model_copy(
+        update={
+            "renovation_rate": dict.fromkeys(s.uptake.renovation_rate, 0.0),
+            "sale_rate": 1.0,
+            "obligation_compliance": 1.0,
+        }
+    )
+    unc = s.uncertainty.model_copy(update={"runs": 0})
+    res = run_scenario(
+        s.model_copy(update={"uptake": up, "uncertainty": unc}),
+        twin,
+        load_catalogue(),
+        load_policy(),
+    )
+    a = res.aggregates[0].sum(axis=1)
+    ef = (res.dwellings["label_now"].isin(["E", "F"])).sum()
+    assert a[1, Q["obligation_triggered_cum"]] == ef  # every E/F dwelling sold in the first year
+    assert a[-1, Q["obligation_open"]] == 0
+    # target D from 2026: a dwelling still worse than D at the end could not reach it
+    end = res.dwellings[f"label_{res.years[-1]}"]
+    assert (
+        a[-1, Q["obligation_met_cum"]]
+        >= (
+            res.dwellings["label_now"].isin(["E", "F"]) & end.isin(["A+", "A", "B", "C", "D"])
+        ).sum()
+    )
+    assert a[-1, Q["obligation_met_cum"]] > 0.8 * ef
+
+
+def test_a_full_programme_brings_every_reachable_dwelling_to_its_target(
+    twin: gpd.GeoDataFrame,
+) -> None:
+    s = example(klimaattafels=None)
+    prog = s.collective_programmes[0].model_copy(
+        update={"participation": 1.0, "target_label": "B", "fossil_free": False}
+    )
+    up = s.uptake.model_copy(
+        update={"renovation_rate": dict.fromkeys(s.uptake.renovation_rate, 0.0), "sale_rate": 0.0}
+    )
+    s = s.model_copy(update={"collective_programmes": [prog], "uptake": up})
+    res = run_scenario(s, twin, load_catalogue(), load_policy())
+    dw = res.dwellings
+    reachable = dw["to_label_a_reachable"] | dw["label_now"].isin(["A+", "A", "B"])
+    end = (
+        dw[f"label_{prog.years.end}"]
+        if f"label_{prog.years.end}" in dw
+        else dw[f"label_{res.years[-1]}"]
+    )
+    assert (
+        end[dw["label_now"].isin(["A+", "A", "B"]) | dw["collective_year"].notna()]
+        .isin(["A+", "A", "B"])
+        .all()
+    )
+    assert (
+        dw["collective_year"].notna().sum() > 0.5 * (~dw["label_now"].isin(["A+", "A", "B"])).sum()
+    )
+    assert reachable.any()
+    a = res.aggregates[0].sum(axis=1)
+    assert a[-1, Q["collective_renovations_cum"]] == dw["collective_year"].notna().sum()
+
+
+def test_any_partitioning_gives_identical_results(
+    twin: gpd.GeoDataFrame, base: ScenarioResult
+) -> None:
+    split = run_scenario(example(), twin, load_catalogue(), load_policy(), partition_dwellings=150)
+    assert split.sector_ids == base.sector_ids
+    np.testing.assert_array_equal(split.aggregates, base.aggregates)
+    pd.testing.assert_frame_equal(split.dwellings, base.dwellings)
+    # row order of the twin does not matter either
+    shuffled = twin.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    again = run_scenario(example(), shuffled, load_catalogue(), load_policy())
+    np.testing.assert_array_equal(again.aggregates, base.aggregates)
+
+
+def test_the_seed_drives_the_draws(twin: gpd.GeoDataFrame, base: ScenarioResult) -> None:
+    same = run_scenario(example(), twin, load_catalogue(), load_policy())
+    np.testing.assert_array_equal(same.aggregates, base.aggregates)
+    other = run_scenario(example(seed=1), twin, load_catalogue(), load_policy())
+    assert not np.array_equal(other.aggregates, base.aggregates)
+
+
+def test_indicators_roll_up_and_bands_are_ordered(base: ScenarioResult) -> None:
+    pol = load_policy()
+    tab = indicator_table(
+        base.aggregates,
+        base.years,
+        base.sector_ids,
+        base.sector_ids,
+        ("36011", "Lichtervelde"),
+        pol,
+    )
+    town = tab[tab["level"] == "gemeente"].set_index(["year", "indicator"])
+    sectors = (
+        tab[tab["level"] == "sector"]
+        .groupby(["year", "indicator"])[["central", "p10", "p50", "p90"]]
+        .sum()
+    )
+    for q in ("dwellings", "co2_kg", "investment_cum_eur", "lekp_collective_cum", "label_A"):
+        for y in base.years:
+            # per-sector sums equal the municipality (central run; bands are per run, not summed)
+            assert sectors.loc[(y, q), "central"] == pytest.approx(
+                town.loc[(y, q), "central"], rel=1e-12
+            )
+    shares = tab[tab["indicator"].str.fullmatch(r"share_label_(A\+|[A-F])")]
+    total = shares.groupby(["level", "area_id", "year"])["central"].sum()
+    np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+    assert (tab["p10"] <= tab["p50"] + 1e-9).all() and (tab["p50"] <= tab["p90"] + 1e-9).all()
+    n = town.loc[(base.years[0], "dwellings"), "central"]
+    assert town.loc[(base.years[0], "lekp_collective_target"), "central"] == np.ceil(50 * n / 1000)
+    assert tab["central"].notna().all()
+
+
+def test_income_and_tenure_follow_the_shares(demo_twin: gpd.GeoDataFrame) -> None:
+    stock = prepare_stock(demo_twin, example())
+    shares = pd.Series(stock.income).value_counts(normalize=True)
+    for cat, share in example().income_categories.items():
+        assert abs(shares.get(cat, 0.0) - share) < 0.03
+    assert stock.frame["sector_id"].astype(str).is_monotonic_increasing
+    assert (stock.base_rate >= 0).all() and (stock.base_rate <= 1).all()
