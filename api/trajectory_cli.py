@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -13,6 +13,11 @@ from rich.table import Table
 from api.console import console, fail
 from api.formatting import nl_number
 from sim.errors import InputError
+from sim.labels import LABELS
+
+if TYPE_CHECKING:
+    from scenarios.candidates import Candidates
+    from scenarios.catalogue import Catalogue
 
 #: Default order of the steps: insulate the envelope first, then airtightness with ventilation,
 #: then the heat pump (which then needs a smaller, cheaper unit at a lower supply temperature),
@@ -99,9 +104,19 @@ def trajectory(
     income: Annotated[
         str, typer.Option("--income", help="Inkomenscategorie voor de premie: low, middle of high.")
     ] = "middle",
+    target: Annotated[
+        str, typer.Option("--target", help="Doellabel voor de goedkoopste combinatie (A+ ... F).")
+    ] = "A",
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget", min=0, help="Budget [€, netto na premie]: beste combinatie ervoor."
+        ),
+    ] = None,
 ) -> None:
     """Toon het stappenplan van één woning: stappen in volgorde met kost, premie, besparing en label."""
     from buildings.twin import read_twin
+    from scenarios.candidates import all_subsets, build_candidates
     from scenarios.catalogue import load_catalogue
     from scenarios.policy import load_policy
     from scenarios.trajectory import stappenplan
@@ -114,6 +129,11 @@ def trajectory(
         catalogue = load_catalogue()
         steps = tuple(s.strip() for s in order.split(",")) if order else DEFAULT_ORDER
         plan = stappenplan(rows, steps, catalogue, load_policy(), year=year, income_category=income)
+        if target not in LABELS:
+            fail(f"--target {target} is geen EPC-label; kies uit {', '.join(LABELS)}.")
+        cand = build_candidates(
+            rows, all_subsets(steps), catalogue, load_policy(), year=year, income_category=income
+        )
     except InputError as exc:
         fail(str(exc))
     row = rows.iloc[0]
@@ -158,7 +178,44 @@ def trajectory(
     if skipped:
         names = ", ".join(catalogue.measure(m).label_nl for m in skipped if m in catalogue.ids)
         console.print(f"Niet van toepassing op deze woning: {names}.")
+    _print_choices(cand, catalogue, target, budget)
     console.print(
         "Bedragen indicatief (prijzen en premies: zie scenarios/data met hun bron); "
         "label volgens de Vlaamse EPC-schaal."
     )
+
+
+def _print_choices(
+    cand: Candidates, catalogue: Catalogue, target: str, budget: float | None
+) -> None:
+    """The optimiser over every combination of the measures: cheapest to the target label and,
+    with a budget, the lowest CO2 within it."""
+    from scenarios.candidates import best_within_budget, cheapest_to_target
+
+    table = Table(title=f"Optimalisatie over alle {cand.k - 1} combinaties van deze maatregelen")
+    for col in ("keuze", "maatregelen", "netto €", "label", "CO2 kg/jaar", "energiekost €/jaar"):
+        table.add_column(
+            col, justify="left" if col in ("keuze", "maatregelen", "label") else "right"
+        )
+    net = cand.net_cost()
+    choices = [(f"goedkoopst naar label {target}", cheapest_to_target(cand, LABELS.index(target)))]
+    if budget is not None:
+        choices.append(
+            (f"minste CO2 binnen {nl_number(budget)} €", best_within_budget(cand, budget))
+        )
+    for name, index in choices:
+        t = int(index[0])
+        if t < 0:
+            table.add_row(name, "niet haalbaar met deze maatregelen", "-", "-", "-", "-")
+            continue
+        done = str(cand.done(index)[0])
+        names = ", ".join(catalogue.measure(m).label_nl for m in done.split("+") if m) or "niets"
+        table.add_row(
+            name,
+            names,
+            nl_number(net[0, t]),
+            LABELS[int(cand.label[0, t])],
+            nl_number(cand.co2_kg[0, t]),
+            nl_number(cand.cost_eur[0, t]),
+        )
+    console.print(table)

@@ -9,6 +9,7 @@ per stage and peak memory. Figures go into the README; nothing here asserts a ti
 
 from __future__ import annotations
 
+import hashlib
 import time
 from importlib import resources
 from typing import Any
@@ -82,5 +83,7 @@ def run_benchmark(n: int, runs: int = 0, scheduler: str | None = None) -> dict[s
         "total_s": round(t3 - t0, 2),
         "indicator_rows": len(table),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        # fingerprint of every aggregate: equal across schedulers when the results are identical
+        "aggregates_sha256": hashlib.sha256(result.aggregates.tobytes()).hexdigest()[:16],
         "scheduler": scheduler or "proces",
     }

@@ -320,6 +320,35 @@ def build_candidates(
     )
 
 
+def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:
+    """Every combination of the measures of ``order`` (kept in that order), as orders.
+
+    Passed to :func:`build_candidates` this gives a candidate for every subset (2**M for M
+    measures; the prefixes of one subset are subsets too, so the tree holds each once), which
+    makes :func:`cheapest_to_target` and :func:`best_within_budget` exhaustive over them.
+
+    Examples
+    --------
+    >>> for package in all_subsets(["roof", "walls", "glazing"]):
+    ...     print(package)
+    ('roof', 'walls', 'glazing')
+    ('roof', 'walls')
+    ('roof', 'glazing')
+    ('roof',)
+    ('walls', 'glazing')
+    ('walls',)
+    ('glazing',)
+    """
+    m = len(order)
+    limit = m if max_measures is None else max_measures
+    out = []
+    for mask in range((1 << m) - 1, 0, -1):  # 2**M subsets (M is small: tens at most)
+        pkg = tuple(order[j] for j in range(m) if mask & (1 << (m - 1 - j)))
+        if len(pkg) <= limit:
+            out.append(pkg)
+    return out
+
+
 def scheme_name(discount: float) -> str:
     """Name of the price scheme with a flat group discount (``"collective_0.15"``)."""
     return f"collective_{discount:g}"
@@ -478,6 +507,7 @@ def where_rows(mask: NDArray[np.bool_], a: DwellingArrays, b: DwellingArrays) ->
 __all__ = [
     "FOSSIL_CARRIERS",
     "Candidates",
+    "all_subsets",
     "annual_cost_co2",
     "best_within_budget",
     "build_candidates",

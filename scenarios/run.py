@@ -564,11 +564,22 @@ def run_scenario(
         years=np.arange(scenario.horizon.start, scenario.horizon.end + 1, dtype=np.int64),
         sector_ids=[s for r in results for s in r.sector_ids],
         aggregates=np.concatenate([r.aggregates for r in results], axis=2),
-        dwellings=pd.concat([r.dwellings for r in results], ignore_index=True),
+        dwellings=_categorical_measures(
+            pd.concat([r.dwellings for r in results], ignore_index=True)
+        ),
         candidates=_candidate_names(scenario),
         factors=np.stack([scenario.parameter_draws()[f] for f in FACTORS], axis=1),
         meta={"partitions": len(groups), "scheduler": scheduler or "proces"},
     )
+
+
+def _categorical_measures(table: pd.DataFrame) -> pd.DataFrame:
+    """Measure lists as categoricals with sorted categories (the same on any partitioning)."""
+    for col in table.columns:
+        if str(col).startswith("measures_") or col == "to_label_a_measures":
+            values = table[col].astype(str)
+            table[col] = pd.Categorical(values, categories=sorted(values.unique()))
+    return table
 
 
 def _candidate_names(scenario: Scenario) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 
 from scenarios.candidates import (
     Candidates,
+    all_subsets,
     annual_cost_co2,
     best_within_budget,
     build_candidates,
@@ -178,3 +179,26 @@ def test_unknown_and_repeated_measures_are_reported_together(twin: gpd.GeoDataFr
         )
     text = str(err.value)
     assert "orders[0][1]" in text and "dakraam" in text and "orders[1]" in text
+
+
+def test_every_combination_is_a_candidate_and_never_worse_than_the_prefixes(
+    twin: gpd.GeoDataFrame, cand: Candidates
+) -> None:
+    order = O1[:5]
+    subsets = all_subsets(order)
+    assert len(subsets) == 2 ** len(order) - 1 and len(set(subsets)) == len(subsets)
+    assert all(list(p) == [m for m in order if m in p] for p in subsets)  # order kept
+    full = build_candidates(twin, subsets, load_catalogue(), load_policy(), year=2025)
+    assert full.k == 2 ** len(order)
+    prefixes = build_candidates(twin, [order], load_catalogue(), load_policy(), year=2025)
+    for target in (1, 2, 3):
+        a = cheapest_to_target(full, target)
+        b = cheapest_to_target(prefixes, target)
+        rows = np.flatnonzero(b >= 0)
+        assert (a[rows] >= 0).all()  # what prefixes reach, combinations reach too ...
+        assert (full.net_cost()[rows, a[rows]] <= prefixes.net_cost()[rows, b[rows]] + 1e-9).all()
+    # ... and strictly cheaper for some dwellings (skipping a poor-value step)
+    a, b = cheapest_to_target(full, 2), cheapest_to_target(prefixes, 2)
+    rows = np.flatnonzero(b >= 0)
+    assert (full.net_cost()[rows, a[rows]] < prefixes.net_cost()[rows, b[rows]] - 1.0).any()
+    assert all_subsets(order, max_measures=2) == [p for p in subsets if len(p) <= 2]

@@ -60,6 +60,14 @@ def test_counter_based_random_numbers_are_uniform_and_reproducible() -> None:
     assert np.corrcoef(u, uniform_array(np.uint64(7), keys, 4))[0, 1] < 0.02
     assert uniform(np.uint64(1), keys[0], 2, 2030, 5) == uniform(np.uint64(1), keys[0], 2, 2030, 5)
     assert uniform(np.uint64(1), keys[0], 2, 2030, 5) != uniform(np.uint64(1), keys[0], 3, 2030, 5)
+    # a chi-square test over 100 bins and several (run, stream) coordinates: fixed seeds, so the
+    # outcome is deterministic; a biased hash would fail it
+    from scipy import stats
+
+    for run, stream in ((0, 100), (1, 100), (0, 2), (7, 5)):
+        draws = np.asarray([uniform(np.uint64(20261125), k, run, 2030, stream) for k in keys])
+        counts, _ = np.histogram(draws, bins=100, range=(0.0, 1.0))
+        assert stats.chisquare(counts).pvalue > 0.001
     # the key is a function of the id alone (no process salt)
     assert stable_keys(["3000013/2002834"])[0] == stable_keys(["x", "3000013/2002834"])[1]
 

@@ -92,9 +92,15 @@ def test_unknown_measure_is_refused(twin: gpd.GeoDataFrame) -> None:
 
 
 def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
-    twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory
+    twin: gpd.GeoDataFrame,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from typer.testing import CliRunner
+
+    from api.console import console
+
+    monkeypatch.setattr(console, "width", 220)  # no wrapped table cells
 
     from api.cli import app
     from buildings.twin import TwinResult, write_twin
@@ -116,6 +122,15 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     assert ok.exit_code == 0, ok.output
     # the table may wrap at the console width; the title and the closing line do not
     assert "Stappenplan" in ok.output and "indicatief" in ok.output
+    assert "Optimalisatie over alle 255 combinaties" in ok.output
+    with_budget = runner.invoke(
+        app,
+        ["trajectory", address, "--twin", str(path), "--budget", "15000", "--target", "B"],
+        env={"COLUMNS": "200"},
+    )
+    assert with_budget.exit_code == 0 and "minste CO2 binnen 15.000" in with_budget.output
+    bad_target = runner.invoke(app, ["trajectory", address, "--twin", str(path), "--target", "Z"])
+    assert bad_target.exit_code == 2 and "geen EPC-label" in bad_target.output
     bad = runner.invoke(app, ["trajectory", "Nergensstraat 1, 8810", "--twin", str(path)])
     assert bad.exit_code == 2 and "staat niet in de tweeling" in bad.output
     garbled = runner.invoke(app, ["trajectory", "zomaar iets", "--twin", str(path)])
