@@ -161,16 +161,28 @@ def indicator_table(
     def flat(a: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.transpose(a, (1, 0, 2)).reshape(-1)
 
-    rep = n_y * n_i
+    # text columns as categoricals built from integer codes: no string per row (9 M rows for
+    # the whole of Flanders)
+    area = np.repeat(np.arange(n_a), n_y * n_i)
+    ind = np.tile(np.arange(n_i), n_a * n_y)
+
+    def cat(codes: NDArray[np.int64], values: Sequence[str]) -> pd.Categorical:
+        first: dict[str, int] = {}
+        for v in values:
+            first.setdefault(v, len(first))
+        uniq = list(first)
+        pos = np.asarray([first[v] for v in values], dtype=np.int64)
+        return pd.Categorical.from_codes(pos[codes], categories=pd.Index(uniq, dtype=object))
+
     table = pd.DataFrame(
         {
-            "level": np.repeat(levels, rep),
-            "area_id": np.repeat(area_ids, rep),
-            "area_name": np.repeat(area_names, rep),
+            "level": cat(area, levels),
+            "area_id": cat(area, area_ids),
+            "area_name": cat(area, area_names),
             "year": np.tile(np.repeat(np.asarray(years, dtype=np.int64), n_i), n_a),
-            "indicator": np.tile(names, n_a * n_y),
-            "unit": np.tile(units, n_a * n_y),
-            "description_nl": np.tile([DESCRIPTIONS_NL[x] for x in names], n_a * n_y),
+            "indicator": cat(ind, names),
+            "unit": cat(ind, units),
+            "description_nl": cat(ind, [DESCRIPTIONS_NL[x] for x in names]),
             "central": flat(central),
             "p10": flat(p10),
             "p50": flat(p50),
@@ -184,7 +196,11 @@ def wide(table: pd.DataFrame, year: int, column: str = "central") -> pd.DataFram
     """One row per area and one column per indicator, for one year."""
     sel = table[table["year"] == year]
     out = sel.pivot_table(
-        index=["level", "area_id", "area_name"], columns="indicator", values=column, sort=False
+        index=["level", "area_id", "area_name"],
+        columns="indicator",
+        values=column,
+        sort=False,
+        observed=True,
     )
     out.columns.name = None
     return out.reset_index()

@@ -592,6 +592,11 @@ def _candidate_names(scenario: Scenario) -> list[str]:
     return names
 
 
+def _run_packed(rows: tuple[Any, ...], *common: Any, threads: int | None = None) -> PartitionResult:
+    """:func:`run_partition` on the packed per-partition arguments (a Dask task)."""
+    return run_partition(*rows, *common, threads=threads)  # type: ignore[misc]
+
+
 def _run_on_dask(
     stock: StockInputs,
     groups: list[list[str]],
@@ -611,12 +616,11 @@ def _run_on_dask(
         client = Client(scheduler, timeout="30s")
     try:
         shared = client.scatter(list(common), broadcast=True)
-        futures = [
-            client.submit(
-                run_partition, *_partition_args(stock, sectors), *shared, threads=1, pure=False
-            )
-            for sectors in groups
-        ]
+        futures = []
+        for sectors in groups:
+            # the partition's rows go straight to a worker (not through the task graph)
+            [rows] = client.scatter([_partition_args(stock, sectors)])
+            futures.append(client.submit(_run_packed, rows, *shared, threads=1, pure=False))
         for done, _ in enumerate(as_completed(futures), start=1):
             step(f"deel {done}/{len(groups)} doorgerekend op Dask")
         return list(client.gather(futures))
