@@ -15,7 +15,7 @@ from rich.table import Table
 
 from api.clusters_cli import clusters
 from api.console import console, fail, progress
-from api.formatting import nl_number, nl_percent
+from api.formatting import goal_rows, nl_number, nl_percent
 from api.scenario_cli import scenario_app
 from api.trajectory_cli import trajectory
 from api.twin_cli import print_accounting, twin_app
@@ -78,10 +78,23 @@ def demo(
             nl_number(r["kost_eur"]),
         )
     console.print(table)
+    run = result.scenario
+    years = [int(y) for y in run.result.years if y in (run.result.years[0], 2030, 2040, 2050)]
+    goals = Table(
+        title=f"Scenario {years[0]}–{years[-1]} ({run.scenario.name}): mediaan en "
+        f"P10–P90 over {run.result.factors.shape[0] - 1} runs"
+    )
+    goals.add_column("indicator")
+    for y in years:
+        goals.add_column(str(y), justify="right")
+    for label, cells in goal_rows(run.indicators, years):
+        goals.add_row(label, *[c + (f"\n[dim]({band})[/]" if band else "") for c, band in cells])
+    console.print(goals)
     console.print(f"Geschreven in [bold]{result.out_dir}[/]:")
     console.print(
         "samenvatting.md, results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
-        "rejects.csv, accounting.csv, bronnen/ (de registerbestanden)"
+        "rejects.csv, accounting.csv, bronnen/ (de registerbestanden), scenario/ (het scenario "
+        "2025–2050: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken)"
     )
 
 

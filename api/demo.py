@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from api.formatting import nl_number, nl_percent
+from api.formatting import goal_rows, nl_number, nl_percent
+from api.pipeline import ScenarioRun, run_file
 from buildings.demo import demo_sources
-from buildings.twin import TwinResult, build_twin, write_twin
+from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.labels import LABELS
@@ -28,6 +30,8 @@ from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from sim.variants import standard_packages
 
+#: The shipped example scenario run by the demo.
+EXAMPLE_SCENARIO = "scenario_lichtervelde.yaml"
 #: Twin columns carried into the results table to describe each dwelling.
 DESCRIPTORS: tuple[str, ...] = (
     "building_id",
@@ -58,6 +62,7 @@ class DemoResult:
     summary_md: str
     out_dir: Path
     twin: TwinResult
+    scenario: ScenarioRun
 
 
 def package_overview(results: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +175,51 @@ def summarise(
     return "\n".join(lines)
 
 
+def run_example_scenario(
+    twin: gpd.GeoDataFrame,
+    sources: TwinSources,
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioRun:
+    """The shipped example scenario (2025-2050, Monte Carlo) on the demo twin, into ``scenario/``."""
+    from buildings.io import read_sectors
+
+    example = resources.files("scenarios.data").joinpath(EXAMPLE_SCENARIO)
+    sectors = read_sectors(sources.sectors).frame if sources.sectors is not None else None
+    return run_file(
+        str(example), out_dir / "scenario", twin=twin, sectors=sectors, progress=progress
+    )
+
+
+def scenario_summary(run: ScenarioRun) -> str:
+    """Dutch Markdown: the scenario's goal indicators for the municipality, with P10-P90."""
+    years = [int(run.result.years[0]), 2030, 2040, int(run.result.years[-1])]
+    years = list(dict.fromkeys(y for y in years if y in set(run.result.years.tolist())))
+    rows = [
+        f"| {label} | " + " | ".join(c + (f" ({band})" if band else "") for c, band in cells) + " |"
+        for label, cells in goal_rows(run.indicators, years)
+    ]
+    n_runs = run.result.factors.shape[0] - 1
+    return "\n".join(
+        [
+            f"## Scenario {run.result.years[0]}–{run.result.years[-1]}: {run.scenario.name}",
+            "",
+            "Jaar per jaar doorgerekend: renovaties op eigen initiatief, verkopen met "
+            "renovatieverplichting, een collectief renovatieprogramma en klimaattafels "
+            f"(scenariobestand scenarios/data/{EXAMPLE_SCENARIO}). Mediaan en, tussen haakjes, P10–P90 "
+            f"over {n_runs} Monte Carlo-runs met onzekere prijzen, kosten, renovatie- en "
+            "verkoopkansen (de centrale run staat in scenario/indicatoren.csv, kolom central).",
+            "",
+            "| indicator | " + " | ".join(str(y) for y in years) + " |",
+            "|---|" + "---:|" * len(years),
+            *rows,
+            "",
+            "Alle resultaten in scenario/: per woning, per gebouw, indicatoren per wijk en jaar, "
+            "kaarten (wijken.gpkg) en grafieken.",
+        ]
+    )
+
+
 def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
     """Build the demo twin, simulate it and write results and a summary to ``out``.
 
@@ -200,7 +250,13 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
     table.to_csv(out_dir / "results.csv", index=False)
 
     summary = summarise(table, twin, twin_result, climate.name)
+    scenario = run_example_scenario(twin, sources, out_dir, progress)
+    summary += "\n\n" + scenario_summary(scenario)
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
     return DemoResult(
-        overview=package_overview(table), summary_md=summary, out_dir=out_dir, twin=twin_result
+        overview=package_overview(table),
+        summary_md=summary,
+        out_dir=out_dir,
+        twin=twin_result,
+        scenario=scenario,
     )

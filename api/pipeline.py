@@ -40,17 +40,23 @@ class ScenarioRun:
     out_dir: Path | None = None
 
 
-def load_inputs(scenario: Scenario, twin: gpd.GeoDataFrame | None = None) -> ScenarioInputs:
+def load_inputs(
+    scenario: Scenario,
+    twin: gpd.GeoDataFrame | None = None,
+    sectors: gpd.GeoDataFrame | None = None,
+) -> ScenarioInputs:
     """The twin, neighbourhoods, catalogue and policy a scenario names.
 
     ``twin: demo`` builds the embedded demo town (about 4,200 dwellings) in a temporary folder.
-    Without a ``sectors`` layer the neighbourhood polygons are the convex hulls of their
-    buildings.
+    ``twin`` and ``sectors`` (polygons with ``sector_id``, ``sector_name``) given here replace
+    what the scenario names. Without any neighbourhood layer the polygons are the convex hulls
+    of their buildings.
     """
     from buildings.io import read_sectors
     from buildings.twin import read_twin
 
-    sectors: gpd.GeoDataFrame | None = None
+    if sectors is not None:
+        sectors = _sector_polygons(sectors)
     if twin is None:
         if scenario.twin == "demo":
             from buildings.demo import demo_sources
@@ -59,11 +65,11 @@ def load_inputs(scenario: Scenario, twin: gpd.GeoDataFrame | None = None) -> Sce
             with tempfile.TemporaryDirectory() as tmp:
                 src = demo_sources(Path(tmp))
                 twin = build_twin(src).dwellings
-                if scenario.sectors is None and src.sectors is not None:
+                if sectors is None and scenario.sectors is None and src.sectors is not None:
                     sectors = _sector_polygons(read_sectors(src.sectors).frame)
         else:
             twin = read_twin(Path(scenario.twin))
-    if scenario.sectors is not None:
+    if sectors is None and scenario.sectors is not None:
         sectors = _sector_polygons(
             read_sectors(scenario.sectors, id_field=scenario.sector_id_field).frame
         )
@@ -125,6 +131,7 @@ def prepare(
     scenario: Scenario | None = None,
     twin: gpd.GeoDataFrame | None = None,
     progress: Progress | None = None,
+    sectors: gpd.GeoDataFrame | None = None,
 ) -> tuple[Scenario, ScenarioInputs]:
     """Load and check a scenario and its inputs (every problem in one InputError)."""
     step = progress or (lambda _: None)
@@ -134,7 +141,7 @@ def prepare(
         step("scenario lezen")
         scenario = load_scenario(path)
     step("tweeling laden" if scenario.twin != "demo" else "voorbeeldgemeente opbouwen")
-    inputs = load_inputs(scenario, twin=twin)
+    inputs = load_inputs(scenario, twin=twin, sectors=sectors)
     check_scenario(
         scenario,
         list(inputs.twin.columns),
@@ -151,6 +158,7 @@ def run_file(
     *,
     scenario: Scenario | None = None,
     twin: gpd.GeoDataFrame | None = None,
+    sectors: gpd.GeoDataFrame | None = None,
     scheduler: str | None = None,
     partition_dwellings: int = 250_000,
     progress: Progress | None = None,
@@ -163,13 +171,13 @@ def run_file(
         Scenario YAML (``docs/scenario_schema.md``); or give ``scenario``.
     out : Path, optional
         Folder for the results; replaced only when the new results are completely written.
-    twin : GeoDataFrame, optional
-        Use this twin instead of the one the scenario names.
+    twin, sectors : GeoDataFrame, optional
+        Use this twin and these neighbourhood polygons instead of those the scenario names.
     scheduler : str, optional
         ``None`` (this process), ``"local"`` (Dask LocalCluster) or ``"tcp://HOST:PORT"``.
     """
     step = progress or (lambda _: None)
-    scenario, inputs = prepare(path, scenario, twin, step)
+    scenario, inputs = prepare(path, scenario, twin, step, sectors)
     members = cluster_members(scenario, inputs)
     result = run_scenario(
         scenario,

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from api.console import console, fail, progress
-from api.formatting import nl_number, nl_percent
+from api.formatting import goal_rows, nl_number
 from buildings.errors import SourceFileError
 from sim.errors import InputError
 
@@ -18,26 +18,6 @@ scenario_app = typer.Typer(
     help="Scenario's: het woningpatrimonium jaar per jaar tot de horizon, met onzekerheid.",
     no_args_is_help=True,
 )
-
-_KEY_INDICATORS = (
-    ("share_label_a_or_better", "woningen met label A of beter", "pct"),
-    ("co2_kg", "CO2-uitstoot [ton/jaar]", "ton"),
-    ("energy_cost_eur", "energiefactuur [miljoen €/jaar]", "meur"),
-    ("investment_cum_eur", "geïnvesteerd sinds start [miljoen €]", "meur"),
-    ("lekp_collective_cum", "collectieve renovaties (LEKP-periode)", "n"),
-    ("lekp_collective_progress", "LEKP-doel collectief gehaald", "pct"),
-    ("obligation_triggered_cum", "renovatieverplichtingen geactiveerd", "n"),
-)
-
-
-def _fmt(value: float, kind: str) -> str:
-    if kind == "pct":
-        return nl_percent(value)
-    if kind == "ton":
-        return nl_number(value / 1000.0)
-    if kind == "meur":
-        return nl_number(value / 1e6, 1)
-    return nl_number(value)
 
 
 @scenario_app.command("run")
@@ -86,19 +66,13 @@ def run(
     for y in years:
         table.add_column(str(y), justify="right")
     banded = done.result.factors.shape[0] > 1
-    for name, label, kind in _KEY_INDICATORS:
-        row = [label]
-        for y in years:
-            r = town[(town["indicator"] == name) & (town["year"] == y)].iloc[0]
-            cell = _fmt(r["central"], kind)
-            if banded and y != years[0]:
-                cell += f"\n[dim]({_fmt(r['p10'], kind)}–{_fmt(r['p90'], kind)})[/]"
-            row.append(cell)
-        table.add_row(*row)
+    for label, cells in goal_rows(ind, years):
+        texts = [c + (f"\n[dim]({band})[/]" if banded and band else "") for c, band in cells]
+        table.add_row(label, *texts)
     console.print(table)
     if banded:
         console.print(
-            f"Tussen haakjes: P10–P90 over {done.result.factors.shape[0] - 1} Monte Carlo-runs."
+            f"Mediaan en, tussen haakjes, P10–P90 over {done.result.factors.shape[0] - 1} Monte Carlo-runs."
         )
     console.print(
         f"Geschreven in [bold]{done.out_dir}[/]: woningen.parquet, gebouwen.parquet, "

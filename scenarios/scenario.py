@@ -55,10 +55,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import Attachment, Catalogue
-from scenarios.policy import INCOME_CATEGORIES, Policy, _message, _place
+from scenarios.policy import INCOME_CATEGORIES, Label, Policy, _message, _one_of, _place
 from sim.carriers import CARRIERS
 from sim.errors import Problems
-from sim.labels import LABELS
 from sim.stock import DWELLING_COLUMNS
 
 #: The scenario schema version this tool reads.
@@ -113,17 +112,6 @@ def _closed_key(allowed: Sequence[str], what: str) -> Any:
     return AfterValidator(check)
 
 
-def _one_of(allowed: Sequence[str], what: str) -> Any:
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise PydanticCustomError(
-                "scenario_value", f"onbekende {what} '{value}'; kies uit {', '.join(allowed)}"
-            )
-        return value
-
-    return AfterValidator(check)
-
-
 def _shares(values: dict[str, float]) -> dict[str, float]:
     total = math.fsum(values.values())
     if abs(total - 1.0) > _SHARE_TOLERANCE:
@@ -157,13 +145,12 @@ def _all_keys(keys: Sequence[str]) -> Any:
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNeg = Annotated[float, Field(ge=0)]
-Label = Annotated[str, _one_of(LABELS, "EPC-label")]
 CarrierKey = Annotated[str, _closed_key(CARRIERS, "energiedrager")]
 IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "inkomenscategorie")]
 TenureKey = Annotated[str, _closed_key(TENURES, "eigendomsvorm")]
 AttachmentKey = Annotated[str, _closed_key(ATTACHMENTS, "bebouwingstype")]
 ParameterKey = Annotated[str, _closed_key(PARAMETER_NAMES, "onzekere parameter")]
-ChartFormat = Annotated[str, _one_of(CHART_FORMATS, "grafiekformaat")]
+ChartFormat = Annotated[str, _one_of(CHART_FORMATS, "onbekend grafiekformaat")]
 
 
 def _resolve(value: Any, info: ValidationInfo) -> Path:

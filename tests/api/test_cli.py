@@ -33,6 +33,12 @@ def test_demo_writes_results_and_a_dutch_summary(tmp_path: Path) -> None:
     assert set(table["label"].astype(str)) <= set(LABELS)
     summary = (out / "samenvatting.md").read_text(encoding="utf-8")
     assert summary.startswith("# Wijkrenovatietool")
+    # the example scenario ran on the same twin and wrote its results
+    assert "## Scenario 2025–2050" in summary and "LEKP-doel collectieve renovaties" in summary
+    per_dwelling = pd.read_parquet(out / "scenario" / "woningen.parquet")
+    assert set(per_dwelling["dwelling_id"]) == set(dwellings["dwelling_id"])
+    sectors = gpd.read_file(out / "scenario" / "wijken.gpkg", layer="sectoren")
+    assert set(sectors["sector_id"]) == set(dwellings["sector_id"].astype(str))
 
 
 def test_demo_into_a_file_gives_a_dutch_error_not_a_traceback(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_run_writes_every_output(runs: tuple[Path, Path, str]) -> None:
     ind = pd.read_csv(out / "indicatoren.csv")
     assert set(ind["level"]) == {"sector", "gemeente"}
     assert "Lichterveldebasis:Lichtervelde,4.242woningen" in text  # the Dutch summary table
-    assert "P10–P90over3MonteCarlo-runs" in text
+    assert "Mediaanen,tussenhaakjes,P10–P90over3MonteCarlo-runs" in text
 
 
 def test_same_scenario_and_seed_give_byte_identical_indicators(

@@ -20,11 +20,6 @@ from sim.labels import LABELS
 SHIPPED = Path(__file__).parents[2] / "scenarios" / "data" / "policy_flanders.yaml"
 
 
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy()
-
-
 @pytest.fixture
 def raw() -> dict[str, Any]:
     return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))

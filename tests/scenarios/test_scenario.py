@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from scenarios.catalogue import Catalogue, load_catalogue
-from scenarios.policy import Policy, load_policy
+from scenarios.catalogue import Catalogue
+from scenarios.policy import Policy
 from scenarios.scenario import (
     PARAMETER_NAMES,
     REQUIRED_TWIN_COLUMNS,
@@ -30,16 +30,6 @@ from sim.errors import InputError
 from sim.stock import DWELLING_COLUMNS
 
 SHIPPED = Path(__file__).parents[2] / "scenarios" / "data" / "scenario_lichtervelde.yaml"
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy()
 
 
 @pytest.fixture
@@ -368,7 +358,7 @@ def test_bad_programme_values(raw: dict[str, Any]) -> None:
     assert text[0].startswith("collective_programmes[0].sectors: sectorcodes moeten tekst zijn")
     assert "collective_programmes[0].participation: moet ≥ 0 zijn" in text
     assert any(
-        t.startswith("collective_programmes[0].target_label: onbekende EPC-label 'G'") for t in text
+        t.startswith("collective_programmes[0].target_label: onbekend EPC-label 'G'") for t in text
     )
     assert "collective_programmes[0].discount: moet ≤ 0.9 zijn" in text
 
@@ -414,7 +404,7 @@ def test_output_charts_and_runs_limits(raw: dict[str, Any]) -> None:
     text = _problems(exc)
     assert "uncertainty.runs: moet ≤ 1000 zijn" in text
     assert "output.years: geef minstens één jaar" in text
-    assert any(t.startswith("output.charts[1]: onbekende grafiekformaat 'pdf'") for t in text)
+    assert any(t.startswith("output.charts[1]: onbekend grafiekformaat 'pdf'") for t in text)
     assert len(text) == 3
 
 
