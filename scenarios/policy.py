@@ -60,6 +60,7 @@ MEASURES: tuple[str, ...] = (
     "ventilation_d",
     "heat_pump_air_water",
     "heat_pump_ground",
+    "heat_pump_hybrid",
     "pv",
     "solar_water_heater",
     "boiler_condensing",

@@ -43,6 +43,7 @@ from sim.systems import (
     KIND_DISTRICT,
     KIND_HP_AIR,
     KIND_HP_GROUND,
+    KIND_HYBRID_AIR,
     SystemTables,
     _boiler_efficiency,
     _heat_pump_cop,
@@ -180,6 +181,8 @@ def _simulate_kernel(
     s_src_t,
     s_cop_max,
     s_dhw_eff,
+    s_backup,
+    s_hp_share,
     vent_sfp,
     vent_hr_default,
     pef,
@@ -334,6 +337,26 @@ def _simulate_kernel(
                         delivered += need_month[m] / _heat_pump_cop(
                             s_eta_c[hs], t_sup, t_src, s_cop_max[hs]
                         )
+            elif kind == KIND_HYBRID_AIR:
+                # bivalent parallel: the heat pump delivers hp_share of each month's heat, the
+                # back-up boiler the rest (its fuel goes to the boiler's carrier)
+                bk = s_backup[hs]
+                f_hp = s_hp_share[hs]
+                backup = 0.0
+                for m in range(12):
+                    if need_month[m] > 0.0:
+                        t_sup = theta_sp[i] + lift * curve[m]
+                        delivered += (
+                            f_hp
+                            * need_month[m]
+                            / _heat_pump_cop(s_eta_c[hs], t_sup, theta_e[m], s_cop_max[hs])
+                        )
+                        backup += (
+                            (1.0 - f_hp)
+                            * need_month[m]
+                            / _boiler_efficiency(s_eff35[bk], s_eff70[bk], t_sup)
+                        )
+                final[s_carrier[bk]] += backup / s_eta_ed[hs]
             else:
                 delivered = need / s_eff35[hs]
             final[s_carrier[hs]] += delivered / s_eta_ed[hs]
@@ -347,6 +370,9 @@ def _simulate_kernel(
                     final[s_carrier[ds]] += q_dhw / _heat_pump_cop(
                         s_eta_c[ds], dhw_temp, t_src, s_cop_max[ds]
                     )
+                elif dk == KIND_HYBRID_AIR:  # the back-up boiler heats the tap water
+                    bk = s_backup[ds]
+                    final[s_carrier[bk]] += q_dhw / s_dhw_eff[bk]
                 else:
                     final[s_carrier[ds]] += q_dhw / s_dhw_eff[ds]
 
@@ -355,6 +381,7 @@ def _simulate_kernel(
                 kind == KIND_BOILER
                 or kind == KIND_HP_AIR
                 or kind == KIND_HP_GROUND
+                or kind == KIND_HYBRID_AIR
                 or kind == KIND_DISTRICT
             ):
                 final[ELECTRICITY] += pump_aux * floor[i]
@@ -488,6 +515,8 @@ def simulate(
         sys_t.source_temp_c,
         sys_t.cop_max,
         sys_t.dhw_efficiency,
+        sys_t.backup_code,
+        sys_t.hp_share,
         vent_sfp,
         vent_hr,
         car.primary_energy_factor,

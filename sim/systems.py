@@ -12,6 +12,11 @@ Notes
   EN 14511 test point (A7/W35 or B0/W35) is reproduced; the sink is the
   month's supply temperature, the source the month's outdoor air (air/water)
   or a constant brine temperature (ground). The COP is capped at ``cop_max``.
+* **Hybrid heat pumps** (bivalent parallel, kind ``hybrid_air``): an air/water heat pump
+  delivers the share ``hp_share`` of each month's space heat at its COP, the back-up boiler
+  ``backup_code`` the rest at its efficiency; the back-up also heats the tap water. A fixed
+  share is the monthly-method simplification of the controller's switching (EN 15316-4-2 uses
+  temperature bins); the share is a data value with its source.
 * **Heating curve** (weather compensation): the supply temperature falls
   linearly from its design value at the design outdoor temperature to the
   set-point, but the lift above the set-point stays at least
@@ -41,7 +46,9 @@ from sim.reference_data import load_table
 
 #: Generator kinds, as integer codes used by the kernels.
 KIND_BOILER, KIND_ELECTRIC, KIND_HP_AIR, KIND_HP_GROUND, KIND_DISTRICT = 0, 1, 2, 3, 4
+KIND_HYBRID_AIR = 5
 _KIND_CODES = {
+    "hybrid_air": KIND_HYBRID_AIR,
     "boiler": KIND_BOILER,
     "electric": KIND_ELECTRIC,
     "heat_pump_air": KIND_HP_AIR,
@@ -65,6 +72,8 @@ class SystemTables:
     source_temp_c: NDArray[np.float64]
     cop_max: NDArray[np.float64]
     dhw_efficiency: NDArray[np.float64]
+    backup_code: NDArray[np.int64]
+    hp_share: NDArray[np.float64]
     names: tuple[str, ...]
     labels_nl: tuple[str, ...]
 
@@ -91,6 +100,7 @@ def carnot_efficiency_from_rating(
 def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     """Build :class:`SystemTables` from ``sim/data/heating_systems.csv`` (or a table in that format)."""
     t = load_table("heating_systems.csv") if table is None else table
+    t = t.assign(**{c: t[c] if c in t.columns else np.nan for c in _OPTIONAL})
     carriers = list(load_table("energy_carriers.csv")["name"])
     _check_system_table(t, carriers)
     size = int(t["code"].max()) + 1
@@ -106,6 +116,7 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     carrier = np.full(size, -1, dtype=np.int64)
     carrier[codes] = [carriers.index(c) for c in t["carrier"]]
     eta_c = carnot_efficiency_from_rating(t["rated_cop"], t["rated_source_c"], t["rated_sink_c"])
+    backup = col(t["backup_code"], np.nan)  # -1 in the kernels where there is none
     names = [""] * size
     labels = [""] * size
     for c, n, lab in zip(codes, t["name"], t["label_nl"], strict=True):
@@ -120,6 +131,8 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
         source_temp_c=col(t["source_temp_c"], np.nan),
         cop_max=col(t["cop_max"], np.nan),
         dhw_efficiency=col(t["dhw_efficiency"], np.nan),
+        backup_code=np.where(np.isnan(backup), -1, backup).astype(np.int64),
+        hp_share=col(t["hp_share"], np.nan),
         names=tuple(names),
         labels_nl=tuple(labels),
     )
@@ -136,7 +149,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "rated_source_c": (-30.0, 40.0),
     "rated_sink_c": (20.0, 80.0),
     "source_temp_c": (-30.0, 40.0),
+    "hp_share": (0.0, 1.0),
 }
+#: Columns only some tables have (filled with NaN when absent).
+_OPTIONAL: tuple[str, ...] = ("backup_code", "hp_share")
 #: Columns each kind of generator needs.
 _NEEDS: dict[str, tuple[str, ...]] = {
     "boiler": ("eff_at_35c", "eff_at_70c", "eta_emission_distribution", "dhw_efficiency"),
@@ -157,6 +173,14 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "cop_max",
         "source_temp_c",
     ),
+    "hybrid_air": (
+        "eta_emission_distribution",
+        "rated_cop",
+        "rated_source_c",
+        "rated_sink_c",
+        "cop_max",
+        "hp_share",
+    ),
 }
 
 
@@ -164,7 +188,9 @@ def _check_system_table(t: pd.DataFrame, carriers: list[str]) -> None:
     """Every generator has the parameters its kind needs, within physical ranges."""
     problems = Problems("heating-system table")
     missing = [
-        c for c in ("code", "name", "label_nl", "kind", "carrier", *_RANGES) if c not in t.columns
+        c
+        for c in ("code", "name", "label_nl", "kind", "carrier", *_RANGES)
+        if c not in t.columns and c not in _OPTIONAL
     ]
     if missing:
         problems.add(", ".join(missing), "column(s) missing; see sim/data/heating_systems.csv")
@@ -191,6 +217,17 @@ def _check_system_table(t: pd.DataFrame, carriers: list[str]) -> None:
                 problems.add(
                     c, f"must be a number from {lo} to {hi} for a {kind}", np.flatnonzero(bad)
                 )
+    hybrid = (t["kind"] == "hybrid_air").to_numpy()
+    if hybrid.any():
+        boilers = set(t.loc[t["kind"] == "boiler", "code"].astype(int))
+        backup = pd.to_numeric(t["backup_code"], errors="coerce")
+        no_boiler = hybrid & ~backup.isin(list(boilers)).to_numpy()
+        if no_boiler.any():
+            problems.add(
+                "backup_code",
+                "a hybrid needs the code of a boiler row as back-up",
+                np.flatnonzero(no_boiler),
+            )
     problems.raise_if_any()
 
 

@@ -62,7 +62,7 @@ def test_shipped_example_loads_and_passes_the_cross_checks(
     assert s.schema_version == SCHEMA_VERSION
     assert s.twin == "demo"
     assert (s.horizon.start, s.horizon.end) == (2025, 2050)
-    assert len(s.candidates.orders) == 2
+    assert len(s.candidates.orders) == 3
     assert s.candidates.orders[0] == [
         "roof_insulation",
         "cavity_wall_fill",

@@ -112,6 +112,14 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
             elif row.kind.startswith("heat_pump"):
                 src = climate.theta_e_c[m] if row.kind == "heat_pump_air" else row.source_temp_c
                 gen += q / cop(row, t_sup, src)
+            elif row.kind == "hybrid_air":
+                back = sysdf.loc[int(row.backup_code)]
+                x = min(1.0, max(0.0, (t_sup - 35) / 35))
+                boiler_eff = back.eff_at_35c + (back.eff_at_70c - back.eff_at_35c) * x
+                gen += row.hp_share * q / cop(row, t_sup, climate.theta_e_c[m])
+                final[i, CARRIERS.index(back.carrier)] += (
+                    (1 - row.hp_share) * q / boiler_eff / row.eta_emission_distribution
+                )
             else:
                 gen += q / row.eff_at_35c
         final[i, CARRIERS.index(row.carrier)] += gen / row.eta_emission_distribution
@@ -120,6 +128,9 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         if drow.kind.startswith("heat_pump"):
             src = theta_mean if drow.kind == "heat_pump_air" else drow.source_temp_c
             final[i, CARRIERS.index(drow.carrier)] += q_dhw / cop(drow, dflt["dhw_tap_temp_c"], src)
+        elif drow.kind == "hybrid_air":
+            back = sysdf.loc[int(drow.backup_code)]
+            final[i, CARRIERS.index(back.carrier)] += q_dhw / back.dhw_efficiency
         else:
             final[i, CARRIERS.index(drow.carrier)] += q_dhw / drow.dhw_efficiency
         if row.kind != "electric":

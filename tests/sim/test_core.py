@@ -240,3 +240,63 @@ def test_kernels_run_without_jit(tmp_path) -> None:  # type: ignore[no-untyped-d
     np.testing.assert_allclose(np.array(primary), jit.primary_kwh, rtol=1e-12)
     np.testing.assert_allclose(np.array(need), jit.heating_need_kwh, rtol=1e-12)
     np.testing.assert_array_equal(np.array(label), jit.label)
+
+
+def test_hybrid_heat_pump_splits_the_heat_between_its_heat_pump_and_its_boiler(
+    stock: DwellingArrays,
+) -> None:
+    """Hand check from the table: hybrid space heat = hp_share of the heat pump's (same rating,
+    code 5) + the rest of the back-up boiler's (code 1), each rescaled to the hybrid's emission
+    efficiency; its tap water comes from the back-up boiler."""
+    from sim.carriers import CARRIERS
+    from sim.reference_data import load_table
+
+    t = load_table("heating_systems.csv").set_index("code")
+    hyb, hp, boiler = t.loc[9], t.loc[5], t.loc[1]
+    assert hyb["kind"] == "hybrid_air" and int(hyb["backup_code"]) == 1
+    assert (hyb["rated_cop"], hyb["rated_source_c"], hyb["rated_sink_c"], hyb["cop_max"]) == (
+        hp["rated_cop"],
+        hp["rated_source_c"],
+        hp["rated_sink_c"],
+        hp["cop_max"],
+    )
+    base = replace(
+        stock.take(np.arange(40)),
+        emitter_temp_c=np.full(40, 55.0),
+        dhw_system=np.full(40, 10),  # the same electric tap water for all three
+        solar_dhw_fraction=np.zeros(40),
+    )
+    res = {code: simulate(replace(base, heating_system=np.full(40, code))) for code in (9, 5, 1)}
+    el, gas = CARRIERS.index("electricity"), CARRIERS.index("natural_gas")
+    other = res[1].final_kwh[:, 0, el]  # boiler dwelling: pump, fans and tap water
+    hp_space = res[5].final_kwh[:, 0, el] - other  # the heat pump's own electricity
+    f = hyb["hp_share"]
+    np.testing.assert_allclose(
+        res[9].final_kwh[:, 0, el] - other,
+        f * hp_space * hp["eta_emission_distribution"] / hyb["eta_emission_distribution"],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        res[9].final_kwh[:, 0, gas],
+        (1 - f)
+        * res[1].final_kwh[:, 0, gas]
+        * boiler["eta_emission_distribution"]
+        / hyb["eta_emission_distribution"],
+        rtol=1e-12,
+    )
+    np.testing.assert_array_equal(res[9].heating_need_kwh, res[1].heating_need_kwh)
+    # tap water from the hybrid's back-up boiler: gas at the boiler's tap-water efficiency
+    tap = replace(base, heating_system=np.full(40, 9), dhw_system=np.full(40, 9))
+    gas_tap = simulate(tap).final_kwh[:, 0, gas] - res[9].final_kwh[:, 0, gas]
+    np.testing.assert_allclose(gas_tap, base.dhw_need_kwh / boiler["dhw_efficiency"], rtol=1e-12)
+
+
+def test_a_hybrid_without_a_boiler_back_up_is_rejected() -> None:
+    from sim.reference_data import load_table
+    from sim.systems import load_system_tables
+
+    t = load_table("heating_systems.csv")
+    t.loc[t["code"] == 9, "backup_code"] = 5  # a heat pump cannot back up a hybrid
+    with pytest.raises(InputError) as exc:
+        load_system_tables(t)
+    assert exc.value.fields == ["backup_code"]
