@@ -37,6 +37,7 @@ def run(
 ) -> None:
     """Reken een scenario door (jaar per jaar, met Monte Carlo); schrijf woningen, indicatoren, kaarten, grafieken."""
     from api.pipeline import run_file
+    from scenarios.run import SchedulerUnavailable
 
     if scheduler is not None and scheduler != "local" and not scheduler.startswith("tcp://"):
         fail(f"--scheduler '{scheduler}' is onbekend: gebruik 'local' of tcp://HOST:PORT.")
@@ -45,9 +46,9 @@ def run(
             done = run_file(file, out, scheduler=scheduler, progress=step)
     except (InputError, SourceFileError) as exc:
         fail(f"{exc}\nEr is niets weggeschreven; wat al in {out} stond, is niet aangeraakt.")
+    except SchedulerUnavailable as exc:
+        fail(f"{exc}. Er is niets weggeschreven.")
     except OSError as exc:
-        if scheduler is not None and "connect" in str(exc).lower():
-            fail(f"kan de Dask-scheduler {scheduler} niet bereiken: {exc}")
         fail(
             f"kan niet schrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
         )

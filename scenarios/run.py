@@ -62,6 +62,12 @@ PARTITION_COLUMNS: tuple[str, ...] = (
 LABEL_A: int = LABELS.index("A")
 
 _STREAM_INCOME, _STREAM_TENURE = 11, 12
+#: How long to try to reach a Dask scheduler given by address.
+SCHEDULER_TIMEOUT_S: float = 20.0
+
+
+class SchedulerUnavailable(RuntimeError):
+    """The Dask scheduler at the given address cannot be reached (Dutch message)."""
 
 
 def _noop(_: str) -> None:
@@ -613,7 +619,13 @@ def _run_on_dask(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerUnavailable(
+                f"de Dask-scheduler {scheduler} is niet bereikbaar ({exc}); start hem (dask "
+                "scheduler) of laat --scheduler weg om in dit proces te rekenen"
+            ) from exc
     try:
         shared = client.scatter(list(common), broadcast=True)
         futures = []

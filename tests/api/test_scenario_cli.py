@@ -116,3 +116,27 @@ def test_a_missing_twin_and_a_bad_scheduler_are_reported(tmp_path: Path) -> None
         app, ["scenario", "run", str(path), "--out", str(tmp_path / "o"), "--scheduler", "ftp://x"]
     )
     assert res.exit_code == 2 and "--scheduler" in flat(res.output)
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scenarios.run
+
+    monkeypatch.setattr(scenarios.run, "SCHEDULER_TIMEOUT_S", 2.0)
+    path = scenario_file(tmp_path)
+    res = runner.invoke(
+        app,
+        [
+            "scenario",
+            "run",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+    )
+    assert res.exit_code == 2, res.output
+    assert "Dask-scheduler" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists()
