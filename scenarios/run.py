@@ -486,6 +486,19 @@ def _dwelling_table(
     out["to_label_a_measures"] = cand.done(best)
     out["to_label_a_net_cost_eur"] = np.where(best >= 0, net[rows, np.maximum(best, 0)], np.nan)
     out["to_label_a_reachable"] = best >= 0
+    # ... and to the renovation obligation's label, were the dwelling sold in the second year of
+    # the horizon (the first in which sales happen): only for labels that trigger it (E, F)
+    y1 = min(1, len(tables["years"]) - 1)
+    target = tables["obligation_target"][
+        y1, (frame["attachment"].astype(str) == "apartment").to_numpy().astype(np.int64)
+    ]
+    applies = tables["obligation_trigger"][cand.label[:, 0]] & (target >= 0)
+    to_obligation = np.where(applies, cheapest_to_target(cand, np.maximum(target, 0)), -1)
+    out["obligation_target_label"] = np.where(applies, labels[np.maximum(target, 0)], "")
+    out["to_obligation_measures"] = np.where(to_obligation >= 0, cand.done(to_obligation), "")
+    out["to_obligation_net_cost_eur"] = np.where(
+        to_obligation >= 0, net[rows, np.maximum(to_obligation, 0)], np.nan
+    )
     return out
 
 
@@ -582,7 +595,11 @@ def run_scenario(
 def _categorical_measures(table: pd.DataFrame) -> pd.DataFrame:
     """Measure lists as categoricals with sorted categories (the same on any partitioning)."""
     for col in table.columns:
-        if str(col).startswith("measures_") or col == "to_label_a_measures":
+        if str(col).startswith("measures_") or col in (
+            "to_label_a_measures",
+            "to_obligation_measures",
+            "obligation_target_label",
+        ):
             values = table[col].astype(str)
             table[col] = pd.Categorical(values, categories=sorted(values.unique()))
     return table

@@ -258,3 +258,53 @@ def test_income_and_tenure_follow_the_shares(demo_twin: gpd.GeoDataFrame) -> Non
         assert abs(shares.get(cat, 0.0) - share) < 0.03
     assert stock.frame["sector_id"].astype(str).is_monotonic_increasing
     assert (stock.base_rate >= 0).all() and (stock.base_rate <= 1).all()
+
+
+def test_a_programme_on_the_best_clusters_reaches_only_their_dwellings(
+    demo_twin: gpd.GeoDataFrame,
+) -> None:
+    from api.pipeline import cluster_members, load_inputs
+    from buildings.twin import party_walls
+    from scenarios.clusters import find_clusters
+
+    s = example(klimaattafels=None)
+    prog = s.collective_programmes[0].model_copy(
+        update={
+            "sectors": None,
+            "clusters": 5,
+            "participation": 1.0,
+            "fossil_free": False,
+            "target_label": "B",
+        }
+    )
+    s = s.model_copy(update={"collective_programmes": [prog]})
+    inputs = load_inputs(s, twin=demo_twin)
+    members = cluster_members(s, inputs)
+    found = find_clusters(demo_twin, party_walls(demo_twin), inputs.catalogue, inputs.policy)
+    top = found.clusters.nsmallest(5, "rank")
+    in_top = set(
+        found.membership.loc[
+            found.membership["cluster_id"].isin(top["cluster_id"]), "building_id"
+        ].astype(str)
+    )
+    expected = demo_twin["building_id"].astype(str).isin(in_top).to_numpy()
+    np.testing.assert_array_equal(members[0], expected)
+    assert expected.sum() == top["n_dwellings"].sum()
+    res = run_scenario(s, demo_twin, inputs.catalogue, inputs.policy, cluster_members=members)
+    joined = res.dwellings.loc[res.dwellings["collective_year"].notna(), "building_id"]
+    assert len(joined) > 0 and set(joined.astype(str)) <= in_top
+
+
+def test_the_obligation_columns_follow_the_policy(base: ScenarioResult) -> None:
+    dw = base.dwellings
+    ef = dw["label_now"].isin(["E", "F"])
+    assert (dw.loc[ef, "obligation_target_label"] == "D").all()  # the 2023 rule, sold in 2026
+    assert (dw.loc[~ef, "obligation_target_label"] == "").all()
+    cost = dw.loc[ef, "to_obligation_net_cost_eur"]
+    assert cost.notna().mean() > 0.9 and (cost.dropna() >= 0).all()
+    assert dw.loc[~ef, "to_obligation_net_cost_eur"].isna().all()
+    # reaching D is never dearer than reaching A
+    both = ef & dw["to_label_a_reachable"]
+    assert (
+        dw.loc[both, "to_obligation_net_cost_eur"] <= dw.loc[both, "to_label_a_net_cost_eur"] + 1e-6
+    ).all()
