@@ -17,6 +17,8 @@ from api.clusters_cli import clusters
 from api.console import console, fail, progress
 from api.formatting import goal_rows, nl_number, nl_percent
 from api.scenario_cli import scenario_app
+from api.serve_cli import serve
+from api.token_cli import db_app, token_app
 from api.trajectory_cli import trajectory
 from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
@@ -28,8 +30,11 @@ app = typer.Typer(
 )
 app.add_typer(twin_app, name="twin")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
 app.command("trajectory")(trajectory)
 app.command("clusters")(clusters)
+app.command("serve")(serve)
 
 
 @app.command()
@@ -131,3 +136,50 @@ def bench(
     table.add_row("piekgeheugen (RSS) [MB]", f"{result.peak_rss_mb:,.0f}")
     table.add_row("threads", str(result.threads))
     console.print(table)
+
+
+@app.command("serve-bench")
+def serve_bench(
+    twin: Annotated[
+        Path | None, typer.Option("--twin", help="De tweeling; zonder: de voorbeeldgemeente.")
+    ] = None,
+    clients: Annotated[
+        int, typer.Option("--clients", min=1, max=500, help="Gelijktijdige clients.")
+    ] = 50,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=1, help="Duur van de meting [s].")
+    ] = 20.0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=32, help="Werkprocessen van de dienst.")
+    ] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object.")] = False,
+) -> None:
+    """Meet de webdienst onder belasting: adressen zoeken en stappenplannen, p50/p95/p99."""
+    from api.loadbench import run_load_benchmark
+
+    result = run_load_benchmark(twin, clients=clients, seconds=seconds, workers=workers)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(
+        title=f"Webdienst onder belasting: {clients} clients, {seconds:g} s per soort verzoek, "
+        f"{workers} werkprocessen"
+    )
+    for col in ("verzoek", "aantal", "per s", "p50 ms", "p95 ms", "p99 ms", "fouten"):
+        table.add_column(col, justify="left" if col == "verzoek" else "right")
+    for kind in ("autocomplete", "trajectory"):
+        r = result[kind]
+        table.add_row(
+            kind,
+            str(r["requests"]),
+            str(r["per_s"]),
+            str(r["p50_ms"]),
+            str(r["p95_ms"]),
+            str(r["p99_ms"]),
+            str(r["errors"]),
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

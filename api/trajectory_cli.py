@@ -19,21 +19,8 @@ if TYPE_CHECKING:
     from scenarios.candidates import Candidates
     from scenarios.catalogue import Catalogue
 
-#: Default order of the steps: insulate the envelope first, then airtightness with ventilation,
-#: then the heat pump (which then needs a smaller, cheaper unit at a lower supply temperature),
-#: then PV -- the "eerst isoleren" order of Flemish renovation advice. Measures that do not apply
-#: to a dwelling (catalogue rules, judged after the earlier steps) are skipped: exterior wall
-#: insulation only where cavity fill did not apply or did not insulate enough.
-DEFAULT_ORDER: tuple[str, ...] = (
-    "roof_insulation",
-    "cavity_wall_fill",
-    "exterior_wall_insulation",
-    "floor_insulation",
-    "glazing_hr",
-    "airtightness_ventilation_c",
-    "heat_pump_air_water",
-    "pv",
-)
+from scenarios.trajectory import DEFAULT_ORDER
+
 _ADDRESS = re.compile(
     r"^\s*(?P<street>.+?)\s+(?P<number>\d+\S*)(?:\s+bus\s+(?P<box>\S+))?\s*,\s*(?P<postcode>\d{4})\s*$",
     re.IGNORECASE,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from scenarios.policy import Policy
 from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
-from sim.stock import DWELLING_COLUMNS, DwellingArrays
+from sim.stock import DWELLING_COLUMNS, WINDOW_COLUMNS, DwellingArrays
 from sim.variants import apply_variant
 
 #: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
@@ -269,7 +270,11 @@ def build_candidates(
     children: list[list[int]] = [[] for _ in range(k)]
     for t in range(1, k):
         children[parent[t]].append(t)
-    stack: list[tuple[int, DwellingArrays, pd.DataFrame]] = [(0, arrays, dwellings)]
+    # the rules read a few columns: carry only those (a plain frame, no geometry) down the tree
+    rule_cols = catalogue.rule_columns(measures)
+    changing = [c for c in rule_cols if c in DWELLING_COLUMNS]
+    start = pd.DataFrame({c: dwellings[c].to_numpy() for c in rule_cols})
+    stack: list[tuple[int, DwellingArrays, pd.DataFrame]] = [(0, arrays, start)]
     while stack:
         node, state, frame = stack.pop()
         for t in reversed(children[node]):
@@ -292,9 +297,8 @@ def build_candidates(
                 store(t, rows, res)
             if children[t]:
                 new_frame = frame.copy(deep=False)
-                current = new_state.to_frame()
-                for name in DWELLING_COLUMNS:
-                    new_frame[name] = current[name].to_numpy()
+                for name in changing:
+                    new_frame[name] = column(new_state, name)
                 stack.append((t, new_state, new_frame))
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
@@ -475,6 +479,13 @@ def _argmin_where(
     return np.where(found, best, -1).astype(np.int64)
 
 
+def column(state: DwellingArrays, name: str) -> NDArray[Any]:
+    """One core input column of ``state`` (window areas are stored as one 2-D array)."""
+    if name in WINDOW_COLUMNS:
+        return np.asarray(state.window_area_m2[:, WINDOW_COLUMNS.index(name)])
+    return np.asarray(getattr(state, name))
+
+
 def _reachable(parent: NDArray[np.int64]) -> NDArray[np.bool_]:
     k = parent.size
     out = np.eye(k, dtype=bool)
@@ -512,6 +523,7 @@ __all__ = [
     "best_within_budget",
     "build_candidates",
     "cheapest_to_target",
+    "column",
     "scheme_name",
     "where_rows",
 ]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
@@ -123,6 +123,9 @@ class Catalogue(_Model):
     vat_note: str | None = None
     sources: dict[str, str] = Field(min_length=1)
     measures: list[Measure] = Field(min_length=1)
+    # variants built so far, by (packages, names): building one costs milliseconds and the same
+    # measures are asked for again and again (a trajectory per request in the service)
+    _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
@@ -170,6 +173,9 @@ class Catalogue(_Model):
             is taken from the last measure that sets it.
         """
         packages = _as_packages(measure_ids)
+        cache_key = (tuple(map(tuple, packages)), None if names is None else tuple(names))
+        if cache_key in self._variant_cache:
+            return self._variant_cache[cache_key]
         measures = self._lookup(packages)
         if names is None:
             names = ["+".join(p) for p in packages]
@@ -188,7 +194,9 @@ class Catalogue(_Model):
                         row[key] = value  # last wins
             rows.append(row)
         frame = pd.DataFrame(rows, columns=["name", *VARIANT_FIELDS])
-        return VariantArrays.from_frame(frame, what="maatregelencatalogus")
+        out = VariantArrays.from_frame(frame, what="maatregelencatalogus")
+        self._variant_cache[cache_key] = out
+        return out
 
     # -- costs --------------------------------------------------------------------------------
     def costs(
@@ -273,10 +281,10 @@ class Catalogue(_Model):
 
     # -- applicability ------------------------------------------------------------------------
     def _rule_failures(
-        self, dwellings: pd.DataFrame, m: Measure
-    ) -> list[tuple[NDArray[np.bool_], NDArray[np.object_]]]:
-        """For each rule of ``m``: (fails, reason per dwelling)."""
-        out = []
+        self, dwellings: pd.DataFrame, m: Measure, reasons: bool = True
+    ) -> list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]]:
+        """For each rule of ``m``: (fails, reason per dwelling, or None without ``reasons``)."""
+        out: list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]] = []
         for key, value in m.applies_if.items():
             col, op = key.rsplit("_", 1)
             if op == "in":
@@ -286,7 +294,11 @@ class Catalogue(_Model):
                 if col != "attachment":  # integer codes: compare as numbers
                     num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
                     fails = ~np.isin(num, np.asarray(allowed, dtype=np.float64))
-                reason = (f"{col} = " + raw.astype(str) + f" niet in {allowed}").to_numpy(object)
+                reason = (
+                    (f"{col} = " + raw.astype(str) + f" niet in {allowed}").to_numpy(object)
+                    if reasons
+                    else None
+                )
             else:
                 x = _numeric(dwellings, col)
                 bound = float(value)
@@ -295,11 +307,15 @@ class Catalogue(_Model):
                 unknown = np.isnan(x)
                 fails = bad | unknown
                 sign = "<" if op == "min" else ">"
-                reason = np.where(
-                    unknown,
-                    f"{col} onbekend",
-                    np.char.add(np.char.add(f"{col} = ", x.astype(str)), f" {sign} {bound:g}"),
-                ).astype(object)
+                reason = (
+                    np.where(
+                        unknown,
+                        f"{col} onbekend",
+                        np.char.add(np.char.add(f"{col} = ", x.astype(str)), f" {sign} {bound:g}"),
+                    ).astype(object)
+                    if reasons
+                    else None
+                )
             out.append((np.asarray(fails, dtype=bool), reason))
         return out
 
@@ -311,6 +327,11 @@ class Catalogue(_Model):
                     col = key.rsplit("_", 1)[0]
                     cols.update(WINDOW_COLUMNS if col == "window_area_m2" else (col,))
         return cols
+
+    def rule_columns(self, measure_ids: Sequence[str] | None = None) -> list[str]:
+        """Twin columns the applicability rules of ``measure_ids`` (default: all) read."""
+        ids = self.ids if measure_ids is None else list(measure_ids)
+        return sorted(self._needed_rule_columns(self._lookup([[m] for m in ids])))
 
     def applicable(
         self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
@@ -325,7 +346,7 @@ class Catalogue(_Model):
         out = np.ones((len(dwellings), len(packages)), dtype=bool)
         for j, pkg in enumerate(packages):
             for m in pkg:
-                for fails, _ in self._rule_failures(dwellings, m):
+                for fails, _ in self._rule_failures(dwellings, m, reasons=False):
                     out[:, j] &= ~fails
         return out
 
@@ -344,6 +365,7 @@ class Catalogue(_Model):
             text = pd.Series("", index=dwellings.index, dtype=object)
             for m in pkg:
                 for fails, reason in self._rule_failures(dwellings, m):
+                    assert reason is not None  # asked for
                     add = pd.Series(np.where(fails, f"{m.id}: " + reason, ""), index=text.index)
                     sep = np.where((text != "") & (add != ""), "; ", "")
                     text = text + sep + add
@@ -356,9 +378,11 @@ def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[l
 
 
 def _numeric(dwellings: pd.DataFrame, column: str) -> NDArray[np.float64]:
+    if column != "window_area_m2" and pd.api.types.is_numeric_dtype(dwellings[column].dtype):
+        return dwellings[column].to_numpy(dtype=np.float64, na_value=np.nan)
     if column == "window_area_m2":
-        cols = dwellings[list(WINDOW_COLUMNS)].apply(pd.to_numeric, errors="coerce")
-        return cols.sum(axis=1, min_count=len(WINDOW_COLUMNS)).to_numpy(dtype=np.float64)
+        # NaN when any orientation is unknown (a sum that is not the total would mislead a rule)
+        return np.sum([_numeric(dwellings, c) for c in WINDOW_COLUMNS], axis=0)
     return pd.to_numeric(dwellings[column], errors="coerce").to_numpy(dtype=np.float64)
 
 

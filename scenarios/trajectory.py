@@ -13,20 +13,33 @@ simulating, in one call, every dwelling the measure applies to.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scenarios.candidates import where_rows
+from scenarios.candidates import Candidates, build_candidates
 from scenarios.catalogue import Catalogue
 from scenarios.policy import Policy
-from sim.core import simulate
 from sim.errors import Problems
 from sim.labels import LABELS
-from sim.stock import DWELLING_COLUMNS, DwellingArrays
-from sim.variants import apply_variant
 
+#: Default order of the steps: insulate the envelope first, then airtightness with ventilation,
+#: then the heat pump (which then needs a smaller, cheaper unit at a lower supply temperature),
+#: then PV -- the "eerst isoleren" order of Flemish renovation advice. Measures that do not apply
+#: to a dwelling (catalogue rules, judged after the earlier steps) are skipped: exterior wall
+#: insulation only where cavity fill did not apply or did not insulate enough.
+DEFAULT_ORDER: tuple[str, ...] = (
+    "roof_insulation",
+    "cavity_wall_fill",
+    "exterior_wall_insulation",
+    "floor_insulation",
+    "glazing_hr",
+    "airtightness_ventilation_c",
+    "heat_pump_air_water",
+    "pv",
+)
 #: Columns of the trajectory table, one row per dwelling and step (step 0 = the current state).
 TRAJECTORY_COLUMNS: tuple[str, ...] = (
     "dwelling_id",
@@ -93,64 +106,62 @@ def stappenplan(
     if "dwelling_id" not in dwellings:
         problems.add("dwelling_id", "kolom ontbreekt; geef rijen uit de tweeling")
     problems.raise_if_any()
-    n, m = len(dwellings), len(order)
-    income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
-    carriers = policy.carrier_tables(year)
-    arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
-    invoice = (
-        catalogue.costs(dwellings, list(order), collective=collective) if m else np.zeros((n, 0))
+    cand = build_candidates(
+        dwellings, [list(order)], catalogue, policy, year, income_category=income_category
     )
-    # premiums capped per m² need the area each measure works on (0 for measures priced per
-    # dwelling or per kWp, whose premiums have no per-m² cap)
-    area = (
-        np.nan_to_num(catalogue.areas(dwellings, list(order)), nan=0.0) if m else np.zeros((n, 0))
-    )
-    premium = policy.premium(list(order), invoice, income, area_m2=area) if m else np.zeros((n, 0))
+    scheme = "collective" if collective else "individual"
+    return plan_table(cand, dwellings["dwelling_id"].to_numpy(), list(order), scheme)
 
-    now = simulate(arrays, None, carriers=carriers)
-    # results per dwelling and step, padded with NaN after a dwelling's last step
+
+def plan_table(
+    cand: Candidates,
+    dwelling_ids: NDArray[Any],
+    order: Sequence[str],
+    scheme: str = "individual",
+) -> pd.DataFrame:
+    """The stappenplan of ``order`` read from candidates that hold its prefixes.
+
+    ``cand`` must contain every prefix of ``order`` (it may hold more, e.g. other orders); the
+    plan follows that chain of candidates, leaving out the measures that do not apply.
+    Columns as :func:`stappenplan`.
+    """
+    index = {pkg: t for t, pkg in enumerate(cand.packages)}
+    chain = [index[tuple(order[: j + 1])] for j in range(len(order))]
+    n, m = cand.n, len(order)
     shape = (n, m + 1)
     need, score, co2, cost, final = (np.full(shape, np.nan) for _ in range(5))
     label = np.full(shape, -1, dtype=np.int8)
     measure_at = np.full(shape, -1, dtype=np.int64)
-    need[:, 0], score[:, 0] = now.heating_need_kwh[:, 0], now.energy_score_kwh_m2[:, 0]
-    co2[:, 0], cost[:, 0], label[:, 0] = now.co2_kg[:, 0], now.cost_eur[:, 0], now.label[:, 0]
-    final[:, 0] = now.final_kwh[:, 0, :].sum(axis=1)
+    step_invoice = np.zeros(shape)
+    step_premium = np.zeros(shape)
+    total = cand.final_kwh.sum(axis=2)
+    invest, prem = cand.investment_eur[scheme], cand.premium_eur[scheme]
 
-    # one pass per measure (a loop over the M measures, not over dwellings): a measure applies
-    # when its rules hold for the dwelling as it is after the earlier steps -- e.g. a heat pump
-    # after the walls were insulated -- and is then done on top of those steps
-    state = arrays
-    state_frame = dwellings.copy()
+    def put(rows: NDArray[np.int64], cols: NDArray[np.int64], t: int) -> None:
+        need[rows, cols] = cand.heating_need_kwh[rows, t]
+        score[rows, cols] = cand.energy_score_kwh_m2[rows, t]
+        co2[rows, cols] = cand.co2_kg[rows, t]
+        cost[rows, cols] = cand.cost_eur[rows, t]
+        label[rows, cols] = cand.label[rows, t]
+        final[rows, cols] = total[rows, t]
+
+    everyone = np.arange(n)
+    put(everyone, np.zeros(n, dtype=np.int64), 0)
     taken = np.zeros(n, dtype=np.int64)
-    for j, mid in enumerate(order):
-        ok = catalogue.applicable(state_frame, [mid])[:, 0]
-        if not ok.any():
-            continue
-        state = where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
-        rows = np.flatnonzero(ok)
-        res = simulate(state.take(rows), None, carriers=carriers)
+    previous = 0
+    for j, t in enumerate(chain):  # a loop over the M steps of the order, not over dwellings
+        rows = np.flatnonzero(cand.applied[:, t])
         taken[rows] += 1
         cols = taken[rows]
-        need[rows, cols] = res.heating_need_kwh[:, 0]
-        score[rows, cols] = res.energy_score_kwh_m2[:, 0]
-        co2[rows, cols] = res.co2_kg[:, 0]
-        cost[rows, cols] = res.cost_eur[:, 0]
-        label[rows, cols] = res.label[:, 0]
-        final[rows, cols] = res.final_kwh[:, 0, :].sum(axis=1)
+        put(rows, cols, t)
         measure_at[rows, cols] = j
-        current = state.to_frame()
-        for col in DWELLING_COLUMNS:
-            state_frame[col] = current[col].to_numpy()
+        step_invoice[rows, cols] = invest[rows, t] - invest[rows, previous]
+        step_premium[rows, cols] = prem[rows, t] - prem[rows, previous]
+        previous = t
 
     done = measure_at >= 0
     done[:, 0] = True
-    step_invoice = np.zeros(shape)
-    step_premium = np.zeros(shape)
     has = measure_at >= 0
-    r, c = np.nonzero(has)
-    step_invoice[r, c] = invoice[r, measure_at[r, c]]
-    step_premium[r, c] = premium[r, measure_at[r, c]]
     prev = np.roll(np.where(np.isnan(cost), np.nan, cost), 1, axis=1)
     saving = np.where(done, prev - cost, np.nan)
     saving[:, 0] = 0.0
@@ -169,7 +180,7 @@ def stappenplan(
     keep = done.reshape(-1)
     table = pd.DataFrame(
         {
-            "dwelling_id": np.repeat(dwellings["dwelling_id"].to_numpy(), m + 1),
+            "dwelling_id": np.repeat(np.asarray(dwelling_ids), m + 1),
             "step": np.tile(np.arange(m + 1), n),
             "measure": measure_names.reshape(-1),
             "measures_done": done_lists.reshape(-1),
@@ -206,4 +217,4 @@ def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[
     return out
 
 
-__all__ = ["TRAJECTORY_COLUMNS", "stappenplan"]
+__all__ = ["DEFAULT_ORDER", "TRAJECTORY_COLUMNS", "stappenplan"]

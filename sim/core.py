@@ -20,6 +20,7 @@ Outputs per (dwelling, variant)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,7 @@ from sim.systems import (
     _boiler_efficiency,
     _heat_pump_cop,
     _supply_temperature,
-    load_system_tables,
+    default_system_tables,
 )
 from sim.variants import VariantArrays
 from sim.ventilation import RHO_C_AIR_WH_M3K
@@ -440,6 +441,17 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
     problems.raise_if_any()
 
 
+@cache
+def _ventilation_arrays() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fan power and default heat-recovery efficiency by ventilation code (read once)."""
+    vent = load_table("ventilation_systems.csv").sort_values("code")
+    sfp = np.zeros(int(vent["code"].max()) + 1)
+    hr = np.zeros_like(sfp)
+    sfp[vent["code"].to_numpy()] = vent["fan_power_w_m3h"].to_numpy(np.float64)
+    hr[vent["code"].to_numpy()] = vent["heat_recovery_eff"].to_numpy(np.float64)
+    return sfp, hr
+
+
 def simulate(
     dwellings: DwellingArrays,
     variants: VariantArrays | None = None,
@@ -478,15 +490,11 @@ def simulate(
     v = VariantArrays.none() if variants is None else variants
     clim = uccle_monthly_climate() if climate is None else climate
     car = load_carrier_tables() if carriers is None else carriers
-    sys_t = load_system_tables() if systems is None else systems
+    sys_t = default_system_tables() if systems is None else systems
     mp = MethodParameters.default() if method is None else method
     sp = SystemParameters.default() if system_params is None else system_params
     _check_compatible(d, v, sys_t)
-    vent = load_table("ventilation_systems.csv").sort_values("code")
-    vent_sfp = np.zeros(int(vent["code"].max()) + 1)
-    vent_hr = np.zeros_like(vent_sfp)
-    vent_sfp[vent["code"].to_numpy()] = vent["fan_power_w_m3h"].to_numpy(np.float64)
-    vent_hr[vent["code"].to_numpy()] = vent["heat_recovery_eff"].to_numpy(np.float64)
+    vent_sfp, vent_hr = _ventilation_arrays()
 
     n, p, c = d.n, v.p, len(CARRIERS)
     out = SimulationResult(

@@ -35,6 +35,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,12 @@ def carnot_efficiency_from_rating(
         / sink_k,
         dtype=np.float64,
     )
+
+
+@cache
+def default_system_tables() -> SystemTables:
+    """The shipped generator table, read and checked once per process (shared; do not modify)."""
+    return load_system_tables()
 
 
 def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:

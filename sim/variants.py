@@ -29,6 +29,7 @@ transforms; the kernel is tested against it.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -150,8 +151,8 @@ class VariantArrays:
 
     @classmethod
     def none(cls) -> VariantArrays:
-        """A single variant ``"current"`` that changes nothing."""
-        return cls.from_frame(pd.DataFrame({"name": ["current"]}))
+        """A single variant ``"current"`` that changes nothing (built once, shared)."""
+        return _no_variant()
 
     def kernel_args(self) -> tuple[NDArray[Any], ...]:
         """All arrays in field order (without ``name``): the variant arguments of :mod:`sim.core`'s kernel."""
@@ -166,6 +167,11 @@ class VariantArrays:
             if f.name != "name"
         }
         return VariantArrays(name=tuple(self.name[i] for i in idx), **kw)
+
+
+@cache
+def _no_variant() -> VariantArrays:
+    return VariantArrays.from_frame(pd.DataFrame({"name": ["current"]}))
 
 
 def standard_packages() -> VariantArrays:

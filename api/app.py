@@ -1,0 +1,297 @@
+"""The HTTP service (FastAPI): routes under ``/api/v1``, thin over :mod:`api.service` and
+:mod:`api.db`.
+
+Public, non-personal routes (no token): address search, the dwelling card, the trajectory of a
+dwelling with a resident's corrections (computed, never stored), the neighbourhood map, the
+collective-renovation clusters and the municipality's LEKP figures. Personal data -- the
+climate-table dossiers -- need a token (``Authorization: Bearer wijk_...``) of the dossier's
+municipality; every dossier read and write is audited (:mod:`api.db`).
+
+Errors are JSON: ``{"detail": [{"field": ..., "message": ...}]}`` with 4xx codes; bad input never
+gives a 500 and never a partial write.
+"""
+
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from api import db, service
+from api.schemas import DossierIn, DossierOut, DossierUpdate
+from sim.errors import InputError
+
+#: Largest request body accepted [bytes]; larger ones get 413 before they are read.
+MAX_BODY_BYTES = 64 * 1024
+#: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
+ID_PATTERN = r"^[A-Za-z0-9_.\-/]{1,120}$"
+
+OverrideKey = Literal[
+    "construction_year",
+    "floor_area_m2",
+    "u_roof_w_m2k",
+    "u_wall_w_m2k",
+    "u_floor_w_m2k",
+    "u_window_w_m2k",
+    "infiltration_ach",
+    "ventilation_system",
+    "heating_system",
+    "emitter_temp_c",
+    "dhw_system",
+    "setpoint_c",
+    "pv_kwp",
+]
+Carrier = Literal["natural_gas", "heating_oil", "electricity", "district_heat", "wood_pellets"]
+Label = Literal["A+", "A", "B", "C", "D", "E", "F"]
+
+
+class TrajectoryRequest(BaseModel):
+    """A trajectory question: corrections of the estimate, measured use, target and budget."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: dict[OverrideKey, float] = Field(default_factory=dict, max_length=20)
+    measured_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=dict, max_length=5
+    )
+    order: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
+    target_label: Label = "A"
+    budget_eur: Annotated[float, Field(ge=0, le=1e7)] | None = None
+    income_category: Literal["low", "middle", "high"] = "middle"
+
+
+def _problem(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def create_app(
+    state: service.ServiceState, engine: Engine | None = None, db_url: str | None = None
+) -> FastAPI:
+    """The application for a loaded :class:`api.service.ServiceState` and a dossier database
+    (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`)."""
+    engine = engine or db.make_engine(db_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        db.migrate(engine)
+        yield
+
+    app = FastAPI(
+        title="Wijkrenovatietool",
+        version="1",
+        description="Renovatie per woning en per wijk in Vlaanderen: adressen, woningkaart, "
+        "stappenplan, wijkkaart en klimaattafeldossiers.",
+        lifespan=lifespan,
+    )
+    clusters_cache: dict[str, Any] = {}
+
+    def session() -> Iterator[Session]:
+        with db.session_scope(engine) as s:
+            yield s
+
+    def principal(
+        s: Annotated[Session, Depends(session)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> db.Principal:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise HTTPException(
+                401,
+                [
+                    _problem(
+                        "Authorization", "token ontbreekt: stuur 'Authorization: Bearer <token>'"
+                    )
+                ],
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        who = db.authenticate(s, authorization.removeprefix("Bearer ").strip())
+        if who is None:
+            raise HTTPException(
+                401,
+                [_problem("Authorization", "token ongeldig of ingetrokken")],
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return who
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "detail": [_problem("body", f"verzoek groter dan {MAX_BODY_BYTES} bytes")]
+                },
+            )
+        return await call_next(request)
+
+    @app.exception_handler(InputError)
+    async def input_error(_: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [_problem(p.field, p.message) for p in exc.problems]},
+        )
+
+    @app.exception_handler(service.NotFound)
+    async def not_found(_: Request, exc: service.NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": [_problem("id", str(exc))]})
+
+    @app.exception_handler(db.DossierError)
+    async def dossier_error(_: Request, exc: db.DossierError) -> JSONResponse:
+        code = {db.DossierNotFound: 404, db.DossierForbidden: 403, db.DossierConflict: 409}
+        return JSONResponse(
+            status_code=code.get(type(exc), 400),
+            content={"detail": [_problem("dossier", exc.message)]},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [
+                    _problem(".".join(str(x) for x in e["loc"]), str(e["msg"]))
+                    for e in exc.errors()
+                ]
+            },
+        )
+
+    v1 = "/api/v1"
+    DwellingId = Annotated[str, Path(pattern=ID_PATTERN)]
+
+    @app.get(f"{v1}/health")
+    def health() -> dict[str, Any]:
+        """Whether the service runs, and what it holds."""
+        return {
+            "status": "ok",
+            "dwellings": len(state.twin),
+            "municipalities": state.municipalities,
+        }
+
+    @app.get(f"{v1}/addresses")
+    async def addresses(
+        q: Annotated[str, Query(min_length=1, max_length=100)],
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> list[dict[str, str]]:
+        """Autocomplete: addresses starting with ``q`` (street, number, bus; accents ignored).
+
+        Runs on the event loop (a binary search, microseconds), not in the thread pool, so it
+        stays quick while trajectories are computed.
+        """
+        return state.index.search(q, limit)
+
+    @app.get(f"{v1}/dwellings/{{dwelling_id:path}}/card")
+    def card(dwelling_id: DwellingId) -> dict[str, Any]:
+        """Known facts with provenance and the estimated current state (label with uncertainty)."""
+        return service.dwelling_card(state, dwelling_id)
+
+    @app.post(f"{v1}/dwellings/{{dwelling_id:path}}/trajectory")
+    def trajectory(dwelling_id: DwellingId, body: TrajectoryRequest) -> dict[str, Any]:
+        """Stappenplan after the resident's corrections, with the optimiser's choices."""
+        return service.trajectory(
+            state,
+            dwelling_id,
+            overrides={str(k): v for k, v in body.overrides.items()},
+            measured={str(k): v for k, v in body.measured_kwh.items()},
+            order=body.order,
+            target_label=body.target_label,
+            budget_eur=body.budget_eur,
+            income_category=body.income_category,
+        )
+
+    @app.get(f"{v1}/sectors")
+    def sectors() -> dict[str, Any]:
+        """Neighbourhoods as GeoJSON (EPSG:4326) with current-state indicators."""
+        return service.sectors_geojson(state)
+
+    @app.get(f"{v1}/clusters")
+    def clusters(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+        """The best collective-renovation clusters as GeoJSON (EPSG:4326), ranked."""
+        if "geojson" not in clusters_cache:
+            clusters_cache["geojson"] = service.clusters_geojson(state)
+        data = clusters_cache["geojson"]
+        return {**data, "features": data["features"][:limit]}
+
+    @app.get(f"{v1}/municipalities/{{nis}}/lekp")
+    def lekp(
+        nis: Annotated[str, Path(pattern=r"^\d{5}$")],
+        s: Annotated[Session, Depends(session)],
+    ) -> dict[str, Any]:
+        """LEKP goals of the municipality and the klimaattafel dossiers counted so far
+        (a non-personal aggregate)."""
+        if nis not in state.municipalities:
+            raise service.NotFound(f"gemeente {nis} zit niet in de tweeling")
+        units = int((state.twin["municipality_nis"].astype(str) == nis).sum())
+        return {
+            "municipality_nis": nis,
+            "housing_units": units,
+            "targets": state.policy.lekp_targets(units),
+            "klimaattafel_dossiers": db.count_klimaattafel_dossiers(s, nis),
+        }
+
+    # -- dossiers: personal data, token required ------------------------------------------
+    Who = Annotated[db.Principal, Depends(principal)]
+    S = Annotated[Session, Depends(session)]
+    DossierId = Annotated[str, Path(pattern=r"^[0-9a-f\-]{36}$")]
+
+    @app.post(f"{v1}/dossiers", status_code=201)
+    def create_dossier(body: DossierIn, who: Who, s: S) -> DossierOut:
+        """Save a resident's dossier (committed before the answer: it survives a crash)."""
+        return db.create_dossier(s, who, body)
+
+    @app.get(f"{v1}/dossiers")
+    def list_dossiers(
+        who: Who,
+        s: S,
+        municipality: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
+    ) -> list[DossierOut]:
+        """Dossiers the token may see (its municipalities)."""
+        return db.list_dossiers(s, who, municipality)
+
+    @app.get(f"{v1}/dossiers/{{dossier_id}}")
+    def get_dossier(dossier_id: DossierId, who: Who, s: S) -> DossierOut:
+        """One dossier."""
+        return db.get_dossier(s, who, dossier_id)
+
+    @app.patch(f"{v1}/dossiers/{{dossier_id}}")
+    def update_dossier(
+        dossier_id: DossierId,
+        body: DossierUpdate,
+        who: Who,
+        s: S,
+        if_match: Annotated[str | None, Header(pattern=r"^\d{1,9}$")] = None,
+    ) -> DossierOut:
+        """Change a dossier; with ``If-Match: <version>`` only if nobody changed it meanwhile."""
+        version = int(if_match) if if_match is not None else None
+        return db.update_dossier(s, who, dossier_id, body, expected_version=version)
+
+    @app.delete(f"{v1}/dossiers/{{dossier_id}}", status_code=204)
+    def delete_dossier(dossier_id: DossierId, who: Who, s: S) -> None:
+        """Delete a dossier and its personal data (GDPR)."""
+        db.delete_dossier(s, who, dossier_id)
+
+    @app.get(f"{v1}/dossiers/{{dossier_id}}/export")
+    def export_dossier(dossier_id: DossierId, who: Who, s: S) -> dict[str, Any]:
+        """Everything stored about a dossier, with its audit trail (GDPR access)."""
+        return db.export_dossier(s, who, dossier_id)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Application factory for ``uvicorn --factory`` (one per worker process): the twin from
+    ``WIJK_TWIN`` (a twin.parquet), the database from ``WIJK_DB_URL``."""
+    import os
+    from pathlib import Path as FilePath
+
+    from buildings.twin import read_twin
+
+    twin = read_twin(FilePath(os.environ["WIJK_TWIN"]))
+    return create_app(service.load_state(twin), db_url=os.environ.get("WIJK_DB_URL"))
+
+
+__all__ = ["MAX_BODY_BYTES", "TrajectoryRequest", "app_from_env", "create_app"]

@@ -1,0 +1,106 @@
+"""Input and output models of the climate-table dossiers (pydantic v2).
+
+Separate models for what comes in (:class:`DossierIn`, :class:`DossierUpdate`) and what goes
+out (:class:`DossierOut`). Every model forbids unknown fields and bounds every string, list and
+mapping, so the service rejects stray or oversized payloads with a 422 before it touches the
+database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints, model_validator
+
+#: NIS code of a Belgian municipality: five digits (Gent 44021, Roeselare 36015).
+NisCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+#: Id of a catalogue measure or a variant field.
+ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+#: A text value of an override (e.g. a heating system code).
+OverrideText = Annotated[str, StringConstraints(max_length=200)]
+#: One override value: a number, a flag, a short text or "unknown" (null). Bool first, so that
+#: ``true`` stays a flag and is not read as the number 1; numbers must be finite (JSON has no NaN).
+OverrideValue = bool | int | FiniteFloat | OverrideText | None
+
+MAX_OVERRIDES = 50
+MAX_STEPS = 30
+MAX_NOTES = 5000
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class DossierIn(BaseModel):
+    """A new dossier, as a facilitator saves it after a klimaattafel.
+
+    ``overrides`` holds what the resident corrected about their dwelling (keys are dwelling or
+    variant fields, see ``docs/nomenclature.md``); ``chosen_steps`` the catalogue measures they
+    chose, in order.
+    """
+
+    model_config = _STRICT
+
+    municipality_nis: NisCode
+    dwelling_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    address_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    address_text: Annotated[str, StringConstraints(max_length=200)] = ""
+    overrides: dict[ShortKey, OverrideValue] = Field(default_factory=dict, max_length=MAX_OVERRIDES)
+    chosen_steps: list[ShortKey] = Field(default_factory=list, max_length=MAX_STEPS)
+    notes: str = Field(default="", max_length=MAX_NOTES)
+    klimaattafel_date: date | None = None
+
+
+class DossierUpdate(BaseModel):
+    """A change to a dossier: only the fields sent are changed.
+
+    ``klimaattafel_date`` may be sent as null to clear it; the other fields may not be null.
+    The municipality of a dossier cannot change: moving a dossier would be a write into another
+    municipality, so it is not a field here (and, as an unknown field, is rejected).
+    """
+
+    model_config = _STRICT
+
+    dwelling_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    address_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    address_text: Annotated[str, StringConstraints(max_length=200)] | None = None
+    overrides: dict[ShortKey, OverrideValue] | None = Field(default=None, max_length=MAX_OVERRIDES)
+    chosen_steps: list[ShortKey] | None = Field(default=None, max_length=MAX_STEPS)
+    notes: str | None = Field(default=None, max_length=MAX_NOTES)
+    klimaattafel_date: date | None = None
+
+    @model_validator(mode="after")
+    def _no_null_except_date(self) -> DossierUpdate:
+        nulls = sorted(
+            name
+            for name in self.model_fields_set
+            if getattr(self, name) is None and name != "klimaattafel_date"
+        )
+        if nulls:
+            raise ValueError(
+                f"{', '.join(nulls)} mag niet leeg (null) zijn; laat het veld weg om het niet te wijzigen"
+            )
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, with their new values."""
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
+class DossierOut(BaseModel):
+    """A dossier as the service returns it; ``created_by`` is the name of the token that made it."""
+
+    model_config = _STRICT
+
+    id: str
+    municipality_nis: str
+    dwelling_id: str
+    address_id: str
+    address_text: str
+    overrides: dict[str, OverrideValue]
+    chosen_steps: list[str]
+    notes: str
+    klimaattafel_date: date | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int

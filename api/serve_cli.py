@@ -1,0 +1,91 @@
+"""``wijk serve``: the HTTP service for one twin, with the dossier database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.console import console, fail, progress
+from buildings.errors import SourceFileError
+from sim.errors import InputError
+
+
+def serve(
+    twin: Annotated[
+        Path | None,
+        typer.Option(
+            "--twin",
+            help="De tweeling (twin.parquet van wijk twin build/demo); zonder: de voorbeeldgemeente.",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="WIJK_DB_URL",
+            help="Database voor de klimaattafeldossiers: sqlite:///pad.sqlite (standaard "
+            "wijk.sqlite in de huidige map) of postgresql+psycopg://gebruiker@host/naam.",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Poort.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Werkprocessen; elk houdt de tweeling in het geheugen (standaard: het aantal "
+            "processorkernen).",
+        ),
+    ] = os.cpu_count() or 1,
+) -> None:
+    """Start de webdienst: API onder /api/v1 (documentatie op /docs) en de webpagina."""
+    import uvicorn
+
+    from api import db as database
+    from buildings.twin import read_twin
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            with progress("tweeling laden") as step:
+                path = twin if twin is not None else _demo_twin(Path(tmp), step)
+                n = len(read_twin(path))  # checks the file before the workers start
+                step("database bijwerken")
+                database.migrate(database.make_engine(db))
+        except (InputError, SourceFileError) as exc:
+            fail(str(exc))
+        os.environ["WIJK_TWIN"] = str(path)
+        if db is not None:
+            os.environ["WIJK_DB_URL"] = db
+        console.print(
+            f"Wijkrenovatietool luistert op http://{host}:{port} met {workers} werkproces(sen) "
+            f"({n:,} woningen; API-documentatie op /docs).".replace(",", ".")
+        )
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+
+
+def _demo_twin(folder: Path, step: Callable[[str], None]) -> Path:
+    """Build the demo town's twin into ``folder`` (shared by the worker processes)."""
+    from buildings.demo import demo_sources
+    from buildings.twin import build_twin, write_twin
+
+    step("voorbeeldgemeente opbouwen")
+    path = folder / "twin.parquet"
+    write_twin(build_twin(demo_sources(folder)), path)
+    return path
+
+
+__all__ = ["serve"]

@@ -1,0 +1,546 @@
+"""Service functions behind the HTTP API: address search, dwelling card, trajectory, maps.
+
+The routes (:mod:`api.app`) stay thin; everything here works on a :class:`ServiceState` loaded
+once at start-up (the twin of one or more municipalities, the catalogue and the policy, the
+current state of every dwelling, the neighbourhood polygons and the collective-renovation
+clusters). Nothing here is personal data: the twin describes buildings and public addresses;
+what a resident tells a facilitator lives in the dossiers (:mod:`api.db`).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from scenarios.candidates import best_within_budget, build_candidates, cheapest_to_target
+from scenarios.catalogue import Catalogue, load_catalogue
+from scenarios.policy import INCOME_CATEGORIES, Policy, load_policy
+from scenarios.trajectory import DEFAULT_ORDER, plan_table
+from sim.carriers import CARRIERS
+from sim.core import simulate
+from sim.errors import Problems
+from sim.labels import LABELS
+from sim.stock import DWELLING_COLUMNS, DWELLING_FIELDS, DwellingArrays
+
+#: Core inputs a facilitator may correct, with the resident's words for them.
+OVERRIDABLE: dict[str, str] = {
+    "construction_year": "bouwjaar",
+    "floor_area_m2": "bewoonbare oppervlakte",
+    "u_roof_w_m2k": "U-waarde dak",
+    "u_wall_w_m2k": "U-waarde gevel",
+    "u_floor_w_m2k": "U-waarde vloer",
+    "u_window_w_m2k": "U-waarde ramen",
+    "infiltration_ach": "luchtdichtheid (infiltratie)",
+    "ventilation_system": "ventilatiesysteem",
+    "heating_system": "verwarmingstoestel",
+    "emitter_temp_c": "aanvoertemperatuur",
+    "dhw_system": "warmwatertoestel",
+    "setpoint_c": "binnentemperatuur",
+    "pv_kwp": "zonnepanelen",
+}
+#: Range in which a calibrated set-point is accepted [°C]; outside it the estimate is left
+#: uncalibrated and the answer says why (the measured use is then more likely wrong, or the
+#: dwelling is not what the twin thinks).
+CALIBRATION_SETPOINT_C: tuple[float, float] = (12.0, 26.0)
+_SPEC = {f.name: f for f in DWELLING_FIELDS}
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, one space between words (for address matching).
+
+    Examples
+    --------
+    >>> normalise("  Sint-Jozefsstraat  12 BUS 3 ")
+    'sint-jozefsstraat 12 bus 3'
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().replace(",", " ").split())
+
+
+class AddressIndex:
+    """Prefix search over "street number[ bus box] postcode" of every dwelling (sorted keys)."""
+
+    def __init__(self, twin: pd.DataFrame) -> None:
+        box = twin["box_number"].astype(object)
+        has_box = box.notna() & (box.astype(str) != "")
+        label = (
+            twin["street"].astype(str)
+            + " "
+            + twin["house_number"].astype(str)
+            + np.where(has_box, " bus " + box.astype(str), "")
+            + ", "
+            + twin["postcode"].astype(str)
+        )
+        keys = np.asarray([normalise(x) for x in label], dtype=object)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.labels = label.to_numpy(dtype=object)[order]
+        self.dwelling_ids = twin["dwelling_id"].astype(str).to_numpy(dtype=object)[order]
+        self.address_ids = twin["address_id"].astype(str).to_numpy(dtype=object)[order]
+
+    def search(self, query: str, limit: int = 10) -> list[dict[str, str]]:
+        """Addresses whose "street number ..." starts with ``query`` (case and accents ignored).
+
+        A query without a match as prefix falls back to addresses containing every word of it.
+        """
+        q = normalise(query)
+        if not q:
+            return []
+        lo = int(np.searchsorted(self.keys, q, side="left"))
+        hi = int(np.searchsorted(self.keys, q + "\x7f", side="left"))
+        rows: Sequence[int] = range(lo, min(hi, lo + limit))
+        if lo == hi:
+            words = q.split()
+            hit = np.ones(self.keys.size, dtype=bool)
+            for w in words:
+                hit &= np.char.find(self.keys.astype(str), w) >= 0
+            rows = np.flatnonzero(hit)[:limit].tolist()
+        return [
+            {
+                "dwelling_id": str(self.dwelling_ids[r]),
+                "address_id": str(self.address_ids[r]),
+                "address": str(self.labels[r]),
+            }
+            for r in rows
+        ]
+
+
+@dataclass
+class ServiceState:
+    """What the service holds in memory."""
+
+    twin: gpd.GeoDataFrame  # indexed by dwelling_id
+    table: pd.DataFrame  # the same rows without geometry
+    catalogue: Catalogue
+    policy: Policy
+    index: AddressIndex
+    current: pd.DataFrame  # current state per dwelling (need, label, CO2, cost)
+    sectors: gpd.GeoDataFrame  # EPSG:4326, per sector: polygon and current-state indicators
+    year: int = 2025
+
+    @property
+    def municipalities(self) -> list[str]:
+        """NIS codes of the municipalities in the twin."""
+        return sorted(self.twin["municipality_nis"].astype(str).unique())
+
+
+class NotFound(LookupError):
+    """An id the twin does not hold (Dutch message)."""
+
+
+def load_state(
+    twin: gpd.GeoDataFrame,
+    sectors: gpd.GeoDataFrame | None = None,
+    year: int = 2025,
+) -> ServiceState:
+    """Prepare the service for a twin: index, current state of every dwelling, sector map."""
+    twin = twin.copy()
+    twin["dwelling_id"] = twin["dwelling_id"].astype(str)
+    twin = twin.set_index("dwelling_id", drop=False)
+    twin.index.name = None  # the column stays; an unnamed index avoids ambiguity
+    catalogue, policy = load_catalogue(), load_policy()
+    arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)], what="tweeling")
+    res = simulate(arrays, None, carriers=policy.carrier_tables(year))
+    current = pd.DataFrame(
+        {
+            "heating_need_kwh": res.heating_need_kwh[:, 0],
+            "energy_score_kwh_m2": res.energy_score_kwh_m2[:, 0],
+            "label": np.asarray(LABELS, dtype=object)[res.label[:, 0]],
+            "co2_kg": res.co2_kg[:, 0],
+            "energy_cost_eur": res.cost_eur[:, 0],
+        },
+        index=twin.index,
+    )
+    return ServiceState(
+        twin=twin,
+        table=pd.DataFrame(twin.drop(columns="geometry")),
+        catalogue=catalogue,
+        policy=policy,
+        index=AddressIndex(twin),
+        current=current,
+        sectors=_sector_map(twin, current, sectors),
+        year=year,
+    )
+
+
+def _sector_map(
+    twin: gpd.GeoDataFrame, current: pd.DataFrame, polygons: gpd.GeoDataFrame | None
+) -> gpd.GeoDataFrame:
+    """Per sector: current-state indicators and the polygon (given, else the convex hull)."""
+    frame = pd.DataFrame(
+        {
+            "sector_id": twin["sector_id"].astype(str).to_numpy(),
+            "sector_name": twin["sector_name"].astype(str).to_numpy()
+            if "sector_name" in twin
+            else twin["sector_id"].astype(str).to_numpy(),
+            "label": current["label"].to_numpy(),
+            "co2_kg": current["co2_kg"].to_numpy(),
+            "score": current["energy_score_kwh_m2"].to_numpy(),
+        }
+    )
+    g = frame.groupby("sector_id", sort=True)
+    stats = pd.DataFrame(
+        {
+            "sector_name": g["sector_name"].first(),
+            "dwellings": g.size(),
+            "share_label_a_or_better": g["label"].apply(lambda s: s.isin(["A+", "A"]).mean()),
+            "share_label_e_or_f": g["label"].apply(lambda s: s.isin(["E", "F"]).mean()),
+            "co2_per_dwelling_kg": g["co2_kg"].mean(),
+            "mean_energy_score_kwh_m2": g["score"].mean(),
+        }
+    ).reset_index()
+    if polygons is not None and "sector_id" in polygons:
+        poly = polygons[["sector_id", "geometry"]].copy()
+        poly["sector_id"] = poly["sector_id"].astype(str)
+        out = stats.merge(poly, on="sector_id", how="left")
+        out = gpd.GeoDataFrame(out, geometry="geometry", crs=polygons.crs)
+    else:
+        hull = twin[["sector_id", "geometry"]].assign(
+            sector_id=lambda d: d["sector_id"].astype(str)
+        )
+        hull = hull.dissolve(by="sector_id").convex_hull.rename("geometry").reset_index()
+        out = gpd.GeoDataFrame(stats.merge(hull, on="sector_id", how="left"), crs=twin.crs)
+    missing = out.geometry.isna()
+    if missing.any():  # a sector without a polygon (outside every one): the hull of its buildings
+        hull = twin[twin["sector_id"].astype(str).isin(out.loc[missing, "sector_id"])]
+        hull = hull.assign(sector_id=hull["sector_id"].astype(str)).to_crs(out.crs)
+        hulls = hull.dissolve(by="sector_id").convex_hull
+        out.loc[missing, "geometry"] = out.loc[missing, "sector_id"].map(hulls).to_numpy()
+    return out.to_crs(4326)
+
+
+# ---------------------------------------------------------------------- the dwelling card
+def _row(state: ServiceState, dwelling_id: str) -> pd.DataFrame:
+    """The dwelling's twin row as a plain DataFrame (no geometry: faster to compute with)."""
+    if dwelling_id not in state.twin.index:
+        raise NotFound(f"woning '{dwelling_id}' staat niet in de tweeling")
+    return state.table.loc[[dwelling_id]]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-friendly scalar: NaN/NA -> None, numpy -> Python."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        return _clean(value.item())
+    return value
+
+
+def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> dict[str, Any]:
+    """Known facts with their provenance and the estimated current state with the uncertainty
+    of its label.
+
+    The label's uncertainty: the dwelling is simulated ``samples`` times with the inputs that
+    are estimated (not known facts) drawn around their estimate -- U-values ±25 % where they come
+    from the archetype, infiltration ±30 %, set-point ±1.5 °C (uniform; project assumptions of
+    the spread of the TABULA-BE archetype values within a type and age class) -- and the share
+    of draws per label is reported. The draws are seeded by the dwelling id (same card, same
+    answer).
+    """
+    row = _row(state, dwelling_id)
+    r = row.iloc[0]
+    facts = {
+        "address": state.index.labels[state.index.dwelling_ids == dwelling_id][0],
+        "dwelling_id": dwelling_id,
+        "building_id": str(r["building_id"]),
+        "municipality": _clean(r.get("municipality")),
+        "municipality_nis": str(r["municipality_nis"]),
+        "sector_id": str(r["sector_id"]),
+        "sector_name": _clean(r.get("sector_name")),
+        "attachment": str(r["attachment"]),
+        "storeys": _clean(r["storeys"]),
+        "dwellings_in_building": _clean(r["n_dwellings_in_building"]),
+    }
+    provenance = {
+        "construction_year": (r["construction_year"], r.get("construction_year_source")),
+        "floor_area_m2": (r["floor_area_m2"], r.get("floor_area_source")),
+        "u_roof_w_m2k": (r["u_roof_w_m2k"], r.get("u_roof_w_m2k_source")),
+        "u_wall_w_m2k": (r["u_wall_w_m2k"], r.get("u_wall_w_m2k_source")),
+        "u_floor_w_m2k": (r["u_floor_w_m2k"], r.get("u_floor_w_m2k_source")),
+        "u_window_w_m2k": (r["u_window_w_m2k"], r.get("u_window_w_m2k_source")),
+        "heating_system": (r["heating_system"], r.get("heating_system_source")),
+        "storeys": (r["storeys"], r.get("storeys_source")),
+    }
+    known = {
+        k: {"value": _clean(v), "source": _clean(s) or "archetype"}
+        for k, (v, s) in provenance.items()
+    }
+    for k in ("epc_label", "epc_score_kwh_m2", "gas_kwh", "electricity_kwh"):
+        value = _clean(r.get(k))
+        if value is not None:
+            known[k] = {"value": value, "source": "facts"}
+    cur = state.current.loc[dwelling_id].to_dict()
+    probs = label_probabilities(state, row, samples)
+    return {
+        **facts,
+        "facts": known,
+        "heating_system_nl": _system_name(int(r["heating_system"])),
+        "current": {
+            "heating_need_kwh": float(cur["heating_need_kwh"]),
+            "energy_score_kwh_m2": float(cur["energy_score_kwh_m2"]),
+            "label": str(cur["label"]),
+            "label_probabilities": probs,
+            "co2_kg": float(cur["co2_kg"]),
+            "energy_cost_eur": float(cur["energy_cost_eur"]),
+        },
+    }
+
+
+def _system_name(code: int) -> str:
+    from sim.systems import load_system_tables
+
+    return load_system_tables().labels_nl[code]
+
+
+def label_probabilities(
+    state: ServiceState, row: pd.DataFrame, samples: int = 200
+) -> dict[str, float]:
+    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`)."""
+    r = row.iloc[0]
+    seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(row[list(DWELLING_COLUMNS)]).loc[np.repeat(row.index, samples)]
+    frame = frame.reset_index(drop=True)
+    for col in ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k"):
+        if str(r.get(f"{col}_source", "archetype")) != "facts":
+            frame[col] = frame[col] * rng.uniform(0.75, 1.25, samples)
+    frame["infiltration_ach"] = frame["infiltration_ach"] * rng.uniform(0.7, 1.3, samples)
+    frame["setpoint_c"] = frame["setpoint_c"] + rng.uniform(-1.5, 1.5, samples)
+    res = simulate(
+        DwellingArrays.from_frame(frame, what="woning"),
+        None,
+        carriers=state.policy.carrier_tables(state.year),
+    )
+    counts = np.bincount(res.label[:, 0].astype(np.int64), minlength=len(LABELS))
+    return {lab: round(float(c) / samples, 4) for lab, c in zip(LABELS, counts, strict=True) if c}
+
+
+# ---------------------------------------------------------------------- trajectories
+def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFrame:
+    """The dwelling with a resident's corrections, each checked against its physical range."""
+    problems = Problems("aanpassingen")
+    out = row.copy()
+    for key, value in overrides.items():
+        if key not in OVERRIDABLE:
+            problems.add(key, f"kan niet aangepast worden; kies uit {sorted(OVERRIDABLE)}")
+            continue
+        if key == "construction_year":
+            if not 1500 <= value <= 2100:
+                problems.add(key, "moet tussen 1500 en 2100 liggen")
+            out[key] = int(value)
+            continue
+        spec = _SPEC[key]
+        lo = -math.inf if spec.lo is None else spec.lo
+        hi = math.inf if spec.hi is None else spec.hi
+        if (
+            not (lo < value if spec.lo_open else lo <= value)
+            or value > hi
+            or not math.isfinite(value)
+        ):
+            problems.add(key, f"moet tussen {spec.lo} en {spec.hi} {spec.unit} liggen")
+            continue
+        out[key] = int(value) if spec.kind == "i" else float(value)
+    problems.raise_if_any()
+    return out
+
+
+def calibrate_setpoint(
+    state: ServiceState, row: pd.DataFrame, measured_kwh: float, carrier: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Fit the heating set-point so that the simulated use of ``carrier`` equals a measured
+    annual use (bisection; the heating need rises monotonically with the set-point).
+
+    Returns the calibrated dwelling and a note: the set-point found, or why the dwelling was
+    left as estimated (set-point outside :data:`CALIBRATION_SETPOINT_C`, or a carrier the
+    dwelling does not use).
+    """
+    c = CARRIERS.index(carrier)
+    carriers = state.policy.carrier_tables(state.year)
+
+    def use(setpoint: float) -> float:
+        trial = row.assign(setpoint_c=setpoint)
+        arrays = DwellingArrays.from_frame(trial[list(DWELLING_COLUMNS)], what="woning")
+        return float(simulate(arrays, None, carriers=carriers).final_kwh[0, 0, c])
+
+    lo, hi = CALIBRATION_SETPOINT_C
+    u_lo, u_hi = use(lo), use(hi)
+    before = use(float(row.iloc[0]["setpoint_c"]))
+    note: dict[str, Any] = {
+        "carrier": carrier,
+        "measured_kwh": measured_kwh,
+        "estimated_kwh": before,
+    }
+    if u_hi <= 0.0 or u_hi == u_lo:
+        note["calibrated"] = False
+        note["reason_nl"] = (
+            f"de woning gebruikt volgens de schatting geen {carrier} voor verwarming"
+        )
+        return row, note
+    if not u_lo <= measured_kwh <= u_hi:
+        note["calibrated"] = False
+        note["reason_nl"] = (
+            f"het gemeten verbruik past niet bij een binnentemperatuur tussen {lo:g} en {hi:g} °C "
+            f"(geschat {before:,.0f} kWh); controleer het verbruik of de kenmerken van de woning"
+        )
+        return row, note
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if use(mid) < measured_kwh:
+            lo = mid
+        else:
+            hi = mid
+    setpoint = 0.5 * (lo + hi)
+    note.update({"calibrated": True, "setpoint_c": round(setpoint, 2)})
+    return row.assign(setpoint_c=setpoint), note
+
+
+def trajectory(
+    state: ServiceState,
+    dwelling_id: str,
+    overrides: dict[str, float] | None = None,
+    measured: dict[str, float] | None = None,
+    order: Sequence[str] | None = None,
+    target_label: str = "A",
+    budget_eur: float | None = None,
+    income_category: str = "middle",
+) -> dict[str, Any]:
+    """The stappenplan of one dwelling after the resident's corrections, with the optimiser's
+    cheapest way to ``target_label`` and (with a budget) the lowest CO2 within it.
+
+    ``measured`` maps a carrier (``natural_gas``, ``heating_oil``, ``electricity``, ...) to a
+    measured annual use [kWh]; the first one the dwelling heats with calibrates the set-point
+    (:func:`calibrate_setpoint`), so every step is computed for the household as it lives.
+    """
+    row = _row(state, dwelling_id)
+    problems = Problems("trajectvraag")
+    if target_label not in LABELS:
+        problems.add("target_label", f"onbekend EPC-label; kies uit {', '.join(LABELS)}")
+    if income_category not in INCOME_CATEGORIES:
+        problems.add("income_category", f"kies uit {', '.join(INCOME_CATEGORIES)}")
+    steps = tuple(order) if order else DEFAULT_ORDER
+    unknown = [m for m in steps if m not in state.catalogue.ids]
+    if unknown:
+        problems.add("order", f"onbekende maatregel(en) {unknown}")
+    for carrier in measured or {}:
+        if carrier not in CARRIERS:
+            problems.add(
+                f"measured.{carrier}", f"onbekende energiedrager; kies uit {list(CARRIERS)}"
+            )
+    problems.raise_if_any()
+    row = apply_overrides(row, overrides or {})
+    calibration = None
+    for carrier, kwh in (measured or {}).items():
+        row, calibration = calibrate_setpoint(state, row, float(kwh), carrier)
+        if calibration.get("calibrated"):
+            break
+    # one candidate tree (the prefixes of the order) gives both the stappenplan and the
+    # optimiser's choices among those candidates
+    cand = build_candidates(
+        row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
+    )
+    plan = plan_table(cand, row["dwelling_id"].to_numpy(), steps)
+    net = cand.net_cost()
+    choices = {"cheapest_to_target": cheapest_to_target(cand, LABELS.index(target_label))}
+    if budget_eur is not None:
+        choices["best_within_budget"] = best_within_budget(cand, budget_eur)
+    options = {}
+    for name, idx in choices.items():
+        t = int(idx[0])
+        options[name] = (
+            None
+            if t < 0
+            else {
+                "measures": [m for m in str(cand.done(idx)[0]).split("+") if m],
+                "net_cost_eur": float(net[0, t]),
+                "label": LABELS[int(cand.label[0, t])],
+                "co2_kg": float(cand.co2_kg[0, t]),
+                "energy_cost_eur": float(cand.cost_eur[0, t]),
+            }
+        )
+    names = {m.id: m.label_nl for m in state.catalogue.measures}
+    records = []
+    for rec in plan.to_dict("records"):
+        records.append(
+            {
+                "step": int(rec["step"]),
+                "measure": rec["measure"] or None,
+                "measure_nl": names.get(rec["measure"], "huidige toestand"),
+                **{
+                    k: _clean(rec[k])
+                    for k in (
+                        "investment_eur",
+                        "premium_eur",
+                        "net_cost_eur",
+                        "saving_eur",
+                        "saving_kwh",
+                        "co2_kg",
+                        "co2_saving_kg",
+                        "energy_cost_eur",
+                        "heating_need_kwh",
+                        "energy_score_kwh_m2",
+                        "simple_payback_years",
+                    )
+                },
+                "label": str(rec["label"]),
+            }
+        )
+    skipped = [m for m in steps if m not in set(plan["measure"])]
+    return {
+        "dwelling_id": dwelling_id,
+        "year": state.year,
+        "income_category": income_category,
+        "target_label": target_label,
+        "goal_2050": "label A",
+        "steps": records,
+        "not_applicable": skipped,
+        "options": options,
+        "calibration": calibration,
+    }
+
+
+def sectors_geojson(state: ServiceState) -> dict[str, Any]:
+    """The neighbourhoods with their current-state indicators, as GeoJSON (EPSG:4326)."""
+    return _geojson(state.sectors)
+
+
+def clusters_geojson(state: ServiceState) -> dict[str, Any]:
+    """The collective-renovation clusters of the twin, ranked, as GeoJSON (EPSG:4326)."""
+    from buildings.twin import party_walls
+    from scenarios.clusters import find_clusters
+
+    twin = state.twin.reset_index(drop=True)
+    found = find_clusters(twin, party_walls(twin), state.catalogue, state.policy, year=state.year)
+    return _geojson(found.clusters.sort_values("rank").to_crs(4326))
+
+
+def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    import json
+
+    return dict(json.loads(frame.to_json(na="null", drop_id=True)))
+
+
+__all__ = [
+    "DEFAULT_ORDER",
+    "OVERRIDABLE",
+    "AddressIndex",
+    "NotFound",
+    "ServiceState",
+    "apply_overrides",
+    "calibrate_setpoint",
+    "clusters_geojson",
+    "dwelling_card",
+    "label_probabilities",
+    "load_state",
+    "normalise",
+    "sectors_geojson",
+    "trajectory",
+]
