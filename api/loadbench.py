@@ -64,12 +64,15 @@ def start_server(
         str(port),
         "--db",
         f"sqlite:///{db_path}",
+        "--workers",
+        str(workers),
     ]
     if twin is not None:
         cmd += ["--twin", str(twin)]
-    return subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy()
-    )
+    # the server's messages go to a file next to the database: a pipe nobody reads would fill
+    # up and block the server
+    log = (db_path.parent / "server.log").open("wb")
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
 
 
 async def _wait_ready(
@@ -81,8 +84,7 @@ async def _wait_ready(
     async with httpx.AsyncClient() as client:
         while time.monotonic() - t0 < timeout:
             if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"the service stopped: {err[-2000:]}")
+                raise RuntimeError("the service stopped; see server.log beside its database")
             try:
                 r = await client.get(f"{base}/api/v1/health", timeout=2.0)
                 if r.status_code == 200:
@@ -164,7 +166,11 @@ def run_load_benchmark(
             result = asyncio.run(_drive(base, clients, seconds))
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
     return {"dwellings": health["dwellings"], "workers": workers, **result}
 
 

@@ -12,14 +12,19 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from scenarios.candidates import best_within_budget, build_candidates, cheapest_to_target
+from scenarios.candidates import (
+    Candidates,
+    best_within_budget,
+    build_candidates,
+    cheapest_to_target,
+)
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import INCOME_CATEGORIES, Policy, load_policy
 from scenarios.trajectory import DEFAULT_ORDER, plan_table
@@ -124,6 +129,10 @@ class ServiceState:
     current: pd.DataFrame  # current state per dwelling (need, label, CO2, cost)
     sectors: gpd.GeoDataFrame  # EPSG:4326, per sector: polygon and current-state indicators
     year: int = 2025
+    # candidates of DEFAULT_ORDER for every dwelling, per income category, computed at start-up
+    # (vectorised over the whole twin): a trajectory without corrections is then a lookup
+    default_candidates: dict[str, Candidates] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
 
     @property
     def municipalities(self) -> list[str]:
@@ -158,9 +167,18 @@ def load_state(
         },
         index=twin.index,
     )
+    table = pd.DataFrame(twin.drop(columns="geometry"))
+    default_candidates = {
+        income: build_candidates(
+            table, [DEFAULT_ORDER], catalogue, policy, year, income_category=income
+        )
+        for income in INCOME_CATEGORIES
+    }
     return ServiceState(
+        default_candidates=default_candidates,
+        position={str(d): i for i, d in enumerate(twin["dwelling_id"])},
         twin=twin,
-        table=pd.DataFrame(twin.drop(columns="geometry")),
+        table=table,
         catalogue=catalogue,
         policy=policy,
         index=AddressIndex(twin),
@@ -296,9 +314,9 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
 
 
 def _system_name(code: int) -> str:
-    from sim.systems import load_system_tables
+    from sim.systems import default_system_tables
 
-    return load_system_tables().labels_nl[code]
+    return default_system_tables().labels_nl[code]
 
 
 def label_probabilities(
@@ -443,10 +461,15 @@ def trajectory(
         if calibration.get("calibrated"):
             break
     # one candidate tree (the prefixes of the order) gives both the stappenplan and the
-    # optimiser's choices among those candidates
-    cand = build_candidates(
-        row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
-    )
+    # optimiser's choices among those candidates; without corrections it was computed at start
+    if not overrides and not measured and steps == DEFAULT_ORDER and state.default_candidates:
+        cand = state.default_candidates[income_category].take(
+            np.asarray([state.position[dwelling_id]])
+        )
+    else:
+        cand = build_candidates(
+            row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
+        )
     plan = plan_table(cand, row["dwelling_id"].to_numpy(), steps)
     net = cand.net_cost()
     choices = {"cheapest_to_target": cheapest_to_target(cand, LABELS.index(target_label))}

@@ -1,0 +1,941 @@
+"""The web page and the printable reports, served by the same app as the API.
+
+- ``GET /`` -- the single-page app (``api/static/index.html`` with ``app.js``): the map of the
+  municipality (Leaflet, served from ``/static/vendor``; the OpenStreetMap background only when
+  the browser is online), the facilitator panel (address search, dwelling card, corrections,
+  stappenplan with chart, saving a dossier). It talks to the routes under ``/api/v1``.
+- ``GET /kaart/gebouwen`` -- building footprints in a map window (or of one dwelling), so the
+  page can open a dwelling by clicking its building.
+- ``GET /rapport/woning/{dwelling_id}`` -- the printable resident report (A4, print CSS,
+  server-side SVG chart); corrections as query parameters, checked by the same rules as the API.
+- ``GET /rapport/gemeente/{nis}`` -- the printable LEKP report for the council.
+
+Pages are built with f-strings: every value that comes from data (addresses, sector names,
+ids) goes through :func:`html.escape`. Texts are Dutch (residents and municipal staff read
+them); the code is English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from api import db, service
+from api.app import ID_PATTERN, TrajectoryRequest
+from api.formatting import nl_number, nl_percent
+from sim.errors import InputError, Problem
+
+#: The web page, its data and the vendored libraries (package data, see pyproject.toml).
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: EPC label colours (the Flemish EPC scale, green A+ to red F).
+LABEL_COLOURS: dict[str, str] = {
+    "A+": "#00773a",
+    "A": "#2e9e44",
+    "B": "#8cc63f",
+    "C": "#ffd500",
+    "D": "#f7a600",
+    "E": "#ea6a1f",
+    "F": "#d7191c",
+}
+#: Map indicators: column of ``/api/v1/sectors``, Dutch name, how it is written, class breaks
+#: (fixed, so maps of different years compare) and colours from low to high values.
+INDICATORS: dict[str, dict[str, Any]] = {
+    "share_label_e_or_f": {
+        "name": "aandeel label E/F",
+        "kind": "pct",
+        "breaks": [0.1, 0.2, 0.3, 0.4],
+        "colours": ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"],
+    },
+    "share_label_a_or_better": {
+        "name": "aandeel label A of beter",
+        "kind": "pct",
+        "breaks": [0.1, 0.25, 0.5, 0.75],
+        "colours": ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
+    },
+    "co2_per_dwelling_kg": {
+        "name": "CO2 per woning (ton/jaar)",
+        "kind": "ton",
+        "breaks": [4000.0, 6000.0, 8000.0, 10000.0],
+        "colours": ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"],
+    },
+}
+#: Heating systems a facilitator may choose on the page (codes of ``sim/data/heating_systems.csv``).
+HEATING_CHOICES: tuple[tuple[int, str], ...] = (
+    (0, "Gasketel (niet-condenserend)"),
+    (1, "Gascondensatieketel"),
+    (2, "Stookolieketel"),
+    (5, "Lucht/water-warmtepomp"),
+    (9, "Hybride warmtepomp"),
+    (4, "Elektrische directe verwarming"),
+)
+ATTACHMENT_NL = {
+    "open": "open bebouwing",
+    "halfopen": "halfopen bebouwing",
+    "gesloten": "gesloten bebouwing",
+    "apartment": "appartement",
+}
+SOURCE_NL = {
+    "facts": "gekend uit registers of EPC",
+    "archetype": "geschat volgens typewoning TABULA",
+    "imputed": "geschat",
+    "measured": "gemeten",
+    "geometry": "uit de gebouwvorm",
+    "geometry+imputed_storeys": "uit de gebouwvorm, bouwlagen geschat",
+}
+INCOME_NL = {
+    "low": "laag (categorie 1)",
+    "middle": "midden (categorie 2)",
+    "high": "hoog (categorie 3)",
+}
+LEKP_GOALS_NL = {
+    "collective_renovations": "collectieve renovaties",
+    "fossil_free": "waarvan fossielvrij verwarmd",
+    "klimaattafel_invitations": "uitnodigingen klimaattafel",
+    "wijkverbeteringscontract": "wijkverbeteringscontract",
+}
+MONTHS_NL = (
+    *("januari", "februari", "maart", "april", "mei", "juni"),
+    *("juli", "augustus", "september", "oktober", "november", "december"),
+)
+#: Most buildings one map window returns (the page asks only when zoomed in).
+MAX_BUILDINGS = 3000
+
+# query parameters of the resident report besides the overrides
+_REPORT_PARAMS = {
+    "gas_m3": "gemeten gasverbruik [m³/jaar]",
+    "income": "inkomenscategorie (low, middle, high)",
+    "budget": "budget [€]",
+    "target": "doellabel (A+, A, B, ...)",
+}
+_PYDANTIC_NL: dict[str, str] = {
+    "greater_than_equal": "moet ≥ {ge} zijn",
+    "less_than_equal": "moet ≤ {le} zijn",
+    "literal_error": "kies uit {expected}",
+    "float_parsing": "moet een getal zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "extra_forbidden": "onbekende parameter",
+    "too_long": "te veel waarden",
+}
+
+
+@cache
+def conversions() -> dict[str, Any]:
+    """Unit conversions the page uses (``static/data/conversions.json``, with their sources)."""
+    return dict(json.loads((STATIC_DIR / "data" / "conversions.json").read_text("utf-8")))
+
+
+def gas_kwh_per_m3() -> float:
+    """Energy in a cubic metre of Belgian natural gas, gross calorific value [kWh/m³]."""
+    return float(conversions()["gas_kwh_per_m3"]["value"])
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve ``api/static`` under ``/static`` (the page's script, styles, data and Leaflet)."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+# ------------------------------------------------------------------------------ formatting
+def _eur(value: float | None) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"€ {nl_number(value)}"
+
+
+def _override_text(key: str, value: float) -> str:
+    """A corrected dwelling field as a resident reads it: a system by name, else value and unit."""
+    from sim.stock import DWELLING_FIELDS
+    from sim.systems import load_system_tables
+
+    if key in ("heating_system", "dhw_system"):
+        names = load_system_tables().labels_nl
+        code = int(value)
+        return names[code] if 0 <= code < len(names) else f"code {code}"
+    if key == "construction_year":
+        return str(int(value))
+    unit = {f.name: f.unit for f in DWELLING_FIELDS}.get(key, "")
+    text = nl_number(value, 0 if float(value).is_integer() else 2)
+    return f"{text} {unit}" if unit and unit != "code" else text
+
+
+def _date_nl(day: dt.date) -> str:
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def _label_tile(label: str) -> str:
+    colour = LABEL_COLOURS.get(label, "#999")
+    dark = label in ("C", "D", "B")
+    return (
+        f'<span class="label" style="background:{colour};color:{"#000" if dark else "#fff"}">'
+        f"{escape(label)}</span>"
+    )
+
+
+def _indicator_text(value: float, kind: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    if kind == "pct":
+        return nl_percent(value)
+    if kind == "ton":
+        return nl_number(value / 1000.0, 1)
+    return nl_number(value)
+
+
+def _class_colour(value: float, indicator: str) -> str:
+    spec = INDICATORS[indicator]
+    if value is None or not math.isfinite(value):
+        return "#cccccc"
+    return str(spec["colours"][int(np.searchsorted(spec["breaks"], value, side="right"))])
+
+
+def _nice_step(top: float, ticks: int = 4) -> float:
+    """A round tick step (1, 2 or 5 × 10^k) so that about ``ticks`` steps reach ``top``."""
+    raw = max(top, 1.0) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+
+
+REPORT_CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;margin:0 auto;
+max-width:190mm;padding:12px 16px;font-size:11pt;line-height:1.35}
+h1{font-size:18pt;margin:0 0 4px}h2{font-size:13pt;margin:16px 0 6px;border-bottom:1px solid #bbb}
+table{border-collapse:collapse;width:100%;font-size:10pt}
+th,td{padding:3px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{white-space:nowrap}
+tfoot td{font-weight:600;border-top:2px solid #555}
+.label{display:inline-block;min-width:2.2em;padding:0 4px;border-radius:3px;text-align:center;
+font-weight:700;print-color-adjust:exact;-webkit-print-color-adjust:exact}
+.meta{color:#555;font-size:9.5pt}.note{color:#444;font-size:9pt}
+.goal{border:2px solid #2e9e44;padding:6px 10px;border-radius:4px;margin:10px 0}
+.warn{border:1px solid #e0a800;background:#fff8e1;padding:6px 10px}
+.toolbar{margin:8px 0}.toolbar a,.toolbar button{font-size:11pt;margin-right:8px}
+svg{max-width:100%;height:auto}
+svg text{font-family:inherit}
+@page{size:A4;margin:12mm}
+@media print{
+ body{max-width:none;padding:0;font-size:9pt;line-height:1.25}
+ h1{font-size:14pt}h2{font-size:11pt;margin:8px 0 4px}p{margin:4px 0}
+ th,td{padding:1px 4px}
+ #grafiek svg{max-height:55mm;width:auto}
+ .toolbar{display:none}
+ h2{break-after:avoid}
+ table,svg,.goal{break-inside:avoid}
+ a{color:inherit;text-decoration:none}
+}
+"""
+
+
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    html = (
+        '<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _toolbar() -> str:
+    return (
+        '<div class="toolbar"><button type="button" onclick="window.print()">Afdrukken</button>'
+        '<a href="/">terug naar de kaart</a></div>'
+    )
+
+
+def _error_page(status_code: int, title: str, problems: Iterable[Problem | str]) -> HTMLResponse:
+    items = "".join(
+        f"<li><code>{escape(p.field)}</code>: {escape(p.message)}</li>"
+        if isinstance(p, Problem)
+        else f"<li>{escape(p)}</li>"
+        for p in problems
+    )
+    return _page(
+        title,
+        f"<h1>{escape(title)}</h1><ul>{items}</ul><p><a href='/'>terug naar de kaart</a></p>",
+        status_code,
+    )
+
+
+# ------------------------------------------------------------------------------ resident report
+def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
+    """The trajectory question in a report's query string, checked by the API's own rules
+    (:class:`api.app.TrajectoryRequest`).
+
+    Parameters are the overridable dwelling fields (``u_roof_w_m2k=0.24``,
+    ``heating_system=1``, ...), ``gas_m3`` (measured gas use [m³/year], converted with
+    :func:`gas_kwh_per_m3`), ``income`` (``low``/``middle``/``high``), ``budget`` [€] and
+    ``target`` (a label). Decimal commas are accepted.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, in Dutch, named after the query parameter.
+    """
+    problems: list[Problem] = []
+    body: dict[str, Any] = {"overrides": {}}
+    seen: set[str] = set()
+    gas_max_m3 = math.floor(1e6 / gas_kwh_per_m3())
+
+    def number(key: str, text: str) -> float | None:
+        try:
+            value = float(text.strip().replace(",", "."))
+        except ValueError:
+            problems.append(Problem(key, f"moet een getal zijn (bv. 0,24), niet '{text[:40]}'"))
+            return None
+        if not math.isfinite(value):
+            problems.append(Problem(key, "moet een eindig getal zijn"))
+            return None
+        return value
+
+    for key, text in params:
+        if key in seen:
+            problems.append(Problem(key, "staat meer dan eens in de vraag"))
+            continue
+        seen.add(key)
+        if key in service.OVERRIDABLE:
+            value = number(key, text)
+            if value is not None:
+                body["overrides"][key] = value
+        elif key == "gas_m3":
+            value = number(key, text)
+            if value is not None and not 0 <= value <= gas_max_m3:
+                problems.append(
+                    Problem(key, f"moet tussen 0 en {nl_number(gas_max_m3)} m³ per jaar liggen")
+                )
+            elif value is not None:
+                body["measured_kwh"] = {"natural_gas": value * gas_kwh_per_m3()}
+        elif key == "budget":
+            value = number(key, text)
+            if value is not None:
+                body["budget_eur"] = value
+        elif key == "income":
+            body["income_category"] = text
+        elif key == "target":
+            body["target_label"] = text
+        else:
+            known = sorted([*service.OVERRIDABLE, *_REPORT_PARAMS])
+            problems.append(Problem(key, f"onbekende parameter; kies uit {', '.join(known)}"))
+    request: TrajectoryRequest | None = None
+    try:
+        request = TrajectoryRequest.model_validate(body)
+    except ValidationError as exc:
+        back = {
+            "budget_eur": "budget",
+            "income_category": "income",
+            "target_label": "target",
+            "measured_kwh": "gas_m3",
+        }
+        for e in exc.errors():
+            loc = [str(x) for x in e["loc"]]
+            field = loc[-1] if loc[0] == "overrides" else back.get(loc[0], ".".join(loc))
+            template = _PYDANTIC_NL.get(e["type"], "ongeldige waarde")
+            ctx = {
+                k: nl_number(v, 0 if float(v).is_integer() else 2)
+                if isinstance(v, int | float)
+                else v
+                for k, v in e.get("ctx", {}).items()
+            }
+            problems.append(Problem(field, template.format(**ctx)))
+    if problems or request is None:
+        raise InputError(problems=problems, what="rapportvraag")
+    return request
+
+
+def _steps_chart(steps: Sequence[dict[str, Any]], width: int = 640, height: int = 230) -> str:
+    """SVG: cumulative net cost after each step (bars), the label reached on top of each bar."""
+    left, right, top, bottom = 70, 10, 28, 34
+    cum = np.cumsum([float(s["net_cost_eur"] or 0.0) for s in steps])
+    peak = float(cum.max()) if len(cum) else 0.0
+    step = _nice_step(peak)
+    ymax = step * max(1, math.ceil(peak / step))
+    plot_w, plot_h = width - left - right, height - top - bottom
+    band = plot_w / max(len(steps), 1)
+    bar = min(46.0, band * 0.6)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1.0 - v / ymax)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        'aria-label="Netto kost opgeteld per stap, met het label na elke stap">'
+    ]
+    tick = 0.0
+    while tick <= ymax + 1e-9:
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            f'stroke="#ddd"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" '
+            f'text-anchor="end">€ {nl_number(tick)}</text>'
+        )
+        tick += step
+    for i, (s, c) in enumerate(zip(steps, cum, strict=True)):
+        cx = left + band * (i + 0.5)
+        label = str(s["label"])
+        colour = LABEL_COLOURS.get(label, "#999")
+        name = escape(str(s["measure_nl"]))
+        parts.append(
+            f"<g><title>{name}: netto samen € {nl_number(float(c))}, label {escape(label)}"
+            f"</title>"
+            f'<rect x="{cx - bar / 2:.1f}" y="{y(float(c)):.1f}" width="{bar:.1f}" '
+            f'height="{max(y(0.0) - y(float(c)), 0.0):.1f}" fill="#5b7fa6"/>'
+            f'<rect x="{cx - 14:.1f}" y="{y(float(c)) - 22:.1f}" width="28" height="18" rx="3" '
+            f'fill="{colour}"/><text x="{cx:.1f}" y="{y(float(c)) - 8:.1f}" font-size="12" '
+            f'font-weight="700" text-anchor="middle" fill="{"#000" if label in "BCD" else "#fff"}">'
+            f"{escape(label)}</text>"
+            f'<text x="{cx:.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle">'
+            f"{'nu' if s['step'] == 0 else 'stap ' + str(s['step'])}</text></g>"
+        )
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{y(0.0):.1f}" y2="{y(0.0):.1f}" '
+        'stroke="#555"/>'
+        f'<text x="{left}" y="14" font-size="11">netto kost, opgeteld (€); '
+        "bovenaan: label na de stap</text></svg>"
+    )
+    return "".join(parts)
+
+
+def resident_report(
+    state: service.ServiceState, dwelling_id: str, request: TrajectoryRequest
+) -> str:
+    """The body of the printable resident report (HTML, Dutch)."""
+    plan = service.trajectory(
+        state,
+        dwelling_id,
+        overrides={str(k): v for k, v in request.overrides.items()},
+        measured={str(k): v for k, v in request.measured_kwh.items()},
+        target_label=request.target_label,
+        budget_eur=request.budget_eur,
+        income_category=request.income_category,
+    )
+    card = service.dwelling_card(state, dwelling_id)
+    names = {m.id: m.label_nl for m in state.catalogue.measures}
+    steps = plan["steps"]
+    now = steps[0]
+    probs = card["current"]["label_probabilities"]
+    prob_text = ", ".join(
+        f"{escape(k)} {nl_percent(v)}" for k, v in sorted(probs.items(), key=lambda kv: -kv[1])
+    )
+    facts = card["facts"]
+    year = facts["construction_year"]
+    epc = facts.get("epc_label")
+    corrected = bool(request.overrides) or bool(request.measured_kwh)
+
+    rows = []
+    for s in steps[1:]:
+        rows.append(
+            f"<tr><td>{s['step']}</td><td>{escape(str(s['measure_nl']))}</td>"
+            f'<td class="n">{_eur(s["investment_eur"])}</td>'
+            f'<td class="n">{_eur(s["premium_eur"])}</td>'
+            f'<td class="n">{_eur(s["net_cost_eur"])}</td>'
+            f'<td class="n">{_eur(s["saving_eur"])}</td>'
+            f"<td>{_label_tile(str(s['label']))}</td></tr>"
+        )
+    total = {
+        k: sum(float(s[k] or 0.0) for s in steps[1:])
+        for k in ("investment_eur", "premium_eur", "net_cost_eur", "saving_eur")
+    }
+    last = steps[-1]
+    table = (
+        '<table id="stappen"><thead><tr><th>stap</th><th>maatregel</th>'
+        '<th class="n">investering</th><th class="n">premie</th><th class="n">netto</th>'
+        '<th class="n">besparing per jaar</th><th>label na stap</th></tr></thead><tbody>'
+        f'<tr><td>–</td><td>huidige toestand</td><td class="n"></td><td class="n"></td>'
+        f'<td class="n"></td><td class="n"></td><td>{_label_tile(str(now["label"]))}</td></tr>'
+        + "".join(rows)
+        + "</tbody>"
+        + (
+            f'<tfoot><tr><td></td><td>samen</td><td class="n">{_eur(total["investment_eur"])}</td>'
+            f'<td class="n">{_eur(total["premium_eur"])}</td>'
+            f'<td class="n">{_eur(total["net_cost_eur"])}</td>'
+            f'<td class="n">{_eur(total["saving_eur"])}</td>'
+            f"<td>{_label_tile(str(last['label']))}</td></tr></tfoot>"
+            if rows
+            else ""
+        )
+        + "</table>"
+    )
+    if not rows:
+        table += "<p>Voor deze woning zijn er geen maatregelen uit het stappenplan meer nodig.</p>"
+    skipped = [names.get(m, m) for m in plan["not_applicable"]]
+
+    def option(key: str, title: str) -> str:
+        opt = plan["options"].get(key)
+        if key not in plan["options"]:
+            return ""
+        if opt is None:
+            return f"<p><b>{title}:</b> niet haalbaar met de maatregelen van het stappenplan.</p>"
+        measures = ", ".join(escape(names.get(m, m)) for m in opt["measures"]) or "niets"
+        return (
+            f"<p><b>{title}:</b> {measures} — netto {_eur(opt['net_cost_eur'])}, "
+            f"label {_label_tile(str(opt['label']))}, energiefactuur daarna "
+            f"{_eur(opt['energy_cost_eur'])} per jaar.</p>"
+        )
+
+    calibration = plan.get("calibration")
+    calib = ""
+    if calibration:
+        if calibration.get("calibrated"):
+            calib = (
+                "<p class='note'>De berekening is afgestemd op het gemeten verbruik "
+                f"({nl_number(calibration['measured_kwh'])} kWh per jaar): binnentemperatuur "
+                f"{nl_number(calibration['setpoint_c'], 1)} °C.</p>"
+            )
+        else:
+            calib = (
+                "<p class='warn'>Het gemeten verbruik is niet gebruikt: "
+                f"{escape(str(calibration.get('reason_nl', '')))}.</p>"
+            )
+    adjusted = ""
+    if corrected:
+        items = [
+            f"{escape(service.OVERRIDABLE[k])}: {escape(_override_text(k, v))}"
+            for k, v in request.overrides.items()
+        ]
+        if "natural_gas" in request.measured_kwh:
+            m3 = request.measured_kwh["natural_gas"] / gas_kwh_per_m3()
+            items.append(f"gemeten gasverbruik {nl_number(m3)} m³ per jaar")
+        adjusted = f"<p class='meta'>Aangepast met de bewoner: {'; '.join(items)}.</p>"
+    today = dt.date.today()
+    return (
+        _toolbar() + f"<h1>Renovatieadvies voor {escape(str(card['address']))}</h1>"
+        f"<p class='meta'>{escape(str(card.get('municipality') or ''))} · "
+        f"{escape(ATTACHMENT_NL.get(str(card['attachment']), str(card['attachment'])))} · "
+        f"bouwjaar {escape(str(year['value']))} "
+        f"({escape(SOURCE_NL.get(str(year['source']), str(year['source'])))}) · "
+        f"verwarming: {escape(str(card['heating_system_nl']))} · "
+        f"inkomenscategorie {escape(INCOME_NL[plan['income_category']])} · "
+        f"opgemaakt op {_date_nl(today)}</p>" + adjusted + "<h2>Uw woning vandaag</h2>"
+        f"<p>Geschat label: {_label_tile(str(now['label']))} "
+        f"({nl_number(float(now['energy_score_kwh_m2']))} kWh/m² per jaar)"
+        + (
+            f"; gekend EPC-label: {_label_tile(str(epc['value']))}"
+            if epc and epc.get("value")
+            else ""
+        )
+        + ". "
+        + (
+            f"Zekerheid van de schatting zonder aanpassingen: {prob_text}. "
+            if not corrected
+            else ""
+        )
+        + f"Energiefactuur ongeveer {_eur(now['energy_cost_eur'])} per jaar, "
+        f"CO2-uitstoot {nl_number(float(now['co2_kg']) / 1000.0, 1)} ton per jaar.</p>"
+        + calib
+        + "<h2>Stappenplan</h2>"
+        + table
+        + (
+            f"<p class='note'>Niet nodig of niet mogelijk in deze woning: "
+            f"{escape(', '.join(skipped))}.</p>"
+            if skipped
+            else ""
+        )
+        + f'<div id="grafiek">{_steps_chart(steps)}</div>'
+        + "<h2>Keuzes</h2>"
+        + option("cheapest_to_target", f"Goedkoopste weg naar label {plan['target_label']}")
+        + option(
+            "best_within_budget", f"Minste CO2 binnen uw budget van {_eur(request.budget_eur)}"
+        )
+        + "<div class='goal'><b>Doel 2050:</b> elke woning in Vlaanderen haalt label A "
+        "(Vlaamse langetermijnrenovatiestrategie). "
+        + (
+            "Met dit stappenplan haalt uw woning dat doel."
+            if str(last["label"]) in ("A+", "A")
+            else "Met dit stappenplan is dat doel nog niet gehaald."
+        )
+        + "</div>"
+        "<p class='note'>Alle bedragen zijn indicatief: ze zijn berekend met typische prijzen, "
+        "premies (Mijn VerbouwPremie) en energieprijzen van "
+        f"{plan['year']}, voor een woning die deels geschat is. Vraag offertes en controleer de "
+        "premies op www.mijnverbouwpremie.be voor u beslist. Besparing per jaar: op de "
+        "energiefactuur, tegenover de stap ervoor.</p>"
+    )
+
+
+# ------------------------------------------------------------------------------ municipal report
+def _lonlat_projection(
+    bounds: Sequence[float], width: float, height: float, pad: float = 10.0
+) -> Callable[[float, float], tuple[float, float]]:
+    """Plate carrée with the longitude scaled by cos(latitude) at the centre: good enough for a
+    municipality (a few km), where the distortion stays well under 1 %."""
+    minx, miny, maxx, maxy = bounds
+    k = math.cos(math.radians((miny + maxy) / 2))
+    span_x, span_y = max((maxx - minx) * k, 1e-9), max(maxy - miny, 1e-9)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    off_x = (width - span_x * scale) / 2
+    off_y = (height - span_y * scale) / 2
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return off_x + (lon - minx) * k * scale, off_y + (maxy - lat) * scale
+
+    return project
+
+
+def _svg_path(geom: Any, project: Callable[[float, float], tuple[float, float]]) -> str:
+    polygons = list(getattr(geom, "geoms", [geom]))
+    out = []
+    for poly in polygons:
+        if poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            pts = [project(x, y) for x, y in ring.coords]
+            out.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+    return "".join(out)
+
+
+def sector_map_svg(
+    sectors: pd.DataFrame, clusters: Sequence[dict[str, Any]], width: int = 640, height: int = 420
+) -> str:
+    """Static map (SVG) of the sectors coloured by share E/F, the clusters outlined with rank."""
+    if len(sectors) == 0:
+        return "<p>Geen wijken om te tonen.</p>"
+    from shapely.geometry import shape
+
+    project = _lonlat_projection(sectors.geometry.total_bounds, width, height - 40)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        'aria-label="Kaart van de wijken, gekleurd naar aandeel woningen met label E of F">'
+    ]
+    # largest first: where polygons overlap (hulls of the buildings), the small ones stay visible
+    box = sectors.geometry.bounds
+    size = (box["maxx"] - box["minx"]) * (box["maxy"] - box["miny"])
+    for _, s in sectors.loc[size.sort_values(ascending=False).index].iterrows():
+        share = float(s["share_label_e_or_f"])
+        parts.append(
+            f'<path d="{_svg_path(s.geometry, project)}" fill="'
+            f'{_class_colour(share, "share_label_e_or_f")}" fill-rule="evenodd" stroke="#444" '
+            f'stroke-width="0.8"><title>{escape(str(s["sector_name"]))}: {nl_percent(share)} '
+            "label E/F</title></path>"
+        )
+    for c in clusters:
+        geom = shape(c["geometry"])
+        x, y = project(*geom.representative_point().coords[0])
+        rank = int(c["properties"]["rank"])
+        parts.append(
+            f'<path d="{_svg_path(geom, project)}" fill="none" stroke="#000" stroke-width="1.5"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#fff" stroke="#000"/>'
+            f'<text x="{x:.1f}" y="{y + 3.5:.1f}" font-size="9" text-anchor="middle">{rank}</text>'
+        )
+    spec = INDICATORS["share_label_e_or_f"]
+    edges = [0.0, *spec["breaks"]]
+    for i, colour in enumerate(spec["colours"]):
+        text = (
+            f"≥ {nl_percent(edges[i])}"
+            if i == len(edges) - 1
+            else f"{nl_percent(edges[i])}–{nl_percent(spec['breaks'][i])}"
+        )
+        x0 = 10 + i * 105
+        parts.append(
+            f'<rect x="{x0}" y="{height - 26}" width="16" height="12" fill="{colour}" '
+            f'stroke="#444" stroke-width="0.5"/><text x="{x0 + 20}" y="{height - 16}" '
+            f'font-size="11">{text}</text>'
+        )
+    parts.append(
+        f'<text x="10" y="{height - 32}" font-size="11">aandeel woningen met label E of F; '
+        "omlijnd met nummer: beste clusters voor collectieve renovatie</text></svg>"
+    )
+    return "".join(parts)
+
+
+def municipal_report(
+    state: service.ServiceState, engine: Engine, nis: str, clusters: dict[str, Any]
+) -> str:
+    """The body of the printable LEKP report of a municipality (HTML, Dutch)."""
+    town = state.table["municipality_nis"].astype(str) == nis
+    units = int(town.sum())
+    name = (
+        str(state.table.loc[town, "municipality"].iloc[0]) if "municipality" in state.table else nis
+    )
+    targets = state.policy.lekp_targets(units)
+    period = state.policy.lekp.period
+    years = list(range(period.from_year, period.to_year + 1))
+    with db.session_scope(engine) as s:
+        total = db.count_klimaattafel_dossiers(s, nis)
+        per_year = {y: db.count_klimaattafel_dossiers(s, nis, y) for y in years}
+
+    def share(done: int, target: int) -> str:
+        return nl_percent(done / target) if target > 0 else "–"
+
+    goal_rows = []
+    for goal, target in targets.items():
+        done = total if goal == "klimaattafel_invitations" else None
+        goal_rows.append(
+            f"<tr><td>{escape(LEKP_GOALS_NL.get(goal, goal))}</td>"
+            f'<td class="n">{nl_number(target)}</td>'
+            f'<td class="n">{"–" if done is None else nl_number(done)}</td>'
+            f'<td class="n">{"–" if done is None else share(done, target)}</td>'
+            '<td class="n">niet beschikbaar</td></tr>'
+        )
+    cum = 0
+    year_rows = []
+    for y in years:
+        cum += per_year[y]
+        year_rows.append(
+            f'<tr><td>{y}</td><td class="n">{nl_number(per_year[y])}</td>'
+            f'<td class="n">{nl_number(cum)}</td>'
+            f'<td class="n">{share(cum, targets["klimaattafel_invitations"])}</td>'
+            '<td class="n">–</td></tr>'
+        )
+    sector_ids = set(state.table.loc[town, "sector_id"].astype(str))
+    sectors = state.sectors[state.sectors["sector_id"].astype(str).isin(sector_ids)]
+    sectors = sectors.sort_values("sector_id")
+    sector_rows = "".join(
+        f"<tr><td>{escape(str(s['sector_id']))}</td><td>{escape(str(s['sector_name']))}</td>"
+        f'<td class="n">{nl_number(float(s["dwellings"]))}</td>'
+        f'<td class="n">{nl_percent(float(s["share_label_e_or_f"]))}</td>'
+        f'<td class="n">{nl_percent(float(s["share_label_a_or_better"]))}</td>'
+        f'<td class="n">{nl_number(float(s["co2_per_dwelling_kg"]) / 1000.0, 1)}</td></tr>'
+        for _, s in sectors.iterrows()
+    )
+    top = [f for f in clusters["features"] if str(f["properties"].get("sector_id")) in sector_ids][
+        :10
+    ]
+    cluster_rows = "".join(
+        f"<tr><td>{int(p['rank'])}</td><td>{escape(str(p.get('sector_name') or p['sector_id']))}"
+        f'</td><td class="n">{nl_number(float(p["n_dwellings"]))}</td>'
+        f"<td>{escape(str(p.get('period_years') or ''))}</td>"
+        f'<td class="n">{_eur(float(p["investment_eur"]))}</td>'
+        f'<td class="n">{_eur(float(p["net_investment_eur"]))}</td>'
+        f'<td class="n">{nl_number(float(p["co2_saved_t_per_year"]), 1)}</td></tr>'
+        for p in (f["properties"] for f in top)
+    )
+    today = dt.date.today()
+    return (
+        _toolbar() + f"<h1>LEKP-voortgang {escape(name)}</h1>"
+        f"<p class='meta'>NIS {escape(nis)} · {nl_number(units)} woongelegenheden in de "
+        f"tweeling · LEKP-periode {period.from_year}–{period.to_year} · voor de bespreking in "
+        f"de gemeenteraad · opgemaakt op {_date_nl(today)}</p>"
+        "<h2>Renovatiedoelen van het LEKP</h2>"
+        '<table id="lekp-doelen"><thead><tr><th>doel</th><th class="n">doelwaarde</th>'
+        '<th class="n">gerealiseerd (dossiers)</th><th class="n">aandeel van het doel</th>'
+        '<th class="n">volgens scenario</th></tr></thead><tbody>'
+        + "".join(goal_rows)
+        + "</tbody></table>"
+        "<p class='note'>Doelwaarden: per 1.000 woongelegenheden over de LEKP-periode, naar "
+        "boven afgerond (LEKP 2.0 werf 2 en LEKP 2.1). Gerealiseerd: klimaattafeldossiers met "
+        "een datum in de dossierdatabank (een benadering van de uitnodigingen: enkel wie "
+        "deelnam, heeft een dossier). Collectieve renovaties en fossielvrije verwarming worden "
+        "nog niet in dossiers bijgehouden.</p>"
+        "<h2>Klimaattafels per jaar</h2>"
+        '<table id="lekp-jaren"><thead><tr><th>jaar</th><th class="n">dossiers</th>'
+        '<th class="n">samen</th><th class="n">aandeel van het doel</th>'
+        '<th class="n">volgens scenario</th></tr></thead><tbody>'
+        + "".join(year_rows)
+        + "</tbody></table>"
+        "<p class='warn'>Er zijn geen scenarioresultaten beschikbaar voor dit rapport. De "
+        "voortgang per jaar volgens een scenario komt uit de resultaten van "
+        "<code>wijk scenario run</code> en wordt in een volgende versie toegevoegd.</p>"
+        "<h2>Kaart van de wijken</h2>" + sector_map_svg(sectors, top) + "<h2>Wijken</h2>"
+        '<table id="wijken"><thead><tr><th>sector</th><th>naam</th><th class="n">woningen</th>'
+        '<th class="n">label E/F</th><th class="n">label A of beter</th>'
+        '<th class="n">CO2 per woning (ton/jaar)</th></tr></thead><tbody>'
+        + sector_rows
+        + "</tbody></table>"
+        "<h2>Beste kandidaten voor collectieve renovatie</h2>"
+        '<table id="clusters"><thead><tr><th>rang</th><th>wijk</th><th class="n">woningen</th>'
+        '<th>bouwperiode</th><th class="n">investering</th><th class="n">na premie</th>'
+        '<th class="n">CO2-besparing (ton/jaar)</th></tr></thead><tbody>'
+        + (cluster_rows or '<tr><td colspan="7">geen clusters gevonden</td></tr>')
+        + "</tbody></table>"
+        "<p class='note'>Clusters: aaneengesloten woningen van dezelfde bouwperiode en hetzelfde "
+        "type, gerangschikt naar CO2-besparing per geïnvesteerde euro. Huidige toestand: "
+        f"geschat met de rekenkern voor {state.year}; alle cijfers zijn indicatief.</p>"
+    )
+
+
+# ------------------------------------------------------------------------------ the router
+def _config(state: service.ServiceState) -> dict[str, Any]:
+    table = state.table
+    towns = table.groupby(table["municipality_nis"].astype(str), sort=True)
+    municipalities = [
+        {
+            "nis": nis,
+            "name": str(rows["municipality"].iloc[0]) if "municipality" in rows else nis,
+        }
+        for nis, rows in towns
+    ]
+    return {
+        "municipalities": municipalities,
+        "year": state.year,
+        "indicators": INDICATORS,
+        "label_colours": LABEL_COLOURS,
+        "heating_choices": [{"code": c, "name": n} for c, n in HEATING_CHOICES],
+        "sources_nl": SOURCE_NL,
+        "attachment_nl": ATTACHMENT_NL,
+    }
+
+
+def _json_in_html(data: Any) -> str:
+    """JSON that is safe inside ``<script type="application/json">`` (no ``</script>``)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def build_web_router(state: service.ServiceState, engine: Engine) -> APIRouter:
+    """Routes of the web page and the reports for ``state`` and the dossier database."""
+    router = APIRouter(include_in_schema=False)
+    cache: dict[str, Any] = {}
+
+    def clusters() -> dict[str, Any]:
+        if "clusters" not in cache:
+            cache["clusters"] = service.clusters_geojson(state)
+        return dict(cache["clusters"])
+
+    def buildings() -> pd.DataFrame:
+        """One row per building: footprint (EPSG:4326), centre, its dwellings, its label."""
+        if "buildings" not in cache:
+            twin = state.twin
+            address = dict(zip(state.index.dwelling_ids, state.index.labels, strict=True))
+            frame = pd.DataFrame(
+                {
+                    "building_id": twin["building_id"].astype(str).to_numpy(),
+                    "dwelling_id": twin["dwelling_id"].astype(str).to_numpy(),
+                    "label": state.current["label"].to_numpy(),
+                }
+            )
+            frame["address"] = frame["dwelling_id"].map(address)
+            first = ~frame["building_id"].duplicated()
+            shapes = twin.loc[first.to_numpy(), ["geometry"]].to_crs(4326)
+            centre = twin.loc[first.to_numpy()].geometry.representative_point().to_crs(4326)
+            groups = frame.groupby("building_id", sort=False)
+            out = pd.DataFrame(
+                {
+                    "building_id": frame.loc[first, "building_id"].to_numpy(),
+                    "geometry": shapes.geometry.to_numpy(),
+                    "lon": centre.x.to_numpy(),
+                    "lat": centre.y.to_numpy(),
+                }
+            ).set_index("building_id", drop=False)
+            out["label"] = groups["label"].agg(lambda s: s.mode().iloc[0])
+            out["dwellings"] = groups[["dwelling_id", "address"]].apply(
+                lambda g: g.sort_values("address").to_dict("records")
+            )
+            cache["buildings"] = out
+            cache["building_of"] = dict(
+                zip(frame["dwelling_id"], frame["building_id"], strict=True)
+            )
+        return pd.DataFrame(cache["buildings"])
+
+    @router.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        """The single-page app, with the municipalities of the twin filled in."""
+        html = (STATIC_DIR / "index.html").read_text("utf-8")
+        config = _config(state)
+        title = ", ".join(m["name"] for m in config["municipalities"])
+        links = " ".join(
+            f'<a href="/rapport/gemeente/{escape(m["nis"])}">LEKP-rapport {escape(m["name"])}</a>'
+            for m in config["municipalities"]
+        )
+        html = (
+            html.replace("{{gemeente}}", escape(title))
+            .replace("{{rapportlinks}}", links)
+            .replace("{{config}}", _json_in_html(config))
+        )
+        return HTMLResponse(html)
+
+    @router.get("/kaart/gebouwen")
+    def building_map(
+        bbox: Annotated[
+            str | None, Query(pattern=r"^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$", max_length=100)
+        ] = None,
+        woning: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    ) -> JSONResponse:
+        """Buildings (GeoJSON, EPSG:4326) whose centre lies in ``bbox`` (west,south,east,north),
+        at most :data:`MAX_BUILDINGS`; or the building of the dwelling ``woning``."""
+        from shapely.geometry import mapping
+
+        table = buildings()
+        if woning is not None:
+            bid = cache["building_of"].get(woning)
+            if bid is None:
+                raise service.NotFound(f"woning '{woning}' staat niet in de tweeling")
+            rows = table.loc[[bid]]
+        elif bbox is not None:
+            w, s, e, n = (float(x) for x in bbox.split(","))
+            inside = table["lon"].between(w, e) & table["lat"].between(s, n)
+            rows = table[inside]
+        else:
+            raise InputError(
+                problems=[Problem("bbox", "geef bbox=west,zuid,oost,noord of woning=<id>")],
+                what="kaartvraag",
+            )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": mapping(r.geometry),
+                "properties": {
+                    "building_id": r.building_id,
+                    "label": r.label,
+                    "dwellings": r.dwellings,
+                    "lon": r.lon,
+                    "lat": r.lat,
+                },
+            }
+            for r in rows.head(MAX_BUILDINGS).itertuples()
+        ]
+        return JSONResponse(
+            {
+                "type": "FeatureCollection",
+                "features": features,
+                "truncated": len(rows) > MAX_BUILDINGS,
+            }
+        )
+
+    @router.get("/rapport/woning/{dwelling_id:path}", response_class=HTMLResponse)
+    def report_dwelling(dwelling_id: str, request: Request) -> HTMLResponse:
+        """Printable resident report; corrections as query parameters."""
+        if dwelling_id not in state.twin.index:
+            return _error_page(
+                404,
+                "Woning niet gevonden",
+                [f"De woning '{dwelling_id}' staat niet in de tweeling van deze gemeente."],
+            )
+        try:
+            question = report_request(request.query_params.multi_items())
+            body = resident_report(state, dwelling_id, question)
+        except InputError as exc:
+            return _error_page(422, "Het rapport kan niet gemaakt worden", exc.problems)
+        return _page(f"Renovatieadvies {dwelling_id}", body)
+
+    @router.get("/rapport/gemeente/{nis}", response_class=HTMLResponse)
+    def report_municipality(nis: str) -> HTMLResponse:
+        """Printable LEKP report of a municipality for the council."""
+        if nis not in state.municipalities:
+            return _error_page(
+                404,
+                "Gemeente niet gevonden",
+                [f"De gemeente met NIS-code '{nis}' zit niet in de tweeling."],
+            )
+        body = municipal_report(state, engine, nis, clusters())
+        return _page(f"LEKP-rapport {nis}", body)
+
+    return router
+
+
+__all__ = [
+    "INDICATORS",
+    "LABEL_COLOURS",
+    "STATIC_DIR",
+    "build_web_router",
+    "conversions",
+    "gas_kwh_per_m3",
+    "mount_static",
+    "municipal_report",
+    "report_request",
+    "resident_report",
+    "sector_map_svg",
+]
