@@ -24,9 +24,15 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import db, service
+from api.results import ScenarioResults, load_results
 from api.schemas import DossierIn, DossierOut, DossierUpdate
 from sim.errors import InputError
 
+#: Answer when the service holds no scenario results.
+NO_RESULTS_NL = (
+    "de dienst heeft geen scenarioresultaten; start hem met --results MAP (de uitvoer van "
+    "wijk scenario run)"
+)
 #: Largest request body accepted [bytes]; larger ones get 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
 #: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
@@ -97,10 +103,14 @@ def _problem(field: str, message: str) -> dict[str, str]:
 
 
 def create_app(
-    state: service.ServiceState, engine: Engine | None = None, db_url: str | None = None
+    state: service.ServiceState,
+    engine: Engine | None = None,
+    db_url: str | None = None,
+    results: ScenarioResults | None = None,
 ) -> FastAPI:
-    """The application for a loaded :class:`api.service.ServiceState` and a dossier database
-    (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`)."""
+    """The application for a loaded :class:`api.service.ServiceState`, a dossier database
+    (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`) and, optionally,
+    the results of a scenario run (:func:`api.results.load_results`)."""
     engine = engine or db.make_engine(db_url)
 
     @asynccontextmanager
@@ -243,9 +253,50 @@ def create_app(
         )
 
     @app.get(f"{v1}/sectors")
-    def sectors() -> dict[str, Any]:
-        """Neighbourhoods as GeoJSON (EPSG:4326) with current-state indicators."""
-        return service.sectors_geojson(state)
+    def sectors(
+        year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    ) -> dict[str, Any]:
+        """Neighbourhoods as GeoJSON (EPSG:4326) with current-state indicators and, when the
+        service holds scenario results, the scenario's median of ``scenario_*`` indicators in
+        ``year`` (default 2030, the end of the LEKP period)."""
+        data = service.sectors_geojson(state)
+        if results is None:
+            if year is not None:
+                raise service.NotFound(NO_RESULTS_NL)
+            return data
+        when = results.default_year() if year is None else year
+        if when not in results.years:
+            raise service.NotFound(f"geen scenarioresultaten voor {when}; jaren: {results.years}")
+        values = results.sector_values(when)
+        for feature in data["features"]:
+            props = feature["properties"]
+            props.update(values.get(str(props["sector_id"]), {}))
+            props["scenario_year"] = when
+        return data
+
+    @app.get(f"{v1}/scenario")
+    def scenario() -> dict[str, Any]:
+        """The scenario whose results the service holds: name, years, indicators."""
+        if results is None:
+            raise service.NotFound(NO_RESULTS_NL)
+        return {
+            "name": results.name,
+            "years": results.years,
+            "indicators": sorted(str(x) for x in results.indicators["indicator"].unique()),
+        }
+
+    @app.get(f"{v1}/scenario/indicators")
+    def scenario_indicators(
+        level: Annotated[Literal["gemeente", "sector"] | None, Query()] = None,
+        area_id: Annotated[str | None, Query(max_length=40)] = None,
+        indicator: Annotated[str | None, Query(max_length=60)] = None,
+        year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    ) -> list[dict[str, Any]]:
+        """Indicator rows of the scenario (central run and P10/P50/P90), filtered; at most
+        5,000 rows."""
+        if results is None:
+            raise service.NotFound(NO_RESULTS_NL)
+        return results.rows(level, area_id, indicator, year)
 
     @app.get(f"{v1}/clusters")
     def clusters(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
@@ -320,7 +371,7 @@ def create_app(
 
     from api.web import build_web_router, mount_static
 
-    app.include_router(build_web_router(state, engine))
+    app.include_router(build_web_router(state, engine, results))
     mount_static(app)
     return app
 
@@ -334,7 +385,11 @@ def app_from_env() -> FastAPI:
     from buildings.twin import read_twin
 
     twin = read_twin(FilePath(os.environ["WIJK_TWIN"]))
-    return create_app(service.load_state(twin), db_url=os.environ.get("WIJK_DB_URL"))
+    folder = os.environ.get("WIJK_RESULTS")
+    results = load_results(FilePath(folder)) if folder else None
+    return create_app(
+        service.load_state(twin), db_url=os.environ.get("WIJK_DB_URL"), results=results
+    )
 
 
 __all__ = [

@@ -6,13 +6,16 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.console import console, fail, progress
 from buildings.errors import SourceFileError
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def serve(
@@ -32,6 +35,14 @@ def serve(
             "wijk.sqlite in de huidige map) of postgresql+psycopg://gebruiker@host/naam.",
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Scenarioresultaten (de map van wijk scenario run) voor de kaart en het "
+            "LEKP-rapport; zonder --twin rekent de dienst het voorbeeldscenario zelf door.",
+        ),
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Poort.")] = 8000,
     workers: Annotated[
@@ -49,13 +60,20 @@ def serve(
     import uvicorn
 
     from api import db as database
+    from api.results import load_results
     from buildings.twin import read_twin
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
             with progress("tweeling laden") as step:
                 path = twin if twin is not None else _demo_twin(Path(tmp), step)
-                n = len(read_twin(path))  # checks the file before the workers start
+                frame = read_twin(path)  # checks the file before the workers start
+                n = len(frame)
+                if results is None and twin is None:
+                    step("voorbeeldscenario doorrekenen (2025-2050)")
+                    results = _example_results(frame, Path(tmp) / "scenario", step)
+                if results is not None:
+                    load_results(results)  # checks the folder before the workers start
                 step("database bijwerken")
                 database.migrate(database.make_engine(db))
         except (InputError, SourceFileError) as exc:
@@ -63,6 +81,8 @@ def serve(
         os.environ["WIJK_TWIN"] = str(path)
         if db is not None:
             os.environ["WIJK_DB_URL"] = db
+        if results is not None:
+            os.environ["WIJK_RESULTS"] = str(results)
         console.print(
             f"Wijkrenovatietool luistert op http://{host}:{port} met {workers} werkproces(sen) "
             f"({n:,} woningen; API-documentatie op /docs).".replace(",", ".")
@@ -75,6 +95,17 @@ def serve(
             workers=workers,
             log_level="warning",
         )
+
+
+def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], None]) -> Path:
+    """The shipped example scenario on the demo twin, written to ``out``."""
+    from importlib import resources
+
+    from api.pipeline import run_file
+
+    example = resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml")
+    run_file(str(example), out, twin=frame, progress=step)
+    return out
 
 
 def _demo_twin(folder: Path, step: Callable[[str], None]) -> Path:

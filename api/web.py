@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 from api import db, service
 from api.app import ID_PATTERN, TrajectoryRequest
 from api.formatting import nl_number, nl_percent
+from api.results import ScenarioResults
 from sim.errors import InputError, Problem
 
 #: The web page, its data and the vendored libraries (package data, see pyproject.toml).
@@ -73,6 +74,28 @@ INDICATORS: dict[str, dict[str, Any]] = {
         "breaks": [4000.0, 6000.0, 8000.0, 10000.0],
         "colours": ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"],
     },
+}
+#: Map colourings from a scenario run (when the service holds its results; median of the runs in
+#: the map's scenario year).
+SCENARIO_INDICATORS: dict[str, dict[str, Any]] = {
+    "scenario_lekp_collective_progress": {
+        "name": "LEKP-voortgang collectieve renovaties (scenario)",
+        "kind": "pct",
+        "breaks": [0.25, 0.5, 0.75, 1.0],
+        "colours": ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+    },
+    "scenario_share_label_a_or_better": {
+        "name": "aandeel label A of beter (scenario)",
+        "kind": "pct",
+        "breaks": [0.1, 0.25, 0.5, 0.75],
+        "colours": ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
+    },
+}
+#: Scenario indicator of each LEKP goal (cumulative counts within the LEKP period).
+LEKP_SCENARIO = {
+    "collective_renovations": "lekp_collective_cum",
+    "fossil_free": "lekp_fossil_free_cum",
+    "klimaattafel_invitations": "klimaattafel_invited_cum",
 }
 #: Heating systems a facilitator may choose on the page (codes of ``sim/data/heating_systems.csv``).
 HEATING_CHOICES: tuple[tuple[int, str], ...] = (
@@ -652,7 +675,11 @@ def sector_map_svg(
 
 
 def municipal_report(
-    state: service.ServiceState, engine: Engine, nis: str, clusters: dict[str, Any]
+    state: service.ServiceState,
+    engine: Engine,
+    nis: str,
+    clusters: dict[str, Any],
+    results: ScenarioResults | None = None,
 ) -> str:
     """The body of the printable LEKP report of a municipality (HTML, Dutch)."""
     town = state.table["municipality_nis"].astype(str) == nis
@@ -667,8 +694,22 @@ def municipal_report(
         total = db.count_klimaattafel_dossiers(s, nis)
         per_year = {y: db.count_klimaattafel_dossiers(s, nis, y) for y in years}
 
-    def share(done: int, target: int) -> str:
+    def share(done: float, target: int) -> str:
         return nl_percent(done / target) if target > 0 else "–"
+
+    def expected(goal: str, year: int) -> str:
+        """The scenario's median (and P10-P90) of a LEKP count in ``year``, with its share."""
+        if results is None or goal not in LEKP_SCENARIO:
+            return "–"
+        series = results.municipality(LEKP_SCENARIO[goal])
+        at = series[series["year"] == year]
+        if at.empty:
+            return "–"
+        r = at.iloc[0].to_dict()
+        return (
+            f"{nl_number(float(r['p50']))} ({nl_number(float(r['p10']))}–"
+            f"{nl_number(float(r['p90']))}) · {share(float(r['p50']), targets[goal])}"
+        )
 
     goal_rows = []
     for goal, target in targets.items():
@@ -678,7 +719,7 @@ def municipal_report(
             f'<td class="n">{nl_number(target)}</td>'
             f'<td class="n">{"–" if done is None else nl_number(done)}</td>'
             f'<td class="n">{"–" if done is None else share(done, target)}</td>'
-            '<td class="n">niet beschikbaar</td></tr>'
+            f'<td class="n">{expected(goal, period.to_year)}</td></tr>'
         )
     cum = 0
     year_rows = []
@@ -688,8 +729,18 @@ def municipal_report(
             f'<tr><td>{y}</td><td class="n">{nl_number(per_year[y])}</td>'
             f'<td class="n">{nl_number(cum)}</td>'
             f'<td class="n">{share(cum, targets["klimaattafel_invitations"])}</td>'
-            '<td class="n">–</td></tr>'
+            f'<td class="n">{expected("klimaattafel_invitations", y)}</td></tr>'
         )
+    scenario_note = (
+        "<p class='warn'>Er zijn geen scenarioresultaten geladen. Start de dienst met "
+        "<code>--results MAP</code> (de uitvoer van <code>wijk scenario run</code>) om de "
+        "verwachte voortgang per jaar te tonen.</p>"
+        if results is None
+        else f"<p class='note'>Volgens scenario: mediaan en, tussen haakjes, P10–P90 van het "
+        f"scenario <em>{escape(results.name)}</em> (cumulatief binnen de LEKP-periode; de "
+        "scenariojaren beginnen bij het startjaar van het scenario), met het aandeel van het "
+        "doel.</p>"
+    )
     sector_ids = set(state.table.loc[town, "sector_id"].astype(str))
     sectors = state.sectors[state.sectors["sector_id"].astype(str).isin(sector_ids)]
     sectors = sectors.sort_values("sector_id")
@@ -736,10 +787,10 @@ def municipal_report(
         '<th class="n">volgens scenario</th></tr></thead><tbody>'
         + "".join(year_rows)
         + "</tbody></table>"
-        "<p class='warn'>Er zijn geen scenarioresultaten beschikbaar voor dit rapport. De "
-        "voortgang per jaar volgens een scenario komt uit de resultaten van "
-        "<code>wijk scenario run</code> en wordt in een volgende versie toegevoegd.</p>"
-        "<h2>Kaart van de wijken</h2>" + sector_map_svg(sectors, top) + "<h2>Wijken</h2>"
+        + scenario_note
+        + "<h2>Kaart van de wijken</h2>"
+        + sector_map_svg(sectors, top)
+        + "<h2>Wijken</h2>"
         '<table id="wijken"><thead><tr><th>sector</th><th>naam</th><th class="n">woningen</th>'
         '<th class="n">label E/F</th><th class="n">label A of beter</th>'
         '<th class="n">CO2 per woning (ton/jaar)</th></tr></thead><tbody>'
@@ -758,7 +809,7 @@ def municipal_report(
 
 
 # ------------------------------------------------------------------------------ the router
-def _config(state: service.ServiceState) -> dict[str, Any]:
+def _config(state: service.ServiceState, results: ScenarioResults | None = None) -> dict[str, Any]:
     table = state.table
     towns = table.groupby(table["municipality_nis"].astype(str), sort=True)
     municipalities = [
@@ -771,7 +822,10 @@ def _config(state: service.ServiceState) -> dict[str, Any]:
     return {
         "municipalities": municipalities,
         "year": state.year,
-        "indicators": INDICATORS,
+        "indicators": INDICATORS if results is None else {**INDICATORS, **SCENARIO_INDICATORS},
+        "scenario": None
+        if results is None
+        else {"name": results.name, "year": results.default_year()},
         "label_colours": LABEL_COLOURS,
         "heating_choices": [{"code": c, "name": n} for c, n in HEATING_CHOICES],
         "sources_nl": SOURCE_NL,
@@ -785,7 +839,9 @@ def _json_in_html(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def build_web_router(state: service.ServiceState, engine: Engine) -> APIRouter:
+def build_web_router(
+    state: service.ServiceState, engine: Engine, results: ScenarioResults | None = None
+) -> APIRouter:
     """Routes of the web page and the reports for ``state`` and the dossier database."""
     router = APIRouter(include_in_schema=False)
     cache: dict[str, Any] = {}
@@ -834,7 +890,7 @@ def build_web_router(state: service.ServiceState, engine: Engine) -> APIRouter:
     def index() -> HTMLResponse:
         """The single-page app, with the municipalities of the twin filled in."""
         html = (STATIC_DIR / "index.html").read_text("utf-8")
-        config = _config(state)
+        config = _config(state, results)
         title = ", ".join(m["name"] for m in config["municipalities"])
         links = " ".join(
             f'<a href="/rapport/gemeente/{escape(m["nis"])}">LEKP-rapport {escape(m["name"])}</a>'
@@ -920,7 +976,7 @@ def build_web_router(state: service.ServiceState, engine: Engine) -> APIRouter:
                 "Gemeente niet gevonden",
                 [f"De gemeente met NIS-code '{nis}' zit niet in de tweeling."],
             )
-        body = municipal_report(state, engine, nis, clusters())
+        body = municipal_report(state, engine, nis, clusters(), results)
         return _page(f"LEKP-rapport {nis}", body)
 
     return router

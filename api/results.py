@@ -1,0 +1,118 @@
+"""Scenario results in the service: the output folder of ``wijk scenario run``, read once.
+
+The service shows what a scenario expects (label shares, CO2, LEKP progress per neighbourhood
+and per year, with P10-P90) beside the current state and the dossiers. It reads the
+``indicatoren.parquet`` a run wrote (``docs/nomenclature.md``, "Scenario results") and the name
+of the scenario from the copy of its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.errors import Problems
+
+#: Indicators the map and the reports take from a scenario (per sector and year).
+MAP_INDICATORS: tuple[str, ...] = (
+    "share_label_a_or_better",
+    "lekp_collective_progress",
+    "co2_reduction_share",
+)
+
+
+@dataclass(frozen=True)
+class ScenarioResults:
+    """The indicators of one scenario run."""
+
+    name: str
+    folder: Path
+    indicators: pd.DataFrame
+
+    @property
+    def years(self) -> list[int]:
+        """Years of the run."""
+        return sorted(int(y) for y in self.indicators["year"].unique())
+
+    def default_year(self) -> int:
+        """The year the map shows unless asked: the end of the LEKP period, else the last."""
+        return 2030 if 2030 in self.years else self.years[-1]
+
+    def sector_values(self, year: int) -> dict[str, dict[str, float]]:
+        """Per sector id: the median (P50) of :data:`MAP_INDICATORS` in ``year``."""
+        sel = self.indicators[
+            (self.indicators["level"] == "sector")
+            & (self.indicators["year"] == year)
+            & self.indicators["indicator"].isin(MAP_INDICATORS)
+        ]
+        out: dict[str, dict[str, float]] = {}
+        for area, name, value in zip(sel["area_id"], sel["indicator"], sel["p50"], strict=True):
+            out.setdefault(str(area), {})[f"scenario_{name}"] = float(value)
+        return out
+
+    def rows(
+        self,
+        level: str | None = None,
+        area_id: str | None = None,
+        indicator: str | None = None,
+        year: int | None = None,
+        limit: int = 5000,
+    ) -> list[dict[str, Any]]:
+        """Indicator rows matching the filters (all when a filter is None), at most ``limit``."""
+        t = self.indicators
+        mask = pd.Series(True, index=t.index)
+        if level is not None:
+            mask &= t["level"] == level
+        if area_id is not None:
+            mask &= t["area_id"].astype(str) == area_id
+        if indicator is not None:
+            mask &= t["indicator"] == indicator
+        if year is not None:
+            mask &= t["year"] == year
+        sel = t[mask].head(limit)
+        records = sel.astype({c: str for c in ("level", "area_id", "area_name", "indicator")})
+        return [{str(k): v for k, v in r.items()} for r in records.to_dict("records")]
+
+    def municipality(self, indicator: str) -> pd.DataFrame:
+        """Year, central, P10, P50, P90 of one indicator for the municipality."""
+        t = self.indicators
+        sel = t[(t["level"] == "gemeente") & (t["indicator"] == indicator)]
+        return sel[["year", "central", "p10", "p50", "p90"]].sort_values("year")
+
+
+def load_results(folder: Path) -> ScenarioResults:
+    """Read a ``wijk scenario run`` output folder.
+
+    Raises
+    ------
+    InputError
+        When the folder or its ``indicatoren.parquet`` is missing or not from a scenario run.
+    """
+    folder = Path(folder)
+    problems = Problems(f"scenarioresultaten {folder}")
+    table_path = folder / "indicatoren.parquet"
+    if not table_path.is_file():
+        problems.add(
+            "indicatoren.parquet",
+            "ontbreekt; geef de map die `wijk scenario run ... --out MAP` schreef",
+        )
+        problems.raise_if_any()
+    table = pd.read_parquet(table_path)
+    needed = {"level", "area_id", "area_name", "year", "indicator", "central", "p10", "p50", "p90"}
+    missing = sorted(needed - set(table.columns))
+    if missing:
+        problems.add("indicatoren.parquet", f"kolommen ontbreken: {missing}; maak het opnieuw")
+        problems.raise_if_any()
+    name = folder.name
+    scenario_file = folder / "scenario.yaml"
+    if scenario_file.is_file():
+        data = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) or {}
+        name = str(data.get("name", name))
+    return ScenarioResults(name=name, folder=folder, indicators=table)
+
+
+__all__ = ["MAP_INDICATORS", "ScenarioResults", "load_results"]
