@@ -48,6 +48,8 @@ OPERATIONS = [
     ("GET", "/api/v1/dwellings/{dwelling_id}/card"),
     ("POST", "/api/v1/dwellings/{dwelling_id}/trajectory"),
     ("GET", "/api/v1/sectors"),
+    ("GET", "/api/v1/scenario"),
+    ("GET", "/api/v1/scenario/indicators"),
     ("GET", "/api/v1/clusters"),
     ("GET", "/api/v1/municipalities/{nis}/lekp"),
     ("POST", "/api/v1/dossiers"),
@@ -59,7 +61,7 @@ OPERATIONS = [
 ]
 
 #: Operations without parameters or body: nothing to make invalid, so only positive cases.
-NO_INPUT = {("GET", "/api/v1/health"), ("GET", "/api/v1/sectors")}
+NO_INPUT = {("GET", "/api/v1/health"), ("GET", "/api/v1/scenario")}
 CASES = [
     pytest.param(method, path, mode, id=f"{method} {path} {mode.value}")
     for method, path in OPERATIONS
