@@ -9,6 +9,10 @@ what a resident tells a facilitator lives in the dossiers (:mod:`api.db`).
 
 from __future__ import annotations
 
+import bisect
+import gc
+import itertools
+import json
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -19,15 +23,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from scenarios.candidates import (
-    Candidates,
-    best_within_budget,
-    build_candidates,
-    cheapest_to_target,
+from api.fasttraj import (
+    TreePlan,
+    best_within_budget_row,
+    cheapest_to_target_row,
+    option,
+    plan_steps,
 )
+from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import INCOME_CATEGORIES, Policy, load_policy
-from scenarios.trajectory import DEFAULT_ORDER, plan_table
+from scenarios.trajectory import DEFAULT_ORDER
 from sim.carriers import CARRIERS
 from sim.core import simulate
 from sim.errors import Problems
@@ -55,6 +61,8 @@ OVERRIDABLE: dict[str, str] = {
 #: dwelling is not what the twin thinks).
 CALIBRATION_SETPOINT_C: tuple[float, float] = (12.0, 26.0)
 _SPEC = {f.name: f for f in DWELLING_FIELDS}
+#: Dwelling cards kept per worker process (as JSON text of about 1.5 kB each).
+CARD_CACHE_SIZE: int = 20_000
 
 
 def normalise(text: str) -> str:
@@ -89,6 +97,15 @@ class AddressIndex:
         self.labels = label.to_numpy(dtype=object)[order]
         self.dwelling_ids = twin["dwelling_id"].astype(str).to_numpy(dtype=object)[order]
         self.address_ids = twin["address_id"].astype(str).to_numpy(dtype=object)[order]
+        # for the fall-back search and the card: plain Python strings and a dict
+        self._key_list: list[str] = [str(k) for k in self.keys]
+        self._joined = "\n".join(self._key_list)
+        self._starts: list[int] = list(
+            itertools.accumulate((len(k) + 1 for k in self._key_list), initial=0)
+        )
+        self._row_of: dict[str, int] = {}
+        for r, d in enumerate(self.dwelling_ids):
+            self._row_of.setdefault(str(d), r)
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, str]]:
         """Addresses whose "street number ..." starts with ``query`` (case and accents ignored).
@@ -102,11 +119,7 @@ class AddressIndex:
         hi = int(np.searchsorted(self.keys, q + "\x7f", side="left"))
         rows: Sequence[int] = range(lo, min(hi, lo + limit))
         if lo == hi:
-            words = q.split()
-            hit = np.ones(self.keys.size, dtype=bool)
-            for w in words:
-                hit &= np.char.find(self.keys.astype(str), w) >= 0
-            rows = np.flatnonzero(hit)[:limit].tolist()
+            rows = self._containing(q.split(), limit)
         return [
             {
                 "dwelling_id": str(self.dwelling_ids[r]),
@@ -115,6 +128,29 @@ class AddressIndex:
             }
             for r in rows
         ]
+
+    def _containing(self, words: list[str], limit: int) -> list[int]:
+        """The first ``limit`` rows (in key order) whose key contains every word.
+
+        ``str.find`` over all keys joined by newlines (no key holds one: :func:`normalise`
+        splits on white space) walks the occurrences of the longest word in C; only the keys
+        it hits are checked for the other words, and the walk stops at ``limit`` rows.
+        """
+        longest = max(words, key=len)
+        others = [w for w in words if w is not longest]
+        rows: list[int] = []
+        text, starts, keys = self._joined, self._starts, self._key_list
+        at = text.find(longest)
+        while at >= 0 and len(rows) < limit:
+            r = bisect.bisect_right(starts, at) - 1
+            if all(w in keys[r] for w in others):
+                rows.append(r)
+            at = text.find(longest, starts[r + 1])  # the next key (a sentinel ends the list)
+        return rows
+
+    def label_of(self, dwelling_id: str) -> str:
+        """The address label of a dwelling (the first one in key order)."""
+        return str(self.labels[self._row_of[dwelling_id]])
 
 
 @dataclass
@@ -133,6 +169,13 @@ class ServiceState:
     # (vectorised over the whole twin): a trajectory without corrections is then a lookup
     default_candidates: dict[str, Candidates] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
+    # core inputs of every dwelling (validated once), for the card's label draws
+    arrays: DwellingArrays | None = None
+    # cards already computed (they depend only on the dwelling), bounded: see dwelling_card
+    card_cache: dict[tuple[str, int], str] = field(default_factory=dict)
+    # the chain of DEFAULT_ORDER in default_candidates, and the Dutch names of the measures
+    default_plan: TreePlan | None = None
+    names_nl: dict[str, str] = field(default_factory=dict)
 
     @property
     def municipalities(self) -> list[str]:
@@ -149,7 +192,16 @@ def load_state(
     sectors: gpd.GeoDataFrame | None = None,
     year: int = 2025,
 ) -> ServiceState:
-    """Prepare the service for a twin: index, current state of every dwelling, sector map."""
+    """Prepare the service for a twin: index, current state of every dwelling, sector map.
+
+    Notes
+    -----
+    The state lives as long as the process. Its hundreds of thousands of Python objects (the
+    twin's object columns, pandas and geopandas internals) are moved out of the cyclic garbage
+    collector's reach (:func:`gc.freeze`): otherwise every full collection under load walks
+    them all, which was measured at 50-190 ms per collection, dozens of times a minute, and made
+    the service's p90/p99 latency (``wijk serve-bench``).
+    """
     twin = twin.copy()
     twin["dwelling_id"] = twin["dwelling_id"].astype(str)
     twin = twin.set_index("dwelling_id", drop=False)
@@ -174,9 +226,12 @@ def load_state(
         )
         for income in INCOME_CATEGORIES
     }
-    return ServiceState(
+    state = ServiceState(
         default_candidates=default_candidates,
         position={str(d): i for i, d in enumerate(twin["dwelling_id"])},
+        arrays=arrays,
+        default_plan=TreePlan.of(default_candidates[INCOME_CATEGORIES[0]], DEFAULT_ORDER),
+        names_nl={m.id: m.label_nl for m in catalogue.measures},
         twin=twin,
         table=table,
         catalogue=catalogue,
@@ -186,6 +241,9 @@ def load_state(
         sectors=_sector_map(twin, current, sectors),
         year=year,
     )
+    gc.collect()
+    gc.freeze()
+    return state
 
 
 def _sector_map(
@@ -263,11 +321,28 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
     the spread of the TABULA-BE archetype values within a type and age class) -- and the share
     of draws per label is reported. The draws are seeded by the dwelling id (same card, same
     answer).
+
+    A card depends only on the dwelling: it is computed once per worker and kept (at most
+    :data:`CARD_CACHE_SIZE` cards, the oldest dropped first); every call gets its own copy.
     """
+    key = (dwelling_id, samples)
+    text = state.card_cache.get(key)
+    if text is None:
+        # kept as JSON text: a copy per call for free, and strings are nothing the garbage
+        # collector has to walk (thousands of cached dicts would make its full collections slow)
+        text = json.dumps(_dwelling_card(state, dwelling_id, samples))
+        while len(state.card_cache) >= CARD_CACHE_SIZE:
+            state.card_cache.pop(next(iter(state.card_cache)), None)
+        state.card_cache[key] = text
+    return dict(json.loads(text))
+
+
+def _dwelling_card(state: ServiceState, dwelling_id: str, samples: int) -> dict[str, Any]:
+    """The card of :func:`dwelling_card`, computed."""
     row = _row(state, dwelling_id)
     r = row.iloc[0]
     facts = {
-        "address": state.index.labels[state.index.dwelling_ids == dwelling_id][0],
+        "address": state.index.label_of(dwelling_id),
         "dwelling_id": dwelling_id,
         "building_id": str(r["building_id"]),
         "municipality": _clean(r.get("municipality")),
@@ -326,15 +401,17 @@ def label_probabilities(
     r = row.iloc[0]
     seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(row[list(DWELLING_COLUMNS)]).loc[np.repeat(row.index, samples)]
-    frame = frame.reset_index(drop=True)
+    # the dwelling's inputs converted once, then repeated as arrays (no DataFrame of the draws);
+    # the draws are checked like any input before they are simulated
+    one = DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)], what="woning")
+    draws = {name: np.repeat(column(one, name), samples) for name in DWELLING_COLUMNS}
     for col in ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k"):
         if str(r.get(f"{col}_source", "archetype")) != "facts":
-            frame[col] = frame[col] * rng.uniform(0.75, 1.25, samples)
-    frame["infiltration_ach"] = frame["infiltration_ach"] * rng.uniform(0.7, 1.3, samples)
-    frame["setpoint_c"] = frame["setpoint_c"] + rng.uniform(-1.5, 1.5, samples)
+            draws[col] = draws[col] * rng.uniform(0.75, 1.25, samples)
+    draws["infiltration_ach"] = draws["infiltration_ach"] * rng.uniform(0.7, 1.3, samples)
+    draws["setpoint_c"] = draws["setpoint_c"] + rng.uniform(-1.5, 1.5, samples)
     res = simulate(
-        DwellingArrays.from_frame(frame, what="woning"),
+        DwellingArrays.from_mapping(draws, what="woning"),
         None,
         carriers=state.policy.carrier_tables(state.year),
     )
@@ -438,7 +515,8 @@ def trajectory(
     measured annual use [kWh]; the first one the dwelling heats with calibrates the set-point
     (:func:`calibrate_setpoint`), so every step is computed for the household as it lives.
     """
-    row = _row(state, dwelling_id)
+    if dwelling_id not in state.position:
+        _row(state, dwelling_id)  # raises NotFound
     problems = Problems("trajectvraag")
     if target_label not in LABELS:
         problems.add("target_label", f"onbekend EPC-label; kies uit {', '.join(LABELS)}")
@@ -454,69 +532,35 @@ def trajectory(
                 f"measured.{carrier}", f"onbekende energiedrager; kies uit {list(CARRIERS)}"
             )
     problems.raise_if_any()
-    row = apply_overrides(row, overrides or {})
     calibration = None
-    for carrier, kwh in (measured or {}).items():
-        row, calibration = calibrate_setpoint(state, row, float(kwh), carrier)
-        if calibration.get("calibrated"):
-            break
     # one candidate tree (the prefixes of the order) gives both the stappenplan and the
     # optimiser's choices among those candidates; without corrections it was computed at start
+    # for every dwelling, and the answer is read from its row (api.fasttraj: no pandas)
     if not overrides and not measured and steps == DEFAULT_ORDER and state.default_candidates:
-        cand = state.default_candidates[income_category].take(
-            np.asarray([state.position[dwelling_id]])
-        )
+        cand = state.default_candidates[income_category]
+        i = state.position[dwelling_id]
+        plan = state.default_plan
+        if plan is None:
+            plan = state.default_plan = TreePlan.of(cand, DEFAULT_ORDER)
     else:
+        row = apply_overrides(_row(state, dwelling_id), overrides or {})
+        for carrier, kwh in (measured or {}).items():
+            row, calibration = calibrate_setpoint(state, row, float(kwh), carrier)
+            if calibration.get("calibrated"):
+                break
         cand = build_candidates(
             row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
         )
-    plan = plan_table(cand, row["dwelling_id"].to_numpy(), steps)
-    net = cand.net_cost()
-    choices = {"cheapest_to_target": cheapest_to_target(cand, LABELS.index(target_label))}
+        i = 0
+        plan = TreePlan.of(cand, steps)
+    names = state.names_nl or {m.id: m.label_nl for m in state.catalogue.measures}
+    records, skipped = plan_steps(cand, i, plan, names)
+    choices = {
+        "cheapest_to_target": cheapest_to_target_row(cand, i, plan, LABELS.index(target_label))
+    }
     if budget_eur is not None:
-        choices["best_within_budget"] = best_within_budget(cand, budget_eur)
-    options = {}
-    for name, idx in choices.items():
-        t = int(idx[0])
-        options[name] = (
-            None
-            if t < 0
-            else {
-                "measures": [m for m in str(cand.done(idx)[0]).split("+") if m],
-                "net_cost_eur": float(net[0, t]),
-                "label": LABELS[int(cand.label[0, t])],
-                "co2_kg": float(cand.co2_kg[0, t]),
-                "energy_cost_eur": float(cand.cost_eur[0, t]),
-            }
-        )
-    names = {m.id: m.label_nl for m in state.catalogue.measures}
-    records = []
-    for rec in plan.to_dict("records"):
-        records.append(
-            {
-                "step": int(rec["step"]),
-                "measure": rec["measure"] or None,
-                "measure_nl": names.get(rec["measure"], "huidige toestand"),
-                **{
-                    k: _clean(rec[k])
-                    for k in (
-                        "investment_eur",
-                        "premium_eur",
-                        "net_cost_eur",
-                        "saving_eur",
-                        "saving_kwh",
-                        "co2_kg",
-                        "co2_saving_kg",
-                        "energy_cost_eur",
-                        "heating_need_kwh",
-                        "energy_score_kwh_m2",
-                        "simple_payback_years",
-                    )
-                },
-                "label": str(rec["label"]),
-            }
-        )
-    skipped = [m for m in steps if m not in set(plan["measure"])]
+        choices["best_within_budget"] = best_within_budget_row(cand, i, plan, budget_eur)
+    options = {name: option(cand, i, plan, t) for name, t in choices.items()}
     return {
         "dwelling_id": dwelling_id,
         "year": state.year,
@@ -546,8 +590,6 @@ def clusters_geojson(state: ServiceState) -> dict[str, Any]:
 
 
 def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    import json
-
     return dict(json.loads(frame.to_json(na="null", drop_id=True)))
 
 
