@@ -25,7 +25,7 @@ demo: $(STAMP)
 
 ## test: install what the tests need, lint, type-check and run the whole test suite
 test: $(TEST_STAMP)
-	tools/ensure_chromium.sh
+	tools/ensure_test_services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
