@@ -11,10 +11,12 @@ Errors are JSON: ``{"detail": [{"field": ..., "message": ...}]}`` with 4xx codes
 gives a 500 and never a partial write.
 """
 
+import json
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
+import geopandas as gpd
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -321,6 +323,49 @@ def create_app(
             "housing_units": units,
             "targets": state.policy.lekp_targets(units),
             "klimaattafel_dossiers": db.count_klimaattafel_dossiers(s, nis),
+        }
+
+    @app.get(f"{v1}/municipalities/{{nis}}")
+    def municipality(
+        nis: Annotated[str, Path(pattern=r"^\d{5}$")],
+        s: Annotated[Session, Depends(session)],
+    ) -> dict[str, Any]:
+        """The municipality as a GeoJSON Feature (EPSG:4326; the union of its neighbourhoods)
+        with its current-state totals, LEKP goals, klimaattafel dossiers and, with scenario
+        results, the scenario's medians in its default year."""
+        if nis not in state.municipalities:
+            raise service.NotFound(f"gemeente {nis} zit niet in de tweeling")
+        rows = state.twin[state.twin["municipality_nis"].astype(str) == nis]
+        cur = state.current.loc[rows.index]
+        ids = set(rows["sector_id"].astype(str))
+        polygons = state.sectors[state.sectors["sector_id"].astype(str).isin(ids)]
+        units = len(rows)
+        props: dict[str, Any] = {
+            "municipality_nis": nis,
+            "municipality": str(rows["municipality"].iloc[0]) if "municipality" in rows else nis,
+            "dwellings": units,
+            "share_label_a_or_better": float(cur["label"].isin(["A+", "A"]).mean()),
+            "share_label_e_or_f": float(cur["label"].isin(["E", "F"]).mean()),
+            "co2_t": float(cur["co2_kg"].sum()) / 1000.0,
+            "energy_cost_eur": float(cur["energy_cost_eur"].sum()),
+            "lekp_targets": state.policy.lekp_targets(units),
+            "klimaattafel_dossiers": db.count_klimaattafel_dossiers(s, nis),
+        }
+        if results is not None:
+            year = results.default_year()
+            props["scenario_year"] = year
+            for name in ("share_label_a_or_better", "lekp_collective_progress", "co2_kg"):
+                series = results.municipality(name)
+                at = series[series["year"] == year]
+                if not at.empty:
+                    props[f"scenario_{name}"] = float(at["p50"].iloc[0])
+        geometry = polygons.geometry.union_all()
+        return {
+            "type": "Feature",
+            "properties": props,
+            "geometry": json.loads(gpd.GeoSeries([geometry], crs=polygons.crs).to_json())[
+                "features"
+            ][0]["geometry"],
         }
 
     # -- dossiers: personal data, token required ------------------------------------------

@@ -67,6 +67,10 @@ def test_public_routes(env: tuple[TestClient, dict[str, str]], state: service.Se
     clusters = client.get("/api/v1/clusters", params={"limit": 5}).json()
     assert len(clusters["features"]) == 5
     assert [f["properties"]["rank"] for f in clusters["features"]] == [1, 2, 3, 4, 5]
+    town = client.get("/api/v1/municipalities/36011").json()
+    assert town["type"] == "Feature" and town["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert town["properties"]["dwellings"] == len(state.twin)
+    assert 0 <= town["properties"]["share_label_e_or_f"] <= 1
     lekp = client.get("/api/v1/municipalities/36011/lekp").json()
     assert lekp["housing_units"] == len(state.twin)
     assert lekp["targets"]["collective_renovations"] == -(-50 * len(state.twin) // 1000)

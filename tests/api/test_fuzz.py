@@ -52,6 +52,7 @@ OPERATIONS = [
     ("GET", "/api/v1/scenario/indicators"),
     ("GET", "/api/v1/clusters"),
     ("GET", "/api/v1/municipalities/{nis}/lekp"),
+    ("GET", "/api/v1/municipalities/{nis}"),
     ("POST", "/api/v1/dossiers"),
     ("GET", "/api/v1/dossiers"),
     ("GET", "/api/v1/dossiers/{dossier_id}"),

@@ -74,6 +74,10 @@ def test_the_api_serves_the_scenario(clients: tuple[TestClient, TestClient]) -> 
     props = sectors["features"][0]["properties"]
     assert props["scenario_year"] == 2040 and "scenario_lekp_collective_progress" in props
     assert a.get("/api/v1/sectors", params={"year": 1999}).status_code == 404
+    town = a.get("/api/v1/municipalities/36011").json()["properties"]
+    expected = results.municipality("lekp_collective_progress").set_index("year").loc[2030, "p50"]
+    assert town["scenario_year"] == 2030
+    assert town["scenario_lekp_collective_progress"] == pytest.approx(expected)
     # without results: the current state only, and a Dutch 404 for the scenario routes
     assert "scenario_year" not in b.get("/api/v1/sectors").json()["features"][0]["properties"]
     missing = b.get("/api/v1/scenario")
