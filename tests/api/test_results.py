@@ -61,7 +61,9 @@ def test_a_folder_without_results_is_a_clear_error(tmp_path: Path) -> None:
         load_results(tmp_path)
 
 
-def test_the_api_serves_the_scenario(clients: tuple[TestClient, TestClient]) -> None:
+def test_the_api_serves_the_scenario(
+    clients: tuple[TestClient, TestClient], results: ScenarioResults
+) -> None:
     a, b = clients
     meta = a.get("/api/v1/scenario").json()
     assert meta["name"] == "Lichtervelde basis" and 2030 in meta["years"]
