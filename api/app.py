@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import db, service
 from api.results import ScenarioResults, load_results
 from api.schemas import DossierIn, DossierOut, DossierUpdate
+from scenarios.policy import pydantic_message_nl
 from sim.errors import InputError
 
 #: Answer when the service holds no scenario results.
@@ -203,7 +204,7 @@ def create_app(
             status_code=422,
             content={
                 "detail": [
-                    _problem(".".join(str(x) for x in e["loc"]), str(e["msg"]))
+                    _problem(".".join(str(x) for x in e["loc"]), pydantic_message_nl(e))
                     for e in exc.errors()
                 ]
             },

@@ -461,6 +461,15 @@ _MESSAGES = {
     "too_long": "mag hoogstens {max_length} element(en) bevatten",
     "union_tag_invalid": "onbekende waarde '{tag}' voor {discriminator}; kies uit {expected_tags}",
     "union_tag_not_found": "sleutel {discriminator} ontbreekt",
+    "literal_error": "moet een van {expected} zijn",
+    "enum": "moet een van {expected} zijn",
+    "string_too_long": "is te lang: hoogstens {max_length} tekens",
+    "string_too_short": "is te kort: minstens {min_length} teken(s)",
+    "string_pattern_mismatch": "heeft niet de verwachte vorm",
+    "date_parsing": "moet een datum (JJJJ-MM-DD) zijn",
+    "date_type": "moet een datum (JJJJ-MM-DD) zijn",
+    "json_invalid": "is geen geldige JSON",
+    "model_attributes_type": "moet een tabel (sleutel: waarde) zijn",
 }
 
 
@@ -474,6 +483,17 @@ def _place(loc: tuple[int | str, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out or "(bestand)"
+
+
+def pydantic_message_nl(err: Mapping[str, Any]) -> str:
+    """A pydantic validation error in Dutch (the error's own English text for rare kinds).
+
+    Examples
+    --------
+    >>> pydantic_message_nl({"type": "greater_than_equal", "msg": "...", "ctx": {"ge": 0.0}})
+    'moet ≥ 0 zijn'
+    """
+    return _message(err)
 
 
 def _message(err: Mapping[str, Any]) -> str:
@@ -520,4 +540,12 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return parse_policy(data, what=f"beleidsbestand {name}")
 
 
-__all__ = ["INCOME_CATEGORIES", "MEASURES", "InputError", "Policy", "load_policy", "parse_policy"]
+__all__ = [
+    "INCOME_CATEGORIES",
+    "MEASURES",
+    "InputError",
+    "Policy",
+    "load_policy",
+    "parse_policy",
+    "pydantic_message_nl",
+]

@@ -206,3 +206,12 @@ def test_database_path_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> N
 
     with pytest.raises(InputError):
         db.migrate(db.make_engine(f"sqlite:///{tmp_path}/geen/map/wijk.sqlite"))
+
+
+def test_validation_messages_are_dutch(env: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = env
+    r = client.get("/api/v1/addresses", params={"q": "a", "limit": 1000})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"field": "query.limit", "message": "moet ≤ 50 zijn"}]
+    r = client.post("/api/v1/dwellings/x/trajectory", json={"target_label": "Z"})
+    assert "moet een van" in r.json()["detail"][0]["message"]
