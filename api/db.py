@@ -762,6 +762,20 @@ def _load(
     return row
 
 
+def _authorised_dossier(
+    session: Session,
+    principal: Principal | None,
+    allowed: frozenset[Role],
+    attempted: AuditAction,
+    what_nl: str,
+    dossier_id: str,
+) -> tuple[Principal, Dossier]:
+    """The caller and the dossier, after the role check and the municipality check (each
+    refusal audited and raised as :func:`_require_role` and :func:`_load` do)."""
+    who = _require_role(session, principal, allowed, attempted, what_nl, _normalise_id(dossier_id))
+    return who, _load(session, who, dossier_id, attempted)
+
+
 def _out(row: Dossier) -> DossierOut:
     return DossierOut(
         id=row.id,
@@ -842,10 +856,9 @@ def get_dossier(session: Session, principal: Principal | None, dossier_id: str) 
     DossierForbidden
         No token.
     """
-    who = _require_role(
-        session, principal, _READ_ROLES, "read", "dossiers bekijken", _normalise_id(dossier_id)
+    who, row = _authorised_dossier(
+        session, principal, _READ_ROLES, "read", "dossiers bekijken", dossier_id
     )
-    row = _load(session, who, dossier_id, "read")
     _audit(
         session,
         who,
@@ -924,10 +937,9 @@ def update_dossier(
     DossierNotFound, DossierForbidden
         As for :func:`get_dossier`; analysts may not update.
     """
-    who = _require_role(
-        session, principal, _WRITE_ROLES, "update", "dossiers wijzigen", _normalise_id(dossier_id)
+    who, row = _authorised_dossier(
+        session, principal, _WRITE_ROLES, "update", "dossiers wijzigen", dossier_id
     )
-    row = _load(session, who, dossier_id, "update")
     if expected_version is not None and row.version != expected_version:
         session.rollback()
         raise DossierConflict(row.id, expected_version, row.version)
@@ -972,15 +984,9 @@ def delete_dossier(session: Session, principal: Principal | None, dossier_id: st
     DossierNotFound, DossierForbidden
         As for :func:`update_dossier`.
     """
-    who = _require_role(
-        session,
-        principal,
-        _WRITE_ROLES,
-        "delete",
-        "dossiers verwijderen",
-        _normalise_id(dossier_id),
+    who, row = _authorised_dossier(
+        session, principal, _WRITE_ROLES, "delete", "dossiers verwijderen", dossier_id
     )
-    row = _load(session, who, dossier_id, "delete")
     _audit(
         session,
         who,
@@ -1017,15 +1023,9 @@ def export_dossier(
     DossierNotFound, DossierForbidden
         As for :func:`update_dossier`.
     """
-    who = _require_role(
-        session,
-        principal,
-        _WRITE_ROLES,
-        "export",
-        "dossiers exporteren",
-        _normalise_id(dossier_id),
+    who, row = _authorised_dossier(
+        session, principal, _WRITE_ROLES, "export", "dossiers exporteren", dossier_id
     )
-    row = _load(session, who, dossier_id, "export")
     _audit(
         session,
         who,
