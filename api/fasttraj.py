@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scenarios.candidates import Candidates, _path
+from scenarios.candidates import Candidates, tree_path
 from sim.labels import LABELS
 
 #: Numeric fields of a step, in the order of the answer (units as ``TRAJECTORY_COLUMNS``).
@@ -72,7 +72,7 @@ class TreePlan:
         return cls(
             order=tuple(order),
             chain=tuple(index[tuple(order[: j + 1])] for j in range(len(order))),
-            paths=tuple(tuple(_path(cand.parent, t)) for t in range(cand.k)),
+            paths=tuple(tuple(tree_path(cand.parent, t)) for t in range(cand.k)),
             last=tuple(p[-1] if p else "" for p in cand.packages),
             from_root=np.ascontiguousarray(cand.reachable[:, 0]),
             depth=cand.depth,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from scenarios.outputs import municipality_series
 from sim.errors import Problems
 
 #: Indicators the map and the reports take from a scenario (per sector and year).
@@ -79,9 +80,7 @@ class ScenarioResults:
 
     def municipality(self, indicator: str) -> pd.DataFrame:
         """Year, central, P10, P50, P90 of one indicator for the municipality."""
-        t = self.indicators
-        sel = t[(t["level"] == "gemeente") & (t["indicator"] == indicator)]
-        return sel[["year", "central", "p10", "p50", "p90"]].sort_values("year")
+        return municipality_series(self.indicators, indicator)
 
 
 def load_results(folder: Path) -> ScenarioResults:

@@ -38,6 +38,7 @@ from sim.carriers import CARRIERS
 from sim.core import simulate
 from sim.errors import Problems
 from sim.labels import LABELS
+from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DWELLING_FIELDS, DwellingArrays
 
 #: Core inputs a facilitator may correct, with the resident's words for them.
@@ -164,18 +165,16 @@ class ServiceState:
     index: AddressIndex
     current: pd.DataFrame  # current state per dwelling (need, label, CO2, cost)
     sectors: gpd.GeoDataFrame  # EPSG:4326, per sector: polygon and current-state indicators
-    year: int = 2025
     # candidates of DEFAULT_ORDER for every dwelling, per income category, computed at start-up
     # (vectorised over the whole twin): a trajectory without corrections is then a lookup
-    default_candidates: dict[str, Candidates] = field(default_factory=dict)
-    position: dict[str, int] = field(default_factory=dict)
-    # core inputs of every dwelling (validated once), for the card's label draws
-    arrays: DwellingArrays | None = None
+    default_candidates: dict[str, Candidates]
+    position: dict[str, int]  # row of each dwelling id in the candidates
+    # the chain of DEFAULT_ORDER in default_candidates, and the Dutch names of the measures
+    default_plan: TreePlan
+    names_nl: dict[str, str]
+    year: int = 2025
     # cards already computed (they depend only on the dwelling), bounded: see dwelling_card
     card_cache: dict[tuple[str, int], str] = field(default_factory=dict)
-    # the chain of DEFAULT_ORDER in default_candidates, and the Dutch names of the measures
-    default_plan: TreePlan | None = None
-    names_nl: dict[str, str] = field(default_factory=dict)
 
     @property
     def municipalities(self) -> list[str]:
@@ -229,7 +228,6 @@ def load_state(
     state = ServiceState(
         default_candidates=default_candidates,
         position={str(d): i for i, d in enumerate(twin["dwelling_id"])},
-        arrays=arrays,
         default_plan=TreePlan.of(default_candidates[INCOME_CATEGORIES[0]], DEFAULT_ORDER),
         names_nl={m.id: m.label_nl for m in catalogue.measures},
         twin=twin,
@@ -316,10 +314,10 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
     of its label.
 
     The label's uncertainty: the dwelling is simulated ``samples`` times with the inputs that
-    are estimated (not known facts) drawn around their estimate -- U-values ±25 % where they come
-    from the archetype, infiltration ±30 %, set-point ±1.5 °C (uniform; project assumptions of
-    the spread of the TABULA-BE archetype values within a type and age class) -- and the share
-    of draws per label is reported. The draws are seeded by the dwelling id (same card, same
+    are estimated (not known facts) drawn around their estimate -- the spreads of
+    ``sim/data/estimate_spread.csv`` (project assumptions: U-values ±25 % where they come from
+    the archetype, infiltration ±30 %, set-point ±1.5 °C) -- and the share of draws per label
+    is reported. The draws are seeded by the dwelling id (same card, same
     answer).
 
     A card depends only on the dwelling: it is computed once per worker and kept (at most
@@ -405,11 +403,19 @@ def label_probabilities(
     # the draws are checked like any input before they are simulated
     one = DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)], what="woning")
     draws = {name: np.repeat(column(one, name), samples) for name in DWELLING_COLUMNS}
-    for col in ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k"):
-        if str(r.get(f"{col}_source", "archetype")) != "facts":
-            draws[col] = draws[col] * rng.uniform(0.75, 1.25, samples)
-    draws["infiltration_ach"] = draws["infiltration_ach"] * rng.uniform(0.7, 1.3, samples)
-    draws["setpoint_c"] = draws["setpoint_c"] + rng.uniform(-1.5, 1.5, samples)
+    spread = load_table("estimate_spread.csv")
+    for col, kind, low, high, only_estimated in zip(
+        spread["input"].astype(str),
+        spread["kind"].astype(str),
+        spread["low"].to_numpy(np.float64),
+        spread["high"].to_numpy(np.float64),
+        spread["only_if_estimated"].to_numpy(bool),
+        strict=True,
+    ):
+        if only_estimated and str(r.get(f"{col}_source", "archetype")) == "facts":
+            continue
+        draw = rng.uniform(low, high, samples)
+        draws[col] = draws[col] * draw if kind == "factor" else draws[col] + draw
     res = simulate(
         DwellingArrays.from_mapping(draws, what="woning"),
         None,
@@ -536,12 +542,10 @@ def trajectory(
     # one candidate tree (the prefixes of the order) gives both the stappenplan and the
     # optimiser's choices among those candidates; without corrections it was computed at start
     # for every dwelling, and the answer is read from its row (api.fasttraj: no pandas)
-    if not overrides and not measured and steps == DEFAULT_ORDER and state.default_candidates:
+    if not overrides and not measured and steps == DEFAULT_ORDER:
         cand = state.default_candidates[income_category]
         i = state.position[dwelling_id]
         plan = state.default_plan
-        if plan is None:
-            plan = state.default_plan = TreePlan.of(cand, DEFAULT_ORDER)
     else:
         row = apply_overrides(_row(state, dwelling_id), overrides or {})
         for carrier, kwh in (measured or {}).items():
@@ -553,8 +557,7 @@ def trajectory(
         )
         i = 0
         plan = TreePlan.of(cand, steps)
-    names = state.names_nl or {m.id: m.label_nl for m in state.catalogue.measures}
-    records, skipped = plan_steps(cand, i, plan, names)
+    records, skipped = plan_steps(cand, i, plan, state.names_nl)
     choices = {
         "cheapest_to_target": cheapest_to_target_row(cand, i, plan, LABELS.index(target_label))
     }

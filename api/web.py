@@ -206,16 +206,6 @@ def _label_tile(label: str) -> str:
     )
 
 
-def _indicator_text(value: float, kind: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if kind == "pct":
-        return nl_percent(value)
-    if kind == "ton":
-        return nl_number(value / 1000.0, 1)
-    return nl_number(value)
-
-
 def _class_colour(value: float, indicator: str) -> str:
     spec = INDICATORS[indicator]
     if value is None or not math.isfinite(value):

@@ -120,7 +120,7 @@ class Candidates:
         out = np.full(self.n, "", dtype=object)
         for t in np.unique(idx[idx > 0]):  # a loop over candidates, not over dwellings
             rows = np.flatnonzero(idx == t)
-            chain = _path(self.parent, int(t))
+            chain = tree_path(self.parent, int(t))
             parts = np.full(rows.size, "", dtype=object)
             for node in chain:
                 name = self.packages[node][-1]
@@ -490,13 +490,13 @@ def _reachable(parent: NDArray[np.int64]) -> NDArray[np.bool_]:
     k = parent.size
     out = np.eye(k, dtype=bool)
     for t in range(k):  # K is small (tens): a loop over candidates
-        for a in _path(parent, t):
+        for a in tree_path(parent, t):
             out[t, a] = True
         out[t, 0] = True
     return out
 
 
-def _path(parent: NDArray[np.int64], t: int) -> list[int]:
+def tree_path(parent: NDArray[np.int64], t: int) -> list[int]:
     """Candidates from the root's first child down to ``t`` (the root itself left out)."""
     chain = []
     while t > 0:
@@ -525,5 +525,6 @@ __all__ = [
     "cheapest_to_target",
     "column",
     "scheme_name",
+    "tree_path",
     "where_rows",
 ]

@@ -11,7 +11,6 @@ P10/P50/P90 over the Monte Carlo runs (equal to the central run when there are n
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -94,15 +93,13 @@ def _derived(
             np.where(co2_0 > 0, 1.0 - co2 / np.where(co2_0 > 0, co2_0, 1.0), 0.0),
         )
     )
-    per = policy.lekp.per_1000_housing_units
+    counts = policy.lekp_goal_counts(dw)
     goals = (
-        ("lekp_collective", "lekp_collective_cum", per.collective_renovations.value),
-        ("lekp_fossil_free", "lekp_fossil_free_cum", per.fossil_free.value),
-        ("lekp_klimaattafel", "klimaattafel_invited_cum", per.klimaattafel_invitations.value),
+        ("lekp_collective", "lekp_collective_cum", counts["collective_renovations"]),
+        ("lekp_fossil_free", "lekp_fossil_free_cum", counts["fossil_free"]),
+        ("lekp_klimaattafel", "klimaattafel_invited_cum", counts["klimaattafel_invitations"]),
     )
-    for name, source, per_1000 in goals:
-        target = np.vectorize(lambda n, p=per_1000: math.ceil(round(p * n / 1000.0, 9)))(dw)
-        target = np.asarray(target, dtype=np.float64)
+    for name, source, target in goals:
         extra.append((f"{name}_target", "-", target))
         extra.append(
             (

@@ -212,7 +212,7 @@ def _per_sector(
 def municipality_series(indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """Year, central, P10, P50, P90 of one indicator for the municipality."""
     sel = indicators[(indicators["level"] == "gemeente") & (indicators["indicator"] == indicator)]
-    return sel[["year", "central", "p10", "p50", "p90"]].reset_index(drop=True)
+    return sel[["year", "central", "p10", "p50", "p90"]].sort_values("year").reset_index(drop=True)
 
 
 __all__ = [

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -423,17 +422,27 @@ class Policy(_Model):
         >>> load_policy().lekp_targets(10_000)["collective_renovations"]
         500
         """
-        if housing_units < 0:
+        out = {g: int(v) for g, v in self.lekp_goal_counts(housing_units).items()}
+        out["wijkverbeteringscontract"] = self.lekp.wijkverbeteringscontract_min
+        return out
+
+    def lekp_goal_counts(self, housing_units: ArrayLike) -> dict[str, NDArray[np.float64]]:
+        """The LEKP goals counted per 1,000 housing units (``LEKP_GOALS``) for any number of
+        areas at once: ``ceil(per_1000 × units / 1000)``, rounded to 9 decimals before the
+        ceiling so that 50 × 1,000 / 1,000 is 50, not 51.
+
+        Examples
+        --------
+        >>> load_policy().lekp_goal_counts([0, 999, 1000])["fossil_free"].tolist()
+        [0.0, 25.0, 25.0]
+        """
+        units = np.asarray(housing_units, dtype=np.float64)
+        if (units < 0).any():
             problems = Problems("LEKP-doelen")
             problems.add("housing_units", "moet ≥ 0 zijn")
             problems.raise_if_any()
         per = self.lekp.per_1000_housing_units
-        out = {
-            g: math.ceil(round(getattr(per, g).value * housing_units / 1000.0, 9))
-            for g in LEKP_GOALS
-        }
-        out["wijkverbeteringscontract"] = self.lekp.wijkverbeteringscontract_min
-        return out
+        return {g: np.ceil(np.round(getattr(per, g).value * units / 1000.0, 9)) for g in LEKP_GOALS}
 
 
 # ---------------------------------------------------------------------- loading

@@ -586,7 +586,7 @@ def run_scenario(
         dwellings=_categorical_measures(
             pd.concat([r.dwellings for r in results], ignore_index=True)
         ),
-        candidates=_candidate_names(scenario),
+        candidates=["", *("+".join(p) for p in scenario.candidates.packages())],
         factors=np.stack([scenario.parameter_draws()[f] for f in FACTORS], axis=1),
         meta={"partitions": len(groups), "scheduler": scheduler or "proces"},
     )
@@ -603,16 +603,6 @@ def _categorical_measures(table: pd.DataFrame) -> pd.DataFrame:
             values = table[col].astype(str)
             table[col] = pd.Categorical(values, categories=sorted(values.unique()))
     return table
-
-
-def _candidate_names(scenario: Scenario) -> list[str]:
-    names = [""]
-    for order in scenario.candidates.orders:
-        for j in range(1, len(order) + 1):
-            name = "+".join(order[:j])
-            if name not in names:
-                names.append(name)
-    return names
 
 
 def _run_packed(rows: tuple[Any, ...], *common: Any, threads: int | None = None) -> PartitionResult:

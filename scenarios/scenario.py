@@ -33,6 +33,7 @@ import itertools
 import math
 import types
 import typing
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -328,14 +329,16 @@ class Klimaattafels(_Model):
     uptake_factor: float = Field(ge=1)
 
 
-class _Distribution(_Model):
+class _Distribution(_Model, ABC):
+    """What every distribution of an uncertain factor offers."""
+
+    @abstractmethod
     def central(self) -> float:
         """Value of the central run."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         """``size`` independent draws from ``rng``."""
-        raise NotImplementedError
 
 
 class Uniform(_Distribution):
