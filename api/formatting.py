@@ -61,26 +61,34 @@ def goal_rows(
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The municipality's :data:`KEY_INDICATORS` for ``years``: per indicator its Dutch label and,
     per year, the median over the Monte Carlo runs (P50; the central run when there are none) and
-    the P10-P90 band (``""`` for the first year, which is the current state), as text.
+    the P10-P90 band, as text. The first year is the current state: it shows the central run
+    (today's prices and factors) and no band.
 
     The median, not the central run, is shown: the central run is one draw of who renovates when
     (with the central values of the uncertain inputs), and in a small municipality that draw alone
     can fall outside the band of the others."""
     town = indicators[indicators["level"] == "gemeente"]
     values = {
-        (str(i), int(y)): (float(c), float(lo), float(hi))
-        for i, y, c, lo, hi in zip(
-            town["indicator"], town["year"], town["p50"], town["p10"], town["p90"], strict=True
+        (str(i), int(y)): (float(c), float(m), float(lo), float(hi))
+        for i, y, c, m, lo, hi in zip(
+            town["indicator"],
+            town["year"],
+            town["central"],
+            town["p50"],
+            town["p10"],
+            town["p90"],
+            strict=True,
         )
     }
     out = []
     for name, label, kind in KEY_INDICATORS:
         cells = []
         for y in years:
-            median, low, high = values[(name, y)]
-            band = (
-                "" if y == years[0] else f"{indicator_text(low, kind)}–{indicator_text(high, kind)}"
-            )
-            cells.append((indicator_text(median, kind), band))
+            central, median, low, high = values[(name, y)]
+            if y == years[0]:
+                cells.append((indicator_text(central, kind), ""))
+            else:
+                band = f"{indicator_text(low, kind)}–{indicator_text(high, kind)}"
+                cells.append((indicator_text(median, kind), band))
         out.append((label, cells))
     return out

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from sim.labels import LABELS
 
@@ -43,6 +44,7 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
         shares = [_town(indicators, f"share_label_{x}")["central"].to_numpy() for x in LABELS]
         ax.stackplot(years, shares, labels=list(LABELS), colors=LABEL_COLOURS)
         ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("jaar")
         ax.set_ylabel("aandeel woningen")
         ax.set_title("EPC-labels van de woningen (centrale raming)")
@@ -53,7 +55,13 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
         # 2-4. quantities with their P10-P90 band
         for stem, name, scale, unit, title in (
             ("co2", "co2_kg", 1e-3, "ton CO2 per jaar", "CO2-uitstoot van de woningen"),
-            ("label_a", "share_label_a_or_better", 1.0, "aandeel", "Woningen met label A of beter"),
+            (
+                "label_a",
+                "share_label_a_or_better",
+                1.0,
+                "aandeel woningen",
+                "Woningen met label A of beter",
+            ),
             (
                 "investering",
                 "investment_cum_eur",
@@ -71,6 +79,8 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
             ax.plot(d["year"], d["central"] * scale, label="centrale raming")
             ax.set_xlabel("jaar")
             ax.set_ylabel(unit)
+            if stem == "label_a":
+                ax.yaxis.set_major_formatter(PercentFormatter(1.0))
             ax.set_title(title)
             ax.legend()
             fig.tight_layout()
