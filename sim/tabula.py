@@ -5,7 +5,7 @@ typologies (Loga et al. 2013, implemented in IWU's ``tabula-calculator.xlsx``):
 a seasonal quasi-steady-state balance after EN ISO 13790:2008, per m² of the
 TABULA reference floor area :math:`A_{C,Ref}`. It is the project's reference
 method: it reproduces the published ``q_h_nd`` of the TABULA/EPISCOPE datasets
-(tested on every Belgian row), and it shares its building blocks with the
+(tested on 836 rows of 21 typologies), and it shares its building blocks with the
 EN ISO 52016-1 monthly method (:mod:`sim.transmission`, :mod:`sim.ventilation`,
 :mod:`sim.solar_gains`, :mod:`sim.utilisation`).
 
@@ -30,23 +30,32 @@ windows ``Window_1, Window_2``; ``Door_1``.
    absent element, which stays at 0. The refurbishment measure of an element
    (``Code_MeasureType_<el>``) gives :math:`U_{measure}`:
 
-   * none (``0``, ``"0"``, empty): :math:`U_{before}`;
-   * ``"Add"``: :math:`1/(R_{before} + R_{measure})` -- insulation added in series;
+   * ``"Add"``, or none (``0``, ``"0"``, empty) with :math:`R_{measure} > 0`:
+     :math:`1/(R_{before} + R_{measure})` -- insulation added in series;
    * ``"Replace"``: :math:`1/(R_{add} + R_{measure})` -- new construction
      (windows and doors :math:`1/R_{measure}`);
    * ``"ReplaceInsulation"`` (opaque only): the existing insulation of thickness
      ``d_Insulation_<el>`` is removed first, counted at
-     :math:`\\lambda` = 0.04 W/(m·K): :math:`1/(R_{before} - d/\\lambda + R_{measure})`.
+     :math:`\\lambda` = 0.04 W/(m·K): :math:`1/(R_{before} - d/\\lambda + R_{measure})`;
 
-   :math:`R_{measure}` = ``R_PredefinedMeasure`` scaled by
-   :math:`d_{measure}/d_{predefined}` when a thickness is defined, with
-   :math:`d_{measure}` = ``d_Insulation_Input_Measure`` if non-zero, else
-   ``d_Insulation_PredefinedMeasure``. A measure covers the fraction
-   :math:`f` = ``f_Measure_<el>`` of the element:
-   :math:`U_{actual} = (1-f)\\,U_{before} + f\\,U_{measure}`.
-3. *Thermal bridges.* :math:`\\Delta U_{tb} = (1-f_{ref})\\,\\Delta U_{tb,orig} +
-   f_{ref}\\,\\Delta U_{tb,refurb}` with :math:`f_{ref}` the area-weighted
-   fraction of the envelope that a measure with :math:`R_{measure} > 0` covers.
+   a resistance sum of 0 gives :math:`U_{measure}` = 0 (the workbook's
+   ``IF(R > 0; 1/R; 0)``: a ``Replace`` with :math:`R_{measure} = R_{add} = 0`
+   makes the replaced fraction lossless). :math:`R_{measure}` =
+   ``R_PredefinedMeasure`` scaled by :math:`d_{measure}/d_{predefined}` when a
+   thickness is defined, with :math:`d_{measure}` = ``d_Insulation_Input_Measure``
+   if non-zero, else ``d_Insulation_PredefinedMeasure``. A measure (a type, or
+   :math:`R_{measure} > 0`) covers the fraction :math:`f` = ``f_Measure_<el>`` of
+   the element: :math:`U_{actual} = (1-f)\\,U_{before} + f\\,U_{measure}`; without
+   one :math:`U_{actual} = U_{before}`.
+3. *Thermal bridges.* With :math:`f_{ref}` the area-weighted fraction of the
+   envelope that a measure with :math:`R_{measure} > 0` covers
+   (``Fraction_EnvelopeRefurbished``),
+   :math:`\\Delta U_{tb} = (1-f_{ref})\\,\\Delta U_{tb,orig} + f_{ref}\\,\\Delta U_{tb,refurb}`;
+   :math:`\\Delta U_{tb,refurb}` alone for a variation (optional column
+   ``Code_TypeVariant`` = ``"Variation"``: a variant wholly in its new state, e.g.
+   a new-build standard, whatever its measures); :math:`\\Delta U_{tb,orig}` alone
+   when no refurbished thermal-bridging type is given
+   (``Code_ThermalBridging_Refurbished`` empty; any code, ``0`` included, counts).
 4. *Transmission.* :math:`h_{tr} = [\\sum_k b_k U_{actual,k} A_k + \\Delta U_{tb}
    \\sum_k A_k] / A_{C,Ref}` (:func:`sim.transmission.transmission_heat_transfer_coefficient`;
    :math:`b = 1` for windows and doors).
@@ -59,40 +68,44 @@ windows ``Window_1, Window_2``; ``Door_1``.
    (\\theta_i - \\theta_e)\\,d_{heating}` [kWh/(m²·a)].
 8. *Solar gains.* :math:`q_{sol} = \\sum_o F_{sh,o}(1-F_F)F_w\\,g_{gl,n}\\,A_{w,o}
    I_{sol,o} / A_{C,Ref}` (:func:`sim.solar_gains.solar_heat_gains`) with
-   :math:`g_{gl,n}` the area-weighted average of both window types,
-   :math:`F_{sh}` = ``F_sh_hor`` for horizontal and ``F_sh_vert`` for vertical windows.
+   :math:`g_{gl,n}` the area-weighted average of both window types, each with its
+   ``g_gl_n_<w>`` or, where a measure with :math:`R_{measure} > 0` replaces it,
+   wholly with the new window's ``g_gl_n_PredefinedMeasure_<w>`` (whatever the
+   fraction :math:`f`); :math:`F_{sh}` = ``F_sh_hor`` for horizontal and
+   ``F_sh_vert`` for vertical windows.
 9. *Internal gains.* :math:`q_{int} = \\phi_{int}\\,0.024\\,d_{heating}`.
 10. *Need.* :math:`\\tau = c_m/(h_{tr}+h_{ve})`, :math:`a_H = 0.8 + \\tau/30`,
     :math:`\\gamma = (q_{sol}+q_{int})/q_{ht}`, :math:`\\eta` after EN ISO 13790
     eq. 52-53 (:mod:`sim.utilisation`, seasonal reference values) and
     :math:`q_{h,nd} = \\max(0,\\ q_{ht} - \\eta\\,(q_{sol}+q_{int}))`.
 
-Choices where the published data cannot decide (all Belgian rows agree with
-either reading):
+Where IWU's later tools differ from the published datasets, the published
+datasets are followed:
 
-* a window with a measure has :math:`g = (1-f)\\,g_{gl,n} + f\\,g_{gl,n,measure}`
-  (the workbook before 2020 switched wholesale to the measure's *g*; IWU's later
-  scripts weight by :math:`f` as here);
-* ``delta_U_ThermalBridging`` is always the area-weighted value of step 3 (the
-  workbook takes the original value alone when ``Code_ThermalBridging_Refurbished``
-  is empty -- give the original value as the refurbished one to get the same);
-* an absent element (``U == 0``) stays absent whatever its ``R_add`` or measure;
-* a ``Replace`` measure must have :math:`R_{measure} > 0`, and an element whose
-  measure type is none must not have :math:`R_{measure} > 0` (the workbook would
-  silently treat it as ``Add``): both are reported as input errors;
-* :math:`F_{red}` is capped at 1 (see :func:`temperature_reduction_factor`).
+* :math:`F_{red}` is not capped at 1 (see :func:`temperature_reduction_factor`;
+  ``cap_at_one=True`` gives IWU's 2016 variant);
+* a window under a measure counts with the new window's *g* alone; IWU's scripts
+  since 2020 (``CalcBuilding.R``) weight *g* by :math:`f` instead.
+
+Choices where the published data cannot decide: an absent element (``U == 0``)
+stays absent whatever its ``R_add`` or measure; a frame without the optional
+column ``Code_TypeVariant`` has no variations.
 
 Entered window areas by orientation are used as entered, as in the published
-Belgian results (their sum differs from ``A_Window_1 + A_Window_2`` by up to
-0.4 m² there); IWU's later scripts rescale them to the window total.
+results (their sum differs from ``A_Window_1 + A_Window_2`` by up to 0.4 m² in
+the Belgian rows); IWU's later scripts rescale them to the window total.
 
-Verified against the published Belgian rows: every step for entered areas and
-for no measure or ``Replace`` (partial, on elements without :math:`R_{add}`),
-all three branches of :math:`F_{red}`, and every ``A_Estim_*`` of the
-estimation. Taken from the workbook's formulas but not exercised by the
-Belgian data: ``Add``, ``ReplaceInsulation``, thickness scaling of
-:math:`R_{measure}`, ``Replace`` with :math:`R_{add} > 0`, the assignment of
-estimated areas to the elements, and the window *g* under a measure.
+Verified against published TABULA/EPISCOPE rows (an export of
+tabula-calculator.xlsx, 2019): all 36 Belgian rows and 800 rows of 20 other
+typologies, every intermediate (areas, :math:`R_{measure}`, :math:`U_{measure}`,
+:math:`U_{actual}`, :math:`\\Delta U_{tb}`, :math:`F_{red}`, :math:`g_{gl,n}`,
+gains, utilisation) to 1e-9 relative and ``q_h_nd`` to 1e-15. This covers
+``Add``, ``Replace`` (with and without :math:`R_{add}`, with :math:`R_{measure}`
+= 0), measures without a type, thickness scaling of :math:`R_{measure}`,
+variations, every branch of :math:`F_{red}` and of the thermal-bridge rule, and
+every ``A_Estim_*`` of the estimation (Belgian rows). Taken from the workbook's
+formulas but not exercised by published data: ``ReplaceInsulation`` and the
+assignment of estimated areas to the elements.
 
 References
 ----------
@@ -106,6 +119,10 @@ References
 .. [4] T. Loga, J. Calisti (2021-2023), ``CalcBuilding.R`` and ``EnvArEst.R``,
    R scripts derived from ``tabula-calculator.xlsx`` (sheet Calc.Set.Building),
    MOBASY project, IWU, Darmstadt.
+.. [5] TABULA/EPISCOPE, IWU Darmstadt, www.episcope.eu: export of
+   tabula-calculator.xlsx with 836 building variants (``episcope.csv`` in
+   FZJ-IEK3-VSA/tsib, 2019), CC BY 4.0; the test fixture
+   ``tests/sim/data/tabula_foreign.csv`` is derived from it.
 """
 
 from __future__ import annotations
@@ -177,6 +194,8 @@ _MEASURE_CODES: dict[str, int] = {
     "replace": _REPLACE,
     "replaceinsulation": _REPLACE_INSULATION,
 }
+# Type of building variant (optional column Code_TypeVariant): 1 = "Variation".
+_TYPE_VARIANT_CODES: dict[str, int] = {"": 0, "0": 0, "refurbishment": 0, "variation": 1}
 # Envelope-area intake (Code_TypeIntake_EnvelopeArea).
 _MANUAL, _ESTIMATION, _ESTIMATION_MANUAL_ORIENTATION = 0, 1, 2
 _INTAKE_CODES: dict[str, int] = {
@@ -195,6 +214,7 @@ _BASE_COLUMNS: tuple[str, ...] = (
     *(f"b_Transmission_{e}" for e in OPAQUE),
     *(f"Code_MeasureType_{e}" for e in ELEMENTS),
     *(f"g_gl_n_{w}" for w in WINDOWS),
+    "Code_ThermalBridging_Refurbished",
     "delta_U_ThermalBridging_Original",
     "delta_U_ThermalBridging_Refurbished",
     "n_air_infiltration",
@@ -250,7 +270,7 @@ def required_columns(
         Envelope-area intake of the rows.
     measures : bool
         Include the columns of refurbishment measures (needed for an element only
-        when some row has a measure on it).
+        when some row has a measure type or an ``R_PredefinedMeasure`` > 0 on it).
     replace_insulation : bool
         Include ``d_Insulation_<el>`` of the opaque elements (needed only for
         ``ReplaceInsulation`` measures).
@@ -258,12 +278,14 @@ def required_columns(
     Returns
     -------
     tuple of str
-        Column names.
+        Column names. Not listed: the optional ``Code_TypeVariant``
+        (``"Variation"`` marks a variant wholly in its refurbished state for the
+        thermal-bridge surcharge; absent means no variations).
 
     Examples
     --------
     >>> len(required_columns()), len(required_columns("Estimation", measures=True))
-    (74, 102)
+    (75, 103)
     >>> "A_Wall_1" in required_columns("Estimation")
     False
     """
@@ -456,6 +478,8 @@ class _Inputs:
     g_gl_n_predefined: NDArray[np.float64]
     delta_u_tb_original: NDArray[np.float64]
     delta_u_tb_refurbished: NDArray[np.float64]
+    has_refurbished_tb_type: NDArray[np.bool_]
+    variation: NDArray[np.bool_]
     n_air_infiltration: NDArray[np.float64]
     n_air_use: NDArray[np.float64]
     h_room: NDArray[np.float64]
@@ -538,7 +562,11 @@ def _read_inputs(frame: pd.DataFrame) -> _Inputs:
         axis=1,
     ).reshape(n, len(ELEMENTS))
 
+    # The measure columns are read where a measure type is given or a resistance entered
+    # (the workbook applies a resistance without a type as 'Add').
     has = measure != _NONE
+    for k, e in enumerate(ELEMENTS):
+        has[:, k] |= _column_positive(frame, f"R_PredefinedMeasure_{e}")
     f_measure, r_pre, d_pre, d_in, d_ex = (np.zeros((n, len(ELEMENTS))) for _ in range(5))
     g_pre = np.zeros((n, len(WINDOWS)))
     for k, e in enumerate(ELEMENTS):
@@ -555,31 +583,7 @@ def _read_inputs(frame: pd.DataFrame) -> _Inputs:
             g_pre[:, k - _N_OPAQUE] = rd.number(
                 f"g_gl_n_PredefinedMeasure_{e}", need, lo=0.0, hi=1.0
             )
-        # R_PredefinedMeasure without a measure type would be applied as 'Add' by the
-        # workbook; say so rather than guess.
-        stray = (
-            ~need
-            & rd.all_valid(f"Code_MeasureType_{e}")
-            & _column_positive(frame, f"R_PredefinedMeasure_{e}")
-        )
-        if stray.any():
-            rd.add(
-                f"Code_MeasureType_{e}",
-                f"is empty/0 but R_PredefinedMeasure_{e} > 0; set the measure type "
-                "('Add', 'Replace', 'ReplaceInsulation') or set the resistance to 0",
-                stray,
-            )
 
-    r_measure = _measure_resistance(r_pre, d_pre, d_in)
-    no_r = (measure == _REPLACE) & (r_measure <= 0.0)
-    for k, e in enumerate(ELEMENTS):
-        no_r[:, k] &= rd.all_valid(f"R_PredefinedMeasure_{e}")
-        if no_r[:, k].any():
-            rd.add(
-                f"R_PredefinedMeasure_{e}",
-                "must be > 0 for a 'Replace' measure (resistance of the new construction) [m²·K/W]",
-                no_r[:, k],
-            )
     with np.errstate(over="ignore"):  # subnormal U: R = inf, as it should
         stripped = _resistance_before(u, r_add, measure, d_ex)
     gone = (measure == _REPLACE_INSULATION) & (u > 0.0) & (stripped <= 0.0)
@@ -592,6 +596,23 @@ def _read_inputs(frame: pd.DataFrame) -> _Inputs:
                 f"the resistance 1/U_{e} + R_Add_UnheatedSpace_{e}; check both values",
                 gone[:, k],
             )
+
+    # Thermal-bridging state: a refurbished type given (any code, '0' included, as the
+    # workbook tests for an empty cell) and, optionally, whether the row is a variation.
+    tb_codes = rd.codes("Code_ThermalBridging_Refurbished")
+    has_tb_type = np.ones(n, dtype=bool) if tb_codes is None else tb_codes != ""
+    if "Code_TypeVariant" in frame.columns:
+        variation = (
+            rd.lookup(
+                "Code_TypeVariant",
+                _TYPE_VARIANT_CODES,
+                "use 'Refurbishment' (or empty) or 'Variation'",
+                0,
+            )
+            == 1
+        )
+    else:
+        variation = np.zeros(n, dtype=bool)
 
     g = np.stack([rd.number(f"g_gl_n_{w}", lo=0.0, hi=1.0) for w in WINDOWS], axis=1).reshape(
         n, len(WINDOWS)
@@ -622,6 +643,8 @@ def _read_inputs(frame: pd.DataFrame) -> _Inputs:
         delta_u_tb_refurbished=rd.number(
             "delta_U_ThermalBridging_Refurbished", lo=0.0, unit="W/(m²·K)"
         ),
+        has_refurbished_tb_type=has_tb_type,
+        variation=variation,
         n_air_infiltration=rd.number("n_air_infiltration", lo=0.0, unit="1/h"),
         n_air_use=rd.number("n_air_use", lo=0.0, unit="1/h"),
         h_room=rd.number("h_room", lo=0.0, unit="m"),
@@ -905,7 +928,11 @@ def estimate_envelope_areas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def temperature_reduction_factor(
-    h_transmission: ArrayLike, f_red_htr1: ArrayLike, f_red_htr4: ArrayLike
+    h_transmission: ArrayLike,
+    f_red_htr1: ArrayLike,
+    f_red_htr4: ArrayLike,
+    *,
+    cap_at_one: bool = False,
 ) -> NDArray[np.float64]:
     """Temperature reduction factor :math:`F_{red}` of the TABULA method.
 
@@ -918,6 +945,10 @@ def temperature_reduction_factor(
         Transmission heat transfer coefficient per m² reference area [W/(m²·K)].
     f_red_htr1, f_red_htr4 : array_like
         Reduction factors at :math:`h_{tr}` = 1 and 4 W/(m²·K) [-].
+    cap_at_one : bool
+        Limit :math:`F_{red}` to 1 below :math:`h_{tr}` = 0.5, as IWU's later
+        tools do (since 2016). Default ``False``: the method as published, which
+        the TABULA/EPISCOPE datasets were computed with.
 
     Returns
     -------
@@ -926,23 +957,33 @@ def temperature_reduction_factor(
 
     Notes
     -----
-    Linear between the two points, constant above :math:`h_{tr}` = 4; below
-    :math:`h_{tr}` = 1 the workbook rises from ``F_red_htr1`` to 1 at
-    :math:`h_{tr}` = 0.5: :math:`F_{red,1} + (1-h_{tr})/0.5\\,(1-F_{red,1})`.
-    Below 0.5 this would exceed 1, i.e. a mean temperature above the set
-    point; it is capped at 1 (as IWU's tools do since 2016). Verified on the
-    Belgian rows, which include :math:`h_{tr}` < 1.
+    Linear between the two points, constant above :math:`h_{tr}` = 4. Below
+    :math:`h_{tr}` = 1 the line runs from ``F_red_htr1`` to 1 at
+    :math:`h_{tr}` = 0.5, :math:`F_{red,1} + (1-h_{tr})/0.5\\,(1-F_{red,1})`, and
+    on beyond it: a very well insulated building (:math:`h_{tr}` < 0.5) has
+    :math:`F_{red}` > 1, i.e. a mean internal temperature above the set point
+    (heat spreads into the unheated rooms and the setback hardly lowers it).
+    The published datasets of every country follow this uncapped line (e.g.
+    ``AT.N.AB.05.Gen.ReEx.001.001``: :math:`h_{tr}` = 0.480, :math:`F_{red}` =
+    1.00197; ``NO.N.SFH.06.Gen.ReEx.001.001``: 1.0427); IWU's 2016 change
+    (``min(...; 1)`` in tabula-calculator.xlsx, kept in ``CalcBuilding.R``) is
+    available as ``cap_at_one=True``.
 
     Examples
     --------
-    >>> [round(float(f), 6) for f in temperature_reduction_factor([0.3, 0.75, 2.5, 5.0], 0.9, 0.8)]
+    >>> h = [0.3, 0.75, 2.5, 5.0]
+    >>> [round(float(f), 6) for f in temperature_reduction_factor(h, 0.9, 0.8)]
+    [1.04, 0.95, 0.85, 0.8]
+    >>> [round(float(f), 6) for f in temperature_reduction_factor(h, 0.9, 0.8, cap_at_one=True)]
     [1.0, 0.95, 0.85, 0.8]
     """
     h = np.asarray(h_transmission, dtype=np.float64)
     f1 = np.asarray(f_red_htr1, dtype=np.float64)
     f4 = np.asarray(f_red_htr4, dtype=np.float64)
     between = f1 + (h - 1.0) * (f4 - f1) / 3.0
-    below = np.minimum(f1 + (1.0 - h) / 0.5 * (1.0 - f1), 1.0)
+    below = f1 + (1.0 - h) / 0.5 * (1.0 - f1)
+    if cap_at_one:
+        below = np.minimum(below, 1.0)
     out = np.where(h >= 4.0, f4, np.where(h <= 1.0, below, between))
     return np.asarray(out, dtype=np.float64)
 
@@ -982,18 +1023,17 @@ def _u_values(inp: _Inputs) -> dict[str, NDArray[np.float64]]:
     def inverse(r: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.divide(1.0, r, out=np.zeros_like(r), where=r > 0.0)
 
-    # Validation guarantees R_measure > 0 for Replace and R_before > 0 for ReplaceInsulation.
+    # A measure acts where a type is given or its resistance is positive; without a type it
+    # is added in series (as 'Add'). As in the workbook, a resistance sum of 0 gives
+    # U_measure = 0 (IF(R > 0; 1/R; 0)): a 'Replace' with R_measure = R_add = 0 counts the
+    # replaced fraction as lossless.
     u_measure = np.select(
-        [inp.measure == _ADD, inp.measure == _REPLACE, inp.measure == _REPLACE_INSULATION],
-        [
-            u_with_added_resistance(u_before, r_measure),
-            u_with_added_resistance(inverse(r_measure), inp.r_add),
-            u_with_added_resistance(inverse(r_before), r_measure),
-        ],
-        u_before,
+        [inp.measure == _REPLACE, inp.measure == _REPLACE_INSULATION],
+        [inverse(inp.r_add + r_measure), inverse(r_before + r_measure)],
+        u_with_added_resistance(u_before, r_measure),
     )
     u_measure = np.where(present, u_measure, 0.0)
-    treated = inp.measure != _NONE
+    treated = (inp.measure != _NONE) | (r_measure > 0.0)
     f = inp.f_measure
     u_actual = np.where(treated, (1.0 - f) * u_before + f * u_measure, u_before)
     return {
@@ -1023,11 +1063,18 @@ def _compute(inp: _Inputs) -> dict[str, NDArray[np.float64]]:
             out[f"{name}_{e}"] = u[name][:, k]
     u_actual = u["U_Actual"]
 
-    # Thermal bridging surcharge weighted by the refurbished share of the envelope (step 3).
-    refurbished = (inp.measure != _NONE) & (u["R_Measure"] > 0.0)
+    # Thermal bridging surcharge (step 3): the refurbished share of the envelope gets the
+    # 'Refurbished' value; a variation is wholly in the refurbished state; without a
+    # refurbished thermal-bridging type the original value holds.
+    refurbished = u["R_Measure"] > 0.0
     covered = np.where(refurbished, inp.f_measure * area, 0.0).sum(axis=1)
     fraction = np.divide(covered, a_env, out=np.zeros_like(a_env), where=a_env > 0.0)
-    delta_u_tb = (1.0 - fraction) * inp.delta_u_tb_original + fraction * inp.delta_u_tb_refurbished
+    weighted = (1.0 - fraction) * inp.delta_u_tb_original + fraction * inp.delta_u_tb_refurbished
+    delta_u_tb = np.where(
+        inp.has_refurbished_tb_type,
+        np.where(inp.variation, inp.delta_u_tb_refurbished, weighted),
+        inp.delta_u_tb_original,
+    )
     out["Fraction_EnvelopeRefurbished"] = fraction
     out["delta_U_ThermalBridging"] = delta_u_tb
 
@@ -1056,13 +1103,10 @@ def _compute(inp: _Inputs) -> dict[str, NDArray[np.float64]]:
     q_ht = q_ht_tr + q_ht_ve
     out["q_ht_tr"], out["q_ht_ve"], out["q_ht"] = q_ht_tr, q_ht_ve, q_ht
 
-    # Solar gains (step 8).
+    # Solar gains (step 8): a window with a measure (R_measure > 0) counts wholly with the
+    # g-value of the new window, whatever the measured fraction f.
     w = _WINDOW_SLICE
-    treated = inp.measure[:, w] != _NONE
-    f_w_measure = inp.f_measure[:, w]
-    g_windows = np.where(
-        treated, (1.0 - f_w_measure) * inp.g_gl_n + f_w_measure * inp.g_gl_n_predefined, inp.g_gl_n
-    )
+    g_windows = np.where(u["R_Measure"][:, w] > 0.0, inp.g_gl_n_predefined, inp.g_gl_n)
     a_windows = area[:, w]
     a_windows_sum = a_windows.sum(axis=1)
     g_gl_n = np.divide(
