@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from scenarios.candidates import Candidates
     from scenarios.catalogue import Catalogue
 
-from scenarios.trajectory import DEFAULT_ORDER
+from scenarios.trajectory import default_order
 
 _ADDRESS = re.compile(
     r"^\s*(?P<street>.+?)\s+(?P<number>\d+\S*)(?:\s+bus\s+(?P<box>\S+))?\s*,\s*(?P<postcode>\d{4})\s*$",
@@ -114,7 +114,11 @@ def trajectory(
         twin = read_twin(twin_path)
         rows = find_dwelling(twin, address, address_id)
         catalogue = load_catalogue()
-        steps = tuple(s.strip() for s in order.split(",")) if order else DEFAULT_ORDER
+        steps = (
+            tuple(s.strip() for s in order.split(","))
+            if order
+            else default_order(rows["attachment"].iloc[0])
+        )
         plan = stappenplan(rows, steps, catalogue, load_policy(), year=year, income_category=income)
         if target not in LABELS:
             fail(f"--target {target} is geen EPC-label; kies uit {', '.join(LABELS)}.")

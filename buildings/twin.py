@@ -498,7 +498,10 @@ def _dwellings(
     # --- envelope of each building (gross, external dimensions), then each dwelling's share
     footprint = bi["footprint_area_m2"].to_numpy()[row]
     gross_floor = footprint * storeys
-    floor_area = par["reference_to_gross_floor_area"] * gross_floor / k
+    # an apartment owns only its part of the building's floor: stairs, landings and other
+    # common parts belong to no dwelling (a house's stairs are its own)
+    dwelling_share = np.where(apartment, par["apartment_dwelling_floor_share"], 1.0)
+    floor_area = par["reference_to_gross_floor_area"] * dwelling_share * gross_floor / k
     inputs = dwelling_inputs(arch_type, year, floor_area)
     arch = archetype_table().set_index("archetype_id")
     a_row = arch.index.get_indexer(pd.Index(inputs["archetype_id"].astype(str)))
@@ -537,6 +540,20 @@ def _dwellings(
     )
     inputs["ground_floor_area_m2"] = np.where(on_ground, footprint / np.maximum(n_ground, 1), 0.0)
     inputs["window_area_h_m2"] = np.where(on_top, inputs["window_area_h_m2"].to_numpy(), 0.0)
+    # the building's totals, on every dwelling's row: a shared building project (roof, façades,
+    # floor of an apartment building) is priced on them and shared by floor area
+    # (scenarios.catalogue, basis building_share)
+    window_cols = [f"window_area_{o}_m2" for o in "hnesw"]
+    building_totals = {
+        f"building_{c}": np.repeat(np.add.reduceat(values, starts), sizes)
+        for c, values in (
+            ("floor_area_m2", inputs["floor_area_m2"].to_numpy(dtype=float)),
+            ("roof_area_m2", inputs["roof_area_m2"].to_numpy(dtype=float)),
+            ("wall_area_m2", inputs["wall_area_m2"].to_numpy(dtype=float)),
+            ("ground_floor_area_m2", inputs["ground_floor_area_m2"].to_numpy(dtype=float)),
+            ("window_area_m2", inputs[window_cols].to_numpy(dtype=float).sum(axis=1)),
+        )
+    }
 
     inputs["pv_yield_kwh_kwp"] = roof_pv_yield(
         np.stack([bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"], axis=1), apartment, par
@@ -573,6 +590,7 @@ def _dwellings(
         "archetype_id": inputs["archetype_id"].to_numpy(),
         "archetype_type": pd.Categorical(arch_type),
         **{c: inputs[c].to_numpy() for c in DWELLING_COLUMNS},
+        **building_totals,
         "epc_score_kwh_m2": facts["epc_score_kwh_m2"].to_numpy(),
         "epc_label": facts["epc_label"].to_numpy(),
         "gas_kwh": facts["gas_kwh"].to_numpy(),

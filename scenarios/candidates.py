@@ -237,9 +237,16 @@ def build_candidates(
         }
         for d in discounts:
             invoices[scheme_name(d)] = individual * (1.0 - d)
+        # measures without a premium rule in the policy (the shared apartment projects, until the
+        # policy file lists them) get no premium: the premium table cannot price them
+        ruled = [j for j, mid in enumerate(measures) if mid in policy.premiums.measures]
         for name, inv in invoices.items():
             schemes[name] = inv
-            prem[name] = policy.premium(measures, inv, income, area_m2=area)
+            prem[name] = np.zeros_like(inv)
+            if ruled:
+                prem[name][:, ruled] = policy.premium(
+                    [measures[j] for j in ruled], inv[:, ruled], income, area_m2=area[:, ruled]
+                )
     else:
         for name in ("individual", "collective", *(scheme_name(d) for d in discounts)):
             schemes[name] = prem[name] = np.zeros((n, 0))

@@ -12,11 +12,18 @@ All dwelling-level functions are vectorised over the N rows of a DataFrame in th
 Combining measures in one package (:meth:`Catalogue.variants`): the additive fields
 (``r_add_*_m2kw``, ``pv_kwp_add``) add up; every other field (limits, codes, temperatures,
 fractions) is taken from the *last* measure in the package that sets it ("last wins").
+
+Shared building projects (cost basis ``building_share``): the project is priced on the totals
+of the whole building (its roof, façades, ground floor, floor area, dwellings or PV power) and
+each dwelling pays the share of its floor area, so the shares of one building's dwellings add
+up to the building's cost. The totals come from the twin's ``building_*`` columns
+(:data:`BUILDING_TOTAL_COLUMNS`), or, for a frame without them, from the rows of each
+``building_id`` in the frame, which must then hold every dwelling of the building.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +39,17 @@ from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_COD
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
 Basis = Literal[
+    "roof_area_m2",
+    "wall_area_m2",
+    "ground_floor_area_m2",
+    "window_area_m2",
+    "floor_area_m2",
+    "per_dwelling",
+    "per_kwp",
+    "building_share",
+]
+#: What a shared building project (basis ``building_share``) is priced on: building totals.
+BuildingQuantity = Literal[
     "roof_area_m2",
     "wall_area_m2",
     "ground_floor_area_m2",
@@ -75,6 +93,17 @@ RULE_KEYS: frozenset[str] = frozenset(
     + [f"{c}_max" for c in RULE_NUMERIC_COLUMNS]
     + [f"{c}_in" for c in RULE_CATEGORICAL_COLUMNS]
 )
+#: Twin columns with the building totals of the areas (``buildings.twin``; docs/twin_schema.md).
+BUILDING_TOTAL_COLUMNS: dict[str, str] = {
+    q: f"building_{q}"
+    for q in (
+        "roof_area_m2",
+        "wall_area_m2",
+        "ground_floor_area_m2",
+        "window_area_m2",
+        "floor_area_m2",
+    )
+}
 _ADDITIVE = ("r_add_roof_m2kw", "r_add_wall_m2kw", "r_add_floor_m2kw", "pv_kwp_add")
 _CODES: dict[str, NDArray[np.int64]] = {
     "ventilation_system": VENTILATION_CODES,
@@ -89,10 +118,16 @@ class _Model(BaseModel):
 
 
 class Cost(_Model):
-    """Price of a measure as a function of size [EUR incl. VAT]."""
+    """Price of a measure as a function of size [EUR incl. VAT].
+
+    With basis ``building_share``, ``building`` gives the price per unit of each building total
+    [EUR/m², EUR per dwelling, EUR/kWp] and ``fixed_eur`` is per building; the dwelling pays its
+    floor-area share. Every other basis needs ``eur_per_unit`` and has ``fixed_eur`` per dwelling.
+    """
 
     basis: Basis
-    eur_per_unit: float = Field(ge=0)
+    eur_per_unit: float | None = Field(default=None, ge=0)
+    building: dict[BuildingQuantity, float] = Field(default_factory=dict)
     fixed_eur: float = Field(default=0.0, ge=0)
     by_attachment: dict[Attachment, float] = Field(default_factory=dict)
     lifetime_years: int = Field(gt=0)
@@ -228,16 +263,23 @@ class Catalogue(_Model):
         for b in needed:
             if b == "window_area_m2":
                 columns.update(WINDOW_COLUMNS)
+            elif b == "building_share":
+                columns.update(("building_id", "floor_area_m2"))
             elif b not in ("per_dwelling", "per_kwp"):
                 columns.add(b)
         if any(m.cost.by_attachment for pkg in packages for m in pkg):
             columns.add("attachment")
         _require(dwellings, columns)
+        totals = (
+            building_totals(dwellings)
+            if "building_share" in needed
+            else pd.DataFrame(index=dwellings.index)
+        )
         n = len(dwellings)
         out = np.zeros((n, len(packages)), dtype=np.float64)
         for j, pkg in enumerate(packages):
             for m in pkg:
-                out[:, j] += self._measure_cost(dwellings, m, collective)
+                out[:, j] += self._measure_cost(dwellings, m, collective, totals)
         return out
 
     def areas(self, dwellings: pd.DataFrame, measure_ids: Sequence[str]) -> NDArray[np.float64]:
@@ -251,26 +293,32 @@ class Catalogue(_Model):
         for m in measures:
             if m.cost.basis == "window_area_m2":
                 columns.update(WINDOW_COLUMNS)
-            elif m.cost.basis not in ("per_dwelling", "per_kwp"):
+            elif m.cost.basis not in ("per_dwelling", "per_kwp", "building_share"):
                 columns.add(m.cost.basis)
         _require(dwellings, columns)
         out = np.full((len(dwellings), len(measures)), np.nan)
         for j, m in enumerate(measures):
-            if m.cost.basis not in ("per_dwelling", "per_kwp"):
+            if m.cost.basis not in ("per_dwelling", "per_kwp", "building_share"):
                 out[:, j] = _numeric(dwellings, m.cost.basis)
         return out
 
     @staticmethod
-    def _measure_cost(dwellings: pd.DataFrame, m: Measure, collective: bool) -> NDArray[np.float64]:
+    def _measure_cost(
+        dwellings: pd.DataFrame, m: Measure, collective: bool, totals: pd.DataFrame
+    ) -> NDArray[np.float64]:
         c = m.cost
         n = len(dwellings)
-        if c.basis == "per_dwelling":
-            qty = np.ones(n)
-        elif c.basis == "per_kwp":
-            qty = np.full(n, m.effect.get("pv_kwp_add", 0.0))
+        if c.basis == "building_share":
+            prices = {str(q): price for q, price in c.building.items()}
+            cost = building_share_cost(dwellings, totals, prices, c.fixed_eur, m.effect)
         else:
-            qty = _numeric(dwellings, c.basis)
-        cost = c.eur_per_unit * qty + c.fixed_eur
+            if c.basis == "per_dwelling":
+                qty = np.ones(n)
+            elif c.basis == "per_kwp":
+                qty = np.full(n, m.effect.get("pv_kwp_add", 0.0))
+            else:
+                qty = _numeric(dwellings, c.basis)
+            cost = (c.eur_per_unit or 0.0) * qty + c.fixed_eur
         if c.by_attachment:
             att = dwellings["attachment"].astype(object)
             mult = att.map(lambda a: c.by_attachment.get(a, 1.0)).to_numpy(dtype=np.float64)
@@ -371,6 +419,105 @@ class Catalogue(_Model):
                     text = text + sep + add
             result["+".join(ids)] = text
         return pd.DataFrame(result, index=dwellings.index)
+
+
+def building_totals(dwellings: pd.DataFrame) -> pd.DataFrame:
+    """Totals of each dwelling's building: areas [m²] and the number of dwellings.
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        Twin rows with ``building_id``. With the twin's ``building_*`` columns
+        (:data:`BUILDING_TOTAL_COLUMNS`) and ``n_dwellings_in_building`` those are used, so one
+        dwelling's row suffices; otherwise each building's rows in the frame are summed, and the
+        frame must hold every dwelling of the building (checked against
+        ``n_dwellings_in_building`` when present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index of ``dwellings``; the columns of :data:`BUILDING_TOTAL_COLUMNS` [m²] and
+        ``building_n_dwellings`` [-].
+
+    Raises
+    ------
+    sim.errors.InputError
+        Buildings of which the frame holds only some dwellings (totals unknown).
+    """
+    wanted = [*BUILDING_TOTAL_COLUMNS.values(), "n_dwellings_in_building"]
+    if all(c in dwellings.columns for c in wanted):
+        out = pd.DataFrame(
+            {c: _numeric(dwellings, c) for c in BUILDING_TOTAL_COLUMNS.values()},
+            index=dwellings.index,
+        )
+        out["building_n_dwellings"] = _numeric(dwellings, "n_dwellings_in_building")
+        return out
+    areas = [q for q in BUILDING_TOTAL_COLUMNS if q != "window_area_m2"]
+    _require(dwellings, {"building_id", *areas, *WINDOW_COLUMNS})
+    per_row = pd.DataFrame(
+        {c: _numeric(dwellings, c) for c in BUILDING_TOTAL_COLUMNS}, index=dwellings.index
+    )
+    building = dwellings["building_id"].astype(str).to_numpy()
+    groups = per_row.groupby(building, sort=False)
+    out = groups.transform("sum").rename(columns=BUILDING_TOTAL_COLUMNS)
+    out["building_n_dwellings"] = groups[per_row.columns[0]].transform("size").to_numpy(float)
+    if "n_dwellings_in_building" in dwellings.columns:
+        expected = _numeric(dwellings, "n_dwellings_in_building")
+        partial = expected != out["building_n_dwellings"].to_numpy()
+        if partial.any():
+            problems = Problems("woningtabel")
+            ids = sorted(set(building[partial].tolist()))
+            problems.add(
+                "building_id",
+                f"van gebouw(en) {', '.join(ids[:5])}{' …' if len(ids) > 5 else ''} ontbreken "
+                "woningen, dus zijn hun totalen (dak, gevels, vloer) onbekend voor een "
+                "gemeenschappelijk gebouwproject: geef alle woningen van het gebouw mee, of bouw "
+                "de tweeling opnieuw (`wijk twin build`, kolommen building_*)",
+                np.flatnonzero(partial),
+            )
+            problems.raise_if_any()
+    return out
+
+
+def building_share_cost(
+    dwellings: pd.DataFrame,
+    totals: pd.DataFrame,
+    eur_per_unit: Mapping[str, float],
+    fixed_eur: float,
+    effect: dict[str, float],
+) -> NDArray[np.float64]:
+    """Each dwelling's share of a shared building project [EUR].
+
+    The building's cost is ``fixed_eur + Σ eur_per_unit[q] × total[q]`` over the building totals
+    ``q`` (areas [m²]; ``per_dwelling``: the number of dwellings; ``per_kwp``: the measure's
+    ``pv_kwp_add`` for every dwelling); a dwelling pays the share ``floor_area_m2 /
+    building_floor_area_m2`` of it, so a building's dwellings pay in proportion to their floor
+    area and their shares add up to the building's cost.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"floor_area_m2": [60.0, 90.0]})
+    >>> t = pd.DataFrame({"building_floor_area_m2": [150.0, 150.0],
+    ...                   "building_roof_area_m2": [100.0, 100.0],
+    ...                   "building_n_dwellings": [2.0, 2.0]})
+    >>> building_share_cost(d, t, {"roof_area_m2": 50.0}, 1000.0, {}).tolist()
+    [2400.0, 3600.0]
+    """
+    n_dw = totals["building_n_dwellings"].to_numpy(dtype=np.float64)
+    building = np.full(len(dwellings), float(fixed_eur))
+    for q, price in eur_per_unit.items():
+        if q == "per_dwelling":
+            qty = n_dw
+        elif q == "per_kwp":
+            qty = effect.get("pv_kwp_add", 0.0) * n_dw
+        else:
+            qty = totals[BUILDING_TOTAL_COLUMNS[q]].to_numpy(dtype=np.float64)
+        building = building + price * qty
+    floor = _numeric(dwellings, "floor_area_m2")
+    total_floor = totals["building_floor_area_m2"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total_floor > 0, floor / total_floor, np.nan)
+    return np.asarray(building * share, dtype=np.float64)
 
 
 def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[list[str]]:
@@ -474,6 +621,33 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
                     f"{place}.cost.collective_source",
                     f"onbekende bron {ref!r}; definieer ze in sources",
                 )
+            if cost.get("basis") == "building_share":
+                if not cost.get("building"):
+                    problems.add(
+                        f"{place}.cost.building",
+                        "basis building_share vraagt prijzen per gebouwtotaal, bv. "
+                        "building: {roof_area_m2: 70.0}",
+                    )
+                if cost.get("eur_per_unit") is not None:
+                    problems.add(
+                        f"{place}.cost.eur_per_unit",
+                        "niet bij basis building_share: geef de prijzen onder building",
+                    )
+            elif cost.get("basis") is not None:
+                if cost.get("eur_per_unit") is None:
+                    problems.add(f"{place}.cost.eur_per_unit", "verplichte sleutel ontbreekt")
+                if cost.get("building"):
+                    problems.add(
+                        f"{place}.cost.building",
+                        "alleen bij basis building_share (gedeeld project)",
+                    )
+            building = cost.get("building")
+            if (
+                isinstance(building, dict)
+                and "per_kwp" in building
+                and not (isinstance(m.get("effect"), dict) and "pv_kwp_add" in m["effect"])
+            ):
+                problems.add(f"{place}.cost.building", "per_kwp vraagt een effect pv_kwp_add")
             if cost.get("basis") == "per_kwp" and not (
                 isinstance(m.get("effect"), dict) and "pv_kwp_add" in m["effect"]
             ):

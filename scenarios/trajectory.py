@@ -25,12 +25,12 @@ from scenarios.policy import Policy
 from sim.errors import Problems
 from sim.labels import LABELS
 
-#: Default order of the steps: insulate the envelope first, then airtightness with ventilation,
-#: then the heat pump (which then needs a smaller, cheaper unit at a lower supply temperature),
-#: then PV -- the "eerst isoleren" order of Flemish renovation advice. Measures that do not apply
-#: to a dwelling (catalogue rules, judged after the earlier steps) are skipped: exterior wall
-#: insulation only where cavity fill did not apply or did not insulate enough.
-DEFAULT_ORDER: tuple[str, ...] = (
+#: The house route: insulate the envelope first, then airtightness with ventilation, then the heat
+#: pump (which then needs a smaller, cheaper unit at a lower supply temperature), then PV -- the
+#: "eerst isoleren" order of Flemish renovation advice. Measures that do not apply to a dwelling
+#: (catalogue rules, judged after the earlier steps) are skipped: exterior wall insulation only
+#: where cavity fill did not apply or did not insulate enough.
+HOUSE_ORDER: tuple[str, ...] = (
     "roof_insulation",
     "cavity_wall_fill",
     "exterior_wall_insulation",
@@ -40,6 +40,58 @@ DEFAULT_ORDER: tuple[str, ...] = (
     "heat_pump_air_water",
     "pv",
 )
+#: The apartment route: the shared projects of the building (catalogue basis ``building_share``,
+#: cost shared by floor area) with the flat's own steps. First the envelope of the whole building
+#: (roof, façades, floor: a top-floor flat does not insulate the roof alone), then a top-floor or
+#: ground-floor flat's own roof or floor where the building's walls were already insulated (the
+#: envelope project then does not apply), its own glazing and ventilation, the collective heat
+#: pump and PV on the shared roof. The house measures left out never apply to a flat once the
+#: building project is done (cavity fill and single PV are for houses; the single heat pump and
+#: exterior wall insulation have the same rules as the collective heat pump and the envelope).
+APARTMENT_ORDER: tuple[str, ...] = (
+    "apartment_envelope",
+    "roof_insulation",
+    "floor_insulation",
+    "glazing_hr",
+    "airtightness_ventilation_c",
+    "heat_pump_collective",
+    "pv_shared",
+)
+#: Default order of the steps for a table of any dwellings: both routes merged, each in its own
+#: order (the apartment measures only apply to apartments, so a house follows ``HOUSE_ORDER``; the
+#: collective heat pump comes before the single one, which would otherwise take its place in a
+#: flat). The service precomputes its prefixes for every dwelling.
+DEFAULT_ORDER: tuple[str, ...] = (
+    "apartment_envelope",
+    "roof_insulation",
+    "cavity_wall_fill",
+    "exterior_wall_insulation",
+    "floor_insulation",
+    "glazing_hr",
+    "airtightness_ventilation_c",
+    "heat_pump_collective",
+    "heat_pump_air_water",
+    "pv",
+    "pv_shared",
+)
+
+
+def default_order(attachment: str) -> tuple[str, ...]:
+    """The default route of one dwelling: ``APARTMENT_ORDER`` for an apartment, else ``HOUSE_ORDER``.
+
+    For one dwelling the optimiser tries every combination of its route (2**M), so each
+    dwelling gets only the measures of its own kind (7 or 8, not the 11 of ``DEFAULT_ORDER``).
+
+    Examples
+    --------
+    >>> default_order("apartment")[0]
+    'apartment_envelope'
+    >>> default_order("gesloten") == HOUSE_ORDER
+    True
+    """
+    return APARTMENT_ORDER if str(attachment) == "apartment" else HOUSE_ORDER
+
+
 #: Columns of the trajectory table, one row per dwelling and step (step 0 = the current state).
 TRAJECTORY_COLUMNS: tuple[str, ...] = (
     "dwelling_id",
@@ -217,4 +269,11 @@ def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[
     return out
 
 
-__all__ = ["DEFAULT_ORDER", "TRAJECTORY_COLUMNS", "stappenplan"]
+__all__ = [
+    "APARTMENT_ORDER",
+    "DEFAULT_ORDER",
+    "HOUSE_ORDER",
+    "TRAJECTORY_COLUMNS",
+    "default_order",
+    "stappenplan",
+]

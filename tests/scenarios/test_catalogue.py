@@ -17,8 +17,11 @@ from scenarios.policy import MEASURES
 from sim.errors import InputError
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
-# the catalogue and the policy file must know the same measures: the premiums are keyed by them
-REQUIRED_IDS = list(MEASURES)
+# the catalogue and the policy file must know the same measures: the premiums are keyed by them.
+# Exception, named one by one: the shared apartment-building projects (issue 9) are not in the
+# policy file yet, so they get no premium (scenarios.candidates) until it lists them.
+NO_PREMIUM_RULE_YET = ["apartment_envelope", "heat_pump_collective", "heat_network", "pv_shared"]
+REQUIRED_IDS = [*MEASURES, *NO_PREMIUM_RULE_YET]
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +61,14 @@ def _dwellings() -> pd.DataFrame:
             "heating_system": [0, 1, 0],
             "ventilation_system": [0, 2, 0],
             "dhw_system": [0, 1, 0],
+            # the twin's building totals (shared building projects): a house is its building;
+            # the apartment's building has 8 flats like it, 160 m² of roof and ground floor
+            "building_id": ["b1", "b2", "b3"],
+            "building_floor_area_m2": [150.0, 120.0, 640.0],
+            "building_roof_area_m2": [100.0, 60.0, 160.0],
+            "building_wall_area_m2": [180.0, 60.0, 320.0],
+            "building_ground_floor_area_m2": [80.0, 60.0, 160.0],
+            "building_window_area_m2": [24.0, 11.0, 80.0],
         }
     )
 
@@ -320,3 +331,23 @@ def test_unknown_rule_and_source_are_rejected_all_at_once(tmp_path: Path) -> Non
 def test_wrong_schema_version_is_rejected(tmp_path: Path) -> None:
     err = _broken(tmp_path, lambda d: d.update(schema_version=2))
     assert err.fields == ["schema_version"]
+
+
+def test_building_share_needs_building_prices_and_no_unit_price(tmp_path: Path) -> None:
+    i = _shipped()["measures"].index(
+        next(m for m in _shipped()["measures"] if m["id"] == "apartment_envelope")
+    )
+
+    def edit(d: dict) -> None:
+        d["measures"][i]["cost"].pop("building")
+        d["measures"][i]["cost"]["eur_per_unit"] = 70.0
+        d["measures"][0]["cost"]["building"] = {"roof_area_m2": 70.0}
+
+    err = _broken(tmp_path, edit)
+    assert sorted(err.fields) == sorted(
+        [
+            f"measures[{i}].cost.building",
+            f"measures[{i}].cost.eur_per_unit",
+            "measures[0].cost.building",
+        ]
+    )
