@@ -97,10 +97,50 @@ def demo(
     console.print(goals)
     console.print(f"Geschreven in [bold]{result.out_dir}[/]:")
     console.print(
-        "samenvatting.md, results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
+        "samenvatting.md, validatie.md (het model naast gepubliceerde Vlaamse cijfers), "
+        "results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
         "rejects.csv, accounting.csv, bronnen/ (de registerbestanden), scenario/ (het scenario "
         "2025–2050: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken)"
     )
+
+
+@app.command()
+def validate(
+    out: Annotated[Path, typer.Option("--out", help="Map voor validatie.md en de grafieken.")],
+    twin: Annotated[
+        Path | None,
+        typer.Option("--twin", help="Tweelingbestand (standaard: de voorbeeldgemeente)."),
+    ] = None,
+) -> None:
+    """Validatierapport: het model naast gepubliceerde Vlaamse cijfers (labels, verbruik, EPC's, kern, warmtepompen)."""
+    from api.validation import validate as run_validation
+    from api.validation import write_report
+    from buildings.errors import SourceFileError
+    from buildings.twin import read_twin
+
+    try:
+        if twin is None:
+            import tempfile
+
+            from buildings.demo import demo_sources
+            from buildings.twin import build_twin
+
+            with tempfile.TemporaryDirectory() as tmp:
+                frame = build_twin(demo_sources(Path(tmp))).dwellings
+            what = "voorbeeldgemeente"
+        else:
+            frame = read_twin(twin)
+            what = str(twin)
+        path = write_report(run_validation(frame), out, what)
+    except (InputError, SourceFileError) as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(
+            f"kan niet schrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
+        )
+        return
+    console.print(f"Validatierapport geschreven: [bold]{path}[/]")
 
 
 @app.command()

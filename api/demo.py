@@ -17,10 +17,12 @@ from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from api.formatting import goal_rows, nl_number, nl_percent
 from api.pipeline import ScenarioRun, run_file
+from api.validation import validate, write_report
 from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
@@ -77,10 +79,16 @@ def package_overview(results: pd.DataFrame) -> pd.DataFrame:
                 "behoefte_kwh_m2": grp["heating_need_kwh_m2"].mean(),
                 "energiescore_kwh_m2": grp["energy_score_kwh_m2"].mean(),
                 "aandeel_label_a": grp["label"].isin(["A+", "A"]).mean(),
-                "co2_ton": grp["co2_kg"].sum() / 1000,
-                "co2_besparing_ton": (current["co2_kg"].sum() - grp["co2_kg"].sum()) / 1000,
-                "kost_eur": grp["cost_eur"].sum(),
-                "besparing_eur": current["cost_eur"].sum() - grp["cost_eur"].sum(),
+                # what households emit and pay: the expected actual use (the score and the
+                # label are the EPC method's)
+                "co2_ton": grp["expected_co2_kg"].sum() / 1000,
+                "co2_besparing_ton": (
+                    current["expected_co2_kg"].sum() - grp["expected_co2_kg"].sum()
+                )
+                / 1000,
+                "kost_eur": grp["expected_cost_eur"].sum(),
+                "besparing_eur": current["expected_cost_eur"].sum()
+                - grp["expected_cost_eur"].sum(),
             }
         )
     return pd.DataFrame(rows)
@@ -97,7 +105,7 @@ def sector_overview(results: pd.DataFrame) -> pd.DataFrame:
     """Per statistical sector, current state: dwellings, mean energy score, share at label A or better,
     CO2 now and after a deep renovation of every dwelling."""
     now = results[results["variant"] == "current"]
-    deep = results[results["variant"] == "deep"].set_index("dwelling_id")["co2_kg"]
+    deep = results[results["variant"] == "deep"].set_index("dwelling_id")["expected_co2_kg"]
     now = now.assign(co2_deep=now["dwelling_id"].map(deep))
     g = now.groupby(now["sector_name"].fillna("(buiten de sectoren)"), sort=True)
     return pd.DataFrame(
@@ -106,7 +114,7 @@ def sector_overview(results: pd.DataFrame) -> pd.DataFrame:
             "energiescore_kwh_m2": g["energy_score_kwh_m2"].mean(),
             "aandeel_label_a": g["label"].apply(lambda s: s.isin(["A+", "A"]).mean()),
             "aandeel_label_ef": g["label"].apply(lambda s: s.isin(["E", "F"]).mean()),
-            "co2_ton": g["co2_kg"].sum() / 1000,
+            "co2_ton": g["expected_co2_kg"].sum() / 1000,
             "co2_na_totaalrenovatie_ton": g["co2_deep"].sum() / 1000,
         }
     ).sort_values("woningen", ascending=False)
@@ -151,6 +159,11 @@ def summarise(
         f"(Gebouwenregister, Adressenregister, statistische sectoren, DHM-hoogtes) met de echte inleesroutines; "
         f"{nl_number(n_rejected)} records afgewezen met hun reden (rejects.csv). Klimaat: {climate_name}.",
         "Berekening: maandmethode EN ISO 52016-1, installaties, primaire energie en EPC-label (Vlaamse schaal).",
+        "",
+        "Twee grootheden: de energiescore en het label volgen de EPC-methode (standaardgebruik en de "
+        "voorzichtige standaardwaarden van het EPC); CO2, energiekost en besparingen volgen het "
+        "verwachte werkelijke verbruik (oude, slecht geïsoleerde woningen verbruiken veel minder dan "
+        "het EPC berekent). Een gekend EPC is het huidige label (gekend EPC). Zie validatie.md.",
         "",
         "## Renovatiepakketten voor alle woningen",
         "",
@@ -246,10 +259,32 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
     desc = pd.DataFrame(twin[["dwelling_id", *DESCRIPTORS]]).set_index("dwelling_id")
     table = table.join(desc, on="dwelling_id")
     table["heating_need_kwh_m2"] = table["heating_need_kwh"] / table["floor_area_m2"]
+    # a registered EPC is the current label ("gekend EPC"), also where the calibration could
+    # not bring the model's score to it within the physical ranges
+    now = table["variant"].to_numpy() == "current"
+    registered = (
+        table["dwelling_id"]
+        .map(twin.set_index("dwelling_id")["epc_label_registered"])
+        .astype("string")
+    )
+    known = now & registered.notna().to_numpy()
+    labels = table["label"].astype(str).to_numpy(dtype=object)
+    labels[known] = registered.to_numpy(dtype=object)[known]
+    table["label"] = pd.Categorical(labels, categories=list(LABELS))
+    table["label_source"] = pd.Categorical(
+        np.where(known, "gekend EPC", "berekend"), categories=["berekend", "gekend EPC"]
+    )
     table.to_parquet(out_dir / "results.parquet", index=False)
     table.to_csv(out_dir / "results.csv", index=False)
 
     summary = summarise(table, twin, twin_result, climate.name)
+    if progress:
+        progress("validatie tegenover gepubliceerde Vlaamse cijfers")
+    write_report(validate(twin), out_dir, "voorbeeldgemeente")
+    summary += (
+        "\n\nValidatie: `validatie.md` zet de labelverdeling, het verwachte gasverbruik en de CO2, "
+        "de gekende EPC's, de rekenkern en de warmtepompen naast gepubliceerde Vlaamse cijfers."
+    )
     scenario = run_example_scenario(twin, sources, out_dir, progress)
     summary += "\n\n" + scenario_summary(scenario)
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")

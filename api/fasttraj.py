@@ -101,11 +101,11 @@ def plan_steps(
     applied = cand.applied[i].tolist()
     need = cand.heating_need_kwh[i].tolist()
     score = cand.energy_score_kwh_m2[i].tolist()
-    co2 = cand.co2_kg[i].tolist()
-    cost = cand.cost_eur[i].tolist()
+    co2 = cand.expected_co2_kg[i].tolist()
+    cost = cand.expected_cost_eur[i].tolist()
     label = cand.label[i].tolist()
-    # the same reduction as plan_table's ``final_kwh.sum(axis=2)`` (numpy's summation order)
-    final = cand.final_kwh[i].sum(axis=1).tolist()
+    # the same reduction as plan_table's ``expected_final_kwh.sum(axis=2)`` (numpy's order)
+    final = cand.expected_final_kwh[i].sum(axis=1).tolist()
     invest = cand.investment_eur[scheme][i].tolist()
     prem = cand.premium_eur[scheme][i].tolist()
 
@@ -175,7 +175,7 @@ def best_within_budget_row(
     net = cand.investment_eur[scheme][i] - cand.premium_eur[scheme][i]
     extra = net - net[0]
     ok = plan.from_root & (extra <= np.float64(budget_eur) + 1e-9)
-    order = np.lexsort((plan.depth, net, cand.co2_kg[i]))
+    order = np.lexsort((plan.depth, net, cand.expected_co2_kg[i]))
     return int(order[int(ok[order].argmax())])
 
 
@@ -191,8 +191,8 @@ def option(
         "measures": [plan.last[node] for node in plan.paths[t] if applied[node]],
         "net_cost_eur": float(cand.investment_eur[scheme][i, t] - cand.premium_eur[scheme][i, t]),
         "label": LABELS[int(cand.label[i, t])],
-        "co2_kg": float(cand.co2_kg[i, t]),
-        "energy_cost_eur": float(cand.cost_eur[i, t]),
+        "co2_kg": float(cand.expected_co2_kg[i, t]),
+        "energy_cost_eur": float(cand.expected_cost_eur[i, t]),
     }
 
 

@@ -213,8 +213,9 @@ def load_state(
             "heating_need_kwh": res.heating_need_kwh[:, 0],
             "energy_score_kwh_m2": res.energy_score_kwh_m2[:, 0],
             "label": np.asarray(LABELS, dtype=object)[res.label[:, 0]],
-            "co2_kg": res.co2_kg[:, 0],
-            "energy_cost_eur": res.cost_eur[:, 0],
+            # what the household emits and pays: the expected actual use
+            "co2_kg": res.expected_co2_kg[:, 0],
+            "energy_cost_eur": res.expected_cost_eur[:, 0],
         },
         index=twin.index,
     )

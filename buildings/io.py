@@ -52,6 +52,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ from pyproj.exceptions import CRSError
 from buildings import schema
 from buildings.errors import Problems, SourceFileError
 from sim.errors import Problem
+from sim.labels import LABELS, epc_label_index
 from sim.reference_data import load_table
 from sim.stock import SPACE_HEATING_CODES
 
@@ -604,15 +606,16 @@ def read_facts(path: str | Path) -> schema.ReadResult:
         adresid / address_id              address id (at least one of the two ids)
         gebouwid / building_id            building id
         bouwjaar / construction_year      year, 1000 ... this year + 5
-        epc_score / epc_score_kwh_m2      EPC energy score [kWh/(m²·a)], -1000 ... 5000
-        epc_label                         A+, A, B, C, D, E, F
+        epc_score / epc_score_kwh_m2      EPC energy score [kWh/(m²·a)], -150 ... 1500
+        epc_label                         A+, A, B, C, D, E, F (the label of the score,
+                                          when both are given)
         dak_geisoleerd / roof_insulated   ja/nee, true/false, 1/0, or the year insulated
         muur_geisoleerd / wall_insulated  same
         vloer_geisoleerd / floor_insul.   same
         beglazing / glazing               enkel/dubbel/hr/driedubbel or single/double/hr/triple
         verwarming / heating_system       code, name or label_nl of heating_systems.csv
-        verbruik_gas_kwh / gas_kwh        annual gas use [kWh], >= 0
-        verbruik_elektriciteit_kwh /      annual electricity use [kWh], >= 0
+        verbruik_gas_kwh / gas_kwh        annual gas use [kWh], 0 ... 150,000
+        verbruik_elektriciteit_kwh /      annual electricity use [kWh], 0 ... 100,000
         electricity_kwh
         ================================  ============================================
 
@@ -631,7 +634,9 @@ def read_facts(path: str | Path) -> schema.ReadResult:
     -----
     A record with a bad value is rejected whole, with a reason naming every bad column and
     value (``"bad value bouwjaar=2500, epc_label=Z"``), so no known fact is silently replaced
-    by a default. A record with neither id is rejected ("missing id"); a repeated address (or,
+    by a default. The plausible ranges of scores and measured use are in
+    ``buildings/data/fact_limits.csv``; a label that is not the label of the score given beside
+    it rejects the record too. A record with neither id is rejected ("missing id"); a repeated address (or,
     for a row without address, a repeated building) is rejected ("duplicate id"), the first
     kept. An insulation year counts as insulated (True); the year itself is not kept.
     """
@@ -683,6 +688,23 @@ def read_facts(path: str | Path) -> schema.ReadResult:
     for i, parts in enumerate(bad_parts):
         if parts:
             records.reject_one(i, "bad value " + ", ".join(parts))
+    # a registered label must be the label of its registered score (a certificate is one fact)
+    both = data["epc_score_kwh_m2"].notna() & data["epc_label"].notna()
+    if both.any():
+        score = data["epc_score_kwh_m2"][both].to_numpy(dtype=np.float64)
+        expected = np.asarray(LABELS, dtype=object)[epc_label_index(score)]
+        for row, given, want in zip(
+            np.flatnonzero(both.to_numpy()),
+            data["epc_label"][both].to_numpy(dtype=object),
+            expected,
+            strict=True,
+        ):
+            if given != want:
+                records.reject_one(
+                    int(row),
+                    f"epc label {given} does not match score "
+                    f"{data['epc_score_kwh_m2'].iloc[row]:g} (label {want})",
+                )
     # facts of an address are keyed by the address, facts of a whole building by the building
     key = address.fillna("building " + building)
     records.reject(_duplicated(key, records), "duplicate id")
@@ -1380,7 +1402,6 @@ _FACT_DTYPES: dict[str, Any] = {
 }
 
 #: Plausible EPC energy scores [kWh/(m²·a)]: far outside any issued Flemish residential EPC.
-_EPC_SCORE_RANGE = (-1000.0, 5000.0)
 _TRUE = frozenset({"1", "true", "waar", "ja", "j", "yes", "y", "x", "wel"})
 _FALSE = frozenset({"0", "false", "onwaar", "nee", "n", "no", "geen", "niet"})
 _GLAZING = {
@@ -1432,6 +1453,15 @@ def _parse_year(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     ok = np.isnan(arr) | ((arr % 1 == 0) & (arr >= 1000) & (arr <= _latest_year()))
     return values.where(ok), bad | ~ok
+
+
+def _fact_limits(fact: str) -> tuple[float, float]:
+    """Plausible range of one fact of one dwelling (``buildings/data/fact_limits.csv``)."""
+    ref = resources.files("buildings.data").joinpath("fact_limits.csv")
+    with resources.as_file(ref) as path:
+        t = pd.read_csv(path, comment="#")
+    row = t.loc[t["fact"] == fact]
+    return float(row["lo"].to_numpy(dtype=float)[0]), float(row["hi"].to_numpy(dtype=float)[0])
 
 
 def _float_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
@@ -1498,13 +1528,13 @@ def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 _FACT_PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
     "construction_year": _parse_year,
-    "epc_score_kwh_m2": _float_range(*_EPC_SCORE_RANGE),
+    "epc_score_kwh_m2": _float_range(*_fact_limits("epc_score_kwh_m2")),
     "epc_label": _parse_label,
     "roof_insulated": _parse_insulated,
     "wall_insulated": _parse_insulated,
     "floor_insulated": _parse_insulated,
     "glazing": _parse_glazing,
     "heating_system": _parse_heating,
-    "gas_kwh": _float_range(0.0, np.inf),
-    "electricity_kwh": _float_range(0.0, np.inf),
+    "gas_kwh": _float_range(*_fact_limits("gas_kwh")),
+    "electricity_kwh": _float_range(*_fact_limits("electricity_kwh")),
 }

@@ -1568,9 +1568,6 @@ def _facts(
         footprint * storeys * 0.85,
     )
     groups = np.array([_period_group(y) for y in year])
-    median = np.array([_p(f"epc.median.{g}") for g in groups])
-    median = median * np.where(apartment, _p("epc.apartment_factor"), 1.0)
-    score = median * np.exp(rng.normal(0.0, _p("epc.sigma"), n))
     heating_names = load_table("heating_systems.csv").set_index("name")["label_nl"]
 
     def known(key: str) -> NDArray[np.bool_]:
@@ -1587,34 +1584,105 @@ def _facts(
         return out
 
     epc_known = known("facts.epc_known")
-    from sim.labels import epc_label  # the core's label rule (imported late: numba start-up)
-
-    epc_score = np.round(score)
-    labels = epc_label(epc_score)
     roof_p = np.array([_p(f"roof_insulated.{g}") for g in groups])
     wall_p = np.array([_p(f"wall_insulated.{g}") for g in groups])
+    roof_ins = rng.random(n) < roof_p
+    wall_ins = rng.random(n) < wall_p
+    glazing = draw("glazing")
     heating = draw("heating")
     heating_known = known("facts.heating_known")
+    btype = bld["btype"].to_numpy(dtype=object)[b]
+    arch_type = np.where(
+        apartment,
+        np.where(
+            storeys >= _p("truth.apartment_block_min_storeys"), "apartment_block", "apartment_small"
+        ),
+        btype,
+    )
+    score, gas_true = _true_epc_and_gas(
+        arch_type, year, floor_area, roof_ins, wall_ins, glazing, heating, rng
+    )
+    # the certificate: the EPC method on the dwelling's true state, with the spread between
+    # assessors (an independent noise model, not a formula of the twin's own estimate)
+    epc_score = np.round(score * np.exp(rng.normal(0.0, _p("truth.epc_assessor_sigma"), n)))
+    from sim.labels import epc_label  # the core's label rule (imported late: numba start-up)
+
+    labels = epc_label(epc_score)
     gas = np.isin(heating, ["gas_boiler", "gas_condensing"]) & heating_known
     gas_known = gas & (rng.random(n) < _p("facts.gas_use_known"))
-    gas_kwh = np.round(
-        _p("gas.use_per_score") * score * floor_area * rng.uniform(0.85, 1.15, n), -1
-    )
+    # the meter: the expected use of the true state times the household's own behaviour
+    gas_kwh = np.round(gas_true * np.exp(rng.normal(0.0, _p("truth.household_use_sigma"), n)), -1)
     facts = pd.DataFrame(
         {
             "a": dw["a"].to_numpy(),
             "bouwjaar": _known_int(known("facts.construction_year_known"), year),
             "epc_label": _known_text(epc_known, labels),
             "epc_score": _known_int(epc_known, epc_score),
-            "dak_geisoleerd": _bool_text(known("facts.roof_known"), rng.random(n) < roof_p),
-            "muur_geisoleerd": _bool_text(known("facts.wall_known"), rng.random(n) < wall_p),
-            "beglazing": _known_text(known("facts.glazing_known"), draw("glazing")),
+            "dak_geisoleerd": _bool_text(known("facts.roof_known"), roof_ins),
+            "muur_geisoleerd": _bool_text(known("facts.wall_known"), wall_ins),
+            "beglazing": _known_text(known("facts.glazing_known"), glazing),
             "verwarming": _known_text(heating_known, heating_names.reindex(heating).to_numpy()),
             "verbruik_gas_kwh": _known_int(gas_known, gas_kwh),
         }
     )
     facts = facts.loc[facts.drop(columns="a").notna().any(axis=1)].reset_index(drop=True)
     return facts
+
+
+def _true_epc_and_gas(
+    arch_type: NDArray[np.object_],
+    year: NDArray[np.float64],
+    floor_area: NDArray[np.float64],
+    roof_ins: NDArray[np.bool_],
+    wall_ins: NDArray[np.bool_],
+    glazing: NDArray[np.object_],
+    heating: NDArray[np.object_],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """EPC-method score and expected gas use of each dwelling's TRUE state (hidden from the twin).
+
+    The true state is the archetype of its type and year, with the generator's own factor of
+    its class (``truth.u_factor_*``, fixed, independent of the model's calibration) times a
+    lognormal spread per dwelling
+    (``truth.u_sigma``: dwellings of one age class differ), its true insulation, glazing and
+    heating system. The core computes both quantities; the caller adds the certificate's and
+    the household's own noise.
+    """
+    from buildings.twin import fact_overrides
+    from sim.archetypes import dwelling_inputs
+    from sim.core import simulate
+    from sim.epc import ENVELOPE_U, EpcConventions
+    from sim.stock import DWELLING_COLUMNS, DwellingArrays
+
+    ov = fact_overrides()
+    conv = EpcConventions.default()
+    n = len(year)
+    d = dwelling_inputs(arch_type, year, floor_area)
+    apartment = np.char.startswith(arch_type.astype(str), "apartment")
+    pre_epb = year < conv.epb_since_year
+    k = np.where(
+        pre_epb,
+        np.where(apartment, _p("truth.u_factor_apartment"), _p("truth.u_factor_house")),
+        1.0,
+    ) * np.exp(rng.normal(0.0, _p("truth.u_sigma"), n))
+    for j, col in enumerate(ENVELOPE_U):
+        d[col] = np.clip(d[col].to_numpy() * k, conv.u_min[j], conv.u_max[j]) * (d[col] > 0)
+    for flag, col, fact in (
+        (roof_ins, "u_roof_w_m2k", "roof_insulated"),
+        (wall_ins, "u_wall_w_m2k", "wall_insulated"),
+    ):
+        u = d[col].to_numpy()
+        d[col] = np.where(flag & (u > 0), 1.0 / (1.0 / np.where(u > 0, u, 1.0) + ov[fact][0]), u)
+    for kind in ("single", "double", "hr", "triple"):
+        sel = glazing == kind
+        d.loc[sel, "u_window_w_m2k"], d.loc[sel, "g_window"] = ov[f"glazing_{kind}"]
+    codes = load_table("heating_systems.csv").set_index("name")["code"]
+    hs = codes.reindex(heating).to_numpy(dtype=float)
+    d["heating_system"] = np.where(np.isfinite(hs), hs, d["heating_system"]).astype(np.int64)
+    hp = np.isin(d["heating_system"], [5, 6])
+    d["emitter_temp_c"] = np.where(hp, np.minimum(d["emitter_temp_c"], 55.0), d["emitter_temp_c"])
+    res = simulate(DwellingArrays.from_frame(d[list(DWELLING_COLUMNS)], what="true dwellings"))
+    return res.energy_score_kwh_m2[:, 0], res.expected_final_kwh[:, 0, 0]
 
 
 def _known_text(known: NDArray[np.bool_], values: Any) -> pd.Series:

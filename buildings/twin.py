@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from buildings import geometry, heights, io
+from buildings.calibration import calibrate_dwellings
 from buildings.errors import SourceFileError
 from buildings.schema import TWIN_CRS, ReadResult, empty_rejects, make_rejects
 from sim.archetypes import archetype_table, dwelling_inputs
@@ -40,7 +41,7 @@ from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
 
 #: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
-TWIN_SCHEMA_VERSION: str = "1.0"
+TWIN_SCHEMA_VERSION: str = "2.0"
 #: Key of the schema version in the Parquet file metadata.
 SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
 
@@ -561,6 +562,9 @@ def _dwellings(
 
     # --- known facts override the archetype, with provenance
     inputs, sources = _apply_facts(inputs, facts)
+    # --- the EPC method's defaults for what is unknown, then registered EPCs and measured use
+    calibrated = calibrate_dwellings(inputs, facts, sources, year, apartment)
+    inputs, sources = calibrated.inputs, calibrated.sources
 
     height_source = np.where(measured, "measured", "imputed")
     # string columns go in as their (Arrow-backed) arrays: ``to_numpy`` would make 10⁶ Python strings
@@ -604,6 +608,14 @@ def _dwellings(
         "construction_year_source": pd.Categorical(year_source),
         "attachment_source": pd.Categorical(np.where(apartment, "register_addresses", "geometry")),
         **{f"{c}_source": pd.Categorical(src) for c, src in sources.items()},
+        "calibration_status": pd.Categorical(calibrated.columns["calibration_status"]),
+        "epc_calibration_factor": calibrated.columns["epc_calibration_factor"],
+        "epc_score_model_kwh_m2": calibrated.columns["epc_score_model_kwh_m2"],
+        "epc_score_estimate_kwh_m2": calibrated.columns["epc_score_estimate_kwh_m2"],
+        "epc_label_registered": pd.array(
+            calibrated.columns["epc_label_registered"], dtype="string"
+        ),
+        "use_factor_source": pd.Categorical(calibrated.columns["use_factor_source"]),
         "construction_year_clamped": inputs["construction_year_clamped"].to_numpy(),
         "imputed": (height_source == "imputed") | (year_source == "imputed"),
     }

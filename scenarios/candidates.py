@@ -63,7 +63,10 @@ class Candidates:
         Core results at the reference year's prices and CO2 factors
         [kWh/a, kWh/a, kWh/(m²·a), kg/a, EUR/a, kWh/a].
     final_kwh : ndarray, shape (N, K, C)
-        Final energy per carrier (``sim.carriers.CARRIERS``) [kWh/a].
+        Final energy per carrier (``sim.carriers.CARRIERS``) [kWh/a], EPC method.
+    expected_final_kwh, expected_co2_kg, expected_cost_eur : (N, K, C), (N, K), (N, K)
+        The expected actual use (:mod:`sim.expected_use`): what savings in euro and CO2 use
+        [kWh/a, kg/a, EUR/a]. ``co2_kg`` and ``cost_eur`` are the EPC method's.
     label : ndarray of int8, shape (N, K)
         EPC label index (0 = A+ ... 6 = F).
     fossil_free : ndarray of bool, shape (N, K)
@@ -87,6 +90,9 @@ class Candidates:
     cost_eur: NDArray[np.float64]
     pv_kwh: NDArray[np.float64]
     final_kwh: NDArray[np.float64]
+    expected_final_kwh: NDArray[np.float64]
+    expected_co2_kg: NDArray[np.float64]
+    expected_cost_eur: NDArray[np.float64]
     label: NDArray[np.int8]
     fossil_free: NDArray[np.bool_]
     investment_eur: dict[str, NDArray[np.float64]]
@@ -140,6 +146,9 @@ class Candidates:
             "cost_eur",
             "pv_kwh",
             "final_kwh",
+            "expected_final_kwh",
+            "expected_co2_kg",
+            "expected_cost_eur",
             "label",
             "fossil_free",
         }
@@ -253,8 +262,9 @@ def build_candidates(
 
     arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
     c = len(CARRIERS)
-    need, primary, score, co2, cost, pv = (np.empty((n, k)) for _ in range(6))
+    need, primary, score, co2, cost, pv, x_co2, x_cost = (np.empty((n, k)) for _ in range(8))
     final = np.empty((n, k, c))
+    x_final = np.empty((n, k, c))
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
     invest = {s: np.zeros((n, k)) for s in schemes}
@@ -268,6 +278,9 @@ def build_candidates(
         cost[res_rows, t] = res.cost_eur[:, 0]  # type: ignore[attr-defined]
         pv[res_rows, t] = res.pv_kwh[:, 0]  # type: ignore[attr-defined]
         final[res_rows, t, :] = res.final_kwh[:, 0, :]  # type: ignore[attr-defined]
+        x_final[res_rows, t, :] = res.expected_final_kwh[:, 0, :]  # type: ignore[attr-defined]
+        x_co2[res_rows, t] = res.expected_co2_kg[:, 0]  # type: ignore[attr-defined]
+        x_cost[res_rows, t] = res.expected_cost_eur[:, 0]  # type: ignore[attr-defined]
         label[res_rows, t] = res.label[:, 0]  # type: ignore[attr-defined]
 
     store(0, slice(None), simulate(arrays, None, carriers=carriers, system_params=sp))
@@ -295,9 +308,10 @@ def build_candidates(
                 invest[s][:, t] = invest[s][:, node] + add_inv
                 premium[s][:, t] = premium[s][:, node] + add_prem
             # copy the parent's results, then simulate only the dwellings the measure changes
-            for a in (need, primary, score, co2, cost, pv, label):
+            for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, label):
                 a[:, t] = a[:, node]
             final[:, t, :] = final[:, node, :]
+            x_final[:, t, :] = x_final[:, node, :]
             rows = np.flatnonzero(ok)
             if rows.size:
                 res = simulate(new_state.take(rows), None, carriers=carriers, system_params=sp)
@@ -323,6 +337,9 @@ def build_candidates(
         cost_eur=cost,
         pv_kwh=pv,
         final_kwh=final,
+        expected_final_kwh=x_final,
+        expected_co2_kg=x_co2,
+        expected_cost_eur=x_cost,
         label=label,
         fossil_free=np.asarray(~(final[:, :, fossil] > 0.0).any(axis=2)),
         investment_eur=invest,
@@ -375,8 +392,10 @@ def annual_cost_co2(
     """Energy cost [EUR/a] and CO2 [kg/a] of final energy under other prices and CO2 factors.
 
     The same accounting as the core (PV self-use valued at the electricity price, the rest at
-    the injection price; PV output avoids electricity CO2), so that a scenario can re-price
-    candidates year by year without simulating again.
+    the injection price; PV used on site lowers the electricity bought and its CO2, exported
+    PV is no negative emission of the dwelling), so that a scenario can re-price candidates
+    year by year without simulating again. Pass the expected final energy for what the
+    household pays and emits.
 
     Parameters
     ----------
@@ -396,7 +415,7 @@ def annual_cost_co2(
         - price[ELECTRICITY] * self_use
         - sp.pv_injection_price_eur_kwh * (pv_kwh - self_use)
     )
-    co2 = final_kwh @ factor - factor[ELECTRICITY] * pv_kwh
+    co2 = final_kwh @ factor - factor[ELECTRICITY] * self_use
     return cost, co2
 
 

@@ -332,7 +332,9 @@ def evolve_kernel(
                 self_use = min(pv_self_share * pv[i, s], final[i, s, electricity])
                 cost -= price[y, electricity] * f_price * self_use
                 cost -= inject_price[y] * f_price * (pv[i, s] - self_use)
-                co2 -= co2f[y, electricity] * f_co2 * pv[i, s]
+                # PV used on site lowers the electricity bought; exported PV is no negative
+                # emission of the dwelling (sim.core, CO2 accounting)
+                co2 -= co2f[y, electricity] * f_co2 * self_use
                 a[8] += fin
                 a[9] += primary[i, s]
                 a[10] += co2

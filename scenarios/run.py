@@ -342,12 +342,12 @@ def run_partition(
         np.ascontiguousarray(member, dtype=np.bool_).reshape(n, len(progs)),
         cand.label,
         cand.energy_score_kwh_m2,
-        cand.final_kwh,
+        cand.expected_final_kwh,
         cand.pv_kwh,
         cand.primary_kwh,
         cand.heating_need_kwh,
         cand.fossil_free,
-        cand.cost_eur,
+        cand.expected_cost_eur,
         invest,
         premium,
         cand.reachable,
@@ -451,8 +451,9 @@ def _dwelling_table(
     out["income_category"] = income
     out["label_now"] = labels[cand.label[:, 0]]
     out["energy_score_now_kwh_m2"] = cand.energy_score_kwh_m2[:, 0]
-    out["co2_now_kg"] = cand.co2_kg[:, 0]
-    out["energy_cost_now_eur"] = cand.cost_eur[:, 0]
+    # CO2 and energy cost: the expected actual use (sim.expected_use); labels: the EPC method
+    out["co2_now_kg"] = cand.expected_co2_kg[:, 0]
+    out["energy_cost_now_eur"] = cand.expected_cost_eur[:, 0]
     for o, year in enumerate(out_years):
         s = state[:, o].astype(np.int64)
         out[f"label_{year}"] = labels[cand.label[rows, s]]
@@ -461,7 +462,7 @@ def _dwelling_table(
         co2f = tables["co2f"][y].copy()
         co2f[ELECTRICITY] *= central[FACTORS.index("co2_electricity_factor")]
         _, co2 = annual_cost_co2(
-            cand.final_kwh[rows, s], cand.pv_kwh[rows, s], tables["price"][y], co2f
+            cand.expected_final_kwh[rows, s], cand.pv_kwh[rows, s], tables["price"][y], co2f
         )
         out[f"co2_{year}_kg"] = co2
     years = {

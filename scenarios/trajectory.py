@@ -186,14 +186,16 @@ def plan_table(
     measure_at = np.full(shape, -1, dtype=np.int64)
     step_invoice = np.zeros(shape)
     step_premium = np.zeros(shape)
-    total = cand.final_kwh.sum(axis=2)
+    # what the household burns, pays and emits: the expected actual use (sim.expected_use);
+    # the score and the label are the EPC method's
+    total = cand.expected_final_kwh.sum(axis=2)
     invest, prem = cand.investment_eur[scheme], cand.premium_eur[scheme]
 
     def put(rows: NDArray[np.int64], cols: NDArray[np.int64], t: int) -> None:
         need[rows, cols] = cand.heating_need_kwh[rows, t]
         score[rows, cols] = cand.energy_score_kwh_m2[rows, t]
-        co2[rows, cols] = cand.co2_kg[rows, t]
-        cost[rows, cols] = cand.cost_eur[rows, t]
+        co2[rows, cols] = cand.expected_co2_kg[rows, t]
+        cost[rows, cols] = cand.expected_cost_eur[rows, t]
         label[rows, cols] = cand.label[rows, t]
         final[rows, cols] = total[rows, t]
 

@@ -135,6 +135,7 @@ _DEFAULTS: tuple[str, ...] = (
     "pv_kwp",
     "pv_yield_kwh_kwp",
     "solar_dhw_fraction",
+    "use_factor",
 )
 # Key spacing per building type in the search array; larger than any year bound (9999).
 _TYPE_STRIDE = 100_000.0

@@ -12,9 +12,21 @@ loop per dwelling.
 
 Outputs per (dwelling, variant)
 -------------------------------
-``heating_need_kwh``, ``final_kwh`` (per carrier, last axis in
-``sim.carriers.CARRIERS`` order), ``pv_kwh``, ``primary_kwh``,
-``energy_score_kwh_m2``, ``co2_kg``, ``cost_eur``, ``label`` (0 = A+ ... 6 = F).
+Two quantities, never mixed:
+
+* the **EPC method** (standard use, the conventions and pessimistic defaults of
+  the Flemish EPC for existing dwellings): ``heating_need_kwh``, ``final_kwh``
+  (per carrier, last axis in ``sim.carriers.CARRIERS`` order), ``pv_kwh``,
+  ``primary_kwh``, ``energy_score_kwh_m2``, ``label`` (0 = A+ ... 6 = F),
+  ``co2_kg``, ``cost_eur``: what labels, the renovation obligation and the 2050
+  goal use;
+* the **expected actual use** (:mod:`sim.expected_use`, the prebound relation
+  and the household's own measured use): ``expected_final_kwh``,
+  ``expected_co2_kg``, ``expected_cost_eur``: what savings in euro and CO2 use.
+
+CO2 counts only the energy the dwelling takes (PV used on site lowers the
+electricity bought); the emissions that exported PV avoids elsewhere are
+``pv_export_co2_kg``, never a negative emission of the dwelling.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from sim._jit import jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.errors import Problems
+from sim.expected_use import ExpectedUseParameters, _expected_ratio
 from sim.iso52016 import (
     VENTILATION_D,
     MethodParameters,
@@ -89,9 +102,19 @@ class SimulationResult:
     co2_kg: NDArray[np.float64]
     cost_eur: NDArray[np.float64]
     label: NDArray[np.int8]
+    expected_final_kwh: NDArray[np.float64]
+    expected_co2_kg: NDArray[np.float64]
+    expected_cost_eur: NDArray[np.float64]
+    pv_export_co2_kg: NDArray[np.float64]
 
     def to_frame(self, dwelling_ids: NDArray[np.generic] | None = None) -> pd.DataFrame:
-        """Long table: one row per (dwelling, variant), final energy as ``final_<carrier>_kwh`` columns."""
+        """Long table: one row per (dwelling, variant).
+
+        EPC-method figures (``final_<carrier>_kwh``, ``energy_score_kwh_m2``, ``label``,
+        ``co2_kg``, ``cost_eur``) and the expected actual use
+        (``expected_final_<carrier>_kwh``, ``expected_co2_kg``, ``expected_cost_eur``) side by
+        side, and ``pv_export_co2_kg``, the emissions avoided elsewhere by exported PV.
+        """
         n, p = self.heating_need_kwh.shape
         ids = np.arange(n) if dwelling_ids is None else np.asarray(dwelling_ids)
         out: dict[str, object] = {
@@ -110,6 +133,13 @@ class SimulationResult:
             label=pd.Categorical.from_codes(
                 self.label.reshape(-1).astype(np.int64), categories=pd.Index(list(LABELS))
             ),
+        )
+        for c, name in enumerate(CARRIERS):
+            out[f"expected_final_{name}_kwh"] = self.expected_final_kwh[:, :, c].reshape(-1)
+        out.update(
+            expected_co2_kg=self.expected_co2_kg.reshape(-1),
+            expected_cost_eur=self.expected_cost_eur.reshape(-1),
+            pv_export_co2_kg=self.pv_export_co2_kg.reshape(-1),
         )
         return pd.DataFrame(out)
 
@@ -152,6 +182,7 @@ def _simulate_kernel(
     sol_dhw,
     pv_kwp,
     pv_yield,
+    use_factor,
     # variants, shape (P,)
     v_r_roof,
     v_r_wall,
@@ -201,6 +232,10 @@ def _simulate_kernel(
     pv_self_share,
     pv_inject,
     label_upper,
+    xq_ref,
+    xq_exp,
+    x_level,
+    x_rmax,
     # outputs, shape (N, P) or (N, P, C)
     o_need,
     o_final,
@@ -210,6 +245,10 @@ def _simulate_kernel(
     o_co2,
     o_cost,
     o_label,
+    o_x_final,
+    o_x_co2,
+    o_x_cost,
+    o_pv_export_co2,
 ):
     n = floor.shape[0]
     n_var = v_r_roof.shape[0]
@@ -388,21 +427,45 @@ def _simulate_kernel(
                 final[ELECTRICITY] += pump_aux * floor[i]
             final[ELECTRICITY] += vent_sfp[vs] * n_ve[i] * volume[i] * HOURS_PER_YEAR * 1e-3
 
-            # --- PV, primary energy, CO2, cost, label
+            # --- PV, primary energy, CO2, cost, label (EPC method); the EPC score credits all PV
+            # output (primary-energy factor of electricity), CO2 and cost only the PV used on site:
+            # exported PV is not a negative emission of the dwelling (o_pv_export_co2)
             pv = kwp * pv_yield[i]
             primary = -pef[ELECTRICITY] * pv
-            co2 = -co2f[ELECTRICITY] * pv
+            co2 = 0.0
             cost = 0.0
+            total = 0.0
             for c in range(n_car):
                 o_final[i, p, c] = final[c]
                 primary += pef[c] * final[c]
                 co2 += co2f[c] * final[c]
                 cost += price[c] * final[c]
+                total += final[c]
             pv_self = pv_self_share * pv
             if pv_self > final[ELECTRICITY]:
                 pv_self = final[ELECTRICITY]
             cost -= price[ELECTRICITY] * pv_self + pv_inject * (pv - pv_self)
+            co2 -= co2f[ELECTRICITY] * pv_self
             score = primary / floor[i]
+
+            # --- expected actual use (sim.expected_use): the EPC-method final energy scaled by the
+            # prebound relation of its calculated final energy per m² and the household's own factor
+            ratio = use_factor[i] * _expected_ratio(
+                total / floor[i], xq_ref, xq_exp, x_level, x_rmax
+            )
+            x_co2 = 0.0
+            x_cost = 0.0
+            for c in range(n_car):
+                x = ratio * final[c]
+                o_x_final[i, p, c] = x
+                x_co2 += co2f[c] * x
+                x_cost += price[c] * x
+            x_self = pv_self_share * pv
+            if x_self > ratio * final[ELECTRICITY]:
+                x_self = ratio * final[ELECTRICITY]
+            o_x_co2[i, p] = x_co2 - co2f[ELECTRICITY] * x_self
+            o_x_cost[i, p] = x_cost - price[ELECTRICITY] * x_self - pv_inject * (pv - x_self)
+            o_pv_export_co2[i, p] = co2f[ELECTRICITY] * (pv - x_self)
             o_need[i, p] = need
             o_pv[i, p] = pv
             o_primary[i, p] = primary
@@ -461,6 +524,7 @@ def simulate(
     systems: SystemTables | None = None,
     method: MethodParameters | None = None,
     system_params: SystemParameters | None = None,
+    expected_use: ExpectedUseParameters | None = None,
 ) -> SimulationResult:
     """Simulate every variant of every dwelling.
 
@@ -472,9 +536,9 @@ def simulate(
         P renovation variants; default only the current state.
     climate : MonthlyClimate, optional
         Monthly climate; default the shipped Uccle reference climate.
-    carriers, systems, method, system_params : optional
-        Factors, prices, generator tables and scalar parameters; default the
-        shipped tables in ``sim/data``.
+    carriers, systems, method, system_params, expected_use : optional
+        Factors, prices, generator tables, scalar parameters and the prebound
+        relation; default the shipped tables in ``sim/data``.
 
     Returns
     -------
@@ -493,6 +557,7 @@ def simulate(
     sys_t = default_system_tables() if systems is None else systems
     mp = MethodParameters.default() if method is None else method
     sp = SystemParameters.default() if system_params is None else system_params
+    xp = ExpectedUseParameters.default() if expected_use is None else expected_use
     _check_compatible(d, v, sys_t)
     vent_sfp, vent_hr = _ventilation_arrays()
 
@@ -507,6 +572,10 @@ def simulate(
         co2_kg=np.empty((n, p)),
         cost_eur=np.empty((n, p)),
         label=np.empty((n, p), dtype=np.int8),
+        expected_final_kwh=np.empty((n, p, c)),
+        expected_co2_kg=np.empty((n, p)),
+        expected_cost_eur=np.empty((n, p)),
+        pv_export_co2_kg=np.empty((n, p)),
     )
     _simulate_kernel(
         *d.kernel_args(),
@@ -541,6 +610,10 @@ def simulate(
         sp.pv_self_consumption_share,
         sp.pv_injection_price_eur_kwh,
         LABEL_UPPER_KWH_M2,
+        xp.q_ref_kwh_m2,
+        xp.exponent,
+        xp.level,
+        xp.ratio_max,
         out.heating_need_kwh,
         out.final_kwh,
         out.pv_kwh,
@@ -549,5 +622,9 @@ def simulate(
         out.co2_kg,
         out.cost_eur,
         out.label,
+        out.expected_final_kwh,
+        out.expected_co2_kg,
+        out.expected_cost_eur,
+        out.pv_export_co2_kg,
     )
     return out

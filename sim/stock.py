@@ -37,6 +37,8 @@ class FieldSpec:
         Physically sensible range (inclusive unless ``lo_open``).
     lo_open : bool
         Whether ``lo`` itself is excluded.
+    default : float or None
+        Value taken when the column is absent (None: the column is required).
     kind : str
         ``"f"`` float or ``"i"`` integer code.
     doc : str
@@ -50,6 +52,7 @@ class FieldSpec:
     kind: str = "f"
     doc: str = ""
     lo_open: bool = False
+    default: float | None = None
 
 
 HEATING_SYSTEM_CODES: NDArray[np.int64] = load_table("heating_systems.csv")["code"].to_numpy(
@@ -155,6 +158,15 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
         2000.0,
         doc="specific annual PV yield of the dwelling's roof",
     ),
+    _F(
+        "use_factor",
+        "-",
+        0.0,
+        10.0,
+        doc="the household's own expected-use factor: measured / modelled expected use (1 unknown)",
+        lo_open=True,
+        default=1.0,
+    ),
 )
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
 #: Number of leading fields (``floor_area_m2`` .. ``setpoint_c``) that the heating need depends on.
@@ -213,6 +225,7 @@ class DwellingArrays:
     solar_dhw_fraction: NDArray[np.float64]
     pv_kwp: NDArray[np.float64]
     pv_yield_kwh_kwp: NDArray[np.float64]
+    use_factor: NDArray[np.float64]
 
     @property
     def n(self) -> int:
@@ -223,13 +236,14 @@ class DwellingArrays:
     def from_mapping(cls, data: Any, what: str = "dwelling inputs") -> DwellingArrays:
         """Validate and convert a mapping of column name -> array (a dict or a DataFrame).
 
-        Every column of ``DWELLING_COLUMNS`` is required. All problems (missing
+        Every column of ``DWELLING_COLUMNS`` without a default is required (``use_factor``
+        defaults to 1). All problems (missing
         columns, wrong lengths, NaN, values out of physical range, unknown
         codes) are collected and raised as one :class:`~sim.errors.InputError`.
         """
         problems = Problems(what)
         keys = set(data.keys()) if hasattr(data, "keys") else set()
-        missing = [c for c in DWELLING_COLUMNS if c not in keys]
+        missing = [f.name for f in DWELLING_FIELDS if f.name not in keys and f.default is None]
         if missing:
             problems.add(
                 ", ".join(missing),
@@ -240,7 +254,7 @@ class DwellingArrays:
         shape = (n,)
         values: dict[str, Any] = {}
         for spec in DWELLING_FIELDS:
-            raw = data[spec.name]
+            raw = data[spec.name] if spec.name in keys else np.full(n, spec.default)
             if isinstance(raw, pd.Series):
                 raw = raw.to_numpy()
             if spec.kind == "i":

@@ -80,7 +80,10 @@ def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
         "solar_dhw_fraction": np.zeros(n),
         "pv_kwp": np.where(rng.random(n) < 0.3, rng.uniform(2.0, 8.0, n), 0.0),
         "pv_yield_kwh_kwp": rng.uniform(600.0, 950.0, n),
+        "use_factor": np.ones(n),
     }
+    # drawn last so the other inputs of a seed stay as they were
+    data["use_factor"] = rng.uniform(0.5, 1.5, n)
     data["heat_recovery_eff"] = np.where(data["ventilation_system"] == 3, 0.8, 0.0)
     hp = np.isin(data["heating_system"], [5, 6])
     data["emitter_temp_c"] = np.where(

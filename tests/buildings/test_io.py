@@ -31,6 +31,7 @@ from buildings.io import (
     read_sectors,
     read_units,
 )
+from buildings.twin import reasons_in_dutch
 from tests.buildings import fixtures as fx
 from tests.shared_data import SHARED, require
 
@@ -492,6 +493,26 @@ def test_facts_dhw_only_generator_is_not_a_heating_system(tmp_path: Path) -> Non
         "2": "bad value verwarming=10",
     }
     assert list(result.frame["heating_system"]) == [7]
+
+
+def test_facts_impossible_scores_mismatched_labels_and_huge_use_are_rejected(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "f.csv").write_text(
+        "adresid,epc_score,epc_label,verbruik_gas_kwh\n"
+        "1,-900,,\n2,5000,,\n3,350,B,\n4,,,10000000\n5,350,D,15000\n"
+    )
+    result = checked(read_facts(tmp_path / "f.csv"), FACT_COLUMNS)
+    assert rejected(result) == {
+        "1": "bad value epc_score=-900",
+        "2": "bad value epc_score=5000",
+        "3": "epc label B does not match score 350 (label D)",
+        "4": "bad value verbruik_gas_kwh=10000000",
+    }
+    # nothing of a rejected record is used; the good one is kept whole
+    assert list(result.frame["address_id"]) == ["5"]
+    dutch = reasons_in_dutch(result.rejects["reason"])
+    assert any("past niet bij de energiescore" in r for r in dutch)
 
 
 # --- bad input, for every reader ----------------------------------------------------------

@@ -68,6 +68,7 @@ def _box(**over: float) -> dict[str, np.ndarray]:
     """One box dwelling: 100 m² floor, 100 m² of wall at U = 1, nothing else."""
     base = {c: 0.0 for c in DWELLING_COLUMNS}
     base.update(
+        use_factor=1.0,
         floor_area_m2=100.0,
         volume_m3=250.0,
         wall_area_m2=100.0,

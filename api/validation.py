@@ -1,0 +1,422 @@
+"""The validation report: the model's figures side by side with published Flemish figures.
+
+``wijk validate [--twin twin.parquet] --out DIR`` (and ``wijk demo``) writes ``validatie.md``
+with charts. Every row shows the figure, the model's value, the published value with its
+source, the ratio and why the figure lands where it does. The method is in
+``docs/validation.md``.
+
+Sections:
+
+1. label shares of the stock's current state by type against the EPC database;
+2. expected gas use and CO2 against the published means;
+3. the model's estimate against the registered EPCs in the facts (confusion matrix), and how
+   many registered labels the twin honours;
+4. the core against TABULA and against an hourly EN ISO 52016 peer;
+5. heat-pump seasonal performance against field measurements;
+6. the calibrated parameters and every assumption that is not a published fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from api.formatting import nl_number, nl_percent
+from sim.archetypes import archetype_table, dwelling_inputs
+from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
+from sim.core import SimulationResult, simulate
+from sim.labels import LABELS
+from sim.reference_data import load_table
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
+
+GAS = CARRIERS.index("natural_gas")
+#: Hourly EN ISO 52016-1 heating need (pybuildingenergy, Uccle 2019, constant 20 °C)
+#: [kWh/(m²·a)], as given in issue 9; the same figures as tests/sim/test_core_validation.py.
+HOURLY_ISO52016_KWH_M2: dict[str, float] = {
+    "BE.N.SFH.02.Gen": 394.8,
+    "BE.N.TH.01.Semi": 353.2,
+    "BE.N.TH.03.Gen": 199.3,
+    "BE.N.AB.03.Gen": 209.8,
+}
+
+
+def published_figures() -> pd.DataFrame:
+    """``scenarios/data/published_flanders.csv``: key -> value, low, high, unit, source."""
+    ref = resources.files("scenarios.data").joinpath("published_flanders.csv")
+    with resources.as_file(ref) as path:
+        return pd.read_csv(path, comment="#").set_index("key")
+
+
+def current_labels(result: SimulationResult, twin: pd.DataFrame) -> NDArrayObj:
+    """The current label of every dwelling: the registered EPC where there is one, else the model's.
+
+    A registered EPC is a fact; the calibration brings the model's score to it wherever the
+    physical ranges allow, and where they do not the certificate still wins.
+    """
+    model = np.asarray(LABELS, dtype=object)[result.label[:, 0]]
+    if "epc_label_registered" not in twin:
+        return model
+    reg = np.asarray(_labels_or_none(twin["epc_label_registered"]), dtype=object)
+    return np.where(pd.notna(reg), reg, model)
+
+
+def _labels_or_none(labels: pd.Series) -> NDArrayObj:
+    values = labels.astype(object)
+    return np.asarray(values.where(values.notna(), None), dtype=object)
+
+
+NDArrayObj = np.ndarray
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Figures of the report (also used by the tests)."""
+
+    rows: pd.DataFrame
+    confusion: pd.DataFrame
+    honoured_share: float
+    registered: int
+    core_vs_hourly: pd.DataFrame
+    spf: pd.DataFrame
+
+
+def _share(mask: np.ndarray, within: np.ndarray) -> float:
+    return float(mask[within].mean()) if within.any() else float("nan")
+
+
+def validate(twin: gpd.GeoDataFrame) -> Validation:
+    """Compute every comparison of the report on a twin (current state)."""
+    pub = published_figures()
+    arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)], what="tweeling")
+    res = simulate(arrays)
+    label = current_labels(res, twin)
+    house = twin["attachment"].astype(str).to_numpy() != "apartment"
+    ab = np.isin(label, ["A+", "A", "B"])
+    gas_epc = res.final_kwh[:, 0, GAS]
+    gas_x = res.expected_final_kwh[:, 0, GAS]
+    on_gas = gas_epc > 0
+    old = house & (twin["construction_year"].to_numpy(dtype=float) < 1946) & on_gas
+    car = load_carrier_tables()
+    xu = load_table("expected_use.csv")
+    house_el = float(xu.loc[xu["key"] == "household_electricity_kwh", "value"].to_numpy(float)[0])
+    co2_x = res.expected_co2_kg[:, 0]
+    co2_with_el = co2_x + house_el * float(car.co2_kg_kwh[ELECTRICITY])
+
+    def row(key: str, label_nl: str, model: float, why: str) -> dict[str, object]:
+        p = pub.loc[key].to_dict()
+        return {
+            "key": key,
+            "figure": label_nl,
+            "model": model,
+            "published": float(p["value"]),
+            "low": float(p["low"]) if pd.notna(p["low"]) else np.nan,
+            "high": float(p["high"]) if pd.notna(p["high"]) else np.nan,
+            "unit": p["unit"],
+            "ratio": model / float(p["value"]),
+            "source": p["source"],
+            "why": why,
+        }
+
+    rows = pd.DataFrame(
+        [
+            row(
+                "houses_label_f",
+                "huizen met label F",
+                _share(label == "F", house),
+                "kalibratie: de standaardwaarden voor onbekende schildelen van huizen zijn zo gekozen "
+                "dat een representatieve stock 33 % F haalt",
+            ),
+            row(
+                "houses_label_ab",
+                "huizen met label A+/A/B",
+                _share(ab, house),
+                "niet gekalibreerd: volgt uit de bouwjaren en de gekende feiten",
+            ),
+            row(
+                "apartments_label_f",
+                "appartementen met label F",
+                _share(label == "F", ~house),
+                "niet gekalibreerd: vooral elektrisch verwarmde appartementen (primaire-energiefactor 2,5)",
+            ),
+            row(
+                "apartments_label_ab",
+                "appartementen met label A+/A/B",
+                _share(ab, ~house),
+                "kalibratie op 44 % in een representatieve stock",
+            ),
+            row(
+                "all_label_a",
+                "alle woningen met label A+/A",
+                float(np.isin(label, ["A+", "A"]).mean()),
+                "niet gekalibreerd: nieuwbouw sinds 2012 (EPB) haalt A; de demogemeente telt veel recente woningen",
+            ),
+            row(
+                "mean_epc_score",
+                "gemiddelde energiescore",
+                float(res.energy_score_kwh_m2[:, 0].mean()),
+                "niet gekalibreerd: de gepubliceerde waarde is het gemiddelde van de EPC's van 2023 "
+                "(verkochte en verhuurde woningen), niet van de hele stock",
+            ),
+            row(
+                "gas_per_gas_household",
+                "verwacht gasverbruik per gasverwarmde woning",
+                float(gas_x[on_gas].mean()) if on_gas.any() else np.nan,
+                "kalibratie van het niveau van de prebound-relatie op 14.132 kWh in een "
+                "representatieve stock; de demogemeente is landelijk (grote huizen)",
+            ),
+            row(
+                "co2_per_household",
+                "verwachte CO2 per woning (+ huishoudelijke elektriciteit)",
+                float(co2_with_el.mean()),
+                f"verwarming, sanitair warm water en hulpenergie volgens het verwachte verbruik, plus "
+                f"{nl_number(house_el)} kWh huishoudelijke elektriciteit (CREG-standaardprofiel) om "
+                f"dezelfde afbakening te hebben als het gepubliceerde cijfer",
+            ),
+        ]
+    )
+    # the model's estimate (before the certificate) against the registered labels
+    reg = twin.get("epc_label_registered")
+    confusion = pd.DataFrame()
+    honoured, n_reg = float("nan"), 0
+    if reg is not None:
+        regv = _labels_or_none(reg)
+        has = pd.notna(regv)
+        n_reg = int(has.sum())
+        if n_reg:
+            from sim.labels import epc_label_index
+
+            est = np.asarray(LABELS, dtype=object)[
+                epc_label_index(twin["epc_score_estimate_kwh_m2"].to_numpy(dtype=float)[has])
+            ]
+            confusion = pd.crosstab(
+                pd.Categorical(regv[has], categories=list(LABELS)),
+                pd.Categorical(est, categories=list(LABELS)),
+                rownames=["gekend EPC"],
+                colnames=["model zonder EPC"],
+                dropna=False,
+            )
+            model_now = np.asarray(LABELS, dtype=object)[res.label[:, 0]]
+            honoured = float((model_now[has] == regv[has]).mean())
+    ratio_old = float(np.median(gas_x[old] / gas_epc[old])) if old.any() else float("nan")
+    rows = pd.concat(
+        [
+            rows,
+            pd.DataFrame(
+                [
+                    {
+                        "key": "old_houses_gas_ratio",
+                        "figure": "huizen van voor 1946: verwacht / EPC-methode (gas, mediaan)",
+                        "model": ratio_old,
+                        "published": np.nan,
+                        "low": 0.35,
+                        "high": 0.85,
+                        "unit": "-",
+                        "ratio": np.nan,
+                        "source": "prebound-effect: Sunikka-Blank & Galvin 2012 (tot ~60 % "
+                        "minder dan berekend); bereik uit de opdracht (issue 9)",
+                        "why": "de Vlaamse EPC-methode rekent oude huizen zeer pessimistisch; "
+                        "het verwachte verbruik ligt daardoor ver onder de EPC-berekening",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    return Validation(
+        rows=rows,
+        confusion=confusion,
+        honoured_share=honoured,
+        registered=n_reg,
+        core_vs_hourly=core_vs_hourly(),
+        spf=heat_pump_spf(),
+    )
+
+
+def core_vs_hourly() -> pd.DataFrame:
+    """The core's heating need at 20 °C against the hourly EN ISO 52016 figures, per archetype."""
+    arch = archetype_table()
+    rows = arch[arch["archetype_id"].isin(list(HOURLY_ISO52016_KWH_M2))]
+    year = [
+        int(r["year_from"])
+        if r["year_to"] == 9999
+        else (max(int(r["year_from"]), 1850) + int(r["year_to"])) // 2
+        for _, r in rows.iterrows()
+    ]
+    frame = dwelling_inputs(list(rows["building_type"]), year, np.full(len(rows), 100.0))
+    frame["setpoint_c"] = 20.0
+    res = simulate(DwellingArrays.from_frame(frame[list(DWELLING_COLUMNS)], what="archetypes"))
+    core = res.heating_need_kwh[:, 0] / 100.0
+    peer = np.array([HOURLY_ISO52016_KWH_M2[a] for a in rows["archetype_id"]])
+    return pd.DataFrame(
+        {
+            "archetype": list(rows["archetype_id"]),
+            "core_kwh_m2": core,
+            "hourly_kwh_m2": peer,
+            "ratio": core / peer,
+        }
+    )
+
+
+def heat_pump_spf() -> pd.DataFrame:
+    """Seasonal performance factors of the core's heat pumps against the field figures, if shipped."""
+    try:
+        from sim.systems import seasonal_performance_factor
+
+        field = load_table("heat_pump_field.csv")
+    except (ImportError, FileNotFoundError):
+        return pd.DataFrame()
+    out = []
+    for _, r in field.iterrows():
+        try:
+            spf = float(seasonal_performance_factor(int(r["code"]), float(r["supply_temp_c"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+        out.append({**r.to_dict(), "model_spf": spf})
+    return pd.DataFrame(out)
+
+
+def _md_rows(v: Validation) -> list[str]:
+    lines = [
+        "| figuur | model | gepubliceerd | verhouding | bron | waarom hier |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, r in v.rows.iterrows():
+        share = r["unit"] == "share"
+        decimals = 2 if r["unit"] == "-" else 0
+
+        def fmt(x: float, share: bool = share, decimals: int = decimals) -> str:
+            return nl_percent(x) if share else nl_number(x, decimals)
+
+        if np.isfinite(r["published"]):
+            pub = fmt(r["published"])
+            if np.isfinite(r["low"]) and np.isfinite(r["high"]):
+                pub += f" ({fmt(r['low'])}–{fmt(r['high'])})"
+        else:
+            pub = f"bereik {fmt(r['low'])}–{fmt(r['high'])}"
+        ratio = nl_number(r["ratio"], 2) if np.isfinite(r["ratio"]) else "–"
+        lines.append(
+            f"| {r['figure']} | {fmt(r['model'])} | {pub} | {ratio} | {r['source']} | {r['why']} |"
+        )
+    return lines
+
+
+def write_report(v: Validation, out: Path, what: str) -> Path:
+    """Write ``validatie.md`` and its charts to ``out``; return the report's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    shares = v.rows[v.rows["unit"] == "share"]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    x = np.arange(len(shares))
+    ax.bar(x - 0.2, 100 * shares["model"], 0.4, label="model")
+    ax.bar(x + 0.2, 100 * shares["published"], 0.4, label="gepubliceerd")
+    ax.set_xticks(x, [f.replace(" met ", "\n") for f in shares["figure"]], fontsize=7)
+    ax.set_ylabel("%")
+    ax.legend()
+    ax.set_title("Labelverdeling: model en EPC-databank")
+    fig.tight_layout()
+    fig.savefig(out / "validatie_labels.png", dpi=120)
+    plt.close(fig)
+    lines = [
+        f"# Validatie van de wijkrenovatietool — {what}",
+        "",
+        "Twee grootheden, nooit door elkaar: de **EPC-methode** (standaardgebruik en de "
+        "voorzichtige standaardwaarden van het Vlaamse EPC: labels, renovatieplicht, doel 2050) "
+        "en het **verwachte werkelijke verbruik** (wat het huishouden echt verbruikt en betaalt: "
+        "besparingen in euro en CO2). Methode: `docs/validation.md`.",
+        "",
+        "## 1–2. De stock vandaag tegenover gepubliceerde Vlaamse cijfers",
+        "",
+        *_md_rows(v),
+        "",
+        "![labels](validatie_labels.png)",
+        "",
+        "## 3. Gekende EPC's",
+        "",
+    ]
+    if v.registered:
+        lines += [
+            f"{v.registered} woningen hebben een gekend EPC. Na de afstemming geeft het model zelf "
+            f"hetzelfde label voor {nl_percent(v.honoured_share)} ervan; voor de overige wint het "
+            "gekende EPC (de fysische grenzen laten geen afstemming toe: `calibration_status`).",
+            "",
+            "Het model *zonder* het EPC (rijen: gekend EPC, kolommen: schatting van het model):",
+            "",
+            "| gekend \\ model | " + " | ".join(LABELS) + " |",
+            "|---|" + "---|" * len(LABELS),
+            *[
+                f"| {lab} | "
+                + " | ".join(str(c) for c in v.confusion.loc[lab].to_numpy(int))
+                + " |"
+                for lab in LABELS
+            ],
+            "",
+        ]
+    else:
+        lines += ["Geen gekende EPC's in deze tweeling.", ""]
+    hv = v.core_vs_hourly
+    lines += [
+        "## 4. De rekenkern tegenover TABULA en een uurmethode",
+        "",
+        "TABULA: de TABULA-methode van de tool reproduceert de gepubliceerde `q_h_nd` van alle "
+        "836 TABULA-rijen (21 landen) tot op 1e-15; de maandmethode van de kern bij de "
+        "voorwaarden van TABULA reproduceert de 23 enkelvoudige Belgische archetypes tot op "
+        "1e-9 (tests/sim/test_tabula.py, tests/sim/test_core_validation.py).",
+        "",
+        "Uurmethode EN ISO 52016-1 (pybuildingenergy, Ukkel 2019, 20 °C):",
+        "",
+        "| archetype | kern (kWh/m²) | uurmethode (kWh/m²) | verhouding |",
+        "|---|---|---|---|",
+        *[
+            f"| {a} | {nl_number(c, 1)} | {nl_number(h, 1)} | {nl_number(q, 3)} |"
+            for a, c, h, q in zip(
+                hv["archetype"],
+                hv["core_kwh_m2"].to_numpy(float),
+                hv["hourly_kwh_m2"].to_numpy(float),
+                hv["ratio"].to_numpy(float),
+                strict=True,
+            )
+        ],
+        "",
+        "## 5. Warmtepompen in het veld",
+        "",
+    ]
+    if len(v.spf):
+        lines += [
+            "| studie | model-SPF | veld | bron |",
+            "|---|---|---|---|",
+            *[
+                f"| {r.get('study', '')} | {nl_number(r['model_spf'], 2)} | {r.get('spf_mean', '')} "
+                f"({r.get('spf_low', '')}–{r.get('spf_high', '')}) | {r.get('source', '')} |"
+                for _, r in v.spf.iterrows()
+            ],
+            "",
+        ]
+    else:
+        lines += ["(nog geen veldvergelijking beschikbaar in deze versie)", ""]
+    cal = load_table("epc_calibration.csv")
+    lines += [
+        "## 6. Gekalibreerde parameters en aannames",
+        "",
+        "| parameter | waarde | soort | toelichting |",
+        "|---|---|---|---|",
+        *[f"| {r.key} | {r.value} | {r.kind} | {r.note} |" for r in cal.itertuples()],
+        "",
+        "Aannames zonder gepubliceerde bron staan als `assumption`/`project assumption` met hun "
+        "reden en bereik in `sim/data/*.csv` (kolom `source`), onder meer de vorm van de "
+        "prebound-relatie (`expected_use.csv`) en de fysische grenzen van de afstemming "
+        "(`epc_conventions.csv`).",
+    ]
+    path = out / "validatie.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+__all__ = ["Validation", "current_labels", "published_figures", "validate", "write_report"]

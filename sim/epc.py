@@ -1,0 +1,297 @@
+"""Conventions of the EPC method for existing dwellings, and calibration to a registered EPC.
+
+The Flemish EPC for existing dwellings is calculated under standard use and
+gives every element whose insulation cannot be shown a *default* value by
+construction period that is deliberately pessimistic. The project's
+archetypes carry TABULA-BE *typical* values, so the EPC-method value of an
+element whose state is unknown is the archetype value times a factor
+(:func:`apply_unknown_defaults`; only for dwellings built before the EPB
+regulation of 2006, whose EPC rests on a declaration that documents every
+element), calibrated once to the label shares of the
+EPC database (``tools/calibrate_epc.py``). Known facts replace it.
+
+A registered EPC is a fact: :func:`calibrate_to_scores` scales a dwelling's
+*unknown* envelope U-values by one factor per dwelling, within their physical
+ranges, until the core's EPC score equals the registered score, so that the
+renovation steps start from that certificate rather than from the archetype.
+When the registered score cannot be reached within the ranges the factor
+stops at the bound and the dwelling's status says so; an input is never
+pushed outside its range.
+
+Parameters and their sources: ``sim/data/epc_conventions.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from sim.errors import Problems
+from sim.labels import LABEL_UPPER_KWH_M2, LABELS, epc_label_index
+from sim.reference_data import load_table
+from sim.stock import DwellingArrays
+
+#: The envelope U-values that the EPC defaults and the calibration act on, in this order.
+ENVELOPE_U: tuple[str, ...] = ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k")
+
+#: Calibration status codes (English in data, Dutch on the page: :data:`STATUS_NL`).
+STATUS_NL: dict[str, str] = {
+    "no_epc": "geen gekend EPC",
+    "calibrated": "afgestemd op het gekende EPC",
+    "nothing_to_calibrate": "alle schildelen gekend: niets af te stemmen",
+    "target_below_range": "gekend EPC beter dan haalbaar binnen de fysische grenzen",
+    "target_above_range": "gekend EPC slechter dan haalbaar binnen de fysische grenzen",
+}
+
+
+@dataclass(frozen=True)
+class EpcConventions:
+    """The EPC-method conventions of ``sim/data/epc_conventions.csv``."""
+
+    unknown_u_factor_house: float
+    unknown_u_factor_apartment: float
+    calibration_factor_min: float
+    calibration_factor_max: float
+    u_min: tuple[float, ...]
+    u_max: tuple[float, ...]
+    score_tolerance_kwh_m2: float
+    epb_since_year: float
+
+    @classmethod
+    def default(cls) -> EpcConventions:
+        """The shipped (calibrated) conventions."""
+        t = load_table("epc_conventions.csv").set_index("key")["value"].astype(float)
+        return cls(
+            unknown_u_factor_house=float(t["unknown_u_factor_house"]),
+            unknown_u_factor_apartment=float(t["unknown_u_factor_apartment"]),
+            calibration_factor_min=float(t["calibration_factor_min"]),
+            calibration_factor_max=float(t["calibration_factor_max"]),
+            u_min=tuple(float(t[f"{c}_min"]) for c in ENVELOPE_U),
+            u_max=tuple(float(t[f"{c}_max"]) for c in ENVELOPE_U),
+            score_tolerance_kwh_m2=float(t["score_tolerance_kwh_m2"]),
+            epb_since_year=float(t["epb_since_year"]),
+        )
+
+    def unknown_elements(
+        self, known: NDArray[np.bool_], construction_year: ArrayLike
+    ) -> NDArray[np.bool_]:
+        """Elements that get the pessimistic default: not known, in a dwelling built before EPB.
+
+        Parameters
+        ----------
+        known : bool ndarray, shape (N, 4)
+            Which elements of :data:`ENVELOPE_U` are known facts.
+        construction_year : array_like, shape (N,)
+            Construction year [year]; dwellings from ``epb_since_year`` on have an EPB
+            declaration that documents every element.
+        """
+        year = np.asarray(construction_year, dtype=np.float64)
+        return ~np.asarray(known, dtype=bool) & (year < self.epb_since_year)[:, None]
+
+
+def apply_unknown_defaults(
+    frame: pd.DataFrame,
+    unknown: dict[str, NDArray[np.bool_]],
+    apartment: ArrayLike,
+    conventions: EpcConventions | None = None,
+) -> pd.DataFrame:
+    """EPC-method defaults: unknown envelope U-values times the calibrated factor of the class.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Dwelling inputs with the columns of :data:`ENVELOPE_U` [W/(m²·K)].
+    unknown : dict of str to bool array
+        Per column of :data:`ENVELOPE_U`, which dwellings do not know that element
+        (:meth:`EpcConventions.unknown_elements`).
+    apartment : array_like of bool
+        Apartments take ``unknown_u_factor_apartment``, houses ``unknown_u_factor_house``.
+    conventions : EpcConventions, optional
+        Default the shipped ones.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the unknown U-values scaled, kept within the element's range of
+        ``epc_conventions.csv`` (an absent element, U = 0, stays 0).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({c: [1.0, 1.0, 1.0] for c in ENVELOPE_U})
+    >>> conv = replace(
+    ...     EpcConventions.default(), unknown_u_factor_house=1.2, unknown_u_factor_apartment=0.8
+    ... )
+    >>> unknown = {c: np.array([True, False, True]) for c in ENVELOPE_U}
+    >>> out = apply_unknown_defaults(f, unknown, [False, False, True], conv)
+    >>> out["u_wall_w_m2k"].tolist()
+    [1.2, 1.0, 0.8]
+    """
+    c = EpcConventions.default() if conventions is None else conventions
+    out = frame.copy()
+    factor = np.where(
+        np.asarray(apartment, dtype=bool), c.unknown_u_factor_apartment, c.unknown_u_factor_house
+    )
+    for k, col in enumerate(ENVELOPE_U):
+        u = out[col].to_numpy(dtype=np.float64)
+        scaled = np.clip(u * factor, np.minimum(c.u_min[k], u), np.maximum(c.u_max[k], u))
+        out[col] = np.where(np.asarray(unknown[col], dtype=bool), scaled, u)
+    return out
+
+
+def target_scores(
+    score_kwh_m2: ArrayLike, label: ArrayLike, tolerance: float
+) -> NDArray[np.float64]:
+    """The score a dwelling is calibrated to: the registered score, kept inside its label.
+
+    A registered score is moved ``tolerance`` inside its label band (a score on a band
+    boundary belongs to the better label, and the calibration stops within the tolerance);
+    a registered label without score gives the middle of the band (A+: 50 below 0, F: 50
+    above 500). NaN where neither is known.
+    """
+    s = np.asarray(score_kwh_m2, dtype=np.float64)
+    lab = pd.Series(np.asarray(label, dtype=object)).astype("string")
+    upper = np.append(LABEL_UPPER_KWH_M2, np.inf)
+    lower = np.append(-np.inf, LABEL_UPPER_KWH_M2)
+    width = float(np.min(np.diff(LABEL_UPPER_KWH_M2)))
+    out = np.full(s.shape, np.nan)
+    idx = lab.map({name: i for i, name in enumerate(LABELS)}).to_numpy(dtype=float, na_value=np.nan)
+    from_score = np.isfinite(s)
+    if from_score.any():
+        k = epc_label_index(s[from_score]).astype(np.int64)
+        out[from_score] = np.clip(s[from_score], lower[k] + tolerance, upper[k] - tolerance)
+    from_label = ~from_score & np.isfinite(idx)
+    if from_label.any():
+        k = idx[from_label].astype(np.int64)
+        lo = np.where(np.isfinite(lower[k]), lower[k], upper[k] - width)
+        hi = np.where(np.isfinite(upper[k]), upper[k], lower[k] + width)
+        out[from_label] = 0.5 * (lo + hi)
+    return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Outcome of :func:`calibrate_to_scores` per dwelling."""
+
+    factor: NDArray[np.float64]
+    score_kwh_m2: NDArray[np.float64]
+    status: NDArray[np.object_]
+
+
+def _with_u(d: DwellingArrays, u: NDArray[np.float64]) -> DwellingArrays:
+    new = {c: np.ascontiguousarray(u[:, k]) for k, c in enumerate(ENVELOPE_U)}
+    return replace(d, **new)  # type: ignore[arg-type]
+
+
+def calibrate_to_scores(
+    dwellings: DwellingArrays,
+    target_kwh_m2: ArrayLike,
+    unknown: NDArray[np.bool_],
+    conventions: EpcConventions | None = None,
+    iterations: int = 40,
+    **simulate_kwargs: Any,
+) -> tuple[DwellingArrays, Calibration]:
+    """Scale each dwelling's unknown envelope U-values so its EPC score meets a target.
+
+    Parameters
+    ----------
+    dwellings : DwellingArrays
+        N dwellings in their EPC-method state.
+    target_kwh_m2 : array_like, shape (N,)
+        Target energy score [kWh/(m²·a)] (:func:`target_scores`); NaN = no registered EPC.
+    unknown : bool ndarray, shape (N, 4)
+        Which elements of :data:`ENVELOPE_U` are unknown (only those are scaled).
+    conventions : EpcConventions, optional
+        Factor bounds, U ranges and tolerance; default the shipped ones.
+    iterations : int
+        Bisection steps on the logarithm of the factor (40 halve the bracket to ~1e-12).
+    **simulate_kwargs
+        Passed to :func:`sim.core.simulate` (climate, tables).
+
+    Returns
+    -------
+    (DwellingArrays, Calibration)
+        The dwellings with calibrated U-values, and per dwelling the factor, the score
+        reached and the status (:data:`STATUS_NL` keys).
+
+    Notes
+    -----
+    The score rises monotonically with every U-value, so bisection on one factor per
+    dwelling converges; every U stays within ``[u_min, u_max]`` of its element.
+    """
+    from sim.core import simulate  # late: the core imports this package's tables
+
+    c = EpcConventions.default() if conventions is None else conventions
+    target = np.asarray(target_kwh_m2, dtype=np.float64)
+    unk = np.asarray(unknown, dtype=bool)
+    problems = Problems("EPC calibration")
+    if target.shape != (dwellings.n,) or unk.shape != (dwellings.n, len(ENVELOPE_U)):
+        problems.add(
+            "target_kwh_m2, unknown",
+            f"need shapes ({dwellings.n},) and ({dwellings.n}, {len(ENVELOPE_U)})",
+        )
+    problems.raise_if_any()
+    n = dwellings.n
+    status = np.full(n, "no_epc", dtype=object)
+    factor = np.ones(n)
+    u0 = np.stack([getattr(dwellings, col) for col in ENVELOPE_U], axis=1)
+    lo_u, hi_u = np.asarray(c.u_min), np.asarray(c.u_max)
+    has = np.isfinite(target)
+    scalable = unk & (u0 > 0.0)
+    status[has & ~scalable.any(axis=1)] = "nothing_to_calibrate"
+    rows = np.flatnonzero(has & scalable.any(axis=1))
+    score = np.full(n, np.nan)
+    if rows.size:
+        sub = dwellings.take(rows)
+        base = u0[rows]
+        mask = scalable[rows]
+
+        def u_at(f: NDArray[np.float64]) -> NDArray[np.float64]:
+            scaled = np.clip(base * f[:, None], lo_u, hi_u)
+            # an element already outside the range is never moved further out
+            scaled = np.where(base < lo_u, np.maximum(base, np.minimum(scaled, base)), scaled)
+            scaled = np.where(base > hi_u, np.minimum(base, np.maximum(scaled, base)), scaled)
+            return np.where(mask, scaled, base)
+
+        def score_at(f: NDArray[np.float64]) -> NDArray[np.float64]:
+            res = simulate(_with_u(sub, u_at(f)), **simulate_kwargs)
+            return res.energy_score_kwh_m2[:, 0]
+
+        t = target[rows]
+        lo = np.full(rows.size, np.log(c.calibration_factor_min))
+        hi = np.full(rows.size, np.log(c.calibration_factor_max))
+        s_lo, s_hi = score_at(np.exp(lo)), score_at(np.exp(hi))
+        below = t < s_lo - c.score_tolerance_kwh_m2
+        above = t > s_hi + c.score_tolerance_kwh_m2
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            s_mid = score_at(np.exp(mid))
+            up = s_mid < t
+            lo = np.where(up, mid, lo)
+            hi = np.where(up, hi, mid)
+        f = np.exp(0.5 * (lo + hi))
+        f = np.where(below, c.calibration_factor_min, np.where(above, c.calibration_factor_max, f))
+        u_new = u0.copy()
+        u_new[rows] = u_at(f)
+        dwellings = _with_u(dwellings, u_new)
+        factor[rows] = f
+        score[rows] = score_at(f)
+        st = np.full(rows.size, "calibrated", dtype=object)
+        st[below] = "target_below_range"
+        st[above] = "target_above_range"
+        status[rows] = st
+    return dwellings, Calibration(factor=factor, score_kwh_m2=score, status=status)
+
+
+__all__ = [
+    "ENVELOPE_U",
+    "STATUS_NL",
+    "Calibration",
+    "EpcConventions",
+    "apply_unknown_defaults",
+    "calibrate_to_scores",
+    "target_scores",
+]
