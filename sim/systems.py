@@ -12,6 +12,13 @@ Notes
   EN 14511 test point (A7/W35 or B0/W35) is reproduced; the sink is the
   month's supply temperature, the source the month's outdoor air (air/water)
   or a constant brine temperature (ground). The COP is capped at ``cop_max``.
+* **Field performance** (issue 9): laboratory ratings overstate what heat pumps deliver in
+  houses (cycling at part load, defrosting, controls and stand-by, the back-up heater,
+  source fans and pumps). The Carnot fraction derived from the rating is therefore
+  multiplied by ``field_factor`` (column of ``heating_systems.csv``, 1 when absent), which is
+  calibrated so that :func:`seasonal_performance_factor` on the shipped Uccle climate lands
+  within the field measurements of ``sim/data/heat_pump_field.csv`` (Fraunhofer ISE field
+  tests; ``tests/sim/test_systems_field.py`` checks every row).
 * **Hybrid heat pumps** (bivalent parallel, kind ``hybrid_air``): an air/water heat pump
   delivers the share ``hp_share`` of each month's space heat at its COP, the back-up boiler
   ``backup_code`` the rest at its efficiency; the back-up also heats the tap water. A fixed
@@ -42,8 +49,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from sim._jit import jit
+from sim._validate import as_float_array
+from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.errors import Problems
-from sim.reference_data import load_table
+from sim.reference_data import load_table, simulation_defaults
 
 #: Generator kinds, as integer codes used by the kernels.
 KIND_BOILER, KIND_ELECTRIC, KIND_HP_AIR, KIND_HP_GROUND, KIND_DISTRICT = 0, 1, 2, 3, 4
@@ -108,6 +117,8 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     """Build :class:`SystemTables` from ``sim/data/heating_systems.csv`` (or a table in that format)."""
     t = load_table("heating_systems.csv") if table is None else table
     t = t.assign(**{c: t[c] if c in t.columns else np.nan for c in _OPTIONAL})
+    if "field_factor" not in t.columns:  # tables without it: laboratory rating as is
+        t = t.assign(field_factor=1.0)
     carriers = list(load_table("energy_carriers.csv")["name"])
     _check_system_table(t, carriers)
     size = int(t["code"].max()) + 1
@@ -122,7 +133,10 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     kind[codes] = [_KIND_CODES[k] for k in t["kind"]]
     carrier = np.full(size, -1, dtype=np.int64)
     carrier[codes] = [carriers.index(c) for c in t["carrier"]]
-    eta_c = carnot_efficiency_from_rating(t["rated_cop"], t["rated_source_c"], t["rated_sink_c"])
+    # field Carnot fraction = laboratory one x field_factor (module notes)
+    eta_c = carnot_efficiency_from_rating(
+        t["rated_cop"], t["rated_source_c"], t["rated_sink_c"]
+    ) * t["field_factor"].fillna(1.0).to_numpy(np.float64)
     backup = col(t["backup_code"], np.nan)  # -1 in the kernels where there is none
     names = [""] * size
     labels = [""] * size
@@ -157,6 +171,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "rated_sink_c": (20.0, 80.0),
     "source_temp_c": (-30.0, 40.0),
     "hp_share": (0.0, 1.0),
+    "field_factor": (0.3, 1.0),
 }
 #: Columns only some tables have (filled with NaN when absent).
 _OPTIONAL: tuple[str, ...] = ("backup_code", "hp_share")
@@ -171,6 +186,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "rated_source_c",
         "rated_sink_c",
         "cop_max",
+        "field_factor",
     ),
     "heat_pump_ground": (
         "eta_emission_distribution",
@@ -179,6 +195,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "rated_sink_c",
         "cop_max",
         "source_temp_c",
+        "field_factor",
     ),
     "hybrid_air": (
         "eta_emission_distribution",
@@ -187,6 +204,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "rated_sink_c",
         "cop_max",
         "hp_share",
+        "field_factor",
     ),
 }
 
@@ -335,3 +353,164 @@ def heat_pump_cop(
     with np.errstate(divide="ignore", invalid="ignore"):
         cop = np.where(lift > 0.0, np.asarray(eta_c, np.float64) * (sink + KELVIN) / lift, cmax)
     return np.asarray(np.minimum(cop, cmax), dtype=np.float64)
+
+
+@jit
+def _seasonal_performance_factor(
+    eta_c: float,
+    cop_max: float,
+    air_source: bool,
+    source_temp: float,
+    design_supply: float,
+    theta_sp: float,
+    theta_e_design: float,
+    curve_min: float,
+    dhw_temp: float,
+    theta_e: NDArray[np.float64],
+    hours: NDArray[np.float64],
+    need: NDArray[np.float64],
+    dhw_kwh: float,
+) -> float:
+    """Seasonal performance factor [-] of a heat pump from monthly needs [kWh]; see
+    :func:`seasonal_performance_factor`. The same monthly formulas as the core's kernel."""
+    theta_mean = 0.0
+    for m in range(12):
+        theta_mean += theta_e[m] * hours[m]
+    theta_mean /= hours.sum()
+    heat = 0.0
+    electricity = 0.0
+    for m in range(12):
+        if need[m] > 0.0:
+            t_sup = _supply_temperature(
+                theta_e[m], theta_sp, design_supply, theta_e_design, curve_min
+            )
+            t_src = theta_e[m] if air_source else source_temp
+            heat += need[m]
+            electricity += need[m] / _heat_pump_cop(eta_c, t_sup, t_src, cop_max)
+    if dhw_kwh > 0.0:
+        t_src = theta_mean if air_source else source_temp
+        heat += dhw_kwh
+        electricity += dhw_kwh / _heat_pump_cop(eta_c, dhw_temp, t_src, cop_max)
+    if electricity <= 0.0:
+        return np.nan
+    return heat / electricity
+
+
+def default_monthly_need_profile(climate: MonthlyClimate | None = None) -> NDArray[np.float64]:
+    """Typical monthly heating-need profile [-] (sums to 1): monthly heating degree-hours.
+
+    Eurostat convention: :math:`(18 - \\theta_{e,m})\\,t_m` in months whose mean outdoor
+    temperature is at most 15 °C, 0 otherwise (both temperatures in
+    ``sim/data/simulation_defaults.csv``). A stand-in when no dwelling's own monthly need is
+    at hand; a dwelling's EN ISO 52016-1 monthly need is better.
+
+    Examples
+    --------
+    >>> p = default_monthly_need_profile()
+    >>> round(float(p.sum()), 12), int((p > 0).sum())
+    (1.0, 8)
+    """
+    c = uccle_monthly_climate() if climate is None else climate
+    d = simulation_defaults()
+    te = np.asarray(c.theta_e_c, np.float64)
+    w = np.where(te <= d["hdd_threshold_temp_c"], (d["hdd_reference_temp_c"] - te) * c.hours, 0.0)
+    return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+def seasonal_performance_factor(
+    code: int,
+    design_supply_c: float,
+    monthly_need_kwh: ArrayLike | None = None,
+    climate: MonthlyClimate | None = None,
+    *,
+    dhw_kwh: float = 0.0,
+    setpoint_c: float | None = None,
+    tables: SystemTables | None = None,
+) -> float:
+    """Seasonal performance factor (SPF) of a heat pump as the core computes it [-].
+
+    Month by month, as in :mod:`sim.core`: the supply temperature follows the heating curve
+    from ``design_supply_c`` at the design outdoor temperature, the COP is the field Carnot
+    fraction at that supply temperature and the month's source temperature (outdoor air, or
+    the constant brine temperature), capped at ``cop_max``; tap water (``dhw_kwh``) is heated
+    at ``dhw_tap_temp_c`` from the annual mean source temperature. SPF = heat delivered /
+    electricity of the generator.
+
+    System boundary: the heat pump's output for space heating (+ tap water when
+    ``dhw_kwh > 0``) over its electricity, without emission/distribution losses
+    (``eta_emission_distribution``) and without the heating circulation pump
+    (``pump_aux_kwh_m2``) -- the boundary of the Fraunhofer ISE field tests (heat measured
+    after the heat pump; electricity of compressor, controls, source fan or brine pump and
+    back-up heater), see ``sim/data/heat_pump_field.csv``.
+
+    Parameters
+    ----------
+    code : int
+        Heat-pump code in ``sim/data/heating_systems.csv`` (kinds ``heat_pump_air``,
+        ``heat_pump_ground``; for ``hybrid_air`` the SPF of its heat pump alone).
+    design_supply_c : float
+        Design supply temperature of the emitters [°C], 25..75.
+    monthly_need_kwh : array_like, shape (12,), optional
+        Monthly space-heating need [kWh] (only its shape over the year matters when
+        ``dhw_kwh`` is 0); default :func:`default_monthly_need_profile`.
+    climate : MonthlyClimate, optional
+        Default the shipped Uccle climate.
+    dhw_kwh : float
+        Annual tap-water heat from the heat pump [kWh], on the scale of ``monthly_need_kwh``.
+    setpoint_c : float, optional
+        Indoor set-point at the foot of the heating curve [°C]; default the archetypes' 18 °C
+        (``sim/data/archetype_defaults.csv``).
+    tables : SystemTables, optional
+        Default the shipped generator table.
+
+    Returns
+    -------
+    float
+        SPF [-].
+
+    Examples
+    --------
+    >>> 2.5 < seasonal_performance_factor(5, 35.0) < 3.5
+    True
+    """
+    t = default_system_tables() if tables is None else tables
+    c = uccle_monthly_climate() if climate is None else climate
+    d = simulation_defaults()
+    problems = Problems("seasonal performance factor")
+    kinds = (KIND_HP_AIR, KIND_HP_GROUND, KIND_HYBRID_AIR)
+    if not (0 <= int(code) < t.kind.shape[0]) or t.kind[int(code)] not in kinds:
+        problems.add("code", f"{code} is not a heat pump of the heating-system table")
+    as_float_array(problems, "design_supply_c", [design_supply_c], lo=25.0, hi=75.0, unit="°C")
+    as_float_array(problems, "dhw_kwh", [dhw_kwh], lo=0.0, unit="kWh")
+    need = as_float_array(
+        problems,
+        "monthly_need_kwh",
+        default_monthly_need_profile(c) if monthly_need_kwh is None else monthly_need_kwh,
+        (12,),
+        lo=0.0,
+        unit="kWh",
+    )
+    if need is not None and np.isfinite(need).all() and need.sum() <= 0.0 and dhw_kwh <= 0.0:
+        problems.add("monthly_need_kwh", "has no heating need in any month; give a need")
+    if setpoint_c is None:
+        defaults = load_table("archetype_defaults.csv").set_index("parameter")["value"]
+        setpoint_c = float(defaults["setpoint_c"])
+    problems.raise_if_any()
+    k = int(code)
+    return float(
+        _seasonal_performance_factor(
+            float(t.carnot_efficiency[k]),
+            float(t.cop_max[k]),
+            bool(t.kind[k] != KIND_HP_GROUND),
+            float(t.source_temp_c[k]),
+            float(design_supply_c),
+            float(setpoint_c),
+            d["theta_e_design_c"],
+            d["heating_curve_min_share"],
+            d["dhw_tap_temp_c"],
+            np.ascontiguousarray(c.theta_e_c, dtype=np.float64),
+            np.ascontiguousarray(c.hours, dtype=np.float64),
+            np.ascontiguousarray(need, dtype=np.float64),
+            float(dhw_kwh),
+        )
+    )

@@ -84,8 +84,11 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
     theta_mean = float((climate.theta_e_c * climate.hours).sum() / climate.hours.sum())
 
     def cop(row, sink, source):
-        eta_c = (
-            row.rated_cop * (row.rated_sink_c - row.rated_source_c) / (row.rated_sink_c + 273.15)
+        eta_c = (  # field Carnot fraction: the rating's times the table's field_factor
+            row.rated_cop
+            * (row.rated_sink_c - row.rated_source_c)
+            / (row.rated_sink_c + 273.15)
+            * row.field_factor
         )
         lift = sink - source
         return row.cop_max if lift <= 0 else min(row.cop_max, eta_c * (sink + 273.15) / lift)
@@ -159,3 +162,83 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         "co2_kg": co2,
         "cost_eur": cost,
     }
+
+
+# --- heat emitters and seasonal performance factor (issue 9), written from the standards' equations
+
+
+def design_heat_load_reference(h_tr: float, h_ve: float, theta_int: float, theta_e: float) -> float:
+    """NBN EN 12831-1, whole dwelling: (H_tr + H_ve) (theta_int,d - theta_e,d) [W]."""
+    return (h_tr + h_ve) * (theta_int - theta_e)
+
+
+def _lmtd(t_s: float, t_r: float, t_i: float) -> float:
+    """EN 442-2 logarithmic mean excess temperature [K]."""
+    return (t_s - t_r) / np.log((t_s - t_i) / (t_r - t_i))
+
+
+def emitter_supply_temperature_reference(
+    load: float,
+    design_load: float,
+    regime: tuple[float, float, float, float],
+    oversizing: float,
+    spread: float,
+    t_room: float,
+) -> float:
+    """Supply temperature [°C] at which Phi_n (dT/dT_n)^n equals the load, found by bisection
+    on the supply temperature (no closed form), spread > 0."""
+    t_s0, t_r0, t_i0, n = regime
+    phi_n = oversizing * design_load
+    dt_n = _lmtd(t_s0, t_r0, t_i0)
+    lo, hi = t_room + spread + 1e-12, t_room + spread + 500.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        out = phi_n * (_lmtd(mid, mid - spread, t_room) / dt_n) ** n
+        lo, hi = (mid, hi) if out < load else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def seasonal_performance_factor_reference(
+    code: int,
+    design_supply: float,
+    need: np.ndarray,
+    climate: MonthlyClimate,
+    dhw_kwh: float,
+    setpoint: float,
+) -> float:
+    """SPF = heat / electricity, month by month from the table row (as simulate_reference)."""
+    row = load_table("heating_systems.csv").set_index("code").loc[code].to_dict()
+    dflt = simulation_defaults()
+    eta_c = (
+        row["rated_cop"]
+        * (row["rated_sink_c"] - row["rated_source_c"])
+        / (row["rated_sink_c"] + 273.15)
+        * row["field_factor"]
+    )
+
+    def cop(sink: float, source: float) -> float:
+        lift = sink - source
+        cmax = float(row["cop_max"])
+        return cmax if lift <= 0 else min(cmax, float(eta_c) * (sink + 273.15) / lift)
+
+    air = row["kind"] != "heat_pump_ground"
+    brine = float(row["source_temp_c"])
+    heat = elec = 0.0
+    for m in range(12):
+        if need[m] <= 0:
+            continue
+        share = min(
+            1.0,
+            max(
+                dflt["heating_curve_min_share"],
+                (setpoint - climate.theta_e_c[m]) / (setpoint - dflt["theta_e_design_c"]),
+            ),
+        )
+        t_sup = setpoint + (design_supply - setpoint) * share
+        heat += need[m]
+        elec += need[m] / cop(t_sup, float(climate.theta_e_c[m]) if air else brine)
+    if dhw_kwh > 0:
+        mean = float((climate.theta_e_c * climate.hours).sum() / climate.hours.sum())
+        heat += dhw_kwh
+        elec += dhw_kwh / cop(dflt["dhw_tap_temp_c"], mean if air else brine)
+    return float(heat / elec)
