@@ -461,12 +461,13 @@ def best_within_budget(
     budget_eur: ArrayLike,
     start: ArrayLike = 0,
     scheme: str = "individual",
-    objective: str = "co2_kg",
+    objective: str = "expected_co2_kg",
 ) -> NDArray[np.int64]:
     """Per dwelling, the reachable candidate with the lowest ``objective`` whose extra net cost
     from ``start`` is within ``budget_eur`` (ties: cheaper, then fewer measures, then lower index).
 
-    ``objective`` is one of ``co2_kg``, ``primary_kwh``, ``energy_score_kwh_m2``, ``cost_eur``,
+    ``objective`` is one of ``expected_co2_kg`` (default: what the household will emit),
+    ``expected_cost_eur``, ``co2_kg``, ``primary_kwh``, ``energy_score_kwh_m2``, ``cost_eur``,
     ``heating_need_kwh``. The current state is always within budget, so every dwelling gets an
     answer.
     """
@@ -474,6 +475,8 @@ def best_within_budget(
     s = np.broadcast_to(np.asarray(start, dtype=np.int64), (n,))
     budget = np.broadcast_to(np.asarray(budget_eur, dtype=np.float64), (n,))
     if objective not in (
+        "expected_co2_kg",
+        "expected_cost_eur",
         "co2_kg",
         "primary_kwh",
         "energy_score_kwh_m2",

@@ -79,8 +79,8 @@ def _reference_options(cand: Candidates, choices: dict[str, Any]) -> dict[str, A
                 "measures": [m for m in str(cand.done(idx)[0]).split("+") if m],
                 "net_cost_eur": float(net[0, t]),
                 "label": LABELS[int(cand.label[0, t])],
-                "co2_kg": float(cand.co2_kg[0, t]),
-                "energy_cost_eur": float(cand.cost_eur[0, t]),
+                "co2_kg": float(cand.expected_co2_kg[0, t]),
+                "energy_cost_eur": float(cand.expected_cost_eur[0, t]),
             }
         )
     return out
@@ -177,8 +177,8 @@ def test_row_plan_equals_plan_table_for_every_dwelling(
                     "measures": [m for m in str(done[key][i]).split("+") if m],
                     "net_cost_eur": float(net[i, got]),
                     "label": LABELS[int(cand.label[i, got])],
-                    "co2_kg": float(cand.co2_kg[i, got]),
-                    "energy_cost_eur": float(cand.cost_eur[i, got]),
+                    "co2_kg": float(cand.expected_co2_kg[i, got]),
+                    "energy_cost_eur": float(cand.expected_cost_eur[i, got]),
                 }
             assert _same(option(cand, i, plan, got), want), (did, key)
     assert skipped_some > 0  # the demo town exercises skipped measures

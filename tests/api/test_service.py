@@ -64,7 +64,7 @@ def test_card_shows_provenance_and_a_label_distribution(state: service.ServiceSt
         None,
         carriers=state.policy.carrier_tables(2025),
     )
-    assert card["current"]["co2_kg"] == pytest.approx(float(res.co2_kg[0, 0]), rel=1e-12)
+    assert card["current"]["co2_kg"] == pytest.approx(float(res.expected_co2_kg[0, 0]), rel=1e-12)
     assert service.dwelling_card(state, did) == card  # seeded by the dwelling: same answer
     with pytest.raises(service.NotFound):
         service.dwelling_card(state, "geen/woning")

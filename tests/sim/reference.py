@@ -146,14 +146,29 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         )
     pv = d.pv_kwp * d.pv_yield_kwh_kwp
     primary = final @ car.primary_energy_factor - car.primary_energy_factor[el] * pv
-    co2 = final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * pv
     self_use = np.minimum(dflt["pv_self_consumption_share"] * pv, final[:, el])
+    co2 = final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * self_use
     cost = (
         final @ car.price_eur_kwh
         - car.price_eur_kwh[el] * self_use
         - dflt["pv_injection_price_eur_kwh"] * (pv - self_use)
     )
+    # expected actual use: prebound relation of the calculated final energy per m², written out
+    xu = load_table("expected_use.csv").set_index("key")["value"]
+    q = final.sum(axis=1) / d.floor_area_m2
+    ratio = xu["level"] * (np.maximum(q, xu["q_ref_kwh_m2"]) / xu["q_ref_kwh_m2"]) ** (
+        -xu["exponent"]
+    )
+    ratio = np.minimum(ratio, xu["ratio_max"]) * d.use_factor
+    x_final = final * ratio[:, None]
+    x_self = np.minimum(dflt["pv_self_consumption_share"] * pv, x_final[:, el])
     return {
+        "expected_final_kwh": x_final,
+        "expected_co2_kg": x_final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * x_self,
+        "expected_cost_eur": x_final @ car.price_eur_kwh
+        - car.price_eur_kwh[el] * x_self
+        - dflt["pv_injection_price_eur_kwh"] * (pv - x_self),
+        "pv_export_co2_kg": car.co2_kg_kwh[el] * (pv - x_self),
         "heating_need_kwh": need_m.sum(axis=1),
         "final_kwh": final,
         "pv_kwh": pv,
