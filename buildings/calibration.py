@@ -124,7 +124,7 @@ def calibrate_dwellings(
     )
     # a registered EPC may move every element that is not a known fact, EPB era or not
     arrays, cal = calibrate_to_scores(arrays, target, ~known, conv)
-    for c in ENVELOPE_U:
+    for c in (*ENVELOPE_U, "g_window"):
         out[c] = getattr(arrays, c)
     new_sources = {k: np.asarray(v, dtype=object).copy() for k, v in sources.items()}
     moved = np.isin(cal.status, ["calibrated", "target_below_range", "target_above_range"])

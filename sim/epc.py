@@ -60,11 +60,18 @@ class EpcConventions:
     u_max: tuple[float, ...]
     score_tolerance_kwh_m2: float
     epb_since_year: float
+    glazing_u: tuple[float, ...]
+    glazing_g: tuple[float, ...]
 
     @classmethod
     def default(cls) -> EpcConventions:
         """The shipped (calibrated) conventions."""
-        t = load_table("epc_conventions.csv").set_index("key")["value"].astype(float)
+        raw = load_table("epc_conventions.csv").set_index("key")["value"]
+        points = {
+            k: tuple(float(x) for x in str(raw[k]).split(";"))
+            for k in ("glazing_u_points", "glazing_g_points")
+        }
+        t = raw.drop(list(points)).astype(float)
         return cls(
             unknown_u_factor_house=float(t["unknown_u_factor_house"]),
             unknown_u_factor_apartment=float(t["unknown_u_factor_apartment"]),
@@ -74,7 +81,13 @@ class EpcConventions:
             u_max=tuple(float(t[f"{c}_max"]) for c in ENVELOPE_U),
             score_tolerance_kwh_m2=float(t["score_tolerance_kwh_m2"]),
             epb_since_year=float(t["epb_since_year"]),
+            glazing_u=points["glazing_u_points"],
+            glazing_g=points["glazing_g_points"],
         )
+
+    def g_for_window_u(self, u_window: ArrayLike) -> NDArray[np.float64]:
+        """The g-value of the glazing type a window U-value implies [-] (linear between types)."""
+        return np.interp(np.asarray(u_window, dtype=np.float64), self.glazing_u, self.glazing_g)
 
     def unknown_elements(
         self, known: NDArray[np.bool_], construction_year: ArrayLike
@@ -181,8 +194,12 @@ class Calibration:
     status: NDArray[np.object_]
 
 
-def _with_u(d: DwellingArrays, u: NDArray[np.float64]) -> DwellingArrays:
+def _with_u(
+    d: DwellingArrays, u: NDArray[np.float64], g: NDArray[np.float64] | None = None
+) -> DwellingArrays:
     new = {c: np.ascontiguousarray(u[:, k]) for k, c in enumerate(ENVELOPE_U)}
+    if g is not None:
+        new["g_window"] = np.ascontiguousarray(g)
     return replace(d, **new)  # type: ignore[arg-type]
 
 
@@ -256,8 +273,17 @@ def calibrate_to_scores(
             scaled = np.where(base > hi_u, np.minimum(base, np.maximum(scaled, base)), scaled)
             return np.where(mask, scaled, base)
 
+        window = ENVELOPE_U.index("u_window_w_m2k")
+        g_base = sub.g_window
+        moves_window = mask[:, window]
+
+        def g_at(u: NDArray[np.float64]) -> NDArray[np.float64]:
+            # a window moved to another U is another glazing type: its g follows
+            return np.where(moves_window, c.g_for_window_u(u[:, window]), g_base)
+
         def score_at(f: NDArray[np.float64]) -> NDArray[np.float64]:
-            res = simulate(_with_u(sub, u_at(f)), **simulate_kwargs)
+            u = u_at(f)
+            res = simulate(_with_u(sub, u, g_at(u)), **simulate_kwargs)
             return res.energy_score_kwh_m2[:, 0]
 
         t = target[rows]
@@ -276,7 +302,9 @@ def calibrate_to_scores(
         f = np.where(below, c.calibration_factor_min, np.where(above, c.calibration_factor_max, f))
         u_new = u0.copy()
         u_new[rows] = u_at(f)
-        dwellings = _with_u(dwellings, u_new)
+        g_new = dwellings.g_window.copy()
+        g_new[rows] = g_at(u_new[rows])
+        dwellings = _with_u(dwellings, u_new, g_new)
         factor[rows] = f
         score[rows] = score_at(f)
         st = np.full(rows.size, "calibrated", dtype=object)

@@ -63,7 +63,8 @@ def test_every_candidate_equals_the_stappenplan_of_its_measures(
         plan = stappenplan(twin, list(cand.packages[t]), cat, pol, year=2025)
         last = plan.groupby("dwelling_id", sort=False).tail(1).set_index("dwelling_id")
         last = last.loc[twin["dwelling_id"]]
-        np.testing.assert_allclose(last["co2_kg"], cand.co2_kg[:, t], rtol=1e-12)
+        # the stappenplan shows what the household emits: the expected actual use
+        np.testing.assert_allclose(last["co2_kg"], cand.expected_co2_kg[:, t], rtol=1e-12)
         np.testing.assert_allclose(
             last["heating_need_kwh"], cand.heating_need_kwh[:, t], rtol=1e-12
         )
@@ -118,6 +119,12 @@ def test_repricing_reproduces_the_core_and_follows_other_years(cand: Candidates)
     )
     np.testing.assert_allclose(cost, cand.cost_eur, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(co2, cand.co2_kg, rtol=1e-12, atol=1e-9)
+    # the same accounting on the expected actual use reproduces the core's expected figures
+    x_cost, x_co2 = annual_cost_co2(
+        cand.expected_final_kwh, cand.pv_kwh, tables.price_eur_kwh, tables.co2_kg_kwh
+    )
+    np.testing.assert_allclose(x_cost, cand.expected_cost_eur, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(x_co2, cand.expected_co2_kg, rtol=1e-12, atol=1e-9)
     # in 2040 the grid is cleaner: an all-electric candidate emits less than in 2025
     later = pol.carrier_tables(2040)
     _, co2_2040 = annual_cost_co2(
@@ -164,12 +171,13 @@ def test_best_within_budget_matches_brute_force(cand: Candidates) -> None:
     net = cand.net_cost()
     for i in range(cand.n):
         ok = [t for t in range(cand.k) if net[i, t] <= budget[i] + 1e-9]
-        best = min(ok, key=lambda t: (cand.co2_kg[i, t], net[i, t], cand.depth[t], t))
+        best = min(ok, key=lambda t: (cand.expected_co2_kg[i, t], net[i, t], cand.depth[t], t))
         assert got[i] == best
     # more money never gives a worse result
     more = best_within_budget(cand, budget + 10_000)
     rows = np.arange(cand.n)
-    assert (cand.co2_kg[rows, more] <= cand.co2_kg[rows, got] + 1e-9).all()
+    x = cand.expected_co2_kg
+    assert (x[rows, more] <= x[rows, got] + 1e-9).all()
 
 
 def test_unknown_and_repeated_measures_are_reported_together(twin: gpd.GeoDataFrame) -> None:

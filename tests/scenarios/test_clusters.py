@@ -383,7 +383,10 @@ def test_cli_bad_twin_gives_a_dutch_error_not_a_traceback(
     thin = tmp_path / "dun.parquet"
     street[["dwelling_id", "building_id", "geometry"]].to_parquet(thin)
     table = pq.read_table(thin)
-    meta = {**(table.schema.metadata or {}), b"wijk_twin_schema_version": b"1.0"}
+    from buildings.twin import TWIN_SCHEMA_VERSION
+
+    version = TWIN_SCHEMA_VERSION.encode()
+    meta = {**(table.schema.metadata or {}), b"wijk_twin_schema_version": version}
     pq.write_table(table.replace_schema_metadata(meta), thin)
     result = runner.invoke(app, ["clusters", "--twin", str(thin), "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and "Traceback" not in result.output
