@@ -93,7 +93,8 @@ def calibrate_dwellings(
         ``epc_score_model_kwh_m2`` (the core's score after calibration, current state),
         ``epc_score_estimate_kwh_m2`` (the core's score before the registered EPC),
         ``epc_label_registered`` (the registered label, or the label of the registered score;
-        None when there is no EPC), ``use_factor_source``.
+        None when there is no EPC), ``use_factor_source``, ``hp_supply_temp_c`` (the
+        supply temperature the dwelling's emitters need on the design day, current state).
     """
     conv = EpcConventions.default()
     xp = ExpectedUseParameters.default()
@@ -170,6 +171,7 @@ def calibrate_dwellings(
             "epc_score_estimate_kwh_m2": estimate,
             "epc_label_registered": registered,
             "use_factor_source": use_source,
+            "hp_supply_temp_c": res.hp_supply_temp_c[:, 0],
         },
     )
 

@@ -616,6 +616,7 @@ def _dwellings(
             calibrated.columns["epc_label_registered"], dtype="string"
         ),
         "use_factor_source": pd.Categorical(calibrated.columns["use_factor_source"]),
+        "hp_supply_temp_c": calibrated.columns["hp_supply_temp_c"],
         "construction_year_clamped": inputs["construction_year_clamped"].to_numpy(),
         "imputed": (height_source == "imputed") | (year_source == "imputed"),
     }

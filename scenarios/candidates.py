@@ -23,6 +23,7 @@ on the individual prices (a collective programme's own discount).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -164,6 +165,11 @@ class Candidates:
         return Candidates(**values)  # type: ignore[arg-type]
 
 
+#: Rule column computed by the core, not read from the twin: the design supply temperature the
+#: dwelling's emitters need [°C] (``sim.core``, ``hp_supply_temp_c``).
+SUPPLY_RULE_COLUMN = "hp_supply_temp_c"
+
+
 def build_candidates(
     dwellings: pd.DataFrame,
     orders: Sequence[Sequence[str]],
@@ -265,6 +271,7 @@ def build_candidates(
     need, primary, score, co2, cost, pv, x_co2, x_cost = (np.empty((n, k)) for _ in range(8))
     final = np.empty((n, k, c))
     x_final = np.empty((n, k, c))
+    supply = np.empty((n, k))
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
     invest = {s: np.zeros((n, k)) for s in schemes}
@@ -281,9 +288,21 @@ def build_candidates(
         x_final[res_rows, t, :] = res.expected_final_kwh[:, 0, :]  # type: ignore[attr-defined]
         x_co2[res_rows, t] = res.expected_co2_kg[:, 0]  # type: ignore[attr-defined]
         x_cost[res_rows, t] = res.expected_cost_eur[:, 0]  # type: ignore[attr-defined]
+        supply[res_rows, t] = res.hp_supply_temp_c[:, 0]  # type: ignore[attr-defined]
         label[res_rows, t] = res.label[:, 0]  # type: ignore[attr-defined]
 
-    store(0, slice(None), simulate(arrays, None, carriers=carriers, system_params=sp))
+    root = simulate(arrays, None, carriers=carriers, system_params=sp)
+    store(0, slice(None), root)
+    # the emitters every state keeps are those of the dwelling as it is: sized for its design heat
+    # load now, not for the load after later insulation (sim.emitters)
+    arrays = dataclasses.replace(
+        arrays,
+        emitter_design_load_w=np.where(
+            arrays.emitter_design_load_w > 0.0,
+            arrays.emitter_design_load_w,
+            root.design_heat_load_w[:, 0],
+        ),
+    )
 
     # depth-first over the tree, keeping only the states on the current path (a loop over the
     # K candidates, each one vectorised over all dwellings)
@@ -293,7 +312,11 @@ def build_candidates(
     # the rules read a few columns: carry only those (a plain frame, no geometry) down the tree
     rule_cols = catalogue.rule_columns(measures)
     changing = [c for c in rule_cols if c in DWELLING_COLUMNS]
-    start = pd.DataFrame({c: dwellings[c].to_numpy() for c in rule_cols})
+    # the supply temperature the emitters need is a result of the core: the root's, then each
+    # state's own (a heat pump is judged on the dwelling after the earlier steps)
+    start = pd.DataFrame(
+        {c: supply[:, 0] if c == SUPPLY_RULE_COLUMN else dwellings[c].to_numpy() for c in rule_cols}
+    )
     stack: list[tuple[int, DwellingArrays, pd.DataFrame]] = [(0, arrays, start)]
     while stack:
         node, state, frame = stack.pop()
@@ -308,7 +331,7 @@ def build_candidates(
                 invest[s][:, t] = invest[s][:, node] + add_inv
                 premium[s][:, t] = premium[s][:, node] + add_prem
             # copy the parent's results, then simulate only the dwellings the measure changes
-            for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, label):
+            for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, supply, label):
                 a[:, t] = a[:, node]
             final[:, t, :] = final[:, node, :]
             x_final[:, t, :] = x_final[:, node, :]
@@ -316,10 +339,17 @@ def build_candidates(
             if rows.size:
                 res = simulate(new_state.take(rows), None, carriers=carriers, system_params=sp)
                 store(t, rows, res)
+                if not np.isnan(catalogue.variants([mid]).emitter_temp_c[0]):
+                    # new emitters, sized for the dwelling at this step
+                    sized = new_state.emitter_design_load_w.copy()
+                    sized[rows] = res.design_heat_load_w[:, 0]
+                    new_state = dataclasses.replace(new_state, emitter_design_load_w=sized)
             if children[t]:
                 new_frame = frame.copy(deep=False)
                 for name in changing:
                     new_frame[name] = column(new_state, name)
+                if SUPPLY_RULE_COLUMN in rule_cols:
+                    new_frame[SUPPLY_RULE_COLUMN] = supply[:, t]
                 stack.append((t, new_state, new_frame))
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])

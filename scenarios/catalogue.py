@@ -84,6 +84,7 @@ RULE_NUMERIC_COLUMNS = (
     "u_window_w_m2k",
     "infiltration_ach",
     "pv_kwp",
+    "hp_supply_temp_c",
 )
 #: Twin columns usable in ``applies_if`` with ``_in``.
 RULE_CATEGORICAL_COLUMNS = ("attachment", "heating_system", "ventilation_system", "dhw_system")

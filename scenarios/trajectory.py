@@ -37,6 +37,7 @@ HOUSE_ORDER: tuple[str, ...] = (
     "floor_insulation",
     "glazing_hr",
     "airtightness_ventilation_c",
+    "low_temperature_emitters",
     "heat_pump_air_water",
     "pv",
 )
@@ -54,6 +55,7 @@ APARTMENT_ORDER: tuple[str, ...] = (
     "floor_insulation",
     "glazing_hr",
     "airtightness_ventilation_c",
+    "low_temperature_emitters",
     "heat_pump_collective",
     "pv_shared",
 )
@@ -69,6 +71,7 @@ DEFAULT_ORDER: tuple[str, ...] = (
     "floor_insulation",
     "glazing_hr",
     "airtightness_ventilation_c",
+    "low_temperature_emitters",
     "heat_pump_collective",
     "heat_pump_air_water",
     "pv",

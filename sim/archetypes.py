@@ -135,6 +135,7 @@ _DEFAULTS: tuple[str, ...] = (
     "pv_kwp",
     "pv_yield_kwh_kwp",
     "solar_dhw_fraction",
+    "emitter_design_load_w",
     "use_factor",
 )
 # Key spacing per building type in the search array; larger than any year bound (9999).

@@ -19,7 +19,13 @@ Two quantities, never mixed:
   (per carrier, last axis in ``sim.carriers.CARRIERS`` order), ``pv_kwh``,
   ``primary_kwh``, ``energy_score_kwh_m2``, ``label`` (0 = A+ ... 6 = F),
   ``co2_kg``, ``cost_eur``: what labels, the renovation obligation and the 2050
-  goal use;
+  goal use; ``hp_supply_temp_c``: the supply temperature the emitters need on
+  the design day at a heat pump's operating spread (existing emitters at the
+  variant's design heat load, :mod:`sim.emitters`; new emitters at their own
+  design temperature): the readiness of a dwelling for a heat pump. The heat
+  pumps' COP and the boilers' efficiency follow the same emitter law (boilers at
+  the emitters' own design spread); ``design_heat_load_w``: the variant's design
+  heat load (EN 12831-1, single zone);
 * the **expected actual use** (:mod:`sim.expected_use`, the prebound relation
   and the household's own measured use): ``expected_final_kwh``,
   ``expected_co2_kg``, ``expected_cost_eur``: what savings in euro and CO2 use.
@@ -41,6 +47,12 @@ from numpy.typing import NDArray
 from sim._jit import jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
+from sim.emitters import (
+    _design_heat_load,
+    _emitter_supply_temperature,
+    default_emitter_tables,
+    regime_code_for_design_supply,
+)
 from sim.errors import Problems
 from sim.expected_use import ExpectedUseParameters, _expected_ratio
 from sim.iso52016 import (
@@ -76,6 +88,7 @@ class SystemParameters:
     """Scalar parameters of the systems part (defaults in ``sim/data/simulation_defaults.csv``)."""
 
     theta_e_design_c: float
+    theta_int_design_c: float
     heating_curve_min_share: float
     dhw_tap_temp_c: float
     pump_aux_kwh_m2: float
@@ -106,6 +119,8 @@ class SimulationResult:
     expected_co2_kg: NDArray[np.float64]
     expected_cost_eur: NDArray[np.float64]
     pv_export_co2_kg: NDArray[np.float64]
+    hp_supply_temp_c: NDArray[np.float64]
+    design_heat_load_w: NDArray[np.float64]
 
     def to_frame(self, dwelling_ids: NDArray[np.generic] | None = None) -> pd.DataFrame:
         """Long table: one row per (dwelling, variant).
@@ -140,6 +155,8 @@ class SimulationResult:
             expected_co2_kg=self.expected_co2_kg.reshape(-1),
             expected_cost_eur=self.expected_cost_eur.reshape(-1),
             pv_export_co2_kg=self.pv_export_co2_kg.reshape(-1),
+            hp_supply_temp_c=self.hp_supply_temp_c.reshape(-1),
+            design_heat_load_w=self.design_heat_load_w.reshape(-1),
         )
         return pd.DataFrame(out)
 
@@ -182,6 +199,7 @@ def _simulate_kernel(
     sol_dhw,
     pv_kwp,
     pv_yield,
+    emit_load,
     use_factor,
     # variants, shape (P,)
     v_r_roof,
@@ -236,6 +254,18 @@ def _simulate_kernel(
     xq_exp,
     x_level,
     x_rmax,
+    # emitters: the regime of each dwelling's existing emitters, shape (N,), and scalars
+    e_sup,
+    e_ret,
+    e_room,
+    e_exp,
+    e_oversize,
+    e_hp_spread,
+    theta_i_design,
+    ve_sup,
+    ve_ret,
+    ve_room,
+    ve_exp,
     # outputs, shape (N, P) or (N, P, C)
     o_need,
     o_final,
@@ -249,6 +279,8 @@ def _simulate_kernel(
     o_x_co2,
     o_x_cost,
     o_pv_export_co2,
+    o_supply,
+    o_load,
 ):
     n = floor.shape[0]
     n_var = v_r_roof.shape[0]
@@ -275,6 +307,33 @@ def _simulate_kernel(
                 )
                 - theta_sp[i]
             )
+        # the design heat load the existing emitters were sized for: the dwelling as it is
+        h_tr0, _sky0 = _envelope_heat_transfer(
+            u_roof[i],
+            u_wall[i],
+            u_floor[i],
+            u_window[i],
+            u_door[i],
+            u_wall[i],
+            a_roof[i],
+            a_wall[i],
+            a_floor[i],
+            a_win[i, 0],
+            a_win_v,
+            a_door[i],
+            a_party[i],
+            b_roof[i],
+            b_wall[i],
+            b_floor[i],
+            b_party[i],
+            delta_u_tb[i],
+            sky_factor,
+        )
+        hr0 = eta_hr[i] if vent_sys[i] == VENTILATION_D else 0.0
+        h_ve0 = RHO_C_AIR_WH_M3K * volume[i] * (n_inf[i] + n_ve[i] * (1.0 - hr0))
+        load0 = _design_heat_load(h_tr0, h_ve0, theta_i_design, theta_e_design)
+        if emit_load[i] > 0.0:  # emitters sized earlier, for the dwelling before later measures
+            load0 = emit_load[i]
         for p in range(n_var):
             # --- variant transform (reference: sim.variants.apply_variant)
             ur = u_roof[i]
@@ -307,7 +366,6 @@ def _simulate_kernel(
                 vs = v_vent[p]
                 hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
             hs = heat_sys[i] if v_heat[p] < 0 else v_heat[p]
-            et = emit_t[i] if np.isnan(v_emit_t[p]) else v_emit_t[p]
             ds = dhw_sys[i] if v_dhw[p] < 0 else v_dhw[p]
             sd = sol_dhw[i]
             if v_sol_dhw[p] > sd:
@@ -356,10 +414,67 @@ def _simulate_kernel(
                 need_month,
             )
 
+            # --- design supply temperature (sim.emitters): new emitters (a variant with an emitter
+            # temperature) are designed for it; existing ones need what delivers this variant's
+            # design heat load, a heat pump at its small operating spread
+            kind = s_kind[hs]
+            load = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
+            if np.isnan(v_emit_t[p]):  # the existing emitters, sized for the dwelling as it is
+                sized_for, r_sup, r_ret, r_room, r_exp = (
+                    load0,
+                    e_sup[i],
+                    e_ret[i],
+                    e_room[i],
+                    e_exp[i],
+                )
+                t_max = emit_t[i]
+            else:  # new emitters, sized for this variant
+                sized_for, r_sup, r_ret, r_room, r_exp = (
+                    load,
+                    ve_sup[p],
+                    ve_ret[p],
+                    ve_room[p],
+                    ve_exp[p],
+                )
+                t_max = v_emit_t[p]
+            # a hybrid keeps the boiler's control of the water: its emitters run at their own spread
+            hp_kind = kind == KIND_HP_AIR or kind == KIND_HP_GROUND
+            t_hp = _emitter_supply_temperature(
+                load,
+                sized_for,
+                r_sup,
+                r_ret,
+                r_room,
+                r_exp,
+                e_oversize,
+                e_hp_spread,
+                theta_i_design,
+            )
+            et = t_hp
+            if not hp_kind:  # a boiler runs the emitters at their own design spread
+                et = _emitter_supply_temperature(
+                    load,
+                    sized_for,
+                    r_sup,
+                    r_ret,
+                    r_room,
+                    r_exp,
+                    e_oversize,
+                    r_sup - r_ret,
+                    theta_i_design,
+                )
+            if np.isnan(et) or et > t_max:
+                et = t_max
+            if et < theta_sp[i]:
+                et = theta_sp[i]
+            if np.isnan(t_hp) or t_hp > t_max:
+                t_hp = t_max
+            o_supply[i, p] = t_hp
+            o_load[i, p] = load
+
             # --- space-heating generation, month by month (efficiency and COP vary with the weather)
             for c in range(n_car):
                 final[c] = 0.0
-            kind = s_kind[hs]
             lift = et - theta_sp[i]  # design supply temperature above the set-point
             delivered = 0.0  # heat delivered by the generator, then its carrier use
             if kind == KIND_BOILER:
@@ -576,7 +691,13 @@ def simulate(
         expected_co2_kg=np.empty((n, p)),
         expected_cost_eur=np.empty((n, p)),
         pv_export_co2_kg=np.empty((n, p)),
+        hp_supply_temp_c=np.empty((n, p)),
+        design_heat_load_w=np.empty((n, p)),
     )
+    em = default_emitter_tables()
+    regime = regime_code_for_design_supply(d.emitter_temp_c)
+    # a variant's new emitters: the regime of its design temperature (any regime where it keeps them)
+    v_regime = regime_code_for_design_supply(np.nan_to_num(v.emitter_temp_c, nan=45.0))
     _simulate_kernel(
         *d.kernel_args(),
         *v.kernel_args(),
@@ -614,6 +735,17 @@ def simulate(
         xp.exponent,
         xp.level,
         xp.ratio_max,
+        np.ascontiguousarray(em.t_supply_c[regime]),
+        np.ascontiguousarray(em.t_return_c[regime]),
+        np.ascontiguousarray(em.t_room_c[regime]),
+        np.ascontiguousarray(em.exponent[regime]),
+        em.oversizing_factor,
+        em.hp_operating_spread_k,
+        sp.theta_int_design_c,
+        np.ascontiguousarray(em.t_supply_c[v_regime]),
+        np.ascontiguousarray(em.t_return_c[v_regime]),
+        np.ascontiguousarray(em.t_room_c[v_regime]),
+        np.ascontiguousarray(em.exponent[v_regime]),
         out.heating_need_kwh,
         out.final_kwh,
         out.pv_kwh,
@@ -626,5 +758,7 @@ def simulate(
         out.expected_co2_kg,
         out.expected_cost_eur,
         out.pv_export_co2_kg,
+        out.hp_supply_temp_c,
+        out.design_heat_load_w,
     )
     return out

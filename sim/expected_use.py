@@ -102,7 +102,7 @@ def expected_use_ratio(
     --------
     >>> p = ExpectedUseParameters(100.0, 0.39, 1.0, 1.1, 0.25, 3.0)
     >>> expected_use_ratio([50.0, 100.0, 300.0], p).round(3).tolist()
-    [1.0, 1.0, 0.651]
+    [1.0, 1.0, 0.652]
     """
     p = ExpectedUseParameters.default() if params is None else params
     problems = Problems("expected use")

@@ -159,6 +159,14 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
         doc="specific annual PV yield of the dwelling's roof",
     ),
     _F(
+        "emitter_design_load_w",
+        "W",
+        0.0,
+        1e7,
+        doc="design heat load the existing emitters were sized for (0: the dwelling as it is)",
+        default=0.0,
+    ),
+    _F(
         "use_factor",
         "-",
         0.0,
@@ -225,6 +233,7 @@ class DwellingArrays:
     solar_dhw_fraction: NDArray[np.float64]
     pv_kwp: NDArray[np.float64]
     pv_yield_kwh_kwp: NDArray[np.float64]
+    emitter_design_load_w: NDArray[np.float64]
     use_factor: NDArray[np.float64]
 
     @property

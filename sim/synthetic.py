@@ -80,6 +80,7 @@ def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
         "solar_dhw_fraction": np.zeros(n),
         "pv_kwp": np.where(rng.random(n) < 0.3, rng.uniform(2.0, 8.0, n), 0.0),
         "pv_yield_kwh_kwp": rng.uniform(600.0, 950.0, n),
+        "emitter_design_load_w": np.zeros(n),
         "use_factor": np.ones(n),
     }
     # drawn last so the other inputs of a seed stay as they were

@@ -470,8 +470,8 @@ def seasonal_performance_factor(
 
     Examples
     --------
-    >>> 2.5 < seasonal_performance_factor(5, 35.0) < 3.5
-    True
+    >>> round(seasonal_performance_factor(5, 35.0), 1)  # air/water, floor heating, space heat
+    3.7
     """
     t = default_system_tables() if tables is None else tables
     c = uccle_monthly_climate() if climate is None else climate

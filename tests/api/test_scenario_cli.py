@@ -68,7 +68,8 @@ def test_run_writes_every_output(runs: tuple[Path, Path, str]) -> None:
     assert in_sector_files == len(dwellings)  # every dwelling in exactly one neighbourhood file
     ind = pd.read_csv(out / "indicatoren.csv")
     assert set(ind["level"]) == {"sector", "gemeente"}
-    assert "Lichterveldebasis:Lichtervelde,4.242woningen" in text  # the Dutch summary table
+    n = f"{len(dwellings):,}".replace(",", ".")
+    assert f"Lichterveldebasis:Lichtervelde,{n}woningen" in text  # the Dutch summary table
     assert "Mediaanen,tussenhaakjes,P10–P90over3MonteCarlo-runs" in text
 
 

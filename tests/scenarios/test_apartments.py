@@ -139,8 +139,8 @@ def test_apartment_measures_apply_to_apartments_only(
         "attachment_in": ["open", "halfopen", "gesloten"],
     }
     assert catalogue.measure("heat_pump_air_water").applies_if == {
-        "u_wall_w_m2k_max": 1.0,
-        "u_roof_w_m2k_max": 0.6,
+        "attachment_in": ["open", "halfopen", "gesloten"],
+        "hp_supply_temp_c_max": 55.0,
         "heating_system_in": [0, 1, 2, 3, 4, 8],
     }
 
@@ -157,8 +157,8 @@ def test_a_mid_floor_flat_reaches_label_a_on_the_apartment_route(
     done = str(last["measures_done"]).split("+")
     for measure in SHARED:
         assert measure in done
-    # on the house route the same flat gets neither a heat pump nor PV: it has no roof of its
-    # own, so the single heat pump's roof rule and the PV rule never hold (issue 9)
+    # on the house route the same flat gets neither a heat pump nor PV: the single heat pump
+    # and the single PV are for houses (their attachment rules; issue 9)
     house = stappenplan(rows.loc[[mid]], HOUSE_ORDER, catalogue, policy, year=2025)
     assert "heat_pump_air_water" not in set(house["measure"])
     assert "pv" not in set(house["measure"])

@@ -18,9 +18,16 @@ from sim.errors import InputError
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
 # the catalogue and the policy file must know the same measures: the premiums are keyed by them.
-# Exception, named one by one: the shared apartment-building projects (issue 9) are not in the
-# policy file yet, so they get no premium (scenarios.candidates) until it lists them.
-NO_PREMIUM_RULE_YET = ["apartment_envelope", "heat_pump_collective", "heat_network", "pv_shared"]
+# Exception, named one by one: the shared apartment-building projects and the low-temperature
+# emitters (issue 9) are not in the policy file yet, so they get no premium
+# (scenarios.candidates) until it lists them.
+NO_PREMIUM_RULE_YET = [
+    "apartment_envelope",
+    "heat_pump_collective",
+    "heat_network",
+    "pv_shared",
+    "low_temperature_emitters",
+]
 REQUIRED_IDS = [*MEASURES, *NO_PREMIUM_RULE_YET]
 
 
@@ -61,6 +68,8 @@ def _dwellings() -> pd.DataFrame:
             "heating_system": [0, 1, 0],
             "ventilation_system": [0, 2, 0],
             "dhw_system": [0, 1, 0],
+            # the supply temperature the emitters need on the design day (the twin's, sim.core)
+            "hp_supply_temp_c": [62.0, 38.0, 58.0],
             # the twin's building totals (shared building projects): a house is its building;
             # the apartment's building has 8 flats like it, 160 m² of roof and ground floor
             "building_id": ["b1", "b2", "b3"],
@@ -135,8 +144,10 @@ def test_package_effects_add_resistances_and_last_wins_for_codes(cat: Catalogue)
     assert v.pv_kwp_add[0] == pytest.approx(4.0, abs=1e-12)
     assert list(v.heating_system[1:]) == [5, 1]
     assert list(v.dhw_system[1:]) == [5, 1]
-    # emitter temperature is set only by the heat pump and stays in the package
-    assert v.emitter_temp_c[2] == pytest.approx(45.0, abs=1e-12)
+    # a heat pump works on the emitters the dwelling has: it sets no emitter temperature
+    # (only low_temperature_emitters does), so the package keeps them
+    assert np.isnan(v.emitter_temp_c[2])
+    assert cat.variants(["low_temperature_emitters"]).emitter_temp_c[0] == pytest.approx(45.0)
 
 
 def test_unknown_measure_id_in_a_selection_is_an_input_error(cat: Catalogue) -> None:

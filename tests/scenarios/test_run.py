@@ -103,7 +103,10 @@ def test_aggregates_are_consistent(base: ScenarioResult, twin: gpd.GeoDataFrame)
     tables = pol.carrier_tables(2025)
     co2f = np.asarray(tables.co2_kg_kwh, dtype=float).copy()
     co2f[ELECTRICITY] *= base.factors[0, FACTORS.index("co2_electricity_factor")]
-    _, co2 = annual_cost_co2(cand.final_kwh[:, 0], cand.pv_kwh[:, 0], tables.price_eur_kwh, co2f)
+    # what the stock emits: the expected actual use
+    _, co2 = annual_cost_co2(
+        cand.expected_final_kwh[:, 0], cand.pv_kwh[:, 0], tables.price_eur_kwh, co2f
+    )
     assert a[0, 0, :, Q["co2_kg"]].sum() == pytest.approx(co2.sum(), rel=1e-12)
     assert a[:, 0, :, Q["investment_cum_eur"]].sum() == 0.0
 

@@ -10,6 +10,11 @@ import numpy as np
 
 from sim.carriers import CARRIERS, load_carrier_tables
 from sim.climate import MonthlyClimate
+from sim.emitters import (
+    default_emitter_tables,
+    emitter_supply_temperature,
+    regime_code_for_design_supply,
+)
 from sim.reference_data import load_table, simulation_defaults
 from sim.stock import DwellingArrays
 
@@ -93,9 +98,19 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         lift = sink - source
         return row.cop_max if lift <= 0 else min(row.cop_max, eta_c * (sink + 273.15) / lift)
 
+    # the design supply temperature of the dwelling as it is: its emitters (regime nearest to its
+    # emitter temperature) delivering the load they were sized for, at the boiler's design spread
+    # or a heat pump's operating spread, never above the design temperature (sim.emitters)
+    em = default_emitter_tables()
+    regime = regime_code_for_design_supply(d.emitter_temp_c)
     for i in range(d.n):
         row = sysdf.loc[int(d.heating_system[i])]
         sp = d.setpoint_c[i]
+        r = int(regime[i])
+        hp_like = row.kind.startswith("heat_pump")
+        spread = em.hp_operating_spread_k if hp_like else em.t_supply_c[r] - em.t_return_c[r]
+        t_design = float(emitter_supply_temperature(1.0, 1.0, r, spread_k=spread)[0])
+        t_design = max(min(t_design, d.emitter_temp_c[i]), sp)
         gen = 0.0
         for m in range(12):
             q = need_m[i, m]
@@ -108,7 +123,7 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
                     (sp - climate.theta_e_c[m]) / (sp - dflt["theta_e_design_c"]),
                 ),
             )
-            t_sup = sp + (d.emitter_temp_c[i] - sp) * share
+            t_sup = sp + (t_design - sp) * share
             if row.kind == "boiler":
                 x = min(1.0, max(0.0, (t_sup - 35) / 35))
                 gen += q / (row.eff_at_35c + (row.eff_at_70c - row.eff_at_35c) * x)

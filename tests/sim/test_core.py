@@ -49,19 +49,38 @@ def test_simulate_matches_reference_for_every_output(stock: DwellingArrays) -> N
 
 
 def test_every_variant_equals_the_reference_transform(stock: DwellingArrays) -> None:
-    """Kernel-applied variant p == kernel without variant on the NumPy-transformed inputs."""
+    """Kernel-applied variant p == kernel without variant on the NumPy-transformed inputs.
+
+    The heating need always. The energy figures where the variant leaves the design heat load
+    as it was; where it lowers it, the existing emitters (sized for the dwelling before the
+    variant) run cooler than emitters sized for the renovated dwelling would: never more final
+    energy than the transformed dwelling on its own, and never a higher supply temperature.
+    """
     v = synthetic_variants(14, seed=1)
     res = simulate(stock, v, CLIMATE)
+    base = simulate(stock, None, CLIMATE)
     for p in range(v.p):
         single = simulate(apply_variant(stock, v, p), None, CLIMATE)
-        for f in ("heating_need_kwh", "primary_kwh", "co2_kg", "cost_eur", "final_kwh"):
+        np.testing.assert_allclose(
+            res.heating_need_kwh[:, p], single.heating_need_kwh[:, 0], rtol=1e-12, atol=1e-8
+        )
+        same_load = np.isclose(
+            res.heating_need_kwh[:, p], base.heating_need_kwh[:, 0], rtol=1e-12, atol=1e-8
+        )
+        same_load |= ~np.isnan(v.emitter_temp_c[p])  # new emitters: sized for the new load
+        for f in ("primary_kwh", "co2_kg", "cost_eur", "final_kwh", "hp_supply_temp_c"):
             np.testing.assert_allclose(
-                getattr(res, f)[:, p],
-                getattr(single, f)[:, 0],
+                getattr(res, f)[same_load, p],
+                getattr(single, f)[same_load, 0],
                 rtol=1e-12,
                 atol=1e-8,
                 err_msg=f"{v.name[p]}:{f}",
             )
+        lower = ~same_load
+        assert (res.hp_supply_temp_c[lower, p] <= single.hp_supply_temp_c[lower, 0] + 1e-9).all()
+        got = res.final_kwh[lower, p].sum(axis=1)
+        want = single.final_kwh[lower, 0].sum(axis=1)
+        assert (got <= want * (1 + 1e-12) + 1e-8).all(), v.name[p]
 
 
 def _box(**over: float) -> dict[str, np.ndarray]:
@@ -263,7 +282,9 @@ def test_hybrid_heat_pump_splits_the_heat_between_its_heat_pump_and_its_boiler(
     )
     base = replace(
         stock.take(np.arange(40)),
-        emitter_temp_c=np.full(40, 55.0),
+        # floor heating 35/30: its design spread (5 K) is a heat pump's operating spread, so the
+        # boiler, the heat pump and the hybrid run the water at the same temperatures
+        emitter_temp_c=np.full(40, 35.0),
         dhw_system=np.full(40, 10),  # the same electric tap water for all three
         solar_dhw_fraction=np.zeros(40),
     )
