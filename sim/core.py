@@ -49,8 +49,10 @@ from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tabl
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.emitters import (
     _design_heat_load,
-    _emitter_supply_temperature,
+    _needed_excess_temperature,
+    _supply_for_excess,
     default_emitter_tables,
+    nominal_excess_temperature,
     regime_code_for_design_supply,
 )
 from sim.errors import Problems
@@ -255,16 +257,14 @@ def _simulate_kernel(
     x_level,
     x_rmax,
     # emitters: the regime of each dwelling's existing emitters, shape (N,), and scalars
-    e_sup,
-    e_ret,
-    e_room,
+    e_dtn,
+    e_spread,
     e_exp,
     e_oversize,
     e_hp_spread,
     theta_i_design,
-    ve_sup,
-    ve_ret,
-    ve_room,
+    ve_dtn,
+    ve_spread,
     ve_exp,
     # outputs, shape (N, P) or (N, P, C)
     o_need,
@@ -420,49 +420,22 @@ def _simulate_kernel(
             kind = s_kind[hs]
             load = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
             if np.isnan(v_emit_t[p]):  # the existing emitters, sized for the dwelling as it is
-                sized_for, r_sup, r_ret, r_room, r_exp = (
-                    load0,
-                    e_sup[i],
-                    e_ret[i],
-                    e_room[i],
-                    e_exp[i],
-                )
+                sized_for, r_dtn, r_spread, r_exp = load0, e_dtn[i], e_spread[i], e_exp[i]
                 t_max = emit_t[i]
             else:  # new emitters, sized for this variant
-                sized_for, r_sup, r_ret, r_room, r_exp = (
-                    load,
-                    ve_sup[p],
-                    ve_ret[p],
-                    ve_room[p],
-                    ve_exp[p],
-                )
+                sized_for, r_dtn, r_spread, r_exp = load, ve_dtn[p], ve_spread[p], ve_exp[p]
                 t_max = v_emit_t[p]
-            # a hybrid keeps the boiler's control of the water: its emitters run at their own spread
-            hp_kind = kind == KIND_HP_AIR or kind == KIND_HP_GROUND
-            t_hp = _emitter_supply_temperature(
-                load,
-                sized_for,
-                r_sup,
-                r_ret,
-                r_room,
-                r_exp,
-                e_oversize,
-                e_hp_spread,
-                theta_i_design,
-            )
+            if sized_for > 0.0:
+                excess = _needed_excess_temperature(load, sized_for, r_dtn, r_exp, e_oversize)
+                t_hp = _supply_for_excess(excess, e_hp_spread, theta_i_design)
+            else:
+                excess = 0.0
+                t_hp = np.nan
+            # a heat pump runs the water at its small operating spread; a boiler, and a hybrid
+            # (the boiler keeps the control of the water), at the emitters' own design spread
             et = t_hp
-            if not hp_kind:  # a boiler runs the emitters at their own design spread
-                et = _emitter_supply_temperature(
-                    load,
-                    sized_for,
-                    r_sup,
-                    r_ret,
-                    r_room,
-                    r_exp,
-                    e_oversize,
-                    r_sup - r_ret,
-                    theta_i_design,
-                )
+            if not (kind == KIND_HP_AIR or kind == KIND_HP_GROUND) and sized_for > 0.0:
+                et = _supply_for_excess(excess, r_spread, theta_i_design)
             if np.isnan(et) or et > t_max:
                 et = t_max
             if et < theta_sp[i]:
@@ -698,6 +671,8 @@ def simulate(
     regime = regime_code_for_design_supply(d.emitter_temp_c)
     # a variant's new emitters: the regime of its design temperature (any regime where it keeps them)
     v_regime = regime_code_for_design_supply(np.nan_to_num(v.emitter_temp_c, nan=45.0))
+    # nominal log-mean excess temperature of each regime (once per regime, not per evaluation)
+    dt_n = nominal_excess_temperature(em)
     _simulate_kernel(
         *d.kernel_args(),
         *v.kernel_args(),
@@ -735,16 +710,14 @@ def simulate(
         xp.exponent,
         xp.level,
         xp.ratio_max,
-        np.ascontiguousarray(em.t_supply_c[regime]),
-        np.ascontiguousarray(em.t_return_c[regime]),
-        np.ascontiguousarray(em.t_room_c[regime]),
+        np.ascontiguousarray(dt_n[regime]),
+        np.ascontiguousarray(em.t_supply_c[regime] - em.t_return_c[regime]),
         np.ascontiguousarray(em.exponent[regime]),
         em.oversizing_factor,
         em.hp_operating_spread_k,
         sp.theta_int_design_c,
-        np.ascontiguousarray(em.t_supply_c[v_regime]),
-        np.ascontiguousarray(em.t_return_c[v_regime]),
-        np.ascontiguousarray(em.t_room_c[v_regime]),
+        np.ascontiguousarray(dt_n[v_regime]),
+        np.ascontiguousarray(em.t_supply_c[v_regime] - em.t_return_c[v_regime]),
         np.ascontiguousarray(em.exponent[v_regime]),
         out.heating_need_kwh,
         out.final_kwh,

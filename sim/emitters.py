@@ -94,6 +94,30 @@ def _log_mean_excess_temperature(t_supply: float, t_return: float, t_room: float
 
 
 @jit
+def _needed_excess_temperature(
+    load: float, design_load: float, dt_n: float, exponent: float, oversizing: float
+) -> float:
+    """Log-mean excess temperature [K] emitters of nominal excess ``dt_n`` need for ``load`` [W].
+
+    The emitters were sized for ``design_load`` [W] with ``oversizing`` (EN 442-2 law
+    ``Φ = Φ_n (ΔT/ΔT_n)^n``); ``load <= 0`` needs none.
+    """
+    if load <= 0.0:
+        return 0.0
+    return dt_n * (load / (oversizing * design_load)) ** (1.0 / exponent)
+
+
+@jit
+def _supply_for_excess(needed: float, spread: float, t_room: float) -> float:
+    """Supply temperature [°C] that gives the log-mean excess ``needed`` [K] at a spread [K]."""
+    if needed <= 0.0:
+        return t_room
+    if spread <= 0.0:
+        return t_room + needed
+    return t_room + spread / (-math.expm1(-spread / needed))
+
+
+@jit
 def _emitter_supply_temperature(
     load: float,
     design_load: float,
@@ -114,10 +138,8 @@ def _emitter_supply_temperature(
     if load <= 0.0:
         return t_room
     dt_n = _log_mean_excess_temperature(t_supply_design, t_return_design, t_room_design)
-    needed = dt_n * (load / (oversizing * design_load)) ** (1.0 / exponent)
-    if spread <= 0.0:
-        return t_room + needed
-    return t_room + spread / (-math.expm1(-spread / needed))
+    needed = _needed_excess_temperature(load, design_load, dt_n, exponent, oversizing)
+    return _supply_for_excess(needed, spread, t_room)
 
 
 @jit
@@ -301,6 +323,17 @@ def load_emitter_tables(table: pd.DataFrame | None = None) -> EmitterTables:
         oversizing_factor=values["oversizing_factor"],
         hp_operating_spread_k=values["hp_operating_spread_k"],
         hp_max_supply_c=values["hp_max_supply_c"],
+    )
+
+
+def nominal_excess_temperature(tables: EmitterTables) -> NDArray[np.float64]:
+    """Nominal log-mean excess temperature ΔT_n of every regime [K] (EN 442-2), by code."""
+    return np.asarray(
+        [
+            _log_mean_excess_temperature(s, r, i)
+            for s, r, i in zip(tables.t_supply_c, tables.t_return_c, tables.t_room_c, strict=True)
+        ],
+        dtype=np.float64,
     )
 
 
