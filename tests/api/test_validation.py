@@ -51,8 +51,15 @@ def test_registered_epcs_are_mostly_reached_by_the_calibration(report: Validatio
     assert int(report.confusion.to_numpy().sum()) == report.registered
 
 
+def test_heat_pumps_against_every_field_study(report: Validation) -> None:
+    spf = report.spf
+    assert len(spf) >= 6
+    inside = (spf["model_spf"] >= spf["spf_low"]) & (spf["model_spf"] <= spf["spf_high"])
+    assert inside.all(), spf[~inside]
+
+
 def test_report_is_written(report: Validation, tmp_path: Path) -> None:
     path = write_report(report, tmp_path, "test")
     text = path.read_text(encoding="utf-8")
-    assert "EPC database" in text and "gekend EPC" in text
+    assert "EPC database" in text and "gekend EPC" in text and "Fraunhofer" in text
     assert (tmp_path / "validatie_labels.png").stat().st_size > 1000
