@@ -92,3 +92,12 @@ def goal_rows(
                 cells.append((indicator_text(median, kind), band))
         out.append((label, cells))
     return out
+
+
+#: The one Dutch sentence that says which figure is which (the EPC method or the expected use),
+#: shown wherever a plan or a dwelling's figures are (command line, page, reports).
+TWO_QUANTITIES_NL = (
+    "Label en energiescore volgen de EPC-methode (standaardgebruik, zoals op het EPC); "
+    "besparing, CO2 en energiekost volgen het verwachte werkelijke verbruik van een huishouden, "
+    "dat in oude woningen veel lager ligt."
+)

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from api.console import console, fail
-from api.formatting import nl_number
+from api.formatting import TWO_QUANTITIES_NL, nl_number
 from sim.errors import InputError
 from sim.labels import LABELS
 
@@ -172,7 +172,7 @@ def trajectory(
     _print_choices(cand, catalogue, target, budget)
     console.print(
         "Bedragen indicatief (prijzen en premies: zie scenarios/data met hun bron); "
-        "label volgens de Vlaamse EPC-schaal."
+        "label volgens de Vlaamse EPC-schaal. " + TWO_QUANTITIES_NL
     )
 
 

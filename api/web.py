@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 
 from api import db, service
 from api.app import ID_PATTERN, TrajectoryRequest
-from api.formatting import nl_number, nl_percent
+from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.results import ScenarioResults
 from sim.errors import InputError, Problem
 
@@ -574,7 +574,7 @@ def resident_report(
         "premies (Mijn VerbouwPremie) en energieprijzen van "
         f"{plan['year']}, voor een woning die deels geschat is. Vraag offertes en controleer de "
         "premies op www.mijnverbouwpremie.be voor u beslist. Besparing per jaar: op de "
-        "energiefactuur, tegenover de stap ervoor.</p>"
+        "energiefactuur, tegenover de stap ervoor. " + escape(TWO_QUANTITIES_NL) + "</p>"
     )
 
 
