@@ -27,7 +27,7 @@ from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
-from sim.labels import LABELS
+from sim.labels import LABELS, current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from sim.variants import standard_packages
@@ -262,15 +262,13 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
     # a registered EPC is the current label ("gekend EPC"), also where the calibration could
     # not bring the model's score to it within the physical ranges
     now = table["variant"].to_numpy() == "current"
-    registered = (
-        table["dwelling_id"]
-        .map(twin.set_index("dwelling_id")["epc_label_registered"])
-        .astype("string")
+    registered = table["dwelling_id"].map(twin.set_index("dwelling_id")["epc_label_registered"])
+    registered = registered.astype(object).where(registered.notna() & now, None)
+    known = registered.notna().to_numpy()
+    model_index = table["label"].cat.codes.to_numpy()
+    table["label"] = pd.Categorical(
+        current_labels(model_index, registered.to_numpy(dtype=object)), categories=list(LABELS)
     )
-    known = now & registered.notna().to_numpy()
-    labels = table["label"].astype(str).to_numpy(dtype=object)
-    labels[known] = registered.to_numpy(dtype=object)[known]
-    table["label"] = pd.Categorical(labels, categories=list(LABELS))
     table["label_source"] = pd.Categorical(
         np.where(known, "gekend EPC", "berekend"), categories=["berekend", "gekend EPC"]
     )

@@ -37,7 +37,7 @@ from scenarios.trajectory import DEFAULT_ORDER
 from sim.carriers import CARRIERS
 from sim.core import simulate
 from sim.errors import Problems
-from sim.labels import LABELS
+from sim.labels import LABELS, current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DWELLING_FIELDS, DwellingArrays
 
@@ -212,7 +212,15 @@ def load_state(
         {
             "heating_need_kwh": res.heating_need_kwh[:, 0],
             "energy_score_kwh_m2": res.energy_score_kwh_m2[:, 0],
-            "label": np.asarray(LABELS, dtype=object)[res.label[:, 0]],
+            # a registered EPC is the current label ("gekend EPC")
+            "label": current_labels(
+                res.label[:, 0],
+                twin["epc_label_registered"]
+                .astype(object)
+                .where(twin["epc_label_registered"].notna(), None)
+                if "epc_label_registered" in twin
+                else np.full(len(twin), None, dtype=object),
+            ),
             # what the household emits and pays: the expected actual use
             "co2_kg": res.expected_co2_kg[:, 0],
             "energy_cost_eur": res.expected_cost_eur[:, 0],

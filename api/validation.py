@@ -35,6 +35,7 @@ from sim.archetypes import archetype_table, dwelling_inputs
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import SimulationResult, simulate
 from sim.labels import LABELS
+from sim.labels import current_labels as sim_current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
@@ -62,11 +63,9 @@ def current_labels(result: SimulationResult, twin: pd.DataFrame) -> NDArrayObj:
     A registered EPC is a fact; the calibration brings the model's score to it wherever the
     physical ranges allow, and where they do not the certificate still wins.
     """
-    model = np.asarray(LABELS, dtype=object)[result.label[:, 0]]
     if "epc_label_registered" not in twin:
-        return model
-    reg = np.asarray(_labels_or_none(twin["epc_label_registered"]), dtype=object)
-    return np.where(pd.notna(reg), reg, model)
+        return np.asarray(LABELS, dtype=object)[result.label[:, 0]]
+    return sim_current_labels(result.label[:, 0], _labels_or_none(twin["epc_label_registered"]))
 
 
 def _labels_or_none(labels: pd.Series) -> NDArrayObj:

@@ -77,3 +77,27 @@ def epc_label_index(energy_score_kwh_m2: ArrayLike) -> NDArray[np.int8]:
 def epc_label(energy_score_kwh_m2: ArrayLike) -> NDArray[np.str_]:
     """Flemish EPC label names (``"A+"`` ... ``"F"``) for energy scores [kWh/(m²·a)]."""
     return np.asarray(LABELS, dtype=object)[epc_label_index(energy_score_kwh_m2)].astype(str)
+
+
+def current_labels(model_index: ArrayLike, registered: ArrayLike) -> NDArray[np.object_]:
+    """The current label of each dwelling: its registered EPC label where it has one.
+
+    A registered EPC is a fact ("gekend EPC"); the model's label (index, 0 = A+) stands only
+    where there is none.
+
+    Parameters
+    ----------
+    model_index : array_like of int
+        The model's label index per dwelling.
+    registered : array_like of str or None
+        The registered label per dwelling (None / NA where there is no EPC).
+
+    Examples
+    --------
+    >>> current_labels([6, 3], ["D", None]).tolist()
+    ['D', 'C']
+    """
+    model = np.asarray(LABELS, dtype=object)[np.asarray(model_index, dtype=np.int64)]
+    reg = np.asarray(registered, dtype=object)
+    known = np.array([isinstance(x, str) and x in LABELS for x in reg], dtype=bool)
+    return np.where(known, reg, model)
