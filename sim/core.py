@@ -522,13 +522,11 @@ def _simulate_kernel(
             primary = -pef[ELECTRICITY] * pv
             co2 = 0.0
             cost = 0.0
-            total = 0.0
             for c in range(n_car):
                 o_final[i, p, c] = final[c]
                 primary += pef[c] * final[c]
                 co2 += co2f[c] * final[c]
                 cost += price[c] * final[c]
-                total += final[c]
             pv_self = pv_self_share * pv
             if pv_self > final[ELECTRICITY]:
                 pv_self = final[ELECTRICITY]
@@ -537,9 +535,11 @@ def _simulate_kernel(
             score = primary / floor[i]
 
             # --- expected actual use (sim.expected_use): the EPC-method final energy scaled by the
-            # prebound relation of its calculated final energy per m² and the household's own factor
+            # prebound relation of the calculated heat need (space + tap water) per m² and the
+            # household's own factor; the generator does not change the ratio, so a heat pump
+            # saves what its efficiency saves
             ratio = use_factor[i] * _expected_ratio(
-                total / floor[i], xq_ref, xq_exp, x_level, x_rmax
+                (need + dhw_need[i]) / floor[i], xq_ref, xq_exp, x_level, x_rmax
             )
             x_co2 = 0.0
             x_cost = 0.0

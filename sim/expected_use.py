@@ -15,17 +15,27 @@ Notes
 
     r(q) = \\min\\left(r_{max},\\; L \\left(\\frac{\\max(q, q_{ref})}{q_{ref}}\\right)^{-\\beta}\\right)
 
-with :math:`q` the calculated final energy of heating, hot water and
-auxiliaries per m² of floor area [kWh/(m²·a)], the shape
+with :math:`q` the calculated heat need of the dwelling, space heating plus
+tap water, per m² of floor area [kWh/(m²·a)], the shape
 (:math:`q_{ref}`, :math:`\\beta`) read from the published relation between
 calculated and measured use [1]_ [2]_ and the level :math:`L` calibrated to
 the Flemish gas use of gas-heated households (``tools/calibrate_epc.py``).
 The expected final energy of each carrier is
 :math:`E_{exp,c} = r(q)\\, f_{use}\\, E_{EPC,c}`, with :math:`f_{use}` the
 dwelling's own calibration factor (measured / modelled expected use, 1 when
-nothing was measured). The predictor is the calculated *final* energy, not
-the primary-energy score: households respond to what they burn, and the
-score's PV credit must not raise the expected use. Parameters and their
+nothing was measured).
+
+The predictor is the calculated heat *need*, not the final energy nor the
+primary-energy score. The prebound effect is behaviour (partial heating,
+lower set-points) acting on the heat a dwelling needs; it does not depend on
+the generator that makes the heat. With final energy as predictor, a heat
+pump (three times less final energy) would move a dwelling to a higher ratio
+and its expected savings would be understated; with the score, PV would raise
+the expected use. So insulation changes the ratio (less prebound, some
+rebound), a new generator or PV does not. The reference data are calculated
+*final* energy of mostly gas- and oil-heated dwellings; ``q_ref`` is moved to
+the heat-need scale with a seasonal efficiency of such a stock (see the
+CSV). Parameters and their
 sources: ``sim/data/expected_use.csv``.
 
 References
@@ -73,22 +83,22 @@ class ExpectedUseParameters:
 def _expected_ratio(
     q_calc: float, q_ref: float, exponent: float, level: float, ratio_max: float
 ) -> float:
-    """Measured / calculated use for a calculated final energy ``q_calc`` [kWh/(m²·a)]."""
+    """Measured / calculated use for a calculated heat need ``q_calc`` [kWh/(m²·a)]."""
     q = q_calc if q_calc > q_ref else q_ref
     r = level * (q / q_ref) ** (-exponent)
     return ratio_max if r > ratio_max else r
 
 
 def expected_use_ratio(
-    calculated_final_kwh_m2: ArrayLike, params: ExpectedUseParameters | None = None
+    calculated_need_kwh_m2: ArrayLike, params: ExpectedUseParameters | None = None
 ) -> NDArray[np.float64]:
     """Ratio of expected actual to EPC-calculated final energy use.
 
     Parameters
     ----------
-    calculated_final_kwh_m2 : array_like
-        EPC-method final energy of heating, hot water and auxiliaries per m²
-        of floor area [kWh/(m²·a)].
+    calculated_need_kwh_m2 : array_like
+        EPC-method heat need of space heating and tap water per m² of floor
+        area [kWh/(m²·a)].
     params : ExpectedUseParameters, optional
         Default the shipped parameters.
 
@@ -106,8 +116,8 @@ def expected_use_ratio(
     """
     p = ExpectedUseParameters.default() if params is None else params
     problems = Problems("expected use")
-    q = np.atleast_1d(np.asarray(calculated_final_kwh_m2, dtype=np.float64))
-    checked = as_float_array(problems, "calculated_final_kwh_m2", q, q.shape, lo=0.0, hi=None)
+    q = np.atleast_1d(np.asarray(calculated_need_kwh_m2, dtype=np.float64))
+    checked = as_float_array(problems, "calculated_need_kwh_m2", q, q.shape, lo=0.0, hi=None)
     problems.raise_if_any()
     q = q if checked is None else checked
     out = np.empty_like(q)

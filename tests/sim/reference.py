@@ -168,9 +168,10 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         - car.price_eur_kwh[el] * self_use
         - dflt["pv_injection_price_eur_kwh"] * (pv - self_use)
     )
-    # expected actual use: prebound relation of the calculated final energy per m², written out
+    # expected actual use: prebound relation of the calculated heat need (space + tap water)
+    # per m², written out
     xu = load_table("expected_use.csv").set_index("key")["value"]
-    q = final.sum(axis=1) / d.floor_area_m2
+    q = (need_m.sum(axis=1) + d.dhw_need_kwh) / d.floor_area_m2
     ratio = xu["level"] * (np.maximum(q, xu["q_ref_kwh_m2"]) / xu["q_ref_kwh_m2"]) ** (
         -xu["exponent"]
     )

@@ -32,16 +32,44 @@ def test_ratio_never_rises_with_the_calculated_use_and_respects_the_cap() -> Non
 
 
 def test_negative_calculated_use_is_refused() -> None:
-    with pytest.raises(Exception, match="calculated_final_kwh_m2"):
+    with pytest.raises(Exception, match="calculated_need_kwh_m2"):
         expected_use_ratio([-1.0], P)
 
 
 def test_core_expected_use_is_the_ratio_times_the_epc_use() -> None:
     d = synthetic_dwellings(40, seed=5)
     res = simulate(d, expected_use=P)
-    q = res.final_kwh[:, 0, :].sum(axis=1) / d.floor_area_m2
+    q = (res.heating_need_kwh[:, 0] + d.dhw_need_kwh) / d.floor_area_m2
     want = res.final_kwh[:, 0, :] * (expected_use_ratio(q, P) * d.use_factor)[:, None]
     np.testing.assert_allclose(res.expected_final_kwh[:, 0, :], want, rtol=1e-12, atol=1e-9)
+
+
+def test_a_new_generator_keeps_the_ratio_and_insulation_moves_it() -> None:
+    # the prebound effect is behaviour on the heat need: a heat pump divides the final energy
+    # by its COP but must not move the dwelling to another ratio (it would understate the
+    # heat pump's savings); roof and wall insulation lowers the need and so raises the ratio
+    import pandas as pd
+
+    from sim.variants import VariantArrays
+
+    d = synthetic_dwellings(60, seed=11)
+    v = VariantArrays.from_frame(
+        pd.DataFrame(
+            {
+                "name": ["current", "hp", "insulate"],
+                "heating_system": [-1, 5, -1],
+                "emitter_temp_c": [np.nan, 45.0, np.nan],
+                "r_add_roof_m2kw": [0.0, 0.0, 6.0],
+                "r_add_wall_m2kw": [0.0, 0.0, 3.0],
+            }
+        )
+    )
+    res = simulate(d, v, expected_use=P)
+    ratio = res.expected_final_kwh.sum(axis=2) / res.final_kwh.sum(axis=2)
+    np.testing.assert_allclose(ratio[:, 1], ratio[:, 0], rtol=1e-12)
+    old = (res.heating_need_kwh[:, 0] + d.dhw_need_kwh) / d.floor_area_m2 > P.q_ref_kwh_m2 * 1.5
+    assert old.sum() > 10
+    assert np.all(ratio[old, 2] > ratio[old, 0])
 
 
 def test_co2_never_below_zero_and_exported_pv_is_its_own_figure() -> None:
