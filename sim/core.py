@@ -117,12 +117,22 @@ class SimulationResult:
     co2_kg: NDArray[np.float64]
     cost_eur: NDArray[np.float64]
     label: NDArray[np.int8]
-    expected_final_kwh: NDArray[np.float64]
+    expected_use_ratio: NDArray[np.float64]
     expected_co2_kg: NDArray[np.float64]
     expected_cost_eur: NDArray[np.float64]
     pv_export_co2_kg: NDArray[np.float64]
     hp_supply_temp_c: NDArray[np.float64]
     design_heat_load_w: NDArray[np.float64]
+
+    @property
+    def expected_final_kwh(self) -> NDArray[np.float64]:
+        """Expected actual final energy per carrier [kWh/a], shape (N, P, C).
+
+        The EPC-method final energy times the expected-use ratio (:mod:`sim.expected_use`,
+        including the dwelling's ``use_factor``); computed when asked, so the kernel writes
+        one ratio instead of a second array per carrier.
+        """
+        return self.final_kwh * self.expected_use_ratio[:, :, None]
 
     def to_frame(self, dwelling_ids: NDArray[np.generic] | None = None) -> pd.DataFrame:
         """Long table: one row per (dwelling, variant).
@@ -151,8 +161,9 @@ class SimulationResult:
                 self.label.reshape(-1).astype(np.int64), categories=pd.Index(list(LABELS))
             ),
         )
+        x_final = self.expected_final_kwh
         for c, name in enumerate(CARRIERS):
-            out[f"expected_final_{name}_kwh"] = self.expected_final_kwh[:, :, c].reshape(-1)
+            out[f"expected_final_{name}_kwh"] = x_final[:, :, c].reshape(-1)
         out.update(
             expected_co2_kg=self.expected_co2_kg.reshape(-1),
             expected_cost_eur=self.expected_cost_eur.reshape(-1),
@@ -161,6 +172,37 @@ class SimulationResult:
             design_heat_load_w=self.design_heat_load_w.reshape(-1),
         )
         return pd.DataFrame(out)
+
+
+#: Columns of the kernel's per-dwelling table of envelope variants (``env``, one row per variant):
+#: 0-11 heating need per month, then the need, the design heat load, the expected-use ratio, and
+#: the supply temperatures the existing emitters need for that load (heat pump, boiler) with a flag.
+_ENV_NEED, _ENV_LOAD, _ENV_RATIO, _ENV_T_HP, _ENV_T_BOILER, _ENV_EMIT_DONE = 12, 13, 14, 15, 16, 17
+_ENV_COLUMNS = 18
+
+
+def _new_emitter_supply(
+    dt_n: NDArray[np.float64],
+    spread: NDArray[np.float64],
+    exponent: NDArray[np.float64],
+    oversizing: float,
+    hp_spread: float,
+    theta_i_design: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Supply temperatures [°C] of each variant's new emitters at its own design load.
+
+    New emitters are sized for the variant's design heat load, so the load over the load they
+    were sized for is 1 and the temperatures depend on the regime only: a heat pump at its
+    operating spread, a boiler at the regime's design spread (:mod:`sim.emitters`).
+    """
+    n = dt_n.shape[0]
+    t_hp = np.empty(n)
+    t_boiler = np.empty(n)
+    for p in range(n):
+        excess = _needed_excess_temperature(1.0, 1.0, dt_n[p], exponent[p], oversizing)
+        t_hp[p] = _supply_for_excess(excess, hp_spread, theta_i_design)
+        t_boiler[p] = _supply_for_excess(excess, spread[p], theta_i_design)
+    return t_hp, t_boiler
 
 
 @jit_parallel
@@ -219,6 +261,7 @@ def _simulate_kernel(
     v_dhw,
     v_sol_dhw,
     v_pv_add,
+    v_env_src,
     # climate
     theta_e,
     hours,
@@ -263,9 +306,8 @@ def _simulate_kernel(
     e_oversize,
     e_hp_spread,
     theta_i_design,
-    ve_dtn,
-    ve_spread,
-    ve_exp,
+    ve_t_hp,
+    ve_t_boiler,
     # outputs, shape (N, P) or (N, P, C)
     o_need,
     o_final,
@@ -275,7 +317,7 @@ def _simulate_kernel(
     o_co2,
     o_cost,
     o_label,
-    o_x_final,
+    o_x_ratio,
     o_x_co2,
     o_x_cost,
     o_pv_export_co2,
@@ -291,11 +333,19 @@ def _simulate_kernel(
         theta_e_mean += theta_e[m] * hours[m]
     theta_e_mean /= hours.sum()
     for i in prange(n):
-        need_month = np.empty(12)
-        a_sol = np.empty(n_or)
-        final = np.empty(n_car)
+        # heating need per month, total and design load of each envelope variant: a variant whose
+        # envelope equals an earlier one's (v_env_src, VariantArrays.envelope_source) reuses them
+        # one allocation per dwelling for all scratch arrays (allocations cost as much as the
+        # physics of a variant): the envelope table, then solar apertures, final energy, curve
+        work = np.empty(n_var * _ENV_COLUMNS + n_or + n_car + 12)
+        env = work[: n_var * _ENV_COLUMNS].reshape((n_var, _ENV_COLUMNS))
+        for p in range(n_var):
+            env[p, _ENV_EMIT_DONE] = 0.0
+        k = n_var * _ENV_COLUMNS
+        a_sol = work[k : k + n_or]
+        final = work[k + n_or : k + n_or + n_car]
         # variant-independent per dwelling: vertical window area and the heating-curve share per month
-        curve = np.empty(12)
+        curve = work[k + n_or + n_car :]
         a_win_v = 0.0
         for o in range(1, n_or):
             a_win_v += a_win[i, o]
@@ -335,107 +385,139 @@ def _simulate_kernel(
         if emit_load[i] > 0.0:  # emitters sized earlier, for the dwelling before later measures
             load0 = emit_load[i]
         for p in range(n_var):
-            # --- variant transform (reference: sim.variants.apply_variant)
-            ur = u_roof[i]
-            if v_r_roof[p] > 0.0 and ur > 0.0:
-                ur = 1.0 / (1.0 / ur + v_r_roof[p])
-            uw = u_wall[i]
-            if v_r_wall[p] > 0.0 and uw > 0.0:
-                uw = 1.0 / (1.0 / uw + v_r_wall[p])
-            uf = u_floor[i]
-            if v_r_floor[p] > 0.0 and uf > 0.0:
-                uf = 1.0 / (1.0 / uf + v_r_floor[p])
-            uwin = u_window[i]
-            gg = g[i]
-            if v_u_window[p] < uwin:  # NaN compares False: keep
-                uwin = v_u_window[p]
-                if not np.isnan(v_g[p]):
-                    gg = v_g[p]
-            ud = u_door[i]
-            if v_u_door[p] < ud:
-                ud = v_u_door[p]
-            dutb = delta_u_tb[i]
-            if v_dutb[p] < dutb:
-                dutb = v_dutb[p]
-            ninf = n_inf[i]
-            if v_n_inf[p] < ninf:
-                ninf = v_n_inf[p]
+            # --- systems and PV of the variant (reference: sim.variants.apply_variant)
             vs = vent_sys[i]
-            hr = eta_hr[i]
             if v_vent[p] >= 0:
                 vs = v_vent[p]
-                hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
             hs = heat_sys[i] if v_heat[p] < 0 else v_heat[p]
             ds = dhw_sys[i] if v_dhw[p] < 0 else v_dhw[p]
             sd = sol_dhw[i]
             if v_sol_dhw[p] > sd:
                 sd = v_sol_dhw[p]
             kwp = pv_kwp[i] + v_pv_add[p]
+            src = v_env_src[p]
+            if src == p:
+                # --- envelope transform (reference: sim.variants.apply_variant)
+                ur = u_roof[i]
+                if v_r_roof[p] > 0.0 and ur > 0.0:
+                    ur = 1.0 / (1.0 / ur + v_r_roof[p])
+                uw = u_wall[i]
+                if v_r_wall[p] > 0.0 and uw > 0.0:
+                    uw = 1.0 / (1.0 / uw + v_r_wall[p])
+                uf = u_floor[i]
+                if v_r_floor[p] > 0.0 and uf > 0.0:
+                    uf = 1.0 / (1.0 / uf + v_r_floor[p])
+                uwin = u_window[i]
+                gg = g[i]
+                if v_u_window[p] < uwin:  # NaN compares False: keep
+                    uwin = v_u_window[p]
+                    if not np.isnan(v_g[p]):
+                        gg = v_g[p]
+                ud = u_door[i]
+                if v_u_door[p] < ud:
+                    ud = v_u_door[p]
+                dutb = delta_u_tb[i]
+                if v_dutb[p] < dutb:
+                    dutb = v_dutb[p]
+                ninf = n_inf[i]
+                if v_n_inf[p] < ninf:
+                    ninf = v_n_inf[p]
+                hr = eta_hr[i]
+                if v_vent[p] >= 0:
+                    hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
 
-            # --- heating need, EN ISO 52016-1 monthly method
-            h_tr, phi_sky = _envelope_heat_transfer(
-                ur,
-                uw,
-                uf,
-                uwin,
-                ud,
-                u_wall[i],
-                a_roof[i],
-                a_wall[i],
-                a_floor[i],
-                a_win[i, 0],
-                a_win_v,
-                a_door[i],
-                a_party[i],
-                b_roof[i],
-                b_wall[i],
-                b_floor[i],
-                b_party[i],
-                dutb,
-                sky_factor,
-            )
-            hr_eff = hr if vs == VENTILATION_D else 0.0
-            h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
-            k_sol = f_sh[i] * f_w * gg * (1.0 - frame[i])
-            for o in range(n_or):
-                a_sol[o] = k_sol * a_win[i, o]
-            need = _monthly_heating_need(
-                h_tr + h_ve,
-                phi_sky,
-                a_sol,
-                phi_int[i] * floor[i],
-                c_m[i] * floor[i],
-                theta_sp[i],
-                theta_e,
-                hours,
-                irr,
-                a_h0,
-                tau_h0,
-                need_month,
-            )
+                # --- heating need, EN ISO 52016-1 monthly method
+                h_tr, phi_sky = _envelope_heat_transfer(
+                    ur,
+                    uw,
+                    uf,
+                    uwin,
+                    ud,
+                    u_wall[i],
+                    a_roof[i],
+                    a_wall[i],
+                    a_floor[i],
+                    a_win[i, 0],
+                    a_win_v,
+                    a_door[i],
+                    a_party[i],
+                    b_roof[i],
+                    b_wall[i],
+                    b_floor[i],
+                    b_party[i],
+                    dutb,
+                    sky_factor,
+                )
+                hr_eff = hr if vs == VENTILATION_D else 0.0
+                h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
+                k_sol = f_sh[i] * f_w * gg * (1.0 - frame[i])
+                for o in range(n_or):
+                    a_sol[o] = k_sol * a_win[i, o]
+                need = _monthly_heating_need(
+                    h_tr + h_ve,
+                    phi_sky,
+                    a_sol,
+                    phi_int[i] * floor[i],
+                    c_m[i] * floor[i],
+                    theta_sp[i],
+                    theta_e,
+                    hours,
+                    irr,
+                    a_h0,
+                    tau_h0,
+                    env[p, :12],
+                )
+                env[p, _ENV_NEED] = need
+                env[p, _ENV_LOAD] = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
+                # expected actual use (sim.expected_use): the prebound relation of the calculated
+                # heat need (space + tap water) per m² and the household's own factor; the
+                # generator does not change the ratio, so a heat pump saves what its efficiency saves
+                env[p, _ENV_RATIO] = use_factor[i] * _expected_ratio(
+                    (need + dhw_need[i]) / floor[i], xq_ref, xq_exp, x_level, x_rmax
+                )
+            need = env[src, _ENV_NEED]
+            load = env[src, _ENV_LOAD]
+            ratio = env[src, _ENV_RATIO]
+            need_month = env[src, :12]
 
             # --- design supply temperature (sim.emitters): new emitters (a variant with an emitter
             # temperature) are designed for it; existing ones need what delivers this variant's
             # design heat load, a heat pump at its small operating spread
             kind = s_kind[hs]
-            load = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
-            if np.isnan(v_emit_t[p]):  # the existing emitters, sized for the dwelling as it is
-                sized_for, r_dtn, r_spread, r_exp = load0, e_dtn[i], e_spread[i], e_exp[i]
-                t_max = emit_t[i]
-            else:  # new emitters, sized for this variant
-                sized_for, r_dtn, r_spread, r_exp = load, ve_dtn[p], ve_spread[p], ve_exp[p]
-                t_max = v_emit_t[p]
-            if sized_for > 0.0:
-                excess = _needed_excess_temperature(load, sized_for, r_dtn, r_exp, e_oversize)
-                t_hp = _supply_for_excess(excess, e_hp_spread, theta_i_design)
-            else:
-                excess = 0.0
-                t_hp = np.nan
             # a heat pump runs the water at its small operating spread; a boiler, and a hybrid
-            # (the boiler keeps the control of the water), at the emitters' own design spread
-            et = t_hp
-            if not (kind == KIND_HP_AIR or kind == KIND_HP_GROUND) and sized_for > 0.0:
-                et = _supply_for_excess(excess, r_spread, theta_i_design)
+            # (the boiler keeps the control of the water), at the emitters' own design spread.
+            # Existing emitters: the same for every variant of one envelope, computed once (env);
+            # new emitters are sized for the variant's own load, so their temperatures depend on
+            # the variant only (ve_t_hp, ve_t_boiler, computed before the kernel)
+            if np.isnan(v_emit_t[p]):  # the existing emitters, sized for the dwelling as it is
+                t_max = emit_t[i]
+                if env[src, _ENV_EMIT_DONE] == 0.0:
+                    if load0 > 0.0:
+                        excess = _needed_excess_temperature(
+                            load, load0, e_dtn[i], e_exp[i], e_oversize
+                        )
+                        env[src, _ENV_T_HP] = _supply_for_excess(
+                            excess, e_hp_spread, theta_i_design
+                        )
+                        env[src, _ENV_T_BOILER] = _supply_for_excess(
+                            excess, e_spread[i], theta_i_design
+                        )
+                    else:
+                        env[src, _ENV_T_HP] = np.nan
+                        env[src, _ENV_T_BOILER] = np.nan
+                    env[src, _ENV_EMIT_DONE] = 1.0
+                t_hp = env[src, _ENV_T_HP]
+                et = env[src, _ENV_T_BOILER]
+            else:  # new emitters, sized for this variant
+                t_max = v_emit_t[p]
+                if load > 0.0:
+                    t_hp = ve_t_hp[p]
+                    et = ve_t_boiler[p]
+                else:
+                    t_hp = np.nan
+                    et = np.nan
+            if kind == KIND_HP_AIR or kind == KIND_HP_GROUND:
+                et = t_hp
             if np.isnan(et) or et > t_max:
                 et = t_max
             if et < theta_sp[i]:
@@ -530,24 +612,15 @@ def _simulate_kernel(
             pv_self = pv_self_share * pv
             if pv_self > final[ELECTRICITY]:
                 pv_self = final[ELECTRICITY]
+            x_co2 = ratio * co2  # the expected use's fuels and electricity, before its PV
+            x_cost = ratio * cost
             cost -= price[ELECTRICITY] * pv_self + pv_inject * (pv - pv_self)
             co2 -= co2f[ELECTRICITY] * pv_self
             score = primary / floor[i]
 
-            # --- expected actual use (sim.expected_use): the EPC-method final energy scaled by the
-            # prebound relation of the calculated heat need (space + tap water) per m² and the
-            # household's own factor; the generator does not change the ratio, so a heat pump
-            # saves what its efficiency saves
-            ratio = use_factor[i] * _expected_ratio(
-                (need + dhw_need[i]) / floor[i], xq_ref, xq_exp, x_level, x_rmax
-            )
-            x_co2 = 0.0
-            x_cost = 0.0
-            for c in range(n_car):
-                x = ratio * final[c]
-                o_x_final[i, p, c] = x
-                x_co2 += co2f[c] * x
-                x_cost += price[c] * x
+            # --- expected actual use: the EPC-method final energy times the ratio (above); the
+            # result keeps the ratio, not a second copy of the final energy per carrier
+            o_x_ratio[i, p] = ratio
             x_self = pv_self_share * pv
             if x_self > ratio * final[ELECTRICITY]:
                 x_self = ratio * final[ELECTRICITY]
@@ -660,7 +733,7 @@ def simulate(
         co2_kg=np.empty((n, p)),
         cost_eur=np.empty((n, p)),
         label=np.empty((n, p), dtype=np.int8),
-        expected_final_kwh=np.empty((n, p, c)),
+        expected_use_ratio=np.empty((n, p)),
         expected_co2_kg=np.empty((n, p)),
         expected_cost_eur=np.empty((n, p)),
         pv_export_co2_kg=np.empty((n, p)),
@@ -676,6 +749,7 @@ def simulate(
     _simulate_kernel(
         *d.kernel_args(),
         *v.kernel_args(),
+        v.envelope_source(),
         np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
         np.ascontiguousarray(clim.hours, dtype=np.float64),
         np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
@@ -716,9 +790,14 @@ def simulate(
         em.oversizing_factor,
         em.hp_operating_spread_k,
         sp.theta_int_design_c,
-        np.ascontiguousarray(dt_n[v_regime]),
-        np.ascontiguousarray(em.t_supply_c[v_regime] - em.t_return_c[v_regime]),
-        np.ascontiguousarray(em.exponent[v_regime]),
+        *_new_emitter_supply(
+            dt_n[v_regime],
+            em.t_supply_c[v_regime] - em.t_return_c[v_regime],
+            em.exponent[v_regime],
+            em.oversizing_factor,
+            em.hp_operating_spread_k,
+            sp.theta_int_design_c,
+        ),
         out.heating_need_kwh,
         out.final_kwh,
         out.pv_kwh,
@@ -727,7 +806,7 @@ def simulate(
         out.co2_kg,
         out.cost_eur,
         out.label,
-        out.expected_final_kwh,
+        out.expected_use_ratio,
         out.expected_co2_kg,
         out.expected_cost_eur,
         out.pv_export_co2_kg,

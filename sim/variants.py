@@ -60,6 +60,21 @@ VARIANT_FIELDS: dict[str, tuple[str, str, float | None, float | None]] = {
     "solar_dhw_fraction": ("f", "-", 0.0, 1.0),
     "pv_kwp_add": ("f", "kWp", 0.0, 1e4),
 }
+#: Fields that change the envelope and the ventilation, so the heating need and the design heat
+#: load; variants equal in all of them have the same need for every dwelling
+#: (:meth:`VariantArrays.envelope_source`).
+ENVELOPE_FIELDS: tuple[str, ...] = (
+    "r_add_roof_m2kw",
+    "r_add_wall_m2kw",
+    "r_add_floor_m2kw",
+    "u_window_w_m2k",
+    "g_window",
+    "u_door_w_m2k",
+    "delta_u_tb_w_m2k",
+    "infiltration_ach",
+    "ventilation_system",
+    "heat_recovery_eff",
+)
 #: Fields whose missing value means 0 rather than "keep" (additive transforms).
 _ZERO_DEFAULT = ("r_add_roof_m2kw", "r_add_wall_m2kw", "r_add_floor_m2kw", "pv_kwp_add")
 _CODES = {
@@ -157,6 +172,24 @@ class VariantArrays:
     def kernel_args(self) -> tuple[NDArray[Any], ...]:
         """All arrays in field order (without ``name``): the variant arguments of :mod:`sim.core`'s kernel."""
         return tuple(getattr(self, f.name) for f in fields(self) if f.name != "name")
+
+    def envelope_source(self) -> NDArray[np.int64]:
+        """For each variant, the first variant with the same envelope (itself if none before).
+
+        Variants that differ only in systems or PV (a heat pump, solar water heating, PV)
+        leave the envelope as it is, so the core computes their heating need once and
+        reuses it. NaN equals NaN here ("keep" in both).
+        """
+        keys = np.column_stack(
+            [np.asarray(getattr(self, f), dtype=np.float64) for f in ENVELOPE_FIELDS]
+        )
+        keys = np.where(np.isnan(keys), -np.inf, keys)
+        out = np.arange(self.p, dtype=np.int64)
+        for q in range(self.p):
+            same = np.flatnonzero((keys[:q] == keys[q]).all(axis=1))
+            if same.size:
+                out[q] = same[0]
+        return out
 
     def take(self, index: list[int] | NDArray[np.integer[Any]]) -> VariantArrays:
         """Subset of the variants by position."""

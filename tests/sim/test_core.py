@@ -155,6 +155,39 @@ def test_results_do_not_depend_on_row_order_or_chunking(stock: DwellingArrays) -
     np.testing.assert_array_equal(np.vstack([p.cost_eur for p in parts]), whole.cost_eur)
 
 
+def test_variants_sharing_an_envelope_give_what_each_gives_alone(stock: DwellingArrays) -> None:
+    # the kernel computes the heating need (and the existing emitters' temperatures) once per
+    # distinct envelope; every variant must still get exactly what it gets simulated on its own
+    v = synthetic_variants(14, seed=1)
+    src = v.envelope_source()
+    assert (src < np.arange(v.p)).sum() >= 2  # heat pump and PV share the current envelope
+    together = simulate(stock, v, CLIMATE)
+    for k in range(v.p):
+        alone = simulate(stock, v.take([k]), CLIMATE)
+        for name in ("heating_need_kwh", "final_kwh", "expected_final_kwh", "hp_supply_temp_c"):
+            np.testing.assert_allclose(
+                getattr(together, name)[:, k],
+                getattr(alone, name)[:, 0],
+                rtol=1e-13,
+                atol=1e-10,
+                err_msg=f"{v.name[k]} {name}",
+            )
+
+
+def test_envelope_source_groups_only_equal_envelopes() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["a", "hp", "roof", "roof_hp", "roof_more", "window"],
+            "r_add_roof_m2kw": [0.0, 0.0, 4.5, 4.5, 6.0, 0.0],
+            "u_window_w_m2k": [np.nan, np.nan, np.nan, np.nan, np.nan, 1.5],
+            "heating_system": [-1, 5, -1, 5, -1, -1],
+            "pv_kwp_add": [0.0, 3.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    v = VariantArrays.from_frame(frame)
+    assert v.envelope_source().tolist() == [0, 0, 2, 2, 4, 5]
+
+
 def test_inputs_are_not_mutated(stock: DwellingArrays) -> None:
     before = {f.name: getattr(stock, f.name).copy() for f in fields(stock)}
     v = standard_packages()
