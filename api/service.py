@@ -30,6 +30,7 @@ from api.fasttraj import (
     option,
     plan_steps,
 )
+from api.formatting import nl_number
 from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import INCOME_CATEGORIES, Policy, load_policy
@@ -57,10 +58,6 @@ OVERRIDABLE: dict[str, str] = {
     "setpoint_c": "binnentemperatuur",
     "pv_kwp": "zonnepanelen",
 }
-#: Range in which a calibrated set-point is accepted [°C]; outside it the estimate is left
-#: uncalibrated and the answer says why (the measured use is then more likely wrong, or the
-#: dwelling is not what the twin thinks).
-CALIBRATION_SETPOINT_C: tuple[float, float] = (12.0, 26.0)
 _SPEC = {f.name: f for f in DWELLING_FIELDS}
 #: Dwelling cards kept per worker process (as JSON text of about 1.5 kB each).
 CARD_CACHE_SIZE: int = 20_000
@@ -463,54 +460,54 @@ def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFr
     return out
 
 
-def calibrate_setpoint(
-    state: ServiceState, row: pd.DataFrame, measured_kwh: float, carrier: str
+def _carrier_nl(carrier: str) -> str:
+    table = load_table("energy_carriers.csv").set_index("name")["label_nl"]
+    return str(table.get(carrier, carrier))
+
+
+def calibrate_use(
+    state: ServiceState, row: pd.DataFrame, measured: dict[str, float]
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Fit the heating set-point so that the simulated use of ``carrier`` equals a measured
-    annual use (bisection; the heating need rises monotonically with the set-point).
+    """Set the household's ``use_factor`` from its measured annual use, by the twin's rule
+    (:func:`buildings.calibration.measured_use_factor`).
 
-    Returns the calibrated dwelling and a note: the set-point found, or why the dwelling was
-    left as estimated (set-point outside :data:`CALIBRATION_SETPOINT_C`, or a carrier the
-    dwelling does not use).
+    The measured use calibrates the *expected* use (what the household burns and pays), never
+    the EPC method: the score and label keep the standard conditions. Returns the dwelling and
+    a note: the factor found, or why the measured use was not used (a carrier the dwelling does
+    not heat with, or a factor outside the accepted range, then clipped).
     """
-    c = CARRIERS.index(carrier)
+    from buildings.calibration import measured_use_factor
+
     carriers = state.policy.carrier_tables(state.year)
-
-    def use(setpoint: float) -> float:
-        trial = row.assign(setpoint_c=setpoint)
-        arrays = DwellingArrays.from_frame(trial[list(DWELLING_COLUMNS)], what="woning")
-        return float(simulate(arrays, None, carriers=carriers).final_kwh[0, 0, c])
-
-    lo, hi = CALIBRATION_SETPOINT_C
-    u_lo, u_hi = use(lo), use(hi)
-    before = use(float(row.iloc[0]["setpoint_c"]))
+    plain = row.assign(use_factor=1.0)
+    arrays = DwellingArrays.from_frame(plain[list(DWELLING_COLUMNS)], what="woning")
+    expected = simulate(arrays, None, carriers=carriers).expected_final_kwh[:, 0, :]
+    values = np.full((1, len(CARRIERS)), np.nan)
+    for carrier, kwh in measured.items():
+        values[0, CARRIERS.index(carrier)] = kwh
+    factor, source, raw, used = measured_use_factor(expected, values)
+    c = int(used[0]) if used[0] >= 0 else CARRIERS.index(next(iter(measured)))
+    carrier = CARRIERS[c]
     note: dict[str, Any] = {
         "carrier": carrier,
-        "measured_kwh": measured_kwh,
-        "estimated_kwh": before,
+        "measured_kwh": float(measured[carrier]),
+        "estimated_kwh": float(expected[0, c]),
     }
-    if u_hi <= 0.0 or u_hi == u_lo:
+    if used[0] < 0:
+        note["calibrated"] = False
+        names = ", ".join(_carrier_nl(k).lower() for k in measured)
+        note["reason_nl"] = f"de woning gebruikt volgens de schatting geen {names} voor verwarming"
+        return row, note
+    if str(source[0]).endswith("_clipped"):
         note["calibrated"] = False
         note["reason_nl"] = (
-            f"de woning gebruikt volgens de schatting geen {carrier} voor verwarming"
+            f"het gemeten verbruik is {nl_number(float(raw[0]), 2)} keer het verwachte verbruik "
+            f"({nl_number(float(expected[0, c]))} kWh); dat past niet bij deze woning. Controleer "
+            "het verbruik of de kenmerken van de woning"
         )
         return row, note
-    if not u_lo <= measured_kwh <= u_hi:
-        note["calibrated"] = False
-        note["reason_nl"] = (
-            f"het gemeten verbruik past niet bij een binnentemperatuur tussen {lo:g} en {hi:g} °C "
-            f"(geschat {before:,.0f} kWh); controleer het verbruik of de kenmerken van de woning"
-        )
-        return row, note
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        if use(mid) < measured_kwh:
-            lo = mid
-        else:
-            hi = mid
-    setpoint = 0.5 * (lo + hi)
-    note.update({"calibrated": True, "setpoint_c": round(setpoint, 2)})
-    return row.assign(setpoint_c=setpoint), note
+    note.update({"calibrated": True, "use_factor": round(float(factor[0]), 3)})
+    return row.assign(use_factor=float(factor[0])), note
 
 
 def trajectory(
@@ -527,8 +524,9 @@ def trajectory(
     cheapest way to ``target_label`` and (with a budget) the lowest CO2 within it.
 
     ``measured`` maps a carrier (``natural_gas``, ``heating_oil``, ``electricity``, ...) to a
-    measured annual use [kWh]; the first one the dwelling heats with calibrates the set-point
-    (:func:`calibrate_setpoint`), so every step is computed for the household as it lives.
+    measured annual use [kWh]; the first one the dwelling heats with sets the household's
+    expected-use factor (:func:`calibrate_use`), so every step's energy bill and CO2 are those
+    of the household as it lives; the labels stay the EPC method's.
     """
     if dwelling_id not in state.position:
         _row(state, dwelling_id)  # raises NotFound
@@ -557,10 +555,8 @@ def trajectory(
         plan = state.default_plan
     else:
         row = apply_overrides(_row(state, dwelling_id), overrides or {})
-        for carrier, kwh in (measured or {}).items():
-            row, calibration = calibrate_setpoint(state, row, float(kwh), carrier)
-            if calibration.get("calibrated"):
-                break
+        if measured:
+            row, calibration = calibrate_use(state, row, {k: float(v) for k, v in measured.items()})
         cand = build_candidates(
             row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
         )
@@ -612,7 +608,7 @@ __all__ = [
     "NotFound",
     "ServiceState",
     "apply_overrides",
-    "calibrate_setpoint",
+    "calibrate_use",
     "clusters_geojson",
     "dwelling_card",
     "label_probabilities",

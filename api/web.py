@@ -503,9 +503,11 @@ def resident_report(
     if calibration:
         if calibration.get("calibrated"):
             calib = (
-                "<p class='note'>De berekening is afgestemd op het gemeten verbruik "
-                f"({nl_number(calibration['measured_kwh'])} kWh per jaar): binnentemperatuur "
-                f"{nl_number(calibration['setpoint_c'], 1)} °C.</p>"
+                "<p class='note'>Het verwachte verbruik is afgestemd op het gemeten verbruik "
+                f"({nl_number(calibration['measured_kwh'])} kWh per jaar): dit huishouden "
+                f"verbruikt {nl_number(calibration['use_factor'], 2)} keer wat een gemiddeld "
+                "huishouden in deze woning zou verbruiken. Het EPC-label blijft dat van de "
+                "standaardberekening.</p>"
             )
         else:
             calib = (

@@ -41,7 +41,7 @@ from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
 
 #: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
-TWIN_SCHEMA_VERSION: str = "2.0"
+TWIN_SCHEMA_VERSION: str = "2.1"
 #: Key of the schema version in the Parquet file metadata.
 SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
 

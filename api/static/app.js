@@ -13,6 +13,7 @@
   const BUILDINGS_FROM_ZOOM = 16;
   const f0 = new Intl.NumberFormat("nl-BE", { maximumFractionDigits: 0 });
   const f1 = new Intl.NumberFormat("nl-BE", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const f2 = new Intl.NumberFormat("nl-BE", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const eur = (v) => (v === null || v === undefined ? "–" : "€ " + f0.format(v));
   const pct = (v) => f0.format(100 * v) + "%";
   const $ = (id) => document.getElementById(id);
@@ -453,7 +454,8 @@
     option("Minste CO2 binnen het budget", plan.options.best_within_budget);
     const c = plan.calibration;
     $("kalibratie").textContent = !c ? "" : c.calibrated
-      ? "Afgestemd op het gemeten verbruik: binnentemperatuur " + f1.format(c.setpoint_c) + " °C."
+      ? "Verwacht verbruik afgestemd op het gemeten verbruik: " + f2.format(c.use_factor) +
+        " keer een gemiddeld huishouden in deze woning (het EPC-label blijft dat van de standaardberekening)."
       : "Gemeten verbruik niet gebruikt: " + c.reason_nl + ".";
   }
 

@@ -92,29 +92,34 @@ def test_corrections_change_the_plan_and_are_range_checked(state: service.Servic
     assert best is not None and best["net_cost_eur"] <= 10_000.0 + 1e-6
 
 
-def test_measured_gas_calibrates_the_setpoint(state: service.ServiceState) -> None:
+def test_measured_gas_sets_the_households_use_factor_not_the_label(
+    state: service.ServiceState,
+) -> None:
     did = _house(state)
-    row = state.twin.loc[[did]]
+    row = state.twin.loc[[did]].assign(use_factor=1.0)
     gas = CARRIERS.index("natural_gas")
     res = simulate(
         DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)]),
         None,
         carriers=state.policy.carrier_tables(2025),
     )
-    estimate = float(res.final_kwh[0, 0, gas])
-    out = service.trajectory(state, did, measured={"natural_gas": 0.8 * estimate})
+    expected = float(res.expected_final_kwh[0, 0, gas])
+    plain = service.trajectory(state, did)
+    out = service.trajectory(state, did, measured={"natural_gas": 0.8 * expected})
     cal = out["calibration"]
-    assert cal["calibrated"] and cal["setpoint_c"] < float(row["setpoint_c"].iloc[0])
-    fitted = row.assign(setpoint_c=cal["setpoint_c"])
-    again = simulate(
-        DwellingArrays.from_frame(fitted[list(DWELLING_COLUMNS)]),
-        None,
-        carriers=state.policy.carrier_tables(2025),
-    )
-    assert float(again.final_kwh[0, 0, gas]) == pytest.approx(0.8 * estimate, rel=2e-3)
-    absurd = service.trajectory(state, did, measured={"natural_gas": 50 * estimate})
+    assert cal["calibrated"] and cal["use_factor"] == pytest.approx(0.8, rel=1e-3)
+    assert cal["estimated_kwh"] == pytest.approx(expected, rel=1e-9)
+    # the household's bill follows its measured use; the EPC label stays the standard one
+    first, base = out["steps"][0], plain["steps"][0]
+    assert first["label"] == base["label"]
+    assert first["energy_score_kwh_m2"] == pytest.approx(base["energy_score_kwh_m2"], rel=1e-12)
+    assert first["energy_cost_eur"] < base["energy_cost_eur"]
+    absurd = service.trajectory(state, did, measured={"natural_gas": 50 * expected})
     assert absurd["calibration"]["calibrated"] is False
     assert "past niet" in absurd["calibration"]["reason_nl"]
+    wrong = service.trajectory(state, did, measured={"district_heat": 5000.0})
+    assert wrong["calibration"]["calibrated"] is False
+    assert "warmte (warmtenet)" in wrong["calibration"]["reason_nl"]
 
 
 def test_sector_map_is_geojson_in_wgs84(state: service.ServiceState) -> None:

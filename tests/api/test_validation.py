@@ -63,3 +63,34 @@ def test_report_is_written(report: Validation, tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "EPC database" in text and "gekend EPC" in text and "Fraunhofer" in text
     assert (tmp_path / "validatie_labels.png").stat().st_size > 1000
+
+
+def test_the_certificate_is_the_current_label_and_measures_start_from_it(
+    demo_twin: gpd.GeoDataFrame,
+) -> None:
+    import dataclasses
+
+    import numpy as np
+
+    from sim.core import simulate
+    from sim.labels import LABELS
+    from sim.stock import DWELLING_COLUMNS, DwellingArrays
+    from sim.variants import standard_packages
+
+    arrays = DwellingArrays.from_frame(demo_twin[list(DWELLING_COLUMNS)])
+    packages = standard_packages()
+    res = simulate(arrays, packages)
+    registered = demo_twin["epc_label_registered"].astype(object)
+    has = registered.notna().to_numpy()
+    now = np.asarray(LABELS, dtype=object)[res.label[:, 0]]
+    assert has.sum() > 100
+    assert (now[has] == registered.to_numpy()[has]).all()
+    offset = demo_twin["epc_score_offset_kwh_m2"].to_numpy()
+    assert (offset[~has] == 0.0).all()
+    assert (np.abs(offset[has]) > 5.0).sum() >= 10  # certificates the calibration cannot reach
+    # a measure moves the score by what it moves the model's own score
+    plain = simulate(
+        dataclasses.replace(arrays, epc_score_offset_kwh_m2=np.zeros(arrays.n)), packages
+    )
+    s, s0 = res.energy_score_kwh_m2, plain.energy_score_kwh_m2
+    np.testing.assert_allclose(s - s[:, :1], s0 - s0[:, :1], atol=1e-9)

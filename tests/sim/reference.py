@@ -189,7 +189,7 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         "final_kwh": final,
         "pv_kwh": pv,
         "primary_kwh": primary,
-        "energy_score_kwh_m2": primary / d.floor_area_m2,
+        "energy_score_kwh_m2": primary / d.floor_area_m2 + d.epc_score_offset_kwh_m2,
         "co2_kg": co2,
         "cost_eur": cost,
     }
