@@ -156,7 +156,14 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 "all_label_a",
                 "alle woningen met label A+/A",
                 float(np.isin(label, ["A+", "A"]).mean()),
-                "niet gekalibreerd: nieuwbouw sinds 2012 (EPB) haalt A; de demogemeente telt veel recente woningen",
+                "niet gekalibreerd, en in de demogemeente hoger dan gepubliceerd: in het model halen "
+                "woningen van na 2011 bijna altijd A en die van 2006-2011 vaak. Twee aannames "
+                "wegen het zwaarst: de typische installatie van recente woningen "
+                "(sim/data/typical_systems_be.csv: warmtepomp in alle recente open bebouwing, "
+                "ventilatie D met warmteterugwinning in alle recente huizen; niet getoetst aan "
+                "gepubliceerde aandelen) en de verdeling van de bouwjaren na 1981 "
+                "(buildings/data/construction_periods.csv, aanname). De EPC-databank telt bovendien "
+                "vooral verkochte en verhuurde woningen, weinig nieuwbouw",
             ),
             row(
                 "mean_epc_score",
