@@ -149,7 +149,7 @@ def clusters(
             f"{nl_number(in_clusters)} van {nl_number(n_buildings)} gebouwen "
             f"({nl_number(int(found['n_dwellings'].sum()))} woningen) liggen in een cluster. "
             "Pakket: dak, spouwmuur of buitenmuur, vloer, hoogrendementsglas, aan groepsprijzen; "
-            "investering vóór premies. Bedragen indicatief (zie scenarios/data met hun bron)."
+            "investering vóór premies. Prijzen: scenarios/data, met de bron van elke waarde."
         )
     console.print(
         f"Geschreven in [bold]{out}[/]: {CLUSTERS_GPKG} (laag {CLUSTERS_LAYER}, voor QGIS), "

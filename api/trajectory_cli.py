@@ -171,7 +171,7 @@ def trajectory(
         console.print(f"Niet van toepassing op deze woning: {names}.")
     _print_choices(cand, catalogue, target, budget)
     console.print(
-        "Bedragen indicatief (prijzen en premies: zie scenarios/data met hun bron); "
+        "Prijzen en premies: scenarios/data, met de bron van elke waarde; "
         "label volgens de Vlaamse EPC-schaal. " + TWO_QUANTITIES_NL
     )
 
@@ -206,7 +206,8 @@ def _print_choices(
             names,
             nl_number(net[0, t]),
             LABELS[int(cand.label[0, t])],
-            nl_number(cand.co2_kg[0, t]),
-            nl_number(cand.cost_eur[0, t]),
+            # what the household emits and pays: the expected actual use, as in the steps above
+            nl_number(cand.expected_co2_kg[0, t]),
+            nl_number(cand.expected_cost_eur[0, t]),
         )
     console.print(table)

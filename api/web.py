@@ -572,7 +572,7 @@ def resident_report(
             else "Met dit stappenplan is dat doel nog niet gehaald."
         )
         + "</div>"
-        "<p class='note'>Alle bedragen zijn indicatief: ze zijn berekend met typische prijzen, "
+        "<p class='note'>Alle bedragen zijn schattingen: ze zijn berekend met typische prijzen, "
         "premies (Mijn VerbouwPremie) en energieprijzen van "
         f"{plan['year']}, voor een woning die deels geschat is. Vraag offertes en controleer de "
         "premies op www.mijnverbouwpremie.be voor u beslist. Besparing per jaar: op de "
@@ -796,7 +796,8 @@ def municipal_report(
         + "</tbody></table>"
         "<p class='note'>Clusters: aaneengesloten woningen van dezelfde bouwperiode en hetzelfde "
         "type, gerangschikt naar CO2-besparing per geïnvesteerde euro. Huidige toestand: "
-        f"geschat met de rekenkern voor {state.year}; alle cijfers zijn indicatief.</p>"
+        f"berekend met de rekenkern voor {state.year}; hoe die cijfers zich verhouden tot "
+        "gepubliceerde Vlaamse cijfers staat in het validatierapport (wijk validate).</p>"
     )
 
 

@@ -124,7 +124,7 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     ok = runner.invoke(app, ["trajectory", address, "--twin", str(path)], env={"COLUMNS": "200"})
     assert ok.exit_code == 0, ok.output
     # the table may wrap at the console width; the title and the closing line do not
-    assert "Stappenplan" in ok.output and "indicatief" in ok.output
+    assert "Stappenplan" in ok.output and "met de bron van elke waarde" in ok.output
     n_combinations = 2 ** len(HOUSE_ORDER) - 1  # every combination of the house route
     assert f"Optimalisatie over alle {n_combinations} combinaties" in ok.output
     with_budget = runner.invoke(
