@@ -157,13 +157,32 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 "alle woningen met label A+/A",
                 float(np.isin(label, ["A+", "A"]).mean()),
                 "niet gekalibreerd, en in de demogemeente hoger dan gepubliceerd: in het model halen "
-                "woningen van na 2011 bijna altijd A en die van 2006-2011 vaak. Twee aannames "
-                "wegen het zwaarst: de typische installatie van recente woningen "
+                "woningen van na 2011 bijna altijd A en die van 2006-2011 vaak, vooral "
+                "appartementen, en de demogemeente telt meer appartementen dan Vlaanderen (zie "
+                "de rijen over appartementen hieronder). Verder wegen twee aannames: de typische "
+                "installatie van recente woningen "
                 "(sim/data/typical_systems_be.csv: warmtepomp in alle recente open bebouwing, "
                 "ventilatie D met warmteterugwinning in alle recente huizen; niet getoetst aan "
                 "gepubliceerde aandelen) en de verdeling van de bouwjaren na 1981 "
                 "(buildings/data/construction_periods.csv, aanname). De EPC-databank telt bovendien "
                 "vooral verkochte en verhuurde woningen, weinig nieuwbouw",
+            ),
+            row(
+                "apartment_share",
+                "aandeel appartementen in de woningen",
+                float((~house).mean()),
+                "niet gekalibreerd: volgt uit de gebouwen van de tweeling (in de demogemeente: de "
+                "synthetische gebouwen, hun hoogte en een flatgrootte van gemiddeld 80 m²); een "
+                "landelijke gemeente telt er doorgaans minder dan het Vlaamse gemiddelde",
+            ),
+            row(
+                "flats_per_apartment_building",
+                "appartementen per appartementsgebouw",
+                float((~house).sum() / max(twin.loc[~house, "building_id"].nunique(), 1)),
+                "niet gekalibreerd: volgt uit de grondoppervlakte en het aantal bouwlagen van de "
+                "appartementsgebouwen (in de demogemeente: aannames voor de bouwlagen in "
+                "buildings/data/synthetic_town_parameters.csv); ligt het hoger dan in Vlaanderen, "
+                "dan wegen recente appartementen zwaarder in de labels (zie label A+/A)",
             ),
             row(
                 "mean_epc_score",

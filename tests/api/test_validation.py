@@ -94,3 +94,15 @@ def test_the_certificate_is_the_current_label_and_measures_start_from_it(
     )
     s, s0 = res.energy_score_kwh_m2, plain.energy_score_kwh_m2
     np.testing.assert_allclose(s - s[:, :1], s0 - s0[:, :1], atol=1e-9)
+
+
+def test_stock_composition_is_shown_beside_statbel(
+    report: Validation, demo_twin: gpd.GeoDataFrame
+) -> None:
+    rows = report.rows.set_index("key")
+    apt = (demo_twin["attachment"] == "apartment").to_numpy()
+    assert rows.loc["apartment_share", "model"] == pytest.approx(apt.mean())
+    assert rows.loc["apartment_share", "published"] == pytest.approx(0.273)
+    per_building = apt.sum() / demo_twin.loc[apt, "building_id"].nunique()
+    assert rows.loc["flats_per_apartment_building", "model"] == pytest.approx(per_building)
+    assert rows.loc["flats_per_apartment_building", "published"] == pytest.approx(6.41)
