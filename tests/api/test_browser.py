@@ -147,6 +147,14 @@ def test_search_change_a_fact_save_a_dossier(
         after = _cells(page)
         assert after != before
         assert page.locator("#grafiek svg").count() == 1
+        # the household's measured gas sets its expected use (the label stays the EPC method's)
+        page.fill("#gasverbruik", "1200")
+        page.wait_for_function(
+            "() => document.querySelector('#kalibratie').innerText.length > 0", timeout=30_000
+        )
+        note = page.inner_text("#kalibratie")
+        assert "NaN" not in note and "undefined" not in note, note
+        assert "keer een gemiddeld huishouden" in note or "niet gebruikt" in note, note
         # save the dossier
         page.fill("#token", token)
         page.fill("#notities", "dak geïsoleerd in 2012")
