@@ -358,74 +358,58 @@ def _simulate_kernel(
                 )
                 - theta_sp[i]
             )
-        # the design heat load the existing emitters were sized for: the dwelling as it is
-        h_tr0, _sky0 = _envelope_heat_transfer(
-            u_roof[i],
-            u_wall[i],
-            u_floor[i],
-            u_window[i],
-            u_door[i],
-            u_wall[i],
-            a_roof[i],
-            a_wall[i],
-            a_floor[i],
-            a_win[i, 0],
-            a_win_v,
-            a_door[i],
-            a_party[i],
-            b_roof[i],
-            b_wall[i],
-            b_floor[i],
-            b_party[i],
-            delta_u_tb[i],
-            sky_factor,
-        )
-        hr0 = eta_hr[i] if vent_sys[i] == VENTILATION_D else 0.0
-        h_ve0 = RHO_C_AIR_WH_M3K * volume[i] * (n_inf[i] + n_ve[i] * (1.0 - hr0))
-        load0 = _design_heat_load(h_tr0, h_ve0, theta_i_design, theta_e_design)
-        if emit_load[i] > 0.0:  # emitters sized earlier, for the dwelling before later measures
-            load0 = emit_load[i]
-        for p in range(n_var):
+        load0 = 0.0  # the design heat load the existing emitters were sized for (p = -1)
+        # p = -1 is the dwelling as it is: only its design heat load, which the existing emitters
+        # were sized for; then every variant
+        for p in range(-1, n_var):
             # --- systems and PV of the variant (reference: sim.variants.apply_variant)
             vs = vent_sys[i]
-            if v_vent[p] >= 0:
-                vs = v_vent[p]
-            hs = heat_sys[i] if v_heat[p] < 0 else v_heat[p]
-            ds = dhw_sys[i] if v_dhw[p] < 0 else v_dhw[p]
+            hs = heat_sys[i]
+            ds = dhw_sys[i]
             sd = sol_dhw[i]
-            if v_sol_dhw[p] > sd:
-                sd = v_sol_dhw[p]
-            kwp = pv_kwp[i] + v_pv_add[p]
-            src = v_env_src[p]
+            kwp = pv_kwp[i]
+            src = p
+            if p >= 0:
+                if v_vent[p] >= 0:
+                    vs = v_vent[p]
+                if v_heat[p] >= 0:
+                    hs = v_heat[p]
+                if v_dhw[p] >= 0:
+                    ds = v_dhw[p]
+                if v_sol_dhw[p] > sd:
+                    sd = v_sol_dhw[p]
+                kwp += v_pv_add[p]
+                src = v_env_src[p]
             if src == p:
                 # --- envelope transform (reference: sim.variants.apply_variant)
                 ur = u_roof[i]
-                if v_r_roof[p] > 0.0 and ur > 0.0:
-                    ur = 1.0 / (1.0 / ur + v_r_roof[p])
                 uw = u_wall[i]
-                if v_r_wall[p] > 0.0 and uw > 0.0:
-                    uw = 1.0 / (1.0 / uw + v_r_wall[p])
                 uf = u_floor[i]
-                if v_r_floor[p] > 0.0 and uf > 0.0:
-                    uf = 1.0 / (1.0 / uf + v_r_floor[p])
                 uwin = u_window[i]
                 gg = g[i]
-                if v_u_window[p] < uwin:  # NaN compares False: keep
-                    uwin = v_u_window[p]
-                    if not np.isnan(v_g[p]):
-                        gg = v_g[p]
                 ud = u_door[i]
-                if v_u_door[p] < ud:
-                    ud = v_u_door[p]
                 dutb = delta_u_tb[i]
-                if v_dutb[p] < dutb:
-                    dutb = v_dutb[p]
                 ninf = n_inf[i]
-                if v_n_inf[p] < ninf:
-                    ninf = v_n_inf[p]
                 hr = eta_hr[i]
-                if v_vent[p] >= 0:
-                    hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
+                if p >= 0:
+                    if v_r_roof[p] > 0.0 and ur > 0.0:
+                        ur = 1.0 / (1.0 / ur + v_r_roof[p])
+                    if v_r_wall[p] > 0.0 and uw > 0.0:
+                        uw = 1.0 / (1.0 / uw + v_r_wall[p])
+                    if v_r_floor[p] > 0.0 and uf > 0.0:
+                        uf = 1.0 / (1.0 / uf + v_r_floor[p])
+                    if v_u_window[p] < uwin:  # NaN compares False: keep
+                        uwin = v_u_window[p]
+                        if not np.isnan(v_g[p]):
+                            gg = v_g[p]
+                    if v_u_door[p] < ud:
+                        ud = v_u_door[p]
+                    if v_dutb[p] < dutb:
+                        dutb = v_dutb[p]
+                    if v_n_inf[p] < ninf:
+                        ninf = v_n_inf[p]
+                    if v_vent[p] >= 0:
+                        hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
 
                 # --- heating need, EN ISO 52016-1 monthly method
                 h_tr, phi_sky = _envelope_heat_transfer(
@@ -451,6 +435,11 @@ def _simulate_kernel(
                 )
                 hr_eff = hr if vs == VENTILATION_D else 0.0
                 h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
+                if p < 0:
+                    load0 = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
+                    if emit_load[i] > 0.0:  # emitters sized earlier, before later measures
+                        load0 = emit_load[i]
+                    continue
                 k_sol = f_sh[i] * f_w * gg * (1.0 - frame[i])
                 for o in range(n_or):
                     a_sol[o] = k_sol * a_win[i, o]
