@@ -1639,14 +1639,21 @@ def _true_epc_and_gas(
     heating: NDArray[np.object_],
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """EPC-method score and expected gas use of each dwelling's TRUE state (hidden from the twin).
+    """EPC score of each dwelling's certificate and expected gas use of its TRUE state (both
+    hidden from the twin).
 
     The true state is the archetype of its type and year, with the generator's own factor of
     its class (``truth.u_factor_*``, fixed, independent of the model's calibration) times a
     lognormal spread per dwelling
     (``truth.u_sigma``: dwellings of one age class differ), its true insulation, glazing and
-    heating system. The core computes both quantities; the caller adds the certificate's and
-    the household's own noise.
+    heating system. The gas use is the expected use of that true state.
+
+    The certificate is what an assessor can show: in a dwelling built before EPB, an
+    insulated roof or wall counts only where its insulation can be proven
+    (``truth.assessor_proof_share``); every other envelope element gets the EPC method's
+    pessimistic default (archetype U × ``truth.assessor_default_factor``, the generator's own
+    assumption, not the model's calibrated factor). Glazing and the heating system are seen.
+    The caller adds the spread between assessors and the household's own behaviour.
     """
     from buildings.twin import fact_overrides
     from sim.archetypes import dwelling_inputs
@@ -1681,8 +1688,27 @@ def _true_epc_and_gas(
     d["heating_system"] = np.where(np.isfinite(hs), hs, d["heating_system"]).astype(np.int64)
     hp = np.isin(d["heating_system"], [5, 6])
     d["emitter_temp_c"] = np.where(hp, np.minimum(d["emitter_temp_c"], 55.0), d["emitter_temp_c"])
-    res = simulate(DwellingArrays.from_frame(d[list(DWELLING_COLUMNS)], what="true dwellings"))
-    return res.energy_score_kwh_m2[:, 0], res.expected_final_kwh[:, 0, 0]
+    true = simulate(DwellingArrays.from_frame(d[list(DWELLING_COLUMNS)], what="true dwellings"))
+    # the assessor's view: defaults for what cannot be proven (pre-EPB only)
+    assessed = d.copy()
+    arch = dwelling_inputs(arch_type, year, floor_area)
+    default_k = _p("truth.assessor_default_factor")
+    proof = _p("truth.assessor_proof_share")
+    proven = {
+        "u_roof_w_m2k": roof_ins & (rng.random(n) < proof),
+        "u_wall_w_m2k": wall_ins & (rng.random(n) < proof),
+        "u_floor_w_m2k": np.zeros(n, dtype=bool),
+    }
+    for j, col in enumerate(ENVELOPE_U):
+        if col not in proven:
+            continue  # windows: the glazing is seen
+        default = np.clip(arch[col].to_numpy() * default_k, conv.u_min[j], conv.u_max[j])
+        use_default = pre_epb & ~proven[col] & (arch[col].to_numpy() > 0)
+        assessed[col] = np.where(use_default, default, d[col].to_numpy())
+    cert = simulate(
+        DwellingArrays.from_frame(assessed[list(DWELLING_COLUMNS)], what="assessed dwellings")
+    )
+    return cert.energy_score_kwh_m2[:, 0], true.expected_final_kwh[:, 0, 0]
 
 
 def _known_text(known: NDArray[np.bool_], values: Any) -> pd.Series:
