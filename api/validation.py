@@ -230,7 +230,7 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 dropna=False,
             )
             # what the calibration of the unknown elements reaches on its own, before the core
-            # carries the rest of the difference as a score offset (epc_score_offset_kwh_m2)
+            # carries the rest of the difference as a factor on primary energy (epc_primary_factor)
             model_col = "epc_score_model_kwh_m2"
             if model_col in twin:
                 calibrated = np.asarray(LABELS, dtype=object)[
@@ -394,8 +394,9 @@ def write_report(v: Validation, out: Path, what: str) -> Path:
             "onbekende schildelen alleen brengt de score van de rekenkern tot dat label voor "
             f"{nl_percent(v.honoured_share)} ervan; voor de overige laten de fysische grenzen dat "
             "niet toe (`calibration_status`), meestal omdat het EPC een zuiniger installatie kent "
-            "dan het model vermoedt. Dat verschil draagt de rekenkern mee als een vaste correctie "
-            "van de score (`epc_score_offset_kwh_m2`): elke maatregel vertrekt van het EPC.",
+            "dan het model vermoedt. Dat verschil draagt de rekenkern mee als een factor op het "
+            "primaire-energieverbruik (`epc_primary_factor`): elke maatregel vertrekt van het EPC, "
+            "en het verschil krimpt met wat een maatregel bespaart.",
             "",
             "Het model *zonder* het EPC (rijen: gekend EPC, kolommen: schatting van het model):",
             "",

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from sim.carriers import CARRIERS, ELECTRICITY
+from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import simulate
 from sim.epc import ENVELOPE_U, EpcConventions, apply_unknown_defaults, calibrate_to_scores
 from sim.epc import target_scores as epc_target_scores
@@ -121,6 +121,28 @@ def measured_use_factor(
     return factor, source, raw, used
 
 
+def certificate_factor(
+    target_score: NDArray[np.float64],
+    primary_kwh: NDArray[np.float64],
+    pv_kwh: NDArray[np.float64],
+    floor_area_m2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The registered EPC's primary energy use over the model's (``epc_primary_factor``).
+
+    With ``f`` this factor, the core's score is ``(f * E_gross - pef_el * PV) / A``, with
+    ``E_gross`` the primary energy of what the dwelling uses and ``PV`` its PV output: ``f``
+    makes the current score the registered target. 1 where there is no target; kept within
+    the field's range (0, 10].
+    """
+    pef_el = float(load_carrier_tables().primary_energy_factor[ELECTRICITY])
+    credit = pef_el * pv_kwh
+    gross = primary_kwh + credit
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = (target_score * floor_area_m2 + credit) / gross
+    ok = np.isfinite(target_score) & np.isfinite(f) & (gross > 0.0)
+    return np.where(ok, np.clip(f, 0.01, 10.0), 1.0)
+
+
 def calibrate_dwellings(
     inputs: pd.DataFrame,
     facts: pd.DataFrame,
@@ -168,7 +190,7 @@ def calibrate_dwellings(
         inputs, {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)}, apartment, conv
     )
     out["use_factor"] = 1.0
-    out["epc_score_offset_kwh_m2"] = 0.0
+    out["epc_primary_factor"] = 1.0
     arrays = DwellingArrays.from_frame(out[list(DWELLING_COLUMNS)], what="twin dwellings")
 
     # what the model says without the certificate (for the validation's confusion matrix)
@@ -209,10 +231,13 @@ def calibrate_dwellings(
     out["use_factor"] = factor
     model_score = res.energy_score_kwh_m2[:, 0]
     # the certificate is the current state: where the calibration could not reach it within the
-    # physical ranges (or stopped within its tolerance), the remaining difference is carried by
-    # the core into every variant, so the current label is the registered one and a measure
-    # moves the score from the certificate (sim.stock: epc_score_offset_kwh_m2)
-    out["epc_score_offset_kwh_m2"] = np.where(np.isfinite(target), target - model_score, 0.0)
+    # physical ranges (or stopped within its tolerance), the remaining difference scales the
+    # primary energy the dwelling uses (its PV credit stays as it is) in every variant, so the
+    # current label is the registered one and the difference shrinks with what a measure saves
+    # (sim.stock: epc_primary_factor)
+    out["epc_primary_factor"] = certificate_factor(
+        target, res.primary_kwh[:, 0], res.pv_kwh[:, 0], arrays.floor_area_m2
+    )
     return Calibrated(
         inputs=out,
         sources=new_sources,

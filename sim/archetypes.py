@@ -137,7 +137,7 @@ _DEFAULTS: tuple[str, ...] = (
     "solar_dhw_fraction",
     "emitter_design_load_w",
     "use_factor",
-    "epc_score_offset_kwh_m2",
+    "epc_primary_factor",
 )
 # Key spacing per building type in the search array; larger than any year bound (9999).
 _TYPE_STRIDE = 100_000.0

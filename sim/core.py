@@ -245,7 +245,7 @@ def _simulate_kernel(
     pv_yield,
     emit_load,
     use_factor,
-    score_offset,
+    primary_factor,
     # variants, shape (P,)
     v_r_roof,
     v_r_wall,
@@ -591,7 +591,7 @@ def _simulate_kernel(
             # output (primary-energy factor of electricity), CO2 and cost only the PV used on site:
             # exported PV is not a negative emission of the dwelling (o_pv_export_co2)
             pv = kwp * pv_yield[i]
-            primary = -pef[ELECTRICITY] * pv
+            primary = 0.0
             co2 = 0.0
             cost = 0.0
             for c in range(n_car):
@@ -607,8 +607,10 @@ def _simulate_kernel(
             cost -= price[ELECTRICITY] * pv_self + pv_inject * (pv - pv_self)
             co2 -= co2f[ELECTRICITY] * pv_self
             # the certificate's anchor: a registered EPC the calibration could not reach within
-            # the physical ranges keeps its difference through every measure (sim.epc)
-            score = primary / floor[i] + score_offset[i]
+            # the physical ranges scales the primary energy the dwelling uses (not its PV), so
+            # the difference shrinks with what a measure saves (buildings.calibration)
+            primary = primary_factor[i] * primary - pef[ELECTRICITY] * pv
+            score = primary / floor[i]
 
             # --- expected actual use: the EPC-method final energy times the ratio (above); the
             # result keeps the ratio, not a second copy of the final energy per carrier

@@ -176,13 +176,15 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
         default=1.0,
     ),
     _F(
-        "epc_score_offset_kwh_m2",
-        "kWh/(m²·a)",
-        -2000.0,
-        2000.0,
-        doc="registered EPC score minus the model's score of the current state (0 without EPC); "
-        "added to the score of every variant, so the current label is the certificate's",
-        default=0.0,
+        "epc_primary_factor",
+        "-",
+        0.0,
+        10.0,
+        doc="the registered EPC's primary energy use over the model's, current state (1 without "
+        "EPC); scales the primary energy (not the PV) of every variant, so the current label "
+        "is the certificate's",
+        lo_open=True,
+        default=1.0,
     ),
 )
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
@@ -244,7 +246,7 @@ class DwellingArrays:
     pv_yield_kwh_kwp: NDArray[np.float64]
     emitter_design_load_w: NDArray[np.float64]
     use_factor: NDArray[np.float64]
-    epc_score_offset_kwh_m2: NDArray[np.float64]
+    epc_primary_factor: NDArray[np.float64]
 
     @property
     def n(self) -> int:

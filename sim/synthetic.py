@@ -82,13 +82,11 @@ def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
         "pv_yield_kwh_kwp": rng.uniform(600.0, 950.0, n),
         "emitter_design_load_w": np.zeros(n),
         "use_factor": np.ones(n),
-        "epc_score_offset_kwh_m2": np.zeros(n),
+        "epc_primary_factor": np.ones(n),
     }
     # drawn last so the other inputs of a seed stay as they were
     data["use_factor"] = rng.uniform(0.5, 1.5, n)
-    data["epc_score_offset_kwh_m2"] = np.where(
-        rng.random(n) < 0.2, rng.uniform(-80.0, 80.0, n), 0.0
-    )
+    data["epc_primary_factor"] = np.where(rng.random(n) < 0.2, rng.uniform(0.6, 1.6, n), 1.0)
     data["heat_recovery_eff"] = np.where(data["ventilation_system"] == 3, 0.8, 0.0)
     hp = np.isin(data["heating_system"], [5, 6])
     data["emitter_temp_c"] = np.where(

@@ -160,7 +160,10 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
             * 8.76
         )
     pv = d.pv_kwp * d.pv_yield_kwh_kwp
-    primary = final @ car.primary_energy_factor - car.primary_energy_factor[el] * pv
+    primary = (
+        d.epc_primary_factor * (final @ car.primary_energy_factor)
+        - car.primary_energy_factor[el] * pv
+    )
     self_use = np.minimum(dflt["pv_self_consumption_share"] * pv, final[:, el])
     co2 = final @ car.co2_kg_kwh - car.co2_kg_kwh[el] * self_use
     cost = (
@@ -189,7 +192,7 @@ def simulate_reference(d: DwellingArrays, climate: MonthlyClimate) -> dict[str, 
         "final_kwh": final,
         "pv_kwh": pv,
         "primary_kwh": primary,
-        "energy_score_kwh_m2": primary / d.floor_area_m2 + d.epc_score_offset_kwh_m2,
+        "energy_score_kwh_m2": primary / d.floor_area_m2,
         "co2_kg": co2,
         "cost_eur": cost,
     }

@@ -88,6 +88,7 @@ def _box(**over: float) -> dict[str, np.ndarray]:
     base = {c: 0.0 for c in DWELLING_COLUMNS}
     base.update(
         use_factor=1.0,
+        epc_primary_factor=1.0,
         floor_area_m2=100.0,
         volume_m3=250.0,
         wall_area_m2=100.0,
@@ -248,12 +249,14 @@ def test_property_lower_u_values_never_raise_need(seed: int, scale: float) -> No
 
 
 def test_energy_balance_of_outputs_closes(stock: DwellingArrays) -> None:
-    """primary = Σ fp·final − fp_el·PV, independently recomputed from the outputs."""
+    """primary = f·Σ fp·final − fp_el·PV (f the certificate's factor, 1 without EPC),
+    independently recomputed from the outputs."""
     from sim.carriers import load_carrier_tables
 
     res = simulate(stock, standard_packages(), CLIMATE)
     car = load_carrier_tables()
-    primary = res.final_kwh @ car.primary_energy_factor - car.primary_energy_factor[2] * res.pv_kwh
+    gross = res.final_kwh @ car.primary_energy_factor
+    primary = stock.epc_primary_factor[:, None] * gross - car.primary_energy_factor[2] * res.pv_kwh
     np.testing.assert_allclose(res.primary_kwh, primary, rtol=1e-12, atol=1e-9)
     assert np.isfinite(res.cost_eur).all() and np.isfinite(res.co2_kg).all()
 
