@@ -334,10 +334,11 @@ def _simulate_kernel(
         theta_e_mean += theta_e[m] * hours[m]
     theta_e_mean /= hours.sum()
     for i in prange(n):
-        # heating need per month, total and design load of each envelope variant: a variant whose
-        # envelope equals an earlier one's (v_env_src, VariantArrays.envelope_source) reuses them
-        # one allocation per dwelling for all scratch arrays (allocations cost as much as the
-        # physics of a variant): the envelope table, then solar apertures, final energy, curve
+        # one allocation per dwelling for all scratch arrays (an allocation costs about as much
+        # as the physics of a variant): the envelope table ``env`` (need per month, need, design
+        # load, expected-use ratio, existing emitters' temperatures of each distinct envelope; a
+        # variant whose envelope equals an earlier one's, v_env_src, reuses its row), then the
+        # solar apertures, the final energy per carrier and the heating curve
         work = np.empty(n_var * _ENV_COLUMNS + n_or + n_car + 12)
         env = work[: n_var * _ENV_COLUMNS].reshape((n_var, _ENV_COLUMNS))
         for p in range(n_var):

@@ -170,8 +170,9 @@ def _heat_pump_alone_suits(t_supply_needed: float, t_supply_max: float) -> bool:
 
 
 @jit
-def _supply_temperature_loop(
-    load: NDArray[np.float64],
+def _emitter_loop(
+    capacity: bool,
+    first: NDArray[np.float64],
     design_load: NDArray[np.float64],
     t_s0: NDArray[np.float64],
     t_r0: NDArray[np.float64],
@@ -182,45 +183,14 @@ def _supply_temperature_loop(
     t_room: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> None:
+    """Element-wise :func:`_emitter_supply_temperature` (``first`` the load) or, with
+    ``capacity``, :func:`_emitter_capacity` (``first`` the supply temperature)."""
     for k in range(out.shape[0]):
-        out[k] = _emitter_supply_temperature(
-            load[k],
-            design_load[k],
-            t_s0[k],
-            t_r0[k],
-            t_i0[k],
-            n[k],
-            oversizing[k],
-            spread[k],
-            t_room[k],
-        )
-
-
-@jit
-def _capacity_loop(
-    t_supply: NDArray[np.float64],
-    design_load: NDArray[np.float64],
-    t_s0: NDArray[np.float64],
-    t_r0: NDArray[np.float64],
-    t_i0: NDArray[np.float64],
-    n: NDArray[np.float64],
-    oversizing: NDArray[np.float64],
-    spread: NDArray[np.float64],
-    t_room: NDArray[np.float64],
-    out: NDArray[np.float64],
-) -> None:
-    for k in range(out.shape[0]):
-        out[k] = _emitter_capacity(
-            t_supply[k],
-            design_load[k],
-            t_s0[k],
-            t_r0[k],
-            t_i0[k],
-            n[k],
-            oversizing[k],
-            spread[k],
-            t_room[k],
-        )
+        args = (design_load[k], t_s0[k], t_r0[k], t_i0[k], n[k], oversizing[k], spread[k])
+        if capacity:
+            out[k] = _emitter_capacity(first[k], *args, t_room[k])
+        else:
+            out[k] = _emitter_supply_temperature(first[k], *args, t_room[k])
 
 
 # --------------------------------------------------------------------------- tables
@@ -544,7 +514,7 @@ def emitter_supply_temperature(
         theta_room_c,
     )
     out = np.empty(args[0].shape[0])
-    _supply_temperature_loop(*args, out)
+    _emitter_loop(False, *args, out)
     return out
 
 
@@ -580,7 +550,7 @@ def emitter_capacity(
         theta_room_c,
     )
     out = np.empty(args[0].shape[0])
-    _capacity_loop(*args, out)
+    _emitter_loop(True, *args, out)
     return out
 
 
