@@ -358,14 +358,17 @@ def _md_rows(v: Validation) -> list[str]:
 def write_report(v: Validation, out: Path, what: str) -> Path:
     """Write ``validatie.md`` and its charts to ``out``; return the report's path."""
     out.mkdir(parents=True, exist_ok=True)
-    shares = v.rows[v.rows["unit"] == "share"]
+    # the label shares only (the stock's composition rows are shares too, but not labels)
+    shares = v.rows[v.rows["key"].str.contains("label")]
     fig, ax = plt.subplots(figsize=(8, 3.6))
     x = np.arange(len(shares))
     ax.bar(x - 0.2, 100 * shares["model"], 0.4, label="model")
     ax.bar(x + 0.2, 100 * shares["published"], 0.4, label="gepubliceerd")
     ax.set_xticks(x, [f.replace(" met ", "\n") for f in shares["figure"]], fontsize=7)
     ax.set_ylabel("%")
-    ax.legend()
+    top = float(np.nanmax(100 * shares[["model", "published"]].to_numpy()))
+    ax.set_ylim(0, 1.3 * top)
+    ax.legend(loc="upper left", ncol=2, frameon=False)
     ax.set_title("Labelverdeling: model en EPC-databank")
     fig.tight_layout()
     fig.savefig(out / "validatie_labels.png", dpi=120)
