@@ -131,8 +131,11 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 "houses_label_f",
                 "huizen met label F",
                 _share(label == "F", house),
-                "kalibratie: de standaardwaarden voor onbekende schildelen van huizen zijn zo gekozen "
-                "dat een representatieve stock 33 % F haalt",
+                "kalibratie: de standaardwaarden voor onbekende schildelen van huizen liggen "
+                "tussen de typische waarde van de bouwperiode en het ongeïsoleerde schildeel, "
+                "gekozen om in een representatieve stock 33 % F te halen; de kalibratie komt uit "
+                "op 'ongeïsoleerd' (zoals het EPC niet-aangetoonde isolatie niet meetelt) en haalt "
+                "daar 31 % (sim/data/epc_calibration.csv)",
             ),
             row(
                 "houses_label_ab",
@@ -156,16 +159,15 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 "all_label_a",
                 "alle woningen met label A+/A",
                 float(np.isin(label, ["A+", "A"]).mean()),
-                "niet gekalibreerd, en in de demogemeente hoger dan gepubliceerd: in het model halen "
-                "woningen van na 2011 bijna altijd A en die van 2006-2011 vaak, vooral "
-                "appartementen, en de demogemeente telt meer appartementen dan Vlaanderen (zie "
-                "de rijen over appartementen hieronder). Verder wegen twee aannames: de typische "
-                "installatie van recente woningen "
-                "(sim/data/typical_systems_be.csv: warmtepomp in alle recente open bebouwing, "
-                "ventilatie D met warmteterugwinning in alle recente huizen; niet getoetst aan "
-                "gepubliceerde aandelen) en de verdeling van de bouwjaren na 1981 "
-                "(buildings/data/construction_periods.csv, aanname). De EPC-databank telt bovendien "
-                "vooral verkochte en verhuurde woningen, weinig nieuwbouw",
+                "niet gekalibreerd: label A halen vooral woningen van na 2011 (EPB-eisen, "
+                "typische installatie: warmtepomp in recente open bebouwing, ventilatie D; "
+                "sim/data/typical_systems_be.csv, aannames die niet getoetst zijn aan "
+                "gepubliceerde aandelen) en een deel van de appartementen van 2006-2011. Het "
+                "aandeel hangt dus af van de bouwjaren na 1981 "
+                "(buildings/data/construction_periods.csv, aanname) en van het aandeel "
+                "appartementen (zie hieronder). De EPC-databank telt bovendien vooral verkochte "
+                "en verhuurde woningen, weinig nieuwbouw: een stock met al zijn nieuwbouw ligt "
+                "daarom wat boven het gepubliceerde aandeel",
             ),
             row(
                 "apartment_share",
@@ -180,9 +182,10 @@ def validate(twin: gpd.GeoDataFrame) -> Validation:
                 "appartementen per appartementsgebouw",
                 float((~house).sum() / max(twin.loc[~house, "building_id"].nunique(), 1)),
                 "niet gekalibreerd: volgt uit de grondoppervlakte en het aantal bouwlagen van de "
-                "appartementsgebouwen (in de demogemeente: aannames voor de bouwlagen in "
-                "buildings/data/synthetic_town_parameters.csv); ligt het hoger dan in Vlaanderen, "
-                "dan wegen recente appartementen zwaarder in de labels (zie label A+/A)",
+                "appartementsgebouwen (in de demogemeente: aannames voor hun afmetingen en "
+                "bouwlagen in buildings/data/synthetic_town_parameters.csv, gekozen met dit "
+                "Statbel-cijfer als richtpunt); grote gebouwen met veel flats geven zuinige "
+                "tussenliggende appartementen en dus meer label A",
             ),
             row(
                 "mean_epc_score",

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from sim.archetypes import bare_element_u
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import simulate
 from sim.epc import ENVELOPE_U, EpcConventions, apply_unknown_defaults, calibrate_to_scores
@@ -148,7 +149,7 @@ def calibrate_dwellings(
     facts: pd.DataFrame,
     sources: dict[str, NDArray[np.object_]],
     construction_year: ArrayLike,
-    apartment: ArrayLike,
+    archetype_type: ArrayLike,
 ) -> Calibrated:
     """EPC defaults, registered EPCs and measured use, for every dwelling.
 
@@ -163,8 +164,10 @@ def calibrate_dwellings(
         Provenance per input column (``facts`` or ``archetype``); updated copies are returned.
     construction_year : ndarray
         Construction year of each dwelling [year] (the EPC defaults apply before EPB, 2006).
-    apartment : ndarray of bool
-        Whether the dwelling is an apartment (the defaults are calibrated per class).
+    archetype_type : ndarray of str
+        The dwelling's archetype building type (:data:`sim.archetypes.BUILDING_TYPES`): the
+        defaults are calibrated per class (house or apartment) and capped at the type's bare
+        element (:func:`sim.archetypes.bare_element_u`).
 
     Returns
     -------
@@ -186,8 +189,13 @@ def calibrate_dwellings(
         axis=1,
     )
     unknown = conv.unknown_elements(known, construction_year)
+    types = np.asarray(archetype_type).astype(str)
     out = apply_unknown_defaults(
-        inputs, {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)}, apartment, conv
+        inputs,
+        {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)},
+        np.char.startswith(types, "apartment"),
+        bare_element_u(types),
+        conv,
     )
     out["use_factor"] = 1.0
     out["epc_primary_factor"] = 1.0

@@ -192,18 +192,12 @@ _WIDTH = {  # façade width ranges [m]
     "row_allotment": (5.5, 7.5),
     "pair": (7.0, 10.0),
     "open": (8.0, 14.0),
-    "apartment_centre": (15.0, 25.0),
-    "apartment_station": (20.0, 40.0),
-    "apartment_suburb": (15.0, 22.0),
 }
 _DEPTH = {  # building depth ranges [m]
     "gesloten": (9.0, 14.0),
     "row_allotment": (9.0, 12.0),
     "pair": (9.0, 12.0),
     "open": (8.0, 12.0),
-    "apartment_centre": (12.0, 16.0),
-    "apartment_station": (12.0, 16.0),
-    "apartment_suburb": (12.0, 14.0),
 }
 _SETBACK = {  # façade behind the road edge [m]
     "centrum": (0.0, 0.0),
@@ -304,6 +298,11 @@ def _params() -> dict[str, float]:
 
 def _p(key: str) -> float:
     return _params()[key]
+
+
+def _footprint(kind: str, side: str) -> tuple[float, float]:
+    """Range [m] of an apartment building's façade width or depth (``apartments.<kind>.<side>_*``)."""
+    return _p(f"apartments.{kind}.{side}_min_m"), _p(f"apartments.{kind}.{side}_max_m")
 
 
 @cache
@@ -822,8 +821,8 @@ class _TownBuilder:
         for side in (1, -1):
             s = float(rng.uniform(0.0, 5.0))
             while s < st.length and self.rem_station > 0:
-                w = _u(rng, _WIDTH["apartment_station"])
-                d = _u(rng, _DEPTH["apartment_station"])
+                w = _u(rng, _footprint("apartment_station", "width"))
+                d = _u(rng, _footprint("apartment_station", "depth"))
                 yl, yr = _u(rng, (4.0, 8.0)), _u(rng, (4.0, 8.0))
                 front = st.half_width + _u(rng, _SETBACK["station"])
                 garden = _u(rng, _GARDEN["station"])
@@ -869,8 +868,8 @@ class _TownBuilder:
                 # spread the centre's apartment buildings over its rows (x1.3: rows end early)
                 p_apt = min(1.0, 1.3 * apt_left / max(self.rem["gesloten"] + apt_left, 1))
                 if job.zone == "centrum" and apt_left > 0 and rng.random() < p_apt:
-                    w = _u(rng, _WIDTH["apartment_centre"])
-                    d = _u(rng, _DEPTH["apartment_centre"])
+                    w = _u(rng, _footprint("apartment_centre", "width"))
+                    d = _u(rng, _footprint("apartment_centre", "depth"))
                     kind = "apartment"
                 elif i in (0, k_int + 1):
                     w, d, kind = _u(rng, _WIDTH["row_end"]), _u(rng, _DEPTH["gesloten"]), "house"
@@ -987,8 +986,8 @@ class _TownBuilder:
             types = ["halfopen", *(["gesloten"] * k_int), "halfopen"]
         else:
             spec = "apartment_centre" if zone == "centrum" else "apartment_suburb"
-            widths = [_u(rng, _WIDTH[spec])]
-            depths = [_u(rng, _DEPTH[spec])]
+            widths = [_u(rng, _footprint(spec, "width"))]
+            depths = [_u(rng, _footprint(spec, "depth"))]
             types = ["apartment"]
             yl, yr = _u(rng, (4.0, 6.0)), _u(rng, (4.0, 6.0))
         total = yl + sum(widths) + yr
@@ -1466,8 +1465,8 @@ def _units_and_addresses(
             floors = max(storeys - first, 1)
             w, d = b.rects[0][6], b.rects[0][7]
             per_floor = int(np.clip(round(w * d * usable / _u(rng, (flat_lo, flat_hi))), 1, 9))
-            if per_floor * floors < 4:
-                per_floor = math.ceil(4 / floors)
+            if per_floor * floors < 2:  # an apartment building holds at least two flats
+                per_floor = 2
             if per_floor * floors > 30:
                 per_floor = 30 // floors
             if b.commercial:
@@ -1651,12 +1650,13 @@ def _true_epc_and_gas(
     The certificate is what an assessor can show: in a dwelling built before EPB, an
     insulated roof or wall counts only where its insulation can be proven
     (``truth.assessor_proof_share``); every other envelope element gets the EPC method's
-    pessimistic default (archetype U × ``truth.assessor_default_factor``, the generator's own
-    assumption, not the model's calibrated factor). Glazing and the heating system are seen.
+    pessimistic default: the bare, uninsulated element of the type (or the archetype's, when
+    that is worse; ``truth.assessor_default``, the generator's own reading of the EPC rules,
+    not the model's calibrated weight). Glazing and the heating system are seen.
     The caller adds the spread between assessors and the household's own behaviour.
     """
-    from buildings.twin import fact_overrides
-    from sim.archetypes import dwelling_inputs
+    from buildings.twin import INSULATION_FACTS, fact_overrides, insulated_u
+    from sim.archetypes import bare_element_u, dwelling_inputs
     from sim.core import simulate
     from sim.epc import ENVELOPE_U, EpcConventions
     from sim.stock import DWELLING_COLUMNS, DwellingArrays
@@ -1667,19 +1667,22 @@ def _true_epc_and_gas(
     d = dwelling_inputs(arch_type, year, floor_area)
     apartment = np.char.startswith(arch_type.astype(str), "apartment")
     pre_epb = year < conv.epb_since_year
-    k = np.where(
+    k_class = np.where(
         pre_epb,
         np.where(apartment, _p("truth.u_factor_apartment"), _p("truth.u_factor_house")),
         1.0,
-    ) * np.exp(rng.normal(0.0, _p("truth.u_sigma"), n))
+    )
+    # insulation means what it means in the twin (one rule: buildings.twin.insulated_u)
+    bare = bare_element_u(arch_type)
+    for flag, fact in ((roof_ins, "roof_insulated"), (wall_ins, "wall_insulated")):
+        col = INSULATION_FACTS[fact]
+        u = d[col].to_numpy() * k_class
+        d[col] = np.where(flag, insulated_u(u, bare[col].to_numpy(), ov[fact][0]), u)
+    d["u_floor_w_m2k"] = d["u_floor_w_m2k"].to_numpy() * k_class
+    d["u_window_w_m2k"] = d["u_window_w_m2k"].to_numpy() * k_class
+    spread = np.exp(rng.normal(0.0, _p("truth.u_sigma"), n))
     for j, col in enumerate(ENVELOPE_U):
-        d[col] = np.clip(d[col].to_numpy() * k, conv.u_min[j], conv.u_max[j]) * (d[col] > 0)
-    for flag, col, fact in (
-        (roof_ins, "u_roof_w_m2k", "roof_insulated"),
-        (wall_ins, "u_wall_w_m2k", "wall_insulated"),
-    ):
-        u = d[col].to_numpy()
-        d[col] = np.where(flag & (u > 0), 1.0 / (1.0 / np.where(u > 0, u, 1.0) + ov[fact][0]), u)
+        d[col] = np.clip(d[col].to_numpy() * spread, conv.u_min[j], conv.u_max[j]) * (d[col] > 0)
     for kind in ("single", "double", "hr", "triple"):
         sel = glazing == kind
         d.loc[sel, "u_window_w_m2k"], d.loc[sel, "g_window"] = ov[f"glazing_{kind}"]
@@ -1692,7 +1695,7 @@ def _true_epc_and_gas(
     # the assessor's view: defaults for what cannot be proven (pre-EPB only)
     assessed = d.copy()
     arch = dwelling_inputs(arch_type, year, floor_area)
-    default_k = _p("truth.assessor_default_factor")
+    bare_u = bare_element_u(arch_type)
     proof = _p("truth.assessor_proof_share")
     proven = {
         "u_roof_w_m2k": roof_ins & (rng.random(n) < proof),
@@ -1702,7 +1705,9 @@ def _true_epc_and_gas(
     for j, col in enumerate(ENVELOPE_U):
         if col not in proven:
             continue  # windows: the glazing is seen
-        default = np.clip(arch[col].to_numpy() * default_k, conv.u_min[j], conv.u_max[j])
+        default = np.clip(
+            np.maximum(arch[col].to_numpy(), bare_u[col].to_numpy()), conv.u_min[j], conv.u_max[j]
+        )
         use_default = pre_epb & ~proven[col] & (arch[col].to_numpy() > 0)
         assessed[col] = np.where(use_default, default, d[col].to_numpy())
     cert = simulate(

@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import ArrayLike, NDArray
 
 from buildings import geometry, heights, io
 from buildings.calibration import calibrate_dwellings
 from buildings.errors import SourceFileError
 from buildings.schema import TWIN_CRS, ReadResult, empty_rejects, make_rejects
-from sim.archetypes import archetype_table, dwelling_inputs
+from sim.archetypes import archetype_table, bare_element_u, dwelling_inputs
 from sim.errors import Problems
 from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
@@ -561,9 +562,9 @@ def _dwellings(
     )
 
     # --- known facts override the archetype, with provenance
-    inputs, sources = _apply_facts(inputs, facts)
+    inputs, sources = _apply_facts(inputs, facts, arch_type)
     # --- the EPC method's defaults for what is unknown, then registered EPCs and measured use
-    calibrated = calibrate_dwellings(inputs, facts, sources, year, apartment)
+    calibrated = calibrate_dwellings(inputs, facts, sources, year, arch_type)
     inputs, sources = calibrated.inputs, calibrated.sources
 
     height_source = np.where(measured, "measured", "imputed")
@@ -740,25 +741,56 @@ def _default_year() -> float:
     return float(np.median((t["year_from"].clip(lower=1900) + t["year_to"].clip(upper=2020)) / 2))
 
 
+#: Envelope elements an insulation fact speaks of: fact -> input column.
+INSULATION_FACTS = {
+    "roof_insulated": "u_roof_w_m2k",
+    "wall_insulated": "u_wall_w_m2k",
+    "floor_insulated": "u_floor_w_m2k",
+}
+
+
+def insulated_u(u: ArrayLike, u_bare: ArrayLike, r_fact: float) -> NDArray[np.float64]:
+    """U-value of an element known to be insulated [W/(m²·K)].
+
+    The fact says the element carries insulation of at least ``r_fact`` (the premium
+    requirement, ``fact_overrides.csv``) on its bare construction: U = 1/(1/U_bare + R).
+    An element already better than that (a dwelling built with insulation) keeps its own U:
+    the fact confirms its insulation and adds none on top. Absent elements (U = 0) stay 0.
+
+    Parameters
+    ----------
+    u : array_like of float, shape (N,)
+        The element's U-value without the fact (archetype) [W/(m²·K)].
+    u_bare : array_like of float, shape (N,)
+        U-value of the bare element of the dwelling's type
+        (:func:`sim.archetypes.bare_element_u`) [W/(m²·K)].
+    r_fact : float
+        Thermal resistance the fact stands for [m²·K/W].
+
+    Examples
+    --------
+    >>> [round(float(v), 3) for v in insulated_u([2.0, 0.3, 0.1, 0.0], [2.0] * 4, 4.5)]
+    [0.2, 0.2, 0.1, 0.0]
+    """
+    u_arr = np.asarray(u, dtype=np.float64)
+    bare = np.asarray(u_bare, dtype=np.float64)
+    with_fact = 1.0 / (1.0 / np.where(bare > 0, bare, 1.0) + r_fact)
+    return np.where(u_arr > 0, np.minimum(u_arr, with_fact), 0.0)
+
+
 def _apply_facts(
-    inputs: pd.DataFrame, facts: pd.DataFrame
+    inputs: pd.DataFrame, facts: pd.DataFrame, arch_type: NDArray[np.object_]
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Override archetype values with known facts; return the provenance of each overridable input."""
     ov = fact_overrides()
     out = inputs.copy()
+    bare = bare_element_u(arch_type)
     sources: dict[str, np.ndarray] = {}
-    for fact, column in (
-        ("roof_insulated", "u_roof_w_m2k"),
-        ("wall_insulated", "u_wall_w_m2k"),
-        ("floor_insulated", "u_floor_w_m2k"),
-    ):
+    for fact, column in INSULATION_FACTS.items():
         known = facts[fact].astype("boolean")
         yes = known.fillna(False).to_numpy(dtype=bool)
-        r_add = ov[fact][0]
         u = out[column].to_numpy()
-        out[column] = np.where(
-            yes, np.where(u > 0, 1.0 / (1.0 / np.where(u > 0, u, 1.0) + r_add), 0.0), u
-        )
+        out[column] = np.where(yes, insulated_u(u, bare[column].to_numpy(), ov[fact][0]), u)
         sources[column] = np.where(known.notna().to_numpy(), "facts", "archetype")
     glazing = facts["glazing"].astype("string")
     u_win, g_win = out["u_window_w_m2k"].to_numpy().copy(), out["g_window"].to_numpy().copy()

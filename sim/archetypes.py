@@ -384,6 +384,41 @@ def archetype_index(building_type: ArrayLike, construction_year: ArrayLike) -> N
     return _index_of(code, year)[0]
 
 
+def bare_element_u(building_type: ArrayLike) -> pd.DataFrame:
+    """U-values of the bare (uninsulated) envelope elements of each dwelling's type.
+
+    The bare element is the TABULA-BE example of the type's earliest construction period
+    (before 1946; ``apartment_block`` 1946-1970), built without insulation and with single
+    glazing. A fact "this element is insulated" means insulation on that bare element, not on
+    top of insulation the archetype of a later period already has
+    (:func:`buildings.twin.insulated_u`); the EPC method's pessimistic default for an element
+    it cannot see is never worse than the bare element (:func:`sim.epc.apply_unknown_defaults`).
+
+    Parameters
+    ----------
+    building_type : array_like of str, shape (N,)
+        One of :data:`BUILDING_TYPES` per dwelling.
+
+    Returns
+    -------
+    pandas.DataFrame, N rows
+        ``u_roof_w_m2k``, ``u_wall_w_m2k``, ``u_floor_w_m2k``, ``u_window_w_m2k``
+        [W/(m²·K)].
+
+    Examples
+    --------
+    >>> u = bare_element_u(["open", "open"])
+    >>> [round(float(v), 2) for v in u.iloc[0]]
+    [1.55, 2.11, 0.79, 5.0]
+    """
+    types = np.asarray(building_type)
+    lk = _lookup()
+    code, _, _, _ = _check_inputs(types, np.zeros(len(types)), None)
+    idx, _ = _index_of(code, lk.first_year[code])
+    cols = ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k")
+    return pd.DataFrame({c: lk.values[c][idx] for c in cols})
+
+
 def dwelling_inputs(
     building_type: ArrayLike,
     construction_year: ArrayLike,

@@ -2,13 +2,15 @@
 
 The Flemish EPC for existing dwellings is calculated under standard use and
 gives every element whose insulation cannot be shown a *default* value by
-construction period that is deliberately pessimistic. The project's
-archetypes carry TABULA-BE *typical* values, so the EPC-method value of an
-element whose state is unknown is the archetype value times a factor
-(:func:`apply_unknown_defaults`; only for dwellings built before the EPB
-regulation of 2006, whose EPC rests on a declaration that documents every
-element), calibrated once to the label shares of the
-EPC database (``tools/calibrate_epc.py``). Known facts replace it.
+construction period that is deliberately pessimistic: insulation that cannot
+be proven counts as absent. The project's archetypes carry TABULA-BE
+*typical* values, which assume the insulation usual in their period, so the
+EPC-method value of an element whose state is unknown lies between the
+archetype value and the bare (uninsulated) element of its type, at a
+calibrated weight (:func:`apply_unknown_defaults`; only for dwellings built
+before the EPB regulation of 2006, whose EPC rests on a declaration that
+documents every element), calibrated once to the label shares of the EPC
+database (``tools/calibrate_epc.py``). Known facts replace it.
 
 A registered EPC is a fact: :func:`calibrate_to_scores` scales a dwelling's
 *unknown* envelope U-values by one factor per dwelling, within their physical
@@ -52,8 +54,8 @@ STATUS_NL: dict[str, str] = {
 class EpcConventions:
     """The EPC-method conventions of ``sim/data/epc_conventions.csv``."""
 
-    unknown_u_factor_house: float
-    unknown_u_factor_apartment: float
+    unknown_u_weight_house: float
+    unknown_u_weight_apartment: float
     calibration_factor_min: float
     calibration_factor_max: float
     u_min: tuple[float, ...]
@@ -73,8 +75,8 @@ class EpcConventions:
         }
         t = raw.drop(list(points)).astype(float)
         return cls(
-            unknown_u_factor_house=float(t["unknown_u_factor_house"]),
-            unknown_u_factor_apartment=float(t["unknown_u_factor_apartment"]),
+            unknown_u_weight_house=float(t["unknown_u_weight_house"]),
+            unknown_u_weight_apartment=float(t["unknown_u_weight_apartment"]),
             calibration_factor_min=float(t["calibration_factor_min"]),
             calibration_factor_max=float(t["calibration_factor_max"]),
             u_min=tuple(float(t[f"{c}_min"]) for c in ENVELOPE_U),
@@ -110,9 +112,21 @@ def apply_unknown_defaults(
     frame: pd.DataFrame,
     unknown: dict[str, NDArray[np.bool_]],
     apartment: ArrayLike,
+    u_bare: pd.DataFrame,
     conventions: EpcConventions | None = None,
 ) -> pd.DataFrame:
-    """EPC-method defaults: unknown envelope U-values times the calibrated factor of the class.
+    """EPC-method defaults of the envelope elements a dwelling does not know.
+
+    The EPC method counts insulation that cannot be proven as absent, so its default for an
+    unknown element lies between the archetype's typical value and the bare element of the
+    type, at the calibrated weight ``w`` of the class (geometric interpolation):
+
+    .. math:: U_{EPC} = U_{arch} \\left(\\frac{\\max(U_{bare}, U_{arch})}{U_{arch}}\\right)^{w}
+
+    ``w`` = 0 keeps the archetype, 1 takes the bare element; a negative ``w`` (apartments)
+    makes the unknown elements better than the archetype. An element the archetype already
+    has bare (a house built before 1946) keeps its value whatever ``w``: the default is never
+    worse than no insulation.
 
     Parameters
     ----------
@@ -122,36 +136,44 @@ def apply_unknown_defaults(
         Per column of :data:`ENVELOPE_U`, which dwellings do not know that element
         (:meth:`EpcConventions.unknown_elements`).
     apartment : array_like of bool
-        Apartments take ``unknown_u_factor_apartment``, houses ``unknown_u_factor_house``.
+        Apartments take ``unknown_u_weight_apartment``, houses ``unknown_u_weight_house``.
+    u_bare : DataFrame
+        The bare element of each dwelling's type, columns :data:`ENVELOPE_U`
+        (:func:`sim.archetypes.bare_element_u`), aligned with ``frame``.
     conventions : EpcConventions, optional
         Default the shipped ones.
 
     Returns
     -------
     DataFrame
-        A copy with the unknown U-values scaled, kept within the element's range of
+        A copy with the unknown U-values moved, kept within the element's range of
         ``epc_conventions.csv`` (an absent element, U = 0, stays 0).
 
     Examples
     --------
-    >>> f = pd.DataFrame({c: [1.0, 1.0, 1.0] for c in ENVELOPE_U})
+    >>> f = pd.DataFrame({c: [1.0, 1.0, 1.0, 2.0] for c in ENVELOPE_U})
+    >>> bare = pd.DataFrame({c: [4.0, 4.0, 4.0, 2.0] for c in ENVELOPE_U})
     >>> conv = replace(
-    ...     EpcConventions.default(), unknown_u_factor_house=1.2, unknown_u_factor_apartment=0.8
+    ...     EpcConventions.default(), unknown_u_weight_house=0.5, unknown_u_weight_apartment=-0.5
     ... )
-    >>> unknown = {c: np.array([True, False, True]) for c in ENVELOPE_U}
-    >>> out = apply_unknown_defaults(f, unknown, [False, False, True], conv)
+    >>> unknown = {c: np.array([True, False, True, True]) for c in ENVELOPE_U}
+    >>> out = apply_unknown_defaults(f, unknown, [False, False, True, False], bare, conv)
     >>> out["u_wall_w_m2k"].tolist()
-    [1.2, 1.0, 0.8]
+    [2.0, 1.0, 0.5, 2.0]
     """
     c = EpcConventions.default() if conventions is None else conventions
     out = frame.copy()
-    factor = np.where(
-        np.asarray(apartment, dtype=bool), c.unknown_u_factor_apartment, c.unknown_u_factor_house
+    weight = np.where(
+        np.asarray(apartment, dtype=bool), c.unknown_u_weight_apartment, c.unknown_u_weight_house
     )
     for k, col in enumerate(ENVELOPE_U):
         u = out[col].to_numpy(dtype=np.float64)
-        scaled = np.clip(u * factor, np.minimum(c.u_min[k], u), np.maximum(c.u_max[k], u))
-        out[col] = np.where(np.asarray(unknown[col], dtype=bool), scaled, u)
+        bare = np.asarray(u_bare[col], dtype=np.float64)
+        present = u > 0.0
+        ratio = np.where(present, np.maximum(bare, u) / np.where(present, u, 1.0), 1.0)
+        moved = np.minimum(u * ratio**weight, np.maximum(bare, u))  # a weight > 1: the bare one
+        moved = np.clip(moved, np.minimum(c.u_min[k], u), np.maximum(c.u_max[k], u))
+        out[col] = np.where(np.asarray(unknown[col], dtype=bool) & present, moved, u)
     return out
 
 

@@ -26,6 +26,7 @@ def _model(v: Validation, key: str) -> float:
         ("houses_label_ab", 0.08, 0.20),
         ("apartments_label_f", 0.03, 0.15),
         ("apartments_label_ab", 0.34, 0.54),
+        ("all_label_a", 0.0, 0.08),
         ("gas_per_gas_household", 11_000.0, 20_000.0),
     ],
 )

@@ -21,9 +21,12 @@ from buildings.twin import (
     TwinResult,
     TwinSources,
     build_twin,
+    fact_overrides,
+    insulated_u,
     read_twin,
     write_twin,
 )
+from sim.archetypes import archetype_table, bare_element_u
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from tests.shared_data import TABULA_BE, require
 
@@ -173,6 +176,30 @@ def test_provenance_flags(demo: tuple[TwinSources, TwinResult, Path]) -> None:
         == ((twin["height_source"] == "imputed") | (twin["construction_year_source"] == "imputed"))
     ).all()
     assert {"facts", "archetype"} <= set(twin["heating_system_source"])
+
+
+def test_an_insulation_fact_does_not_insulate_a_recent_dwelling_twice(
+    demo: tuple[TwinSources, TwinResult, Path],
+) -> None:
+    """ "Insulated" means the premium resistance on the bare element, never more on top of
+    the insulation a recent archetype already has (the old rule halved a 2012 roof's U)."""
+    twin = demo[1].dwellings
+    arch = archetype_table().set_index("archetype_id")
+    ov = fact_overrides()
+    for col, fact in (("u_roof_w_m2k", "roof_insulated"), ("u_wall_w_m2k", "wall_insulated")):
+        sel = (twin[f"{col}_source"].astype(str) == "facts") & (twin[col] > 0)
+        types = twin.loc[sel, "archetype_type"].astype(str).to_numpy()
+        premium = insulated_u(bare_element_u(types)[col], bare_element_u(types)[col], ov[fact][0])
+        typical = arch.loc[twin.loc[sel, "archetype_id"].astype(str), col].to_numpy()
+        u = twin.loc[sel, col].to_numpy()
+        assert (u >= np.minimum(premium, typical) - 1e-9).all()
+        assert (u <= typical + 1e-9).all()
+        recent = twin.loc[sel, "construction_year"].to_numpy() >= 2012
+        assert recent.sum() >= 5
+        stacked = 1.0 / (1.0 / typical + ov[fact][0])  # the old rule: insulation on insulation
+        assert (u[recent] > 1.3 * stacked[recent]).all()
+        old = twin.loc[sel, "construction_year"].to_numpy() < 1946
+        assert (u[old] < typical[old]).sum() >= 3  # an old element does get the insulation
 
 
 def test_files_round_trip_with_schema_version(demo: tuple[TwinSources, TwinResult, Path]) -> None:

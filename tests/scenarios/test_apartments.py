@@ -37,9 +37,12 @@ def flats(demo_twin: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _building(flats: pd.DataFrame) -> pd.DataFrame:
     """All dwellings of the first demo apartment building (by id) of 3+ storeys with uninsulated
-    walls: it has mid-floor flats, without roof or ground floor of their own."""
+    walls and no heat pump yet: it has mid-floor flats, without roof or ground floor of their
+    own, and every flat takes part in every shared measure (a flat that already has a heat
+    pump of its own skips the collective one)."""
     for _, rows in flats.groupby("building_id", sort=True):
-        if rows["storeys"].iloc[0] >= 3 and (rows["u_wall_w_m2k"] >= 0.6).all():
+        no_heat_pump = not rows["heating_system"].isin([5, 6, 9]).any()
+        if rows["storeys"].iloc[0] >= 3 and (rows["u_wall_w_m2k"] >= 0.6).all() and no_heat_pump:
             return rows.reset_index(drop=True)
     raise AssertionError("no apartment building of 3+ storeys with uninsulated walls")
 
