@@ -105,12 +105,10 @@ def cluster_members(scenario: Scenario, inputs: ScenarioInputs) -> dict[int, NDA
     wanted = {p: n for p, n in wanted.items() if n is not None}
     if not wanted:
         return {}
-    from buildings.twin import party_walls
     from scenarios.clusters import find_clusters
 
     found = find_clusters(
         inputs.twin,
-        party_walls(inputs.twin),
         inputs.catalogue,
         inputs.policy,
         year=scenario.horizon.start,

@@ -589,11 +589,10 @@ def sectors_geojson(state: ServiceState) -> dict[str, Any]:
 
 def clusters_geojson(state: ServiceState) -> dict[str, Any]:
     """The collective-renovation clusters of the twin, ranked, as GeoJSON (EPSG:4326)."""
-    from buildings.twin import party_walls
     from scenarios.clusters import find_clusters
 
     twin = state.twin.reset_index(drop=True)
-    found = find_clusters(twin, party_walls(twin), state.catalogue, state.policy, year=state.year)
+    found = find_clusters(twin, state.catalogue, state.policy, year=state.year)
     return _geojson(found.clusters.sort_values("rank").to_crs(4326))
 
 

@@ -173,6 +173,12 @@ def mount_static(app: FastAPI) -> None:
 
 
 # ------------------------------------------------------------------------------ formatting
+def _years(p: dict[str, Any]) -> str:
+    """Construction years of a cluster ("1850-1970"), empty when unknown."""
+    lo, hi = p.get("construction_year_min"), p.get("construction_year_max")
+    return "" if lo is None or hi is None else f"{int(lo)}-{int(hi)}"
+
+
 def _eur(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"€ {nl_number(value)}"
 
@@ -750,7 +756,7 @@ def municipal_report(
     cluster_rows = "".join(
         f"<tr><td>{int(p['rank'])}</td><td>{escape(str(p.get('sector_name') or p['sector_id']))}"
         f'</td><td class="n">{nl_number(float(p["n_dwellings"]))}</td>'
-        f"<td>{escape(str(p.get('period_years') or ''))}</td>"
+        f"<td>{escape(_years(p))}</td>"
         f'<td class="n">{_eur(float(p["investment_eur"]))}</td>'
         f'<td class="n">{_eur(float(p["net_investment_eur"]))}</td>'
         f'<td class="n">{nl_number(float(p["co2_saved_t_per_year"]), 1)}</td></tr>'

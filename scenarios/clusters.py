@@ -1,34 +1,36 @@
-"""Collective renovation clusters: contiguous groups of similar dwellings, one project each.
+"""Collective renovation clusters: groups of neighbouring dwellings that one project can serve.
 
-A *cluster* is a group of buildings that touch one another through party walls (directly or via
-a chain of neighbours) and are alike enough to be renovated with one envelope package by one
-contractor: the candidates for a *wijkverbeteringscontract* (neighbourhood-improvement contract).
+A *cluster* is what a municipality can run as one collective renovation project or one
+*wijkverbeteringscontract*: a street, a block or a contiguous group of tens of dwellings that
+need the same package of measures, so that one tender, one contractor and one scaffold round
+serve them all. Construction periods may be mixed; the package decides.
 
 Method
 ------
 1. **Buildings.** The twin has one row per dwelling; its rows are grouped by ``building_id``
    into one row per building (footprint, dwellings, construction year, kind, mean U-values).
-2. **Party-wall graph.** Pairs of buildings sharing a wall, as the twin gives them
-   (:func:`buildings.twin.party_walls`: the same edge matching and the same 2 m threshold with
-   which the twin decides ``attachment``). They are passed in, so that ``scenarios`` depends
-   only on ``sim`` (the layout's one-way dependencies); ``wijk clusters`` computes them.
-3. **Similarity.** An edge is kept only when both buildings have the same construction period
-   (the TABULA-BE periods of ``sim/data/archetypes_be.csv``), the same kind (house or
-   apartment building) and envelopes close enough for one package: ``|ΔU_wall|`` and
-   ``|ΔU_roof|`` at most :data:`MAX_DELTA_U_WALL_W_M2K` / :data:`MAX_DELTA_U_ROOF_W_M2K`.
-   A building with an unknown year or U-value keeps no edge.
-4. **Components.** Connected components of the kept edges
-   (:func:`scipy.sparse.csgraph.connected_components`); components of at least
-   ``min_buildings`` buildings are clusters.
-5. **Economics.** Every dwelling of a cluster follows the collective envelope package
-   :data:`ENVELOPE_ORDER` through :func:`scenarios.trajectory.stappenplan` with the collective
-   (group-purchase) prices; per cluster the investments, premiums and the annual CO2 saving
-   (CO2 now minus CO2 after the dwelling's last step) are summed.
-6. **Ranking.** By ``co2_saved_kg_per_eur`` (annual kg CO2 saved per euro invested, gross of
-   premiums) descending, then by ``n_dwellings`` descending, then by ``cluster_id``.
+2. **Package.** Every dwelling follows the collective package (:data:`ENVELOPE_ORDER` by default)
+   through :func:`scenarios.trajectory.stappenplan` at the collective (group-purchase) prices;
+   the measures that apply to it are its package. A building's package is the union over its
+   dwellings (an apartment building is renovated as one). A building where nothing applies is
+   in no cluster.
+3. **Neighbours.** Two buildings are neighbours when their footprints lie at most
+   ``max_gap_m`` apart (:data:`MAX_GAP_M`; a party wall is a gap of 0): the houses of one street
+   side, a terrace, a block. The edge is kept when both buildings need the same package.
+4. **Groups.** Connected components of the kept edges
+   (:func:`scipy.sparse.csgraph.connected_components`). A group with more than
+   ``max_dwellings`` dwellings is cut into parts along its longer extent (recursive bisection at
+   the dwelling-weighted median of the building centroids) until each part fits: a project a
+   contractor can tender. Groups or parts of at least ``min_dwellings`` dwellings are clusters.
+5. **Economics.** Per cluster the investments, premiums, the annual CO2 and energy-cost saving
+   (now minus after the dwelling's last step) and the number of dwellings that reach the goal
+   label (the best target label of the policy's renovation obligation: the long-term goal).
+6. **Ranking.** ``rank`` by ``co2_saved_kg_per_eur`` (annual kg CO2 saved per euro invested,
+   gross of premiums) descending, then ``n_dwellings`` descending, then ``cluster_id``;
+   ``rank_goal`` by ``n_dwellings_goal`` descending, then the same keys.
 
-Everything is vectorised over buildings and dwellings; the only per-group work is pandas
-``groupby`` and the footprint union of :meth:`geopandas.GeoDataFrame.dissolve` per cluster.
+Everything is vectorised over buildings and dwellings; the per-group work is pandas
+``groupby``, the bisection of the few oversized groups and the footprint union per cluster.
 
 Identifiers
 -----------
@@ -57,6 +59,7 @@ from scenarios.policy import Policy, load_policy
 from scenarios.trajectory import stappenplan
 from sim.archetypes import archetype_table
 from sim.errors import Problems
+from sim.labels import LABELS
 from sim.stock import DWELLING_COLUMNS
 
 #: Order of the collective envelope package: roof first (cheapest kWh saved), cavity fill before
@@ -70,19 +73,21 @@ ENVELOPE_ORDER: tuple[str, ...] = (
     "floor_insulation",
     "glazing_hr",
 )
-#: Largest difference of wall U-value between two neighbours of one cluster [W/(m²·K)].
-#: Rationale (project assumption): an uninsulated Flemish cavity or solid wall has U ≈ 1.0-2.2,
-#: a post-insulated or post-1990 wall U ≈ 0.3-0.6 (TABULA-BE, ``sim/data/archetypes_be.csv``).
-#: 0.5 keeps walls of one state together and splits insulated from uninsulated neighbours,
-#: which need a different measure (no cavity fill, no exterior insulation).
-MAX_DELTA_U_WALL_W_M2K: float = 0.5
-#: Largest difference of roof U-value between two neighbours of one cluster [W/(m²·K)].
-#: Same reasoning: uninsulated roofs U ≈ 1.5-4, insulated U ≈ 0.2-0.6.
-MAX_DELTA_U_ROOF_W_M2K: float = 0.5
-#: Smallest number of buildings of a cluster. Two neighbours are a private arrangement; a
-#: collective contract (shared scaffolding, one tender) starts at a short row of three.
-MIN_BUILDINGS: int = 3
-#: Kinds of building compared by the similarity test.
+#: Largest gap between the footprints of two neighbouring buildings of one project [m].
+#: Rationale (project assumption, range 10-30 m): the side gap between detached houses of one
+#: street side is about 6-12 m (side yards of 3-6 m), terraces and semi-detached pairs touch
+#: (gap 0); 20 m links a street side and the buildings of a block, and usually not the other
+#: side of a street (road 8-12 m plus two front yards of 5-9 m).
+MAX_GAP_M: float = 20.0
+#: Smallest cluster [dwellings]. Rationale (project assumption, range 5-20): a collective
+#: renovation or a wijkverbeteringscontract works at the scale of a street or a block,
+#: typically tens of dwellings (issue 10); below ten a group purchase saves little on
+#: scaffolding, tendering and guidance.
+MIN_DWELLINGS: int = 10
+#: Largest cluster [dwellings]. Rationale (project assumption, range 30-150): one tender for one
+#: contractor and one guidance trajectory; bigger contiguous groups are cut into such parts.
+MAX_DWELLINGS: int = 60
+#: Kinds of building (``building_table``).
 KINDS: tuple[str, ...] = ("house", "apartment")
 
 #: Columns of the per-building table of :func:`building_table` (plus ``geometry``).
@@ -100,10 +105,8 @@ BUILDING_COLUMNS: tuple[str, ...] = (
 )
 #: CRS of the twin (EPSG:31370, Belgian Lambert 72; ``docs/twin_schema.md``).
 TWIN_CRS = "EPSG:31370"
-#: Columns of the party-wall table the twin gives (``buildings.twin.party_walls``).
-WALL_COLUMNS: tuple[str, ...] = ("building_a", "building_b", "shared_length_m")
-#: Columns of the party-wall graph of :func:`party_wall_graph`.
-EDGE_COLUMNS: tuple[str, ...] = ("i", "j", "shared_length_m")
+#: Columns of the neighbour graph of :func:`neighbour_graph`.
+EDGE_COLUMNS: tuple[str, ...] = ("i", "j", "gap_m")
 #: Columns of the cluster table of :func:`find_clusters` (plus ``geometry``).
 CLUSTER_COLUMNS: tuple[str, ...] = (
     "rank",
@@ -111,10 +114,12 @@ CLUSTER_COLUMNS: tuple[str, ...] = (
     "n_buildings",
     "n_dwellings",
     "n_dwellings_renovated",
+    "n_dwellings_goal",
+    "goal_label",
+    "rank_goal",
+    "package",
     "sector_id",
     "sector_name",
-    "period",
-    "period_years",
     "kind",
     "attachment",
     "construction_year_min",
@@ -133,7 +138,8 @@ CLUSTER_COLUMNS: tuple[str, ...] = (
 MEMBERSHIP_COLUMNS: tuple[str, ...] = (
     "building_id",
     "cluster_id",
-    "component_size",
+    "package",
+    "group_dwellings",
     "n_dwellings",
     "sector_id",
     "kind",
@@ -162,12 +168,13 @@ class ClusterResult:
         footprints, EPSG:31370), sorted by ``rank``.
     membership : DataFrame
         One row per building of the twin, :data:`MEMBERSHIP_COLUMNS`; ``cluster_id`` is missing
-        (``<NA>``) for buildings in no cluster, ``component_size`` says how many similar
-        buildings their contiguous group has (below ``min_buildings``, or 1 for a building
-        without a similar neighbour).
+        (``<NA>``) for buildings in no cluster; ``package`` is the building's package (measure
+        ids joined by ``+``, empty when nothing applies) and ``group_dwellings`` the dwellings of
+        its group of neighbours with the same package (before a cut into parts; below
+        ``min_dwellings`` for a building in no cluster).
     edges : DataFrame
-        The party-wall graph (:data:`EDGE_COLUMNS`, positions in ``membership``) with a boolean
-        column ``similar``: the edge is kept by the similarity test.
+        The neighbour graph (:data:`EDGE_COLUMNS`, positions in ``membership``) with a boolean
+        column ``similar``: both buildings need the same (non-empty) package.
     """
 
     clusters: gpd.GeoDataFrame
@@ -370,90 +377,39 @@ def building_table(twin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def party_wall_graph(buildings: gpd.GeoDataFrame, walls: pd.DataFrame) -> pd.DataFrame:
-    """The party-wall graph over the rows of :func:`building_table`.
+def neighbour_graph(buildings: gpd.GeoDataFrame, max_gap_m: float = MAX_GAP_M) -> pd.DataFrame:
+    """Pairs of buildings whose footprints lie at most ``max_gap_m`` apart.
 
     Parameters
     ----------
     buildings : GeoDataFrame
-        One row per building (:func:`building_table`).
-    walls : DataFrame
-        :data:`WALL_COLUMNS`: pairs of building ids sharing a wall and its length [m], as
-        :func:`buildings.twin.party_walls` gives them for the twin (the twin's matching of
-        shared edges and its 2 m threshold). Pairs with a building not in ``buildings`` are
-        left out.
+        One row per building (:func:`building_table`), in EPSG:31370.
+    max_gap_m : float
+        Largest distance between the two footprints [m]; touching footprints have 0.
 
     Returns
     -------
     DataFrame
-        :data:`EDGE_COLUMNS`: ``i < j`` (positions in ``buildings``) and ``shared_length_m`` [m].
+        :data:`EDGE_COLUMNS`: ``i < j`` (positions in ``buildings``) and ``gap_m`` [m], sorted.
 
     Examples
     --------
     >>> import geopandas as gpd
     >>> from shapely import box
     >>> b = gpd.GeoDataFrame({"building_id": ["a", "b", "c"]},
-    ...                      geometry=[box(0, 0, 6, 10), box(6, 0, 12, 9), box(12, 8, 20, 20)])
-    >>> w = pd.DataFrame({"building_a": ["b"], "building_b": ["a"], "shared_length_m": [9.0]})
-    >>> party_wall_graph(b, w)
-       i  j  shared_length_m
-    0  0  1              9.0
+    ...                      geometry=[box(0, 0, 6, 10), box(6, 0, 12, 9), box(40, 0, 50, 10)])
+    >>> neighbour_graph(b, 20.0)
+       i  j  gap_m
+    0  0  1    0.0
     """
-    missing = [c for c in WALL_COLUMNS if c not in walls]
-    if missing:
-        problems = Problems("gemene muren")
-        problems.add(", ".join(missing), "kolom ontbreekt; geef buildings.twin.party_walls(twin)")
-        problems.raise_if_any()
-    pos = pd.Series(np.arange(len(buildings)), index=buildings["building_id"].astype(str))
-    a = pos.reindex(walls["building_a"].astype(str)).to_numpy(dtype=np.float64)
-    b = pos.reindex(walls["building_b"].astype(str)).to_numpy(dtype=np.float64)
-    ok = ~(np.isnan(a) | np.isnan(b)) & (a != b)
-    i = np.minimum(a[ok], b[ok]).astype(np.int64)
-    j = np.maximum(a[ok], b[ok]).astype(np.int64)
-    length = walls["shared_length_m"].to_numpy(dtype=np.float64)[ok]
-    out = pd.DataFrame({"i": i, "j": j, "shared_length_m": length})
+    geoms = np.asarray(buildings.geometry.array, dtype=object)
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=float(max_gap_m))
+    keep = a < b
+    i, j = a[keep].astype(np.int64), b[keep].astype(np.int64)
+    gap = shapely.distance(geoms[i], geoms[j]) if len(i) else np.zeros(0)
+    out = pd.DataFrame({"i": i, "j": j, "gap_m": np.asarray(gap, dtype=np.float64)})
     return out.sort_values(["i", "j"], kind="stable").reset_index(drop=True)
-
-
-def similar_edges(
-    buildings: pd.DataFrame,
-    edges: pd.DataFrame,
-    max_delta_u_wall_w_m2k: float = MAX_DELTA_U_WALL_W_M2K,
-    max_delta_u_roof_w_m2k: float = MAX_DELTA_U_ROOF_W_M2K,
-) -> NDArray[np.bool_]:
-    """Which party-wall edges join two similar buildings.
-
-    Parameters
-    ----------
-    buildings : DataFrame
-        :func:`building_table` (``period``, ``kind``, ``u_wall_w_m2k``, ``u_roof_w_m2k``).
-    edges : DataFrame
-        :func:`party_wall_graph` of the same buildings.
-    max_delta_u_wall_w_m2k, max_delta_u_roof_w_m2k : float
-        Largest difference of wall and roof U-value [W/(m²·K)].
-
-    Returns
-    -------
-    ndarray of bool, one per edge
-        Same period (both known), same kind, and both U differences within the limits (a NaN
-        U-value fails).
-    """
-    i = edges["i"].to_numpy(dtype=np.int64)
-    j = edges["j"].to_numpy(dtype=np.int64)
-    period = buildings["period"].to_numpy(dtype=object)
-    kind = buildings["kind"].to_numpy(dtype=object)
-    u_wall = buildings["u_wall_w_m2k"].to_numpy(dtype=np.float64)
-    u_roof = buildings["u_roof_w_m2k"].to_numpy(dtype=np.float64)
-    known = pd.notna(period[i]) & pd.notna(period[j])
-    with np.errstate(invalid="ignore"):
-        return np.asarray(
-            known
-            & (period[i] == period[j])
-            & (kind[i] == kind[j])
-            & (np.abs(u_wall[i] - u_wall[j]) <= max_delta_u_wall_w_m2k)
-            & (np.abs(u_roof[i] - u_roof[j]) <= max_delta_u_roof_w_m2k),
-            dtype=bool,
-        )
 
 
 def component_labels(n: int, edges: pd.DataFrame, keep: NDArray[np.bool_]) -> NDArray[np.int64]:
@@ -463,6 +419,62 @@ def component_labels(n: int, edges: pd.DataFrame, keep: NDArray[np.bool_]) -> ND
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)
     return np.asarray(labels, dtype=np.int64)
+
+
+def split_groups(
+    labels: NDArray[np.int64],
+    xy: NDArray[np.float64],
+    weight: NDArray[np.int64],
+    max_weight: int,
+) -> NDArray[np.int64]:
+    """Cut every group heavier than ``max_weight`` into parts that are not.
+
+    A group is split at the weighted median of its members' coordinates along its longer
+    extent (x or y), recursively, so that parts stay compact pieces of the street or block.
+    A single member heavier than ``max_weight`` (a large apartment building) stays whole.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (N,)
+        Group of each member.
+    xy : ndarray of float, shape (N, 2)
+        A representative point of each member [m].
+    weight : ndarray of int, shape (N,)
+        Weight of each member (its dwellings).
+    max_weight : int
+        Largest weight of a part.
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        New labels 0..K-1: members of one part share a label; parts never mix groups.
+
+    Examples
+    --------
+    >>> xy = np.array([[0.0, 0], [10, 0], [20, 0], [30, 0], [500, 0]])
+    >>> split_groups(np.array([0, 0, 0, 0, 1]), xy, np.array([5, 5, 5, 5, 5]), 10).tolist()
+    [0, 0, 1, 1, 2]
+    """
+    out = np.full(len(labels), -1, dtype=np.int64)
+    next_label = 0
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    stack = [part for part in np.split(order, bounds) if len(part)]
+    stack.reverse()
+    while stack:
+        members = stack.pop()
+        if weight[members].sum() <= max_weight or len(members) == 1:
+            out[members] = next_label
+            next_label += 1
+            continue
+        pts = xy[members]
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        sort = members[np.argsort(pts[:, axis], kind="stable")]
+        cum = np.cumsum(weight[sort])
+        cut = int(np.searchsorted(cum, cum[-1] / 2.0, side="left")) + 1
+        cut = min(max(cut, 1), len(sort) - 1)
+        stack.extend([sort[cut:], sort[:cut]])
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -478,21 +490,32 @@ def _majority(keys: NDArray[np.int64], values: NDArray[Any], weights: NDArray[An
     return s.drop_duplicates("k").set_index("k")["v"]
 
 
+def goal_label(policy: Policy) -> str:
+    """The long-term goal label: the best target label of the policy's renovation obligation."""
+    rules = [*policy.renovation_obligation.houses, *policy.renovation_obligation.apartments]
+    return LABELS[min(LABELS.index(r.target_label) for r in rules)]
+
+
 def _per_dwelling_package(
     rows: pd.DataFrame,
     order: Sequence[str],
     catalogue: Catalogue,
     policy: Policy,
     year: int,
-    income_category: str,
+    goal: str,
+    income: dict[str, Any],
 ) -> pd.DataFrame:
-    """Investment, premium and annual savings of the collective package for each dwelling."""
-    plan = stappenplan(
-        rows, order, catalogue, policy, year, income_category=income_category, collective=True
-    )
+    """The collective package of each dwelling: its measures, money, savings, label reached."""
+    plan = stappenplan(rows, order, catalogue, policy, year, collective=True, **income)
     g = plan.groupby("dwelling_id", sort=False)
     now = plan[plan["step"] == 0].set_index("dwelling_id")
     last = plan.drop_duplicates("dwelling_id", keep="last").set_index("dwelling_id")
+    done = plan[plan["step"] > 0]
+    rank = {m: k for k, m in enumerate(order)}
+    measures = done.groupby("dwelling_id", sort=False)["measure"].agg(
+        lambda m: "+".join(sorted(set(m), key=rank.__getitem__))
+    )
+    label = last["label"].astype(str).to_numpy()
     out = pd.DataFrame(
         {
             "investment_eur": g["investment_eur"].sum(),
@@ -500,23 +523,38 @@ def _per_dwelling_package(
             "co2_saved_kg": now["co2_kg"] - last["co2_kg"],
             "energy_cost_saving_eur": now["energy_cost_eur"] - last["energy_cost_eur"],
             "renovated": last["step"] > 0,
+            "reaches_goal": pd.Series(
+                np.isin(label, LABELS[: LABELS.index(goal) + 1]), index=last.index
+            ),
+            "package": measures.reindex(last.index).fillna(""),
         }
     )
     return out.reindex(rows["dwelling_id"].to_numpy())
 
 
+def _building_packages(
+    bpos: NDArray[np.int64], packages: NDArray[np.object_], n_b: int, order: Sequence[str]
+) -> NDArray[np.object_]:
+    """A building's package: the union of its dwellings' measures, in package order."""
+    rank = {m: k for k, m in enumerate(order)}
+    sets: list[set[str]] = [set() for _ in range(n_b)]
+    for b, p in zip(bpos.tolist(), packages.tolist(), strict=True):
+        if p:
+            sets[b].update(str(p).split("+"))
+    return np.asarray(["+".join(sorted(m, key=rank.__getitem__)) for m in sets], dtype=object)
+
+
 def find_clusters(
     twin: gpd.GeoDataFrame,
-    walls: pd.DataFrame,
     catalogue: Catalogue | None = None,
     policy: Policy | None = None,
     year: int = 2025,
     *,
     order: Sequence[str] = ENVELOPE_ORDER,
-    min_buildings: int = MIN_BUILDINGS,
-    max_delta_u_wall_w_m2k: float = MAX_DELTA_U_WALL_W_M2K,
-    max_delta_u_roof_w_m2k: float = MAX_DELTA_U_ROOF_W_M2K,
-    income_category: str = "middle",
+    min_dwellings: int = MIN_DWELLINGS,
+    max_dwellings: int = MAX_DWELLINGS,
+    max_gap_m: float = MAX_GAP_M,
+    income_category: str | None = None,
 ) -> ClusterResult:
     """Collective renovation clusters of the twin, ranked by CO2 saved per euro.
 
@@ -524,29 +562,29 @@ def find_clusters(
     ----------
     twin : GeoDataFrame
         Twin rows (``docs/twin_schema.md``), one per dwelling, in a projected CRS.
-    walls : DataFrame
-        Party walls between the twin's buildings, :data:`WALL_COLUMNS`
-        (:func:`buildings.twin.party_walls`).
     catalogue : Catalogue, optional
         Measures and prices; default :func:`scenarios.catalogue.load_catalogue`.
     policy : Policy, optional
-        Energy prices, CO2 factors and premiums; default :func:`scenarios.policy.load_policy`.
+        Energy prices, CO2 factors, premiums and the renovation obligation (its best target
+        label is the goal label); default :func:`scenarios.policy.load_policy`.
     year : int
         Year of the prices, CO2 factors and premiums [year].
     order : sequence of str
         The collective package: measure ids in the order they are done (:data:`ENVELOPE_ORDER`).
-    min_buildings : int
-        Smallest cluster [buildings]; at least 2.
-    max_delta_u_wall_w_m2k, max_delta_u_roof_w_m2k : float
-        Largest difference of wall and roof U-value between linked neighbours [W/(m²·K)].
-    income_category : str
-        Premium category assumed for every dwelling: ``low``, ``middle`` or ``high``.
+    min_dwellings, max_dwellings : int
+        Size bounds of a cluster [dwellings] (:data:`MIN_DWELLINGS`, :data:`MAX_DWELLINGS`); a
+        larger group of neighbours is cut into parts. ``1 <= min_dwellings <= max_dwellings``.
+    max_gap_m : float
+        Largest gap between neighbouring footprints [m] (:data:`MAX_GAP_M`), at least 0.
+    income_category : str, optional
+        Premium category assumed for every dwelling; default that of
+        :func:`scenarios.trajectory.stappenplan`.
 
     Returns
     -------
     ClusterResult
         ``clusters`` (GeoDataFrame, EPSG:31370, :data:`CLUSTER_COLUMNS`), ``membership`` (one
-        row per building) and ``edges`` (the party-wall graph with its ``similar`` flag).
+        row per building) and ``edges`` (the neighbour graph with its ``similar`` flag).
         Money [EUR incl. VAT], ``co2_saved_t_per_year`` [t CO2 per year],
         ``energy_cost_saving_eur`` [EUR per year], ``co2_saved_kg_per_eur`` [kg CO2 per year per
         EUR invested], ``footprint_area_m2`` [m²].
@@ -554,18 +592,23 @@ def find_clusters(
     Raises
     ------
     InputError
-        Missing columns or geometry, a geographic CRS, duplicate dwelling ids, a bad
-        ``min_buildings``, unknown measures (all problems at once).
+        Missing columns or geometry, a geographic CRS, duplicate dwelling ids, bad size bounds
+        or gap, unknown measures (all problems at once).
 
     Notes
     -----
     ``co2_saved_kg_per_eur`` divides by the gross investment (collective prices, premiums not
     subtracted): premiums move money between government and owner but do not change what the
-    project costs society. It is 0 for a cluster where no measure applies (nothing to invest).
+    project costs society.
     """
     problems = Problems("instellingen voor renovatieclusters")
-    if not int(min_buildings) >= 2:
-        problems.add("min_buildings", f"is {min_buildings}; een cluster telt minstens 2 gebouwen")
+    if not 1 <= int(min_dwellings) <= int(max_dwellings):
+        problems.add(
+            "min_dwellings, max_dwellings",
+            f"zijn {min_dwellings} en {max_dwellings}; nodig: 1 ≤ minimum ≤ maximum woningen",
+        )
+    if not (np.isfinite(max_gap_m) and max_gap_m >= 0.0):
+        problems.add("max_gap_m", f"is {max_gap_m}; geef een afstand van 0 m of meer")
     catalogue = load_catalogue() if catalogue is None else catalogue
     policy = load_policy() if policy is None else policy
     unknown = [m for m in order if m not in catalogue.ids]
@@ -581,25 +624,42 @@ def find_clusters(
     buildings = building_table(twin)
     twin = _metric(twin)
     n_b = len(buildings)
-    edges = party_wall_graph(buildings, walls)
-    keep = similar_edges(buildings, edges, max_delta_u_wall_w_m2k, max_delta_u_roof_w_m2k)
+    ids = buildings["building_id"].to_numpy(dtype=object)
+    goal = goal_label(policy)
+    income = {} if income_category is None else {"income_category": income_category}
+
+    # every dwelling's package, then each building's
+    bpos = pd.Index(ids).get_indexer(twin["building_id"].astype(str).to_numpy())
+    econ = _per_dwelling_package(twin, order, catalogue, policy, year, goal, income)
+    econ = econ.reset_index(drop=True)
+    package = _building_packages(bpos, econ["package"].to_numpy(dtype=object), n_b, order)
+
+    edges = neighbour_graph(buildings, max_gap_m)
+    i, j = edges["i"].to_numpy(dtype=np.int64), edges["j"].to_numpy(dtype=np.int64)
+    keep = (package[i] == package[j]) & (package[i] != "")
     edges = edges.assign(similar=keep)
     labels = component_labels(n_b, edges, keep)
-    size = np.bincount(labels, minlength=labels.max() + 1 if n_b else 0)[labels]
-    clustered = size >= int(min_buildings)
+    dwellings = buildings["n_dwellings"].to_numpy(dtype=np.int64)
+    group = np.bincount(labels, weights=dwellings, minlength=labels.max() + 1 if n_b else 0)
+    group_dwellings = group[labels].astype(np.int64) if n_b else np.zeros(0, dtype=np.int64)
+    point = shapely.get_coordinates(
+        shapely.point_on_surface(np.asarray(buildings.geometry.array, dtype=object))
+    )
+    parts = split_groups(labels, point, dwellings, int(max_dwellings)) if n_b else labels
+    part_size = np.bincount(parts, weights=dwellings, minlength=parts.max() + 1 if n_b else 0)
+    clustered = (part_size[parts] >= int(min_dwellings)) & (package != "") if n_b else parts > 0
 
-    # cluster id: "cl_" + smallest building id of the component (buildings are sorted by id,
-    # so that is the building_id of the component's first member)
-    ids = buildings["building_id"].to_numpy(dtype=object)
-    first_of = pd.Series(np.arange(n_b)).groupby(labels).min()
+    # cluster id: "cl_" + smallest building id of the part (buildings are sorted by id)
+    first_of = pd.Series(np.arange(n_b)).groupby(parts).min()
+    first_member = ids[first_of.reindex(parts).to_numpy()] if n_b else ids
     cluster_of_building = np.full(n_b, None, dtype=object)
-    first_member = ids[first_of.reindex(labels).to_numpy()]
     cluster_of_building[clustered] = "cl_" + first_member[clustered].astype(str)
     membership = pd.DataFrame(
         {
             "building_id": ids,
             "cluster_id": pd.array(cluster_of_building, dtype="string"),
-            "component_size": size.astype(np.int64),
+            "package": package,
+            "group_dwellings": group_dwellings,
             **{
                 c: buildings[c].to_numpy()
                 for c in ("n_dwellings", "sector_id", "kind", "period", "u_wall_w_m2k")
@@ -608,24 +668,21 @@ def find_clusters(
         }
     )[list(MEMBERSHIP_COLUMNS)]
 
-    # dwellings of clustered buildings and their package
-    bpos = pd.Index(ids).get_indexer(twin["building_id"].astype(str).to_numpy())
     in_cluster = clustered[bpos]
-    rows = twin.loc[in_cluster]
-    if rows.empty:
+    if not in_cluster.any():
         empty = gpd.GeoDataFrame(
             {c: pd.Series(dtype=object) for c in CLUSTER_COLUMNS}, geometry=[], crs=TWIN_CRS
         )
         return ClusterResult(empty, membership, edges)
-    econ = _per_dwelling_package(rows, order, catalogue, policy, year, income_category)
-    d_cluster = cluster_of_building[bpos[in_cluster]].astype(str)
-    d = econ.reset_index(drop=True).assign(cluster_id=d_cluster)
+    d = econ.loc[in_cluster].reset_index(drop=True)
+    d["cluster_id"] = cluster_of_building[bpos[in_cluster]].astype(str)
     d["sector_id"] = buildings["sector_id"].to_numpy()[bpos[in_cluster]]
     by = d.groupby("cluster_id", sort=True)
     table = pd.DataFrame(
         {
             "n_dwellings": by.size(),
             "n_dwellings_renovated": by["renovated"].sum().astype(np.int64),
+            "n_dwellings_goal": by["reaches_goal"].sum().astype(np.int64),
             "investment_eur": by["investment_eur"].sum(),
             "premium_eur": by["premium_eur"].sum(),
             "co2_saved_kg": by["co2_saved_kg"].sum(),
@@ -638,28 +695,28 @@ def find_clusters(
         sector_key, d["sector_id"].to_numpy(dtype=object), np.ones(len(d), dtype=np.int64)
     ).to_numpy()
 
-    b = buildings.loc[clustered].assign(cluster_id=cluster_of_building[clustered].astype(str))
+    b = buildings.loc[clustered].assign(
+        cluster_id=cluster_of_building[clustered].astype(str), package=package[clustered]
+    )
     bk = keys.get_indexer(b["cluster_id"].to_numpy())
     gb = b.drop(columns="geometry").groupby("cluster_id", sort=True)
+    w = b["n_dwellings"].to_numpy(dtype=np.int64)
     table["n_buildings"] = gb.size()
-    table["period"] = gb["period"].first()
-    table["kind"] = gb["kind"].first()
-    table["attachment"] = _majority(
-        bk, b["attachment"].to_numpy(dtype=object), np.ones(len(b), dtype=np.int64)
-    ).to_numpy()
+    table["package"] = gb["package"].first()
+    table["goal_label"] = goal
+    table["kind"] = _majority(bk, b["kind"].to_numpy(dtype=object), w).to_numpy()
+    table["attachment"] = _majority(bk, b["attachment"].to_numpy(dtype=object), w).to_numpy()
     table["construction_year_min"] = gb["construction_year"].min()
     table["construction_year_max"] = gb["construction_year"].max()
     # envelope of the cluster, weighted by dwellings (as the package is priced per dwelling)
-    w = b["n_dwellings"].to_numpy(dtype=np.float64)
+    wf = w.astype(np.float64)
     for c in ("u_wall_w_m2k", "u_roof_w_m2k"):
         table[c] = (
-            pd.Series(b[c].to_numpy() * w).groupby(bk).sum().to_numpy()
-            / pd.Series(w).groupby(bk).sum().to_numpy()
+            pd.Series(b[c].to_numpy() * wf).groupby(bk).sum().to_numpy()
+            / pd.Series(wf).groupby(bk).sum().to_numpy()
         )
     names = buildings.drop_duplicates("sector_id").set_index("sector_id")["sector_name"]
     table["sector_name"] = table["sector_id"].map(names).fillna("")
-    periods = construction_periods().set_index("period")["period_years"]
-    table["period_years"] = table["period"].map(periods)
     table["net_investment_eur"] = table["investment_eur"] - table["premium_eur"]
     table["co2_saved_t_per_year"] = table["co2_saved_kg"] / 1000.0
     inv = table["investment_eur"].to_numpy(dtype=np.float64)
@@ -674,6 +731,14 @@ def find_clusters(
     table["footprint_area_m2"] = pd.Series(area).groupby(bk).sum().to_numpy()
 
     table = table.rename_axis("cluster_id").reset_index()
+    by_goal = table.sort_values(
+        ["n_dwellings_goal", "co2_saved_kg_per_eur", "n_dwellings", "cluster_id"],
+        ascending=[False, False, False, True],
+        kind="stable",
+    )
+    table["rank_goal"] = pd.Series(
+        np.arange(1, len(table) + 1, dtype=np.int64), index=by_goal.index
+    ).sort_index()
     table = table.sort_values(
         ["co2_saved_kg_per_eur", "n_dwellings", "cluster_id"],
         ascending=[False, False, True],
@@ -691,10 +756,10 @@ __all__ = [
     "EDGE_COLUMNS",
     "ENVELOPE_ORDER",
     "KINDS",
-    "MAX_DELTA_U_ROOF_W_M2K",
-    "MAX_DELTA_U_WALL_W_M2K",
+    "MAX_DWELLINGS",
+    "MAX_GAP_M",
     "MEMBERSHIP_COLUMNS",
-    "MIN_BUILDINGS",
+    "MIN_DWELLINGS",
     "REQUIRED_COLUMNS",
     "ClusterResult",
     "building_table",
@@ -702,6 +767,7 @@ __all__ = [
     "construction_period",
     "construction_periods",
     "find_clusters",
-    "party_wall_graph",
-    "similar_edges",
+    "goal_label",
+    "neighbour_graph",
+    "split_groups",
 ]

@@ -163,7 +163,8 @@
         const p = f.properties;
         l.bindPopup(() => el("div", {},
           el("strong", {}, "Cluster " + p.rank + " voor collectieve renovatie"), el("br"),
-          (p.sector_name || p.sector_id) + ", bouwperiode " + (p.period_years || "?"), el("br"),
+          (p.sector_name || p.sector_id) + ", bouwjaren " + p.construction_year_min + "–" +
+            p.construction_year_max, el("br"),
           f0.format(p.n_dwellings) + " woningen, investering " + eur(p.investment_eur), el("br"),
           "CO2-besparing " + f1.format(p.co2_saved_t_per_year) + " ton per jaar"));
       },

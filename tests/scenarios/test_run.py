@@ -267,7 +267,6 @@ def test_a_programme_on_the_best_clusters_reaches_only_their_dwellings(
     demo_twin: gpd.GeoDataFrame,
 ) -> None:
     from api.pipeline import cluster_members, load_inputs
-    from buildings.twin import party_walls
     from scenarios.clusters import find_clusters
 
     s = example(klimaattafels=None)
@@ -283,7 +282,7 @@ def test_a_programme_on_the_best_clusters_reaches_only_their_dwellings(
     s = s.model_copy(update={"collective_programmes": [prog]})
     inputs = load_inputs(s, twin=demo_twin)
     members = cluster_members(s, inputs)
-    found = find_clusters(demo_twin, party_walls(demo_twin), inputs.catalogue, inputs.policy)
+    found = find_clusters(demo_twin, inputs.catalogue, inputs.policy)
     top = found.clusters.nsmallest(5, "rank")
     in_top = set(
         found.membership.loc[
