@@ -75,7 +75,7 @@ def test_shipped_example_loads_and_passes_the_cross_checks(
     ]
     (programme,) = s.collective_programmes
     assert programme.sectors == "all"
-    assert programme.participation == pytest.approx(0.1, abs=0)
+    assert programme.participation == pytest.approx(0.03, abs=0)
     assert (programme.years.start, programme.years.end) == (2026, 2030)
     assert programme.target_label == "A"
     assert programme.fossil_free is True
