@@ -295,8 +295,8 @@ def create_app(
         indicator: Annotated[str | None, Query(max_length=60)] = None,
         year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     ) -> list[dict[str, Any]]:
-        """Indicator rows of the scenario (central run and P10/P50/P90), filtered; at most
-        5,000 rows."""
+        """Indicator rows of the scenario (the central estimate, i.e. the median of the runs,
+        and P10/P50/P90), filtered; at most 5,000 rows."""
         if results is None:
             raise service.NotFound(NO_RESULTS_NL)
         return results.rows(level, area_id, indicator, year)
@@ -359,7 +359,7 @@ def create_app(
                 series = results.municipality(name)
                 at = series[series["year"] == year]
                 if not at.empty:
-                    props[f"scenario_{name}"] = float(at["p50"].iloc[0])
+                    props[f"scenario_{name}"] = float(at["central"].iloc[0])
         geometry = polygons.geometry.union_all()
         return {
             "type": "Feature",

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from api.clusters_cli import clusters
 from api.console import console, fail, progress
-from api.formatting import goal_rows, nl_number, nl_percent
+from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
 from api.scenario_cli import scenario_app
 from api.serve_cli import serve
 from api.token_cli import db_app, token_app
@@ -86,8 +86,8 @@ def demo(
     run = result.scenario
     years = [int(y) for y in run.result.years if y in (run.result.years[0], 2030, 2040, 2050)]
     goals = Table(
-        title=f"Scenario {years[0]}–{years[-1]} ({run.scenario.name}): mediaan en "
-        f"P10–P90 over {run.result.factors.shape[0] - 1} runs"
+        title=f"Scenario {years[0]}–{years[-1]} ({run.scenario.name})",
+        caption=central_legend_nl(run.result.factors.shape[0] - 1),
     )
     goals.add_column("indicator")
     for y in years:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from api.formatting import goal_rows, nl_number, nl_percent
+from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
 from api.pipeline import ScenarioRun, run_file
 from api.validation import validate, write_report
 from buildings.demo import demo_sources
@@ -219,9 +219,9 @@ def scenario_summary(run: ScenarioRun) -> str:
             "",
             "Jaar per jaar doorgerekend: renovaties op eigen initiatief, verkopen met "
             "renovatieverplichting, een collectief renovatieprogramma en klimaattafels "
-            f"(scenariobestand scenarios/data/{EXAMPLE_SCENARIO}). Mediaan en, tussen haakjes, P10–P90 "
-            f"over {n_runs} Monte Carlo-runs met onzekere prijzen, kosten, renovatie- en "
-            "verkoopkansen (de centrale run staat in scenario/indicatoren.csv, kolom central).",
+            f"(scenariobestand scenarios/data/{EXAMPLE_SCENARIO}), met onzekere prijzen, kosten, "
+            f"renovatie- en verkoopkansen. {central_legend_nl(n_runs)} Ook in "
+            "scenario/indicatoren.csv (kolommen central, p10, p50, p90; zie scenario/LEESMIJ.txt).",
             "",
             "| indicator | " + " | ".join(str(y) for y in years) + " |",
             "|---|" + "---:|" * len(years),

@@ -60,38 +60,46 @@ def goal_rows(
     indicators: pd.DataFrame, years: list[int]
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The municipality's :data:`KEY_INDICATORS` for ``years``: per indicator its Dutch label and,
-    per year, the median over the Monte Carlo runs (P50; the central run when there are none) and
-    the P10-P90 band, as text. The first year is the current state: it shows the central run
-    (today's prices and factors) and no band.
-
-    The median, not the central run, is shown: the central run is one draw of who renovates when
-    (with the central values of the uncertain inputs), and in a small municipality that draw alone
-    can fall outside the band of the others."""
+    per year, the central estimate (``central``: the median of the Monte Carlo runs, see
+    :data:`scenarios.indicators.CENTRAL_ESTIMATE_NL`) and the P10-P90 band, as text. The band is
+    left out where the runs agree (P10 = P90), e.g. the counts of the first year, the current
+    state."""
     town = indicators[indicators["level"] == "gemeente"]
     values = {
-        (str(i), int(y)): (float(c), float(m), float(lo), float(hi))
-        for i, y, c, m, lo, hi in zip(
-            town["indicator"],
-            town["year"],
-            town["central"],
-            town["p50"],
-            town["p10"],
-            town["p90"],
-            strict=True,
+        (str(i), int(y)): (float(c), float(lo), float(hi))
+        for i, y, c, lo, hi in zip(
+            town["indicator"], town["year"], town["central"], town["p10"], town["p90"], strict=True
         )
     }
     out = []
     for name, label, kind in KEY_INDICATORS:
         cells = []
         for y in years:
-            central, median, low, high = values[(name, y)]
-            if y == years[0]:
-                cells.append((indicator_text(central, kind), ""))
-            else:
-                band = f"{indicator_text(low, kind)}–{indicator_text(high, kind)}"
-                cells.append((indicator_text(median, kind), band))
+            central, low, high = values[(name, y)]
+            band = f"{indicator_text(low, kind)}–{indicator_text(high, kind)}" if low < high else ""
+            cells.append((indicator_text(central, kind), band))
         out.append((label, cells))
     return out
+
+
+def central_legend_nl(n_runs: int) -> str:
+    """The Dutch legend under a table of goal indicators: which figure is the central estimate
+    and what the band in brackets is (:data:`scenarios.indicators.CENTRAL_ESTIMATE_NL`).
+
+    Examples
+    --------
+    >>> central_legend_nl(20)
+    'Centrale raming: de mediaan van 20 Monte Carlo-runs; tussen haakjes P10–P90 (8 op de 10 runs vallen erbinnen).'
+    """
+    if n_runs <= 0:
+        return (
+            "Centrale raming: de centrale run (elke onzekere factor op zijn centrale waarde); "
+            "zonder Monte Carlo-runs is er geen band."
+        )
+    return (
+        f"Centrale raming: de mediaan van {n_runs} Monte Carlo-runs; tussen haakjes P10–P90 "
+        "(8 op de 10 runs vallen erbinnen)."
+    )
 
 
 #: The one Dutch sentence that says which figure is which (the EPC method or the expected use),

@@ -44,14 +44,15 @@ class ScenarioResults:
         return 2030 if 2030 in self.years else self.years[-1]
 
     def sector_values(self, year: int) -> dict[str, dict[str, float]]:
-        """Per sector id: the median (P50) of :data:`MAP_INDICATORS` in ``year``."""
+        """Per sector id: the central estimate (the median of the runs, column ``central``) of
+        :data:`MAP_INDICATORS` in ``year``."""
         sel = self.indicators[
             (self.indicators["level"] == "sector")
             & (self.indicators["year"] == year)
             & self.indicators["indicator"].isin(MAP_INDICATORS)
         ]
         out: dict[str, dict[str, float]] = {}
-        for area, name, value in zip(sel["area_id"], sel["indicator"], sel["p50"], strict=True):
+        for area, name, value in zip(sel["area_id"], sel["indicator"], sel["central"], strict=True):
             out.setdefault(str(area), {})[f"scenario_{name}"] = float(value)
         return out
 

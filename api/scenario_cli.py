@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from api.console import console, fail, progress
-from api.formatting import goal_rows, nl_number
+from api.formatting import central_legend_nl, goal_rows, nl_number
 from buildings.errors import SourceFileError
 from sim.errors import InputError
 
@@ -66,18 +66,15 @@ def run(
     table.add_column("indicator")
     for y in years:
         table.add_column(str(y), justify="right")
-    banded = done.result.factors.shape[0] > 1
     for label, cells in goal_rows(ind, years):
-        texts = [c + (f"\n[dim]({band})[/]" if banded and band else "") for c, band in cells]
+        texts = [c + (f"\n[dim]({band})[/]" if band else "") for c, band in cells]
         table.add_row(label, *texts)
     console.print(table)
-    if banded:
-        console.print(
-            f"Mediaan en, tussen haakjes, P10–P90 over {done.result.factors.shape[0] - 1} Monte Carlo-runs."
-        )
+    console.print(central_legend_nl(done.result.factors.shape[0] - 1))
     console.print(
         f"Geschreven in [bold]{done.out_dir}[/]: woningen.parquet, gebouwen.parquet, "
-        "indicatoren.parquet/.csv, wijken.gpkg, wijken/<wijk>.gpkg, grafieken/, scenario.yaml"
+        "indicatoren.parquet/.csv, wijken.gpkg, wijken/<wijk>.gpkg, grafieken/, scenario.yaml, "
+        "LEESMIJ.txt (wat elk bestand en elke kolom is)"
     )
 
 

@@ -38,6 +38,7 @@ from api import db, service
 from api.app import ID_PATTERN, TrajectoryRequest
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.results import ScenarioResults
+from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from sim.errors import InputError, Problem
 
 #: The web page, its data and the vendored libraries (package data, see pyproject.toml).
@@ -79,13 +80,13 @@ INDICATORS: dict[str, dict[str, Any]] = {
 #: the map's scenario year).
 SCENARIO_INDICATORS: dict[str, dict[str, Any]] = {
     "scenario_lekp_collective_progress": {
-        "name": "LEKP-voortgang collectieve renovaties (scenario)",
+        "name": "LEKP-voortgang collectieve renovaties (scenario, centrale raming)",
         "kind": "pct",
         "breaks": [0.25, 0.5, 0.75, 1.0],
         "colours": ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
     },
     "scenario_share_label_a_or_better": {
-        "name": "aandeel label A of beter (scenario)",
+        "name": "aandeel label A of beter (scenario, centrale raming)",
         "kind": "pct",
         "breaks": [0.1, 0.25, 0.5, 0.75],
         "colours": ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
@@ -696,7 +697,8 @@ def municipal_report(
         return nl_percent(done / target) if target > 0 else "–"
 
     def expected(goal: str, year: int) -> str:
-        """The scenario's median (and P10-P90) of a LEKP count in ``year``, with its share."""
+        """The scenario's central estimate (the median of the runs) and P10-P90 of a LEKP count
+        in ``year``, with its share of the goal."""
         if results is None or goal not in LEKP_SCENARIO:
             return "–"
         series = results.municipality(LEKP_SCENARIO[goal])
@@ -705,8 +707,8 @@ def municipal_report(
             return "–"
         r = at.iloc[0].to_dict()
         return (
-            f"{nl_number(float(r['p50']))} ({nl_number(float(r['p10']))}–"
-            f"{nl_number(float(r['p90']))}) · {share(float(r['p50']), targets[goal])}"
+            f"{nl_number(float(r['central']))} ({nl_number(float(r['p10']))}–"
+            f"{nl_number(float(r['p90']))}) · {share(float(r['central']), targets[goal])}"
         )
 
     goal_rows = []
@@ -734,10 +736,12 @@ def municipal_report(
         "<code>--results MAP</code> (de uitvoer van <code>wijk scenario run</code>) om de "
         "verwachte voortgang per jaar te tonen.</p>"
         if results is None
-        else f"<p class='note'>Volgens scenario: mediaan en, tussen haakjes, P10–P90 van het "
-        f"scenario <em>{escape(results.name)}</em> (cumulatief binnen de LEKP-periode; de "
-        "scenariojaren beginnen bij het startjaar van het scenario), met het aandeel van het "
-        "doel.</p>"
+        else f"<p class='note'>Volgens scenario: de centrale raming en, tussen haakjes, P10–P90 "
+        f"van het scenario <em>{escape(results.name)}</em> (cumulatief binnen de LEKP-periode; "
+        "de scenariojaren beginnen bij het startjaar van het scenario), met het aandeel van het "
+        f"doel. {escape(CENTRAL_ESTIMATE_NL)} Wat de gemeente plant (uitnodigingen voor de "
+        "klimaattafels, collectieve programma's) gebeurt in elke run zoals gepland; wat "
+        "huishoudens beslissen (deelnemen, renoveren, verkopen) verschilt van run tot run.</p>"
     )
     sector_ids = set(state.table.loc[town, "sector_id"].astype(str))
     sectors = state.sectors[state.sectors["sector_id"].astype(str).isin(sector_ids)]

@@ -38,7 +38,8 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
     """Draw the standard charts of a run into ``folder``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.hashsalt": "wijkrenovatietool", "figure.figsize": (7, 4)}):
-        # 1. label shares over the years (central run)
+        # 1. label shares over the years (the central estimate: each share's median over the
+        # runs, so the stack may miss 100 % by a little; see scenarios.indicators)
         fig, ax = plt.subplots()
         years = _town(indicators, "share_label_A")["year"].to_numpy()
         shares = [_town(indicators, f"share_label_{x}")["central"].to_numpy() for x in LABELS]
@@ -47,7 +48,7 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("jaar")
         ax.set_ylabel("aandeel woningen")
-        ax.set_title("EPC-labels van de woningen (centrale raming)")
+        ax.set_title("EPC-labels van de woningen (centrale raming: mediaan van de runs)")
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
         fig.tight_layout()
         _save(fig, folder, "labels", formats)
@@ -75,8 +76,8 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
             ax.fill_between(
                 d["year"], d["p10"] * scale, d["p90"] * scale, alpha=0.3, label="P10-P90"
             )
-            ax.plot(d["year"], d["p50"] * scale, "--", label="P50")
-            ax.plot(d["year"], d["central"] * scale, label="centrale raming")
+            # the central estimate is the median of the runs (P50): one line
+            ax.plot(d["year"], d["central"] * scale, label="centrale raming (mediaan)")
             ax.set_xlabel("jaar")
             ax.set_ylabel(unit)
             if stem == "label_a":
@@ -96,7 +97,7 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
         fig, ax = plt.subplots(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
         ax.barh(p["area_name"].astype(str), p["central"])
         ax.axvline(1.0, color="black", lw=1)
-        ax.set_xlabel("aandeel van het LEKP-doel (1 = doel gehaald)")
+        ax.set_xlabel("aandeel van het LEKP-doel (1 = doel gehaald), centrale raming")
         ax.set_title(f"Collectieve renovaties per wijk tegen het LEKP-doel, {year}")
         fig.tight_layout()
         _save(fig, folder, "lekp_wijken", formats)

@@ -4,21 +4,28 @@ One numba kernel moves every dwelling through the years of the horizon along its
 tree (:mod:`scenarios.candidates`) and adds its state to aggregates per run, year and
 neighbourhood (statistical sector). Per dwelling and year, in this order:
 
-1. **Klimaattafel**: an invitation with probability ``invite_p[year]``; an invited household
-   renovates ``uplift`` times as often from then on.
-2. **Sale** with probability ``sale_rate × sale factor``. A sale of a dwelling whose label
-   triggers the renovation obligation (E, F) opens an obligation: target label of the sale
-   year (houses / apartments), deadline ``deadline_years`` later. A share ``compliance`` of the
-   buyers renovate, in a year drawn uniformly from the sale year to the deadline, to the
-   cheapest reachable candidate that meets the target (else the best reachable one).
+1. **Klimaattafel**: the municipality's plan, the same in every run: a dwelling is invited in
+   its ``invite_year`` (0: never; :func:`scenarios.run.invitation_years`) and renovates
+   ``uplift`` times as often from then on.
+2. **Sale** with probability ``sale_rate × sale factor``. A sale of a dwelling whose label is
+   worse than the renovation obligation's minimum of the sale year (``obliged[year, type,
+   label]``, :meth:`scenarios.policy.Policy.obligation_applies`) opens an obligation: that
+   minimum as target (houses / apartments), deadline ``deadline_years`` later. A share
+   ``compliance`` of the buyers renovate, in a year drawn uniformly from the sale year to the
+   deadline, to the cheapest reachable candidate that meets the target (else the best
+   reachable one).
 3. **Collective programmes**: a member dwelling (in the programme's sectors or clusters) joins
-   with probability ``participation`` in a year drawn uniformly in the programme's years, and
+   with probability ``participation`` in a year drawn uniformly in the programme's years (from
+   the horizon's second year on, :func:`scenarios.run.household_years`), and
    moves to the cheapest candidate meeting the programme's target label (fossil-free if asked)
    at the programme's prices. Joining counts as a collective renovation; within the LEKP period
    it counts toward the LEKP goal, and as fossil-free when the candidate burns no fossil fuel.
 4. **Voluntary renovation** with probability ``base_rate × uptake factor (× uplift)``: the
    household does the next 1 to ``measures_per_renovation`` measures of its trajectory, picking
    the reachable candidate with the most energy-cost saving per net euro.
+
+The first year of the horizon is the current state: households decide nothing in it (steps 2-4
+start in the second year), but the municipality's invitations planned for it are counted in it.
 
 Random numbers are counter-based (a SplitMix64 hash of seed, dwelling key, run, year and
 stream), so a dwelling draws the same numbers whatever partition or thread computes it: the
@@ -72,7 +79,8 @@ FACTORS: tuple[str, ...] = (
     "sale_rate_factor",
 )
 
-_STREAM_INVITE, _STREAM_SALE, _STREAM_COMPLY, _STREAM_WHEN, _STREAM_RENOVATE = 1, 2, 3, 4, 5
+# no stream 1: the klimaattafel invitations are the municipality's plan, not a draw per run
+_STREAM_SALE, _STREAM_COMPLY, _STREAM_WHEN, _STREAM_RENOVATE = 2, 3, 4, 5
 _STREAM_PROGRAMME = 100  # + 2 × programme index (+1 for the joining year)
 
 
@@ -138,9 +146,9 @@ def evolve_kernel(
     price,  # (Y, C)
     co2f,  # (Y, C)
     inject_price,  # (Y,)
-    invite_p,  # (Y,)
+    invite_year,  # (N,) int64: year of the klimaattafel invitation (0 = never)
     obligation_target,  # (Y, 2) int8: target label by year for [house, apartment], -1 none
-    obligation_trigger,  # (7,) bool: labels that trigger the obligation at a sale
+    obliged,  # (Y, 2, 7) bool: a sale in year y of a [house, apartment] with label l is obliged
     prog_start,  # (P,) int64
     prog_end,  # (P,) int64
     prog_participation,  # (P,)
@@ -207,17 +215,16 @@ def evolve_kernel(
             for y in range(n_years):
                 year = years[y]
                 moved = False
+                # 1. klimaattafel: the municipality's plan, the first year included
+                if not invited and invite_year[i] != 0 and year >= invite_year[i]:
+                    invited = True
                 if y > 0:
-                    # 1. klimaattafel
-                    if not invited and uniform(seed, key, r, year, _STREAM_INVITE) < invite_p[y]:
-                        invited = True
                     # 2. sale and renovation obligation
                     if uniform(seed, key, r, year, _STREAM_SALE) < sale_rate * f_sale:
                         kind = 1 if is_apartment[i] else 0
-                        tgt = obligation_target[y, kind]
-                        if not pending and tgt >= 0 and obligation_trigger[label[i, s]]:
+                        if not pending and obliged[y, kind, label[i, s]]:
                             pending = True
-                            target = tgt
+                            target = obligation_target[y, kind]
                             deadline = year + deadline_years
                             triggered += 1
                             if obl_first == 0:

@@ -12,6 +12,9 @@
 ``wijken/<sector>.gpkg``        per neighbourhood: its dwellings (footprints) and its polygon
 ``grafieken/*.png`` / ``.svg``  charts (matplotlib)
 ``scenario.yaml``               a copy of the scenario file
+``LEESMIJ.txt``                 what the files and the columns are, in Dutch: which figure
+                                is the central estimate (the median of the runs) and which
+                                figures come from the single central run
 ==============================  ==========================================================
 
 A run writes into a new sibling folder and only replaces ``out`` when everything is written,
@@ -30,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 
 from scenarios.catalogue import Catalogue
-from scenarios.indicators import indicator_table, wide
+from scenarios.indicators import CENTRAL_ESTIMATE_NL, indicator_table, wide
 from scenarios.policy import Policy
 from scenarios.run import ScenarioResult
 from scenarios.scenario import Scenario
@@ -132,6 +135,7 @@ def _write_all(
     indicators.to_csv(folder / "indicatoren.csv", index=False, float_format="%.6g")
     if scenario_file is not None:
         shutil.copyfile(scenario_file, folder / "scenario.yaml")
+    (folder / "LEESMIJ.txt").write_text(readme_nl(result, scenario), encoding="utf-8")
     years = sorted({*(scenario.output.years if scenario.output else []), scenario.horizon.end})
     years = [int(result.years[0]), *years]
     area = _area_table(indicators, years)
@@ -152,6 +156,46 @@ def _write_all(
         from scenarios.charts import write_charts
 
         write_charts(indicators, folder / "grafieken", formats)
+
+
+def readme_nl(result: ScenarioResult, scenario: Scenario) -> str:
+    """The Dutch ``LEESMIJ.txt`` of an output folder: which figure is which."""
+    n_runs = int(result.factors.shape[0]) - 1
+    start, end = int(result.years[0]), int(result.years[-1])
+    runs = (
+        f"{n_runs} Monte Carlo-runs (onzekere prijzen, kosten, renovatie- en verkoopkansen) "
+        "naast de centrale run"
+        if n_runs > 0
+        else "enkel de centrale run (geen Monte Carlo-runs)"
+    )
+    return "\n".join(
+        [
+            f"Scenario '{scenario.name}', {start}-{end}: {runs}.",
+            "",
+            "indicatoren.csv / indicatoren.parquet: een rij per gebied (sector of gemeente), jaar "
+            "en indicator.",
+            f"  central: de centrale raming. {CENTRAL_ESTIMATE_NL}",
+            "  p10, p50, p90: 10e, 50e en 90e percentiel over de Monte Carlo-runs (p50 = central).",
+            "  De mediaan is per gebied, jaar en indicator apart genomen: de medianen van de wijken "
+            "tellen niet precies op tot die van de gemeente, en de aandelen per label niet precies "
+            "tot 100 % (in elke afzonderlijke run wel).",
+            f"  Het eerste jaar ({start}) is de huidige toestand: huishoudens beslissen vanaf "
+            f"{start + 1}. Wat de gemeente plant (uitnodigingen voor de klimaattafels, ook in "
+            f"{start}; collectieve programma's) gebeurt in elke run zoals gepland; wat "
+            "huishoudens beslissen (deelnemen, renoveren, verkopen, de renovatieverplichting "
+            "nakomen) verschilt van run tot run.",
+            "",
+            "woningen.parquet, gebouwen.parquet, wijken/<wijk>.gpkg: per woning de centrale run "
+            "(elke onzekere factor op zijn centrale waarde, de beslissingen van de huishoudens "
+            "een trekking). Hun som is een doorrekening, niet de centrale raming; "
+            "p_label_a_end is het aandeel van de Monte Carlo-runs waarin de woning label A haalt.",
+            "wijken.gpkg: de centrale raming van de belangrijkste indicatoren per wijk en voor de "
+            "gemeente, in het beginjaar en de uitvoerjaren.",
+            "grafieken/: de centrale raming en de band P10-P90 van de gemeente.",
+            "scenario.yaml: het scenariobestand van deze doorrekening.",
+            "",
+        ]
+    )
 
 
 def buildings_table(dwellings: pd.DataFrame) -> pd.DataFrame:
@@ -220,5 +264,6 @@ __all__ = [
     "buildings_table",
     "indicators_of",
     "municipality_series",
+    "readme_nl",
     "write_outputs",
 ]

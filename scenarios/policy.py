@@ -8,10 +8,12 @@ Notes
 -----
 * Prices and CO2 factors are given at anchor years and interpolated linearly in between;
   outside the anchors the nearest anchor value is held (``numpy.interp``).
-* Renovation obligation (Energiebesluit, since 1 Jan 2023): a dwelling whose label at the
-  transfer is one of ``applies_to_labels`` (E, F) must reach the target label of its transfer
-  year within ``deadline_years``; the target is the rule with the latest ``from_year`` not after
-  the transfer year, separately for houses and apartments.
+* Renovation obligation (Energiedecreet / Energiebesluit, deeds since 1 Jan 2023): every
+  transfer of a dwelling whose label at the deed is worse than the minimum label of the year of
+  the deed obliges the buyer to reach that minimum within ``deadline_years``; the minimum is the
+  rule with the latest ``from_year`` not after the transfer year, separately for houses and
+  apartments (:meth:`Policy.obligation_target`, :meth:`Policy.obligation_applies`). So in
+  2023-2027 (minimum D) only E and F are obliged, and a D house sold in 2028 (minimum C) is too.
 * Premiums (Mijn VerbouwPremie):
   ``premium = min(percent_of_invoice / 100 * invoice, cap_eur, cap_eur_m2 * area)``,
   a cap that is not given (or an area that is not given) does not limit.
@@ -143,7 +145,6 @@ class RenovationObligation(_Model):
     """Renovation obligation at transfer (Vlaamse renovatieverplichting)."""
 
     source: str
-    applies_to_labels: list[Label]
     deadline_years: int = Field(ge=0)
     houses: Rules
     apartments: Rules
@@ -321,16 +322,36 @@ class Policy(_Model):
         return out
 
     def obligation_applies(
-        self, label_index: ArrayLike, transfer_year: ArrayLike
+        self, label_index: ArrayLike, transfer_year: ArrayLike, is_apartment: ArrayLike
     ) -> NDArray[np.bool_]:
-        """True where a transfer triggers the obligation: label in ``applies_to_labels`` (E, F)
-        at the transfer and a transfer year on or after the first rule."""
+        """True where a transfer obliges the buyer to renovate: a label at the deed worse than
+        the minimum of the transfer year (:meth:`obligation_target`) for the type of dwelling.
+
+        Parameters
+        ----------
+        label_index : array_like of int
+            Label index (into ``sim.labels.LABELS``) at the deed.
+        transfer_year : array_like of int
+            Year of the deed [a].
+        is_apartment : array_like of bool
+            True for apartments, False for houses.
+
+        Returns
+        -------
+        ndarray of bool
+            Broadcast shape of the three inputs; False before the first rule.
+
+        Examples
+        --------
+        >>> p = load_policy()
+        >>> d, e = LABELS.index("D"), LABELS.index("E")
+        >>> p.obligation_applies([d, e, d], [2027, 2027, 2028], False).tolist()
+        [False, True, True]
+        """
         label = np.asarray(label_index)
-        year = np.asarray(transfer_year)
-        ob = self.renovation_obligation
-        trigger = np.array([LABELS.index(x) for x in ob.applies_to_labels], dtype=np.int64)
-        first = min(r.from_year for r in (*ob.houses, *ob.apartments))
-        return np.isin(label, trigger) & (year >= first)
+        target = self.obligation_target(transfer_year, is_apartment)
+        label, target = np.broadcast_arrays(label, target)
+        return (target >= 0) & (label > target)
 
     # ------------------------------------------------------------------ premiums
     def premium(

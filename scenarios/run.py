@@ -5,8 +5,9 @@ The flow (``docs/scenario_schema.md`` for the scenario file):
 1. :func:`prepare_stock`: sort the twin by sector and dwelling id, give every dwelling a stable
    64-bit key (hash of its id) from which all its random draws derive, its income category and
    tenure (drawn from the scenario's shares unless the twin has them), its annual voluntary
-   renovation probability and its collective-programme memberships. This is global work, done
-   once, so that any split of the stock gives the same per-dwelling inputs.
+   renovation probability, its collective-programme memberships and the year of its klimaattafel
+   invitation (:func:`invitation_years`). This is global work, done once, so that any split of
+   the stock gives the same per-dwelling inputs.
 2. :func:`run_partition`, per group of sectors: build the trajectory candidates of its dwellings
    (:mod:`scenarios.candidates`, simulated by the core) and move them through the years
    (:mod:`scenarios.evolution`) for the central run and every Monte Carlo run.
@@ -17,6 +18,12 @@ The flow (``docs/scenario_schema.md`` for the scenario file):
 Identical results on any partitioning: a dwelling's draws depend only on its key, its results
 only on its own row, and each (run, sector) aggregate is summed in the same dwelling order by
 one thread. The municipality is the sum of its sectors.
+
+What the municipality decides happens as planned in every run: the klimaattafel invitations
+(``invitations_per_year`` in each year of ``klimaattafels.years``, the first year of the horizon
+included, to the same households in every run) and the collective programmes (their members and
+years). What households decide is drawn per run: joining a programme, renovating, selling,
+complying with the renovation obligation.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ PARTITION_COLUMNS: tuple[str, ...] = (
 #: Label index of A (A+ and A count as "label A").
 LABEL_A: int = LABELS.index("A")
 
-_STREAM_INCOME, _STREAM_TENURE = 11, 12
+_STREAM_INCOME, _STREAM_TENURE, _STREAM_INVITATION_ORDER = 11, 12, 13
 #: How long to try to reach a Dask scheduler given by address.
 SCHEDULER_TIMEOUT_S: float = 20.0
 
@@ -92,6 +99,9 @@ class StockInputs:
         Annual probability of a voluntary renovation (before the run's uptake factor).
     member : ndarray of bool, shape (N, P)
         Membership of the scenario's collective programmes.
+    invite_year : ndarray of int64
+        Year of the klimaattafel invitation, 0 for a dwelling never invited
+        (:func:`invitation_years`).
     sector_ids : list of str
         Sectors in order; ``frame.sector_id`` is sorted along it.
     """
@@ -102,6 +112,7 @@ class StockInputs:
     tenure: NDArray[np.object_]
     base_rate: NDArray[np.float64]
     member: NDArray[np.bool_]
+    invite_year: NDArray[np.int64]
     sector_ids: list[str]
 
     def rows_of(self, sectors: Sequence[str]) -> NDArray[np.int64]:
@@ -167,6 +178,54 @@ def _draw_category(
     return np.asarray(names, dtype=object)[idx]
 
 
+def invitation_years(keys: NDArray[np.uint64], scenario: Scenario) -> NDArray[np.int64]:
+    """Year in which each dwelling is invited to a klimaattafel (0: never), the municipality's plan.
+
+    The municipality invites ``invitations_per_year`` households in every year of
+    ``klimaattafels.years`` (the first year of the horizon included), each household once, until
+    every dwelling is invited. Whom it invites is a fixed list, the same in every Monte Carlo
+    run: the dwellings in the order of a hash of the seed and their key (a random-looking order
+    with no preference for a type or label; ties, which a 64-bit hash makes unlikely, in the
+    global dwelling order). So the number invited by the end of year ``y`` is
+    ``min(n_dwellings, invitations_per_year * years_so_far)`` in every run.
+
+    Parameters
+    ----------
+    keys : ndarray of uint64
+        Stable dwelling keys in global order (:attr:`StockInputs.keys`).
+    scenario : Scenario
+
+    Returns
+    -------
+    ndarray of int64, shape (N,)
+
+    Examples
+    --------
+    >>> from importlib import resources
+    >>> from scenarios.scenario import load_scenario
+    >>> s = load_scenario(str(resources.files("scenarios.data") / "scenario_lichtervelde.yaml"))
+    >>> s.klimaattafels.invitations_per_year, s.klimaattafels.years.start, s.klimaattafels.years.end
+    (30, 2025, 2030)
+    >>> years = invitation_years(stable_keys([f"d{i}" for i in range(1000)]), s)
+    >>> [int((years == y).sum()) for y in range(2024, 2032)]
+    [0, 30, 30, 30, 30, 30, 30, 0]
+    """
+    from scenarios.evolution import uniform_array
+
+    out = np.zeros(len(keys), dtype=np.int64)
+    kt = scenario.klimaattafels
+    if kt is None or kt.invitations_per_year == 0:
+        return out
+    u = uniform_array(
+        np.uint64(scenario.seed), np.asarray(keys, dtype=np.uint64), _STREAM_INVITATION_ORDER
+    )
+    order = np.argsort(u, kind="stable")
+    n = int(kt.invitations_per_year)
+    for k, year in enumerate(range(kt.years.start, kt.years.end + 1)):
+        out[order[k * n : (k + 1) * n]] = year
+    return out
+
+
 def prepare_stock(
     twin: pd.DataFrame,
     scenario: Scenario,
@@ -221,6 +280,7 @@ def prepare_stock(
         tenure=tenure,
         base_rate=base_rate,
         member=member,
+        invite_year=invitation_years(keys, scenario),
         sector_ids=sector_ids,
     )
 
@@ -228,7 +288,12 @@ def prepare_stock(
 def year_tables(
     scenario: Scenario, policy: Policy, system_params: SystemParameters | None = None
 ) -> dict[str, NDArray[Any]]:
-    """Prices, CO2 factors and obligation targets per year of the horizon."""
+    """Prices, CO2 factors and the renovation obligation per year of the horizon.
+
+    ``obligation_target`` (Y, 2) is the minimum label of a deed in that year for [house,
+    apartment] (-1: none); ``obliged`` (Y, 2, 7) says whether a deed of a dwelling with label
+    index ``l`` is obliged (:meth:`scenarios.policy.Policy.obligation_applies`).
+    """
     sp = SystemParameters.default() if system_params is None else system_params
     years = np.arange(scenario.horizon.start, scenario.horizon.end + 1, dtype=np.int64)
     mult = np.asarray(
@@ -243,21 +308,38 @@ def year_tables(
         tables = policy.carrier_tables(float(year))
         price[y] = np.asarray(tables.price_eur_kwh) * mult
         co2[y] = np.asarray(tables.co2_kg_kwh)
-    target = np.stack(
-        [policy.obligation_target(years, False), policy.obligation_target(years, True)], axis=1
-    ).astype(np.int8)
-    trigger = np.isin(
-        np.arange(len(LABELS)),
-        [LABELS.index(x) for x in policy.renovation_obligation.applies_to_labels],
+    kind = np.asarray([False, True])  # [house, apartment]
+    target = policy.obligation_target(years[:, None], kind[None, :]).astype(np.int8)
+    obliged = policy.obligation_applies(
+        np.arange(len(LABELS))[None, None, :], years[:, None, None], kind[None, :, None]
     )
     return {
         "years": years,
         "price": price,
         "co2f": co2,
         "inject_price": np.full(years.size, sp.pv_injection_price_eur_kwh),
-        "obligation_target": target,
-        "obligation_trigger": trigger,
+        "obligation_target": np.ascontiguousarray(target),
+        "obliged": np.ascontiguousarray(obliged),
     }
+
+
+def household_years(start: int, end: int, horizon_start: int) -> tuple[int, int]:
+    """Years in which households can join a programme planned over ``start``-``end``.
+
+    The first year of the horizon is the current state, in which households decide nothing; a
+    programme planned from that year spreads its joining over its later years (and over the
+    second year of the horizon if it was planned in the first year only), so that its
+    participation is reached as planned.
+
+    Examples
+    --------
+    >>> household_years(2026, 2030, 2025), household_years(2025, 2030, 2025)
+    ((2026, 2030), (2026, 2030))
+    >>> household_years(2025, 2025, 2025)
+    (2026, 2026)
+    """
+    first = max(start, horizon_start + 1)
+    return first, max(end, first)
 
 
 def run_partition(
@@ -266,17 +348,17 @@ def run_partition(
     income: NDArray[np.object_],
     base_rate: NDArray[np.float64],
     member: NDArray[np.bool_],
+    invite_year: NDArray[np.int64],
     sector_ids: list[str],
     scenario: Scenario,
     catalogue: Catalogue,
     policy: Policy,
-    n_total: int,
     threads: int | None = None,
 ) -> PartitionResult:
     """Candidates and evolution of the dwellings of some sectors (rows sorted by sector).
 
-    ``n_total`` is the number of dwellings of the whole run (klimaattafel invitations are
-    spread over the whole stock).
+    ``invite_year`` is the year of each dwelling's klimaattafel invitation, planned over the
+    whole stock (:func:`invitation_years`).
     """
     if threads is not None:
         import numba
@@ -305,12 +387,10 @@ def run_partition(
     tables = year_tables(scenario, policy)
     years = tables["years"]
     kt = scenario.klimaattafels
-    invite_p = np.zeros(years.size)
-    uplift = 1.0
-    if kt is not None and n_total > 0:
-        inside = (years >= kt.years.start) & (years <= kt.years.end)
-        invite_p[inside] = min(1.0, kt.invitations_per_year / n_total)
-        uplift = float(kt.uptake_factor)
+    uplift = 1.0 if kt is None else float(kt.uptake_factor)
+    prog_years = np.asarray(
+        [household_years(p.years.start, p.years.end, start) for p in progs], dtype=np.int64
+    ).reshape(len(progs), 2)
     draws = scenario.parameter_draws()
     factors = np.ascontiguousarray(np.stack([draws[f] for f in FACTORS], axis=1), dtype=np.float64)
     out_years = np.asarray(
@@ -356,11 +436,11 @@ def run_partition(
         tables["price"],
         tables["co2f"],
         tables["inject_price"],
-        invite_p,
+        np.ascontiguousarray(invite_year, dtype=np.int64),
         tables["obligation_target"],
-        tables["obligation_trigger"],
-        np.asarray([p.years.start for p in progs], dtype=np.int64),
-        np.asarray([p.years.end for p in progs], dtype=np.int64),
+        tables["obliged"],
+        np.ascontiguousarray(prog_years[:, 0]),
+        np.ascontiguousarray(prog_years[:, 1]),
         np.asarray([p.participation for p in progs], dtype=np.float64),
         np.asarray([LABELS.index(p.target_label) for p in progs], dtype=np.int64),
         np.asarray([p.fossil_free for p in progs], dtype=np.bool_),
@@ -488,12 +568,12 @@ def _dwelling_table(
     out["to_label_a_net_cost_eur"] = np.where(best >= 0, net[rows, np.maximum(best, 0)], np.nan)
     out["to_label_a_reachable"] = best >= 0
     # ... and to the renovation obligation's label, were the dwelling sold in the second year of
-    # the horizon (the first in which sales happen): only for labels that trigger it (E, F)
+    # the horizon (the first in which sales happen): only where that sale would be obliged
+    # (a label worse than the minimum of that year)
     y1 = min(1, len(tables["years"]) - 1)
-    target = tables["obligation_target"][
-        y1, (frame["attachment"].astype(str) == "apartment").to_numpy().astype(np.int64)
-    ]
-    applies = tables["obligation_trigger"][cand.label[:, 0]] & (target >= 0)
+    kind = (frame["attachment"].astype(str) == "apartment").to_numpy().astype(np.int64)
+    target = tables["obligation_target"][y1, kind]
+    applies = tables["obliged"][y1, kind, cand.label[:, 0]]
     to_obligation = np.where(applies, cheapest_to_target(cand, np.maximum(target, 0)), -1)
     out["obligation_target_label"] = np.where(applies, labels[np.maximum(target, 0)], "")
     out["to_obligation_measures"] = np.where(to_obligation >= 0, cand.done(to_obligation), "")
@@ -530,6 +610,7 @@ def _partition_args(stock: StockInputs, sectors: list[str]) -> tuple[Any, ...]:
         stock.income[rows],
         stock.base_rate[rows],
         stock.member[rows],
+        stock.invite_year[rows],
         sectors,
     )
 
@@ -570,8 +651,7 @@ def run_scenario(
     step("woningen voorbereiden")
     stock = prepare_stock(twin, scenario, cluster_members)
     groups = partitions(stock, partition_dwellings)
-    n_total = len(stock.frame)
-    common = (scenario, catalogue, policy, n_total)
+    common = (scenario, catalogue, policy)
     results: list[PartitionResult] = []
     if scheduler is None:
         for i, sectors in enumerate(groups):

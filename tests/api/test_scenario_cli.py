@@ -53,8 +53,11 @@ def test_run_writes_every_output(runs: tuple[Path, Path, str]) -> None:
         "indicatoren.csv",
         "wijken.gpkg",
         "scenario.yaml",
+        "LEESMIJ.txt",
     ):
         assert (out / name).is_file(), name
+    readme = (out / "LEESMIJ.txt").read_text("utf-8")
+    assert "central: de centrale raming. De centrale raming is de mediaan (P50)" in readme
     for stem in ("labels", "co2", "label_a", "investering", "lekp_wijken"):
         assert (out / "grafieken" / f"{stem}.png").stat().st_size > 10_000
         assert (out / "grafieken" / f"{stem}.svg").read_text("utf-8").startswith("<?xml")
@@ -70,7 +73,7 @@ def test_run_writes_every_output(runs: tuple[Path, Path, str]) -> None:
     assert set(ind["level"]) == {"sector", "gemeente"}
     n = f"{len(dwellings):,}".replace(",", ".")
     assert f"Lichterveldebasis:Lichtervelde,{n}woningen" in text  # the Dutch summary table
-    assert "Mediaanen,tussenhaakjes,P10–P90over3MonteCarlo-runs" in text
+    assert "Centraleraming:demediaanvan3MonteCarlo-runs;tussenhaakjesP10–P90" in text
 
 
 def test_same_scenario_and_seed_give_byte_identical_indicators(

@@ -67,25 +67,25 @@ def test_interpolation_of_a_rising_price(raw: dict[str, Any]) -> None:
     assert p.prices(2035)["natural_gas"] == pytest.approx(0.115, abs=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("year", "apartment", "label"),
-    [
-        (2022, False, None),
-        (2022, True, None),
-        (2023, False, "D"),
-        (2024, False, "D"),
-        (2024, True, "D"),
-        (2030, False, "C"),
-        (2036, False, "B"),
-        (2036, True, "C"),
-        (2041, False, "A"),
-        (2041, True, "B"),
-        (2046, True, "A"),
-        (2046, False, "A"),
-    ],
-)
-def test_obligation_target(policy: Policy, year: int, apartment: bool, label: str | None) -> None:
-    idx = policy.obligation_target(np.array([year]), np.array([apartment]))
+# The minimum label of a deed, by year and type, as published (vlaanderen.be, "Renovatieverplichting
+# voor residentiële gebouwen vanaf 2023": "te behalen label binnen de 5 jaar na aankoop, bij
+# aankoop vanaf" ...), written out year by year at every boundary, by hand:
+#   deeds        2022  2023-2027  2028-2034  2035-2039  2040-2044  2045-2050
+#   houses        -        D          C          B          A          A
+#   apartments    -        D          C          C          B          A
+MINIMUM = {
+    "house": {2022: None, 2023: "D", 2027: "D", 2028: "C", 2034: "C", 2035: "B", 2039: "B",
+              2040: "A", 2044: "A", 2045: "A", 2050: "A"},
+    "apartment": {2022: None, 2023: "D", 2027: "D", 2028: "C", 2034: "C", 2035: "C", 2039: "C",
+                  2040: "B", 2044: "B", 2045: "A", 2050: "A"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["house", "apartment"])
+@pytest.mark.parametrize("year", sorted(MINIMUM["house"]))
+def test_obligation_target(policy: Policy, year: int, kind: str) -> None:
+    label = MINIMUM[kind][year]
+    idx = policy.obligation_target(np.array([year]), np.array([kind == "apartment"]))
     assert int(idx[0]) == (-1 if label is None else LABELS.index(label))
 
 
@@ -98,12 +98,49 @@ def test_obligation_target_vectorised(policy: Policy) -> None:
     assert policy.renovation_obligation.deadline_years == 5
 
 
-def test_obligation_applies(policy: Policy) -> None:
-    labels = np.array([LABELS.index(x) for x in ("A", "D", "E", "F", "F")])
-    years = np.array([2030, 2030, 2030, 2030, 2022])
-    np.testing.assert_array_equal(
-        policy.obligation_applies(labels, years), [False, False, True, True, False]
-    )
+# One transfer per boundary year and type: the labels at the deed that oblige the buyer (every
+# label worse than the year's minimum), by hand from the table above.
+OBLIGED = {
+    "house": {2022: "", 2023: "EF", 2027: "EF", 2028: "DEF", 2034: "DEF", 2035: "CDEF",
+              2039: "CDEF", 2040: "BCDEF", 2044: "BCDEF", 2045: "BCDEF", 2050: "BCDEF"},
+    "apartment": {2022: "", 2023: "EF", 2027: "EF", 2028: "DEF", 2034: "DEF", 2035: "DEF",
+                  2039: "DEF", 2040: "CDEF", 2044: "CDEF", 2045: "BCDEF", 2050: "BCDEF"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["house", "apartment"])
+@pytest.mark.parametrize("year", sorted(OBLIGED["house"]))
+def test_every_transfer_below_the_years_minimum_is_obliged(
+    policy: Policy, year: int, kind: str
+) -> None:
+    apt = kind == "apartment"
+    got = policy.obligation_applies(np.arange(len(LABELS)), np.full(len(LABELS), year), apt)
+    obliged = {x for x, hit in zip(LABELS, got, strict=True) if hit}
+    assert obliged == set(OBLIGED[kind][year]), (kind, year)
+    # the table's "A+"/"A" never oblige: A is the last minimum
+    assert not got[LABELS.index("A+")] and not got[LABELS.index("A")]
+
+
+def test_a_d_label_house_sold_in_2028_is_obliged_to_reach_c(policy: Policy) -> None:
+    d = LABELS.index("D")
+    assert bool(policy.obligation_applies(d, 2028, False))
+    assert LABELS[int(policy.obligation_target(2028, False))] == "C"
+    # ... but not when sold in 2027 (minimum D), and a D apartment sold in 2028 is obliged too
+    assert not bool(policy.obligation_applies(d, 2027, False))
+    assert bool(policy.obligation_applies(d, 2028, True))
+    # a C apartment sold in 2035 is not obliged (apartments: C until 2039), a C house is (B)
+    c = LABELS.index("C")
+    assert not bool(policy.obligation_applies(c, 2035, True))
+    assert bool(policy.obligation_applies(c, 2035, False))
+
+
+def test_the_old_label_list_is_refused(raw: dict[str, Any]) -> None:
+    # the obligation no longer has a list of triggering labels: a file that still has one would
+    # silently mean "E and F only" to its author, so it is refused with the key named
+    raw["renovation_obligation"]["applies_to_labels"] = ["E", "F"]
+    err = _error(raw)
+    assert err.fields == ["renovation_obligation.applies_to_labels"]
+    assert "onbekende sleutel" in str(err)
 
 
 def test_premium_capped_by_percentage_and_eur(policy: Policy) -> None:
@@ -200,12 +237,12 @@ def test_years_not_increasing_rejected(raw: dict[str, Any]) -> None:
 
 def test_unknown_carrier_label_measure_rejected(raw: dict[str, Any]) -> None:
     raw["energy_prices"]["coal"] = copy.deepcopy(raw["energy_prices"]["natural_gas"])
-    raw["renovation_obligation"]["applies_to_labels"] = ["E", "G"]
+    raw["renovation_obligation"]["apartments"][1]["target_label"] = "G"
     raw["premiums"]["measures"]["sauna"] = None
     err = _error(raw)
     assert set(err.fields) == {
         "energy_prices.coal",
-        "renovation_obligation.applies_to_labels[1]",
+        "renovation_obligation.apartments[1].target_label",
         "premiums.measures.sauna",
     }
     assert "onbekende energiedrager 'coal'" in str(err)
