@@ -12,6 +12,8 @@
 ``wijken/<sector>.gpkg``        per neighbourhood: its dwellings (footprints) and its polygon
 ``grafieken/*.png`` / ``.svg``  charts (matplotlib)
 ``scenario.yaml``               a copy of the scenario file
+``beleid.yaml``                 the policy the run used (:func:`scenarios.policy.write_policy`);
+                                reports and the service read goals and years from it
 ==============================  ==========================================================
 
 A run writes into a new sibling folder and only replaces ``out`` when everything is written,
@@ -31,10 +33,12 @@ import pandas as pd
 
 from scenarios.catalogue import Catalogue
 from scenarios.indicators import indicator_table, wide
-from scenarios.policy import Policy
+from scenarios.policy import Policy, write_policy
 from scenarios.run import ScenarioResult
 from scenarios.scenario import Scenario
 
+#: The policy of the run, in the output folder.
+POLICY_FILE = "beleid.yaml"
 #: Name of the area outside every neighbourhood polygon.
 NO_SECTOR_NL = "(buiten elke wijk)"
 #: Indicators shown per area in the GeoPackages.
@@ -132,6 +136,7 @@ def _write_all(
     indicators.to_csv(folder / "indicatoren.csv", index=False, float_format="%.6g")
     if scenario_file is not None:
         shutil.copyfile(scenario_file, folder / "scenario.yaml")
+    write_policy(inputs.policy, folder / POLICY_FILE)
     years = sorted({*(scenario.output.years if scenario.output else []), scenario.horizon.end})
     years = [int(result.years[0]), *years]
     area = _area_table(indicators, years)
@@ -151,7 +156,7 @@ def _write_all(
     if formats:
         from scenarios.charts import write_charts
 
-        write_charts(indicators, folder / "grafieken", formats)
+        write_charts(indicators, folder / "grafieken", formats, inputs.policy)
 
 
 def buildings_table(dwellings: pd.DataFrame) -> pd.DataFrame:
@@ -216,6 +221,7 @@ def municipality_series(indicators: pd.DataFrame, indicator: str) -> pd.DataFram
 
 
 __all__ = [
+    "POLICY_FILE",
     "ScenarioInputs",
     "buildings_table",
     "indicators_of",
