@@ -113,7 +113,17 @@ def create_app(
 ) -> FastAPI:
     """The application for a loaded :class:`api.service.ServiceState`, a dossier database
     (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`) and, optionally,
-    the results of a scenario run (:func:`api.results.load_results`)."""
+    the results of a scenario run (:func:`api.results.load_results`).
+
+    With results, ``state`` must hold the policy the results were computed with
+    (``service.load_state(twin, policy=results.policy)``): the LEKP goals, the LEKP period and
+    the long-term goal shown beside the scenario are then those of the scenario.
+    """
+    if results is not None and results.policy != state.policy:
+        raise ValueError(
+            f"the scenario results in {results.folder} were computed with another policy than "
+            "the service state holds; load the state with policy=results.policy"
+        )
     engine = engine or db.make_engine(db_url)
 
     @asynccontextmanager
@@ -261,7 +271,8 @@ def create_app(
     ) -> dict[str, Any]:
         """Neighbourhoods as GeoJSON (EPSG:4326) with current-state indicators and, when the
         service holds scenario results, the scenario's median of ``scenario_*`` indicators in
-        ``year`` (default 2030, the end of the LEKP period)."""
+        ``year`` (default: the end of the LEKP period of the scenario's policy, else its last
+        year)."""
         data = service.sectors_geojson(state)
         if results is None:
             if year is not None:
@@ -433,9 +444,9 @@ def app_from_env() -> FastAPI:
     twin = read_twin(FilePath(os.environ["WIJK_TWIN"]))
     folder = os.environ.get("WIJK_RESULTS")
     results = load_results(FilePath(folder)) if folder else None
-    return create_app(
-        service.load_state(twin), db_url=os.environ.get("WIJK_DB_URL"), results=results
-    )
+    # one policy for everything the service shows: that of the results it serves
+    state = service.load_state(twin, policy=None if results is None else results.policy)
+    return create_app(state, db_url=os.environ.get("WIJK_DB_URL"), results=results)
 
 
 __all__ = [

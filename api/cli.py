@@ -84,7 +84,7 @@ def demo(
         )
     console.print(table)
     run = result.scenario
-    years = [int(y) for y in run.result.years if y in (run.result.years[0], 2030, 2040, 2050)]
+    years = run.report_years()
     goals = Table(
         title=f"Scenario {years[0]}–{years[-1]} ({run.scenario.name})",
         caption=central_legend_nl(run.result.factors.shape[0] - 1),
@@ -100,7 +100,8 @@ def demo(
         "samenvatting.md, validatie.md (het model naast gepubliceerde Vlaamse cijfers), "
         "results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
         "rejects.csv, accounting.csv, bronnen/ (de registerbestanden), scenario/ (het scenario "
-        "2025–2050: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken)"
+        f"{years[0]}–{years[-1]}: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken, "
+        "beleid.yaml)"
     )
 
 

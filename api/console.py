@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 console = Console()
@@ -15,8 +16,12 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str) -> NoReturn:
-    """Print ``message`` as a Dutch error line on stderr and stop with exit code 2 (no traceback)."""
-    err_console.print(f"[bold red]Fout:[/] {message}")
+    """Print ``message`` as a Dutch error line on stderr and stop with exit code 2 (no traceback).
+
+    The message is printed as text: names from the user's files (``[rood]``, a path with
+    brackets) are not read as console markup.
+    """
+    err_console.print(f"[bold red]Fout:[/] {escape(message)}")
     raise typer.Exit(code=2)
 
 

@@ -194,7 +194,7 @@ def run_example_scenario(
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
 ) -> ScenarioRun:
-    """The shipped example scenario (2025-2050, Monte Carlo) on the demo twin, into ``scenario/``."""
+    """The shipped example scenario (with Monte Carlo runs) on the demo twin, into ``scenario/``."""
     from buildings.io import read_sectors
 
     example = resources.files("scenarios.data").joinpath(EXAMPLE_SCENARIO)
@@ -206,8 +206,7 @@ def run_example_scenario(
 
 def scenario_summary(run: ScenarioRun) -> str:
     """Dutch Markdown: the scenario's goal indicators for the municipality, with P10-P90."""
-    years = [int(run.result.years[0]), 2030, 2040, int(run.result.years[-1])]
-    years = list(dict.fromkeys(y for y in years if y in set(run.result.years.tolist())))
+    years = run.report_years()
     rows = [
         f"| {label} | " + " | ".join(c + (f" ({band})" if band else "") for c, band in cells) + " |"
         for label, cells in goal_rows(run.indicators, years)

@@ -39,6 +39,18 @@ class ScenarioRun:
     indicators: pd.DataFrame
     out_dir: Path | None = None
 
+    def report_years(self) -> list[int]:
+        """The years a summary shows: the first (the current state), the end of the policy's
+        LEKP period, the scenario's output years and the last, those the run has, in order."""
+        have = {int(y) for y in self.result.years}
+        wanted = [
+            int(self.result.years[0]),
+            int(self.inputs.policy.lekp.period.to_year),
+            *self.scenario.output.years,
+            int(self.result.years[-1]),
+        ]
+        return sorted({y for y in wanted if y in have})
+
 
 def load_inputs(
     scenario: Scenario,

@@ -2,8 +2,10 @@
 
 The service shows what a scenario expects (label shares, CO2, LEKP progress per neighbourhood
 and per year, with P10-P90) beside the current state and the dossiers. It reads the
-``indicatoren.parquet`` a run wrote (``docs/nomenclature.md``, "Scenario results") and the name
-of the scenario from the copy of its file.
+``indicatoren.parquet`` a run wrote (``docs/nomenclature.md``, "Scenario results"), the name
+of the scenario from the copy of its file and the policy the run used (``beleid.yaml``): the
+LEKP goals, the LEKP period and the long-term goal the service and the reports show are those of
+that policy.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from scenarios.outputs import municipality_series
-from sim.errors import Problems
+from scenarios.outputs import POLICY_FILE, municipality_series
+from scenarios.policy import Policy, load_policy
+from sim.errors import InputError, Problems
 
 #: Indicators the map and the reports take from a scenario (per sector and year).
 MAP_INDICATORS: tuple[str, ...] = (
@@ -28,11 +31,12 @@ MAP_INDICATORS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ScenarioResults:
-    """The indicators of one scenario run."""
+    """The indicators of one scenario run and the policy it was computed with."""
 
     name: str
     folder: Path
     indicators: pd.DataFrame
+    policy: Policy
 
     @property
     def years(self) -> list[int]:
@@ -40,8 +44,10 @@ class ScenarioResults:
         return sorted(int(y) for y in self.indicators["year"].unique())
 
     def default_year(self) -> int:
-        """The year the map shows unless asked: the end of the LEKP period, else the last."""
-        return 2030 if 2030 in self.years else self.years[-1]
+        """The year the map shows unless asked: the end of the LEKP period of the run's policy
+        when the run reaches it, else the run's last year."""
+        end = int(self.policy.lekp.period.to_year)
+        return end if end in self.years else self.years[-1]
 
     def sector_values(self, year: int) -> dict[str, dict[str, float]]:
         """Per sector id: the central estimate (the median of the runs, column ``central``) of
@@ -90,7 +96,8 @@ def load_results(folder: Path) -> ScenarioResults:
     Raises
     ------
     InputError
-        When the folder or its ``indicatoren.parquet`` is missing or not from a scenario run.
+        When the folder, its ``indicatoren.parquet`` or its ``beleid.yaml`` is missing or not
+        from a scenario run.
     """
     folder = Path(folder)
     problems = Problems(f"scenarioresultaten {folder}")
@@ -107,12 +114,27 @@ def load_results(folder: Path) -> ScenarioResults:
     if missing:
         problems.add("indicatoren.parquet", f"kolommen ontbreken: {missing}; maak het opnieuw")
         problems.raise_if_any()
+    policy_path = folder / POLICY_FILE
+    if not policy_path.is_file():
+        problems.add(
+            POLICY_FILE,
+            "ontbreekt: zonder het beleid van de berekening kan de dienst de doelen niet tonen; "
+            "reken het scenario opnieuw door met `wijk scenario run ... --out MAP`",
+        )
+        problems.raise_if_any()
+    try:
+        policy = load_policy(policy_path)
+    except InputError as exc:
+        for p in exc.problems:
+            problems.add(f"{POLICY_FILE}, {p.field}", p.message, p.rows)
+        problems.raise_if_any()
+        raise  # pragma: no cover - the problems were raised
     name = folder.name
     scenario_file = folder / "scenario.yaml"
     if scenario_file.is_file():
         data = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) or {}
         name = str(data.get("name", name))
-    return ScenarioResults(name=name, folder=folder, indicators=table)
+    return ScenarioResults(name=name, folder=folder, indicators=table, policy=policy)
 
 
 __all__ = ["MAP_INDICATORS", "ScenarioResults", "load_results"]

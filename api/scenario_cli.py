@@ -53,14 +53,7 @@ def run(
             f"kan niet schrijven naar {out}: {exc.strerror or exc}. Kies een andere map met --out."
         )
     ind = done.indicators
-    town = ind[ind["level"] == "gemeente"]
-    years = sorted(
-        {
-            int(done.result.years[0]),
-            *[y for y in (2030, 2040) if y in set(town["year"])],
-            int(done.result.years[-1]),
-        }
-    )
+    years = done.report_years()
     n = nl_number(len(done.result.dwellings))
     table = Table(title=f"{done.scenario.name}: {done.inputs.municipality[1]}, {n} woningen")
     table.add_column("indicator")
@@ -74,7 +67,8 @@ def run(
     console.print(
         f"Geschreven in [bold]{done.out_dir}[/]: woningen.parquet, gebouwen.parquet, "
         "indicatoren.parquet/.csv, wijken.gpkg, wijken/<wijk>.gpkg, grafieken/, scenario.yaml, "
-        "LEESMIJ.txt (wat elk bestand en elke kolom is)"
+        "LEESMIJ.txt (wat elk bestand en elke kolom is), "
+        "beleid.yaml (het gebruikte beleid)"
     )
 
 

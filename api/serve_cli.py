@@ -70,7 +70,7 @@ def serve(
                 frame = read_twin(path)  # checks the file before the workers start
                 n = len(frame)
                 if results is None and twin is None:
-                    step("voorbeeldscenario doorrekenen (2025-2050)")
+                    step("voorbeeldscenario doorrekenen")
                     results = _example_results(frame, Path(tmp) / "scenario", step)
                 if results is not None:
                     load_results(results)  # checks the folder before the workers start

@@ -187,8 +187,13 @@ def load_state(
     twin: gpd.GeoDataFrame,
     sectors: gpd.GeoDataFrame | None = None,
     year: int = 2025,
+    policy: Policy | None = None,
 ) -> ServiceState:
     """Prepare the service for a twin: index, current state of every dwelling, sector map.
+
+    ``policy`` is the policy of everything the service shows (prices, premiums, the LEKP goals
+    and the long-term goal); default the shipped one. With scenario results it must be the
+    policy of the run (:attr:`api.results.ScenarioResults.policy`).
 
     Notes
     -----
@@ -202,7 +207,8 @@ def load_state(
     twin["dwelling_id"] = twin["dwelling_id"].astype(str)
     twin = twin.set_index("dwelling_id", drop=False)
     twin.index.name = None  # the column stays; an unnamed index avoids ambiguity
-    catalogue, policy = load_catalogue(), load_policy()
+    catalogue = load_catalogue()
+    policy = load_policy() if policy is None else policy
     arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)], what="tweeling")
     res = simulate(arrays, None, carriers=policy.carrier_tables(year))
     current = pd.DataFrame(
@@ -574,7 +580,10 @@ def trajectory(
         "year": state.year,
         "income_category": income_category,
         "target_label": target_label,
-        "goal_2050": "label A",
+        "long_term_goal": {
+            "year": state.policy.long_term_goal.year,
+            "label": state.policy.long_term_goal.label,
+        },
         "steps": records,
         "not_applicable": skipped,
         "options": options,

@@ -380,7 +380,7 @@ def write_report(v: Validation, out: Path, what: str) -> Path:
         f"# Validatie van de wijkrenovatietool — {what}",
         "",
         "Twee grootheden, nooit door elkaar: de **EPC-methode** (standaardgebruik en de "
-        "voorzichtige standaardwaarden van het Vlaamse EPC: labels, renovatieplicht, doel 2050) "
+        "voorzichtige standaardwaarden van het Vlaamse EPC: labels, renovatieplicht, langetermijndoel) "
         "en het **verwachte werkelijke verbruik** (wat het huishouden echt verbruikt en betaalt: "
         "besparingen in euro en CO2). Methode: `docs/validation.md`.",
         "",

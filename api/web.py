@@ -40,6 +40,7 @@ from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.results import ScenarioResults
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from sim.errors import InputError, Problem
+from sim.labels import LABELS
 
 #: The web page, its data and the vendored libraries (package data, see pyproject.toml).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -202,6 +203,11 @@ def _override_text(key: str, value: float) -> str:
 
 def _date_nl(day: dt.date) -> str:
     return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def _decimals(value: float) -> int:
+    """Decimals needed to write a goal value exactly (50 -> 0, 12.5 -> 1, at most 3)."""
+    return next((d for d in range(3) if round(value, d) == value), 3)
 
 
 def _label_tile(label: str) -> str:
@@ -469,6 +475,7 @@ def resident_report(
         for k in ("investment_eur", "premium_eur", "net_cost_eur", "saving_eur")
     }
     last = steps[-1]
+    goal = plan["long_term_goal"]
     table = (
         '<table id="stappen"><thead><tr><th>stap</th><th>maatregel</th>'
         '<th class="n">investering</th><th class="n">premie</th><th class="n">netto</th>'
@@ -571,11 +578,11 @@ def resident_report(
         + option(
             "best_within_budget", f"Minste CO2 binnen uw budget van {_eur(request.budget_eur)}"
         )
-        + "<div class='goal'><b>Doel 2050:</b> elke woning in Vlaanderen haalt label A "
-        "(Vlaamse langetermijnrenovatiestrategie). "
+        + f"<div class='goal'><b>Doel {goal['year']}:</b> elke woning haalt label "
+        f"{escape(str(goal['label']))} of beter (langetermijndoel van het renovatiebeleid). "
         + (
             "Met dit stappenplan haalt uw woning dat doel."
-            if str(last["label"]) in ("A+", "A")
+            if LABELS.index(str(last["label"])) <= LABELS.index(str(goal["label"]))
             else "Met dit stappenplan is dat doel nog niet gehaald."
         )
         + "</div>"
@@ -686,8 +693,28 @@ def municipal_report(
     name = (
         str(state.table.loc[town, "municipality"].iloc[0]) if "municipality" in state.table else nis
     )
+    # the goals, their norms and the period: from the policy of the service, which with scenario
+    # results is the policy the scenario was computed with (api.app.create_app checks)
+    lekp = state.policy.lekp
     targets = state.policy.lekp_targets(units)
-    period = state.policy.lekp.period
+    period = lekp.period
+    per = lekp.per_1000_housing_units
+    norms = {
+        goal: f"{nl_number(getattr(per, goal).value, _decimals(getattr(per, goal).value))} per "
+        "1.000 woongelegenheden"
+        for goal in LEKP_SCENARIO
+    }
+    norms["wijkverbeteringscontract"] = (
+        f"minstens {lekp.wijkverbeteringscontract_min}, uiterlijk "
+        f"{_date_nl(lekp.wijkverbeteringscontract_deadline)}"
+    )
+    source_ids = [
+        *(getattr(per, goal).source for goal in LEKP_SCENARIO),
+        lekp.wijkverbeteringscontract_source,
+    ]
+    sources = "; ".join(
+        escape(state.policy.sources[k]).rstrip(".") for k in dict.fromkeys(source_ids)
+    )
     years = list(range(period.from_year, period.to_year + 1))
     with db.session_scope(engine) as s:
         total = db.count_klimaattafel_dossiers(s, nis)
@@ -716,6 +743,7 @@ def municipal_report(
         done = total if goal == "klimaattafel_invitations" else None
         goal_rows.append(
             f"<tr><td>{escape(LEKP_GOALS_NL.get(goal, goal))}</td>"
+            f"<td>{escape(norms.get(goal, ''))}</td>"
             f'<td class="n">{nl_number(target)}</td>'
             f'<td class="n">{"–" if done is None else nl_number(done)}</td>'
             f'<td class="n">{"–" if done is None else share(done, target)}</td>'
@@ -766,6 +794,9 @@ def municipal_report(
         f'<td class="n">{nl_number(float(p["co2_saved_t_per_year"]), 1)}</td></tr>'
         for p in (f["properties"] for f in top)
     )
+    policy_of = (
+        "van de dienst" if results is None else f"van het scenario <em>{escape(results.name)}</em>"
+    )
     today = dt.date.today()
     return (
         _toolbar() + f"<h1>LEKP-voortgang {escape(name)}</h1>"
@@ -773,13 +804,16 @@ def municipal_report(
         f"tweeling · LEKP-periode {period.from_year}–{period.to_year} · voor de bespreking in "
         f"de gemeenteraad · opgemaakt op {_date_nl(today)}</p>"
         "<h2>Renovatiedoelen van het LEKP</h2>"
-        '<table id="lekp-doelen"><thead><tr><th>doel</th><th class="n">doelwaarde</th>'
+        '<table id="lekp-doelen"><thead><tr><th>doel</th><th>norm</th>'
+        '<th class="n">doelwaarde</th>'
         '<th class="n">gerealiseerd (dossiers)</th><th class="n">aandeel van het doel</th>'
         '<th class="n">volgens scenario</th></tr></thead><tbody>'
         + "".join(goal_rows)
         + "</tbody></table>"
-        "<p class='note'>Doelwaarden: per 1.000 woongelegenheden over de LEKP-periode, naar "
-        "boven afgerond (LEKP 2.0 werf 2 en LEKP 2.1). Gerealiseerd: klimaattafeldossiers met "
+        "<p class='note'>Doelwaarden: de norm toegepast op de woongelegenheden in de tweeling "
+        f"over de LEKP-periode {period.from_year}–{period.to_year}, naar boven afgerond; norm "
+        f"en periode uit het beleidsbestand {policy_of} (bronnen: {sources}). "
+        "Gerealiseerd: klimaattafeldossiers met "
         "een datum in de dossierdatabank (een benadering van de uitnodigingen: enkel wie "
         "deelnam, heeft een dossier). Collectieve renovaties en fossielvrije verwarming worden "
         "nog niet in dossiers bijgehouden.</p>"

@@ -30,10 +30,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from scenarios.io_yaml import FileProblems, place, read_yaml_file, read_yaml_text
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
 from sim.variants import VARIANT_FIELDS, VariantArrays
@@ -560,13 +560,6 @@ _PYDANTIC_NL = {
 }
 
 
-def _place(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(bestand)"
-
-
 def _num(x: Any) -> str:
     return f"{x:g}" if isinstance(x, int | float) else str(x)
 
@@ -708,23 +701,22 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         With every problem found, each named by its place in the file.
     """
     if path is None:
-        what = "scenarios/data/measures.yaml"
         text = resources.files("scenarios.data").joinpath(_SHIPPED).read_text(encoding="utf-8")
+        problems = FileProblems("scenarios/data/measures.yaml")
+        doc = read_yaml_text(text, _SHIPPED, problems)
     else:
-        what = str(path)
-        text = Path(path).read_text(encoding="utf-8")
-    problems = Problems(what)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        problems.add("(bestand)", f"geen geldige YAML: {exc}")
+        problems = FileProblems(str(path))
+        doc = read_yaml_file(path, problems)
+    if doc is None:
         problems.raise_if_any()
+        raise RuntimeError("unreadable catalogue without problems")  # pragma: no cover
+    data = doc.data
     catalogue: Catalogue | None = None
     try:
         catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.add(_place(err["loc"]), _dutch(err))
+            problems.add(place(tuple(err["loc"])), _dutch(err))
     _semantic_problems(data, problems)
     problems.raise_if_any()
     if catalogue is None:  # unreachable: pydantic failed, so problems were raised above

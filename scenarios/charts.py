@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
+from scenarios.policy import Policy
 from sim.labels import LABELS
 
 #: Label colours (EPC convention, green A+ to red F).
@@ -34,8 +35,23 @@ def _save(fig: plt.Figure, folder: Path, stem: str, formats: Sequence[str]) -> N
     plt.close(fig)
 
 
-def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str]) -> list[Path]:
-    """Draw the standard charts of a run into ``folder``; returns the files written."""
+def lekp_chart_year(indicators: pd.DataFrame, policy: Policy) -> int:
+    """The year of the LEKP chart: the end of the policy's LEKP period when the run reaches it,
+    else the run's last year."""
+    years = set(indicators["year"].astype(int))
+    end = int(policy.lekp.period.to_year)
+    return end if end in years else max(years)
+
+
+def write_charts(
+    indicators: pd.DataFrame, folder: Path, formats: Sequence[str], policy: Policy
+) -> list[Path]:
+    """Draw the standard charts of a run into ``folder``; returns the files written.
+
+    ``policy`` is the policy of the run: the long-term goal in the title of the label-A chart and
+    the end of the LEKP period for the LEKP chart come from it.
+    """
+    goal = policy.long_term_goal
     folder.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.hashsalt": "wijkrenovatietool", "figure.figsize": (7, 4)}):
         # 1. label shares over the years (the central estimate: each share's median over the
@@ -61,7 +77,7 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
                 "share_label_a_or_better",
                 1.0,
                 "aandeel woningen",
-                "Woningen met label A of beter",
+                f"Woningen met label A of beter (doel: label {goal.label} in {goal.year})",
             ),
             (
                 "investering",
@@ -92,7 +108,7 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
             (indicators["indicator"] == "lekp_collective_progress")
             & (indicators["level"] == "sector")
         ]
-        year = 2030 if (prog["year"] == 2030).any() else int(prog["year"].max())
+        year = lekp_chart_year(prog, policy)
         p = prog[prog["year"] == year].sort_values("central")
         fig, ax = plt.subplots(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
         ax.barh(p["area_name"].astype(str), p["central"])
@@ -104,4 +120,4 @@ def write_charts(indicators: pd.DataFrame, folder: Path, formats: Sequence[str])
     return sorted(folder.iterdir())
 
 
-__all__ = ["write_charts"]
+__all__ = ["lekp_chart_year", "write_charts"]

@@ -55,8 +55,9 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "p90",
 )
 
-#: Dutch descriptions of the indicators (read by municipal staff in the CSV).
-DESCRIPTIONS_NL: dict[str, str] = {
+# Dutch descriptions of the indicators (read by municipal staff in the CSV); those naming a goal
+# of the policy are completed by descriptions_nl
+_DESCRIPTIONS_NL: dict[str, str] = {
     "dwellings": "aantal woningen",
     **{f"label_{x}": f"woningen met EPC-label {x}" for x in LABELS},
     "final_energy_kwh": "eindenergie per jaar (verwacht werkelijk verbruik)",
@@ -69,7 +70,6 @@ DESCRIPTIONS_NL: dict[str, str] = {
     "renovations": "woningen die dit jaar renoveren",
     "renovated_cum": "woningen die sinds het beginjaar minstens één keer renoveerden",
     "collective_renovations_cum": "woningen gerenoveerd in een collectief project (cumulatief)",
-    "lekp_collective_cum": "collectieve energiebesparende renovaties binnen de LEKP-periode",
     "lekp_fossil_free_cum": "waarvan fossielvrij (LEKP)",
     "klimaattafel_invited_cum": "huishoudens uitgenodigd op een klimaattafel (cumulatief)",
     "obligation_triggered_cum": "verkopen die de renovatieverplichting activeerden (cumulatief)",
@@ -78,16 +78,53 @@ DESCRIPTIONS_NL: dict[str, str] = {
     "obligation_open": "lopende renovatieverplichtingen",
     "fossil_free": "woningen zonder fossiele verwarming",
     **{f"share_label_{x}": f"aandeel woningen met label {x}" for x in LABELS},
-    "share_label_a_or_better": "aandeel woningen met label A of beter (doel 2050)",
     "co2_reduction_share": "CO2-daling tegenover het beginjaar",
-    "lekp_collective_target": "LEKP-doel collectieve renovaties (50 per 1.000 wooneenheden)",
     "lekp_collective_progress": "LEKP-voortgang collectieve renovaties (aandeel van het doel)",
-    "lekp_fossil_free_target": "LEKP-doel fossielvrije collectieve renovaties (25 per 1.000)",
     "lekp_fossil_free_progress": "LEKP-voortgang fossielvrij (aandeel van het doel)",
-    "lekp_klimaattafel_target": "LEKP-doel uitnodigingen klimaattafel (50 per 1.000)",
     "lekp_klimaattafel_progress": "LEKP-voortgang klimaattafels (aandeel van het doel)",
     "obligation_share_of_stock": "aandeel woningen ooit onder renovatieverplichting",
 }
+
+
+def _nl(value: float) -> str:
+    """A goal value in Dutch notation (decimal comma), without trailing zeros."""
+    return f"{value:g}".replace(".", ",")
+
+
+def descriptions_nl(policy: Policy) -> dict[str, str]:
+    """Dutch description of every indicator; the goals, their values and years come from
+    ``policy`` (the LEKP period and goals per 1,000 housing units, the long-term label goal).
+
+    Examples
+    --------
+    >>> from scenarios.policy import load_policy
+    >>> descriptions_nl(load_policy())["lekp_collective_target"]
+    'LEKP-doel collectieve renovaties (50 per 1.000 wooneenheden, 2021-2030)'
+    """
+    period = policy.lekp.period
+    per = policy.lekp.per_1000_housing_units
+    years = f"{period.from_year}-{period.to_year}"
+    goal = policy.long_term_goal
+    return {
+        **_DESCRIPTIONS_NL,
+        "share_label_a_or_better": (
+            f"aandeel woningen met label A of beter (langetermijndoel: label {goal.label} of "
+            f"beter in {goal.year})"
+        ),
+        "lekp_collective_cum": f"collectieve energiebesparende renovaties binnen de LEKP-periode {years}",
+        "lekp_collective_target": (
+            f"LEKP-doel collectieve renovaties ({_nl(per.collective_renovations.value)} per 1.000 "
+            f"wooneenheden, {years})"
+        ),
+        "lekp_fossil_free_target": (
+            f"LEKP-doel fossielvrije collectieve renovaties ({_nl(per.fossil_free.value)} per "
+            f"1.000 wooneenheden, {years})"
+        ),
+        "lekp_klimaattafel_target": (
+            f"LEKP-doel uitnodigingen klimaattafel ({_nl(per.klimaattafel_invitations.value)} per "
+            f"1.000 wooneenheden, {years})"
+        ),
+    }
 
 
 def _derived(
@@ -155,7 +192,7 @@ def indicator_table(
     municipality : (str, str)
         Id (NIS code) and name of the municipality.
     policy : Policy
-        For the LEKP goals per 1,000 housing units.
+        For the LEKP goals per 1,000 housing units and the descriptions naming them.
 
     Returns
     -------
@@ -167,6 +204,7 @@ def indicator_table(
     total = aggregates.sum(axis=2, keepdims=True)
     per_area = np.concatenate([aggregates, total], axis=2)  # (R, Y, A, Q)
     names, units, values = _derived(per_area, policy)
+    descriptions = descriptions_nl(policy)
     runs = values[1:] if values.shape[0] > 1 else values[:1]
     p10, p50, p90 = np.percentile(runs, [10.0, 50.0, 90.0], axis=0)
     central = p50  # the central estimate: see the module notes
@@ -200,7 +238,7 @@ def indicator_table(
             "year": np.tile(np.repeat(np.asarray(years, dtype=np.int64), n_i), n_a),
             "indicator": cat(ind, names),
             "unit": cat(ind, units),
-            "description_nl": cat(ind, [DESCRIPTIONS_NL[x] for x in names]),
+            "description_nl": cat(ind, [descriptions[x] for x in names]),
             "central": flat(central),
             "p10": flat(p10),
             "p50": flat(p50),
@@ -224,4 +262,10 @@ def wide(table: pd.DataFrame, year: int, column: str = "central") -> pd.DataFram
     return out.reset_index()
 
 
-__all__ = ["CENTRAL_ESTIMATE_NL", "DESCRIPTIONS_NL", "INDICATOR_COLUMNS", "indicator_table", "wide"]
+__all__ = [
+    "CENTRAL_ESTIMATE_NL",
+    "INDICATOR_COLUMNS",
+    "descriptions_nl",
+    "indicator_table",
+    "wide",
+]

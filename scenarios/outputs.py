@@ -15,6 +15,8 @@
 ``LEESMIJ.txt``                 what the files and the columns are, in Dutch: which figure
                                 is the central estimate (the median of the runs) and which
                                 figures come from the single central run
+``beleid.yaml``                 the policy the run used (:func:`scenarios.policy.write_policy`);
+                                reports and the service read goals and years from it
 ==============================  ==========================================================
 
 A run writes into a new sibling folder and only replaces ``out`` when everything is written,
@@ -34,10 +36,12 @@ import pandas as pd
 
 from scenarios.catalogue import Catalogue
 from scenarios.indicators import CENTRAL_ESTIMATE_NL, indicator_table, wide
-from scenarios.policy import Policy
+from scenarios.policy import Policy, write_policy
 from scenarios.run import ScenarioResult
 from scenarios.scenario import Scenario
 
+#: The policy of the run, in the output folder.
+POLICY_FILE = "beleid.yaml"
 #: Name of the area outside every neighbourhood polygon.
 NO_SECTOR_NL = "(buiten elke wijk)"
 #: Indicators shown per area in the GeoPackages.
@@ -136,6 +140,7 @@ def _write_all(
     if scenario_file is not None:
         shutil.copyfile(scenario_file, folder / "scenario.yaml")
     (folder / "LEESMIJ.txt").write_text(readme_nl(result, scenario), encoding="utf-8")
+    write_policy(inputs.policy, folder / POLICY_FILE)
     years = sorted({*(scenario.output.years if scenario.output else []), scenario.horizon.end})
     years = [int(result.years[0]), *years]
     area = _area_table(indicators, years)
@@ -155,7 +160,7 @@ def _write_all(
     if formats:
         from scenarios.charts import write_charts
 
-        write_charts(indicators, folder / "grafieken", formats)
+        write_charts(indicators, folder / "grafieken", formats, inputs.policy)
 
 
 def readme_nl(result: ScenarioResult, scenario: Scenario) -> str:
@@ -260,6 +265,7 @@ def municipality_series(indicators: pd.DataFrame, indicator: str) -> pd.DataFram
 
 
 __all__ = [
+    "POLICY_FILE",
     "ScenarioInputs",
     "buildings_table",
     "indicators_of",

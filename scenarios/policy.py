@@ -1,4 +1,5 @@
-"""Flemish renovation policy as data: prices, CO2, renovation obligation, LEKP goals, premiums.
+"""Flemish renovation policy as data: prices, CO2, renovation obligation, LEKP goals, the
+long-term label goal, premiums.
 
 The policy lives in ``scenarios/data/policy_flanders.yaml`` (sources beside every number);
 :func:`load_policy` validates it into a :class:`Policy` whose methods answer vectorised
@@ -19,6 +20,9 @@ Notes
   a cap that is not given (or an area that is not given) does not limit.
 * LEKP goals per 1,000 housing units are scaled to the municipality and rounded up
   (a goal of 12.5 renovations is met only by 13).
+* Goals and their years (the LEKP period and norms, ``long_term_goal``) are read by the
+  indicators, charts, reports and the service from the policy of the run; a run's results keep
+  it (:func:`write_policy`), so no goal or policy year is written in code.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from scenarios.io_yaml import FileProblems, Loc, read_yaml_file, read_yaml_text
 from sim.carriers import CARRIERS, CarrierTables, load_carrier_tables
 from sim.errors import InputError, Problems
 from sim.labels import LABELS
@@ -182,6 +187,14 @@ class Lekp(_Model):
     wijkverbeteringscontract_source: str
 
 
+class LongTermGoal(_Model):
+    """The long-term goal for every dwelling: label ``label`` or better by ``year``."""
+
+    year: int = Field(ge=2000, le=2200)
+    label: Label
+    source: str
+
+
 class PremiumTier(_Model):
     """Premium for one income category [% of invoice, EUR, EUR/m²]."""
 
@@ -231,6 +244,7 @@ class Policy(_Model):
     co2_factors: Annotated[dict[Carrier, Series], AfterValidator(_check_series)]
     renovation_obligation: RenovationObligation
     lekp: Lekp
+    long_term_goal: LongTermGoal
     premiums: Premiums
 
     @model_validator(mode="after")
@@ -247,6 +261,7 @@ class Policy(_Model):
         refs = {
             "renovation_obligation.source": self.renovation_obligation.source,
             "lekp.wijkverbeteringscontract_source": self.lekp.wijkverbeteringscontract_source,
+            "long_term_goal.source": self.long_term_goal.source,
             "premiums.source": self.premiums.source,
         }
         for goal in LEKP_GOALS:
@@ -503,18 +518,6 @@ _MESSAGES = {
 }
 
 
-def _place(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part == "[key]":
-            continue  # pydantic marks a bad dict key; the key itself is the previous part
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(bestand)"
-
-
 def pydantic_message_nl(err: Mapping[str, Any]) -> str:
     """A pydantic validation error in Dutch (the error's own English text for rare kinds).
 
@@ -534,16 +537,29 @@ def _message(err: Mapping[str, Any]) -> str:
     return template.format(**ctx)
 
 
-def parse_policy(data: Any, what: str = "beleidsbestand") -> Policy:
-    """Validate a policy already read into Python objects; every problem in one InputError."""
-    problems = Problems(what)
+def parse_policy(
+    data: Any, what: str = "beleidsbestand", lines: Mapping[Loc, int] | None = None
+) -> Policy:
+    """Validate a policy already read into Python objects; every problem in one InputError.
+
+    ``lines`` (key path -> line in the file, :class:`scenarios.io_yaml.YamlDocument`) adds the
+    line to each problem's place.
+    """
+    problems = FileProblems(what, lines)
+    policy = _validate_policy(data, problems)
+    problems.raise_if_any()
+    if policy is None:  # pragma: no cover - pydantic failed, so problems were raised
+        raise RuntimeError("policy validation failed without problems")
+    return policy
+
+
+def _validate_policy(data: Any, problems: FileProblems) -> Policy | None:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.add(_place(tuple(err["loc"])), _message(err))
-    problems.raise_if_any()
-    raise AssertionError("unreachable")  # pragma: no cover
+            problems.at(tuple(err["loc"]), _message(err))
+    return None
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -552,22 +568,41 @@ def load_policy(path: str | Path | None = None) -> Policy:
     Raises
     ------
     InputError
-        With every problem, each naming its place in the file
-        (e.g. ``energy_prices.electricity[2].value: moet ≥ 0 zijn``).
+        With every problem, each naming its place and line in the file
+        (e.g. ``energy_prices.electricity[2].value (regel 58): moet ≥ 0 zijn``); also for a
+        missing file and a YAML syntax error (in Dutch, with its line).
     """
     if path is None:
         text = resources.files("scenarios.data").joinpath(_DEFAULT_FILE).read_text("utf-8")
-        name = _DEFAULT_FILE
+        problems = FileProblems(f"beleidsbestand {_DEFAULT_FILE}")
+        doc = read_yaml_text(text, _DEFAULT_FILE, problems)
     else:
-        text = Path(path).read_text(encoding="utf-8")
-        name = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        problems = Problems(f"beleidsbestand {name}")
-        problems.add("(bestand)", f"geen geldige YAML: {exc}")
-        problems.raise_if_any()
-    return parse_policy(data, what=f"beleidsbestand {name}")
+        problems = FileProblems(f"beleidsbestand {path}")
+        doc = read_yaml_file(path, problems)
+    policy = None if doc is None else _validate_policy(doc.data, problems)
+    problems.raise_if_any()
+    if policy is None:  # pragma: no cover - pydantic failed, so problems were raised
+        raise RuntimeError("policy validation failed without problems")
+    return policy
+
+
+def write_policy(policy: Policy, path: str | Path) -> Path:
+    """Write ``policy`` as YAML that :func:`load_policy` reads back into an equal policy.
+
+    Results keep the policy they were computed with this way (``beleid.yaml`` beside the
+    indicators, :func:`scenarios.outputs.write_outputs`), so the reports read their goals and
+    years from the results, not from whichever policy file is shipped today.
+    """
+    path = Path(path)
+    data = policy.model_dump(mode="json")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    header = (
+        "# Het beleid waarmee deze resultaten berekend zijn (prijzen, CO2-factoren,\n"
+        "# renovatieverplichting, LEKP-doelen, langetermijndoel, premies), met de bronnen in\n"
+        "# `sources`. Geschreven door de wijkrenovatietool; zie scenarios/policy.py.\n"
+    )
+    path.write_text(header + text, encoding="utf-8")
+    return path
 
 
 __all__ = [
@@ -578,4 +613,5 @@ __all__ = [
     "load_policy",
     "parse_policy",
     "pydantic_message_nl",
+    "write_policy",
 ]

@@ -6,11 +6,13 @@ collective programmes, klimaattafels, the uncertainty runs and the output. The s
 documented field by field in ``docs/scenario_schema.md``; ``scenarios/data/scenario_lichtervelde.yaml``
 is a complete example.
 
-:func:`load_scenario` reads and validates a file; :func:`parse_scenario` validates data already
-read into Python objects; :func:`check_scenario` cross-checks a valid scenario against the twin,
-the catalogue and the policy. Each collects every problem and raises one
-:class:`sim.errors.InputError`, each problem named by its place in the file
-(``uptake.sale_rate (regel 23): moet ≤ 1 zijn``) with a Dutch message.
+:func:`load_scenario` reads and validates a file together with the catalogue and policy it
+names (measure ids, premium rules, years against the horizon, and those files' own problems);
+:func:`parse_scenario` validates data already read into Python objects; :func:`check_scenario`
+cross-checks a valid scenario against the twin, the catalogue and the policy. Each collects every
+problem and raises one :class:`sim.errors.InputError`, the problems in line order, each named by
+its place in the file (``uptake.sale_rate (regel 23): moet ≤ 1 zijn``) with a Dutch message. YAML
+is read by :mod:`scenarios.io_yaml` (syntax errors in Dutch, with their line).
 
 Notes
 -----
@@ -34,12 +36,11 @@ import math
 import types
 import typing
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 from pydantic import (
     AfterValidator,
@@ -55,10 +56,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from scenarios.catalogue import Attachment, Catalogue
-from scenarios.policy import INCOME_CATEGORIES, Label, Policy, _message, _one_of, _place
+from scenarios.catalogue import Attachment, Catalogue, load_catalogue
+from scenarios.io_yaml import FileProblems, line_of, place_with_line, read_yaml_file
+from scenarios.policy import INCOME_CATEGORIES, Label, Policy, _message, _one_of, load_policy
 from sim.carriers import CARRIERS
-from sim.errors import Problems
+from sim.errors import InputError, Problem, Problems
 from sim.stock import DWELLING_COLUMNS
 
 #: The scenario schema version this tool reads.
@@ -537,7 +539,7 @@ class Scenario(_Model):
 
     def place(self, loc: Sequence[int | str]) -> str:
         """``loc`` as written in messages, with its line in the file when known."""
-        return _with_line(loc, self._lines)
+        return place_with_line(loc, self._lines)
 
 
 # ---------------------------------------------------------------------- places and messages
@@ -582,21 +584,6 @@ def _clean_loc(loc: Sequence[int | str]) -> tuple[int | str, ...]:
     return out
 
 
-def _line_of(loc: Sequence[int | str], lines: Mapping[tuple[int | str, ...], int]) -> int | None:
-    path: tuple[int | str, ...] = ()
-    for part in loc:
-        if (*path, part) in lines:
-            path = (*path, part)
-    # a key missing at the top level has no useful line (the root is line 1)
-    return lines.get(path) if path else None
-
-
-def _with_line(loc: Sequence[int | str], lines: Mapping[tuple[int | str, ...], int]) -> str:
-    place = _place(tuple(loc))
-    line = _line_of(loc, lines)
-    return place if line is None else f"{place} (regel {line})"
-
-
 def _scenario_message(err: Mapping[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         loc = _clean_loc(err["loc"])
@@ -607,48 +594,15 @@ def _scenario_message(err: Mapping[str, Any]) -> str:
     return _message(err)
 
 
-def _line_map(
-    node: yaml.Node,
-) -> tuple[dict[tuple[int | str, ...], int], list[tuple[tuple[int | str, ...], int, int]]]:
-    """Line (1-based) of every key and list item; and keys given twice (path, line, first line)."""
-    lines: dict[tuple[int | str, ...], int] = {(): node.start_mark.line + 1}
-    doubles: list[tuple[tuple[int | str, ...], int, int]] = []
-
-    def walk(n: yaml.Node, path: tuple[int | str, ...]) -> None:
-        if isinstance(n, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, value_node in n.value:
-                key = str(key_node.value)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    doubles.append(((*path, key), line, seen[key]))
-                seen[key] = line
-                lines[(*path, key)] = line
-                walk(value_node, (*path, key))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
-
-    walk(node, ())
-    return lines, doubles
-
-
 # ---------------------------------------------------------------------- loading
-def _validate(
-    data: Any,
-    problems: Problems,
-    base_dir: Path,
-    lines: Mapping[tuple[int | str, ...], int],
-) -> Scenario | None:
+def _validate(data: Any, problems: FileProblems, base_dir: Path) -> Scenario | None:
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         for err in exc.errors():
-            loc = _clean_loc(err["loc"])
-            problems.add(_with_line(loc, lines), _scenario_message(err))
+            problems.at(_clean_loc(err["loc"]), _scenario_message(err))
         return None
-    scenario._lines = dict(lines)
+    scenario._lines = dict(problems.lines)
     return scenario
 
 
@@ -672,37 +626,71 @@ def parse_scenario(
         With every problem, each named by its place (``uptake.sale_rate: moet ≤ 1 zijn``).
         Referenced files are not checked here (see :func:`load_scenario`).
     """
-    problems = Problems(what)
+    problems = FileProblems(what)
     base = Path.cwd() if base_dir is None else Path(base_dir)
-    scenario = _validate(data, problems, base.resolve(), {})
+    scenario = _validate(data, problems, base.resolve())
     problems.raise_if_any()
     if scenario is None:  # pragma: no cover - pydantic failed, so problems were raised
         raise RuntimeError("scenario validation failed without problems")
     return scenario
 
 
-def _missing_files(
-    data: Any, base_dir: Path, lines: Mapping[tuple[int | str, ...], int], problems: Problems
-) -> None:
-    if not isinstance(data, dict):
-        return
+def _referenced_file(data: Any, key: str, base_dir: Path) -> Path | None:
+    """The path the scenario names under ``key``, resolved against its folder (None when the key
+    is absent, ``demo`` or not a path; the path need not exist)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value.strip() or (key == "twin" and value == "demo"):
+        return None
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else base_dir / path).resolve()
+
+
+def _missing_files(data: Any, base_dir: Path, problems: FileProblems) -> None:
     for key in _PATH_FIELDS:
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip() or (key == "twin" and value == "demo"):
+        path = _referenced_file(data, key, base_dir)
+        if path is None:
             continue
-        path = Path(value).expanduser()
-        path = (path if path.is_absolute() else base_dir / path).resolve()
         if not path.exists():
-            problems.add(_with_line((key,), lines), f"bestand niet gevonden: {path}")
+            problems.at((key,), f"bestand niet gevonden: {path}")
         elif not path.is_file():
-            problems.add(_with_line((key,), lines), f"is een map, geen bestand: {path}")
+            problems.at((key,), f"is een map, geen bestand: {path}")
+
+
+def _load_references(
+    data: Any, base_dir: Path, problems: FileProblems
+) -> tuple[Catalogue | None, Policy | None]:
+    """The catalogue and policy the scenario names (the shipped ones when it names none).
+
+    Their own problems join the scenario's, at the line of ``catalogue:`` / ``policy:``; a file
+    that is named but missing was reported by :func:`_missing_files` and gives None.
+    """
+    loaded: dict[str, Any] = {}
+    for key, load in (("catalogue", load_catalogue), ("policy", load_policy)):
+        named = isinstance(data, dict) and data.get(key) is not None
+        path = _referenced_file(data, key, base_dir) if named else None
+        if named and (path is None or not path.is_file()):
+            loaded[key] = None
+            continue
+        try:
+            loaded[key] = load(path)
+        except InputError as exc:
+            loaded[key] = None
+            field = place_with_line((key,), problems.lines) if named else f"({key})"
+            problems.extend(
+                (Problem(field, f"{exc.what}: {p}") for p in exc.problems),
+                line=line_of((key,), problems.lines),
+            )
+    return loaded["catalogue"], loaded["policy"]
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file.
+    """Read and validate a scenario YAML file, with the catalogue and policy it names.
 
     Relative paths in the file are resolved against the file's folder; the files they name must
-    exist.
+    exist. The measure ids of ``candidates.orders`` are checked against the catalogue in use
+    (the one named under ``catalogue``, else the shipped one) and the policy's premium rules,
+    and the years of programmes, klimaattafels and output against the horizon: every check of
+    :func:`check_scenario` that does not need the twin. Everything is reported at once.
 
     Parameters
     ----------
@@ -716,39 +704,23 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     InputError
-        With every problem found, each with its place and line
-        (``uptake.sale_rat (regel 22): onbekende sleutel; bedoelde u 'sale_rate'?``);
-        also for a missing file and a YAML syntax error (with its line).
+        With every problem found, in line order, each with its place and line
+        (``uptake.sale_rat (regel 22): onbekende sleutel; bedoelde u 'sale_rate'?``); also for
+        a missing file, a YAML syntax error (in Dutch, with its line) and problems in the
+        catalogue or policy file it names (with their place and line in that file).
     """
     file = Path(path).expanduser().resolve()
-    problems = Problems(f"scenariobestand {file}")
-    if not file.is_file():
-        problems.add("(bestand)", f"bestand niet gevonden: {file}")
+    problems = FileProblems(f"scenariobestand {file}")
+    doc = read_yaml_file(file, problems)
+    if doc is None:
         problems.raise_if_any()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add("(bestand)", f"kan het bestand niet lezen als UTF-8-tekst: {exc}")
-        problems.raise_if_any()
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = "(bestand)" if mark is None else f"regel {mark.line + 1}, kolom {mark.column + 1}"
-        problems.add(where, f"geen geldige YAML in {file.name}: {exc.problem or exc}")
-        problems.raise_if_any()
-    except yaml.YAMLError as exc:
-        problems.add("(bestand)", f"geen geldige YAML in {file.name}: {exc}")
-        problems.raise_if_any()
-    lines, doubles = ({}, []) if node is None else _line_map(node)
-    for key_path, line, first in doubles:
-        problems.add(
-            f"{_place(key_path)} (regel {line})",
-            f"sleutel komt twee keer voor (eerst op regel {first})",
-        )
-    scenario = _validate(data, problems, file.parent, lines)
-    _missing_files(data, file.parent, lines, problems)
+        raise RuntimeError("unreadable scenario file without problems")  # pragma: no cover
+    data = doc.data
+    scenario = _validate(data, problems, file.parent)
+    _missing_files(data, file.parent, problems)
+    catalogue, policy = _load_references(data, file.parent, problems)
+    if isinstance(data, dict):
+        _reference_problems(data, catalogue, policy, problems.at)
     problems.raise_if_any()
     if scenario is None:  # pragma: no cover - pydantic failed, so problems were raised
         raise RuntimeError("scenario validation failed without problems")
@@ -756,6 +728,82 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 # ---------------------------------------------------------------------- cross-checks
+At = Callable[[tuple[int | str, ...], str], None]
+
+
+def _year(value: Any) -> int | None:
+    """``value`` as a valid scenario year, as pydantic would read it; None when it is not one
+    (pydantic reports that)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 2000 <= value <= 2100 else None
+
+
+def _reference_problems(
+    data: Mapping[str, Any], catalogue: Catalogue | None, policy: Policy | None, at: At
+) -> None:
+    """Checks against the catalogue, the policy and the horizon, on the raw data (so they run
+    whether or not the rest of the file is valid; values of the wrong type are left to the
+    schema): measure ids of ``candidates.orders`` (known to the catalogue, with a premium rule in
+    the policy, once per order) and years within the horizon."""
+    candidates = data.get("candidates")
+    orders = candidates.get("orders") if isinstance(candidates, dict) else None
+    known = catalogue.ids if catalogue is not None else None
+    premium_rules = policy.premiums.measures if policy is not None else None
+    for i, order in enumerate(orders if isinstance(orders, list) else []):
+        first: dict[str, int] = {}
+        for j, mid in enumerate(order if isinstance(order, list) else []):
+            if not isinstance(mid, str):
+                continue
+            loc = ("candidates", "orders", i, j)
+            if known is not None and mid not in known:
+                hint = difflib.get_close_matches(mid, known, n=1, cutoff=0.6)
+                guess = f"bedoelde u '{hint[0]}'? " if hint else ""
+                at(loc, f"onbekende maatregel '{mid}'; {guess}bekend zijn: {', '.join(known)}")
+            elif known is not None and premium_rules is not None and mid not in premium_rules:
+                at(
+                    loc,
+                    f"maatregel '{mid}' heeft geen premieregel in het beleidsbestand "
+                    "(voeg hem toe onder premiums.measures, null: geen premie)",
+                )
+            if mid in first:
+                at(loc, f"maatregel '{mid}' staat al op plaats [{first[mid]}] van deze volgorde")
+            else:
+                first[mid] = j
+
+    horizon = data.get("horizon")
+    start = _year(horizon.get("start")) if isinstance(horizon, dict) else None
+    end = _year(horizon.get("end")) if isinstance(horizon, dict) else None
+    if start is None or end is None or end <= start:
+        return  # the schema reports the horizon
+    span = f"de horizon {start}-{end}"
+
+    def within(loc: tuple[int | str, ...], years: Any) -> None:
+        if not isinstance(years, dict):
+            return
+        a, b = _year(years.get("start")), _year(years.get("end"))
+        if a is not None and b is not None and a <= b and (a < start or b > end):
+            at(loc, f"{a}-{b} valt buiten {span}")
+
+    programmes = data.get("collective_programmes")
+    for i, programme in enumerate(programmes if isinstance(programmes, list) else []):
+        if isinstance(programme, dict):
+            within(("collective_programmes", i, "years"), programme.get("years"))
+    klimaattafels = data.get("klimaattafels")
+    if isinstance(klimaattafels, dict):
+        within(("klimaattafels", "years"), klimaattafels.get("years"))
+    output = data.get("output")
+    years = output.get("years") if isinstance(output, dict) else None
+    for k, value in enumerate(years if isinstance(years, list) else []):
+        year = _year(value)
+        if year is not None and not start <= year <= end:
+            at(("output", "years", k), f"{year} valt buiten {span}")
+
+
 def check_scenario(
     scenario: Scenario,
     twin_columns: Sequence[str],
@@ -764,6 +812,10 @@ def check_scenario(
     policy: Policy,
 ) -> None:
     """Cross-check a scenario against the twin, its sectors, the catalogue and the policy.
+
+    :func:`load_scenario` already made the checks that do not need the twin (measures, years),
+    with the catalogue and policy the file names; they are repeated here for a scenario built in
+    memory (:func:`parse_scenario`) or run with another catalogue or policy.
 
     Parameters
     ----------
@@ -780,67 +832,30 @@ def check_scenario(
     Raises
     ------
     InputError
-        Once, with every problem: unknown or repeated measures in ``candidates.orders``, measures
-        without a premium rule in the policy, years outside the horizon, unknown programme sectors,
-        twin columns that are missing.
+        Once, with every problem in line order: unknown or repeated measures in
+        ``candidates.orders``, measures without a premium rule in the policy, years outside the
+        horizon, unknown programme sectors, twin columns that are missing.
     """
-    problems = Problems(f"scenario '{scenario.name}'")
-    at = scenario.place
-    known = catalogue.ids
-    premium_rules = policy.premiums.measures
-    for i, order in enumerate(scenario.candidates.orders):
-        first: dict[str, int] = {}
-        for j, mid in enumerate(order):
-            loc = ("candidates", "orders", i, j)
-            if mid not in known:
-                hint = difflib.get_close_matches(mid, known, n=1, cutoff=0.6)
-                guess = f"bedoelde u '{hint[0]}'? " if hint else ""
-                problems.add(
-                    at(loc), f"onbekende maatregel '{mid}'; {guess}bekend zijn: {', '.join(known)}"
-                )
-            elif mid not in premium_rules:
-                problems.add(
-                    at(loc),
-                    f"maatregel '{mid}' heeft geen premieregel in het beleidsbestand "
-                    "(voeg hem toe onder premiums.measures, null: geen premie)",
-                )
-            if mid in first:
-                problems.add(
-                    at(loc),
-                    f"maatregel '{mid}' staat al op plaats [{first[mid]}] van deze volgorde",
-                )
-            else:
-                first[mid] = j
-
-    h = scenario.horizon
-    span = f"de horizon {h.start}-{h.end}"
-
-    def within(loc: tuple[int | str, ...], years: YearSpan) -> None:
-        if years.start < h.start or years.end > h.end:
-            problems.add(at(loc), f"{years.start}-{years.end} valt buiten {span}")
+    problems = FileProblems(f"scenario '{scenario.name}'", scenario._lines)
+    at = problems.at
+    _reference_problems(scenario.model_dump(), catalogue, policy, at)
 
     sectors = set(sector_ids)
     for i, programme in enumerate(scenario.collective_programmes):
-        within(("collective_programmes", i, "years"), programme.years)
         if isinstance(programme.sectors, list):
             for j, sector in enumerate(programme.sectors):
                 if sector not in sectors:
                     shown = ", ".join(sorted(sectors)[:10]) + (" ..." if len(sectors) > 10 else "")
-                    problems.add(
-                        at(("collective_programmes", i, "sectors", j)),
+                    at(
+                        ("collective_programmes", i, "sectors", j),
                         f"onbekende sector '{sector}'; de wijkindeling kent {shown or 'geen sectoren'}",
                     )
-    if scenario.klimaattafels is not None:
-        within(("klimaattafels", "years"), scenario.klimaattafels.years)
-    for k, year in enumerate(scenario.output.years):
-        if not h.start <= year <= h.end:
-            problems.add(at(("output", "years", k)), f"{year} valt buiten {span}")
 
     columns = set(twin_columns)
     missing = [c for c in REQUIRED_TWIN_COLUMNS if c not in columns]
     if missing:
-        problems.add(
-            at(("twin",)),
+        at(
+            ("twin",),
             f"de digitale tweeling mist kolom(men) {', '.join(missing)}; maak de tweeling met "
             "`wijk twin build` (zie docs/twin_schema.md)",
         )

@@ -109,7 +109,7 @@ def _reference_trajectory(
         "year": state.year,
         "income_category": income_category,
         "target_label": target_label,
-        "goal_2050": "label A",
+        "long_term_goal": {"year": 2050, "label": "A"},
         "steps": _reference_steps(plan, names),
         "not_applicable": [m for m in DEFAULT_ORDER if m not in set(plan["measure"])],
         "options": _reference_options(cand, choices),

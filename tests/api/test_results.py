@@ -97,3 +97,94 @@ def test_the_lekp_report_shows_the_scenario(
     assert "geen scenarioresultaten geladen" in b.get("/rapport/gemeente/36011").text
     page = a.get("/").text
     assert "scenario_lekp_collective_progress" in page  # the map can colour by it
+
+
+# ---------------------------------------------------------------------- the run's own policy
+def test_the_policy_of_the_run_sets_the_goals_years_and_labels(
+    demo_twin: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    """A scenario with its own policy file: the LEKP goal for collective renovations is 80 per
+    1,000 housing units instead of 50, the LEKP period ends in 2027 instead of 2030, and the
+    long-term goal is label B by 2045 instead of label A by 2050. The results keep that policy,
+    and the indicators, the charts, the service and the council report read it from there.
+
+    By hand, for the first 400 dwellings of the demo town (one municipality, 36011):
+    collective goal ceil(80 x 400 / 1000) = 32 (the shipped policy would give 20); fossil-free
+    ceil(25 x 400 / 1000) = 10 and klimaattafel invitations ceil(50 x 400 / 1000) = 20, unchanged.
+    """
+    from scenarios.charts import lekp_chart_year
+    from scenarios.policy import load_policy
+
+    twin = demo_twin.iloc[:400]
+    shipped_policy = resources.files("scenarios.data").joinpath("policy_flanders.yaml")
+    policy_text = shipped_policy.read_text("utf-8")
+    changed = (
+        policy_text.replace(
+            "collective_renovations: {value: 50, source: lekp_2_0}",
+            "collective_renovations: {value: 80, source: lekp_2_0}",
+        )
+        .replace(
+            "period: {from_year: 2021, to_year: 2030}", "period: {from_year: 2021, to_year: 2027}"
+        )
+        .replace("long_term_goal: {year: 2050, label: A,", "long_term_goal: {year: 2045, label: B,")
+    )
+    assert changed.count("80") > policy_text.count("80") and "to_year: 2027" in changed
+    assert "year: 2045, label: B" in changed
+    (tmp_path / "beleid.yaml").write_text(changed, encoding="utf-8")
+    text = (
+        resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml").read_text("utf-8")
+    )
+    scenario = (
+        text.replace(
+            "horizon: {start: 2025, end: 2050}",
+            "policy: beleid.yaml\nhorizon: {start: 2025, end: 2030}",
+        )
+        .replace("years: [2030, 2040, 2050]", "years: [2027, 2030]")
+        .replace("  runs: 20", "  runs: 0")
+    )
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario, encoding="utf-8")
+    run = run_file(path, tmp_path / "uit", twin=twin)
+    assert run.report_years() == [2025, 2027, 2030]  # the command line's summary years
+
+    results = load_results(tmp_path / "uit")
+    assert results.policy == load_policy(tmp_path / "beleid.yaml")  # kept with the results
+    assert results.default_year() == 2027
+    assert lekp_chart_year(results.indicators, results.policy) == 2027
+    town = results.indicators[results.indicators["level"] == "gemeente"]
+    target = town[(town["indicator"] == "lekp_collective_target") & (town["year"] == 2027)]
+    assert target["central"].tolist() == [32.0]
+    descriptions = dict(zip(town["indicator"], town["description_nl"], strict=False))
+    assert descriptions["lekp_collective_target"] == (
+        "LEKP-doel collectieve renovaties (80 per 1.000 wooneenheden, 2021-2027)"
+    )
+    assert "label B of beter in 2045" in descriptions["share_label_a_or_better"]
+
+    # the service: one policy, that of the results
+    state = service.load_state(twin, policy=results.policy)
+    with pytest.raises(ValueError, match="another policy"):
+        create_app(service.load_state(twin), results=results)
+    app = create_app(
+        state, engine=db.make_engine(f"sqlite:///{tmp_path}/d.sqlite"), results=results
+    )
+    with TestClient(app) as client:
+        lekp = client.get("/api/v1/municipalities/36011/lekp").json()
+        assert lekp["targets"] == {
+            "collective_renovations": 32,
+            "fossil_free": 10,
+            "klimaattafel_invitations": 20,
+            "wijkverbeteringscontract": 1,
+        }
+        assert (
+            client.get("/api/v1/municipalities/36011").json()["properties"]["scenario_year"] == 2027
+        )
+        report = client.get("/rapport/gemeente/36011").text
+        dwelling = str(state.twin.index[0])
+        resident = client.get(f"/rapport/woning/{dwelling}").text
+    goals = report.split('id="lekp-doelen"')[1].split("</table>")[0]
+    row = next(r for r in goals.split("<tr>") if "collectieve renovaties" in r)
+    assert "<td>80 per 1.000 woongelegenheden</td>" in row and '<td class="n">32</td>' in row
+    assert "LEKP-periode 2021–2027" in report
+    years = report.split('id="lekp-jaren"')[1].split("</table>")[0]
+    assert "<tr><td>2027</td>" in years and "<tr><td>2028</td>" not in years
+    assert "Doel 2045:</b> elke woning haalt label B of beter" in resident

@@ -108,7 +108,50 @@ def test_a_bad_scenario_lists_every_problem_and_keeps_the_earlier_results(
     msg = flat(res.output)
     assert "Traceback" not in msg and "Fout:" in msg
     assert "sale_rat" in msg and "regel" in msg and "sale_rate" in msg
+    # the unknown measure and the output years past the shortened horizon in the same message
+    assert "onbekendemaatregel'dakraam'" in msg and "2050valtbuitendehorizon2025-2029" in msg
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def _line(text: str, startswith: str) -> int:
+    return next(i for i, x in enumerate(text.splitlines(), 1) if x.strip().startswith(startswith))
+
+
+def test_a_yaml_syntax_error_is_one_dutch_line_without_traceback(tmp_path: Path) -> None:
+    bad = EXAMPLE.replace("horizon: {start: 2025, end: 2050}", "horizon: {start: 2025, end: 2050")
+    path = scenario_file(tmp_path, bad)
+    res = runner.invoke(app, ["scenario", "run", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    msg = flat(res.output)
+    assert "Traceback" not in res.output and "Fout:" in msg
+    line = _line(bad, "horizon:")
+    assert f"regel{line}:geengeldigeYAMLinscenario.yaml:deaccolade'{{'wordtnietgesloten" in msg
+    assert "expected" not in msg and not (tmp_path / "o").exists()
+
+
+def test_a_bad_value_an_unknown_measure_and_a_share_out_of_range_in_one_message(
+    tmp_path: Path,
+) -> None:
+    bad = (
+        EXAMPLE.replace("seed: 20261125", "seed: twintig")
+        .replace("- [glazing_triple, roof_insulation,", "- [glazing_tripel, roof_insulation,")
+        .replace("participation: 0.1 ", "participation: 1.5 ")
+    )
+    path = scenario_file(tmp_path, bad)
+    res = runner.invoke(app, ["scenario", "run", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    msg = flat(res.output)
+    assert "Traceback" not in res.output
+    assert f"3problemeninscenariobestand{path}" in msg
+    assert f"seed(regel{_line(bad, 'seed:')}):moeteengeheelgetalzijn" in msg
+    assert (
+        f"candidates.orders[1][0](regel{_line(bad, '- [glazing_tripel')}):onbekendemaatregel"
+        "'glazing_tripel';bedoeldeu'glazing_triple'?" in msg
+    )
+    assert (
+        f"collective_programmes[0].participation(regel{_line(bad, 'participation:')}):"
+        "moet≤1zijn" in msg
+    )
 
 
 def test_a_missing_twin_and_a_bad_scheduler_are_reported(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from scenarios.catalogue import Catalogue
+from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import Policy
 from scenarios.scenario import (
     PARAMETER_NAMES,
@@ -144,8 +144,12 @@ def test_paths_are_resolved_against_the_scenario_folder(
 ) -> None:
     sub = tmp_path / "project"
     (sub / "data").mkdir(parents=True)
-    for name in ("twin.parquet", "wijken.gpkg", "maatregelen.yaml", "beleid.yaml"):
+    for name in ("twin.parquet", "wijken.gpkg"):
         (sub / "data" / name).write_text("x", encoding="utf-8")
+    # the catalogue and policy a scenario names are read and checked with it: valid copies
+    shipped = SHIPPED.parent
+    (sub / "data" / "maatregelen.yaml").write_bytes((shipped / "measures.yaml").read_bytes())
+    (sub / "data" / "beleid.yaml").write_bytes((shipped / "policy_flanders.yaml").read_bytes())
     raw.update(
         twin="data/twin.parquet",
         sectors="data/wijken.gpkg",
@@ -181,14 +185,16 @@ def test_missing_scenario_file_names_the_path(tmp_path: Path) -> None:
     assert "niet gevonden" in str(exc.value)
 
 
-def test_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+def test_yaml_syntax_error_names_the_file_and_line_in_dutch(tmp_path: Path) -> None:
     path = _write(tmp_path, "schema_version: 1\nname: x\nhorizon: {start: 2025\nseed: 1\n")
     with pytest.raises(InputError) as exc:
         load_scenario(path)
     (problem,) = _problems(exc)
     assert str(path) in str(exc.value)
-    assert "geen geldige YAML in scenario.yaml" in problem
-    assert problem.startswith("regel 4,")  # PyYAML detects the unclosed brace on the next line
+    # the brace opened on line 3 is not closed; the reader notices on line 4 and says so
+    assert problem.startswith("regel 3: geen geldige YAML in scenario.yaml: de accolade '{' ")
+    assert "wordt niet gesloten (de fout blijkt op regel 4" in problem
+    assert "expected" not in problem and "flow mapping" not in problem  # no parser English
 
 
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
@@ -444,9 +450,61 @@ def test_file_with_many_problems_lists_every_one_with_its_line(tmp_path: Path) -
     assert f"{len(expected)} problemen in scenariobestand {path}" in str(exc.value)
 
 
+def test_bad_value_unknown_measure_and_share_out_of_range_in_one_message(tmp_path: Path) -> None:
+    """Three problems of three kinds (schema type, catalogue reference, range) in one message,
+    each with its line; before, the unknown measure only came in a second round."""
+    text = (
+        SHIPPED.read_text(encoding="utf-8")
+        .replace("seed: 20261125", "seed: twintig")
+        .replace("- [glazing_triple, roof_insulation,", "- [glazing_tripel, roof_insulation,")
+        .replace("participation: 0.1 ", "participation: 1.5 ")
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    assert _problems(exc) == [
+        f"seed (regel {_line(path, 'seed:')}): moet een geheel getal zijn",
+        f"candidates.orders[1][0] (regel {_line(path, '- [glazing_tripel')}): onbekende "
+        "maatregel 'glazing_tripel'; bedoelde u 'glazing_triple'? bekend zijn: "
+        + ", ".join(load_catalogue().ids),
+        f"collective_programmes[0].participation (regel {_line(path, 'participation:')}): "
+        "moet ≤ 1 zijn",
+    ]
+    assert str(exc.value).startswith(f"3 problemen in scenariobestand {path}; er is niets berekend")
+
+
+def test_problems_of_the_named_policy_file_join_the_message_with_their_lines(
+    tmp_path: Path,
+) -> None:
+    policy_text = (SHIPPED.parent / "policy_flanders.yaml").read_text(encoding="utf-8")
+    bad_policy = policy_text.replace("deadline_years: 5", "deadline_years: -5")
+    (tmp_path / "beleid.yaml").write_text(bad_policy, encoding="utf-8")
+    text = (
+        SHIPPED.read_text(encoding="utf-8")
+        .replace("seed: 20261125", "seed: -1")
+        .replace("horizon: {start", "policy: beleid.yaml\nhorizon: {start")
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    deadline = _line(tmp_path / "beleid.yaml", "deadline_years:")
+    assert _problems(exc) == [
+        f"policy (regel {_line(path, 'policy:')}): beleidsbestand {tmp_path / 'beleid.yaml'}: "
+        f"renovation_obligation.deadline_years (regel {deadline}): moet ≥ 0 zijn",
+        f"seed (regel {_line(path, 'seed:')}): moet ≥ 0 zijn",
+    ]
+
+
 # ---------------------------------------------------------------------- cross-checks
-def test_cross_checks_list_every_problem_with_its_place(
-    tmp_path: Path, raw: dict[str, Any], catalogue: Catalogue, policy: Policy
+def _line_of_item(path: Path, item: str, nth: int = 1) -> int:
+    """1-based line of the ``nth`` list item ``- item`` in ``path``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    hits = [i for i, x in enumerate(lines, 1) if x.strip() == f"- {item}"]
+    return hits[nth - 1]
+
+
+def test_load_checks_measures_and_years_and_lists_them_in_line_order(
+    tmp_path: Path, raw: dict[str, Any]
 ) -> None:
     raw["candidates"]["orders"][1] = [
         "glazing_triple",
@@ -455,43 +513,59 @@ def test_cross_checks_list_every_problem_with_its_place(
         "pv",
         "pv",
     ]
-    programme = raw["collective_programmes"][0]
-    programme["sectors"] = ["36011A00-", "99999Z99-"]
-    programme["years"] = {"start": 2020, "end": 2030}
+    raw["collective_programmes"][0]["years"] = {"start": 2020, "end": 2030}
     raw["klimaattafels"]["years"] = {"start": 2025, "end": 2051}
     raw["output"]["years"] = [2030, 2060]
     path = _write(tmp_path, raw)
-    s = load_scenario(path)
+    # every check that needs no twin is made when the file is read: one message
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    text = _problems(exc)
+    text_lines = path.read_text(encoding="utf-8").splitlines()
+    programme_years = next(
+        i
+        for i, x in enumerate(text_lines, 1)
+        if x.strip() == "years:" and i > _line(path, "- name")
+    )
+    klimaattafel_years = next(
+        i
+        for i, x in enumerate(text_lines, 1)
+        if x.strip() == "years:" and i > _line(path, "klimaattafels")
+    )
+    output_2060 = next(i for i, x in enumerate(text_lines, 1) if x.strip() == "- 2060")
+    assert [t.split(":")[0] for t in text] == [
+        f"candidates.orders[1][2] (regel {_line_of_item(path, 'roof_insulaton')})",
+        f"candidates.orders[1][4] (regel {_line_of_item(path, 'pv', 3)})",
+        f"collective_programmes[0].years (regel {programme_years})",
+        f"klimaattafels.years (regel {klimaattafel_years})",
+        f"output.years[1] (regel {output_2060})",
+    ]
+    assert text[0].endswith(
+        "onbekende maatregel 'roof_insulaton'; bedoelde u 'roof_insulation'? bekend zijn: "
+        + ", ".join(load_catalogue().ids)
+    )
+    assert "'pv' staat al op plaats [3]" in text[1]
+    assert "2020-2030 valt buiten de horizon 2025-2050" in text[2]
+    assert "2025-2051 valt buiten" in text[3] and "2060 valt buiten" in text[4]
+
+
+def test_check_scenario_names_the_twin_problems_with_their_lines(
+    tmp_path: Path, raw: dict[str, Any], catalogue: Catalogue, policy: Policy
+) -> None:
+    raw["collective_programmes"][0]["sectors"] = ["36011A00-", "99999Z99-"]
+    path = _write(tmp_path, raw)
+    s = load_scenario(path)  # the file itself is valid
     columns = [c for c in REQUIRED_TWIN_COLUMNS if c not in ("sector_id", "u_roof_w_m2k")]
     with pytest.raises(InputError) as exc:
         check_scenario(s, columns, ["36011A00-", "36011A02-"], catalogue, policy)
     text = _problems(exc)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    unknown_line = next(i for i, x in enumerate(lines, 1) if x.strip() == "- roof_insulaton")
-    assert text[0].startswith(
-        f"candidates.orders[1][2] (regel {unknown_line}): onbekende maatregel 'roof_insulaton'; "
-        "bedoelde u 'roof_insulation'? bekend zijn: roof_insulation, cavity_wall_fill"
-    )
-    assert any(
-        t.startswith("candidates.orders[1][4]") and "'pv' staat al op plaats [3]" in t for t in text
-    )
-    assert any(
-        t.startswith("collective_programmes[0].years")
-        and "2020-2030 valt buiten de horizon 2025-2050" in t
-        for t in text
-    )
-    assert any(
-        t.startswith("collective_programmes[0].sectors[1]")
-        and "onbekende sector '99999Z99-'; de wijkindeling kent 36011A00-, 36011A02-" in t
-        for t in text
-    )
-    assert any(t.startswith("klimaattafels.years") and "2025-2051 valt buiten" in t for t in text)
-    assert any(t.startswith("output.years[1]") and "2060 valt buiten" in t for t in text)
-    twin = [t for t in text if t.startswith("twin (regel")]
-    assert len(twin) == 1
-    assert "mist kolom(men) sector_id, u_roof_w_m2k;" in twin[0]
-    assert "wijk twin build" in twin[0]
-    assert len(text) == 7
+    assert text == [
+        f"twin (regel {_line(path, 'twin:')}): de digitale tweeling mist kolom(men) "
+        "sector_id, u_roof_w_m2k; maak de tweeling met `wijk twin build` "
+        "(zie docs/twin_schema.md)",
+        f"collective_programmes[0].sectors[1] (regel {_line_of_item(path, '99999Z99-')}): "
+        "onbekende sector '99999Z99-'; de wijkindeling kent 36011A00-, 36011A02-",
+    ]
 
 
 def test_unknown_measure_in_parsed_scenario_has_place_without_line(

@@ -1,0 +1,307 @@
+"""Reading the project's YAML files (scenario, policy, catalogue): the data, the line of every key
+and Dutch messages for syntax errors.
+
+Every YAML file a user writes is read here, once: :func:`read_yaml_text` parses the text into
+Python objects and a map from every key path to its line in the file, and reports keys given
+twice. A syntax error becomes one Dutch problem naming its line (PyYAML's English text is
+translated; see :func:`yaml_error_nl`). :class:`FileProblems` collects the problems of one file
+and lists them in line order.
+
+A key path is a tuple of mapping keys and list positions, as pydantic reports the place of an
+error: ``("uptake", "sale_rate")``, ``("candidates", "orders", 1, 2)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import InputError, Problem, Problems
+
+Loc = tuple[int | str, ...]
+
+
+# ---------------------------------------------------------------------- places and lines
+def place(loc: Sequence[int | str]) -> str:
+    """A key path as written in messages: ``uptake.sale_rate``, ``candidates.orders[1][2]``.
+
+    Examples
+    --------
+    >>> place(("candidates", "orders", 1, 2))
+    'candidates.orders[1][2]'
+    >>> place(())
+    '(bestand)'
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            continue  # pydantic marks a bad dict key; the key itself is the previous part
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(bestand)"
+
+
+def line_of(loc: Sequence[int | str], lines: Mapping[Loc, int]) -> int | None:
+    """Line (1-based) of the deepest part of ``loc`` that is in the file.
+
+    A key that is missing is placed at the line of its parent (``uptake.sale_rate`` missing:
+    the line of ``uptake``); a key missing at the top level has no useful line (None).
+    """
+    path: Loc = ()
+    for part in loc:
+        if (*path, part) in lines:
+            path = (*path, part)
+    return lines.get(path) if path else None
+
+
+def place_with_line(loc: Sequence[int | str], lines: Mapping[Loc, int]) -> str:
+    """``place(loc)`` followed by ``(regel N)`` when the line is known."""
+    where = place(tuple(loc))
+    line = line_of(loc, lines)
+    return where if line is None else f"{where} (regel {line})"
+
+
+class FileProblems(Problems):
+    """The problems of one file, listed in line order when raised (problems without a line
+    first: they concern the whole file)."""
+
+    def __init__(self, what: str, lines: Mapping[Loc, int] | None = None) -> None:
+        super().__init__(what)
+        self.lines: dict[Loc, int] = dict(lines or {})
+        self._order: list[int] = []
+
+    def add(
+        self, field: str, message: str, rows: Iterable[int] | None = None, line: int | None = None
+    ) -> None:
+        """Record a problem; ``line`` orders it among the others."""
+        super().add(field, message, rows)
+        self._order.append(0 if line is None else line)
+
+    def at(self, loc: Sequence[int | str], message: str) -> None:
+        """Record a problem at key path ``loc``, named with its line."""
+        self.add(place_with_line(loc, self.lines), message, line=line_of(loc, self.lines))
+
+    def extend(self, problems: Iterable[Problem], line: int | None = None) -> None:
+        """Record problems found elsewhere (e.g. in a file this one refers to) at ``line``."""
+        for p in problems:
+            self.items.append(p)
+            self._order.append(0 if line is None else line)
+
+    def raise_if_any(self, error: type[InputError] = InputError) -> None:
+        order = sorted(range(len(self.items)), key=lambda k: self._order[k])
+        self.items = [self.items[k] for k in order]
+        self._order = [self._order[k] for k in order]
+        super().raise_if_any(error)
+
+
+# ---------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class YamlDocument:
+    """A YAML file read into Python objects, with the line of every key and list item.
+
+    Attributes
+    ----------
+    data : Any
+        What ``yaml.safe_load`` gives (None for an empty file).
+    lines : dict
+        Key path -> line (1-based); ``()`` is the first line of the document.
+    doubles : list of (key path, line, first line)
+        Keys given twice in one mapping (the YAML reader keeps the last one silently).
+    """
+
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    doubles: list[tuple[Loc, int, int]] = field(default_factory=list)
+
+
+def _line_map(node: yaml.Node) -> tuple[dict[Loc, int], list[tuple[Loc, int, int]]]:
+    lines: dict[Loc, int] = {(): node.start_mark.line + 1}
+    doubles: list[tuple[Loc, int, int]] = []
+
+    def walk(n: yaml.Node, path: Loc) -> None:
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in n.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    doubles.append(((*path, key), line, seen[key]))
+                seen[key] = line
+                lines[(*path, key)] = line
+                walk(value_node, (*path, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    walk(node, ())
+    return lines, doubles
+
+
+def read_yaml_text(text: str, name: str, problems: FileProblems) -> YamlDocument | None:
+    """Parse YAML ``text`` (of the file called ``name``) with the safe loader.
+
+    Keys given twice are added to ``problems``; so is a syntax error (in Dutch, with its line),
+    and then None is returned. ``problems.lines`` is set to the line map of the document.
+    """
+    try:
+        loader = yaml.SafeLoader(text)  # checks the characters of the whole text
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        line, message = yaml_error_nl(exc, text)
+        where = "(bestand)" if line is None else f"regel {line}"
+        problems.add(where, f"geen geldige YAML in {name}: {message}", line=line)
+        return None
+    lines, doubles = ({}, []) if node is None else _line_map(node)
+    problems.lines = dict(lines)
+    for key_path, line, first in doubles:
+        problems.add(
+            f"{place(key_path)} (regel {line})",
+            f"sleutel komt twee keer voor (eerst op regel {first})",
+            line=line,
+        )
+    return YamlDocument(data, lines, doubles)
+
+
+def read_yaml_file(path: str | Path, problems: FileProblems) -> YamlDocument | None:
+    """Read and parse a YAML file; a missing or unreadable file is a problem (None returned)."""
+    file = Path(path)
+    if not file.is_file():
+        problems.add("(bestand)", f"bestand niet gevonden: {file}")
+        return None
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add("(bestand)", f"kan het bestand niet lezen als UTF-8-tekst: {exc}")
+        return None
+    return read_yaml_text(text, file.name, problems)
+
+
+# ---------------------------------------------------------------------- syntax errors in Dutch
+_FIX = "controleer de inspringing (spaties, geen tabs), dubbelpunten, haakjes en aanhalingstekens"
+_TOKEN_NL = {
+    "<block mapping start>": "een nieuwe sleutel",
+    "<block sequence start>": "een lijst",
+    "<block end>": "het einde van een blok",
+    "<stream end>": "het einde van het bestand",
+    "<scalar>": "een waarde",
+    "<flow mapping start>": "'{'",
+    "<flow sequence start>": "'['",
+}
+
+
+def _token(text: str) -> str:
+    text = text.strip("'")
+    return _TOKEN_NL.get(text, f"'{text}'")
+
+
+def yaml_error_nl(exc: yaml.YAMLError, text: str = "") -> tuple[int | None, str]:
+    """The line (1-based, None when unknown) and a Dutch explanation of a PyYAML error.
+
+    The line is where the user has to look: for a bracket, brace or quote that is not closed,
+    the line where it opens; otherwise where the reader stopped.
+
+    Examples
+    --------
+    >>> import yaml
+    >>> try:
+    ...     yaml.safe_load("a: 1\\nb: {x: 1\\nc: 2\\n")
+    ... except yaml.YAMLError as exc:
+    ...     line, message = yaml_error_nl(exc)
+    >>> line, message[:42]
+    (2, "de accolade '{' wordt niet gesloten (de fo")
+    """
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1 if text else None
+        char = exc.character
+        code = ord(char) if isinstance(char, str) else int(char)
+        return line, (
+            f"het teken #x{code:04x} (een stuurteken) mag niet in een YAML-bestand staan; "
+            "verwijder het (het kan onzichtbaar zijn in de editor)"
+        )
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return None, f"het bestand is geen geldige YAML; {_FIX}"
+    problem = exc.problem or ""
+    context = exc.context or ""
+    p_line = None if exc.problem_mark is None else exc.problem_mark.line + 1
+    c_line = None if exc.context_mark is None else exc.context_mark.line + 1
+    line = p_line if p_line is not None else c_line
+    opened = c_line if c_line is not None else line
+
+    if m := re.match(r"expected ',' or '([}\]])', but got (.*)", problem):
+        close = m.group(1)
+        what = "de accolade '{'" if close == "}" else "de rechte haak '['"
+        return opened, (
+            f"{what} wordt niet gesloten (de fout blijkt op regel {p_line}: verwacht ',' of "
+            f"'{close}'); sluit ze met '{close}' of zet een komma tussen de elementen"
+        )
+    if "quoted scalar" in context:
+        return opened, (
+            f"het aanhalingsteken wordt niet gesloten (de fout blijkt op regel {p_line}); "
+            "sluit de tekst met hetzelfde aanhalingsteken"
+        )
+    if problem == "mapping values are not allowed here":
+        return line, (
+            "hier mag geen dubbelpunt ':' staan: staat er een tweede 'sleutel:' op dezelfde "
+            "regel, of springt de regel verder in dan de sleutel erboven? Zet tekst met ': ' "
+            "tussen aanhalingstekens"
+        )
+    if problem == "could not find expected ':'":
+        return opened, (
+            "na de sleutel ontbreekt een dubbelpunt ':' (of de tekst loopt door op de volgende "
+            f"regel zonder aanhalingstekens; de fout blijkt op regel {p_line})"
+        )
+    if m := re.match(r"expected <block end>, but found (.*)", problem):
+        found = m.group(1).strip("'")
+        if found in ("]", "}"):
+            return line, f"'{found}' sluit een haakje dat niet geopend werd"
+        return line, (
+            f"de inspringing klopt niet: hier staat {_token(found)} op een plaats waar het blok "
+            f"van regel {c_line} gedaan moet zijn; geef elementen van hetzelfde niveau dezelfde "
+            "inspringing (spaties, geen tabs)"
+        )
+    if m := re.match(r"found character '(.*)' that cannot start any token", problem):
+        char = m.group(1)
+        if char == "\\t":
+            return line, "een tab-teken: YAML springt in met spaties, niet met tabs"
+        return line, (
+            f"een waarde mag niet beginnen met '{char}'; zet de waarde tussen aanhalingstekens"
+        )
+    if m := re.match(r"found undefined alias '(.*)'", problem):
+        return line, f"verwijzing '*{m.group(1)}' naar een anker '&{m.group(1)}' dat niet bestaat"
+    if m := re.match(r"found duplicate anchor '(.*)'", context):
+        return line, f"anker '&{m.group(1)}' komt twee keer voor (eerst op regel {c_line})"
+    if problem == "but found another document":
+        return line, "het bestand bevat meer dan één YAML-document ('---'); hou er één"
+    if problem.startswith("could not determine a constructor for the tag"):
+        tag = problem.rsplit(" ", 1)[-1]
+        return line, f"het YAML-label (tag) {tag} is niet toegelaten; gebruik gewone waarden"
+    if problem == "found unhashable key":
+        return line, "een sleutel moet één waarde zijn, geen lijst of tabel"
+    if problem == "found unexpected end of stream":
+        return line, f"het bestand houdt onverwacht op; {_FIX}"
+    return line, f"de YAML-opbouw klopt hier niet; {_FIX}"
+
+
+__all__ = [
+    "FileProblems",
+    "Loc",
+    "YamlDocument",
+    "line_of",
+    "place",
+    "place_with_line",
+    "read_yaml_file",
+    "read_yaml_text",
+    "yaml_error_nl",
+]
