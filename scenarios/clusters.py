@@ -53,7 +53,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from scenarios.catalogue import Catalogue, load_catalogue
-from scenarios.policy import Policy, load_policy
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
 from scenarios.trajectory import stappenplan
 from sim.archetypes import archetype_table
 from sim.errors import Problems
@@ -516,7 +516,7 @@ def find_clusters(
     min_buildings: int = MIN_BUILDINGS,
     max_delta_u_wall_w_m2k: float = MAX_DELTA_U_WALL_W_M2K,
     max_delta_u_roof_w_m2k: float = MAX_DELTA_U_ROOF_W_M2K,
-    income_category: str = "middle",
+    income_category: str = DEFAULT_INCOME_CATEGORY,
 ) -> ClusterResult:
     """Collective renovation clusters of the twin, ranked by CO2 saved per euro.
 
@@ -540,7 +540,8 @@ def find_clusters(
     max_delta_u_wall_w_m2k, max_delta_u_roof_w_m2k : float
         Largest difference of wall and roof U-value between linked neighbours [W/(m²·K)].
     income_category : str
-        Premium category assumed for every dwelling: ``low``, ``middle`` or ``high``.
+        Premium category assumed for every dwelling (``scenarios.policy.INCOME_CATEGORIES``,
+        ``cat1`` least to ``cat4`` most supported).
 
     Returns
     -------

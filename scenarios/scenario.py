@@ -19,7 +19,8 @@ Notes
 * Missing optional sections take their defaults: ``prices.multiplier`` 1 for every carrier,
   ``collective_programmes`` none, ``uncertainty.runs`` 0 (the central run only),
   ``output.years`` ``[horizon.end]``. Shares that are not listed (``income_categories``,
-  ``uptake.tenure_shares``) are 0.
+  ``uptake.tenure_shares``) are 0; without ``income_categories`` the households follow the
+  policy's Flemish shares per premium category (:meth:`Scenario.income_shares`).
 * Uncertainty (:meth:`Scenario.parameter_draws`): run 0 is the central run (each factor at the
   central value of its distribution, 1 when not given); runs 1..R draw every given factor from
   one generator ``numpy.random.default_rng([seed, 1])``, factor after factor in the order of
@@ -56,7 +57,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import Attachment, Catalogue
-from scenarios.policy import INCOME_CATEGORIES, Label, Policy, _message, _one_of, _place
+from scenarios.policy import (
+    INCOME_CATEGORIES,
+    Label,
+    Policy,
+    _message,
+    _one_of,
+    _place,
+    premium_measure_problems,
+)
 from sim.carriers import CARRIERS
 from sim.errors import Problems
 from sim.stock import DWELLING_COLUMNS
@@ -147,7 +156,7 @@ Year = Annotated[int, Field(ge=2000, le=2100)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNeg = Annotated[float, Field(ge=0)]
 CarrierKey = Annotated[str, _closed_key(CARRIERS, "energiedrager")]
-IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "inkomenscategorie")]
+IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "premiecategorie")]
 TenureKey = Annotated[str, _closed_key(TENURES, "eigendomsvorm")]
 AttachmentKey = Annotated[str, _closed_key(ATTACHMENTS, "bebouwingstype")]
 ParameterKey = Annotated[str, _closed_key(PARAMETER_NAMES, "onzekere parameter")]
@@ -453,9 +462,13 @@ class Scenario(_Model):
     horizon: Horizon
     seed: int = Field(ge=0)
     candidates: Candidates
-    income_categories: Annotated[
-        dict[IncomeKey, NonNeg], _complete(INCOME_CATEGORIES, 0.0), AfterValidator(_shares)
-    ]
+    # None: the policy's Flemish household shares (income_shares)
+    income_categories: (
+        Annotated[
+            dict[IncomeKey, NonNeg], _complete(INCOME_CATEGORIES, 0.0), AfterValidator(_shares)
+        ]
+        | None
+    ) = None
     prices: Prices = Field(default_factory=Prices)
     uptake: Uptake
     collective_programmes: list[Programme] = Field(default_factory=list)
@@ -534,6 +547,13 @@ class Scenario(_Model):
                 values[1:] = dist.sample(rng, n)
             out[name] = values
         return out
+
+    def income_shares(self, policy: Policy) -> dict[str, float]:
+        """Share of households per premium category (``INCOME_CATEGORIES``): the scenario's
+        ``income_categories`` when given, else the policy's Flemish shares."""
+        if self.income_categories is not None:
+            return dict(self.income_categories)
+        return policy.premiums.shares()
 
     def place(self, loc: Sequence[int | str]) -> str:
         """``loc`` as written in messages, with its line in the file when known."""
@@ -780,14 +800,18 @@ def check_scenario(
     Raises
     ------
     InputError
-        Once, with every problem: unknown or repeated measures in ``candidates.orders``, measures
-        without a premium rule in the policy, years outside the horizon, unknown programme sectors,
-        twin columns that are missing.
+        Once, with every problem: unknown or repeated measures in ``candidates.orders``, premium
+        entries of the policy for measures the catalogue lacks
+        (:func:`scenarios.policy.premium_measure_problems`), years outside the horizon, unknown
+        programme sectors, twin columns that are missing. A measure without a premium entry is
+        fine: it gets no premium.
     """
     problems = Problems(f"scenario '{scenario.name}'")
     at = scenario.place
     known = catalogue.ids
-    premium_rules = policy.premiums.measures
+    policy_file = str(scenario.policy) if scenario.policy is not None else "beleidsbestand"
+    for problem in premium_measure_problems(policy, catalogue):
+        problems.add(f"{policy_file}: {problem.field}", problem.message)
     for i, order in enumerate(scenario.candidates.orders):
         first: dict[str, int] = {}
         for j, mid in enumerate(order):
@@ -797,12 +821,6 @@ def check_scenario(
                 guess = f"bedoelde u '{hint[0]}'? " if hint else ""
                 problems.add(
                     at(loc), f"onbekende maatregel '{mid}'; {guess}bekend zijn: {', '.join(known)}"
-                )
-            elif mid not in premium_rules:
-                problems.add(
-                    at(loc),
-                    f"maatregel '{mid}' heeft geen premieregel in het beleidsbestand "
-                    "(voeg hem toe onder premiums.measures, null: geen premie)",
                 )
             if mid in first:
                 problems.add(

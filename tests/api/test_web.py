@@ -215,6 +215,6 @@ def test_buildings_of_a_map_window(client: TestClient, state: service.ServiceSta
 
 
 def test_report_request_converts_gas_with_the_shipped_factor() -> None:
-    q = web.report_request([("gas_m3", "1000"), ("income", "low"), ("u_wall_w_m2k", "0.35")])
+    q = web.report_request([("gas_m3", "1000"), ("income", "cat4"), ("u_wall_w_m2k", "0.35")])
     assert q.measured_kwh["natural_gas"] == pytest.approx(10_550.0, rel=1e-12)
-    assert q.income_category == "low" and q.overrides == {"u_wall_w_m2k": 0.35}
+    assert q.income_category == "cat4" and q.overrides == {"u_wall_w_m2k": 0.35}
