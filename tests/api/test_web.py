@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,21 @@ def test_report_overrides_change_the_report(
     # the insulated roof is no longer a step
     steps = r.text.split('id="stappen"')[1].split("</table>")[0]
     assert "Dakisolatie" not in steps
+
+
+def test_page_and_report_offer_the_four_premium_categories(
+    client: TestClient, state: service.ServiceState
+) -> None:
+    html = client.get("/").text
+    config = json.loads(
+        html.split('<script id="config" type="application/json">')[1].split("</script>")[0]
+    )
+    got = {c["id"]: c["name"] for c in config["income_categories"]}
+    assert list(got) == ["cat1", "cat2", "cat3", "cat4"]  # least to most supported
+    assert got == state.policy.premiums.labels_nl()  # the Dutch meanings of the policy file
+    assert config["income_default"] == "cat2"
+    report = client.get(f"/rapport/woning/{_house(state)}", params={"income": "cat4"}).text
+    assert "premie voor categorie 4: laagste inkomens" in report
 
 
 @pytest.mark.parametrize(
