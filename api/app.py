@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import db, service
 from api.results import ScenarioResults, load_results
 from api.schemas import DossierIn, DossierOut, DossierUpdate
-from scenarios.policy import pydantic_message_nl
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory, pydantic_message_nl
 from sim.errors import InputError
 
 #: Answer when the service holds no scenario results.
@@ -72,7 +72,8 @@ class TrajectoryRequest(BaseModel):
     order: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
     target_label: Label = "A"
     budget_eur: Annotated[float, Field(ge=0, le=1e7)] | None = None
-    income_category: Literal["low", "middle", "high"] = "middle"
+    # Mijn VerbouwPremie category: cat1 (least supported) .. cat4 (most supported)
+    income_category: IncomeCategory = DEFAULT_INCOME_CATEGORY
 
 
 class Problem(BaseModel):

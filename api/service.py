@@ -33,7 +33,7 @@ from api.fasttraj import (
 from api.formatting import nl_number
 from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
-from scenarios.policy import INCOME_CATEGORIES, Policy, load_policy
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy, load_policy
 from scenarios.trajectory import DEFAULT_ORDER
 from sim.carriers import CARRIERS
 from sim.core import simulate
@@ -524,7 +524,7 @@ def trajectory(
     order: Sequence[str] | None = None,
     target_label: str = "A",
     budget_eur: float | None = None,
-    income_category: str = "middle",
+    income_category: str = DEFAULT_INCOME_CATEGORY,
 ) -> dict[str, Any]:
     """The stappenplan of one dwelling after the resident's corrections, with the optimiser's
     cheapest way to ``target_label`` and (with a budget) the lowest CO2 within it.
@@ -540,7 +540,10 @@ def trajectory(
     if target_label not in LABELS:
         problems.add("target_label", f"onbekend EPC-label; kies uit {', '.join(LABELS)}")
     if income_category not in INCOME_CATEGORIES:
-        problems.add("income_category", f"kies uit {', '.join(INCOME_CATEGORIES)}")
+        problems.add(
+            "income_category",
+            f"onbekende premiecategorie; kies uit {', '.join(INCOME_CATEGORIES)}",
+        )
     steps = tuple(order) if order else DEFAULT_ORDER
     unknown = [m for m in steps if m not in state.catalogue.ids]
     if unknown:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scenarios.candidates import Candidates
     from scenarios.catalogue import Catalogue
 
+from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from scenarios.trajectory import default_order
 
 _ADDRESS = re.compile(
@@ -89,8 +90,13 @@ def trajectory(
         int, typer.Option("--year", help="Jaar van de prijzen, CO2-factoren en premies.")
     ] = 2025,
     income: Annotated[
-        str, typer.Option("--income", help="Inkomenscategorie voor de premie: low, middle of high.")
-    ] = "middle",
+        str,
+        typer.Option(
+            "--income",
+            help="Premiecategorie van Mijn VerbouwPremie: cat1 (hoogste inkomens, minst "
+            "ondersteund), cat2, cat3 of cat4 (laagste inkomens, meest ondersteund).",
+        ),
+    ] = DEFAULT_INCOME_CATEGORY,
     target: Annotated[
         str, typer.Option("--target", help="Doellabel voor de goedkoopste combinatie (A+ ... F).")
     ] = "A",
@@ -119,11 +125,12 @@ def trajectory(
             if order
             else default_order(rows["attachment"].iloc[0])
         )
-        plan = stappenplan(rows, steps, catalogue, load_policy(), year=year, income_category=income)
+        policy = load_policy()
+        plan = stappenplan(rows, steps, catalogue, policy, year=year, income_category=income)
         if target not in LABELS:
             fail(f"--target {target} is geen EPC-label; kies uit {', '.join(LABELS)}.")
         cand = build_candidates(
-            rows, all_subsets(steps), catalogue, load_policy(), year=year, income_category=income
+            rows, all_subsets(steps), catalogue, policy, year=year, income_category=income
         )
     except InputError as exc:
         fail(str(exc))
@@ -137,7 +144,9 @@ def trajectory(
         f"Stappenplan {row['street']} {row['house_number']}{box}, {row['postcode']} "
         f"({row['attachment']}, bouwjaar {row['construction_year']}, {nl_number(row['floor_area_m2'])} m²)"
     )
-    table = Table(title=title)
+    table = Table(
+        title=title, caption=f"Premie: Mijn VerbouwPremie, {policy.premiums.labels_nl()[income]}"
+    )
     for col in (
         "stap",
         "maatregel",

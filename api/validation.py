@@ -13,7 +13,8 @@ Sections:
    many registered labels the twin honours;
 4. the core against TABULA and against an hourly EN ISO 52016 peer;
 5. heat-pump seasonal performance against field measurements;
-6. the calibrated parameters and every assumption that is not a published fact.
+6. the calibrated parameters and every assumption that is not a published fact (including the
+   premium figures of the policy file that no published page gives).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from api.formatting import nl_number, nl_percent
+from scenarios.policy import load_policy
 from sim.archetypes import archetype_table, dwelling_inputs
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import SimulationResult, simulate
@@ -479,6 +481,14 @@ def write_report(v: Validation, out: Path, what: str) -> Path:
         "reden en bereik in `sim/data/*.csv` (kolom `source`), onder meer de vorm van de "
         "prebound-relatie (`expected_use.csv`) en de fysische grenzen van de afstemming "
         "(`epc_conventions.csv`).",
+        "",
+        "Premies (Mijn VerbouwPremie 2025, `scenarios/data/policy_flanders.yaml`): de bedragen "
+        "die geen gepubliceerde bron geeft, met hun reden en bereik "
+        "(`Policy.premium_assumptions`):",
+        "",
+        "| plaats | aanname |",
+        "|---|---|",
+        *[f"| `{a.place}` | {a.text} |" for a in load_policy().premium_assumptions()],
     ]
     path = out / "validatie.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -39,6 +39,7 @@ from api.app import ID_PATTERN, TrajectoryRequest
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.results import ScenarioResults
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
+from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from sim.errors import InputError, Problem
 from sim.labels import LABELS
 
@@ -121,11 +122,6 @@ SOURCE_NL = {
     "measured": "gemeten",
     "geometry": "uit de gebouwvorm",
     "geometry+imputed_storeys": "uit de gebouwvorm, bouwlagen geschat",
-}
-INCOME_NL = {
-    "low": "laag (categorie 1)",
-    "middle": "midden (categorie 2)",
-    "high": "hoog (categorie 3)",
 }
 LEKP_GOALS_NL = {
     "collective_renovations": "collectieve renovaties",
@@ -303,7 +299,7 @@ def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
 
     Parameters are the overridable dwelling fields (``u_roof_w_m2k=0.24``,
     ``heating_system=1``, ...), ``gas_m3`` (measured gas use [m³/year], converted with
-    :func:`gas_kwh_per_m3`), ``income`` (``low``/``middle``/``high``), ``budget`` [€] and
+    :func:`gas_kwh_per_m3`), ``income`` (premium category ``cat1`` .. ``cat4``), ``budget`` [€] and
     ``target`` (a label). Decimal commas are accepted.
 
     Raises
@@ -546,7 +542,7 @@ def resident_report(
         f"bouwjaar {escape(str(year['value']))} "
         f"({escape(SOURCE_NL.get(str(year['source']), str(year['source'])))}) · "
         f"verwarming: {escape(str(card['heating_system_nl']))} · "
-        f"inkomenscategorie {escape(INCOME_NL[plan['income_category']])} · "
+        f"premie voor {escape(state.policy.premiums.labels_nl()[plan['income_category']])} · "
         f"opgemaakt op {_date_nl(today)}</p>" + adjusted + "<h2>Uw woning vandaag</h2>"
         f"<p>Geschat label: {_label_tile(str(now['label']))} "
         f"({nl_number(float(now['energy_score_kwh_m2']))} kWh/m² per jaar)"
@@ -865,6 +861,11 @@ def _config(state: service.ServiceState, results: ScenarioResults | None = None)
         else {"name": results.name, "year": results.default_year()},
         "label_colours": LABEL_COLOURS,
         "heating_choices": [{"code": c, "name": n} for c, n in HEATING_CHOICES],
+        # Mijn VerbouwPremie categories, least to most supported, with their Dutch meaning
+        "income_categories": [
+            {"id": c, "name": n} for c, n in state.policy.premiums.labels_nl().items()
+        ],
+        "income_default": DEFAULT_INCOME_CATEGORY,
         "sources_nl": SOURCE_NL,
         "attachment_nl": ATTACHMENT_NL,
     }

@@ -33,7 +33,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from scenarios.catalogue import Catalogue
-from scenarios.policy import Policy
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
 from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
@@ -176,7 +176,7 @@ def build_candidates(
     catalogue: Catalogue,
     policy: Policy,
     year: int = 2025,
-    income_category: str | ArrayLike = "middle",
+    income_category: str | ArrayLike = DEFAULT_INCOME_CATEGORY,
     discounts: Sequence[float] = (),
     system_params: SystemParameters | None = None,
 ) -> Candidates:
@@ -193,7 +193,8 @@ def build_candidates(
     year : int
         Reference year of prices, CO2 factors and premiums.
     income_category : str or array_like of str
-        Premium category per dwelling (``low``, ``middle``, ``high``) or one for all.
+        Premium category per dwelling (``scenarios.policy.INCOME_CATEGORIES``, ``cat1`` least to
+        ``cat4`` most supported) or one for all.
     discounts : sequence of float
         Extra price schemes ``"collective_<d>"``: the individual prices less a flat discount ``d``.
     system_params : SystemParameters, optional
@@ -207,9 +208,13 @@ def build_candidates(
     Raises
     ------
     InputError
-        Unknown measures or a measure twice in one order, before any computation.
+        Unknown measures or a measure twice in one order, premium entries of the policy for
+        measures the catalogue lacks (:func:`scenarios.policy.premium_measure_problems`), before
+        any computation.
     """
     problems = Problems("trajectkandidaten")
+    for problem in premium_measure_problems(policy, catalogue):
+        problems.add(f"beleidsbestand: {problem.field}", problem.message)
     for i, order in enumerate(orders):
         for j, mid in enumerate(order):
             if mid not in catalogue.ids:
@@ -252,16 +257,10 @@ def build_candidates(
         }
         for d in discounts:
             invoices[scheme_name(d)] = individual * (1.0 - d)
-        # measures without a premium rule in the policy (the shared apartment projects, until the
-        # policy file lists them) get no premium: the premium table cannot price them
-        ruled = [j for j, mid in enumerate(measures) if mid in policy.premiums.measures]
+        # a measure without a premium entry in the policy gets no premium (Policy.premium)
         for name, inv in invoices.items():
             schemes[name] = inv
-            prem[name] = np.zeros_like(inv)
-            if ruled:
-                prem[name][:, ruled] = policy.premium(
-                    [measures[j] for j in ruled], inv[:, ruled], income, area_m2=area[:, ruled]
-                )
+            prem[name] = policy.premium(measures, inv, income, area_m2=area)
     else:
         for name in ("individual", "collective", *(scheme_name(d) for d in discounts)):
             schemes[name] = prem[name] = np.zeros((n, 0))

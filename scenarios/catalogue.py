@@ -49,6 +49,15 @@ Basis = Literal[
     "building_share",
 ]
 #: What a shared building project (basis ``building_share``) is priced on: building totals.
+#: Bases priced per m² of an area: the area is the measure's size (``Catalogue.areas``), on which
+#: premiums capped per m² are computed.
+AREA_BASES: tuple[str, ...] = (
+    "roof_area_m2",
+    "wall_area_m2",
+    "ground_floor_area_m2",
+    "window_area_m2",
+    "floor_area_m2",
+)
 BuildingQuantity = Literal[
     "roof_area_m2",
     "wall_area_m2",
@@ -294,12 +303,12 @@ class Catalogue(_Model):
         for m in measures:
             if m.cost.basis == "window_area_m2":
                 columns.update(WINDOW_COLUMNS)
-            elif m.cost.basis not in ("per_dwelling", "per_kwp", "building_share"):
+            elif m.cost.basis in AREA_BASES:
                 columns.add(m.cost.basis)
         _require(dwellings, columns)
         out = np.full((len(dwellings), len(measures)), np.nan)
         for j, m in enumerate(measures):
-            if m.cost.basis not in ("per_dwelling", "per_kwp", "building_share"):
+            if m.cost.basis in AREA_BASES:
                 out[:, j] = _numeric(dwellings, m.cost.basis)
         return out
 

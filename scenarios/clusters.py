@@ -24,7 +24,7 @@ Method
    contractor can tender. Groups or parts of at least ``min_dwellings`` dwellings are clusters.
 5. **Economics.** Per cluster the investments, premiums, the annual CO2 and energy-cost saving
    (now minus after the dwelling's last step) and the number of dwellings that reach the goal
-   label (the best target label of the policy's renovation obligation: the long-term goal).
+   label (the policy's long-term goal, ``long_term_goal``).
 6. **Ranking.** ``rank`` by ``co2_saved_kg_per_eur`` (annual kg CO2 saved per euro invested,
    gross of premiums) descending, then ``n_dwellings`` descending, then ``cluster_id``;
    ``rank_goal`` by ``n_dwellings_goal`` descending, then the same keys.
@@ -491,9 +491,8 @@ def _majority(keys: NDArray[np.int64], values: NDArray[Any], weights: NDArray[An
 
 
 def goal_label(policy: Policy) -> str:
-    """The long-term goal label: the best target label of the policy's renovation obligation."""
-    rules = [*policy.renovation_obligation.houses, *policy.renovation_obligation.apartments]
-    return LABELS[min(LABELS.index(r.target_label) for r in rules)]
+    """The goal label of the clusters: the policy's long-term goal (``long_term_goal.label``)."""
+    return str(policy.long_term_goal.label)
 
 
 def _per_dwelling_package(
@@ -565,8 +564,8 @@ def find_clusters(
     catalogue : Catalogue, optional
         Measures and prices; default :func:`scenarios.catalogue.load_catalogue`.
     policy : Policy, optional
-        Energy prices, CO2 factors, premiums and the renovation obligation (its best target
-        label is the goal label); default :func:`scenarios.policy.load_policy`.
+        Energy prices, CO2 factors, premiums and the long-term goal label; default
+        :func:`scenarios.policy.load_policy`.
     year : int
         Year of the prices, CO2 factors and premiums [year].
     order : sequence of str

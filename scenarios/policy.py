@@ -15,9 +15,13 @@ Notes
   rule with the latest ``from_year`` not after the transfer year, separately for houses and
   apartments (:meth:`Policy.obligation_target`, :meth:`Policy.obligation_applies`). So in
   2023-2027 (minimum D) only E and F are obliged, and a D house sold in 2028 (minimum C) is too.
-* Premiums (Mijn VerbouwPremie):
+* Premiums (Mijn VerbouwPremie, 2025 rules) per measure id of any catalogue and per category
+  ``cat1`` (least supported) .. ``cat4`` (most supported):
   ``premium = min(percent_of_invoice / 100 * invoice, cap_eur, cap_eur_m2 * area)``,
-  a cap that is not given (or an area that is not given) does not limit.
+  a cap that is not given (or an area that is not given) does not limit; a category never gets
+  less than a less supported one (the basispremie of categorie 1 is open to every owner); a
+  measure the premium table does not list, or lists with ``no_premium: true``, gets none.
+  :func:`check_premium_measures` rejects premium entries for ids the catalogue of the run lacks.
 * LEKP goals per 1,000 housing units are scaled to the municipality and rounded up
   (a goal of 12.5 renovations is met only by 13).
 * Goals and their years (the LEKP period and norms, ``long_term_goal``) are read by the
@@ -28,11 +32,14 @@ Notes
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
+import math
+import typing
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 import yaml
@@ -43,36 +50,23 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from scenarios.catalogue import AREA_BASES, Catalogue
 from scenarios.io_yaml import FileProblems, Loc, read_yaml_file, read_yaml_text
 from sim.carriers import CARRIERS, CarrierTables, load_carrier_tables
-from sim.errors import InputError, Problems
+from sim.errors import InputError, Problem, Problems
 from sim.labels import LABELS
 
-#: Measure ids that the premium table must list (``null`` = no premium).
-MEASURES: tuple[str, ...] = (
-    "roof_insulation",
-    "cavity_wall_fill",
-    "exterior_wall_insulation",
-    "interior_wall_insulation",
-    "floor_insulation",
-    "glazing_hr",
-    "glazing_triple",
-    "airtightness_ventilation_c",
-    "ventilation_d",
-    "heat_pump_air_water",
-    "heat_pump_ground",
-    "heat_pump_hybrid",
-    "pv",
-    "solar_water_heater",
-    "boiler_condensing",
-)
-#: Income categories of the premium (mapping to the official categories in the YAML file).
-INCOME_CATEGORIES: tuple[str, ...] = ("low", "middle", "high")
+#: Mijn VerbouwPremie categories, from the least (categorie 1) to the most supported
+#: (categorie 4); their Dutch meanings and household shares are in the policy file.
+IncomeCategory = Literal["cat1", "cat2", "cat3", "cat4"]
+INCOME_CATEGORIES: tuple[str, ...] = typing.get_args(IncomeCategory)
+#: The category of a household that does not say (page, command line, service): categorie 2,
+#: the middle incomes.
+DEFAULT_INCOME_CATEGORY: IncomeCategory = "cat2"
 #: LEKP goals counted per 1,000 housing units.
 LEKP_GOALS: tuple[str, ...] = ("collective_renovations", "fossil_free", "klimaattafel_invitations")
 
@@ -92,7 +86,9 @@ def _one_of(allowed: Sequence[str], what: str) -> Any:
 
 Carrier = Annotated[str, _one_of(CARRIERS, "onbekende energiedrager")]
 Label = Annotated[str, _one_of(LABELS, "onbekend EPC-label")]
-Measure = Annotated[str, _one_of(MEASURES, "onbekende maatregel")]
+MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+SourceIds = Annotated[list[str], Field(min_length=1)]
+Assumption = Annotated[str, Field(min_length=1)]
 NonNeg = Annotated[float, Field(ge=0)]
 
 
@@ -196,7 +192,7 @@ class LongTermGoal(_Model):
 
 
 class PremiumTier(_Model):
-    """Premium for one income category [% of invoice, EUR, EUR/m²]."""
+    """Premium for one category [% of invoice, EUR per dwelling, EUR/m²]."""
 
     percent_of_invoice: float = Field(ge=0, le=100)
     cap_eur: NonNeg | None = None
@@ -204,35 +200,98 @@ class PremiumTier(_Model):
 
 
 class PremiumRule(_Model):
-    low: PremiumTier
-    middle: PremiumTier
-    high: PremiumTier
-    indicative: bool = False
-    source: str | None = None
+    """Mijn VerbouwPremie of one measure: a tier per category, or ``no_premium``."""
+
+    sources: SourceIds
+    assumption: Assumption | None = None
+    no_premium: bool = False
+    cat1: PremiumTier | None = None
+    cat2: PremiumTier | None = None
+    cat3: PremiumTier | None = None
+    cat4: PremiumTier | None = None
+
+    @model_validator(mode="after")
+    def _tiers(self) -> PremiumRule:
+        given = [c for c in INCOME_CATEGORIES if getattr(self, c) is not None]
+        if self.no_premium and given:
+            raise PydanticCustomError(
+                "policy_tiers", f"no_premium: true gaat niet samen met {', '.join(given)}"
+            )
+        missing = [c for c in INCOME_CATEGORIES if c not in given]
+        if not self.no_premium and missing:
+            raise PydanticCustomError(
+                "policy_tiers",
+                f"ontbrekende categorie(ën) {', '.join(missing)}: geef alle vier "
+                "(cat1..cat4) of no_premium: true",
+            )
+        return self
+
+    def tier(self, category: str) -> PremiumTier:
+        """The tier of ``category`` (a rule with ``no_premium`` has none)."""
+        tier = getattr(self, category) if category in INCOME_CATEGORIES else None
+        if tier is None:
+            raise KeyError(category)
+        return tier
 
 
-class IncomeCategories(_Model):
-    low: str
-    middle: str
-    high: str
+class Category(_Model):
+    label_nl: str = Field(min_length=1)
+
+
+class Categories(_Model):
+    """Dutch meaning of each category (what residents and municipal staff read)."""
+
+    cat1: Category
+    cat2: Category
+    cat3: Category
+    cat4: Category
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class HouseholdShares(_Model):
+    """Share of Flemish households per category (sum 1)."""
+
+    sources: SourceIds
+    assumption: Assumption | None = None
+    cat1: Share
+    cat2: Share
+    cat3: Share
+    cat4: Share
+
+    @model_validator(mode="after")
+    def _sum(self) -> HouseholdShares:
+        total = math.fsum(getattr(self, c) for c in INCOME_CATEGORIES)
+        if abs(total - 1.0) > 1e-6:
+            raise PydanticCustomError(
+                "policy_sum", f"de aandelen moeten samen 1 zijn, nu {total:.6g}"
+            )
+        return self
 
 
 class Premiums(_Model):
-    """Mijn VerbouwPremie per measure and income category."""
+    """Mijn VerbouwPremie per measure id and category (see the module notes)."""
 
     source: str
-    income_categories: IncomeCategories
-    measures: dict[Measure, PremiumRule | None]
+    categories: Categories
+    household_shares: HouseholdShares
+    measures: dict[MeasureId, PremiumRule]
 
-    @field_validator("measures")
-    @classmethod
-    def _all_measures(cls, v: dict[str, PremiumRule | None]) -> dict[str, PremiumRule | None]:
-        missing = [m for m in MEASURES if m not in v]
-        if missing:
-            raise PydanticCustomError(
-                "policy_missing", f"ontbrekende maatregelen {missing} (gebruik null: geen premie)"
-            )
-        return v
+    def labels_nl(self) -> dict[str, str]:
+        """Dutch label per category, from the least to the most supported."""
+        return {c: getattr(self.categories, c).label_nl for c in INCOME_CATEGORIES}
+
+    def shares(self) -> dict[str, float]:
+        """Share of households per category, from the least to the most supported."""
+        return {c: float(getattr(self.household_shares, c)) for c in INCOME_CATEGORIES}
+
+
+class PremiumAssumption(NamedTuple):
+    """A premium figure that no published source gives: where it is and why, with its range."""
+
+    place: str
+    text: str
 
 
 class Policy(_Model):
@@ -264,13 +323,16 @@ class Policy(_Model):
             "long_term_goal.source": self.long_term_goal.source,
             "premiums.source": self.premiums.source,
         }
+        shares = self.premiums.household_shares
+        for i, s in enumerate(shares.sources):
+            refs[f"premiums.household_shares.sources[{i}]"] = s
         for goal in LEKP_GOALS:
             refs[f"lekp.per_1000_housing_units.{goal}.source"] = getattr(
                 self.lekp.per_1000_housing_units, goal
             ).source
         for m, rule in self.premiums.measures.items():
-            if rule is not None and rule.source is not None:
-                refs[f"premiums.measures.{m}.source"] = rule.source
+            for i, s in enumerate(rule.sources):
+                refs[f"premiums.measures.{m}.sources[{i}]"] = s
         bad += [place for place, ref in refs.items() if ref not in known]
         if bad:
             raise PydanticCustomError("policy_source", f"bron niet gevonden in 'sources' bij {bad}")
@@ -381,23 +443,34 @@ class Policy(_Model):
         Parameters
         ----------
         measure_ids : sequence of str, length M
-            Measure ids (``MEASURES``).
+            Measure ids of any catalogue; an id the premium table does not list, or lists with
+            ``no_premium``, gets no premium.
         invoice_eur : array_like, shape (N, M)
             Invoice amount per dwelling and measure [EUR].
         income_category : array_like of str, shape (N,)
-            ``"low"``, ``"middle"`` or ``"high"`` per dwelling.
+            ``INCOME_CATEGORIES`` (``"cat1"`` .. ``"cat4"``) per dwelling.
         area_m2 : array_like, shape (N, M), optional
             Area of the measure [m²], for the caps per m²; without it those caps do not apply.
 
         Returns
         -------
         ndarray, shape (N, M)
-            Premium [EUR], never above the invoice and never negative.
+            Premium [EUR], never above the invoice, never negative, and never less than a less
+            supported category would get for the same invoice.
 
         Raises
         ------
         InputError
-            Unknown measures or income categories, wrong shapes, negative or non-finite invoices.
+            Unknown income categories, wrong shapes, negative or non-finite invoices or areas.
+
+        Examples
+        --------
+        A 14,000 EUR air/water heat pump (2025 rules: categorie 1 at most 20 % of the invoice
+        and 3,000 EUR; categorie 4 at most 50 % and 3,600 EUR):
+
+        >>> load_policy().premium(["heat_pump_air_water"], [[14_000.0], [14_000.0]],
+        ...                       ["cat1", "cat4"]).ravel().tolist()
+        [2800.0, 3600.0]
         """
         invoice = np.asarray(invoice_eur, dtype=np.float64)
         cats = np.asarray(income_category).astype(str)
@@ -415,39 +488,55 @@ class Policy(_Model):
             if area.shape != invoice.shape:
                 problems.add("area_m2", f"moet vorm {invoice.shape} hebben")
             elif (~np.isfinite(area) | (area < 0)).any():
-                problems.add("area_m2", "moet ≥ 0 zijn", np.flatnonzero((area < 0).any(axis=1)))
+                bad_area = ~np.isfinite(area) | (area < 0)
+                problems.add("area_m2", "moet ≥ 0 zijn", np.flatnonzero(bad_area.any(axis=1)))
         bad_inv = ~np.isfinite(invoice) | (invoice < 0)
         if bad_inv.any():
             problems.add("invoice_eur", "moet ≥ 0 zijn", np.flatnonzero(bad_inv.any(axis=1)))
-        unknown = [x for x in measure_ids if x not in self.premiums.measures]
-        if unknown:
-            problems.add("measure_ids", f"onbekende maatregel {unknown}; kies uit {list(MEASURES)}")
         bad_cat = ~np.isin(cats, INCOME_CATEGORIES)
         if bad_cat.any():
             problems.add(
                 "income_category",
-                f"onbekende inkomenscategorie; kies uit {list(INCOME_CATEGORIES)}",
+                f"onbekende premiecategorie; kies uit {', '.join(INCOME_CATEGORIES)}",
                 np.flatnonzero(bad_cat),
             )
         problems.raise_if_any()
 
+        n = invoice.shape[0]
+        # position of each dwelling's category in INCOME_CATEGORIES (least to most supported)
+        rank = np.zeros(n, dtype=np.int64)
+        for k, cat in enumerate(INCOME_CATEGORIES):
+            rank[cats == cat] = k
+        rows = np.arange(n)
         out = np.zeros_like(invoice)
         for j, mid in enumerate(measure_ids):
-            rule = self.premiums.measures[mid]
-            if rule is None:
+            rule = self.premiums.measures.get(mid)
+            if rule is None or rule.no_premium:
                 continue
-            for cat in INCOME_CATEGORIES:
-                rows = cats == cat
-                if not rows.any():
-                    continue
-                tier: PremiumTier = getattr(rule, cat)
-                p = invoice[rows, j] * (tier.percent_of_invoice / 100.0)
+            by_tier = np.empty((len(INCOME_CATEGORIES), n))
+            for k, cat in enumerate(INCOME_CATEGORIES):
+                tier = rule.tier(cat)
+                p = invoice[:, j] * (tier.percent_of_invoice / 100.0)
                 if tier.cap_eur is not None:
                     p = np.minimum(p, tier.cap_eur)
                 if tier.cap_eur_m2 is not None and area is not None:
-                    p = np.minimum(p, tier.cap_eur_m2 * area[rows, j])
-                out[rows, j] = p
+                    p = np.minimum(p, tier.cap_eur_m2 * area[:, j])
+                by_tier[k] = p
+            # a more supported category can always have what a less supported one gets
+            out[:, j] = np.maximum.accumulate(by_tier, axis=0)[rank, rows]
         return np.minimum(out, invoice)
+
+    def premium_assumptions(self) -> list[PremiumAssumption]:
+        """Every premium figure of this policy that is a project assumption, not a published
+        amount, with its place in the policy file (for the validation report)."""
+        out: list[PremiumAssumption] = []
+        shares = self.premiums.household_shares
+        if shares.assumption:
+            out.append(PremiumAssumption("premiums.household_shares", shares.assumption))
+        for mid, rule in self.premiums.measures.items():
+            if rule.assumption:
+                out.append(PremiumAssumption(f"premiums.measures.{mid}", rule.assumption))
+        return out
 
     # ------------------------------------------------------------------ LEKP
     def lekp_targets(self, housing_units: int) -> dict[str, int]:
@@ -605,13 +694,60 @@ def write_policy(policy: Policy, path: str | Path) -> Path:
     return path
 
 
+def premium_measure_problems(policy: Policy, catalogue: Catalogue) -> list[Problem]:
+    """The problems of the policy's premium table against the catalogue of the run.
+
+    A premium entry for a measure id the catalogue does not have is a problem (a typo would
+    otherwise silently give no premium), and so is a cap per m² on a measure the catalogue does
+    not price per m² (there is no area to apply it to). A catalogue measure without a premium
+    entry is fine: it gets no premium. Each problem names its place in the policy file.
+    """
+    problems = Problems()
+    known = catalogue.ids
+    for mid, rule in policy.premiums.measures.items():
+        place = f"premiums.measures.{mid}"
+        if mid not in known:
+            close = difflib.get_close_matches(mid, known, n=1, cutoff=0.6)
+            hint = f"bedoelde u '{close[0]}'? " if close else ""
+            problems.add(
+                place,
+                f"onbekende maatregel '{mid}': de maatregelencatalogus kent hem niet; {hint}"
+                "verwijder hem uit premiums.measures of voeg hem toe aan de catalogus",
+            )
+            continue
+        if rule.no_premium:
+            continue
+        basis = catalogue.measure(mid).cost.basis
+        per_m2 = [c for c in INCOME_CATEGORIES if rule.tier(c).cap_eur_m2 is not None]
+        if per_m2 and basis not in AREA_BASES:
+            problems.add(
+                place,
+                f"cap_eur_m2 bij {', '.join(per_m2)}, maar de catalogus prijst '{mid}' niet per "
+                f"m² (basis {basis}); gebruik cap_eur (per woning)",
+            )
+    return problems.items
+
+
+def check_premium_measures(
+    policy: Policy, catalogue: Catalogue, what: str = "het beleidsbestand"
+) -> None:
+    """Raise :class:`InputError` with every :func:`premium_measure_problems` of ``policy``."""
+    problems = Problems(f"de premietabel van {what} (tegenover de maatregelencatalogus)")
+    problems.items = premium_measure_problems(policy, catalogue)
+    problems.raise_if_any()
+
+
 __all__ = [
+    "DEFAULT_INCOME_CATEGORY",
     "INCOME_CATEGORIES",
-    "MEASURES",
+    "IncomeCategory",
     "InputError",
     "Policy",
+    "PremiumAssumption",
+    "check_premium_measures",
     "load_policy",
     "parse_policy",
+    "premium_measure_problems",
     "pydantic_message_nl",
     "write_policy",
 ]

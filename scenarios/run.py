@@ -3,11 +3,12 @@
 The flow (``docs/scenario_schema.md`` for the scenario file):
 
 1. :func:`prepare_stock`: sort the twin by sector and dwelling id, give every dwelling a stable
-   64-bit key (hash of its id) from which all its random draws derive, its income category and
-   tenure (drawn from the scenario's shares unless the twin has them), its annual voluntary
-   renovation probability, its collective-programme memberships and the year of its klimaattafel
-   invitation (:func:`invitation_years`). This is global work, done once, so that any split of
-   the stock gives the same per-dwelling inputs.
+   64-bit key (hash of its id) from which all its random draws derive, its premium category
+   (drawn from the scenario's shares, or the policy's Flemish shares when the scenario gives
+   none) and tenure (drawn from the scenario's shares unless the twin has them), its annual
+   voluntary renovation probability, its collective-programme memberships and the year of its
+   klimaattafel invitation (:func:`invitation_years`). This is global work, done once, so that
+   any split of the stock gives the same per-dwelling inputs.
 2. :func:`run_partition`, per group of sectors: build the trajectory candidates of its dwellings
    (:mod:`scenarios.candidates`, simulated by the core) and move them through the years
    (:mod:`scenarios.evolution`) for the central run and every Monte Carlo run.
@@ -92,7 +93,7 @@ class StockInputs:
     keys : ndarray of uint64
         Stable key per dwelling (hash of ``dwelling_id``).
     income : ndarray of str
-        Premium income category.
+        Premium category of Mijn VerbouwPremie (``scenarios.policy.INCOME_CATEGORIES``).
     tenure : ndarray of str
         ``owner`` | ``private_rent`` | ``social_rent``.
     base_rate : ndarray
@@ -229,9 +230,12 @@ def invitation_years(keys: NDArray[np.uint64], scenario: Scenario) -> NDArray[np
 def prepare_stock(
     twin: pd.DataFrame,
     scenario: Scenario,
+    policy: Policy,
     cluster_members: dict[int, NDArray[np.bool_]] | None = None,
 ) -> StockInputs:
     """Global per-dwelling inputs of a scenario run (see the module docstring).
+
+    ``policy`` gives the households' premium-category shares when the scenario has none.
 
     ``cluster_members`` maps a programme index with ``clusters: N`` to a boolean array over
     ``twin`` rows (the dwellings of the N best clusters).
@@ -245,7 +249,7 @@ def prepare_stock(
     seed = int(scenario.seed)
     up = scenario.uptake
     income = _draw_category(
-        keys, seed, _STREAM_INCOME, dict(scenario.income_categories), INCOME_CATEGORIES
+        keys, seed, _STREAM_INCOME, scenario.income_shares(policy), INCOME_CATEGORIES
     )
     if "tenure" in frame:
         tenure = frame["tenure"].astype(str).to_numpy(dtype=object)
@@ -649,7 +653,7 @@ def run_scenario(
     """
     step = progress or _noop
     step("woningen voorbereiden")
-    stock = prepare_stock(twin, scenario, cluster_members)
+    stock = prepare_stock(twin, scenario, policy, cluster_members)
     groups = partitions(stock, partition_dwellings)
     common = (scenario, catalogue, policy)
     results: list[PartitionResult] = []

@@ -21,7 +21,8 @@ Notes
 * Missing optional sections take their defaults: ``prices.multiplier`` 1 for every carrier,
   ``collective_programmes`` none, ``uncertainty.runs`` 0 (the central run only),
   ``output.years`` ``[horizon.end]``. Shares that are not listed (``income_categories``,
-  ``uptake.tenure_shares``) are 0.
+  ``uptake.tenure_shares``) are 0; without ``income_categories`` the households follow the
+  policy's Flemish shares per premium category (:meth:`Scenario.income_shares`).
 * Uncertainty (:meth:`Scenario.parameter_draws`): run 0 is the central run (each factor at the
   central value of its distribution, 1 when not given); runs 1..R draw every given factor from
   one generator ``numpy.random.default_rng([seed, 1])``, factor after factor in the order of
@@ -58,7 +59,15 @@ from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import Attachment, Catalogue, load_catalogue
 from scenarios.io_yaml import FileProblems, line_of, place_with_line, read_yaml_file
-from scenarios.policy import INCOME_CATEGORIES, Label, Policy, _message, _one_of, load_policy
+from scenarios.policy import (
+    INCOME_CATEGORIES,
+    Label,
+    Policy,
+    _message,
+    _one_of,
+    load_policy,
+    premium_measure_problems,
+)
 from sim.carriers import CARRIERS
 from sim.errors import InputError, Problem, Problems
 from sim.stock import DWELLING_COLUMNS
@@ -149,7 +158,7 @@ Year = Annotated[int, Field(ge=2000, le=2100)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNeg = Annotated[float, Field(ge=0)]
 CarrierKey = Annotated[str, _closed_key(CARRIERS, "energiedrager")]
-IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "inkomenscategorie")]
+IncomeKey = Annotated[str, _closed_key(INCOME_CATEGORIES, "premiecategorie")]
 TenureKey = Annotated[str, _closed_key(TENURES, "eigendomsvorm")]
 AttachmentKey = Annotated[str, _closed_key(ATTACHMENTS, "bebouwingstype")]
 ParameterKey = Annotated[str, _closed_key(PARAMETER_NAMES, "onzekere parameter")]
@@ -455,9 +464,13 @@ class Scenario(_Model):
     horizon: Horizon
     seed: int = Field(ge=0)
     candidates: Candidates
-    income_categories: Annotated[
-        dict[IncomeKey, NonNeg], _complete(INCOME_CATEGORIES, 0.0), AfterValidator(_shares)
-    ]
+    # None: the policy's Flemish household shares (income_shares)
+    income_categories: (
+        Annotated[
+            dict[IncomeKey, NonNeg], _complete(INCOME_CATEGORIES, 0.0), AfterValidator(_shares)
+        ]
+        | None
+    ) = None
     prices: Prices = Field(default_factory=Prices)
     uptake: Uptake
     collective_programmes: list[Programme] = Field(default_factory=list)
@@ -536,6 +549,13 @@ class Scenario(_Model):
                 values[1:] = dist.sample(rng, n)
             out[name] = values
         return out
+
+    def income_shares(self, policy: Policy) -> dict[str, float]:
+        """Share of households per premium category (``INCOME_CATEGORIES``): the scenario's
+        ``income_categories`` when given, else the policy's Flemish shares."""
+        if self.income_categories is not None:
+            return dict(self.income_categories)
+        return policy.premiums.shares()
 
     def place(self, loc: Sequence[int | str]) -> str:
         """``loc`` as written in messages, with its line in the file when known."""
@@ -748,12 +768,15 @@ def _reference_problems(
 ) -> None:
     """Checks against the catalogue, the policy and the horizon, on the raw data (so they run
     whether or not the rest of the file is valid; values of the wrong type are left to the
-    schema): measure ids of ``candidates.orders`` (known to the catalogue, with a premium rule in
-    the policy, once per order) and years within the horizon."""
+    schema): measure ids of ``candidates.orders`` (known to the catalogue, once per order), the
+    policy's premium entries against the catalogue (at the scenario's ``policy`` key; a measure
+    without an entry gets no premium) and years within the horizon."""
     candidates = data.get("candidates")
     orders = candidates.get("orders") if isinstance(candidates, dict) else None
     known = catalogue.ids if catalogue is not None else None
-    premium_rules = policy.premiums.measures if policy is not None else None
+    if catalogue is not None and policy is not None:
+        for problem in premium_measure_problems(policy, catalogue):
+            at(("policy",), f"{problem.field}: {problem.message}")
     for i, order in enumerate(orders if isinstance(orders, list) else []):
         first: dict[str, int] = {}
         for j, mid in enumerate(order if isinstance(order, list) else []):
@@ -764,12 +787,6 @@ def _reference_problems(
                 hint = difflib.get_close_matches(mid, known, n=1, cutoff=0.6)
                 guess = f"bedoelde u '{hint[0]}'? " if hint else ""
                 at(loc, f"onbekende maatregel '{mid}'; {guess}bekend zijn: {', '.join(known)}")
-            elif known is not None and premium_rules is not None and mid not in premium_rules:
-                at(
-                    loc,
-                    f"maatregel '{mid}' heeft geen premieregel in het beleidsbestand "
-                    "(voeg hem toe onder premiums.measures, null: geen premie)",
-                )
             if mid in first:
                 at(loc, f"maatregel '{mid}' staat al op plaats [{first[mid]}] van deze volgorde")
             else:
@@ -833,7 +850,9 @@ def check_scenario(
     ------
     InputError
         Once, with every problem in line order: unknown or repeated measures in
-        ``candidates.orders``, measures without a premium rule in the policy, years outside the
+        ``candidates.orders``, premium entries of the policy for measures the catalogue lacks
+        (:func:`scenarios.policy.premium_measure_problems`; a measure without an entry gets no
+        premium), years outside the
         horizon, unknown programme sectors, twin columns that are missing.
     """
     problems = FileProblems(f"scenario '{scenario.name}'", scenario._lines)

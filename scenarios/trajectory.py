@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from scenarios.candidates import Candidates, build_candidates
 from scenarios.catalogue import Catalogue
-from scenarios.policy import Policy
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy
 from sim.errors import Problems
 from sim.labels import LABELS
 
@@ -122,7 +122,7 @@ def stappenplan(
     catalogue: Catalogue,
     policy: Policy,
     year: int = 2025,
-    income_category: str | Sequence[str] = "middle",
+    income_category: str | Sequence[str] = DEFAULT_INCOME_CATEGORY,
     collective: bool = False,
 ) -> pd.DataFrame:
     """The step-by-step renovation plan of each dwelling for one order of measures.
@@ -140,7 +140,8 @@ def stappenplan(
     year : int
         Year of the prices, CO2 factors and premiums [year].
     income_category : str or sequence of str
-        ``low``, ``middle`` or ``high`` (premium category), one or one per dwelling.
+        Premium category (``scenarios.policy.INCOME_CATEGORIES``: ``cat1`` least to ``cat4``
+        most supported), one or one per dwelling.
     collective : bool
         Use the collective (group-purchase) prices of the catalogue.
 

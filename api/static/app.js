@@ -295,6 +295,9 @@
 
   const verwarming = $("kenmerk-verwarming");
   for (const h of config.heating_choices) verwarming.append(el("option", { value: String(h.code) }, h.name));
+  const inkomen = $("inkomen");
+  for (const c of config.income_categories) inkomen.append(el("option", { value: c.id }, c.name));
+  inkomen.value = config.income_default;
 
   async function choose(hit) {
     current = { dwelling_id: hit.dwelling_id, address_id: hit.address_id || "", address: hit.address };

@@ -92,7 +92,7 @@ def _reference_trajectory(
     overrides: dict[str, float] | None = None,
     target_label: str = "A",
     budget_eur: float | None = None,
-    income_category: str = "middle",
+    income_category: str = "cat2",
 ) -> dict[str, Any]:
     """:func:`api.service.trajectory` as it was: candidates of the dwelling, then pandas."""
     row = service.apply_overrides(state.table.loc[[dwelling_id]], overrides or {})

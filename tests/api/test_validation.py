@@ -63,6 +63,9 @@ def test_report_is_written(report: Validation, tmp_path: Path) -> None:
     path = write_report(report, tmp_path, "test")
     text = path.read_text(encoding="utf-8")
     assert "EPC database" in text and "gekend EPC" in text and "Fraunhofer" in text
+    # the premium assumptions of the policy file, one row each
+    assert "`premiums.measures.heat_pump_air_water`" in text
+    assert "`premiums.household_shares`" in text
     assert (tmp_path / "validatie_labels.png").stat().st_size > 1000
 
 

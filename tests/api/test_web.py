@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,21 @@ def test_report_overrides_change_the_report(
     assert "Dakisolatie" not in steps
 
 
+def test_page_and_report_offer_the_four_premium_categories(
+    client: TestClient, state: service.ServiceState
+) -> None:
+    html = client.get("/").text
+    config = json.loads(
+        html.split('<script id="config" type="application/json">')[1].split("</script>")[0]
+    )
+    got = {c["id"]: c["name"] for c in config["income_categories"]}
+    assert list(got) == ["cat1", "cat2", "cat3", "cat4"]  # least to most supported
+    assert got == state.policy.premiums.labels_nl()  # the Dutch meanings of the policy file
+    assert config["income_default"] == "cat2"
+    report = client.get(f"/rapport/woning/{_house(state)}", params={"income": "cat4"}).text
+    assert "premie voor categorie 4: laagste inkomens" in report
+
+
 @pytest.mark.parametrize(
     ("query", "field", "words"),
     [
@@ -215,6 +231,6 @@ def test_buildings_of_a_map_window(client: TestClient, state: service.ServiceSta
 
 
 def test_report_request_converts_gas_with_the_shipped_factor() -> None:
-    q = web.report_request([("gas_m3", "1000"), ("income", "low"), ("u_wall_w_m2k", "0.35")])
+    q = web.report_request([("gas_m3", "1000"), ("income", "cat4"), ("u_wall_w_m2k", "0.35")])
     assert q.measured_kwh["natural_gas"] == pytest.approx(10_550.0, rel=1e-12)
-    assert q.income_category == "low" and q.overrides == {"u_wall_w_m2k": 0.35}
+    assert q.income_category == "cat4" and q.overrides == {"u_wall_w_m2k": 0.35}

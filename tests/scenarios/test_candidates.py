@@ -15,7 +15,7 @@ from scenarios.candidates import (
     cheapest_to_target,
 )
 from scenarios.catalogue import load_catalogue
-from scenarios.policy import load_policy
+from scenarios.policy import load_policy, parse_policy
 from scenarios.trajectory import stappenplan
 from sim.errors import InputError
 from sim.labels import LABELS
@@ -210,3 +210,34 @@ def test_every_combination_is_a_candidate_and_never_worse_than_the_prefixes(
     rows = np.flatnonzero(b >= 0)
     assert (full.net_cost()[rows, a[rows]] < prefixes.net_cost()[rows, b[rows]] - 1.0).any()
     assert all_subsets(order, max_measures=2) == [p for p in subsets if len(p) <= 2]
+
+
+def test_a_measure_of_a_custom_catalogue_carries_its_premium(twin: gpd.GeoDataFrame) -> None:
+    """A municipality's own measure id (a copy of the heat pump called ``wp_lucht_water_plus``)
+    with its own premium rule: 30 % of the invoice, at most 1,000 EUR, in every category. The
+    candidate of that one measure gets min(0.3 x invoice, 1,000) where it applies, 0 elsewhere;
+    a premium entry for an id the catalogue lacks stops the run before any computation."""
+    catalogue = load_catalogue()
+    extra = catalogue.measure("heat_pump_air_water").model_copy(
+        update={"id": "wp_lucht_water_plus"}
+    )
+    custom = catalogue.model_copy(update={"measures": [*catalogue.measures, extra]})
+    base = load_policy()
+    tier = {"percent_of_invoice": 30.0, "cap_eur": 1_000.0}
+    rule = {"sources": ["mijn_verbouwpremie_2025"], "cat1": tier, "cat2": tier}
+    rule |= {"cat3": tier, "cat4": tier}
+    measures = {k: v.model_dump(exclude_none=True) for k, v in base.premiums.measures.items()}
+    data = base.model_dump(exclude_none=True)
+    data["premiums"]["measures"] = {**measures, "wp_lucht_water_plus": rule}
+    policy = parse_policy(data)
+    cand = build_candidates(twin, [["wp_lucht_water_plus"]], custom, policy, income_category="cat1")
+    invoice = cand.investment_eur["individual"][:, 1]
+    applied = cand.applied[:, 1]
+    assert applied.any()
+    want = np.where(applied, np.minimum(0.3 * invoice, 1_000.0), 0.0)
+    np.testing.assert_allclose(cand.premium_eur["individual"][:, 1], want, rtol=0, atol=1e-9)
+    # the shipped catalogue does not know the id: a Dutch error naming the policy entry
+    with pytest.raises(InputError) as err:
+        build_candidates(twin, [["roof_insulation"]], catalogue, policy)
+    assert "premiums.measures.wp_lucht_water_plus" in str(err.value)
+    assert "de maatregelencatalogus kent hem niet" in str(err.value)

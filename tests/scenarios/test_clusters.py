@@ -229,7 +229,7 @@ def test_money_co2_and_the_goal_are_the_stappenplan_of_the_members(
     assert c["co2_saved_t_per_year"] == pytest.approx(co2_saved / 1000.0, rel=1e-12)
     assert c["co2_saved_t_per_year"] > 0 and c["energy_cost_saving_eur"] > 0
     assert c["n_dwellings_renovated"] == 5
-    # the goal: label A, the best target of the policy's renovation obligation
+    # the goal: label A, the policy's long-term goal
     assert goal_label(load_policy()) == c["goal_label"] == "A"
     reached = last["label"].astype(str).isin(["A+", "A"]).sum()
     assert c["n_dwellings_goal"] == reached

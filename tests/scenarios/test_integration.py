@@ -38,5 +38,5 @@ def test_catalogue_packages_simulate_on_the_twin_with_yearly_policy(twin: gpd.Ge
     assert (res.co2_kg[:, 2] <= res.co2_kg[:, 1] + 1e-9).mean() > 0.9
     costs = cat.costs(twin, steps)
     assert costs.shape == (len(twin), 3) and (np.diff(costs, axis=1) > 0).all()
-    premium = pol.premium(["roof_insulation"], costs[:, :1], np.full(len(twin), "middle"))
+    premium = pol.premium(["roof_insulation"], costs[:, :1], np.full(len(twin), "cat2"))
     assert ((premium >= 0) & (premium <= costs[:, :1])).all()

@@ -9,10 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from scenarios.policy import MEASURES, Policy, load_policy, parse_policy
+from scenarios.policy import Policy, load_policy, parse_policy
 from sim.carriers import CARRIERS, load_carrier_tables
 from sim.errors import InputError
 from sim.labels import LABELS
@@ -29,7 +27,6 @@ def test_shipped_file_loads(policy: Policy) -> None:
     assert policy.schema_version == 1
     assert set(policy.energy_prices) == set(CARRIERS)
     assert set(policy.co2_factors) == set(CARRIERS)
-    assert set(policy.premiums.measures) == set(MEASURES)
     assert load_policy(SHIPPED) == policy
 
 
@@ -143,57 +140,6 @@ def test_the_old_label_list_is_refused(raw: dict[str, Any]) -> None:
     assert "onbekende sleutel" in str(err)
 
 
-def test_premium_capped_by_percentage_and_eur(policy: Policy) -> None:
-    ids = ["heat_pump_air_water", "pv", "roof_insulation"]
-    invoice = np.array([[20_000.0, 8_000.0, 1_000.0], [2_000.0, 8_000.0, 1_000.0]])
-    area = np.array([[100.0, 30.0, 100.0], [100.0, 30.0, 10.0]])
-    got = policy.premium(ids, invoice, np.array(["low", "high"]), area_m2=area)
-    hp = policy.premiums.measures["heat_pump_air_water"]
-    roof = policy.premiums.measures["roof_insulation"]
-    assert hp is not None and roof is not None
-    assert hp.low.cap_eur is not None and roof.high.cap_eur_m2 is not None
-    # low income, 20,000 EUR heat pump: the EUR cap binds (4,500 < 50 % of 20,000)
-    assert got[0, 0] == pytest.approx(hp.low.cap_eur, abs=1e-9)
-    assert hp.low.cap_eur < 20_000 * hp.low.percent_of_invoice / 100
-    # high income, 2,000 EUR heat pump: the percentage binds (20 % = 400 EUR)
-    assert got[1, 0] == pytest.approx(2_000 * hp.high.percent_of_invoice / 100, abs=1e-9)
-    # high income, 10 m² roof for 1,000 EUR: min(20 % = 200 EUR, 6 EUR/m² x 10 m² = 60 EUR)
-    want = min(1_000 * roof.high.percent_of_invoice / 100, roof.high.cap_eur_m2 * 10)
-    assert got[1, 2] == pytest.approx(want, abs=1e-9)
-    np.testing.assert_allclose(got[:, 1], 0.0, rtol=0, atol=0)  # pv: no premium
-
-
-def test_premium_without_area_ignores_m2_cap(policy: Policy) -> None:
-    got = policy.premium(["roof_insulation"], np.array([[1_000.0]]), np.array(["middle"]))
-    roof = policy.premiums.measures["roof_insulation"]
-    assert roof is not None
-    assert got[0, 0] == pytest.approx(1_000 * roof.middle.percent_of_invoice / 100, abs=1e-9)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    invoice=st.lists(st.floats(0, 1e6), min_size=len(MEASURES), max_size=len(MEASURES)),
-    area=st.lists(st.floats(0, 1e4), min_size=len(MEASURES), max_size=len(MEASURES)),
-    cat=st.sampled_from(["low", "middle", "high"]),
-)
-def test_premium_never_above_invoice(
-    policy: Policy, invoice: list[float], area: list[float], cat: str
-) -> None:
-    inv = np.array([invoice])
-    got = policy.premium(list(MEASURES), inv, np.array([cat]), area_m2=np.array([area]))
-    assert (got >= 0).all()
-    assert (got <= inv + 1e-9).all()
-    # a lower income never gets less than a higher one for the same invoice
-    low = policy.premium(list(MEASURES), inv, np.array(["low"]), area_m2=np.array([area]))
-    assert (low >= got - 1e-9).all()
-
-
-def test_premium_bad_input_collected(policy: Policy) -> None:
-    with pytest.raises(InputError) as e:
-        policy.premium(["sauna", "pv"], np.array([[-1.0, 10.0]]), np.array(["rich"]))
-    assert set(e.value.fields) == {"invoice_eur", "measure_ids", "income_category"}
-
-
 def test_lekp_targets(policy: Policy) -> None:
     assert policy.lekp_targets(10_000) == {
         "collective_renovations": 500,
@@ -235,15 +181,13 @@ def test_years_not_increasing_rejected(raw: dict[str, Any]) -> None:
     assert "jaren moeten stijgen" in str(err)
 
 
-def test_unknown_carrier_label_measure_rejected(raw: dict[str, Any]) -> None:
+def test_unknown_carrier_label_rejected(raw: dict[str, Any]) -> None:
     raw["energy_prices"]["coal"] = copy.deepcopy(raw["energy_prices"]["natural_gas"])
     raw["renovation_obligation"]["apartments"][1]["target_label"] = "G"
-    raw["premiums"]["measures"]["sauna"] = None
     err = _error(raw)
     assert set(err.fields) == {
         "energy_prices.coal",
         "renovation_obligation.apartments[1].target_label",
-        "premiums.measures.sauna",
     }
     assert "onbekende energiedrager 'coal'" in str(err)
 
@@ -252,12 +196,14 @@ def test_all_problems_in_one_error(raw: dict[str, Any]) -> None:
     raw["energy_prices"]["heating_oil"][0]["value"] = -1
     raw["co2_factors"]["wood_pellets"][1]["value"] = -1
     raw["lekp"]["per_1000_housing_units"]["fossil_free"]["value"] = -25
-    raw["premiums"]["measures"]["pv"] = {"low": {"percent_of_invoice": 120}}
+    raw["premiums"]["measures"]["pv"] = {"cat1": {"percent_of_invoice": 120}}
     err = _error(raw)
     assert len(err.problems) >= 5
     assert "energy_prices.heating_oil[0].value" in err.fields
     assert "co2_factors.wood_pellets[1].value" in err.fields
     assert "lekp.per_1000_housing_units.fossil_free.value" in err.fields
+    assert "premiums.measures.pv.cat1.percent_of_invoice" in err.fields
+    assert "premiums.measures.pv.sources" in err.fields
 
 
 def test_missing_carrier_and_unknown_source(raw: dict[str, Any]) -> None:

@@ -413,9 +413,12 @@ def test_a_programme_planned_from_the_first_year_loses_no_participant(
 
 
 def test_income_and_tenure_follow_the_shares(demo_twin: gpd.GeoDataFrame) -> None:
-    stock = prepare_stock(demo_twin, example())
+    policy = load_policy()
+    stock = prepare_stock(demo_twin, example(), policy)
     shares = pd.Series(stock.income).value_counts(normalize=True)
-    for cat, share in example().income_categories.items():
+    # the example scenario gives no income_categories: the policy's Flemish shares apply
+    assert example().income_categories is None
+    for cat, share in policy.premiums.shares().items():
         assert abs(shares.get(cat, 0.0) - share) < 0.03
     assert stock.frame["sector_id"].astype(str).is_monotonic_increasing
     assert (stock.base_rate >= 0).all() and (stock.base_rate <= 1).all()

@@ -110,7 +110,7 @@ def test_defaults_of_optional_sections(raw: dict[str, Any]) -> None:
         raw.pop(key)
     raw.pop("uncertainty")
     raw["output"] = None  # an empty section in YAML
-    raw["income_categories"] = {"middle": 1.0}
+    raw["income_categories"] = {"cat2": 1.0}
     s = parse_scenario(raw)
     assert s.prices.multiplier == dict.fromkeys(CARRIERS, 1.0)
     assert s.collective_programmes == []
@@ -119,7 +119,7 @@ def test_defaults_of_optional_sections(raw: dict[str, Any]) -> None:
     assert s.output.years == [2050]
     assert s.output.charts == ["png", "svg"]
     assert s.output.per_sector_geopackage is True
-    assert s.income_categories == {"low": 0.0, "middle": 1.0, "high": 0.0}
+    assert s.income_categories == {"cat1": 0.0, "cat2": 1.0, "cat3": 0.0, "cat4": 0.0}
     assert s.sector_id_field == "cd_sector"
     assert s.catalogue is None and s.policy is None and s.sectors is None
 
@@ -265,6 +265,8 @@ def test_unknown_carrier(raw: dict[str, Any]) -> None:
     ("section", "key"), [("income_categories", None), ("uptake", "tenure_shares")]
 )
 def test_shares_must_sum_to_one(raw: dict[str, Any], section: str, key: str | None) -> None:
+    if section == "income_categories":  # optional; the example leaves it to the policy
+        raw[section] = {"cat1": 0.35, "cat2": 0.25, "cat3": 0.25, "cat4": 0.15}
     shares = raw[section] if key is None else raw[section][key]
     first = next(iter(shares))
     shares[first] += 0.05
@@ -276,8 +278,28 @@ def test_shares_must_sum_to_one(raw: dict[str, Any], section: str, key: str | No
 
 
 def test_shares_within_tolerance_pass(raw: dict[str, Any]) -> None:
-    raw["income_categories"] = {"low": 0.25 + 5e-7, "middle": 0.5, "high": 0.25}
+    raw["income_categories"] = {"cat1": 0.25 + 5e-7, "cat2": 0.5, "cat3": 0.25}
     parse_scenario(raw)
+
+
+def test_income_shares_default_to_the_policy(raw: dict[str, Any], policy: Policy) -> None:
+    s = parse_scenario(raw)  # the example gives no income_categories
+    assert s.income_categories is None
+    assert s.income_shares(policy) == policy.premiums.shares()
+    raw["income_categories"] = {"cat4": 1.0}
+    own = parse_scenario(raw).income_shares(policy)
+    assert own == {"cat1": 0.0, "cat2": 0.0, "cat3": 0.0, "cat4": 1.0}
+
+
+def test_old_income_keys_are_refused_with_a_hint(raw: dict[str, Any]) -> None:
+    raw["income_categories"] = {"low": 0.25, "middle": 0.5, "high": 0.25}
+    with pytest.raises(InputError) as exc:
+        parse_scenario(raw)
+    text = _problems(exc)
+    assert (
+        "income_categories.low: onbekende premiecategorie; geldig zijn: cat1, cat2, cat3, cat4"
+        in text
+    )
 
 
 def test_wrong_schema_version_says_which_version_is_read(raw: dict[str, Any]) -> None:
@@ -427,7 +449,10 @@ def test_file_with_many_problems_lists_every_one_with_its_line(tmp_path: Path) -
         .replace("schema_version: 1", "schema_version: 3")
         .replace("  sale_rate: 0.03", "  sale_rat: 0.03")
         .replace("natural_gas: 1.0,", "natural_gas: -1.0,")
-        .replace("middle: 0.5", "middle: 0.4")
+        .replace(
+            "#   income_categories: {cat1: 0.30, cat2: 0.25,",
+            "income_categories: {cat1: 0.30, cat2: 0.15,",
+        )
         .replace("twin: demo ", "twin: twin.parquet ")
         .replace("seed: 20261125", "seed: -5")
     )
@@ -581,18 +606,32 @@ def test_unknown_measure_in_parsed_scenario_has_place_without_line(
         assert mid in problem
 
 
-def test_measure_without_premium_rule(
+def test_measure_without_premium_entry_is_accepted(
     raw: dict[str, Any], catalogue: Catalogue, policy: Policy
 ) -> None:
+    """A measure of the catalogue that the policy's premium table does not list gets no premium
+    (documented); it is not an error."""
     extra = catalogue.measures[0].model_copy(update={"id": "green_roof"})
     custom = catalogue.model_copy(update={"measures": [*catalogue.measures, extra]})
     raw["candidates"]["orders"][0].append("green_roof")
-    s = parse_scenario(raw)
+    check_scenario(parse_scenario(raw), list(REQUIRED_TWIN_COLUMNS), [], custom, policy)
+
+
+def test_premium_entry_for_a_measure_the_catalogue_lacks(
+    raw: dict[str, Any], catalogue: Catalogue, policy: Policy
+) -> None:
+    """The shipped policy against a catalogue without the shipped ``pv``: its premium entry
+    names a measure the run does not know."""
+    custom = catalogue.model_copy(
+        update={"measures": [m for m in catalogue.measures if m.id != "pv"]}
+    )
+    raw["candidates"]["orders"] = [["roof_insulation"]]
     with pytest.raises(InputError) as exc:
-        check_scenario(s, list(REQUIRED_TWIN_COLUMNS), [], custom, policy)
+        check_scenario(parse_scenario(raw), list(REQUIRED_TWIN_COLUMNS), [], custom, policy)
     (problem,) = _problems(exc)
     assert problem.startswith(
-        "candidates.orders[0][8]: maatregel 'green_roof' heeft geen premieregel"
+        "beleidsbestand: premiums.measures.pv: onbekende maatregel 'pv': de "
+        "maatregelencatalogus kent hem niet;"
     )
 
 

@@ -141,10 +141,12 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     assert garbled.exit_code == 2 and "Fout:" in garbled.output
 
 
-def test_roof_premium_respects_the_cap_per_m2(twin: gpd.GeoDataFrame, plan) -> None:  # type: ignore[no-untyped-def]
-    """Premiums capped per m² use the roof area: never above cap × area (hand check on the data)."""
+def test_roof_premium_respects_the_cap_per_m2(twin: gpd.GeoDataFrame) -> None:
+    """Premiums capped per m² use the roof area: never above cap × area (hand check on the data;
+    categorie 1, whose roof premium is the basispremie per m²)."""
     pol = load_policy()
-    tier = pol.premiums.measures["roof_insulation"].middle
+    tier = pol.premiums.measures["roof_insulation"].tier("cat1")
+    plan = stappenplan(twin, ORDER, load_catalogue(), pol, year=2025, income_category="cat1")
     roof = plan[plan["measure"] == "roof_insulation"].merge(
         twin[["dwelling_id", "roof_area_m2"]], on="dwelling_id"
     )
