@@ -776,7 +776,7 @@ def _reference_problems(
     known = catalogue.ids if catalogue is not None else None
     if catalogue is not None and policy is not None:
         for problem in premium_measure_problems(policy, catalogue):
-            at(("policy",), f"{problem.field}: {problem.message}")
+            at(("policy",), f"beleidsbestand: {problem.field}: {problem.message}")
     for i, order in enumerate(orders if isinstance(orders, list) else []):
         first: dict[str, int] = {}
         for j, mid in enumerate(order if isinstance(order, list) else []):

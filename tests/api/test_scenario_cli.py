@@ -135,7 +135,7 @@ def test_a_bad_value_an_unknown_measure_and_a_share_out_of_range_in_one_message(
     bad = (
         EXAMPLE.replace("seed: 20261125", "seed: twintig")
         .replace("- [glazing_triple, roof_insulation,", "- [glazing_tripel, roof_insulation,")
-        .replace("participation: 0.1 ", "participation: 1.5 ")
+        .replace("participation: 0.03", "participation: 1.5")
     )
     path = scenario_file(tmp_path, bad)
     res = runner.invoke(app, ["scenario", "run", str(path), "--out", str(tmp_path / "o")])

@@ -364,18 +364,18 @@ def test_klimaattafel_invitations_happen_as_planned_in_every_run(base: ScenarioR
 def test_the_invitation_list_is_the_same_in_every_run_and_split(
     demo_twin: gpd.GeoDataFrame,
 ) -> None:
-    stock = prepare_stock(demo_twin, example())
+    stock = prepare_stock(demo_twin, example(), load_policy())
     years = stock.invite_year
     assert [(years == y).sum() for y in range(2025, 2031)] == [30] * 6
     assert (years[(years < 2025) | (years > 2030)] == 0).all()
     # the list does not depend on the row order of the twin, nor on the number of runs
     shuffled = demo_twin.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    again = prepare_stock(shuffled, example(**{"uncertainty.runs": 9}))
+    again = prepare_stock(shuffled, example(**{"uncertainty.runs": 9}), load_policy())
     np.testing.assert_array_equal(again.invite_year, years)
     np.testing.assert_array_equal(again.keys, stock.keys)
     # a plan larger than the stock invites everyone once, then nobody more
     big = example(**{"klimaattafels.invitations_per_year": len(demo_twin)})
-    assert set(prepare_stock(demo_twin, big).invite_year.tolist()) == {2025}
+    assert set(prepare_stock(demo_twin, big, load_policy()).invite_year.tolist()) == {2025}
 
 
 def test_a_programme_planned_from_the_first_year_loses_no_participant(

@@ -482,7 +482,7 @@ def test_bad_value_unknown_measure_and_share_out_of_range_in_one_message(tmp_pat
         SHIPPED.read_text(encoding="utf-8")
         .replace("seed: 20261125", "seed: twintig")
         .replace("- [glazing_triple, roof_insulation,", "- [glazing_tripel, roof_insulation,")
-        .replace("participation: 0.1 ", "participation: 1.5 ")
+        .replace("participation: 0.03", "participation: 1.5")
     )
     path = _write(tmp_path, text)
     with pytest.raises(InputError) as exc:
@@ -629,8 +629,9 @@ def test_premium_entry_for_a_measure_the_catalogue_lacks(
     with pytest.raises(InputError) as exc:
         check_scenario(parse_scenario(raw), list(REQUIRED_TWIN_COLUMNS), [], custom, policy)
     (problem,) = _problems(exc)
+    # named at the scenario's `policy` key, where a municipality gives its own policy file
     assert problem.startswith(
-        "beleidsbestand: premiums.measures.pv: onbekende maatregel 'pv': de "
+        "policy: beleidsbestand: premiums.measures.pv: onbekende maatregel 'pv': de "
         "maatregelencatalogus kent hem niet;"
     )
 
