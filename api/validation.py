@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from api.formatting import nl_number, nl_percent
+from scenarios.catalogue import load_catalogue
 from scenarios.policy import load_policy
 from sim.archetypes import archetype_table, dwelling_inputs
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
@@ -489,6 +490,18 @@ def write_report(v: Validation, out: Path, what: str) -> Path:
         "| plaats | aanname |",
         "|---|---|",
         *[f"| `{a.place}` | {a.text} |" for a in load_policy().premium_assumptions()],
+        "",
+        "Maatregelen (kosten, levensduur en factoren, `scenarios/data/measures.yaml`): de "
+        "waarden zonder gepubliceerde bron, met hun reden, bereik en de maatregelen die ze "
+        "gebruiken (`Catalogue.assumptions_table`). Elke kost heeft een bereik (low/high) waaruit "
+        "de Monte-Carlo-analyse per maatregel en per run trekt:",
+        "",
+        "| aanname | reden | bereik | gebruikt door |",
+        "|---|---|---|---|",
+        *[
+            f"| `{a['id']}` | {' '.join(a['reason'].split())} | {a['range']} | {a['used_by']} |"
+            for a in load_catalogue().assumptions_table()
+        ],
     ]
     path = out / "validatie.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

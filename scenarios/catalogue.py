@@ -140,7 +140,13 @@ class Cost(_Model):
     building: dict[BuildingQuantity, float] = Field(default_factory=dict)
     fixed_eur: float = Field(default=0.0, ge=0)
     by_attachment: dict[Attachment, float] = Field(default_factory=dict)
+    #: Cost range as multipliers on the central cost (``low ≤ 1 ≤ high``); the Monte Carlo draws
+    #: each measure's cost level per run between them (:meth:`Catalogue.cost_factors`).
+    low: float = Field(default=1.0, gt=0)
+    high: float = Field(default=1.0, gt=0)
+    by_attachment_source: str | None = None
     lifetime_years: int = Field(gt=0)
+    lifetime_source: str | None = None
     collective_discount: float = Field(default=0.0, ge=0, lt=1)
     collective_source: str | None = None
 
@@ -159,6 +165,13 @@ class Measure(_Model):
     effect_source: str | None = None
 
 
+class Assumption(_Model):
+    """A project assumption: why the value was chosen and the range it may take."""
+
+    reason: str = Field(min_length=1)
+    range: str = Field(min_length=1)
+
+
 class Catalogue(_Model):
     """The validated measures catalogue; see the module notes."""
 
@@ -167,6 +180,7 @@ class Catalogue(_Model):
     price_year: int = Field(ge=2000, le=2100)
     vat_note: str | None = None
     sources: dict[str, str] = Field(min_length=1)
+    assumptions: dict[str, Assumption] = Field(default_factory=dict)
     measures: list[Measure] = Field(min_length=1)
     # variants built so far, by (packages, names): building one costs milliseconds and the same
     # measures are asked for again and again (a trajectory per request in the service)
@@ -180,6 +194,70 @@ class Catalogue(_Model):
     def measure(self, measure_id: str) -> Measure:
         """The measure with id ``measure_id`` (:class:`InputError` if unknown)."""
         return self._lookup([[measure_id]])[0][0]
+
+    # -- sources, assumptions and cost ranges -------------------------------------------------
+    def references(self) -> list[tuple[str, str, str]]:
+        """Every (measure id, field, reference id) of the catalogue: where each number's source
+        or assumption is named (``source`` is the price, the other fields their own value)."""
+        out: list[tuple[str, str, str]] = []
+        for m in self.measures:
+            refs = {
+                "source": m.source,
+                "effect_source": m.effect_source,
+                "cost.lifetime_source": m.cost.lifetime_source,
+                "cost.by_attachment_source": m.cost.by_attachment_source,
+                "cost.collective_source": m.cost.collective_source,
+            }
+            out.extend((m.id, k, v) for k, v in refs.items() if v is not None)
+        return out
+
+    def assumptions_table(self) -> list[dict[str, str]]:
+        """The catalogue's project assumptions, each with the measures and fields that use it.
+
+        Returns
+        -------
+        list of dict
+            ``{"id", "reason", "range", "used_by"}`` per entry of ``assumptions`` in file order;
+            ``used_by`` lists ``measure.field`` (e.g. ``roof_insulation.source``).
+        """
+        used: dict[str, list[str]] = {k: [] for k in self.assumptions}
+        for mid, field, ref in self.references():
+            if ref in used:
+                used[ref].append(f"{mid}.{field}")
+        return [
+            {"id": k, "reason": a.reason, "range": a.range, "used_by": ", ".join(used[k])}
+            for k, a in self.assumptions.items()
+        ]
+
+    def cost_factors(self, measure_ids: Sequence[str], runs: int, seed: int) -> NDArray[np.float64]:
+        """Cost level of each measure per Monte Carlo run, as a multiplier on its central cost.
+
+        Parameters
+        ----------
+        measure_ids : list of str
+            M measures.
+        runs : int
+            R sampled runs.
+        seed : int
+            The scenario's seed; the draws come from ``numpy.random.default_rng([seed, 2])``
+            (stream 1 is the scenario's global factors), measure after measure in the order given,
+            so the same seed and measures give the same draws.
+
+        Returns
+        -------
+        ndarray, shape (R + 1, M)
+            Row 0 is the central run (1 for every measure); rows 1.. are triangular draws between
+            the measure's ``low`` and ``high`` with mode 1 (the central cost). A measure with
+            ``low == high == 1`` stays at 1.
+        """
+        measures = [self.measure(i) for i in measure_ids]
+        rng = np.random.default_rng([int(seed), 2])
+        out = np.ones((int(runs) + 1, len(measures)), dtype=np.float64)
+        for j, m in enumerate(measures):
+            lo, hi = m.cost.low, m.cost.high
+            if runs > 0 and hi > lo:
+                out[1:, j] = rng.triangular(lo, 1.0, hi, int(runs))
+        return out
 
     # -- packages -----------------------------------------------------------------------------
     def _lookup(self, packages: list[list[str]]) -> list[list[Measure]]:
@@ -598,7 +676,15 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
     if not isinstance(data, dict):
         return
     raw_sources = data.get("sources")
-    sources: dict[Any, Any] = raw_sources if isinstance(raw_sources, dict) else {}
+    sources: dict[Any, Any] = dict(raw_sources) if isinstance(raw_sources, dict) else {}
+    raw_assumptions = data.get("assumptions")
+    if isinstance(raw_assumptions, dict):
+        for key in raw_assumptions:
+            if key in sources:
+                problems.add(
+                    f"assumptions.{key}", f"{key!r} staat al onder sources; kies één van beide"
+                )
+            sources[key] = raw_assumptions[key]
     measures = data.get("measures")
     if not isinstance(measures, list):
         return
@@ -615,14 +701,34 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
         for key in ("source", "effect_source"):
             ref = m.get(key)
             if ref is not None and ref not in sources:
-                problems.add(f"{place}.{key}", f"onbekende bron {ref!r}; definieer ze in sources")
+                problems.add(
+                    f"{place}.{key}",
+                    f"onbekende bron {ref!r}; definieer ze in sources of assumptions",
+                )
         cost = m.get("cost")
         if isinstance(cost, dict):
-            ref = cost.get("collective_source")
-            if ref is not None and ref not in sources:
+            for key in ("collective_source", "lifetime_source", "by_attachment_source"):
+                ref = cost.get(key)
+                if ref is not None and ref not in sources:
+                    problems.add(
+                        f"{place}.cost.{key}",
+                        f"onbekende bron {ref!r}; definieer ze in sources of assumptions",
+                    )
+            if cost.get("by_attachment") and cost.get("by_attachment_source") is None:
                 problems.add(
-                    f"{place}.cost.collective_source",
-                    f"onbekende bron {ref!r}; definieer ze in sources",
+                    f"{place}.cost.by_attachment_source",
+                    "factoren per bouwtype (by_attachment) vragen een bron of aanname",
+                )
+            lo, hi = cost.get("low", 1.0), cost.get("high", 1.0)
+            if (
+                all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lo, hi))
+                and not lo <= 1.0 <= hi
+            ):
+                problems.add(
+                    f"{place}.cost",
+                    f"kostenbereik van maatregel {mid!r} klopt niet: low ({_num(lo)}) ≤ 1 "
+                    f"(de centrale kost) ≤ high ({_num(hi)}) moet gelden; low en high zijn "
+                    "factoren op de centrale kost, bv. low: 0.8, high: 1.3",
                 )
             if cost.get("basis") == "building_share":
                 if not cost.get("building"):

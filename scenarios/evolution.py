@@ -156,6 +156,9 @@ def evolve_kernel(
     prog_fossil_free,  # (P,) bool
     prog_scheme,  # (P,) int64
     factors,  # (R, 5): FACTORS
+    parent,  # (K,) int64: parent candidate (one measure less); -1 for the root
+    step_measure,  # (K,) int64: column of measure_factor of the measure candidate k adds
+    measure_factor,  # (R, M): cost level of each measure per run (Catalogue.cost_factors)
     seed,  # uint64
     sale_rate,
     compliance,
@@ -262,7 +265,12 @@ def evolve_kernel(
                             depth,
                         )
                         if t >= 0 and t != s:
-                            inv_cum += (invest[sc, i, t] - invest[sc, i, s]) * f_cost
+                            inv_cum += (
+                                _investment(
+                                    invest, sc, i, s, t, parent, step_measure, measure_factor[r]
+                                )
+                                * f_cost
+                            )
                             prem_cum += premium[sc, i, t] - premium[sc, i, s]
                             s = t
                             moved = True
@@ -293,7 +301,12 @@ def evolve_kernel(
                             if t < 0:
                                 t = _best_reachable(i, s, score, reachable)
                             if t != s:
-                                inv_cum += (invest[0, i, t] - invest[0, i, s]) * f_cost
+                                inv_cum += (
+                                    _investment(
+                                        invest, 0, i, s, t, parent, step_measure, measure_factor[r]
+                                    )
+                                    * f_cost
+                                )
                                 prem_cum += premium[0, i, t] - premium[0, i, s]
                                 s = t
                                 moved = True
@@ -314,7 +327,12 @@ def evolve_kernel(
                             i, s, max_steps, cost_ref, invest, premium, reachable, depth
                         )
                         if t != s:
-                            inv_cum += (invest[0, i, t] - invest[0, i, s]) * f_cost
+                            inv_cum += (
+                                _investment(
+                                    invest, 0, i, s, t, parent, step_measure, measure_factor[r]
+                                )
+                                * f_cost
+                            )
                             prem_cum += premium[0, i, t] - premium[0, i, s]
                             s = t
                             moved = True
@@ -368,6 +386,32 @@ def evolve_kernel(
             premium_out[r, i] = prem_cum
             collective_out[r, i] = joined
             obligation_out[r, i] = obl_first
+
+
+@jit
+def _investment(
+    invest: np.ndarray,
+    sc: int,
+    i: int,
+    s: int,
+    t: int,
+    parent: np.ndarray,
+    step_measure: np.ndarray,
+    level: np.ndarray,
+) -> float:
+    """Investment of moving from candidate ``s`` to its descendant ``t`` at this run's cost
+    levels: the central difference ``invest[t] − invest[s]`` plus, for each measure added on the
+    way, ``(level − 1) ×`` its central step cost. With every level 1 the extra term is exactly
+    0, so a catalogue without ranges gives the central investment bit for bit."""
+    extra = 0.0
+    u = t
+    while u != s and u > 0:
+        p = parent[u]
+        lv = level[step_measure[u]]
+        if lv != 1.0:
+            extra += (lv - 1.0) * (invest[sc, i, u] - invest[sc, i, p])
+        u = p
+    return (invest[sc, i, t] - invest[sc, i, s]) + extra
 
 
 @jit

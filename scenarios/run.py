@@ -397,6 +397,10 @@ def run_partition(
     ).reshape(len(progs), 2)
     draws = scenario.parameter_draws()
     factors = np.ascontiguousarray(np.stack([draws[f] for f in FACTORS], axis=1), dtype=np.float64)
+    # each run's cost level per measure, drawn from the catalogue's ranges (run 0: central)
+    step_measure, measure_factor = measure_cost_levels(
+        cand.packages, catalogue, scenario.uncertainty.runs, scenario.seed
+    )
     out_years = np.asarray(
         sorted({int(y) - start for y in _output_years(scenario)}), dtype=np.int64
     )
@@ -450,6 +454,9 @@ def run_partition(
         np.asarray([p.fossil_free for p in progs], dtype=np.bool_),
         prog_scheme,
         factors,
+        cand.parent,
+        step_measure,
+        measure_factor,
         np.uint64(scenario.seed),
         float(scenario.uptake.sale_rate),
         float(scenario.uptake.obligation_compliance),
@@ -675,6 +682,28 @@ def run_scenario(
         factors=np.stack([scenario.parameter_draws()[f] for f in FACTORS], axis=1),
         meta={"partitions": len(groups), "scheduler": scheduler or "proces"},
     )
+
+
+def measure_cost_levels(
+    packages: Sequence[tuple[str, ...]], catalogue: Catalogue, runs: int, seed: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The measure each candidate adds and each measure's cost level per run.
+
+    Returns
+    -------
+    step_measure : ndarray of int64, shape (K,)
+        Column in ``measure_factor`` of the last measure of each candidate (0 for the root).
+    measure_factor : ndarray, shape (R + 1, max(M, 1))
+        :meth:`Catalogue.cost_factors` of the M measures of the candidates, in catalogue order;
+        the same on every partition because it depends only on the seed and the measures.
+    """
+    measures = sorted({m for p in packages for m in p}, key=catalogue.ids.index)
+    col = {m: j for j, m in enumerate(measures)}
+    step = np.asarray([col[p[-1]] if p else 0 for p in packages], dtype=np.int64)
+    if not measures:
+        return step, np.ones((int(runs) + 1, 1), dtype=np.float64)
+    levels = catalogue.cost_factors(measures, int(runs), int(seed))
+    return step, np.ascontiguousarray(levels, dtype=np.float64)
 
 
 def _categorical_measures(table: pd.DataFrame) -> pd.DataFrame:

@@ -66,6 +66,9 @@ def test_report_is_written(report: Validation, tmp_path: Path) -> None:
     # the premium assumptions of the policy file, one row each
     assert "`premiums.measures.heat_pump_air_water`" in text
     assert "`premiums.household_shares`" in text
+    # the catalogue's assumptions, with the measures that use them
+    assert "| `envelope_price_assumption` |" in text
+    assert "roof_insulation.source" in text
     assert (tmp_path / "validatie_labels.png").stat().st_size > 1000
 
 

@@ -177,11 +177,11 @@ def test_hand_worked_costs(cat: Catalogue) -> None:
     got = cat.costs(d, ids)
     expected = np.array(
         [
-            # roof 70/m2 + 500; cavity 25/m2 + 300; glazing 650/m2 window; pv 1100/kWp*4 + 1000;
+            # roof 70/m2 + 500; cavity 22/m2 + 300; glazing 650/m2 window; pv 1100/kWp*4 + 1000;
             # air/water heat pump 14000 per dwelling, x0.8 for an apartment
-            [70 * 100 + 500, 25 * 180 + 300, 650 * 24, 1100 * 4 + 1000, 14000],
-            [70 * 60 + 500, 25 * 60 + 300, 650 * 11, 1100 * 4 + 1000, 14000],
-            [70 * 0 + 500, 25 * 40 + 300, 650 * 10, 1100 * 4 + 1000, 14000 * 0.8],
+            [70 * 100 + 500, 22 * 180 + 300, 650 * 24, 1100 * 4 + 1000, 14000],
+            [70 * 60 + 500, 22 * 60 + 300, 650 * 11, 1100 * 4 + 1000, 14000],
+            [70 * 0 + 500, 22 * 40 + 300, 650 * 10, 1100 * 4 + 1000, 14000 * 0.8],
         ],
         dtype=float,
     )
@@ -373,3 +373,90 @@ def test_building_share_needs_building_prices_and_no_unit_price(tmp_path: Path) 
             "measures[0].cost.building",
         ]
     )
+
+
+# -- sources, assumptions and cost ranges -------------------------------------------------------
+
+
+def _shipped_data() -> dict:
+    text = resources.files("scenarios.data").joinpath("measures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def test_every_cost_lifetime_and_factor_has_a_source_or_an_assumption_with_a_range() -> None:
+    data = _shipped_data()
+    sources, assumptions = data["sources"], data["assumptions"]
+    assert "cost_indicative" not in sources  # "indicative" is not a source
+    for name, a in assumptions.items():
+        assert a["reason"].strip() and a["range"].strip(), name
+    for m in data["measures"]:
+        cost = m["cost"]
+        refs = [m["source"], cost["lifetime_source"]]
+        if cost.get("by_attachment"):
+            refs.append(cost["by_attachment_source"])
+        if cost.get("collective_discount"):
+            refs.append(cost["collective_source"])
+        for ref in refs:
+            assert ref in sources or ref in assumptions, (m["id"], ref)
+        # every cost is a range around its central value
+        assert cost["low"] < 1.0 < cost["high"], m["id"]
+
+
+def test_a_bad_cost_range_is_a_dutch_error_naming_the_measure(tmp_path: Path) -> None:
+    data = _shipped_data()
+    data["measures"][1]["cost"]["low"] = 1.2  # cavity_wall_fill: low above the central cost
+    data["measures"][1]["cost"]["high"] = 1.5
+    with pytest.raises(InputError) as exc:
+        load_catalogue(_write(tmp_path, data))
+    text = str(exc.value)
+    assert "measures[1].cost" in text
+    assert "'cavity_wall_fill'" in text
+    assert "low (1.2) ≤ 1" in text
+
+
+def test_an_unsourced_attachment_factor_and_an_unknown_reference_are_errors(
+    tmp_path: Path,
+) -> None:
+    data = _shipped_data()
+    del data["measures"][2]["cost"]["by_attachment_source"]  # exterior wall: by_attachment
+    data["measures"][0]["cost"]["lifetime_source"] = "nergens"
+    with pytest.raises(InputError) as exc:
+        load_catalogue(_write(tmp_path, data))
+    text = str(exc.value)
+    assert "measures[2].cost.by_attachment_source" in text
+    assert "measures[0].cost.lifetime_source" in text and "'nergens'" in text
+
+
+def test_corrected_heat_pump_prices_lie_within_their_references(cat: Catalogue) -> None:
+    # ODE 2023: ground-source 12,500-22,000 EUR excl. VAT = 13,250-23,320 incl. 6 % VAT
+    ground = cat.measure("heat_pump_ground").cost
+    assert 13_250 <= ground.eur_per_unit <= 23_320  # type: ignore[operator]
+    assert ground.low * ground.eur_per_unit >= 13_250  # type: ignore[operator]
+    assert ground.high * ground.eur_per_unit <= 23_400 + 1e-9  # type: ignore[operator]
+    # Consumentenbond 2025: hybrid 4,000-8,500 EUR (without/with a new boiler)
+    hybrid = cat.measure("heat_pump_hybrid").cost
+    assert 4_000 <= hybrid.eur_per_unit <= 8_500  # type: ignore[operator]
+
+
+def test_cost_levels_stay_in_their_range_and_the_central_run_is_central(cat: Catalogue) -> None:
+    ids = cat.ids
+    levels = cat.cost_factors(ids, 500, seed=11)
+    assert levels.shape == (501, len(ids))
+    assert (levels[0] == 1.0).all()  # run 0: central costs
+    lo = np.array([cat.measure(i).cost.low for i in ids])
+    hi = np.array([cat.measure(i).cost.high for i in ids])
+    assert (levels[1:] >= lo).all() and (levels[1:] <= hi).all()
+    # triangular(low, 1, high): mean (low + 1 + high) / 3, tolerance 4 standard errors
+    mean = (lo + 1.0 + hi) / 3.0
+    sd = np.sqrt((lo**2 + 1 + hi**2 - lo - lo * hi - hi) / 18.0)
+    assert np.all(np.abs(levels[1:].mean(axis=0) - mean) <= 4 * sd / np.sqrt(500))
+    # reproducible for a seed, different for another
+    assert np.array_equal(levels, cat.cost_factors(ids, 500, seed=11))
+    assert not np.array_equal(levels, cat.cost_factors(ids, 500, seed=12))
+
+
+def test_the_assumptions_are_listed_with_their_users(cat: Catalogue) -> None:
+    table = {a["id"]: a for a in cat.assumptions_table()}
+    assert "roof_insulation.source" in table["envelope_price_assumption"]["used_by"]
+    assert "heat_pump_ground.cost.lifetime_source" in table["lifetime_assumption"]["used_by"]
+    assert all(a["range"] for a in table.values())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from scenarios.candidates import annual_cost_co2, build_candidates
 from scenarios.catalogue import load_catalogue
@@ -471,3 +473,25 @@ def test_the_obligation_columns_follow_the_policy(base: ScenarioResult) -> None:
     assert (
         dw.loc[both, "to_obligation_net_cost_eur"] <= dw.loc[both, "to_label_a_net_cost_eur"] + 1e-6
     ).all()
+
+
+def test_cost_ranges_change_only_the_investment_of_the_sampled_runs(
+    twin: gpd.GeoDataFrame, base: ScenarioResult, tmp_path: Path
+) -> None:
+    """A catalogue whose ranges all have zero width (low = high = 1) gives what the model gave
+    before per-measure cost ranges: the global investment factor only. The shipped ranges leave
+    the central run (run 0, central costs) and every non-cost quantity unchanged, and move only
+    the investment of runs 1..R."""
+    data = yaml.safe_load(
+        resources.files("scenarios.data").joinpath("measures.yaml").read_text(encoding="utf-8")
+    )
+    for m in data["measures"]:
+        m["cost"]["low"] = m["cost"]["high"] = 1.0
+    path = tmp_path / "flat.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    flat = run_scenario(example(), twin, load_catalogue(path), load_policy())
+    q = Q["investment_cum_eur"]
+    other = [i for i in range(len(Q)) if i != q]
+    assert np.array_equal(flat.aggregates[..., other], base.aggregates[..., other])
+    assert np.array_equal(flat.aggregates[0], base.aggregates[0])  # the central run: exact
+    assert not np.array_equal(flat.aggregates[1:, ..., q], base.aggregates[1:, ..., q])
