@@ -504,16 +504,16 @@ def _per_dwelling_package(
     goal: str,
     income: dict[str, Any],
 ) -> pd.DataFrame:
-    """The collective package of each dwelling: its measures, money, savings, label reached."""
+    """The collective package of each dwelling: its measures (``package_bits``: bit k set when
+    ``order[k]`` applies), money, savings, label reached."""
     plan = stappenplan(rows, order, catalogue, policy, year, collective=True, **income)
     g = plan.groupby("dwelling_id", sort=False)
     now = plan[plan["step"] == 0].set_index("dwelling_id")
     last = plan.drop_duplicates("dwelling_id", keep="last").set_index("dwelling_id")
     done = plan[plan["step"] > 0]
-    rank = {m: k for k, m in enumerate(order)}
-    measures = done.groupby("dwelling_id", sort=False)["measure"].agg(
-        lambda m: "+".join(sorted(set(m), key=rank.__getitem__))
-    )
+    bit = pd.Index(list(order)).get_indexer(pd.Index(done["measure"]))
+    bits = pd.Series(np.left_shift(1, bit), index=done["dwelling_id"].to_numpy())
+    bits = bits.groupby(level=0, sort=False).sum()  # each measure once per dwelling
     label = last["label"].astype(str).to_numpy()
     out = pd.DataFrame(
         {
@@ -525,22 +525,23 @@ def _per_dwelling_package(
             "reaches_goal": pd.Series(
                 np.isin(label, LABELS[: LABELS.index(goal) + 1]), index=last.index
             ),
-            "package": measures.reindex(last.index).fillna(""),
+            "package_bits": bits.reindex(last.index).fillna(0).astype(np.int64),
         }
     )
     return out.reindex(rows["dwelling_id"].to_numpy())
 
 
 def _building_packages(
-    bpos: NDArray[np.int64], packages: NDArray[np.object_], n_b: int, order: Sequence[str]
+    bpos: NDArray[np.int64], bits: NDArray[np.int64], n_b: int, order: Sequence[str]
 ) -> NDArray[np.object_]:
-    """A building's package: the union of its dwellings' measures, in package order."""
-    rank = {m: k for k, m in enumerate(order)}
-    sets: list[set[str]] = [set() for _ in range(n_b)]
-    for b, p in zip(bpos.tolist(), packages.tolist(), strict=True):
-        if p:
-            sets[b].update(str(p).split("+"))
-    return np.asarray(["+".join(sorted(m, key=rank.__getitem__)) for m in sets], dtype=object)
+    """A building's package: the union (bitwise or) of its dwellings' measures, as measure ids
+    joined by ``+`` in package order (empty when nothing applies)."""
+    union = np.zeros(n_b, dtype=np.int64)
+    np.bitwise_or.at(union, bpos, bits)
+    names = {
+        u: "+".join(m for k, m in enumerate(order) if u >> k & 1) for u in np.unique(union).tolist()
+    }
+    return np.asarray([names[u] for u in union.tolist()], dtype=object)
 
 
 def find_clusters(
@@ -631,7 +632,7 @@ def find_clusters(
     bpos = pd.Index(ids).get_indexer(twin["building_id"].astype(str).to_numpy())
     econ = _per_dwelling_package(twin, order, catalogue, policy, year, goal, income)
     econ = econ.reset_index(drop=True)
-    package = _building_packages(bpos, econ["package"].to_numpy(dtype=object), n_b, order)
+    package = _building_packages(bpos, econ["package_bits"].to_numpy(np.int64), n_b, order)
 
     edges = neighbour_graph(buildings, max_gap_m)
     i, j = edges["i"].to_numpy(dtype=np.int64), edges["j"].to_numpy(dtype=np.int64)
