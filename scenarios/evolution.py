@@ -26,6 +26,8 @@ neighbourhood (statistical sector). Per dwelling and year, in this order:
 
 The first year of the horizon is the current state: households decide nothing in it (steps 2-4
 start in the second year), but the municipality's invitations planned for it are counted in it.
+Its prices and CO2 factors are known, so the run's uncertain price and electricity-CO2 factors
+act from the second year on: every run has the same first-year bill and CO2.
 
 Random numbers are counter-based (a SplitMix64 hash of seed, dwelling key, run, year and
 stream), so a dwelling draws the same numbers whatever partition or thread computes it: the
@@ -347,19 +349,23 @@ def evolve_kernel(
                 fin = 0.0
                 cost = 0.0
                 co2 = 0.0
+                # the first year's prices and CO2 factors are known: the uncertain factors
+                # act on the years after it
+                fp = f_price if y > 0 else 1.0
+                fe = f_co2 if y > 0 else 1.0
                 for c in range(c_n):
                     e = final[i, s, c]
                     fin += e
-                    pc = price[y, c] * f_price
-                    fc = co2f[y, c] * (f_co2 if c == electricity else 1.0)
+                    pc = price[y, c] * fp
+                    fc = co2f[y, c] * (fe if c == electricity else 1.0)
                     cost += pc * e
                     co2 += fc * e
                 self_use = min(pv_self_share * pv[i, s], final[i, s, electricity])
-                cost -= price[y, electricity] * f_price * self_use
-                cost -= inject_price[y] * f_price * (pv[i, s] - self_use)
+                cost -= price[y, electricity] * fp * self_use
+                cost -= inject_price[y] * fp * (pv[i, s] - self_use)
                 # PV used on site lowers the electricity bought; exported PV is no negative
                 # emission of the dwelling (sim.core, CO2 accounting)
-                co2 -= co2f[y, electricity] * f_co2 * self_use
+                co2 -= co2f[y, electricity] * fe * self_use
                 a[8] += fin
                 a[9] += primary[i, s]
                 a[10] += co2

@@ -14,12 +14,11 @@ import yaml
 
 from scenarios.candidates import annual_cost_co2, build_candidates
 from scenarios.catalogue import load_catalogue
-from scenarios.evolution import FACTORS, QUANTITIES, Q, uniform, uniform_array
+from scenarios.evolution import QUANTITIES, Q, uniform, uniform_array
 from scenarios.indicators import indicator_table
 from scenarios.policy import load_policy
 from scenarios.run import ScenarioResult, prepare_stock, run_scenario, stable_keys
 from scenarios.scenario import Scenario, load_scenario
-from sim.carriers import ELECTRICITY
 from sim.labels import LABELS
 
 EXAMPLE = str(resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml"))
@@ -103,8 +102,8 @@ def test_aggregates_are_consistent(base: ScenarioResult, twin: gpd.GeoDataFrame)
     pol = load_policy()
     cand = build_candidates(twin, [], load_catalogue(), pol, year=2025)
     tables = pol.carrier_tables(2025)
-    co2f = np.asarray(tables.co2_kg_kwh, dtype=float).copy()
-    co2f[ELECTRICITY] *= base.factors[0, FACTORS.index("co2_electricity_factor")]
+    # the first year's factors are the published ones (the uncertain factors act later)
+    co2f = np.asarray(tables.co2_kg_kwh, dtype=float)
     # what the stock emits: the expected actual use
     _, co2 = annual_cost_co2(
         cand.expected_final_kwh[:, 0], cand.pv_kwh[:, 0], tables.price_eur_kwh, co2f
@@ -361,6 +360,16 @@ def test_klimaattafel_invitations_happen_as_planned_in_every_run(base: ScenarioR
     assert invited.shape[0] == 5  # the central run and 4 Monte Carlo runs
     for r in range(invited.shape[0]):
         np.testing.assert_array_equal(invited[r], want)
+
+
+def test_the_first_year_is_known_in_every_run(base: ScenarioResult) -> None:
+    """The first year is today's state at today's prices and CO2 factors: every run has the
+    central run's bill and CO2 then (the price and CO2 factors act from the second year on),
+    and the runs differ later (the example draws both factors)."""
+    for q in ("energy_cost_eur", "co2_kg"):
+        v = base.aggregates[..., Q[q]].sum(axis=2)  # (R, Y)
+        np.testing.assert_allclose(v[1:, 0], v[0, 0], rtol=1e-12)
+        assert np.ptp(v[:, -1]) > 0.01 * v[0, -1]
 
 
 def test_the_invitation_list_is_the_same_in_every_run_and_split(
