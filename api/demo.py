@@ -22,7 +22,7 @@ import pandas as pd
 
 from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
 from api.pipeline import ScenarioRun, run_file
-from api.validation import validate, write_report
+from api.validation import scenario_rates, validate, write_report
 from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
@@ -275,14 +275,16 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
     table.to_csv(out_dir / "results.csv", index=False)
 
     summary = summarise(table, twin, twin_result, climate.name)
+    scenario = run_example_scenario(twin, sources, out_dir, progress)
     if progress:
         progress("validatie tegenover gepubliceerde Vlaamse cijfers")
-    write_report(validate(twin), out_dir, "voorbeeldgemeente")
+    rates = scenario_rates(scenario.result, scenario.inputs.policy, scenario.inputs.catalogue)
+    write_report(validate(twin), out_dir, "voorbeeldgemeente", scenario=rates)
     summary += (
         "\n\nValidatie: `validatie.md` zet de labelverdeling, het verwachte gasverbruik en de CO2, "
-        "de gekende EPC's, de rekenkern en de warmtepompen naast gepubliceerde Vlaamse cijfers."
+        "de gekende EPC's, de rekenkern, de warmtepompen en het renovatietempo van het scenario "
+        "naast gepubliceerde Vlaamse cijfers."
     )
-    scenario = run_example_scenario(twin, sources, out_dir, progress)
     summary += "\n\n" + scenario_summary(scenario)
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
     return DemoResult(

@@ -14,7 +14,10 @@ Sections:
 4. the core against TABULA and against an hourly EN ISO 52016 peer;
 5. heat-pump seasonal performance against field measurements;
 6. the calibrated parameters and every assumption that is not a published fact (including the
-   premium figures of the policy file that no published page gives).
+   premium figures of the policy file that no published page gives);
+7. where a scenario was run (``wijk demo``): its renovation pace against observed Flemish rates
+   (premium applications, deep renovations) and its LEKP collective renovations against the goal
+   and observed collective projects.
 """
 
 from __future__ import annotations
@@ -30,10 +33,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from api.formatting import nl_number, nl_percent
-from scenarios.catalogue import load_catalogue
-from scenarios.policy import load_policy
+from scenarios.catalogue import Catalogue, load_catalogue
+from scenarios.evolution import Q
+from scenarios.policy import Policy, load_policy
+from scenarios.run import ScenarioResult
 from sim.archetypes import archetype_table, dwelling_inputs
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import SimulationResult, simulate
@@ -89,6 +95,137 @@ class Validation:
     registered: int
     core_vs_hourly: pd.DataFrame
     spf: pd.DataFrame
+
+
+def scenario_rates(
+    result: ScenarioResult, policy: Policy, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    """The scenario's renovation pace beside observed Flemish rates (section 7).
+
+    Per Monte Carlo run, over the years after the first up to the end of the policy's LEKP
+    period (the first year is today's state: nobody renovates in it): dwellings renovating and
+    measures taken per 100 dwellings and year, and the LEKP collective renovations per 1,000
+    dwellings at the end of the period. ``model`` is the median of the runs (the central
+    estimate of the indicators), ``p10``/``p90`` their band; the published value with its range
+    and source comes from ``published_flanders.csv``.
+
+    With ``catalogue``, ``attrs["pv_share"]`` is the share of PV measures (an effect adding
+    ``pv_kwp_add``) among the measures the central run's dwellings took by the end of the LEKP
+    period: Mijn VerbouwPremie has no premium for PV, so the observed works do not count them.
+    """
+    pub = published_figures()
+    years = np.asarray(result.years, dtype=np.int64)
+    end = int(policy.lekp.period.to_year)
+    span = (years > years[0]) & (years <= end)
+    agg = result.aggregates.sum(axis=2)  # (R, Y, Q)
+    runs = agg[1:] if agg.shape[0] > 1 else agg[:1]
+    dwellings = runs[:, 0, Q["dwellings"]]
+    n_years = int(span.sum())
+
+    def per_year(q: str) -> NDArray[np.float64]:
+        return 100.0 * runs[:, span, Q[q]].sum(axis=1) / max(n_years, 1) / dwellings
+
+    at_end = int(np.flatnonzero(years <= end)[-1]) if (years <= end).any() else 0
+    collective = 1000.0 * runs[:, at_end, Q["lekp_collective_cum"]] / dwellings
+    figures = [
+        (
+            "premium_dossiers_per_100_dwellings",
+            "woningen die renoveren, per 100 woningen en per jaar",
+            per_year("renovations"),
+        ),
+        (
+            "premium_energy_works_per_100_dwellings",
+            "energiemaatregelen per 100 woningen en per jaar",
+            per_year("measures"),
+        ),
+        (
+            "lekp_collective_goal_per_1000",
+            f"collectieve renovaties (LEKP) per 1.000 woningen tot {end}",
+            collective,
+        ),
+    ]
+    rows = []
+    for key, label_nl, values in figures:
+        p = pub.loc[key].to_dict()
+        p10, p50, p90 = np.percentile(values, [10.0, 50.0, 90.0]) if n_years else (np.nan,) * 3
+        rows.append(
+            {
+                "key": key,
+                "figure": label_nl,
+                "model": float(p50),
+                "p10": float(p10),
+                "p90": float(p90),
+                "published": float(p["value"]),
+                "low": float(p["low"]) if pd.notna(p["low"]) else np.nan,
+                "high": float(p["high"]) if pd.notna(p["high"]) else np.nan,
+                "unit": p["unit"],
+                "source": p["source"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["years"] = (int(years[span][0]), int(years[span][-1])) if n_years else None
+    col = f"measures_{end}"
+    out.attrs["pv_share"] = None
+    if catalogue is not None and col in result.dwellings:
+        pv = {m.id for m in catalogue.measures if "pv_kwp_add" in m.effect}
+        taken = [x for m in result.dwellings[col].astype(str) if m for x in m.split("+")]
+        if taken:
+            out.attrs["pv_share"] = sum(x in pv for x in taken) / len(taken)
+    return out
+
+
+def _scenario_section(rates: pd.DataFrame | None) -> list[str]:
+    """Section 7 of the report (Dutch)."""
+    lines = ["", "## 7. Het scenario tegenover waargenomen renovatietempo's", ""]
+    if rates is None:
+        return [
+            *lines,
+            "Geen scenario doorgerekend bij dit rapport. `wijk demo` zet het voorbeeldscenario "
+            "naast de waargenomen Vlaamse cijfers (premieaanvragen, collectieve projecten).",
+        ]
+    first, last = rates.attrs["years"]
+    pub = published_figures()
+
+    def band(published: float, low: float, high: float) -> str:
+        pub_txt = nl_number(published, 1)
+        if np.isfinite(low) and np.isfinite(high):
+            pub_txt += f" ({nl_number(low, 1)}–{nl_number(high, 1)})"
+        return pub_txt
+
+    pv_share = rates.attrs.get("pv_share")
+    pv_note = (
+        f" Van de maatregelen van het scenario is {nl_percent(pv_share)} zonnepanelen "
+        "(geen premie, dus niet bij de waargenomen werken)."
+        if pv_share is not None
+        else ""
+    )
+    deep = pub.loc["deep_renovation_per_100_dwellings"].to_dict()
+    pilot = pub.loc["collective_pilot_dwellings"].to_dict()
+    return [
+        *lines,
+        f"Gemiddeld over {first}–{last} (mediaan van de runs, met P10–P90). Premieaanvragen zijn "
+        "een ondergrens van wat er verbouwd wordt (niet elke renovatie vraagt een premie) en "
+        "bevatten ook werken zonder energiewinst; het is een vergelijking van grootteorde, "
+        "geen kalibratie. Een renovatie van het scenario neemt een of meer maatregelen tegelijk "
+        "(`measures_per_renovation`; een verplichte of collectieve renovatie meer); een "
+        f"premiedossier telt gemiddeld 1,3 werken.{pv_note}",
+        "",
+        "| figuur | scenario (P10–P90) | waargenomen / doel | bron |",
+        "|---|---|---|---|",
+        *[
+            f"| {r['figure']} | {nl_number(r['model'], 1)} ({nl_number(r['p10'], 1)}–"
+            f"{nl_number(r['p90'], 1)}) | {band(r['published'], r['low'], r['high'])} "
+            f"| {r['source']} |"
+            for r in rates.to_dict("records")
+        ],
+        "",
+        f"Diepgaande renovaties: waargenomen ongeveer {nl_number(float(deep['value']), 1)} per 100 "
+        f"woningen per jaar ({deep['source']}). Collectieve projecten die echt liepen, zijn "
+        f"klein: {nl_number(float(pilot['low']), 0)}–{nl_number(float(pilot['high']), 0)} woningen per "
+        f"project ({pilot['source']}). Een gepubliceerde stand van de gerealiseerde LEKP-"
+        "collectieve renovaties is niet gevonden: het LEKP-doel staat er als doel, niet als "
+        "waarneming.",
+    ]
 
 
 def _share(mask: np.ndarray, within: np.ndarray) -> float:
@@ -361,8 +498,11 @@ def _md_rows(v: Validation) -> list[str]:
     return lines
 
 
-def write_report(v: Validation, out: Path, what: str) -> Path:
-    """Write ``validatie.md`` and its charts to ``out``; return the report's path."""
+def write_report(v: Validation, out: Path, what: str, scenario: pd.DataFrame | None = None) -> Path:
+    """Write ``validatie.md`` and its charts to ``out``; return the report's path.
+
+    ``scenario``: :func:`scenario_rates` of a scenario run on the same twin (section 7).
+    """
     out.mkdir(parents=True, exist_ok=True)
     # the label shares only (the stock's composition rows are shares too, but not labels)
     shares = v.rows[v.rows["key"].str.contains("label")]
@@ -502,10 +642,18 @@ def write_report(v: Validation, out: Path, what: str) -> Path:
             f"| `{a['id']}` | {' '.join(a['reason'].split())} | {a['range']} | {a['used_by']} |"
             for a in load_catalogue().assumptions_table()
         ],
+        *_scenario_section(scenario),
     ]
     path = out / "validatie.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-__all__ = ["Validation", "current_labels", "published_figures", "validate", "write_report"]
+__all__ = [
+    "Validation",
+    "current_labels",
+    "published_figures",
+    "scenario_rates",
+    "validate",
+    "write_report",
+]

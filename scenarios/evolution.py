@@ -69,6 +69,7 @@ QUANTITIES: tuple[tuple[str, str], ...] = (
     ("obligation_late_cum", "-"),
     ("obligation_open", "-"),
     ("fossil_free", "-"),
+    ("measures", "-"),
 )
 Q = {name: i for i, (name, _) in enumerate(QUANTITIES)}
 
@@ -144,6 +145,7 @@ def evolve_kernel(
     premium,  # (S, N, K)
     reachable,  # (K, K) bool
     depth,  # (K,) int64
+    applied,  # (N, K) bool: the measure candidate k adds applies to the dwelling (else skipped)
     years,  # (Y,) int64
     price,  # (Y, C)
     co2f,  # (Y, C)
@@ -220,6 +222,7 @@ def evolve_kernel(
             for y in range(n_years):
                 year = years[y]
                 moved = False
+                s_before = s
                 # 1. klimaattafel: the municipality's plan, the first year included
                 if not invited and invite_year[i] != 0 and year >= invite_year[i]:
                     invited = True
@@ -384,6 +387,13 @@ def evolve_kernel(
                 a[23] += late
                 a[24] += 1.0 if pending else 0.0
                 a[25] += 1.0 if fossil_free[i, s] else 0.0
+                # a dwelling only moves to a descendant: count the measures added this year
+                # that apply to it (a measure that does not apply is skipped, not done)
+                node = s
+                while node != s_before and node > 0:
+                    if applied[i, node]:
+                        a[26] += 1.0
+                    node = parent[node]
                 if o < n_out and out_years[o] == y:
                     state_out[r, i, o] = s
                     o += 1

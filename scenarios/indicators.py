@@ -68,6 +68,7 @@ _DESCRIPTIONS_NL: dict[str, str] = {
     "investment_cum_eur": "geïnvesteerd in renovaties sinds het beginjaar",
     "premium_cum_eur": "ontvangen premies sinds het beginjaar",
     "renovations": "woningen die dit jaar renoveren",
+    "measures": "maatregelen die dit jaar uitgevoerd worden (alle woningen samen)",
     "renovated_cum": "woningen die sinds het beginjaar minstens één keer renoveerden",
     "collective_renovations_cum": "woningen gerenoveerd in een collectief project (cumulatief)",
     "lekp_fossil_free_cum": "waarvan fossielvrij (LEKP)",

@@ -440,6 +440,7 @@ def run_partition(
         premium,
         cand.reachable,
         cand.depth,
+        cand.applied,
         years,
         tables["price"],
         tables["co2f"],
@@ -551,7 +552,8 @@ def _dwelling_table(
         out[f"measures_{year}"] = cand.done(s)
         y = int(np.flatnonzero(tables["years"] == year)[0])
         co2f = tables["co2f"][y].copy()
-        co2f[ELECTRICITY] *= central[FACTORS.index("co2_electricity_factor")]
+        if y > 0:  # the first year's factor is known (scenarios.evolution)
+            co2f[ELECTRICITY] *= central[FACTORS.index("co2_electricity_factor")]
         _, co2 = annual_cost_co2(
             cand.expected_final_kwh[rows, s], cand.pv_kwh[rows, s], tables["price"][y], co2f
         )

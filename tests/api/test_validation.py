@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
-from api.validation import Validation, validate, write_report
+from api.validation import Validation, scenario_rates, validate, write_report
+from scenarios.evolution import QUANTITIES, Q
+from scenarios.policy import load_policy
+from scenarios.run import ScenarioResult
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +111,63 @@ def test_the_certificate_is_the_current_label_and_measures_start_from_it(
     gross = res.energy_score_kwh_m2 * area + credit
     gross_plain = plain.energy_score_kwh_m2 * area + credit
     np.testing.assert_allclose(gross, factor[:, None] * gross_plain, rtol=1e-9, atol=1e-6)
+
+
+def _result(renovations: list[list[float]], measures: list[list[float]]) -> ScenarioResult:
+    """A hand-made result: 2 sectors of 100 dwellings, years 2025-2031, runs as given (row 0 is
+    the central run); the sector split of each figure is 1:3."""
+    years = np.arange(2025, 2032)
+    r = len(renovations)
+    agg = np.zeros((r, years.size, 2, len(QUANTITIES)))
+    agg[..., Q["dwellings"]] = 100.0
+    for q, values in (("renovations", renovations), ("measures", measures)):
+        v = np.asarray(values, dtype=float)[:, :, None] * np.asarray([0.25, 0.75])
+        agg[..., Q[q]] = v
+    # LEKP collective renovations, cumulative: 2, 4, ... per run, reaching 10 × (run + 1) in 2030
+    for run in range(r):
+        agg[run, :, :, Q["lekp_collective_cum"]] = (
+            np.minimum(np.arange(years.size), 5)[:, None] * 2.0 * (run + 1) / 2.0
+        )
+    return ScenarioResult(
+        years=years,
+        sector_ids=["s1", "s2"],
+        aggregates=agg,
+        dwellings=pd.DataFrame(),
+        candidates=[],
+        factors=np.ones((r, 5)),
+    )
+
+
+def test_scenario_rates_hand_worked() -> None:
+    """Mean over 2026-2030 (the years after the first up to the LEKP end of the policy), per
+    100 dwellings; the median of the Monte Carlo runs (rows 1..), not the central run."""
+    ren = [
+        [0, 99, 99, 99, 99, 99, 99],  # central run: ignored beside the others
+        [0, 2, 4, 6, 8, 10, 50],  # 2031 is after the period: ignored
+        [0, 4, 4, 4, 4, 4, 0],
+        [0, 6, 6, 6, 6, 6, 0],
+    ]
+    meas = [[2 * x for x in row] for row in ren]
+    rates = scenario_rates(_result(ren, meas), load_policy()).set_index("key")
+    # per run: 30/5/200*100 = 3, 20/5/200*100 = 2, 30/5/200*100 = 3 -> median 3, P10 2.2
+    row = rates.loc["premium_dossiers_per_100_dwellings"]
+    assert row["model"] == pytest.approx(3.0)
+    assert row["p10"] == pytest.approx(2.2)
+    assert row["p90"] == pytest.approx(3.0)
+    assert rates.loc["premium_energy_works_per_100_dwellings", "model"] == pytest.approx(6.0)
+    # LEKP collective at 2030, per 1,000 dwellings: runs 1..3 have 5 × (run+1) × 2 sectors
+    # = 20, 30, 40 of 200 dwellings -> 100, 150, 200 per 1,000; median 150
+    assert rates.loc["lekp_collective_goal_per_1000", "model"] == pytest.approx(150.0)
+    assert rates.loc["lekp_collective_goal_per_1000", "published"] == 50.0
+    assert rates.attrs["years"] == (2026, 2030)
+
+
+def test_report_section_7_with_and_without_a_scenario(report: Validation, tmp_path: Path) -> None:
+    ren = [[0, 2, 2, 2, 2, 2, 2]] * 2  # 2 a year of 200 dwellings: 1 per 100
+    rates = scenario_rates(_result(ren, ren), load_policy())
+    text = write_report(report, tmp_path / "a", "test", scenario=rates).read_text("utf-8")
+    section = text[text.index("## 7.") :]
+    assert "Mijn VerbouwPremie" in section and "RenoseeC" in section
+    assert "| woningen die renoveren, per 100 woningen en per jaar | 1,0 (1,0–1,0) | 4,5" in section
+    text = write_report(report, tmp_path / "b", "test").read_text("utf-8")
+    assert "Geen scenario doorgerekend" in text[text.index("## 7.") :]

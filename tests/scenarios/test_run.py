@@ -362,6 +362,24 @@ def test_klimaattafel_invitations_happen_as_planned_in_every_run(base: ScenarioR
         np.testing.assert_array_equal(invited[r], want)
 
 
+def test_measures_per_year_add_up_to_the_measures_each_dwelling_took(
+    base: ScenarioResult,
+) -> None:
+    """The measures counted per year (central run, the whole town) add up to the measures in
+    the dwellings' states of each output year, and a year with renovations has at least as many
+    measures as renovating dwellings (every renovation takes one or more)."""
+    agg = base.aggregates[0].sum(axis=1)  # (Y, Q)
+    years = [int(y) for y in base.years]
+    for out_year in (2030, 2040, 2050):
+        col = base.dwellings[f"measures_{out_year}"].astype(str)
+        taken = col.map(lambda m: len(m.split("+")) if m else 0).sum()
+        upto = years.index(out_year) + 1
+        assert agg[:upto, Q["measures"]].sum() == taken
+    assert agg[0, Q["measures"]] == 0  # nobody renovates in the first year
+    assert (agg[:, Q["measures"]] >= agg[:, Q["renovations"]]).all()
+    assert agg[:, Q["measures"]].sum() > agg[:, Q["renovations"]].sum()
+
+
 def test_the_first_year_is_known_in_every_run(base: ScenarioResult) -> None:
     """The first year is today's state at today's prices and CO2 factors: every run has the
     central run's bill and CO2 then (the price and CO2 factors act from the second year on),
