@@ -28,7 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import db, service
 from api.results import ScenarioResults, load_results
 from api.schemas import DossierIn, DossierOut, DossierUpdate
-from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory, pydantic_message_nl
+from scenarios.io_yaml import pydantic_message_nl
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
 from sim.errors import InputError
 
 #: Answer when the service holds no scenario results.

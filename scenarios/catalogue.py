@@ -33,7 +33,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from scenarios.io_yaml import FileProblems, place, read_yaml_file, read_yaml_text
+from scenarios.io_yaml import (
+    FileProblems,
+    pydantic_message_nl,
+    read_yaml_file,
+    read_yaml_text,
+)
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
 from sim.variants import VARIANT_FIELDS, VariantArrays
@@ -631,48 +636,13 @@ def _require(dwellings: pd.DataFrame, columns: set[str]) -> None:
 
 
 # -- loading ----------------------------------------------------------------------------------
-_PYDANTIC_NL = {
-    "extra_forbidden": "onbekende sleutel",
-    "missing": "verplichte sleutel ontbreekt",
-    "float_type": "moet een getal zijn",
-    "float_parsing": "moet een getal zijn",
-    "int_type": "moet een geheel getal zijn",
-    "int_parsing": "moet een geheel getal zijn",
-    "int_from_float": "moet een geheel getal zijn",
-    "string_type": "moet tekst zijn",
-    "dict_type": "moet een mapping (sleutel: waarde) zijn",
-    "list_type": "moet een lijst zijn",
-    "bool_type": "moet waar/onwaar zijn",
-    "string_pattern_mismatch": "alleen kleine letters, cijfers en _ (begint met een letter)",
-}
-
-
 def _num(x: Any) -> str:
     return f"{x:g}" if isinstance(x, int | float) else str(x)
 
 
-def _dutch(err: Any) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind in _PYDANTIC_NL:
-        return _PYDANTIC_NL[kind]
-    if kind == "greater_than_equal":
-        return f"moet een getal ≥ {_num(ctx.get('ge'))} zijn"
-    if kind == "greater_than":
-        return f"moet een getal > {_num(ctx.get('gt'))} zijn"
-    if kind == "less_than_equal":
-        return f"moet een getal ≤ {_num(ctx.get('le'))} zijn"
-    if kind == "less_than":
-        return f"moet een getal < {_num(ctx.get('lt'))} zijn"
-    if kind == "literal_error":
-        return f"ongeldige waarde {err.get('input')!r}; toegelaten: {ctx.get('expected')}"
-    if kind in ("too_short", "too_long"):
-        return "mag niet leeg zijn" if kind == "too_short" else "te veel elementen"
-    return f"ongeldige waarde ({err.get('msg')})"
-
-
-def _semantic_problems(data: Any, problems: Problems) -> None:
-    """Checks across fields, on the raw data so they run even when pydantic found problems."""
+def _semantic_problems(data: Any, problems: FileProblems) -> None:
+    """Checks across fields, on the raw data so they run even when pydantic found problems;
+    each problem is named by its key path and line."""
     if not isinstance(data, dict):
         return
     raw_sources = data.get("sources")
@@ -681,8 +651,8 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
     if isinstance(raw_assumptions, dict):
         for key in raw_assumptions:
             if key in sources:
-                problems.add(
-                    f"assumptions.{key}", f"{key!r} staat al onder sources; kies één van beide"
+                problems.at(
+                    ("assumptions", key), f"{key!r} staat al onder sources; kies één van beide"
                 )
             sources[key] = raw_assumptions[key]
     measures = data.get("measures")
@@ -692,17 +662,17 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
     for i, m in enumerate(measures):
         if not isinstance(m, dict):
             continue
-        place = f"measures[{i}]"
+        here: tuple[int | str, ...] = ("measures", i)
         mid = m.get("id")
         if isinstance(mid, str):
             if mid in seen:
-                problems.add(f"{place}.id", f"maatregel {mid!r} komt twee keer voor")
+                problems.at((*here, "id"), f"maatregel {mid!r} komt twee keer voor")
             seen.add(mid)
         for key in ("source", "effect_source"):
             ref = m.get(key)
             if ref is not None and ref not in sources:
-                problems.add(
-                    f"{place}.{key}",
+                problems.at(
+                    (*here, key),
                     f"onbekende bron {ref!r}; definieer ze in sources of assumptions",
                 )
         cost = m.get("cost")
@@ -710,13 +680,13 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
             for key in ("collective_source", "lifetime_source", "by_attachment_source"):
                 ref = cost.get(key)
                 if ref is not None and ref not in sources:
-                    problems.add(
-                        f"{place}.cost.{key}",
+                    problems.at(
+                        (*here, "cost", key),
                         f"onbekende bron {ref!r}; definieer ze in sources of assumptions",
                     )
             if cost.get("by_attachment") and cost.get("by_attachment_source") is None:
-                problems.add(
-                    f"{place}.cost.by_attachment_source",
+                problems.at(
+                    (*here, "cost", "by_attachment_source"),
                     "factoren per bouwtype (by_attachment) vragen een bron of aanname",
                 )
             lo, hi = cost.get("low", 1.0), cost.get("high", 1.0)
@@ -724,30 +694,30 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
                 all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lo, hi))
                 and not lo <= 1.0 <= hi
             ):
-                problems.add(
-                    f"{place}.cost",
+                problems.at(
+                    (*here, "cost"),
                     f"kostenbereik van maatregel {mid!r} klopt niet: low ({_num(lo)}) ≤ 1 "
                     f"(de centrale kost) ≤ high ({_num(hi)}) moet gelden; low en high zijn "
                     "factoren op de centrale kost, bv. low: 0.8, high: 1.3",
                 )
             if cost.get("basis") == "building_share":
                 if not cost.get("building"):
-                    problems.add(
-                        f"{place}.cost.building",
+                    problems.at(
+                        (*here, "cost", "building"),
                         "basis building_share vraagt prijzen per gebouwtotaal, bv. "
                         "building: {roof_area_m2: 70.0}",
                     )
                 if cost.get("eur_per_unit") is not None:
-                    problems.add(
-                        f"{place}.cost.eur_per_unit",
+                    problems.at(
+                        (*here, "cost", "eur_per_unit"),
                         "niet bij basis building_share: geef de prijzen onder building",
                     )
             elif cost.get("basis") is not None:
                 if cost.get("eur_per_unit") is None:
-                    problems.add(f"{place}.cost.eur_per_unit", "verplichte sleutel ontbreekt")
+                    problems.at((*here, "cost", "eur_per_unit"), "verplichte sleutel ontbreekt")
                 if cost.get("building"):
-                    problems.add(
-                        f"{place}.cost.building",
+                    problems.at(
+                        (*here, "cost", "building"),
                         "alleen bij basis building_share (gedeeld project)",
                     )
             building = cost.get("building")
@@ -756,17 +726,17 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
                 and "per_kwp" in building
                 and not (isinstance(m.get("effect"), dict) and "pv_kwp_add" in m["effect"])
             ):
-                problems.add(f"{place}.cost.building", "per_kwp vraagt een effect pv_kwp_add")
+                problems.at((*here, "cost", "building"), "per_kwp vraagt een effect pv_kwp_add")
             if cost.get("basis") == "per_kwp" and not (
                 isinstance(m.get("effect"), dict) and "pv_kwp_add" in m["effect"]
             ):
-                problems.add(f"{place}.cost.basis", "per_kwp vraagt een effect pv_kwp_add")
+                problems.at((*here, "cost", "basis"), "per_kwp vraagt een effect pv_kwp_add")
         effect = m.get("effect")
         if isinstance(effect, dict):
             for key, value in effect.items():
-                where = f"{place}.effect.{key}"
+                where = (*here, "effect", key)
                 if key not in VARIANT_FIELDS:
-                    problems.add(
+                    problems.at(
                         where, f"onbekend effectveld; bekend zijn {', '.join(VARIANT_FIELDS)}"
                     )
                     continue
@@ -776,26 +746,26 @@ def _semantic_problems(data: Any, problems: Problems) -> None:
                 if kind == "i":
                     codes = _CODES[key]
                     if value != int(value) or int(value) not in set(codes.tolist()):
-                        problems.add(where, f"ongeldige code {value}; toegelaten: {codes.tolist()}")
+                        problems.at(where, f"ongeldige code {value}; toegelaten: {codes.tolist()}")
                 elif (lo is not None and value < lo) or (hi is not None and value > hi):
-                    problems.add(where, f"moet tussen {lo} en {hi} {unit} liggen")
+                    problems.at(where, f"moet tussen {lo} en {hi} {unit} liggen")
         rules = m.get("applies_if")
         if isinstance(rules, dict):
             for key, value in rules.items():
-                where = f"{place}.applies_if.{key}"
+                where = (*here, "applies_if", key)
                 if key not in RULE_KEYS:
-                    problems.add(
+                    problems.at(
                         where,
                         "onbekende regel; gebruik <kolom>_min/_max op "
                         f"{', '.join(RULE_NUMERIC_COLUMNS)} of <kolom>_in op "
                         f"{', '.join(RULE_CATEGORICAL_COLUMNS)}",
                     )
                 elif key.endswith("_in") and not isinstance(value, list):
-                    problems.add(where, "moet een lijst zijn")
+                    problems.at(where, "moet een lijst zijn")
                 elif not key.endswith("_in") and (
                     isinstance(value, bool) or not isinstance(value, int | float)
                 ):
-                    problems.add(where, "moet een getal zijn")
+                    problems.at(where, "moet een getal zijn")
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -831,7 +801,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.add(place(tuple(err["loc"])), _dutch(err))
+            problems.at(tuple(err["loc"]), pydantic_message_nl(err))
     _semantic_problems(data, problems)
     problems.raise_if_any()
     if catalogue is None:  # unreachable: pydantic failed, so problems were raised above

@@ -101,6 +101,61 @@ class FileProblems(Problems):
         super().raise_if_any(error)
 
 
+# ---------------------------------------------------------------------- validation messages
+_PYDANTIC_NL = {
+    "extra_forbidden": "onbekende sleutel",
+    "missing": "verplichte sleutel ontbreekt",
+    "greater_than_equal": "moet ≥ {ge} zijn",
+    "greater_than": "moet > {gt} zijn",
+    "less_than_equal": "moet ≤ {le} zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "string_type": "moet tekst zijn",
+    "list_type": "moet een lijst zijn",
+    "dict_type": "moet een tabel (sleutel: waarde) zijn",
+    "model_type": "moet een tabel (sleutel: waarde) zijn",
+    "bool_parsing": "moet true of false zijn",
+    "date_from_datetime_parsing": "moet een datum (JJJJ-MM-DD) zijn",
+    "less_than": "moet < {lt} zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "bool_type": "moet true of false zijn",
+    "too_short": "moet minstens {min_length} element(en) bevatten",
+    "too_long": "mag hoogstens {max_length} element(en) bevatten",
+    "union_tag_invalid": "onbekende waarde '{tag}' voor {discriminator}; kies uit {expected_tags}",
+    "union_tag_not_found": "sleutel {discriminator} ontbreekt",
+    "literal_error": "moet een van {expected} zijn",
+    "enum": "moet een van {expected} zijn",
+    "string_too_long": "is te lang: hoogstens {max_length} tekens",
+    "string_too_short": "is te kort: minstens {min_length} teken(s)",
+    "string_pattern_mismatch": "heeft niet de verwachte vorm (patroon {pattern})",
+    "date_parsing": "moet een datum (JJJJ-MM-DD) zijn",
+    "date_type": "moet een datum (JJJJ-MM-DD) zijn",
+    "json_invalid": "is geen geldige JSON",
+    "model_attributes_type": "moet een tabel (sleutel: waarde) zijn",
+}
+
+
+def pydantic_message_nl(err: Mapping[str, Any]) -> str:
+    """A pydantic validation error in Dutch, for every file and request the project validates
+    (scenario, policy, catalogue, the service's bodies). The project's own checks raise their
+    message in Dutch already (PydanticCustomError) and rare kinds keep pydantic's text: both are
+    passed through.
+
+    Examples
+    --------
+    >>> pydantic_message_nl({"type": "greater_than_equal", "msg": "...", "ctx": {"ge": 0.0}})
+    'moet ≥ 0 zijn'
+    """
+    template = _PYDANTIC_NL.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()}
+    return template.format(**ctx)
+
+
 # ---------------------------------------------------------------------- reading
 @dataclass(frozen=True)
 class YamlDocument:

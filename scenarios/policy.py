@@ -55,7 +55,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import AREA_BASES, Catalogue
-from scenarios.io_yaml import FileProblems, Loc, read_yaml_file, read_yaml_text
+from scenarios.io_yaml import (
+    FileProblems,
+    Loc,
+    pydantic_message_nl,
+    read_yaml_file,
+    read_yaml_text,
+)
 from sim.carriers import CARRIERS, CarrierTables, load_carrier_tables
 from sim.errors import InputError, Problem, Problems
 from sim.labels import LABELS
@@ -571,61 +577,6 @@ class Policy(_Model):
 
 
 # ---------------------------------------------------------------------- loading
-_MESSAGES = {
-    "extra_forbidden": "onbekende sleutel",
-    "missing": "ontbreekt",
-    "greater_than_equal": "moet ≥ {ge} zijn",
-    "greater_than": "moet > {gt} zijn",
-    "less_than_equal": "moet ≤ {le} zijn",
-    "float_parsing": "moet een getal zijn",
-    "float_type": "moet een getal zijn",
-    "int_parsing": "moet een geheel getal zijn",
-    "int_type": "moet een geheel getal zijn",
-    "int_from_float": "moet een geheel getal zijn",
-    "string_type": "moet tekst zijn",
-    "list_type": "moet een lijst zijn",
-    "dict_type": "moet een tabel (sleutel: waarde) zijn",
-    "model_type": "moet een tabel (sleutel: waarde) zijn",
-    "bool_parsing": "moet true of false zijn",
-    "date_from_datetime_parsing": "moet een datum (JJJJ-MM-DD) zijn",
-    "less_than": "moet < {lt} zijn",
-    "finite_number": "moet een eindig getal zijn",
-    "bool_type": "moet true of false zijn",
-    "too_short": "moet minstens {min_length} element(en) bevatten",
-    "too_long": "mag hoogstens {max_length} element(en) bevatten",
-    "union_tag_invalid": "onbekende waarde '{tag}' voor {discriminator}; kies uit {expected_tags}",
-    "union_tag_not_found": "sleutel {discriminator} ontbreekt",
-    "literal_error": "moet een van {expected} zijn",
-    "enum": "moet een van {expected} zijn",
-    "string_too_long": "is te lang: hoogstens {max_length} tekens",
-    "string_too_short": "is te kort: minstens {min_length} teken(s)",
-    "string_pattern_mismatch": "heeft niet de verwachte vorm",
-    "date_parsing": "moet een datum (JJJJ-MM-DD) zijn",
-    "date_type": "moet een datum (JJJJ-MM-DD) zijn",
-    "json_invalid": "is geen geldige JSON",
-    "model_attributes_type": "moet een tabel (sleutel: waarde) zijn",
-}
-
-
-def pydantic_message_nl(err: Mapping[str, Any]) -> str:
-    """A pydantic validation error in Dutch (the error's own English text for rare kinds).
-
-    Examples
-    --------
-    >>> pydantic_message_nl({"type": "greater_than_equal", "msg": "...", "ctx": {"ge": 0.0}})
-    'moet ≥ 0 zijn'
-    """
-    return _message(err)
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    template = _MESSAGES.get(err["type"])
-    if template is None:
-        return str(err["msg"])
-    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (err.get("ctx") or {}).items()}
-    return template.format(**ctx)
-
-
 def parse_policy(
     data: Any, what: str = "beleidsbestand", lines: Mapping[Loc, int] | None = None
 ) -> Policy:
@@ -647,7 +598,7 @@ def _validate_policy(data: Any, problems: FileProblems) -> Policy | None:
         return Policy.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.at(tuple(err["loc"]), _message(err))
+            problems.at(tuple(err["loc"]), pydantic_message_nl(err))
     return None
 
 
@@ -748,6 +699,5 @@ __all__ = [
     "load_policy",
     "parse_policy",
     "premium_measure_problems",
-    "pydantic_message_nl",
     "write_policy",
 ]

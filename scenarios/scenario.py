@@ -58,12 +58,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import Attachment, Catalogue, load_catalogue
-from scenarios.io_yaml import FileProblems, line_of, place_with_line, read_yaml_file
+from scenarios.io_yaml import (
+    FileProblems,
+    line_of,
+    place_with_line,
+    pydantic_message_nl,
+    read_yaml_file,
+)
 from scenarios.policy import (
     INCOME_CATEGORIES,
     Label,
     Policy,
-    _message,
     _one_of,
     load_policy,
     premium_measure_problems,
@@ -611,7 +616,7 @@ def _scenario_message(err: Mapping[str, Any]) -> str:
         return (
             f"onbekende sleutel; {_suggest(str(loc[-1]), valid)}" if valid else "onbekende sleutel"
         )
-    return _message(err)
+    return pydantic_message_nl(err)
 
 
 # ---------------------------------------------------------------------- loading

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -294,6 +295,11 @@ def test_inputs_are_not_mutated(cat: Catalogue) -> None:
 # -- bad files --------------------------------------------------------------------------------
 
 
+def _places(err: InputError) -> list[str]:
+    """The key paths of the problems, without their "(regel N)"."""
+    return [re.sub(r" \(regel \d+\)$", "", f) for f in err.fields]
+
+
 def _broken(tmp_path: Path, edit) -> InputError:
     data = _shipped()
     edit(data)
@@ -304,19 +310,19 @@ def _broken(tmp_path: Path, edit) -> InputError:
 
 def test_typo_key_is_rejected_with_its_place(tmp_path: Path) -> None:
     err = _broken(tmp_path, lambda d: d["measures"][3]["cost"].update(eur_per_unti=5.0))
-    assert "measures[3].cost.eur_per_unti" in err.fields
+    assert "measures[3].cost.eur_per_unti" in _places(err)
     assert "onbekende sleutel" in str(err)
 
 
 def test_unknown_basis_is_rejected(tmp_path: Path) -> None:
     err = _broken(tmp_path, lambda d: d["measures"][3]["cost"].update(basis="per_m3"))
-    assert err.fields == ["measures[3].cost.basis"]
+    assert _places(err) == ["measures[3].cost.basis"]
 
 
 def test_negative_cost_is_rejected(tmp_path: Path) -> None:
     err = _broken(tmp_path, lambda d: d["measures"][0]["cost"].update(eur_per_unit=-1.0))
-    assert err.fields == ["measures[0].cost.eur_per_unit"]
-    assert "moet een getal ≥ 0 zijn" in str(err)
+    assert _places(err) == ["measures[0].cost.eur_per_unit"]
+    assert "moet ≥ 0 zijn" in str(err)
 
 
 def test_unknown_effect_field_and_bad_code_are_rejected(tmp_path: Path) -> None:
@@ -326,7 +332,7 @@ def test_unknown_effect_field_and_bad_code_are_rejected(tmp_path: Path) -> None:
         d["measures"][2]["effect"]["r_add_wall_m2kw"] = -3.0
 
     err = _broken(tmp_path, edit)
-    assert set(err.fields) == {
+    assert set(_places(err)) == {
         "measures[1].effect.r_add_muur_m2kw",
         "measures[9].effect.heating_system",
         "measures[2].effect.r_add_wall_m2kw",
@@ -341,7 +347,7 @@ def test_unknown_rule_and_source_are_rejected_all_at_once(tmp_path: Path) -> Non
         d["measures"][6]["id"] = d["measures"][0]["id"]
 
     err = _broken(tmp_path, edit)
-    assert set(err.fields) == {
+    assert set(_places(err)) == {
         "measures[1].applies_if.bouwjaar_max",
         "measures[4].source",
         "measures[5].label_nl",
@@ -352,7 +358,7 @@ def test_unknown_rule_and_source_are_rejected_all_at_once(tmp_path: Path) -> Non
 
 def test_wrong_schema_version_is_rejected(tmp_path: Path) -> None:
     err = _broken(tmp_path, lambda d: d.update(schema_version=2))
-    assert err.fields == ["schema_version"]
+    assert _places(err) == ["schema_version"]
 
 
 def test_building_share_needs_building_prices_and_no_unit_price(tmp_path: Path) -> None:
@@ -366,7 +372,7 @@ def test_building_share_needs_building_prices_and_no_unit_price(tmp_path: Path) 
         d["measures"][0]["cost"]["building"] = {"roof_area_m2": 70.0}
 
     err = _broken(tmp_path, edit)
-    assert sorted(err.fields) == sorted(
+    assert sorted(_places(err)) == sorted(
         [
             f"measures[{i}].cost.building",
             f"measures[{i}].cost.eur_per_unit",
@@ -460,3 +466,36 @@ def test_the_assumptions_are_listed_with_their_users(cat: Catalogue) -> None:
     assert "roof_insulation.source" in table["envelope_price_assumption"]["used_by"]
     assert "heat_pump_ground.cost.lifetime_source" in table["lifetime_assumption"]["used_by"]
     assert all(a["range"] for a in table.values())
+
+
+def test_every_problem_names_its_line_in_line_order(tmp_path: Path) -> None:
+    """A pydantic problem, a cross-field problem and an unknown source each carry the line of
+    their key in the file the user wrote, and the message lists them in file order."""
+
+    def edit(d: dict) -> None:
+        d["measures"][4]["cost"]["eur_per_unit"] = -1.0  # pydantic
+        d["measures"][0]["source"] = "nergens"  # unknown source
+        d["measures"][2]["cost"].update(low=1.2, high=1.4)  # range without the central cost
+
+    data = _shipped()
+    edit(data)
+    path = _write(tmp_path, data)
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    with pytest.raises(InputError) as info:
+        load_catalogue(path)
+    fields = info.value.fields
+    found = {}
+    for f in fields:
+        m = re.fullmatch(r"(.+) \(regel (\d+)\)", f)
+        assert m, f
+        found[m.group(1)] = int(m.group(2))
+    assert set(found) == {
+        "measures[0].source",
+        "measures[2].cost",
+        "measures[4].cost.eur_per_unit",
+    }
+    # each line holds its key (a range problem is placed at the measure's cost mapping)
+    assert lines[found["measures[0].source"] - 1].strip().startswith("source:")
+    assert lines[found["measures[2].cost"] - 1].strip().startswith("cost:")
+    assert lines[found["measures[4].cost.eur_per_unit"] - 1].strip().startswith("eur_per_unit:")
+    assert [int(re.search(r"regel (\d+)", f).group(1)) for f in fields] == sorted(found.values())

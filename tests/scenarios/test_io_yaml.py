@@ -114,7 +114,7 @@ def test_policy_problems_carry_their_lines(tmp_path: Path) -> None:
     assert [str(p) for p in exc.value.problems] == [
         f"renovation_obligation.deadline_years (regel {_line(path, 'deadline_years')}): moet ≥ 0 zijn",
         # the period's keys share the line of `period:` (a flow mapping)
-        f"lekp.period.to_year (regel {_line(path, 'period:')}): ontbreekt",
+        f"lekp.period.to_year (regel {_line(path, 'period:')}): verplichte sleutel ontbreekt",
         f"lekp.period.to_yaer (regel {_line(path, 'period:')}): onbekende sleutel",
     ]
 

@@ -219,7 +219,10 @@ def test_typo_in_key_gives_line_and_suggestion(tmp_path: Path) -> None:
     assert f"uptake.sale_rat (regel {line}): onbekende sleutel; bedoelde u 'sale_rate'?" in (
         text_problems
     )
-    assert f"uptake.sale_rate (regel {_line(path, 'uptake:')}): ontbreekt" in text_problems
+    assert (
+        f"uptake.sale_rate (regel {_line(path, 'uptake:')}): verplichte sleutel ontbreekt"
+        in text_problems
+    )
     assert len(text_problems) == 2
 
 
@@ -467,7 +470,7 @@ def test_file_with_many_problems_lists_every_one_with_its_line(tmp_path: Path) -
         f"income_categories (regel {_line(path, 'income_categories')}): de aandelen moeten samen 1 zijn",
         f"twin (regel {_line(path, 'twin:')}): bestand niet gevonden: {tmp_path / 'twin.parquet'}",
         f"seed (regel {_line(path, 'seed:')}): moet ≥ 0 zijn",
-        f"uptake.sale_rate (regel {_line(path, 'uptake:')}): ontbreekt",
+        f"uptake.sale_rate (regel {_line(path, 'uptake:')}): verplichte sleutel ontbreekt",
     ]
     for e in expected:
         assert any(t.startswith(e) for t in text_problems), (e, text_problems)
