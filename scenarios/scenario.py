@@ -746,6 +746,15 @@ def load_scenario(path: str | Path) -> Scenario:
     catalogue, policy = _load_references(data, file.parent, problems)
     if isinstance(data, dict):
         _reference_problems(data, catalogue, policy, problems.at)
+        # the twin's checks in the same round, where the twin is a file that can be peeked at
+        # (the demo town is built at run time: its checks come with the run)
+        twin = _referenced_file(data, "twin", file.parent)
+        if twin is not None and twin.is_file():
+            peeked = _peek_twin(twin)
+            if isinstance(peeked, str):
+                problems.at(("twin",), peeked)
+            else:
+                _twin_problems(data, *peeked, problems.at)
     problems.raise_if_any()
     if scenario is None:  # pragma: no cover - pydantic failed, so problems were raised
         raise RuntimeError("scenario validation failed without problems")
@@ -861,20 +870,29 @@ def check_scenario(
         horizon, unknown programme sectors, twin columns that are missing.
     """
     problems = FileProblems(f"scenario '{scenario.name}'", scenario._lines)
-    at = problems.at
-    _reference_problems(scenario.model_dump(), catalogue, policy, at)
+    data = scenario.model_dump()
+    _reference_problems(data, catalogue, policy, problems.at)
+    _twin_problems(data, twin_columns, sector_ids, problems.at)
+    problems.raise_if_any()
 
-    sectors = set(sector_ids)
-    for i, programme in enumerate(scenario.collective_programmes):
-        if isinstance(programme.sectors, list):
-            for j, sector in enumerate(programme.sectors):
-                if sector not in sectors:
-                    shown = ", ".join(sorted(sectors)[:10]) + (" ..." if len(sectors) > 10 else "")
-                    at(
-                        ("collective_programmes", i, "sectors", j),
-                        f"onbekende sector '{sector}'; de wijkindeling kent {shown or 'geen sectoren'}",
-                    )
 
+def _twin_problems(
+    data: Mapping[str, Any], twin_columns: Sequence[str], sector_ids: Sequence[str], at: At
+) -> None:
+    """Checks against the twin, on the raw data (values of the wrong type are left to the
+    schema): the sectors the collective programmes name exist, the twin has the columns a
+    run needs."""
+    sectors = {str(x) for x in sector_ids}
+    programmes = data.get("collective_programmes")
+    for i, programme in enumerate(programmes if isinstance(programmes, list) else []):
+        named = programme.get("sectors") if isinstance(programme, Mapping) else None
+        for j, sector in enumerate(named if isinstance(named, list) else []):
+            if isinstance(sector, str) and sector not in sectors:
+                shown = ", ".join(sorted(sectors)[:10]) + (" ..." if len(sectors) > 10 else "")
+                at(
+                    ("collective_programmes", i, "sectors", j),
+                    f"onbekende sector '{sector}'; de wijkindeling kent {shown or 'geen sectoren'}",
+                )
     columns = set(twin_columns)
     missing = [c for c in REQUIRED_TWIN_COLUMNS if c not in columns]
     if missing:
@@ -883,7 +901,26 @@ def check_scenario(
             f"de digitale tweeling mist kolom(men) {', '.join(missing)}; maak de tweeling met "
             "`wijk twin build` (zie docs/twin_schema.md)",
         )
-    problems.raise_if_any()
+
+
+def _peek_twin(path: Path) -> tuple[list[str], list[str]] | str:
+    """The columns and sector ids of a twin file, read from its Parquet metadata and one
+    column (no geometry, no rows of the rest); a Dutch message when it is not a twin file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        columns = list(pq.read_schema(path).names)
+        sectors: list[str] = []
+        if "sector_id" in columns:
+            col = pq.read_table(path, columns=["sector_id"]).column(0)
+            sectors = sorted({str(x) for x in col.to_pylist() if x is not None})
+    except (pa.ArrowException, OSError):
+        return (
+            f"geen leesbaar tweelingbestand: {path}; verwacht het GeoParquet-bestand van "
+            "`wijk twin build`"
+        )
+    return columns, sectors
 
 
 __all__ = [

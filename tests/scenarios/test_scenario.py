@@ -50,6 +50,19 @@ def _line(path: Path, startswith: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(startswith))
 
 
+def _tiny_twin(path: Path, sectors: tuple[str, ...] = ("s1",), drop: tuple[str, ...] = ()) -> Path:
+    """A Parquet file with the twin's required columns (one row per sector); what
+    load_scenario peeks at (its schema and sector ids), not a twin to run."""
+    import pandas as pd
+
+    cols = [c for c in REQUIRED_TWIN_COLUMNS if c not in drop]
+    frame = pd.DataFrame({c: [0.0] * len(sectors) for c in cols})
+    if "sector_id" in frame:
+        frame["sector_id"] = list(sectors)
+    frame.to_parquet(path)
+    return path
+
+
 def _problems(exc: pytest.ExceptionInfo[InputError]) -> list[str]:
     return [str(p) for p in exc.value.problems]
 
@@ -144,8 +157,8 @@ def test_paths_are_resolved_against_the_scenario_folder(
 ) -> None:
     sub = tmp_path / "project"
     (sub / "data").mkdir(parents=True)
-    for name in ("twin.parquet", "wijken.gpkg"):
-        (sub / "data" / name).write_text("x", encoding="utf-8")
+    _tiny_twin(sub / "data" / "twin.parquet")
+    (sub / "data" / "wijken.gpkg").write_text("x", encoding="utf-8")
     # the catalogue and policy a scenario names are read and checked with it: valid copies
     shipped = SHIPPED.parent
     (sub / "data" / "maatregelen.yaml").write_bytes((shipped / "measures.yaml").read_bytes())
@@ -733,3 +746,45 @@ def test_scenario_is_frozen(raw: dict[str, Any]) -> None:
     assert isinstance(s, Scenario)
     with pytest.raises(ValueError, match="frozen"):
         s.seed = 3
+
+
+def test_twin_problems_come_in_the_first_round_with_the_others(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    """A bad value, an unknown measure and a sector the twin lacks: one message with all three,
+    in line order, before any twin is loaded (issue 10: no second round of errors)."""
+    _tiny_twin(tmp_path / "twin.parquet", sectors=("36011A00-", "36011A01-"))
+    raw["twin"] = "twin.parquet"
+    raw["uptake"]["sale_rate"] = 2.0
+    raw["candidates"]["orders"][1][3] = "heat_pump_grnd"
+    raw["collective_programmes"][0]["sectors"] = ["36011A00-", "X99"]
+    path = _write(tmp_path, raw)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    problems = _problems(exc)
+    assert len(problems) == 3, problems
+    assert "onbekende maatregel 'heat_pump_grnd'" in problems[0]
+    assert problems[1].startswith("uptake.sale_rate (regel")
+    assert problems[2].startswith("collective_programmes[0].sectors[1] (regel")
+    assert "onbekende sector 'X99'; de wijkindeling kent 36011A00-, 36011A01-" in problems[2]
+
+
+def test_a_twin_without_required_columns_or_not_a_twin_at_all(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    _tiny_twin(tmp_path / "twin.parquet", drop=("u_roof_w_m2k",))
+    raw["twin"] = "twin.parquet"
+    path = _write(tmp_path, raw)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    assert _problems(exc) == [
+        f"twin (regel {_line(path, 'twin:')}): de digitale tweeling mist kolom(men) "
+        "u_roof_w_m2k; maak de tweeling met `wijk twin build` (zie docs/twin_schema.md)"
+    ]
+    (tmp_path / "notes.parquet").write_text("geen parquet", encoding="utf-8")
+    raw["twin"] = "notes.parquet"
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, raw))
+    (only,) = _problems(exc)
+    assert only.startswith("twin (regel ")
+    assert "geen leesbaar tweelingbestand" in only and "wijk twin build" in only
