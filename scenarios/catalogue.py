@@ -150,6 +150,9 @@ class Cost(_Model):
     low: float = Field(default=1.0, gt=0)
     high: float = Field(default=1.0, gt=0)
     by_attachment_source: str | None = None
+    #: Where the size dependence comes from (the split of a price into a per-unit and a fixed
+    #: part), where it is not the price source itself.
+    basis_source: str | None = None
     lifetime_years: int = Field(gt=0)
     lifetime_source: str | None = None
     collective_discount: float = Field(default=0.0, ge=0, lt=1)
@@ -211,6 +214,7 @@ class Catalogue(_Model):
                 "effect_source": m.effect_source,
                 "cost.lifetime_source": m.cost.lifetime_source,
                 "cost.by_attachment_source": m.cost.by_attachment_source,
+                "cost.basis_source": m.cost.basis_source,
                 "cost.collective_source": m.cost.collective_source,
             }
             out.extend((m.id, k, v) for k, v in refs.items() if v is not None)
@@ -677,7 +681,12 @@ def _semantic_problems(data: Any, problems: FileProblems) -> None:
                 )
         cost = m.get("cost")
         if isinstance(cost, dict):
-            for key in ("collective_source", "lifetime_source", "by_attachment_source"):
+            for key in (
+                "collective_source",
+                "lifetime_source",
+                "by_attachment_source",
+                "basis_source",
+            ):
                 ref = cost.get(key)
                 if ref is not None and ref not in sources:
                     problems.at(

@@ -179,10 +179,11 @@ def test_hand_worked_costs(cat: Catalogue) -> None:
     expected = np.array(
         [
             # roof 70/m2 + 500; cavity 22/m2 + 300; glazing 650/m2 window; pv 1100/kWp*4 + 1000;
-            # air/water heat pump 14000 per dwelling, x0.8 for an apartment
-            [70 * 100 + 500, 22 * 180 + 300, 650 * 24, 1100 * 4 + 1000, 14000],
-            [70 * 60 + 500, 22 * 60 + 300, 650 * 11, 1100 * 4 + 1000, 14000],
-            [70 * 0 + 500, 22 * 40 + 300, 650 * 10, 1100 * 4 + 1000, 14000 * 0.8],
+            # air/water heat pump 30/m2 of floor + 9500 (14,000 at 150 m2; the rule, not the
+            # price, keeps it from flats)
+            [70 * 100 + 500, 22 * 180 + 300, 650 * 24, 1100 * 4 + 1000, 30 * 150 + 9500],
+            [70 * 60 + 500, 22 * 60 + 300, 650 * 11, 1100 * 4 + 1000, 30 * 120 + 9500],
+            [70 * 0 + 500, 22 * 40 + 300, 650 * 10, 1100 * 4 + 1000, 30 * 80 + 9500],
         ],
         dtype=float,
     )
@@ -434,11 +435,20 @@ def test_an_unsourced_attachment_factor_and_an_unknown_reference_are_errors(
 
 
 def test_corrected_heat_pump_prices_lie_within_their_references(cat: Catalogue) -> None:
-    # ODE 2023: ground-source 12,500-22,000 EUR excl. VAT = 13,250-23,320 incl. 6 % VAT
+    # ODE 2023: ground-source 12,500-22,000 EUR excl. VAT = 13,250-23,320 incl. 6 % VAT, for an
+    # 8 kW heat pump in a building of 140-200 m2: the catalogue's price at those sizes
     ground = cat.measure("heat_pump_ground").cost
-    assert 13_250 <= ground.eur_per_unit <= 23_320  # type: ignore[operator]
-    assert ground.low * ground.eur_per_unit >= 13_250  # type: ignore[operator]
-    assert ground.high * ground.eur_per_unit <= 23_400 + 1e-9  # type: ignore[operator]
+    assert ground.basis == "floor_area_m2"
+    for area in (140.0, 150.0, 200.0):
+        central = ground.eur_per_unit * area + ground.fixed_eur  # type: ignore[operator]
+        assert 13_250 <= central <= 23_320
+    # the range at the reference size spans the published range
+    central = ground.eur_per_unit * 150 + ground.fixed_eur  # type: ignore[operator]
+    assert ground.low * central >= 13_250
+    assert ground.high * central <= 23_400 + 1e-9
+    # the sources' reference dwelling (150 m2) pays the central sourced price
+    air = cat.measure("heat_pump_air_water").cost
+    assert air.eur_per_unit * 150 + air.fixed_eur == pytest.approx(14_000)  # type: ignore[operator]
     # Consumentenbond 2025: hybrid 4,000-8,500 EUR (without/with a new boiler)
     hybrid = cat.measure("heat_pump_hybrid").cost
     assert 4_000 <= hybrid.eur_per_unit <= 8_500  # type: ignore[operator]
