@@ -11,6 +11,7 @@ from rich.table import Table
 
 from api.console import console, fail, progress
 from api.formatting import nl_number
+from sim.csvsafe import write_csv
 from sim.errors import InputError
 
 if TYPE_CHECKING:
@@ -157,8 +158,8 @@ def clusters(
         found = found.sort_values("rank_goal", kind="stable")
     try:
         found.to_file(out / CLUSTERS_GPKG, layer=CLUSTERS_LAYER, driver="GPKG")
-        found.drop(columns="geometry").to_csv(out / CLUSTERS_CSV, index=False)
-        result.membership.to_csv(out / MEMBERS_CSV, index=False)
+        write_csv(found.drop(columns="geometry"), out / CLUSTERS_CSV, index=False)
+        write_csv(result.membership, out / MEMBERS_CSV, index=False)
     except OSError as exc:
         fail(
             f"kan de resultaten niet wegschrijven naar {out}: {exc.strerror or exc}. "

@@ -27,6 +27,7 @@ from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
+from sim.csvsafe import write_csv
 from sim.labels import LABELS, current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
@@ -272,7 +273,7 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
         np.where(known, "gekend EPC", "berekend"), categories=["berekend", "gekend EPC"]
     )
     table.to_parquet(out_dir / "results.parquet", index=False)
-    table.to_csv(out_dir / "results.csv", index=False)
+    write_csv(table, out_dir / "results.csv", index=False)
 
     summary = summarise(table, twin, twin_result, climate.name)
     scenario = run_example_scenario(twin, sources, out_dir, progress)

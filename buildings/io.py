@@ -850,6 +850,10 @@ def _open(
         src = _Source(table, p, None, False)
         src.notes.extend(notes)
         return src
+    if suffix == ".shp":
+        _check_shapefile(p, what)
+    elif suffix == ".dbf":
+        _check_dbf(p, what, p.name)
     caught: list[warnings.WarningMessage] = []
     several = False
     columns: list[str] | None = None
@@ -872,6 +876,7 @@ def _open(
                     layer=layer,
                     engine="pyogrio",
                     use_arrow=True,
+                    on_invalid="ignore",  # unreadable geometries: null, counted below
                     columns=columns,
                     read_geometry=need_geometry,
                 )
@@ -898,6 +903,113 @@ def _open(
             ".dbf-bestand)",
         )
     return src
+
+
+def _sidecar(p: Path, suffix: str) -> Path | None:
+    """The file next to ``p`` with ``suffix`` in any case (``.shx`` or ``.SHX``), or None."""
+    for candidate in (p.with_suffix(suffix), p.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    folded = p.stem.lower() + suffix
+    for candidate in p.parent.glob(f"{p.stem}.*"):
+        if candidate.name.lower() == folded:
+            return candidate
+    return None
+
+
+def _n(value: int) -> str:
+    """A whole number with Dutch thousands separators (1.050)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _damaged(what: str, name: str, finding: str) -> SourceFileError:
+    return _error(
+        what,
+        "file",
+        f"{name} is beschadigd of onvolledig: {finding}. Het bestand wordt niet gebruikt, "
+        "want een deel van de records zou stil ontbreken. Download het opnieuw (of pak het "
+        "zip-bestand opnieuw uit); bij een Shapefile moeten .shp, .shx en .dbf van dezelfde "
+        "download komen.",
+    )
+
+
+def _check_shapefile(p: Path, what: str) -> None:
+    """Refuse a Shapefile whose .shp, .shx and .dbf disagree, before GDAL reads it.
+
+    Cheap: only the headers and the .shx index (8 bytes a record) are read. The .shx must be
+    100 + 8 n bytes, the .dbf header must count the same n records and the .dbf must hold them,
+    every record the .shx points to must lie inside the .shp, and the .shp must be as long as
+    its header says.
+    """
+    shx, dbf = _sidecar(p, ".shx"), _sidecar(p, ".dbf")
+    if shx is None or dbf is None:
+        missing = [s for s, f in ((".shx", shx), (".dbf", dbf)) if f is None]
+        raise _error(
+            what,
+            "file",
+            f"{p.name}: het {' en '.join(missing)}-bestand ontbreekt naast het .shp-bestand. "
+            "Een Shapefile bestaat uit .shp, .shx en .dbf met dezelfde naam; kopieer ze samen.",
+        )
+    shp_size = p.stat().st_size
+    with p.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or int.from_bytes(header[0:4], "big") != 9994:
+        raise _damaged(what, p.name, "de kop van het .shp-bestand is geen Shapefile-kop")
+    declared = int.from_bytes(header[24:28], "big") * 2
+    if declared != shp_size:
+        raise _damaged(
+            what,
+            p.name,
+            f"het .shp-bestand is {_n(shp_size)} bytes, zijn kop zegt {_n(declared)} bytes",
+        )
+    index = shx.read_bytes()
+    n_shx, rest = divmod(len(index) - 100, 8)
+    if len(index) < 100 or rest:
+        raise _damaged(
+            what,
+            shx.name,
+            f"het .shx-bestand is {_n(len(index))} bytes, geen 100 + 8 × het aantal records",
+        )
+    n_dbf = _check_dbf(dbf, what, p.name)
+    if n_shx != n_dbf:
+        raise _damaged(
+            what,
+            p.name,
+            f"het .shx-bestand telt {_n(n_shx)} records, het .dbf-bestand {_n(n_dbf)}",
+        )
+    if n_shx:
+        words = np.frombuffer(index, dtype=">i4", offset=100).reshape(-1, 2).astype(np.int64)
+        ends = words[:, 0] * 2 + 8 + words[:, 1] * 2
+        beyond = np.flatnonzero((words[:, 0] * 2 < 100) | (ends > shp_size))
+        if beyond.size:
+            raise _damaged(
+                what,
+                p.name,
+                f"{_n(beyond.size)} van de {_n(n_shx)} records liggen volgens het .shx-bestand "
+                f"(deels) voorbij het einde van het .shp-bestand (het eerste is record "
+                f"{int(beyond[0]) + 1})",
+            )
+
+
+def _check_dbf(dbf: Path, what: str, name: str) -> int:
+    """Records a dBASE file's header announces; refuse the file when it does not hold them."""
+    size = dbf.stat().st_size
+    with dbf.open("rb") as fh:
+        header = fh.read(32)
+    if len(header) < 32:
+        raise _damaged(what, name, f"het .dbf-bestand is te kort ({size} bytes) voor een kop")
+    n = int.from_bytes(header[4:8], "little")
+    header_len = int.from_bytes(header[8:10], "little")
+    record_len = int.from_bytes(header[10:12], "little")
+    needed = header_len + n * record_len
+    if size < needed:
+        raise _damaged(
+            what,
+            name,
+            f"het .dbf-bestand kondigt {_n(n)} records aan maar is {_n(size)} bytes, te kort "
+            f"voor {_n(needed)} bytes",
+        )
+    return n
 
 
 def _unreadable(p: Path, exc: BaseException) -> str:
@@ -1011,10 +1123,17 @@ def _geoframe(src: _Source) -> gpd.GeoDataFrame:
 
 
 def _find(fields: Sequence[str], name: str) -> str | None:
-    """The field called ``name`` in any case, or cut to 10 characters by the Shapefile format."""
+    """The field called ``name`` in any case, or cut to 10 characters by the Shapefile format.
+
+    A WFS export may prefix its property names with the namespace of the feature type
+    (``GRB:OIDN``); the part after the last ``:`` is matched when no field matches whole.
+    """
     lower = name.lower()
     for f in fields:
         if f.lower() == lower:
+            return f
+    for f in fields:
+        if ":" in f and f.rsplit(":", 1)[1].lower() == lower:
             return f
     if len(lower) > 10:
         for f in fields:
@@ -1167,7 +1286,11 @@ def _to_twin_crs(
             ) from exc
     if gdf.crs is None:
         if override is None:
-            raise _error(what, "crs", _no_crs_message(gdf))
+            recognised = _crs_from_range(gdf)
+            if recognised is None:
+                raise _error(what, "crs", _no_crs_message(gdf))
+            notes.append(_recognised_crs_note(what, recognised))
+            override = CRS.from_user_input(recognised)
         gdf = gdf.set_crs(override)
     elif override is not None and not override.equals(gdf.crs, ignore_axis_order=True):
         notes.append(f"crs={crs} ignored: the file declares {gdf.crs.name}")
@@ -1179,15 +1302,64 @@ def _to_twin_crs(
     return out
 
 
+#: CRSs recognised from the coordinate range of a file that declares none (name, EPSG code).
+_RECOGNISED_CRS = (("Lambert 72", "EPSG:31370"), ("Lambert 2008", "EPSG:3812"))
+
+
+@cache
+def _crs_range(epsg: str) -> tuple[float, float, float, float]:
+    """Area of use of ``epsg`` (Belgium) in its own coordinates, with a 2 km margin [m]."""
+    crs = CRS.from_user_input(epsg)
+    area = crs.area_of_use
+    if area is None:  # pragma: no cover - PROJ knows both Belgian Lambert projections
+        raise ValueError(f"no area of use for {epsg}")
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x0, y0, x1, y1 = to_crs.transform_bounds(*area.bounds)
+    margin = 2_000.0
+    return (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+
+
+def _crs_from_range(gdf: gpd.GeoDataFrame) -> str | None:
+    """The Belgian Lambert CRS whose range over Belgium holds every coordinate, or None.
+
+    Lambert 72 covers Belgium with x 15-297 km, y 21-246 km; Lambert 2008 with x 515-797 km,
+    y 521-746 km (their areas of use, EPSG). The ranges are about 500 km apart in both
+    directions, so a file lying wholly inside one of them cannot be in the other; a file
+    with coordinates in neither (or in both parts) is not recognised.
+    """
+    finite = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if finite.empty:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in finite.total_bounds)
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return None
+    for _, epsg in _RECOGNISED_CRS:
+        bx0, by0, bx1, by1 = _crs_range(epsg)
+        if bx0 <= x0 and x1 <= bx1 and by0 <= y0 and y1 <= by1:
+            return epsg
+    return None
+
+
+def _recognised_crs_note(what: str, epsg: str) -> str:
+    name = dict((e, n) for n, e in _RECOGNISED_CRS)[epsg]
+    return (
+        f"{what} heeft geen coördinatenstelsel (Shapefile zonder .prj): de coördinaten liggen "
+        f"alle in het bereik van {name} over België en zijn als {name} ({epsg}) gelezen; "
+        "klopt dat niet, geef dan --crs op"
+    )
+
+
 def _no_crs_message(gdf: gpd.GeoDataFrame) -> str:
+    """Why a file without CRS is refused: its coordinates lie in no recognised range."""
     x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds) if len(gdf) else (np.nan,) * 4
-    b = _belgium_bounds()
-    if b[0] <= x0 and x1 <= b[2] and b[1] <= y0 and y1 <= b[3]:
-        hint = "; de coördinaten lijken op Lambert 72 (EPSG:31370)"
-    elif min(x0, y0) >= 500_000 and max(x1, y1) <= 800_000:
-        hint = "; de coördinaten lijken op Lambert 2008 (EPSG:3812)"
-    elif x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
-        hint = "; de coördinaten lijken op lengte- en breedtegraden (EPSG:4326)"
+    if x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
+        hint = "; de coördinaten lijken op lengte- en breedtegraden (--crs EPSG:4326)"
+    elif np.isfinite([x0, y0, x1, y1]).all():
+        hint = (
+            f"; de coördinaten (x {x0:.0f} tot {x1:.0f}, y {y0:.0f} tot {y1:.0f}) liggen niet "
+            "alle binnen België in Lambert 72 of alle binnen België in Lambert 2008, dus "
+            "worden ze niet herkend"
+        )
     else:
         hint = ""
     return (
@@ -1220,6 +1392,36 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.union_all(polys)
 
 
+def _refuse_many_missing(missing: np.ndarray, what: str, src: _Source) -> None:
+    """Refuse a file in which many records have no (readable) geometry: it is damaged.
+
+    Every building and address of the registers has a geometry, so a record without one is
+    an odd record (rejected with its reason) -- but more of them than both thresholds of
+    ``buildings/data/twin_parameters.csv`` (``damaged_file_min_missing_geometries`` records
+    and ``damaged_file_max_missing_geometry_share`` of the file) point to a damaged file.
+    """
+    n_missing = int(missing.sum())
+    if not n_missing:
+        return
+    from buildings.twin import twin_parameters  # buildings.twin imports this module
+
+    params = twin_parameters()
+    share = n_missing / len(missing)
+    if (
+        n_missing >= params["damaged_file_min_missing_geometries"]
+        and share > params["damaged_file_max_missing_geometry_share"]
+    ):
+        raise _error(
+            what,
+            "geometry",
+            f"{src.label}: {_n(n_missing)} van de {_n(len(missing))} records "
+            f"({f'{100 * share:.1f}'.replace('.', ',')} %) hebben "
+            "geen leesbare geometrie. Dat wijst op een beschadigd of onvolledig bestand, niet "
+            "op enkele vreemde records; het bestand wordt niet gebruikt. Download het opnieuw "
+            "of exporteer de laag opnieuw.",
+        )
+
+
 def _clean_polygons(
     geoms: np.ndarray, records: _Records, what: str, src: _Source
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1232,6 +1434,7 @@ def _clean_polygons(
     n = len(geoms)
     repaired = np.zeros(n, dtype=bool)
     missing = shapely.is_missing(geoms)
+    _refuse_many_missing(missing, what, src)
     records.reject(missing, "null geometry")
     present = ~missing
     empty = np.zeros(n, dtype=bool)
@@ -1283,6 +1486,7 @@ def _clean_points(geoms: np.ndarray, records: _Records, what: str, src: _Source)
     geoms = np.array(geoms, dtype=object)
     n = len(geoms)
     missing = shapely.is_missing(geoms)
+    _refuse_many_missing(missing, what, src)
     records.reject(missing, "null geometry")
     present = ~missing
     empty = np.zeros(n, dtype=bool)

@@ -120,6 +120,7 @@ from numpy.typing import NDArray
 from shapely.geometry import Polygon
 
 from buildings.schema import TWIN_CRS
+from sim.csvsafe import write_csv
 from sim.reference_data import load_table
 
 __all__ = [
@@ -2291,7 +2292,7 @@ def write_municipality(
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     written.append(gpkg)
     facts_path = out_dir / "feiten.csv"
-    mun.facts.to_csv(facts_path, index=False, lineterminator="\n")
+    write_csv(mun.facts, facts_path, index=False, lineterminator="\n")
     written.append(facts_path)
     if with_rasters:
         written += _write_rasters(mun, out_dir, seed)

@@ -863,6 +863,11 @@ def _accounting(
 def write_twin(result: TwinResult, out: Path) -> dict[str, Path]:
     """Write the twin (GeoParquet + GeoPackage), ``rejects.csv`` and ``accounting.csv`` next to ``out``.
 
+    Every file is first written under a temporary name in the same folder and renamed into
+    place (:func:`os.replace`, atomic on one file system) only when all four are written: if
+    writing fails, the twin that was there before stays as it was, files and all. The CSV
+    files are safe to open in a spreadsheet (:func:`sim.csvsafe.write_csv`).
+
     Parameters
     ----------
     result : TwinResult
@@ -875,21 +880,40 @@ def write_twin(result: TwinResult, out: Path) -> dict[str, Path]:
     dict of str to Path
         Files written.
     """
+    import os
+
+    from sim.csvsafe import write_csv
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    result.dwellings.to_parquet(tmp, index=False, schema_version=None)
-    _stamp_schema_version(tmp)
-    tmp.replace(out)  # never leave a half-written twin under the final name
-    gpkg = out.with_suffix(".gpkg")
-    if gpkg.exists():
-        gpkg.unlink()
-    result.dwellings.to_file(gpkg, layer="woningen", driver="GPKG")
-    rejects = out.parent / "rejects.csv"
-    result.rejects.to_csv(rejects, index=False)
-    accounting = out.parent / "accounting.csv"
-    result.accounting.to_csv(accounting, index=False)
-    return {"twin": out, "gpkg": gpkg, "rejects": rejects, "accounting": accounting}
+    final = {
+        "twin": out,
+        "gpkg": out.with_suffix(".gpkg"),
+        "rejects": out.parent / "rejects.csv",
+        "accounting": out.parent / "accounting.csv",
+    }
+    tag = f".tmp-{os.getpid()}"
+    tmp = {k: p.with_name(f"{p.stem}{tag}{p.suffix}") for k, p in final.items()}
+    try:
+        result.dwellings.to_parquet(tmp["twin"], index=False, schema_version=None)
+        _stamp_schema_version(tmp["twin"])
+        result.dwellings.to_file(tmp["gpkg"], layer="woningen", driver="GPKG")
+        write_csv(result.rejects, tmp["rejects"], index=False)
+        write_csv(result.accounting, tmp["accounting"], index=False)
+    except BaseException:
+        for path in tmp.values():
+            for leftover in (
+                path,
+                Path(f"{path}-wal"),
+                Path(f"{path}-shm"),
+                Path(f"{path}-journal"),
+            ):
+                leftover.unlink(missing_ok=True)
+        raise
+    # the twin last: whoever sees the new twin finds its rejects and accounting beside it
+    for key in ("rejects", "accounting", "gpkg", "twin"):
+        os.replace(tmp[key], final[key])
+    return final
 
 
 def _stamp_schema_version(path: Path) -> None:

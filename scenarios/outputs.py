@@ -39,6 +39,7 @@ from scenarios.indicators import CENTRAL_ESTIMATE_NL, indicator_table, wide
 from scenarios.policy import Policy, write_policy
 from scenarios.run import ScenarioResult
 from scenarios.scenario import Scenario
+from sim.csvsafe import write_csv
 
 #: The policy of the run, in the output folder.
 POLICY_FILE = "beleid.yaml"
@@ -136,7 +137,7 @@ def _write_all(
     dw.to_parquet(folder / "woningen.parquet", index=False)
     buildings_table(dw).to_parquet(folder / "gebouwen.parquet", index=False)
     indicators.to_parquet(folder / "indicatoren.parquet", index=False)
-    indicators.to_csv(folder / "indicatoren.csv", index=False, float_format="%.6g")
+    write_csv(indicators, folder / "indicatoren.csv", index=False, float_format="%.6g")
     if scenario_file is not None:
         shutil.copyfile(scenario_file, folder / "scenario.yaml")
     (folder / "LEESMIJ.txt").write_text(readme_nl(result, scenario), encoding="utf-8")

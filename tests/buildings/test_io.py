@@ -7,6 +7,7 @@ the real GRB test files and the provinciesincijfers neighbourhoods come from the
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,20 +135,43 @@ def test_grb_gbg_with_labels_only(tmp_path: Path) -> None:
     }
 
 
-def test_grb_upload_records_without_prj_need_crs(tmp_path: Path) -> None:
+def test_grb_upload_records_without_prj_recognised_as_lambert72(tmp_path: Path) -> None:
     path = fx.grb_upload_shapefile_without_prj(tmp_path)
+    result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
+    assert list(result.frame["building_id"]) == fx.GRB_UPLOAD_KEPT
+    assert rejected(result) == fx.GRB_UPLOAD_REJECTED
+    # the build report says how the CRS was decided, and nothing was reprojected
+    assert len(result.notes) == 1 and str(path) in result.notes[0]
+    assert "als Lambert 72 (EPSG:31370) gelezen" in result.notes[0]
+    assert "--crs" in result.notes[0]
+
+    # crs= still decides when given: no note about recognition
+    result = checked(read_buildings(path, crs="EPSG:31370"), schema.BUILDING_COLUMNS)
+    assert list(result.frame["building_id"]) == fx.GRB_UPLOAD_KEPT
+    assert result.notes == []
+
+
+def test_file_without_prj_outside_both_lambert_ranges_is_refused(tmp_path: Path) -> None:
+    """Coordinates that fit neither Belgian Lambert range (here: Lambert 72 shifted 350 km
+    east, half-way between the two) are refused, with a Dutch message saying what to do."""
+    raw = gpd.read_file(require(GRB_L72))
+    shifted = raw.set_geometry(raw.geometry.translate(xoff=350_000.0))
+    degrees = raw.set_crs("EPSG:31370").to_crs("EPSG:4326").set_crs(None, allow_override=True)
+    path = tmp_path / "verschoven.shp"
+    with warnings.catch_warnings():  # "'crs' was not provided": that is the point
+        warnings.simplefilter("ignore", UserWarning)
+        shifted.to_file(path)
+        degrees.to_file(tmp_path / "graden.shp")
+    assert not path.with_suffix(".prj").exists()
     with pytest.raises(SourceFileError) as err:
         read_buildings(path)
     message = str(err.value)
-    assert str(path) in message
-    assert 'crs="EPSG:31370"' in message
-    assert "lijken op Lambert 72" in message
-    assert err.value.fields == ["crs"]
-
-    result = checked(read_buildings(path, crs="EPSG:31370"), schema.BUILDING_COLUMNS)
-    assert list(result.frame["building_id"]) == fx.GRB_UPLOAD_KEPT
-    assert rejected(result) == fx.GRB_UPLOAD_REJECTED
-    assert result.notes == []  # no reprojection
+    assert str(path) in message and err.value.fields == ["crs"]
+    assert "--crs EPSG:31370" in message and "--crs EPSG:3812" in message
+    assert "worden ze niet herkend" in message
+    # degrees without .prj are not guessed either: the message points to EPSG:4326
+    with pytest.raises(SourceFileError, match="lengte- en breedtegraden"):
+        read_buildings(tmp_path / "graden.shp")
 
 
 def _grb_reference(path: Path) -> tuple[list[str], int]:
@@ -162,7 +186,9 @@ def _grb_reference(path: Path) -> tuple[list[str], int]:
 
 def test_real_grb_test_file_lambert72() -> None:
     path = require(GRB_L72)
-    result = checked(read_buildings(path, crs="EPSG:31370"), schema.BUILDING_COLUMNS)
+    assert not path.with_suffix(".prj").exists()
+    result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
+    assert any("als Lambert 72 (EPSG:31370) gelezen" in note for note in result.notes)
     ids, n = _grb_reference(path)
     assert (result.read, result.kept) == (n, len(ids)) == (10, 4)
     assert list(result.frame["building_id"]) == ids
@@ -180,10 +206,14 @@ def test_real_grb_test_file_lambert72() -> None:
 
 def test_real_grb_test_file_lambert2008_is_reprojected() -> None:
     path = require(GRB_L08)
-    with pytest.raises(SourceFileError, match=r'crs="EPSG:31370"') as err:
-        read_buildings(path)
-    assert "lijken op Lambert 2008" in str(err.value)
+    assert not path.with_suffix(".prj").exists()
+    recognised = checked(read_buildings(path), schema.BUILDING_COLUMNS)
+    assert any("als Lambert 2008 (EPSG:3812) gelezen" in note for note in recognised.notes)
     result = checked(read_buildings(path, crs="EPSG:3812"), schema.BUILDING_COLUMNS)
+    # recognised or given, the same buildings to the bit
+    assert shapely.equals_exact(
+        recognised.frame.geometry.to_numpy(), result.frame.geometry.to_numpy(), tolerance=0.0
+    ).all()
     ids, n = _grb_reference(path)
     assert (result.read, result.kept) == (n, len(ids)) == (21, 11)
     assert list(result.frame["building_id"]) == ids
@@ -531,9 +561,16 @@ def test_missing_file(tmp_path: Path, reader: Callable[..., schema.ReadResult]) 
 @pytest.mark.parametrize("name", ["kapot.shp", "kapot.gpkg", "kapot.dbf", "kapot.parquet"])
 def test_corrupt_file(tmp_path: Path, reader: Callable[..., schema.ReadResult], name: str) -> None:
     (tmp_path / name).write_bytes(b"\x00\x01 dit is geen geodata \xff" * 20)
-    with pytest.raises(SourceFileError, match="kan niet gelezen worden") as err:
+    # a Shapefile without .shx/.dbf and a dBASE file whose header announces more records than
+    # it holds are caught by the cheap structure check, before GDAL reads anything
+    expected = {
+        "kapot.shp": "het .shx en .dbf-bestand ontbreekt",
+        "kapot.dbf": "beschadigd of onvolledig: het .dbf-bestand kondigt",
+    }.get(name, "kan niet gelezen worden")
+    with pytest.raises(SourceFileError, match=expected) as err:
         reader(tmp_path / name)
     assert name in str(err.value)
+    assert err.value.fields == ["file"]
 
 
 def test_plain_table_where_geometries_are_needed(tmp_path: Path) -> None:
