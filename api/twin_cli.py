@@ -97,7 +97,12 @@ def build(
         Path | None, typer.Option("--facts", help="CSV met gekende feiten per adres of gebouw.")
     ] = None,
     crs: Annotated[
-        str | None, typer.Option("--crs", help="CRS voor bestanden zonder .prj, bv. EPSG:31370.")
+        str | None,
+        typer.Option(
+            "--crs",
+            help="CRS voor bestanden zonder .prj, bv. EPSG:31370 (zonder --crs herkend uit het "
+            "coördinatenbereik als Lambert 72 of Lambert 2008, met een opmerking).",
+        ),
     ] = None,
 ) -> None:
     """Bouw de digitale tweeling uit registerbestanden; schrijft GeoParquet, GeoPackage en rejects.csv."""

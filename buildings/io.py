@@ -20,9 +20,16 @@ every record that was not kept, so that ``read == kept + rejected`` always holds
 Formats: Shapefile (also zipped), GeoPackage, GeoJSON, FlatGeobuf (through pyogrio/GDAL),
 GeoParquet (through geopandas), and for the plain tables CSV and DBF. Field names are matched
 case-insensitively; a Shapefile field cut to 10 characters (``tx_sector_``) matches its long
-name. Geometries are returned in :data:`buildings.schema.TWIN_CRS` (EPSG:31370): files in
-EPSG:3812 or in a geographic CRS are reprojected; a file without a CRS is an error unless
-``crs=`` says which CRS its coordinates are in.
+name, and a WFS property prefixed with its namespace (``GRB:OIDN``) matches its name.
+Geometries are returned in :data:`buildings.schema.TWIN_CRS` (EPSG:31370): files in EPSG:3812
+or in a geographic CRS are reprojected; a file without a CRS is read in the CRS ``crs=`` gives,
+else as Lambert 72 or Lambert 2008 when all its coordinates lie in that projection's range over
+Belgium (the ranges lie ~500 km apart; a note says so), else it is an error.
+
+Damaged files are refused, not half-read: a Shapefile whose .shp, .shx and .dbf disagree is
+checked from its headers before it is read, and a file in which many records have no readable
+geometry (thresholds in ``buildings/data/twin_parameters.csv``) is an error. See
+``docs/sources.md``.
 
 Decisions
 ---------
@@ -174,6 +181,7 @@ def read_buildings(
     crs : str, optional
         CRS of the coordinates, used only when the file declares none (a Shapefile without
         ``.prj``), e.g. ``"EPSG:31370"`` (Lambert 72) or ``"EPSG:3812"`` (Lambert 2008).
+        Without it such a file is recognised from its coordinate range (see the module notes).
 
     Returns
     -------
@@ -183,8 +191,10 @@ def read_buildings(
     Raises
     ------
     SourceFileError
-        If the file cannot be read, has no CRS and no ``crs=``, matches no building source,
-        lacks required fields or holds no polygons at all.
+        If the file cannot be read or is damaged (a Shapefile whose parts disagree, many
+        records without readable geometry), has no CRS, no ``crs=`` and coordinates in no
+        recognised range, matches no building source, lacks required fields or holds no
+        polygons at all.
 
     Notes
     -----
