@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_START", "safe_text_cells", "write_csv"]
@@ -26,22 +27,27 @@ _PATTERN = "^[" + "".join("\\" + c if c in "-" else c for c in FORMULA_START) + 
 
 
 def _escape(values: pd.Series) -> pd.Series:
-    """Text values starting like a formula, prefixed with ``'``; other values unchanged."""
+    """Text values starting like a formula, prefixed with ``'``; other values unchanged.
+
+    Positional throughout, so a frame with a repeated index is escaped cell by cell.
+    """
     if isinstance(values.dtype, pd.CategoricalDtype):
         cats = values.cat.categories
         if not (pd.api.types.is_object_dtype(cats) or pd.api.types.is_string_dtype(cats)):
             return values
         return values.cat.rename_categories(_escape(pd.Series(cats, dtype=cats.dtype)).tolist())
-    is_text = values.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
-    text = values[is_text.astype(bool)].astype(str)
-    hit = text.str.contains(_PATTERN, regex=True)
-    if not hit.any():
+    if pd.api.types.is_object_dtype(values.dtype):  # text mixed with numbers and None
+        cells = values.to_numpy(dtype=object)
+        is_text = np.fromiter((isinstance(v, str) for v in cells), dtype=bool, count=len(cells))
+        starts = pd.Series(cells[is_text], dtype="string").str.contains(_PATTERN, regex=True)
+        hit = np.flatnonzero(is_text)[starts.to_numpy(dtype=bool, na_value=False)]
+    else:  # a string dtype
+        starts = values.str.contains(_PATTERN, regex=True, na=False)
+        hit = np.flatnonzero(starts.to_numpy(dtype=bool, na_value=False))
+    if not hit.size:
         return values
     out = values.copy()
-    if pd.api.types.is_object_dtype(out.dtype):
-        out.loc[hit[hit].index] = ("'" + text[hit]).to_numpy(dtype=object)
-    else:
-        out.loc[hit[hit].index] = "'" + text[hit]
+    out.iloc[hit] = ["'" + str(v) for v in values.iloc[hit]]
     return out
 
 

@@ -311,11 +311,12 @@ def test_safe_text_cells_escapes_formulas_only_in_text_columns() -> None:
     frame = pd.DataFrame(
         {
             "record_id": pd.array(["=1+1", "+SUM(1)", "@cmd", "-2", "\tx", "12", None], "string"),
-            "mixed": pd.Series(["=A1", -3.5, None, "a", 1, "b", "c"], dtype=object),
+            "mixed": np.array(["=A1", -3.5, None, "a", 1, "b", "c"], dtype=object),
             "kind": pd.Categorical(["-x", "y", "-x", "y", "y", "y", "y"]),
             "delta": [-1.5, -2.0, 0.0, 3.0, -4.0, 5.0, -6.0],
             "count": np.array([-1, 2, 3, 4, 5, 6, 7], dtype=np.int64),
-        }
+        },
+        index=[0, 0, 1, 1, 2, 2, 3],  # a repeated index: cells are escaped by position
     )
     out = safe_text_cells(frame)
     assert out["record_id"].tolist()[:6] == ["'=1+1", "'+SUM(1)", "'@cmd", "'-2", "'\tx", "12"]
