@@ -422,3 +422,37 @@ def test_cli_build_from_a_truncated_shapefile_fails_and_keeps_the_old_twin(
     assert "Fout:" in output and "Gebouw.shp is beschadigd of onvolledig" in output
     assert "Traceback" not in output
     assert {p.name: p.read_bytes() for p in sorted(out.parent.iterdir())} == before
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("gebouw_ALL_lambert72", "Lambert 72 (EPSG:31370)"),
+        ("gebouw_ALL_lambert2008", "Lambert 2008 (EPSG:3812)"),
+    ],
+)
+def test_cli_builds_from_the_real_grb_files_without_prj_and_says_how(
+    tmp_path: Path, folder: str, name: str
+) -> None:
+    """The real GRB test files (no .prj) through `wijk twin build`: the CRS is recognised and
+    the build report says so; every main building with an address is in the twin."""
+    grb = require(SHARED / "data/geo/basisregisters-grb_testdata" / folder / "gebouw_ALL.shp")
+    buildings = read_buildings(grb, crs="EPSG:3812" if "2008" in folder else "EPSG:31370")
+    points = buildings.frame.geometry.representative_point().to_numpy()
+    base = fx.address_frame().iloc[[0]]
+    addresses = gpd.GeoDataFrame(
+        pd.concat([base.drop(columns="geometry")] * len(points), ignore_index=True),
+        geometry=points,
+        crs="EPSG:31370",
+    )
+    addresses["adresid"] = np.arange(5001, 5001 + len(points))
+    addresses["huisnr"] = [str(i + 1) for i in range(len(points))]
+    addresses.to_file(tmp_path / "Adres.gpkg", engine="pyogrio")
+    out = tmp_path / "out" / "twin.parquet"
+    args = ["twin", "build", "--buildings", str(grb), "--addresses", str(tmp_path / "Adres.gpkg")]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert f"als {name} gelezen" in flat
+    twin = gpd.read_parquet(out)
+    assert sorted(set(twin["building_id"])) == sorted(buildings.frame["building_id"])
