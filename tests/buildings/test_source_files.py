@@ -258,6 +258,16 @@ def test_missing_shx_is_refused(tmp_path: Path) -> None:
         read_buildings(path)
 
 
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
+def test_truncated_geopackage_and_geojson_are_refused(tmp_path: Path, fmt: str) -> None:
+    """GDAL itself refuses these (a malformed SQLite image, unterminated JSON): a file error."""
+    path = _write(_reprojected(_real_gbg_records(), "EPSG:31370"), fmt, tmp_path)
+    os.truncate(path, path.stat().st_size // 2)
+    with pytest.raises(SourceFileError, match="kan niet gelezen worden") as err:
+        read_buildings(path)
+    assert err.value.fields == ["file"] and path.name in str(err.value)
+
+
 def _squares_with_missing(folder: Path, n: int, n_missing: int) -> Path:
     x, y = fx.GENT_31370
     geoms: list[shapely.Geometry | None] = [
