@@ -441,13 +441,16 @@ def app_from_env() -> FastAPI:
     import os
     from pathlib import Path as FilePath
 
-    from buildings.twin import read_twin
+    from buildings.twin import read_twin, read_twin_sectors
 
     twin = read_twin(FilePath(os.environ["WIJK_TWIN"]))
+    sectors = read_twin_sectors(FilePath(os.environ["WIJK_TWIN"]))
     folder = os.environ.get("WIJK_RESULTS")
     results = load_results(FilePath(folder)) if folder else None
     # one policy for everything the service shows: that of the results it serves
-    state = service.load_state(twin, policy=None if results is None else results.policy)
+    state = service.load_state(
+        twin, sectors=sectors, policy=None if results is None else results.policy
+    )
     return create_app(state, db_url=os.environ.get("WIJK_DB_URL"), results=results)
 
 

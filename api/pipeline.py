@@ -61,14 +61,16 @@ def load_inputs(
 
     ``twin: demo`` builds the embedded demo town (about 4,200 dwellings) in a temporary folder.
     ``twin`` and ``sectors`` (polygons with ``sector_id``, ``sector_name``) given here replace
-    what the scenario names. Without any neighbourhood layer the polygons are the convex hulls
-    of their buildings.
+    what the scenario names. The neighbourhood polygons are, first found: ``sectors`` given
+    here, the scenario's ``sectors:`` file, those stored with the twin file
+    (:func:`buildings.twin.read_twin_sectors`) or the demo's; a sector without any polygon gets
+    the convex hull of its buildings, labelled in ``outline_source``
+    (:func:`buildings.sectors.sector_outlines`).
     """
     from buildings.io import read_sectors
-    from buildings.twin import read_twin
+    from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls, sector_outlines
+    from buildings.twin import read_twin, read_twin_sectors
 
-    if sectors is not None:
-        sectors = _sector_polygons(sectors)
     if twin is None:
         if scenario.twin == "demo":
             from buildings.demo import demo_sources
@@ -78,37 +80,20 @@ def load_inputs(
                 src = demo_sources(Path(tmp))
                 twin = build_twin(src).dwellings
                 if sectors is None and scenario.sectors is None and src.sectors is not None:
-                    sectors = _sector_polygons(read_sectors(src.sectors).frame)
+                    sectors = read_sectors(src.sectors).frame
         else:
             twin = read_twin(Path(scenario.twin))
+            if sectors is None and scenario.sectors is None:
+                sectors = read_twin_sectors(Path(scenario.twin))
     if sectors is None and scenario.sectors is not None:
-        sectors = _sector_polygons(
-            read_sectors(scenario.sectors, id_field=scenario.sector_id_field).frame
-        )
-    if sectors is None:
-        sectors = _hulls(twin)
+        sectors = read_sectors(scenario.sectors, id_field=scenario.sector_id_field).frame
+    outlines = sector_outlines(twin, sectors)
     catalogue = load_catalogue(scenario.catalogue)
     policy = load_policy(scenario.policy)
     nis = str(twin["municipality_nis"].mode().iloc[0]) if "municipality_nis" in twin else ""
     name = str(twin["municipality"].mode().iloc[0]) if "municipality" in twin else "gemeente"
-    return ScenarioInputs(twin, sectors, catalogue, policy, (nis, name))
-
-
-def _sector_polygons(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    cols = [c for c in ("sector_id", "sector_name") if c in frame]
-    out = frame[[*cols, "geometry"]].copy()
-    if "sector_name" not in out:
-        out["sector_name"] = out["sector_id"]
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
-
-
-def _hulls(twin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    g = twin[["sector_id", "geometry"]].dissolve(by="sector_id")
-    g["geometry"] = g.geometry.convex_hull
-    g = g.reset_index()
-    names = twin.groupby("sector_id")["sector_name"].first() if "sector_name" in twin else None
-    g["sector_name"] = g["sector_id"].map(names) if names is not None else g["sector_id"]
-    return g
+    note = OUTLINE_HULL_NOTE_NL if has_hulls(outlines) else ""
+    return ScenarioInputs(twin, outlines, catalogue, policy, (nis, name), outline_note=note)
 
 
 def cluster_members(scenario: Scenario, inputs: ScenarioInputs) -> dict[int, NDArray[np.bool_]]:

@@ -31,6 +31,7 @@ from api.fasttraj import (
     plan_steps,
 )
 from api.formatting import nl_number
+from buildings.sectors import sector_outlines
 from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy, load_policy
@@ -259,7 +260,8 @@ def load_state(
 def _sector_map(
     twin: gpd.GeoDataFrame, current: pd.DataFrame, polygons: gpd.GeoDataFrame | None
 ) -> gpd.GeoDataFrame:
-    """Per sector: current-state indicators and the polygon (given, else the convex hull)."""
+    """Per sector: current-state indicators and the polygon (given, else the convex hull of its
+    buildings; ``outline_source`` says which, :func:`buildings.sectors.sector_outlines`)."""
     frame = pd.DataFrame(
         {
             "sector_id": twin["sector_id"].astype(str).to_numpy(),
@@ -282,24 +284,11 @@ def _sector_map(
             "mean_energy_score_kwh_m2": g["score"].mean(),
         }
     ).reset_index()
-    if polygons is not None and "sector_id" in polygons:
-        poly = polygons[["sector_id", "geometry"]].copy()
-        poly["sector_id"] = poly["sector_id"].astype(str)
-        out = stats.merge(poly, on="sector_id", how="left")
-        out = gpd.GeoDataFrame(out, geometry="geometry", crs=polygons.crs)
-    else:
-        hull = twin[["sector_id", "geometry"]].assign(
-            sector_id=lambda d: d["sector_id"].astype(str)
-        )
-        hull = hull.dissolve(by="sector_id").convex_hull.rename("geometry").reset_index()
-        out = gpd.GeoDataFrame(stats.merge(hull, on="sector_id", how="left"), crs=twin.crs)
-    missing = out.geometry.isna()
-    if missing.any():  # a sector without a polygon (outside every one): the hull of its buildings
-        hull = twin[twin["sector_id"].astype(str).isin(out.loc[missing, "sector_id"])]
-        hull = hull.assign(sector_id=hull["sector_id"].astype(str)).to_crs(out.crs)
-        hulls = hull.dissolve(by="sector_id").convex_hull
-        out.loc[missing, "geometry"] = out.loc[missing, "sector_id"].map(hulls).to_numpy()
-    return out.to_crs(4326)
+    # sector ids as the stats have them ("<NA>" for dwellings outside every sector: a hull)
+    plain = twin[["sector_id", "geometry"]].assign(sector_id=twin["sector_id"].astype(str))
+    outlines = sector_outlines(plain, polygons)[["sector_id", "outline_source", "geometry"]]
+    out = stats.merge(outlines, on="sector_id", how="left")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=outlines.crs).to_crs(4326)
 
 
 # ---------------------------------------------------------------------- the dwelling card

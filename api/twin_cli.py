@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 from rich.table import Table
+
+# typer (>= 0.22) vendors click: its usage errors are typer._click's, not click's
+from typer._click.core import Context
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand
 
 from api.console import console, fail, progress
 from sim.errors import InputError
@@ -16,6 +22,103 @@ if TYPE_CHECKING:
     from buildings.twin import TwinSources
 
 twin_app = typer.Typer(help="De digitale tweeling van het woningpatrimonium.", no_args_is_help=True)
+
+#: Options that take one or more raster files after one flag (``--dsm a.tif b.tif``).
+RASTER_FLAGS: tuple[str, ...] = ("--dsm", "--dtm")
+#: File name endings of GeoTIFF tiles collected from a folder given to ``--dsm``/``--dtm``.
+RASTER_SUFFIXES: tuple[str, ...] = (".tif", ".tiff")
+
+
+def spread_raster_flags(args: list[str], flags: tuple[str, ...] = RASTER_FLAGS) -> list[str]:
+    """Repeat ``--dsm``/``--dtm`` before every file that follows them on the command line.
+
+    Click options take a fixed number of values; ``--dsm a.tif b.tif --dtm c.tif d.tif`` (the
+    form of the README) becomes ``--dsm a.tif --dsm b.tif --dtm c.tif --dtm d.tif``, which the
+    repeatable options read. A token starting with ``-`` ends the list; everything after
+    ``--`` is left alone.
+    """
+    out: list[str] = []
+    current: str | None = None  # the raster flag whose list is open
+    awaiting = False  # the flag was just given without ``=``: the next token is its value
+    for i, token in enumerate(args):
+        if token == "--":
+            out.extend(args[i:])
+            break
+        if awaiting:
+            out.append(token)
+            awaiting = False
+            continue
+        if token.startswith("-") and token != "-":
+            name, eq, _ = token.partition("=")
+            current = name if name in flags else None
+            awaiting = current is not None and not eq
+            out.append(token)
+        elif current is not None:
+            out.extend([current, token])
+        else:
+            out.append(token)
+    return out
+
+
+def _usage_nl(exc: UsageError) -> str:
+    """Click's English usage errors in Dutch (the common ones; others keep click's text)."""
+    text = exc.format_message()
+    if m := re.match(r"Got unexpected extra arguments? ?(?:\(s\))? \((.*)\)$", text, re.S):
+        return (
+            f"onverwachte argumenten zonder optie: {m[1]}. Bestanden horen achter een optie, "
+            "bv. `--dsm DSM1.tif DSM2.tif --dtm DTM1.tif DTM2.tif` of `--dsm MAP_MET_TEGELS`"
+        )
+    if m := re.match(r"Missing option '?([^'.]+)", text):
+        return f"verplichte optie {m[1]} ontbreekt (zie `wijk twin build --help`)"
+    if m := re.match(r"No such option: (\S+)", text):
+        return f"onbekende optie {m[1]} (zie `wijk twin build --help`)"
+    if m := re.match(r"Option '?([^' ]+)'? requires an argument", text):
+        return f"optie {m[1]} heeft een waarde nodig"
+    return text
+
+
+class RasterListCommand(TyperCommand):
+    """A command whose ``--dsm``/``--dtm`` take several files after one flag (see
+    :func:`spread_raster_flags`), with Dutch usage errors."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, spread_raster_flags(list(args)))
+        except UsageError as exc:
+            fail(_usage_nl(exc))
+
+
+def raster_files(given: list[Path] | None, flag: str) -> tuple[Path, ...]:
+    """The GeoTIFF tiles behind ``--dsm``/``--dtm``: files as given, every ``*.tif`` of a
+    folder (sorted), and comma-separated lists split.
+
+    Raises
+    ------
+    InputError
+        A folder without GeoTIFF tiles (Dutch message naming folder and option).
+    """
+    from buildings.errors import Problems, SourceFileError
+
+    problems = Problems(f"hoogterasters ({flag})")
+    out: list[Path] = []
+    for item in given or []:
+        parts = [item] if item.exists() else [Path(p) for p in str(item).split(",") if p.strip()]
+        for path in parts:
+            if path.is_dir():
+                tiles = sorted(
+                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RASTER_SUFFIXES
+                )
+                if not tiles:
+                    problems.add(
+                        flag,
+                        f"de map {path} bevat geen GeoTIFF-kaartbladen (*.tif); geef de map met "
+                        "de DHM Vlaanderen II-tegels of de bestanden zelf op",
+                    )
+                out.extend(tiles)
+            else:
+                out.append(path)
+    problems.raise_if_any(SourceFileError)
+    return tuple(out)
 
 
 def print_accounting(accounting: pd.DataFrame, n_dwellings: int) -> None:
@@ -55,7 +158,7 @@ def run_build(sources: TwinSources, out: Path) -> None:
     )
 
 
-@twin_app.command("build")
+@twin_app.command("build", cls=RasterListCommand)
 def build(
     buildings: Annotated[
         Path,
@@ -88,10 +191,20 @@ def build(
         str | None, typer.Option("--sector-name-field", help="Veld met de wijknaam.")
     ] = None,
     dsm: Annotated[
-        list[Path] | None, typer.Option("--dsm", help="DHM Vlaanderen II DSM-tegel(s), GeoTIFF.")
+        list[Path] | None,
+        typer.Option(
+            "--dsm",
+            help="DHM Vlaanderen II DSM-tegel(s), GeoTIFF: een of meer bestanden achter één "
+            "--dsm, een map met tegels (alle *.tif) of een kommalijst.",
+        ),
     ] = None,
     dtm: Annotated[
-        list[Path] | None, typer.Option("--dtm", help="DHM Vlaanderen II DTM-tegel(s), GeoTIFF.")
+        list[Path] | None,
+        typer.Option(
+            "--dtm",
+            help="DHM Vlaanderen II DTM-tegel(s), GeoTIFF: zoals --dsm (bestanden, map of "
+            "kommalijst).",
+        ),
     ] = None,
     facts: Annotated[
         Path | None, typer.Option("--facts", help="CSV met gekende feiten per adres of gebouw.")
@@ -108,6 +221,10 @@ def build(
     """Bouw de digitale tweeling uit registerbestanden; schrijft GeoParquet, GeoPackage en rejects.csv."""
     from buildings.twin import TwinSources
 
+    try:
+        dsm_files, dtm_files = raster_files(dsm, "--dsm"), raster_files(dtm, "--dtm")
+    except InputError as exc:
+        fail(str(exc))
     sources = TwinSources(
         buildings=buildings,
         addresses=addresses,
@@ -116,8 +233,8 @@ def build(
         sectors=sectors,
         sector_id_field=sector_id_field,
         sector_name_field=sector_name_field,
-        dsm=tuple(dsm or ()),
-        dtm=tuple(dtm or ()),
+        dsm=dsm_files,
+        dtm=dtm_files,
         facts=facts,
         crs=crs,
     )

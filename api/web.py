@@ -38,6 +38,7 @@ from api import db, service
 from api.app import ID_PATTERN, TrajectoryRequest
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.results import ScenarioResults
+from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from sim.errors import InputError, Problem
@@ -673,6 +674,8 @@ def sector_map_svg(
         f'<text x="10" y="{height - 32}" font-size="11">aandeel woningen met label E of F; '
         "omlijnd met nummer: beste clusters voor collectieve renovatie</text></svg>"
     )
+    if has_hulls(sectors):
+        parts.append(f"<p class='note' id='wijkgrenzen'>{escape(OUTLINE_HULL_NOTE_NL)}</p>")
     return "".join(parts)
 
 
@@ -868,6 +871,8 @@ def _config(state: service.ServiceState, results: ScenarioResults | None = None)
         "income_default": DEFAULT_INCOME_CATEGORY,
         "sources_nl": SOURCE_NL,
         "attachment_nl": ATTACHMENT_NL,
+        # the map legend's note when some neighbourhood outlines are hulls, not the given ones
+        "outline_note": OUTLINE_HULL_NOTE_NL if has_hulls(state.sectors) else "",
     }
 
 

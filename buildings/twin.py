@@ -35,7 +35,13 @@ from numpy.typing import ArrayLike, NDArray
 from buildings import geometry, heights, io
 from buildings.calibration import calibrate_dwellings
 from buildings.errors import SourceFileError
-from buildings.schema import TWIN_CRS, ReadResult, empty_rejects, make_rejects
+from buildings.schema import (
+    SECTOR_COLUMNS,
+    TWIN_CRS,
+    ReadResult,
+    empty_rejects,
+    make_rejects,
+)
 from sim.archetypes import archetype_table, bare_element_u, dwelling_inputs
 from sim.errors import Problems
 from sim.pv import pv_specific_yield
@@ -99,6 +105,9 @@ class TwinResult:
     rejects: pd.DataFrame
     accounting: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: The neighbourhood polygons given at build time (``sector_id``, ``sector_name``,
+    #: ``municipality_nis``, geometry in EPSG:31370), None without ``--sectors``.
+    sectors: gpd.GeoDataFrame | None = None
 
 
 @cache
@@ -289,7 +298,10 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
     rejects["reden"] = reasons_in_dutch(rejects["reason"])
     accounting = _accounting(twin, rejects, rb, ra, ru, rl, rs, rf)
     notes = [n for r in (rb, ra, ru, rl, rs, rf) if r is not None for n in r.notes] + notes_heights
-    return TwinResult(dwellings=twin, rejects=rejects, accounting=accounting, notes=notes)
+    sectors = None if rs is None else gpd.GeoDataFrame(rs.frame).reset_index(drop=True)
+    return TwinResult(
+        dwellings=twin, rejects=rejects, accounting=accounting, notes=notes, sectors=sectors
+    )
 
 
 def _assign_addresses(
@@ -892,12 +904,16 @@ def write_twin(result: TwinResult, out: Path) -> dict[str, Path]:
         "rejects": out.parent / "rejects.csv",
         "accounting": out.parent / "accounting.csv",
     }
+    if result.sectors is not None:
+        final["sectors"] = sectors_path(out)
     tag = f".tmp-{os.getpid()}"
     tmp = {k: p.with_name(f"{p.stem}{tag}{p.suffix}") for k, p in final.items()}
     try:
         result.dwellings.to_parquet(tmp["twin"], index=False, schema_version=None)
         _stamp_schema_version(tmp["twin"])
         result.dwellings.to_file(tmp["gpkg"], layer="woningen", driver="GPKG")
+        if result.sectors is not None:
+            _write_sectors(result.sectors, tmp["sectors"], tmp["gpkg"])
         write_csv(result.rejects, tmp["rejects"], index=False)
         write_csv(result.accounting, tmp["accounting"], index=False)
     except BaseException:
@@ -910,10 +926,36 @@ def write_twin(result: TwinResult, out: Path) -> dict[str, Path]:
             ):
                 leftover.unlink(missing_ok=True)
         raise
-    # the twin last: whoever sees the new twin finds its rejects and accounting beside it
-    for key in ("rejects", "accounting", "gpkg", "twin"):
-        os.replace(tmp[key], final[key])
+    # the twin last: whoever sees the new twin finds its rejects, accounting and
+    # neighbourhoods beside it; without polygons an earlier build's sidecar is removed so it
+    # cannot be taken for this twin's
+    if result.sectors is None:
+        sectors_path(out).unlink(missing_ok=True)
+    for key in ("rejects", "accounting", "sectors", "gpkg", "twin"):
+        if key in tmp:
+            os.replace(tmp[key], final[key])
     return final
+
+
+#: GPKG layer of the twin's neighbourhood polygons (next to the layer ``woningen``).
+SECTORS_LAYER: str = "wijken"
+
+
+def sectors_path(twin_path: Path) -> Path:
+    """The GeoParquet file with a twin's neighbourhood polygons: ``twin.wijken.parquet`` next
+    to ``twin.parquet``."""
+    twin_path = Path(twin_path)
+    return twin_path.with_name(f"{twin_path.stem}.{SECTORS_LAYER}.parquet")
+
+
+def _write_sectors(sectors: gpd.GeoDataFrame, side: Path, gpkg: Path) -> None:
+    """Store the neighbourhood polygons given at build time with the twin: the GeoParquet
+    ``side`` (:func:`sectors_path`) and the layer :data:`SECTORS_LAYER` of the GeoPackage
+    ``gpkg``."""
+    cols = [c for c in SECTOR_COLUMNS if c in sectors]
+    frame = gpd.GeoDataFrame(sectors[cols], geometry="geometry", crs=sectors.crs)
+    frame.to_parquet(side, index=False, schema_version=None)
+    frame.to_file(gpkg, layer=SECTORS_LAYER, driver="GPKG")
 
 
 def _stamp_schema_version(path: Path) -> None:
@@ -944,6 +986,37 @@ def read_twin(path: Path) -> gpd.GeoDataFrame:
         )
         problems.raise_if_any(SourceFileError)
     return gpd.read_parquet(path)
+
+
+def read_twin_sectors(path: Path) -> gpd.GeoDataFrame | None:
+    """The neighbourhood polygons stored with a twin (:func:`write_twin`), or None when the twin
+    was built without them.
+
+    Parameters
+    ----------
+    path : Path
+        The twin's GeoParquet (``twin.parquet``); the polygons are in :func:`sectors_path`.
+
+    Returns
+    -------
+    GeoDataFrame or None
+        ``sector_id``, ``sector_name``, ``municipality_nis``, geometry (EPSG:31370).
+    """
+    side = sectors_path(Path(path))
+    if not side.exists():
+        return None
+    try:
+        return gpd.read_parquet(side)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        problems = Problems(f"wijkgrenzen van de tweeling {path}")
+        problems.add(
+            side.name,
+            f"kan niet gelezen worden ({exc}); bouw de tweeling opnieuw met `wijk twin build "
+            "--sectors ...`, of verwijder dit bestand om de omhullenden van de gebouwen te "
+            "gebruiken",
+        )
+        problems.raise_if_any(SourceFileError)
+        raise  # unreachable: raise_if_any raised
 
 
 def party_walls(twin: gpd.GeoDataFrame, min_shared_m: float | None = None) -> pd.DataFrame:

@@ -64,10 +64,13 @@ class ScenarioInputs:
     """What a scenario runs on."""
 
     twin: gpd.GeoDataFrame
-    sectors: gpd.GeoDataFrame  # sector_id, sector_name, geometry
+    sectors: gpd.GeoDataFrame  # sector_id, sector_name, outline_source, geometry
     catalogue: Catalogue
     policy: Policy
     municipality: tuple[str, str]  # NIS code, name
+    #: Dutch note for the reports when some outlines are not the given neighbourhood polygons
+    #: (hulls of the buildings; ``buildings.sectors``), "" when all are given.
+    outline_note: str = ""
 
 
 def sector_names(result: ScenarioResult, inputs: ScenarioInputs) -> list[str]:
@@ -140,7 +143,9 @@ def _write_all(
     write_csv(indicators, folder / "indicatoren.csv", index=False, float_format="%.6g")
     if scenario_file is not None:
         shutil.copyfile(scenario_file, folder / "scenario.yaml")
-    (folder / "LEESMIJ.txt").write_text(readme_nl(result, scenario), encoding="utf-8")
+    (folder / "LEESMIJ.txt").write_text(
+        readme_nl(result, scenario, inputs.outline_note), encoding="utf-8"
+    )
     write_policy(inputs.policy, folder / POLICY_FILE)
     years = sorted({*(scenario.output.years if scenario.output else []), scenario.horizon.end})
     years = [int(result.years[0]), *years]
@@ -164,8 +169,9 @@ def _write_all(
         write_charts(indicators, folder / "grafieken", formats, inputs.policy)
 
 
-def readme_nl(result: ScenarioResult, scenario: Scenario) -> str:
-    """The Dutch ``LEESMIJ.txt`` of an output folder: which figure is which."""
+def readme_nl(result: ScenarioResult, scenario: Scenario, outline_note: str = "") -> str:
+    """The Dutch ``LEESMIJ.txt`` of an output folder: which figure is which (and, with
+    ``outline_note``, where the neighbourhood outlines come from)."""
     n_runs = int(result.factors.shape[0]) - 1
     start, end = int(result.years[0]), int(result.years[-1])
     runs = (
@@ -196,7 +202,10 @@ def readme_nl(result: ScenarioResult, scenario: Scenario) -> str:
             "een trekking). Hun som is een doorrekening, niet de centrale raming; "
             "p_label_a_end is het aandeel van de Monte Carlo-runs waarin de woning label A haalt.",
             "wijken.gpkg: de centrale raming van de belangrijkste indicatoren per wijk en voor de "
-            "gemeente, in het beginjaar en de uitvoerjaren.",
+            "gemeente, in het beginjaar en de uitvoerjaren. De kolom outline_source zegt waar "
+            "de wijkgrens vandaan komt: de gegeven wijkindeling of een omhullende van de "
+            "gebouwen van de wijk.",
+            *([f"  {outline_note}"] if outline_note else []),
             "grafieken/: de centrale raming en de band P10-P90 van de gemeente.",
             "scenario.yaml: het scenariobestand van deze doorrekening.",
             "",

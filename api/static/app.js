@@ -111,11 +111,13 @@
           : indicatorText(edges[i], spec) + " – " + indicatorText(spec.breaks[i], spec);
       box.append(el("br"), el("i", { style: { background: colour } }), text);
     });
+    if (config.outline_note) box.append(el("br"), el("small", { id: "wijkgrenzen" }, config.outline_note));
   }
 
   function sectorInfo(p) {
     const box = el("div", {}, el("strong", {}, p.sector_name || p.sector_id));
     box.append(el("br"), f0.format(p.dwellings) + " woningen");
+    if (p.outline_source) box.append(el("br"), "wijkgrens: " + p.outline_source);
     for (const [key, spec] of Object.entries(config.indicators)) {
       box.append(el("br"), spec.name + ": " + indicatorText(p[key], spec));
     }
