@@ -238,12 +238,11 @@ GRB_UPLOAD_ROWS = [
     (7006, 1, "2024-01-02", "1900-01-01", 1, 1, "-9", 2),
     (7007, 1, "2024-01-02", "1900-01-01", 1, 2, "-9", 1),
 ]
-GRB_UPLOAD_KEPT = ["7001", "7003", "7007"]
+GRB_UPLOAD_KEPT = ["7001", "7003", "7006", "7007"]  # 7006: an annex (is_main False)
 GRB_UPLOAD_REJECTED = {
     "7002": "ended version (gvde set)",
     "7004": "demolished (eventtype 5)",
     "7005": "not a building",
-    "7006": "annex (bijgebouw)",
 }
 
 
