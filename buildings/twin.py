@@ -4,8 +4,11 @@ Data flow (each step vectorised over the whole stock)::
 
     register files --read_*--> normalised frames (+ rejects)
       buildings --geometry--> area, perimeter, party walls, attachment, façades per orientation
+                            (annexes too: they are unheated neighbours, not façade)
       DSM/DTM   --heights---> height, storeys                       (else imputed, flagged)
       addresses --links / inside / nearest--> dwellings per building
+      roles     --size, addresses, unit function--> dwelling buildings; non-residential (heated)
+                and unheated neighbours (annexes, garages), each accounted
       facts     --match by address, else building--> year, systems, insulation, EPC, use
       archetype (type × year) + geometry --> the core's dwelling inputs (sim.stock)
 
@@ -42,7 +45,7 @@ from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
 
 #: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
-TWIN_SCHEMA_VERSION: str = "2.1"
+TWIN_SCHEMA_VERSION: str = "2.2"
 #: Key of the schema version in the Parquet file metadata.
 SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
 
