@@ -273,11 +273,15 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
             "hetzelfde coördinatenstelsel staan (--crs alleen voor bestanden zonder .prj)",
         )
         problems.raise_if_any(SourceFileError)
+    # a building with register units of another use (a shop) is no garage, even without dwellings
+    unit_buildings = (
+        pd.DataFrame(ru.frame)["building_id"].dropna().unique() if ru is not None else []
+    )
     for r in (ra, ru, rl):  # their records now live in ``dw`` or in the rejects: free the memory
         if r is not None:
             r.frame = r.frame.iloc[:0]
     step("woongebouwen en onverwarmde buren")
-    roles = _building_roles(b, dw, pairs, par)
+    roles = _building_roles(b, dw, pairs, par, unit_buildings)
     b = b.assign(
         party_wall_m=roles.party_wall_m,
         unheated_wall_m=roles.unheated_wall_m,
@@ -529,15 +533,20 @@ def dwelling_floor_area(
 
 
 def _building_roles(
-    b: gpd.GeoDataFrame, dw: pd.DataFrame, pairs: pd.DataFrame, par: dict[str, float]
+    b: gpd.GeoDataFrame,
+    dw: pd.DataFrame,
+    pairs: pd.DataFrame,
+    par: dict[str, float],
+    unit_buildings: ArrayLike = (),
 ) -> _Roles:
     """Which buildings hold dwellings, which are heated or unheated neighbours, and their walls.
 
     Rules (thresholds in ``buildings/data/twin_parameters.csv``, with their sources):
 
     - an annex (GRB bijgebouw) holds no dwelling and is an unheated neighbour;
-    - a main building without address is an unheated neighbour (garage, shed) up to
-      ``unheated_max_footprint_m2`` of footprint, else a heated (adiabatic) neighbour;
+    - a main building without address (and without register units, ``unit_buildings``) is an
+      unheated neighbour (garage, shed) up to ``unheated_max_footprint_m2`` of footprint, else a
+      heated (adiabatic) neighbour;
     - a main building with addresses holds one dwelling per address, unless its floor area per
       address exceeds ``max_dwelling_floor_area_m2`` and not every one of its dwellings is a
       register unit with function "wonen": then it is non-residential (an office, shop, church
@@ -561,7 +570,9 @@ def _building_roles(
     footprint = b["footprint_area_m2"].to_numpy(dtype=float)
     per_dwelling = dwelling_floor_area(footprint, storeys, k, par)
     non_residential = (k > 0) & ~confirmed & (per_dwelling > par["max_dwelling_floor_area_m2"])
-    unheated = ~is_main | ((k == 0) & (footprint <= par["unheated_max_footprint_m2"]))
+    has_units = b["building_id"].isin(np.asarray(unit_buildings, dtype=object)).to_numpy(dtype=bool)
+    small = footprint <= par["unheated_max_footprint_m2"]
+    unheated = ~is_main | ((k == 0) & ~has_units & small)
     dwelling = (k > 0) & ~non_residential
 
     # walls: the pairs of footprint_walls, both ways round

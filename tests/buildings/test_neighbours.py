@@ -202,36 +202,41 @@ def test_unit_function_wonen_confirms_a_large_dwelling(tmp_path: Path) -> None:
     import pyogrio
 
     big = shapely.box(X, Y, X + 30, Y + 30)  # 900 m²: 1530 m² of floor for one address
+    kiosk = shapely.box(X + 30, Y, X + 35, Y + 5)  # 25 m², a shop unit, against the big one
     frame = gpd.GeoDataFrame(
         {
-            "gebouwid": [1, 2],
-            "versieid": [1, 1],
-            "geommet": ["ingemetenGRB"] * 2,
-            "status": ["gerealiseerd"] * 2,
+            "gebouwid": [1, 2, 3],
+            "versieid": [1, 1, 1],
+            "geommet": ["ingemetenGRB"] * 3,
+            "status": ["gerealiseerd"] * 3,
         },
-        geometry=[big, shapely.box(X + 300, Y, X + 330, Y + 30)],
+        geometry=[big, shapely.box(X + 300, Y, X + 330, Y + 30), kiosk],
         crs="EPSG:31370",
     )
     buildings = tmp_path / "Gebouw.shp"
     frame.to_file(buildings, engine="pyogrio")
     addresses = fx.address_points(
         tmp_path,
-        [(201, "1", None, big.centroid), (202, "3", None, shapely.Point(X + 315, Y + 15))],
+        [
+            (201, "1", None, big.centroid),
+            (202, "3", None, shapely.Point(X + 315, Y + 15)),
+            (203, "1A", None, kiosk.centroid),
+        ],
         "Adres.shp",
     )
     units = pd.DataFrame(
         {
-            "gebouwehid": [11, 12],
-            "gebouwid": [1, 2],
-            "functie": ["wonen", "NietGekend"],
-            "status": ["gerealiseerd"] * 2,
+            "gebouwehid": [11, 12, 13],
+            "gebouwid": [1, 2, 3],
+            "functie": ["wonen", "NietGekend", "handel"],
+            "status": ["gerealiseerd"] * 3,
         }
     )
     units_path = tmp_path / "GebouwEenheid.dbf"
     pyogrio.write_dataframe(units, units_path, driver="ESRI Shapefile")
     links_path = tmp_path / "GebouwEenheidAdresKoppeling.dbf"
     pyogrio.write_dataframe(
-        pd.DataFrame({"adresobjid": [11, 12], "adresid": [201, 202]}),
+        pd.DataFrame({"adresobjid": [11, 12, 13], "adresid": [201, 202, 203]}),
         links_path,
         driver="ESRI Shapefile",
     )
@@ -246,10 +251,27 @@ def test_unit_function_wonen_confirms_a_large_dwelling(tmp_path: Path) -> None:
     assert "1" not in reasons and "201" not in reasons and "11" not in reasons
     acc = result.accounting
     assert (acc["read"] == acc["in_twin"] + acc["rejected"]).all()
-    assert list(acc["rejected"]) == [1, 1, 1, 1]  # building, address, unit, link of building 2
-    # without the register's units the size rule decides for both: no dwelling left, a Dutch error
+    # building 2 (with its address, unit and link) and the kiosk (with its shop unit, address, link)
+    assert list(acc["rejected"]) == [2, 2, 2, 2]
+    # the kiosk has a shop unit: no garage, a heated neighbour of the dwelling
+    assert reasons["3"] == "no residential address"
+    dwelling = _row(result, 1)
+    assert dwelling["party_wall_m"] == pytest.approx(5.0)
+    assert dwelling["unheated_wall_m"] == 0.0
+    # without the register's units the size rule decides: both large buildings are no dwelling
+    # (the kiosk becomes a small dwelling: GRB and addresses alone cannot tell)
+    result = build_twin(replace(src, units=None, links=None))
+    assert list(result.dwellings["building_id"]) == ["3"]
+    reasons = _reasons(result)
+    assert reasons["1"].startswith("non-residential") and reasons["2"].startswith("non-residential")
+    # and when no building is left at all: a Dutch error naming the file
+    two = fx.address_points(
+        tmp_path,
+        [(201, "1", None, big.centroid), (202, "3", None, shapely.Point(X + 315, Y + 15))],
+        "Adres2.shp",
+    )
     with pytest.raises(SourceFileError, match="geen enkel gebouw met een adres") as err:
-        build_twin(replace(src, units=None, links=None))
+        build_twin(TwinSources(buildings=buildings, addresses=two))
     assert "Gebouw.shp" in str(err.value)
 
 
