@@ -274,7 +274,7 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         )
         problems.raise_if_any(SourceFileError)
     # a building with register units of another use (a shop) is no garage, even without dwellings
-    unit_buildings = (
+    unit_buildings: ArrayLike = (
         pd.DataFrame(ru.frame)["building_id"].dropna().unique() if ru is not None else []
     )
     for r in (ra, ru, rl):  # their records now live in ``dw`` or in the rejects: free the memory
