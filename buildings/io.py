@@ -39,8 +39,10 @@ Decisions
   largest part would silently lose floor area; exploding would duplicate the id. A one-part
   MultiPolygon becomes a Polygon. ``ReadResult.notes`` counts the multi-part footprints.
 - *GRB records* have no register status; kept GRB buildings get status ``"gerealiseerd"``
-  (measured, existing buildings). Annexes (TYPE/TPC 2, bijgebouw) are rejected: the twin
-  models dwellings in main buildings. TYPE/TPC 3 (virtual façades) counts as a main building.
+  (measured, existing buildings). Annexes (TYPE/TPC 2, bijgebouw) are kept with
+  ``is_main = False``: they hold no dwellings, but the twin needs them as unheated neighbours
+  of the dwellings they are built against (:func:`buildings.twin.build_twin`, which accounts
+  for them). TYPE/TPC 3 (virtual façades) counts as a main building.
 - *Facts with a bad value* (a year in the future, label "Z", an unknown heating system, a
   negative consumption) reject the whole record, with a reason naming every bad column and
   value, so that no known fact is silently replaced by a default.
@@ -199,8 +201,9 @@ def read_buildings(
     Notes
     -----
     Kept: Gebouwenregister status gepland, inAanbouw, gerealiseerd; GRB main buildings (TYPE or
-    TPC 1 and 3) that are current (GVDE empty or 1900-01-01) and not demolished (EVENTTYPE 5).
-    Rejected with their reason: other statuses, annexes, kunstwerken (GRBOBJECT 3), missing,
+    TPC 1 and 3) and annexes (TYPE or TPC 2, ``is_main`` False) that are current (GVDE empty or
+    1900-01-01) and not demolished (EVENTTYPE 5).
+    Rejected with their reason: other statuses, kunstwerken (GRBOBJECT 3), missing,
     empty, zero-area, non-polygonal or unrepairable geometries, duplicate ids (the first kept).
     Self-intersecting footprints are repaired with :func:`shapely.make_valid` and counted in
     ``repaired``. Multi-part footprints are kept whole (see the module notes).
@@ -265,7 +268,6 @@ def read_buildings(
         type_col = cols["TPC"] if kind == "grb_upload" else cols["TYPE"]
         types = _grb_types(table[type_col])
         types_np = types.to_numpy(dtype=np.float64, na_value=np.nan)
-        records.reject(types_np == _GRB_ANNEX_TYPE, "annex (bijgebouw)")
         unknown = ~np.isin(types_np, (*_GRB_MAIN_TYPES, _GRB_ANNEX_TYPE))
         template = f"unknown building type {type_col.lower()} {{}}"
         _reject_each(_text(table[type_col]), unknown, records, template)

@@ -4,8 +4,11 @@ Data flow (each step vectorised over the whole stock)::
 
     register files --read_*--> normalised frames (+ rejects)
       buildings --geometry--> area, perimeter, party walls, attachment, façades per orientation
+                            (annexes too: they are unheated neighbours, not façade)
       DSM/DTM   --heights---> height, storeys                       (else imputed, flagged)
       addresses --links / inside / nearest--> dwellings per building
+      roles     --size, addresses, unit function--> dwelling buildings; non-residential (heated)
+                and unheated neighbours (annexes, garages), each accounted
       facts     --match by address, else building--> year, systems, insulation, EPC, use
       archetype (type × year) + geometry --> the core's dwelling inputs (sim.stock)
 
@@ -48,7 +51,7 @@ from sim.pv import pv_specific_yield
 from sim.stock import DWELLING_COLUMNS
 
 #: Version of the twin file schema (docs/twin_schema.md); stored in the GeoParquet metadata.
-TWIN_SCHEMA_VERSION: str = "2.1"
+TWIN_SCHEMA_VERSION: str = "2.2"
 #: Key of the schema version in the Parquet file metadata.
 SCHEMA_METADATA_KEY: bytes = b"wijk_twin_schema_version"
 
@@ -130,6 +133,10 @@ def reasons_in_dutch(reasons: pd.Series) -> pd.Series:
 
     uniq = {r: one(r) for r in reasons.dropna().unique()}
     return reasons.map(uniq).astype("string")
+
+
+#: The part of a reject reason that names another record; left out of the accounting's summary.
+_REASON_RECORD_PART = r" of building \S+$"
 
 
 def _noop(_: str) -> None:
@@ -223,7 +230,8 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
 
     step("geometrie: oppervlakte, gemene muren, gevels")
     geoms = b.geometry.to_numpy()
-    walls, _pairs = geometry.footprint_walls(geoms, min_wall_m=par["min_party_wall_m"])
+    # annexes (bijgebouwen) take part: their walls are no façade of the house they lean against
+    walls, pairs = geometry.footprint_walls(geoms, min_wall_m=par["min_party_wall_m"])
     for c in (
         "perimeter_m",
         "party_wall_m",
@@ -259,7 +267,9 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         notes_heights = ["no DSM/DTM given: heights and storeys imputed from the building type"]
 
     step("adressen koppelen aan gebouwen")
-    dw, addr_rejects, unit_rejects, link_rejects = _assign_addresses(b, ra, ru, rl, par)
+    # addresses and units belong to main buildings only: an annex holds no dwelling
+    main = b.loc[b["is_main"].to_numpy(dtype=bool)]
+    dw, addr_rejects, unit_rejects, link_rejects = _assign_addresses(main, ra, ru, rl, par)
     late_rejects += [addr_rejects, unit_rejects, link_rejects]
 
     if dw.empty:
@@ -272,14 +282,37 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
             "hetzelfde coördinatenstelsel staan (--crs alleen voor bestanden zonder .prj)",
         )
         problems.raise_if_any(SourceFileError)
+    # a building with register units of another use (a shop) is no garage, even without dwellings
+    unit_buildings: ArrayLike = (
+        pd.DataFrame(ru.frame)["building_id"].dropna().unique() if ru is not None else []
+    )
     for r in (ra, ru, rl):  # their records now live in ``dw`` or in the rejects: free the memory
         if r is not None:
             r.frame = r.frame.iloc[:0]
-    has_dwelling = b["building_id"].isin(dw["building_id"])
-    late_rejects.append(
-        make_rejects(rb.source, b.loc[~has_dwelling, "building_id"], "no residential address")
+    step("woongebouwen en onverwarmde buren")
+    roles = _building_roles(b, dw, pairs, par, unit_buildings)
+    b = b.assign(
+        party_wall_m=roles.party_wall_m,
+        unheated_wall_m=roles.unheated_wall_m,
+        unheated_wall_area_m2=roles.unheated_wall_area_m2,
+        house_attachment=roles.attachment,
+        storeys_estimate=roles.storeys,
     )
-    b = b.loc[has_dwelling].reset_index(drop=True)
+    late_rejects += _role_rejects(b, dw, roles, rb, ra, ru, rl)
+    dw = dw.loc[dw["building_id"].isin(b.loc[roles.dwelling, "building_id"])]
+    dw = dw.reset_index(drop=True)
+    b = b.loc[roles.dwelling].reset_index(drop=True)
+    if dw.empty:
+        problems = Problems("invoerbestanden van de tweeling")
+        problems.add(
+            "--buildings",
+            f"geen enkel gebouw met een adres in {Path(str(rb.source)).name} is een woongebouw: "
+            f"alle {int(roles.non_residential.sum())} zijn groter dan de grootste woning "
+            f"({par['max_dwelling_floor_area_m2']:.0f} m² vloeroppervlakte per adres, "
+            "buildings/data/twin_parameters.csv). Controleer de bestanden, of geef de "
+            "gebouweenheden van het Gebouwenregister op (--units/--links: functie wonen)",
+        )
+        problems.raise_if_any(SourceFileError)
 
     step("woningen afleiden en verrijken")
     twin, fact_rejects = _dwellings(b, dw, rf, par)
@@ -321,7 +354,7 @@ def _assign_addresses(
     known_buildings = b["building_id"].to_numpy()
     unit_rejects, link_rejects = empty_rejects(), empty_rejects()
     linked = pd.DataFrame(
-        {"address_id": pd.Series(dtype="string"), "building_id": pd.Series(dtype="string")}
+        {c: pd.Series(dtype=object) for c in ("address_id", "building_id", "unit_id", "function")}
     )
     non_residential_addresses = np.array([], dtype=object)
 
@@ -329,7 +362,8 @@ def _assign_addresses(
         units = pd.DataFrame(ru.frame).copy()
         links = pd.DataFrame(rl.frame).copy()
         # the register's own downloads give most units the function "NietGekend" (unknown): such a
-        # unit may be a dwelling, so it counts as one; common parts and named other uses do not
+        # unit may be a dwelling, so it counts as one (and the size rules of _building_roles apply
+        # to it, as to a GRB building); common parts and named other uses do not
         function = units["function"].astype("string").str.lower().fillna("nietgekend")
         residential = function.isin(list(DWELLING_UNIT_FUNCTIONS))
         rej = [
@@ -341,6 +375,7 @@ def _assign_addresses(
                 + ")",
             )
         ]
+        units["function"] = function.astype(object)  # lower case: "wonen" confirms a dwelling
         units = units.loc[residential]
         in_twin = units["building_id"].isin(known_buildings)
         rej.append(
@@ -383,8 +418,8 @@ def _assign_addresses(
             )
         )
         links = links.loc[~dup]
-        linked = links.merge(units[["unit_id", "building_id"]], on="unit_id")[
-            ["address_id", "building_id", "unit_id"]
+        linked = links.merge(units[["unit_id", "building_id", "function"]], on="unit_id")[
+            ["address_id", "building_id", "unit_id", "function"]
         ]
         no_addr = ~units["unit_id"].isin(linked["unit_id"].to_numpy())
         rej.append(
@@ -394,7 +429,6 @@ def _assign_addresses(
         )
         unit_rejects = pd.concat(rej, ignore_index=True)
         link_rejects = pd.concat(lrej, ignore_index=True)
-        linked = linked.drop(columns="unit_id")
         non_residential_addresses = non_residential_addresses[
             ~pd.Series(non_residential_addresses, dtype=object)
             .isin(linked["address_id"].to_numpy())
@@ -448,6 +482,197 @@ def _assign_addresses(
     return dw, addr_rejects, unit_rejects, link_rejects
 
 
+@dataclass
+class _Roles:
+    """What each building (main or annex) is for the twin, aligned with the buildings frame.
+
+    Attributes
+    ----------
+    dwelling : ndarray of bool
+        Holds the twin's dwellings.
+    non_residential : ndarray of bool
+        Has addresses but is taken as non-residential (floor area per address above
+        ``max_dwelling_floor_area_m2`` and no register unit confirming a dwelling); a heated
+        neighbour.
+    unheated : ndarray of bool
+        An annex (bijgebouw), or a small main building without address (garage, shed).
+    attached_to : ndarray of object
+        For an annex: the main building it shares its longest wall with (None if none).
+    party_wall_m, unheated_wall_m : ndarray of float
+        Wall length shared with heated neighbours, and with unheated ones [m].
+    unheated_wall_area_m2 : ndarray of float
+        Wall area shared with unheated neighbours, each up to the lower of the two heights [m²].
+    attachment : ndarray of str
+        open / halfopen / gesloten, counting heated neighbours only.
+    storeys : ndarray of float
+        Storeys: measured, else the default for a house, an apartment building or an annex.
+    """
+
+    dwelling: NDArray[np.bool_]
+    non_residential: NDArray[np.bool_]
+    unheated: NDArray[np.bool_]
+    attached_to: NDArray[np.object_]
+    party_wall_m: NDArray[np.float64]
+    unheated_wall_m: NDArray[np.float64]
+    unheated_wall_area_m2: NDArray[np.float64]
+    attachment: NDArray[np.str_]
+    storeys: NDArray[np.float64]
+
+
+def _default_storeys(k: NDArray[np.int64], par: dict[str, float]) -> NDArray[np.float64]:
+    """Storeys when none are measured: a house (k = 1), an apartment building (k > 1), else (k = 0) an annex."""
+    return np.select(
+        [k > 1, k == 1],
+        [par["default_storeys_apartment"], par["default_storeys_house"]],
+        par["default_storeys_unheated"],
+    ).astype(np.float64)
+
+
+def dwelling_floor_area(
+    footprint_m2: ArrayLike, storeys: ArrayLike, k: ArrayLike, par: dict[str, float]
+) -> NDArray[np.float64]:
+    """Reference floor area of each of the ``k`` dwellings of a building [m²].
+
+    Gross floor area (footprint × storeys, external dimensions) × the reference-to-gross ratio,
+    and for an apartment building (``k`` > 1) × the share that lies inside its dwellings (the
+    rest are common parts), split equally over the ``k`` dwellings
+    (``buildings/data/twin_parameters.csv``).
+    """
+    k_arr = np.asarray(k, dtype=np.float64)
+    share = np.where(k_arr > 1, par["apartment_dwelling_floor_share"], 1.0)
+    gross = np.asarray(footprint_m2, dtype=np.float64) * np.asarray(storeys, dtype=np.float64)
+    return par["reference_to_gross_floor_area"] * share * gross / np.maximum(k_arr, 1.0)
+
+
+def _building_roles(
+    b: gpd.GeoDataFrame,
+    dw: pd.DataFrame,
+    pairs: pd.DataFrame,
+    par: dict[str, float],
+    unit_buildings: ArrayLike = (),
+) -> _Roles:
+    """Which buildings hold dwellings, which are heated or unheated neighbours, and their walls.
+
+    Rules (thresholds in ``buildings/data/twin_parameters.csv``, with their sources):
+
+    - an annex (GRB bijgebouw) holds no dwelling and is an unheated neighbour;
+    - a main building without address (and without register units, ``unit_buildings``) is an
+      unheated neighbour (garage, shed) up to ``unheated_max_footprint_m2`` of footprint, else a
+      heated (adiabatic) neighbour;
+    - a main building with addresses holds one dwelling per address, unless its floor area per
+      address exceeds ``max_dwelling_floor_area_m2`` and not every one of its dwellings is a
+      register unit with function "wonen": then it is non-residential (an office, shop, church
+      or school with an address) and a heated neighbour.
+
+    A wall shared with an unheated neighbour counts up to the lower of the two heights (an
+    annex of one storey against a house of two); the rest of it is façade.
+    """
+    n = len(b)
+    ids = pd.Index(b["building_id"].to_numpy(dtype=object))
+    is_main = b["is_main"].to_numpy(dtype=bool)
+    pos = ids.get_indexer(pd.Index(dw["building_id"].to_numpy(dtype=object)))
+    k = np.bincount(pos, minlength=n).astype(np.int64)
+    not_wonen = dw["function"].astype(object).ne("wonen").to_numpy(dtype=bool)
+    confirmed = (k > 0) & (np.bincount(pos, weights=not_wonen, minlength=n) == 0)
+
+    measured = b["height_source"].to_numpy(dtype=object) == "measured"
+    storeys = np.where(
+        measured, b["measured_storeys"].to_numpy(dtype=float), _default_storeys(k, par)
+    )
+    footprint = b["footprint_area_m2"].to_numpy(dtype=float)
+    per_dwelling = dwelling_floor_area(footprint, storeys, k, par)
+    non_residential = (k > 0) & ~confirmed & (per_dwelling > par["max_dwelling_floor_area_m2"])
+    has_units = b["building_id"].isin(np.asarray(unit_buildings, dtype=object)).to_numpy(dtype=bool)
+    small = footprint <= par["unheated_max_footprint_m2"]
+    unheated = ~is_main | ((k == 0) & ~has_units & small)
+    dwelling = (k > 0) & ~non_residential
+
+    # walls: the pairs of footprint_walls, both ways round
+    i = pairs["i"].to_numpy(dtype=np.int64)
+    j = pairs["j"].to_numpy(dtype=np.int64)
+    length = pairs["length_m"].to_numpy(dtype=np.float64)
+    me, other = np.r_[i, j], np.r_[j, i]
+    both = np.r_[length, length]
+    wall_h = storeys * par["storey_height_m"]
+    # a measured eaves height where there is one: an annex's own storeys say little
+    eaves = b["eaves_height_m"].to_numpy(dtype=float)
+    own_h = np.where(measured & np.isfinite(eaves), eaves, wall_h)
+    to_unheated = unheated[other]
+    unheated_m = np.bincount(me, weights=both * to_unheated, minlength=n).astype(np.float64)
+    shared_h = np.minimum(own_h[other], wall_h[me])
+    unheated_area = np.bincount(me, weights=both * shared_h * to_unheated, minlength=n).astype(
+        np.float64
+    )
+    total = np.bincount(me, weights=both, minlength=n)
+    heated_pairs = pairs.loc[~unheated[i] & ~unheated[j]]
+    attachment = geometry.attachment_types(n, heated_pairs, par["min_party_wall_m"])
+
+    # an annex belongs to the main building it shares its longest wall with
+    lean = pd.DataFrame({"annex": me, "main": other, "length": both})
+    lean = lean.loc[~is_main[me] & is_main[other]].sort_values("length", ascending=False)
+    lean = lean.drop_duplicates("annex")
+    attached_to = np.full(n, None, dtype=object)
+    attached_to[lean["annex"].to_numpy()] = ids.to_numpy()[lean["main"].to_numpy()]
+    return _Roles(
+        dwelling=dwelling,
+        non_residential=non_residential,
+        unheated=unheated,
+        attached_to=attached_to,
+        party_wall_m=np.maximum(total - unheated_m, 0.0),
+        unheated_wall_m=unheated_m,
+        unheated_wall_area_m2=unheated_area,
+        attachment=attachment,
+        storeys=storeys,
+    )
+
+
+def _role_rejects(
+    b: gpd.GeoDataFrame,
+    dw: pd.DataFrame,
+    roles: _Roles,
+    rb: ReadResult,
+    ra: ReadResult,
+    ru: ReadResult | None,
+    rl: ReadResult | None,
+) -> list[pd.DataFrame]:
+    """Accounting of the buildings without dwellings, and of the addresses, units and links of
+    the buildings taken as non-residential."""
+    bid = b["building_id"]
+    annex = ~b["is_main"].to_numpy(dtype=bool)
+    leaning = annex & (roles.attached_to != None)  # noqa: E711 - elementwise on objects
+    no_address = ~roles.dwelling & ~roles.non_residential & ~annex
+    out = [
+        make_rejects(
+            rb.source,
+            bid[leaning],
+            "annex (bijgebouw) of building "
+            + pd.Series(roles.attached_to[leaning], dtype="string"),
+        ),
+        make_rejects(rb.source, bid[annex & ~leaning], "annex (bijgebouw), free-standing"),
+        make_rejects(
+            rb.source, bid[no_address & roles.unheated], "garage or shed: small, no address"
+        ),
+        make_rejects(rb.source, bid[no_address & ~roles.unheated], "no residential address"),
+        make_rejects(
+            rb.source,
+            bid[roles.non_residential],
+            "non-residential: floor area per address above the largest dwelling",
+        ),
+    ]
+    gone = dw.loc[dw["building_id"].isin(bid[roles.non_residential])]
+    out.append(make_rejects(ra.source, gone["address_id"], "address of a non-residential building"))
+    via_unit = gone.loc[gone["unit_id"].notna()]
+    if ru is not None and rl is not None:
+        units = via_unit["unit_id"].drop_duplicates()
+        out.append(make_rejects(ru.source, units, "unit in a non-residential building"))
+        out.append(
+            make_rejects(
+                rl.source, _link_ids(via_unit), "link to a unit in a non-residential building"
+            )
+        )
+    return out
+
+
 def _plain_ids(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """``frame`` with its id ``columns`` as object dtype (Python str or None)."""
     frame = frame.copy()
@@ -488,11 +713,9 @@ def _dwellings(
     apartment = k > 1
     measured = bi["height_source"].to_numpy()[row] == "measured"
     height = bi["height_m"].to_numpy()[row]
-    default_storeys = np.where(
-        apartment, par["default_storeys_apartment"], par["default_storeys_house"]
-    )
-    # storeys from the eaves (the low quantile of the roof heights; see buildings.heights)
-    storeys = np.where(measured, bi["measured_storeys"].to_numpy()[row], default_storeys)
+    # storeys from the eaves (the low quantile of the roof heights; see buildings.heights), else
+    # the default of the building type (_building_roles)
+    storeys = bi["storeys_estimate"].to_numpy()[row]
     height = np.where(measured, height, storeys * storey_h)
     eaves = np.where(measured, bi["eaves_height_m"].to_numpy()[row], storeys * storey_h)
     ridge = np.where(measured, bi["ridge_height_m"].to_numpy()[row], np.nan)
@@ -511,11 +734,9 @@ def _dwellings(
 
     # --- envelope of each building (gross, external dimensions), then each dwelling's share
     footprint = bi["footprint_area_m2"].to_numpy()[row]
-    gross_floor = footprint * storeys
     # an apartment owns only its part of the building's floor: stairs, landings and other
     # common parts belong to no dwelling (a house's stairs are its own)
-    dwelling_share = np.where(apartment, par["apartment_dwelling_floor_share"], 1.0)
-    floor_area = par["reference_to_gross_floor_area"] * dwelling_share * gross_floor / k
+    floor_area = dwelling_floor_area(footprint, storeys, k, par)
     inputs = dwelling_inputs(arch_type, year, floor_area)
     arch = archetype_table().set_index("archetype_id")
     a_row = arch.index.get_indexer(pd.Index(inputs["archetype_id"].astype(str)))
@@ -538,17 +759,36 @@ def _dwellings(
     n_ground = np.repeat(np.add.reduceat(on_ground.astype(np.int64), starts), sizes)
 
     wall_h = storeys * storey_h
-    facade = (
-        np.stack([bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"], axis=1)
-        * wall_h[:, None]
-        / k[:, None]
+    facade_m = np.stack([bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"], axis=1)
+    # walls against unheated neighbours (annexes, garages): up to the neighbour's height they
+    # are no façade (adjustment factor b_unheated_space, through the party-wall term); above it
+    # they are façade, spread over the orientations like the rest of the façade
+    unheated_m = bi["unheated_wall_m"].to_numpy()[row]
+    unheated_area = bi["unheated_wall_area_m2"].to_numpy()[row] / k
+    above = np.maximum(unheated_m * wall_h / k - unheated_area, 0.0)
+    facade_total_m = facade_m.sum(axis=1)
+    spread = np.where(
+        facade_total_m[:, None] > 0,
+        facade_m / np.where(facade_total_m > 0, facade_total_m, 1.0)[:, None],
+        0.25,
     )
+    facade = facade_m * wall_h[:, None] / k[:, None] + above[:, None] * spread
     windows = facade * wwr[:, None]
     door = inputs["door_area_m2"].to_numpy()
     inputs["window_area_n_m2"], inputs["window_area_e_m2"] = windows[:, 0], windows[:, 1]
     inputs["window_area_s_m2"], inputs["window_area_w_m2"] = windows[:, 2], windows[:, 3]
     inputs["wall_area_m2"] = np.maximum(facade.sum(axis=1) - windows.sum(axis=1) - door, 0.0)
-    inputs["party_wall_area_m2"] = bi["party_wall_m"].to_numpy()[row] * wall_h / k
+    # party walls: the heated neighbours' (adiabatic, b = 0) and the unheated neighbours' (b of
+    # twin_parameters.csv) in one element with the area-weighted factor, so that the core's
+    # b_party_wall · U_wall · A_party is exactly b_unheated · U_wall · A_unheated
+    heated_area = bi["party_wall_m"].to_numpy()[row] * wall_h / k
+    party_area = heated_area + unheated_area
+    inputs["party_wall_area_m2"] = party_area
+    inputs["b_party_wall"] = np.where(
+        party_area > 0,
+        par["b_unheated_space"] * unheated_area / np.where(party_area > 0, party_area, 1.0),
+        0.0,
+    )
     inputs["roof_area_m2"] = np.where(
         on_top, footprint * roof_per_footprint / np.maximum(n_top, 1), 0.0
     )
@@ -596,6 +836,8 @@ def _dwellings(
         "n_dwellings_in_building": k,
         "dwelling_level": level.astype(int),
         "party_wall_m": bi["party_wall_m"].to_numpy()[row],
+        "unheated_wall_m": unheated_m,
+        "wall_unheated_area_m2": unheated_area,
         "footprint_area_m2": footprint,
         "perimeter_m": bi["perimeter_m"].to_numpy()[row],
         **{f"facade_{o}_m": bi[f"facade_{o}_m"].to_numpy()[row] for o in "nesw"},
@@ -864,8 +1106,14 @@ def _accounting(
                 "in_twin": r.read - len(rej),
                 "repaired": r.repaired,
                 "rejected": len(rej),
+                # per kind of reason: without the id a reason may name (the annex's building)
                 "rejected_by_reason": "; ".join(
-                    f"{k}: {v}" for k, v in rej["reden"].value_counts().items()
+                    f"{k}: {v}"
+                    for k, v in reasons_in_dutch(
+                        rej["reason"].str.replace(_REASON_RECORD_PART, "", regex=True)
+                    )
+                    .value_counts()
+                    .items()
                 ),
             }
         )

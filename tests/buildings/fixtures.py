@@ -227,6 +227,25 @@ def grb_gbg_shapefile(folder: Path, with_type: bool = True) -> Path:
     return path
 
 
+def grb_gbg_layer(folder: Path, records: list[tuple[int, int, BaseGeometry]], name: str) -> Path:
+    """A GRB Gbg Shapefile (with .prj) of hand-drawn footprints: (OIDN, TYPE, polygon) per record."""
+    data: dict[str, object] = {
+        "OIDN": [r[0] for r in records],
+        "UIDN": [10_000 + r[0] for r in records],
+        "VERSIE": [1] * len(records),
+        "BEGINDATUM": ["2019-03-01"] * len(records),
+        "VERSDATUM": ["2021-06-15"] * len(records),
+        "TYPE": [r[1] for r in records],
+        "LBLTYPE": [GRB_GBG_LABELS[r[1]] for r in records],
+        "OPNDATUM": ["2018-11-20"] * len(records),
+        "BGNINV": [5] * len(records),
+    }
+    frame = gpd.GeoDataFrame(data, geometry=[r[2] for r in records], crs="EPSG:31370")
+    path = folder / name
+    frame.to_file(path, engine="pyogrio")
+    return path
+
+
 #: GRB upload records, in the real test files' schema; GRBIDN -> expected outcome.
 GRB_UPLOAD_ROWS = [
     # GRBIDN, IDNV, GVDV, GVDE, EVENTTYPE, GRBOBJECT, GRID, TPC
@@ -238,12 +257,11 @@ GRB_UPLOAD_ROWS = [
     (7006, 1, "2024-01-02", "1900-01-01", 1, 1, "-9", 2),
     (7007, 1, "2024-01-02", "1900-01-01", 1, 2, "-9", 1),
 ]
-GRB_UPLOAD_KEPT = ["7001", "7003", "7007"]
+GRB_UPLOAD_KEPT = ["7001", "7003", "7006", "7007"]  # 7006: an annex (is_main False)
 GRB_UPLOAD_REJECTED = {
     "7002": "ended version (gvde set)",
     "7004": "demolished (eventtype 5)",
     "7005": "not a building",
-    "7006": "annex (bijgebouw)",
 }
 
 
@@ -343,6 +361,41 @@ def addresses_shapefile(folder: Path) -> Path:
     """Adressenregister extract as a Shapefile with .prj."""
     path = folder / "Adres.shp"
     address_frame().to_file(path, engine="pyogrio")
+    return path
+
+
+def address_points(
+    folder: Path, points: list[tuple[int, str, str | None, BaseGeometry]], name: str
+) -> Path:
+    """An Adressenregister Shapefile (every field of the real extract) of hand-placed points.
+
+    ``points``: (adresid, huisnr, busnr, point) per address, all in use, in the Veldstraat.
+    """
+    rows = [
+        {
+            "adresid": aid,
+            "straatnmid": 45_000,
+            "straatnm": "Veldstraat",
+            "huisnr": nr,
+            "busnr": box,
+            "postcode": 9000,
+            "gemeenteid": 44021,
+            "gemeentenm": "Gent",
+            "status": "inGebruik",
+            "posgeommet": "aangeduidDoorBeheerder",
+            "posspec": "gebouweenheid" if box else "perceel",
+            "offtoegknd": "false",
+            "voladres": f"Veldstraat {nr}{' bus ' + box if box else ''}, 9000 Gent",
+        }
+        for aid, nr, box, _ in points
+    ]
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=ADDRESS_FIELDS),
+        geometry=[p[3] for p in points],
+        crs="EPSG:31370",
+    )
+    path = folder / name
+    frame.to_file(path, engine="pyogrio")
     return path
 
 

@@ -244,17 +244,19 @@ def test_a_building_without_any_data_is_imputed_and_flagged(
     drawn: gpd.GeoDataFrame, tmp_path: Path
 ) -> None:
     dtm, _ = read(DTM)
-    church = drawn.geometry["church"]
+    house = drawn.geometry["detached_house"]
     with rasterio.open(DTM) as src:
-        window = rasterio.windows.from_bounds(*church.buffer(2.0).bounds, transform=src.transform)
+        window = rasterio.windows.from_bounds(*house.buffer(2.0).bounds, transform=src.transform)
     r0, c0 = int(window.row_off), int(window.col_off)
     holed = dtm.copy()
     holed[r0 : r0 + int(np.ceil(window.height)), c0 : c0 + int(np.ceil(window.width))] = NODATA
     dtm_path = write_like(DTM, tmp_path / "dtm_holed.tif", holed)
-    direct = building_heights(drawn.loc[["church", "detached_house"]], DSM, dtm_path)
-    assert direct.loc["church", "n_pixels"] == 0 and np.isnan(direct.loc["church", "height_m"])
-    assert direct.loc["church", "height_source"] == ""  # not measured: the caller imputes
-    assert pd.isna(direct.loc["church", "storeys"])
+    direct = building_heights(drawn.loc[["detached_house", "church"]], DSM, dtm_path)
+    assert direct.loc["detached_house", "n_pixels"] == 0
+    assert np.isnan(direct.loc["detached_house", "height_m"])
+    assert direct.loc["detached_house", "height_source"] == ""  # not measured: the caller imputes
+    assert pd.isna(direct.loc["detached_house", "storeys"])
+    assert direct.loc["church", "n_pixels"] > 0
     assert any("no DSM/DTM pixel" in n for n in direct.attrs["notes"])
 
     gebouwen, adressen = registers(drawn, tmp_path)
@@ -262,12 +264,18 @@ def test_a_building_without_any_data_is_imputed_and_flagged(
         TwinSources(buildings=gebouwen, addresses=adressen, dsm=(DSM,), dtm=(dtm_path,))
     )
     rows = per_building(result.dwellings, gebouwen)
-    church_row = rows.loc["church"]
-    assert church_row["height_source"] == "imputed"
+    row = rows.loc["detached_house"]
+    assert row["height_source"] == "imputed"
     storey_h = twin_parameters()["storey_height_m"]
-    assert np.isfinite(church_row["height_m"]) and church_row["height_m"] >= storey_h
-    assert rows.loc["detached_house", "height_source"] == "measured"
+    assert np.isfinite(row["height_m"]) and row["height_m"] >= storey_h
+    assert rows.loc["house_under_tree", "height_source"] == "measured"
     assert any("no DSM/DTM pixel" in n for n in result.notes)
+    # the church, with its one address, is no dwelling (issue 11: only dwellings become
+    # dwellings): its floor area per address is far above the largest dwelling
+    assert "church" not in rows.index
+    church_id = str(5001 + list(drawn[drawn["kind"] == "building"].index).index("church"))
+    reasons = result.rejects.loc[result.rejects["record_id"].astype(str) == church_id, "reason"]
+    assert reasons.str.startswith("non-residential").any(), reasons.tolist()
 
 
 # ------------------------------------------------------------------------------ several tiles

@@ -119,20 +119,19 @@ def test_a_layer_without_polygons_is_an_error(tmp_path: Path) -> None:
 
 def test_grb_gbg_type_field(tmp_path: Path) -> None:
     result = checked(read_buildings(fx.grb_gbg_shapefile(tmp_path)), schema.BUILDING_COLUMNS)
-    assert list(result.frame["building_id"]) == ["501", "503", "504"]  # 503: virtual façades
-    assert rejected(result) == {"502": "annex (bijgebouw)", "505": "unknown building type type 7"}
-    assert result.frame["is_main"].all()
+    # 503: virtual façades (a main building); 502: an annex, kept as a neighbour, not a main building
+    assert list(result.frame["building_id"]) == ["501", "502", "503", "504"]
+    assert rejected(result) == {"505": "unknown building type type 7"}
+    assert list(result.frame["is_main"]) == [True, False, True, True]
     assert set(result.frame["status"]) == {"gerealiseerd"}
 
 
 def test_grb_gbg_with_labels_only(tmp_path: Path) -> None:
     path = fx.grb_gbg_shapefile(tmp_path, with_type=False)
     result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
-    assert list(result.frame["building_id"]) == ["501", "503", "504"]
-    assert rejected(result) == {
-        "502": "annex (bijgebouw)",
-        "505": "unknown building type lbltype onbekend",
-    }
+    assert list(result.frame["building_id"]) == ["501", "502", "503", "504"]
+    assert list(result.frame["is_main"]) == [True, False, True, True]
+    assert rejected(result) == {"505": "unknown building type lbltype onbekend"}
 
 
 def test_grb_upload_records_without_prj_recognised_as_lambert72(tmp_path: Path) -> None:
@@ -174,14 +173,21 @@ def test_file_without_prj_outside_both_lambert_ranges_is_refused(tmp_path: Path)
         read_buildings(tmp_path / "graden.shp")
 
 
-def _grb_reference(path: Path) -> tuple[list[str], int]:
-    """Kept ids and count by the GRB rules, written out directly on the raw dBASE table."""
+def _grb_reference(path: Path) -> tuple[list[str], int, list[bool]]:
+    """Kept ids, count and main flags by the GRB rules, written out directly on the raw dBASE table.
+
+    Main buildings (TPC 1, 3) and annexes (TPC 2) are kept; annexes are no main building.
+    """
     raw = pyogrio.read_dataframe(path, read_geometry=False)
     current = raw["GVDE"].isna() | (raw["GVDE"] == "1900-01-01")
     keep = (
-        raw["TPC"].isin([1, 3]) & raw["GRBOBJECT"].isin([1, 2]) & (raw["EVENTTYPE"] != 5) & current
+        raw["TPC"].isin([1, 2, 3])
+        & raw["GRBOBJECT"].isin([1, 2])
+        & (raw["EVENTTYPE"] != 5)
+        & current
     )
-    return [str(i) for i in raw.loc[keep, "GRBIDN"]], len(raw)
+    main = [bool(t in (1, 3)) for t in raw.loc[keep, "TPC"]]
+    return [str(i) for i in raw.loc[keep, "GRBIDN"]], len(raw), main
 
 
 def test_real_grb_test_file_lambert72() -> None:
@@ -189,14 +195,12 @@ def test_real_grb_test_file_lambert72() -> None:
     assert not path.with_suffix(".prj").exists()
     result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
     assert any("als Lambert 72 (EPSG:31370) gelezen" in note for note in result.notes)
-    ids, n = _grb_reference(path)
-    assert (result.read, result.kept) == (n, len(ids)) == (10, 4)
+    ids, n, main = _grb_reference(path)
+    assert (result.read, result.kept) == (n, len(ids)) == (10, 6)
     assert list(result.frame["building_id"]) == ids
-    assert result.rejected_by_reason() == {
-        "not a building": 3,
-        "annex (bijgebouw)": 2,
-        "demolished (eventtype 5)": 1,
-    }
+    assert list(result.frame["is_main"]) == main
+    assert sum(main) == 4  # and 2 annexes
+    assert result.rejected_by_reason() == {"not a building": 3, "demolished (eventtype 5)": 1}
     # not reprojected: the coordinates are those of the file, to the bit
     raw = gpd.read_file(path)
     raw = raw.set_index(raw["GRBIDN"].astype(str))
@@ -214,14 +218,12 @@ def test_real_grb_test_file_lambert2008_is_reprojected() -> None:
     assert shapely.equals_exact(
         recognised.frame.geometry.to_numpy(), result.frame.geometry.to_numpy(), tolerance=0.0
     ).all()
-    ids, n = _grb_reference(path)
-    assert (result.read, result.kept) == (n, len(ids)) == (21, 11)
+    ids, n, main = _grb_reference(path)
+    assert (result.read, result.kept) == (n, len(ids)) == (21, 16)
     assert list(result.frame["building_id"]) == ids
-    assert result.rejected_by_reason() == {
-        "annex (bijgebouw)": 5,
-        "demolished (eventtype 5)": 3,
-        "not a building": 2,
-    }
+    assert list(result.frame["is_main"]) == main
+    assert sum(main) == 11  # and 5 annexes
+    assert result.rejected_by_reason() == {"demolished (eventtype 5)": 3, "not a building": 2}
     assert any("reprojected" in note for note in result.notes)
     # conformal Lambert projections with the same standard parallels: areas agree to 1e-4
     raw = gpd.read_file(path)
@@ -247,7 +249,7 @@ def test_real_grb_zip_is_read(tmp_path: Path) -> None:
         for suffix in (".shp", ".shx", ".dbf"):
             zf.write(source.with_suffix(suffix), source.with_suffix(suffix).name)
     result = checked(read_buildings(archive, crs="EPSG:31370"), schema.BUILDING_COLUMNS)
-    assert (result.read, result.kept) == (10, 4)
+    assert (result.read, result.kept) == (10, 6)
 
 
 def test_lambert2008_file_is_reprojected_areas_kept(tmp_path: Path) -> None:
