@@ -31,6 +31,7 @@ from api.fasttraj import (
     plan_steps,
 )
 from api.formatting import nl_number
+from buildings import years
 from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy, load_policy
@@ -415,6 +416,19 @@ def label_probabilities(
     # the draws are checked like any input before they are simulated
     one = DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)], what="woning")
     draws = {name: np.repeat(column(one, name), samples) for name in DWELLING_COLUMNS}
+    # a construction year drawn from the stock's periods (not known): the period is drawn too,
+    # and the year-dependent inputs follow it, except what facts or a registered EPC fix
+    if str(r.get("construction_year_source", "facts")) == years.DRAWN:
+        factors = years.redraw_factors(
+            str(r["archetype_type"]),
+            str(r["attachment"]),
+            float(r["construction_year"]),
+            rng,
+            samples,
+        )
+        for col in years.YEAR_DEPENDENT_INPUTS:
+            if str(r.get(f"{col}_source", "archetype")) not in ("facts", "epc"):
+                draws[col] = draws[col] * factors[col].to_numpy()
     spread = load_table("estimate_spread.csv")
     for col, kind, low, high, only_estimated in zip(
         spread["input"].astype(str),

@@ -119,9 +119,11 @@ SOURCE_NL = {
     "facts": "gekend uit registers of EPC",
     "archetype": "geschat volgens typewoning TABULA",
     "imputed": "geschat",
+    "drawn": "geschat uit de bouwperiodes van het Vlaamse woningpark (niet gekend)",
     "measured": "gemeten",
     "geometry": "uit de gebouwvorm",
     "geometry+imputed_storeys": "uit de gebouwvorm, bouwlagen geschat",
+    "geometry+facts_storeys": "uit de gebouwvorm, bouwlagen gekend",
 }
 LEKP_GOALS_NL = {
     "collective_renovations": "collectieve renovaties",
