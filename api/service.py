@@ -330,8 +330,11 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
     are estimated (not known facts) drawn around their estimate -- the spreads of
     ``sim/data/estimate_spread.csv`` (project assumptions: U-values ±25 % where they come from
     the archetype, infiltration ±30 %, set-point ±1.5 °C) -- and the share of draws per label
-    is reported. The draws are seeded by the dwelling id (same card, same
-    answer).
+    is reported. A dwelling whose construction year was drawn from the stock's periods
+    (``construction_year_source`` = ``drawn``, :mod:`buildings.years`) draws its period too:
+    its year-dependent inputs follow the drawn period's archetype
+    (:func:`buildings.years.redraw_factors`). The draws are seeded by the dwelling id (same
+    card, same answer).
 
     A card depends only on the dwelling: it is computed once per worker and kept (at most
     :data:`CARD_CACHE_SIZE` cards, the oldest dropped first); every call gets its own copy.
@@ -408,7 +411,8 @@ def _system_name(code: int) -> str:
 def label_probabilities(
     state: ServiceState, row: pd.DataFrame, samples: int = 200
 ) -> dict[str, float]:
-    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`)."""
+    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`);
+    for a dwelling with a drawn construction year, the construction period is drawn too."""
     r = row.iloc[0]
     seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
     rng = np.random.default_rng(seed)

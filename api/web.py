@@ -119,7 +119,7 @@ SOURCE_NL = {
     "facts": "gekend uit registers of EPC",
     "archetype": "geschat volgens typewoning TABULA",
     "imputed": "geschat",
-    "drawn": "geschat uit de bouwperiodes van het Vlaamse woningpark (niet gekend)",
+    "drawn": "niet gekend: geschat uit de bouwperiodes van het Vlaamse woningpark",
     "measured": "gemeten",
     "geometry": "uit de gebouwvorm",
     "geometry+imputed_storeys": "uit de gebouwvorm, bouwlagen geschat",
