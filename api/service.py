@@ -31,6 +31,7 @@ from api.fasttraj import (
     plan_steps,
 )
 from api.formatting import nl_number
+from buildings import years
 from buildings.sectors import sector_outlines
 from scenarios.candidates import Candidates, build_candidates, column
 from scenarios.catalogue import Catalogue, load_catalogue
@@ -318,8 +319,11 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
     are estimated (not known facts) drawn around their estimate -- the spreads of
     ``sim/data/estimate_spread.csv`` (project assumptions: U-values ±25 % where they come from
     the archetype, infiltration ±30 %, set-point ±1.5 °C) -- and the share of draws per label
-    is reported. The draws are seeded by the dwelling id (same card, same
-    answer).
+    is reported. A dwelling whose construction year was drawn from the stock's periods
+    (``construction_year_source`` = ``drawn``, :mod:`buildings.years`) draws its period too:
+    its year-dependent inputs follow the drawn period's archetype
+    (:func:`buildings.years.redraw_factors`). The draws are seeded by the dwelling id (same
+    card, same answer).
 
     A card depends only on the dwelling: it is computed once per worker and kept (at most
     :data:`CARD_CACHE_SIZE` cards, the oldest dropped first); every call gets its own copy.
@@ -396,7 +400,8 @@ def _system_name(code: int) -> str:
 def label_probabilities(
     state: ServiceState, row: pd.DataFrame, samples: int = 200
 ) -> dict[str, float]:
-    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`)."""
+    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`);
+    for a dwelling with a drawn construction year, the construction period is drawn too."""
     r = row.iloc[0]
     seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
     rng = np.random.default_rng(seed)
@@ -404,6 +409,19 @@ def label_probabilities(
     # the draws are checked like any input before they are simulated
     one = DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)], what="woning")
     draws = {name: np.repeat(column(one, name), samples) for name in DWELLING_COLUMNS}
+    # a construction year drawn from the stock's periods (not known): the period is drawn too,
+    # and the year-dependent inputs follow it, except what facts or a registered EPC fix
+    if str(r.get("construction_year_source", "facts")) == years.DRAWN:
+        factors = years.redraw_factors(
+            str(r["archetype_type"]),
+            str(r["attachment"]),
+            float(r["construction_year"]),
+            rng,
+            samples,
+        )
+        for col in years.YEAR_DEPENDENT_INPUTS:
+            if str(r.get(f"{col}_source", "archetype")) not in ("facts", "epc"):
+                draws[col] = draws[col] * factors[col].to_numpy()
     spread = load_table("estimate_spread.csv")
     for col, kind, low, high, only_estimated in zip(
         spread["input"].astype(str),

@@ -120,9 +120,11 @@ SOURCE_NL = {
     "facts": "gekend uit registers of EPC",
     "archetype": "geschat volgens typewoning TABULA",
     "imputed": "geschat",
+    "drawn": "niet gekend: geschat uit de bouwperiodes van het Vlaamse woningpark",
     "measured": "gemeten",
     "geometry": "uit de gebouwvorm",
     "geometry+imputed_storeys": "uit de gebouwvorm, bouwlagen geschat",
+    "geometry+facts_storeys": "uit de gebouwvorm, bouwlagen gekend",
 }
 LEKP_GOALS_NL = {
     "collective_renovations": "collectieve renovaties",

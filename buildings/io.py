@@ -96,6 +96,7 @@ FACT_COLUMNS: tuple[str, ...] = (
     "address_id",  # str or <NA>: adresid
     "building_id",  # str or <NA>: gebouwid
     "construction_year",  # Int64 [year]
+    "storeys",  # Int64: storeys above ground (bouwlagen) of the building
     "epc_score_kwh_m2",  # float: EPC energy score [kWh/(m²·a)] primary energy
     "epc_label",  # str: A+, A, ..., F
     "roof_insulated",  # boolean
@@ -617,7 +618,10 @@ def read_facts(path: str | Path) -> schema.ReadResult:
         ================================  ============================================
         adresid / address_id              address id (at least one of the two ids)
         gebouwid / building_id            building id
-        bouwjaar / construction_year      year, 1000 ... this year + 5
+        bouwjaar / construction_year      year, 1000 ... this year + 5 (a cadastral
+                                          extract's ``bouwjaar`` as it is)
+        bouwlagen / aantal_bouwlagen /    storeys above ground of the building, a whole
+        storeys                           number in fact_limits.csv (1 ... 50)
         epc_score / epc_score_kwh_m2      EPC energy score [kWh/(m²·a)], -150 ... 1500
         epc_label                         A+, A, B, C, D, E, F (the label of the score,
                                           when both are given)
@@ -1589,6 +1593,7 @@ _FACT_ALIASES: dict[str, str] = {
         "address_id": ("adresid", "address_id"),
         "building_id": ("gebouwid", "building_id"),
         "construction_year": ("bouwjaar", "construction_year"),
+        "storeys": ("bouwlagen", "aantal_bouwlagen", "storeys"),
         "epc_score_kwh_m2": ("epc_score", "epc_score_kwh_m2"),
         "epc_label": ("epc_label",),
         "roof_insulated": ("dak_geisoleerd", "roof_insulated"),
@@ -1606,6 +1611,7 @@ _FACT_DTYPES: dict[str, Any] = {
     "address_id": "string",
     "building_id": "string",
     "construction_year": "Int64",
+    "storeys": "Int64",
     "epc_score_kwh_m2": "float64",
     "epc_label": "string",
     "roof_insulated": "boolean",
@@ -1680,6 +1686,16 @@ def _fact_limits(fact: str) -> tuple[float, float]:
     return float(row["lo"].to_numpy(dtype=float)[0]), float(row["hi"].to_numpy(dtype=float)[0])
 
 
+def _int_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
+    def parse(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        values, bad = _numbers(raw)
+        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = np.isnan(arr) | ((arr % 1 == 0) & (arr >= lo) & (arr <= hi))
+        return values.where(ok), bad | ~ok
+
+    return parse
+
+
 def _float_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
     def parse(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values, bad = _numbers(raw)
@@ -1744,6 +1760,7 @@ def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 _FACT_PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
     "construction_year": _parse_year,
+    "storeys": _int_range(*_fact_limits("storeys")),
     "epc_score_kwh_m2": _float_range(*_fact_limits("epc_score_kwh_m2")),
     "epc_label": _parse_label,
     "roof_insulated": _parse_insulated,

@@ -120,6 +120,7 @@ from numpy.typing import NDArray
 from shapely.geometry import Polygon
 
 from buildings.schema import TWIN_CRS
+from buildings.years import period_shares
 from sim.csvsafe import write_csv
 from sim.reference_data import load_table
 
@@ -263,9 +264,11 @@ def stock_type_shares() -> pd.Series:
 def construction_period_shares() -> pd.DataFrame:
     """Construction-period shares per building type used by the generator.
 
-    The share built after 1981 is Statbel's count of 1 Jan 2018 plus the net growth of the
-    stock from 2018 to 2025 (counted as new buildings), over the 2025 stock; the split within
-    the two groups is the approximation of ``construction_periods.csv``.
+    The one table of the project (:func:`buildings.years.period_shares`), which the twin also
+    draws unknown construction years from: the share built after 1981 is Statbel's count of
+    1 Jan 2018 plus the net growth of the stock from 2018 to 2025 (counted as new buildings),
+    over the 2025 stock; the split within the two groups is the approximation of
+    ``construction_periods.csv``.
 
     Returns
     -------
@@ -273,22 +276,7 @@ def construction_period_shares() -> pd.DataFrame:
         One row per period (``period``, ``year_from``, ``year_to``) and one share column [-]
         per building type; each type column sums to 1.
     """
-    stock = _read_data("flemish_stock_shares.csv").set_index("building_type")
-    periods = _read_data("construction_periods.csv")
-    out = periods[["period", "year_from", "year_to"]].copy()
-    now = stock["buildings_2025"].to_numpy(dtype=float)
-    then = stock["buildings_2018"].to_numpy(dtype=float)
-    after_then = stock["built_after_1981_2018"].to_numpy(dtype=float)
-    post = (periods["group"] == "post1981").to_numpy()
-    for k, btype in enumerate(stock.index):
-        after = (after_then[k] + now[k] - then[k]) / now[k]
-        weights = periods[btype].to_numpy(dtype=float)
-        out[btype] = np.where(
-            post,
-            after * weights / weights[post].sum(),
-            (1.0 - after) * weights / weights[~post].sum(),
-        )
-    return out
+    return period_shares().copy()
 
 
 @cache

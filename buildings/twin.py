@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import ArrayLike, NDArray
 
-from buildings import geometry, heights, io
+from buildings import geometry, heights, io, years
 from buildings.calibration import calibrate_dwellings
 from buildings.errors import SourceFileError
 from buildings.schema import (
@@ -243,6 +243,15 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         b[c] = walls[c].to_numpy()
     b["footprint_area_m2"] = walls["area_m2"].to_numpy()
     b["house_attachment"] = walls["attachment"].to_numpy()
+    # the party-wall row of each building (its key: the smallest building key of the row), for
+    # construction years drawn once per row (buildings.years); rows join main buildings only:
+    # an annex between two houses does not make them one row
+    main_b = b["is_main"].to_numpy(dtype=bool) if "is_main" in b else np.ones(len(b), bool)
+    main_pairs = pairs[main_b[pairs["i"].to_numpy()] & main_b[pairs["j"].to_numpy()]]
+    b["party_row_key"] = years.row_keys(
+        years.building_keys(b["building_id"].to_numpy(dtype=object)),
+        years.party_rows(len(b), main_pairs, par["min_party_wall_m"]),
+    )
 
     step("hoogtes uit DSM/DTM")
     if src.dsm:
@@ -713,9 +722,15 @@ def _dwellings(
     apartment = k > 1
     measured = bi["height_source"].to_numpy()[row] == "measured"
     height = bi["height_m"].to_numpy()[row]
+    # --- facts: by address first, then by building
+    facts, fact_rejects = _match_facts(dw, rf)
     # storeys from the eaves (the low quantile of the roof heights; see buildings.heights), else
-    # the default of the building type (_building_roles)
+    # the default of the building type (_building_roles), unless the facts give the building's
+    # storeys (cadastral "bouwlagen")
     storeys = bi["storeys_estimate"].to_numpy()[row]
+    fact_storeys = _building_storeys(facts["storeys"], b_code)
+    storeys_known = np.isfinite(fact_storeys)
+    storeys = np.where(storeys_known, fact_storeys, storeys)
     height = np.where(measured, height, storeys * storey_h)
     eaves = np.where(measured, bi["eaves_height_m"].to_numpy()[row], storeys * storey_h)
     ridge = np.where(measured, bi["ridge_height_m"].to_numpy()[row], np.nan)
@@ -726,11 +741,15 @@ def _dwellings(
         block, "apartment_block", np.where(apartment, "apartment_small", house_att)
     )
 
-    # --- facts: by address first, then by building
-    facts, fact_rejects = _match_facts(dw, rf)
+    # --- construction years: known from the facts, else drawn per building (buildings.years)
     year = facts["construction_year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    year_source = np.where(np.isnan(year), "imputed", "facts")
-    year = _impute_years(year, arch_type, dw["building_id"].to_numpy())
+    year, year_source = years.dwelling_years(
+        year,
+        dw["building_id"].to_numpy(dtype=object),
+        attachment,
+        bi["party_row_key"].to_numpy()[row] if "party_row_key" in bi else None,
+        par["year_independent_share"],
+    )
 
     # --- envelope of each building (gross, external dimensions), then each dwelling's share
     footprint = bi["footprint_area_m2"].to_numpy()[row]
@@ -856,9 +875,13 @@ def _dwellings(
         "electricity_kwh": facts["electricity_kwh"].to_numpy(),
         # provenance: measured (DHM), register, facts, archetype or imputed
         "height_source": pd.Categorical(height_source),
-        "storeys_source": pd.Categorical(height_source),
+        "storeys_source": pd.Categorical(np.where(storeys_known, "facts", height_source)),
         "floor_area_source": pd.Categorical(
-            np.where(measured, "geometry", "geometry+imputed_storeys")
+            np.where(
+                storeys_known,
+                "geometry+facts_storeys",
+                np.where(measured, "geometry", "geometry+imputed_storeys"),
+            )
         ),
         "construction_year_source": pd.Categorical(year_source),
         "attachment_source": pd.Categorical(np.where(apartment, "register_addresses", "geometry")),
@@ -873,7 +896,7 @@ def _dwellings(
         "use_factor_source": pd.Categorical(calibrated.columns["use_factor_source"]),
         "hp_supply_temp_c": calibrated.columns["hp_supply_temp_c"],
         "construction_year_clamped": inputs["construction_year_clamped"].to_numpy(),
-        "imputed": (height_source == "imputed") | (year_source == "imputed"),
+        "imputed": (height_source == "imputed") | (year_source != "facts"),
     }
     del inputs, facts
     # one constructor call: adding columns one by one copies the frame's blocks again and again
@@ -883,6 +906,7 @@ def _dwellings(
 
 _FACT_COLUMNS = (
     "construction_year",
+    "storeys",
     "epc_score_kwh_m2",
     "epc_label",
     "roof_insulated",
@@ -898,7 +922,8 @@ _FACT_COLUMNS = (
 def _match_facts(dw: pd.DataFrame, rf: ReadResult | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Facts aligned with the dwellings (NA where unknown) and the facts that matched no dwelling."""
     out = pd.DataFrame(index=dw.index, columns=list(_FACT_COLUMNS), dtype=object)
-    out["construction_year"] = pd.array([pd.NA] * len(dw), dtype="Int64")
+    for c in ("construction_year", "storeys"):
+        out[c] = pd.array([pd.NA] * len(dw), dtype="Int64")
     for c in ("epc_score_kwh_m2", "gas_kwh", "electricity_kwh"):
         out[c] = np.nan
     if rf is None:
@@ -925,7 +950,7 @@ def _match_facts(dw: pd.DataFrame, rf: ReadResult | None) -> tuple[pd.DataFrame,
         from_addr = pd.Series(_take(by_addr[c], a_idx), index=dw.index)
         from_bldg = pd.Series(_take(by_bldg[c], b_idx), index=dw.index)
         merged = from_addr.where(from_addr.notna(), from_bldg)
-        out[c] = merged.astype(out[c].dtype) if c == "construction_year" else merged
+        out[c] = merged.astype(out[c].dtype) if c in ("construction_year", "storeys") else merged
     used = set(by_addr["_fact_row"].to_numpy()[a_idx[a_idx >= 0]]) | set(
         by_bldg["_fact_row"].to_numpy()[b_idx[b_idx >= 0]]
     )
@@ -980,19 +1005,10 @@ def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:
     return padded[np.where(idx >= 0, idx, len(values))]
 
 
-def _impute_years(year: np.ndarray, arch_type: np.ndarray, building_id: np.ndarray) -> np.ndarray:
-    """Missing construction years: the building's own known year, else the median of the same type, else of all."""
-    s = pd.Series(year)
-    s = s.fillna(pd.Series(year).groupby(building_id).transform("median"))
-    s = s.fillna(pd.Series(year).groupby(arch_type).transform("median"))
-    overall = np.nanmedian(year) if np.isfinite(year).any() else _default_year()
-    return s.fillna(overall).to_numpy(dtype=float)
-
-
-def _default_year() -> float:
-    """When no year is known at all: the median construction year of the Flemish archetype periods."""
-    t = archetype_table()
-    return float(np.median((t["year_from"].clip(lower=1900) + t["year_to"].clip(upper=2020)) / 2))
+def _building_storeys(values: pd.Series, b_code: np.ndarray) -> np.ndarray:
+    """Storeys from the facts per dwelling row: the median of its building's known values (NaN none)."""
+    v = pd.Series(values.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    return np.round(v.groupby(b_code).transform("median").to_numpy(dtype=float))
 
 
 #: Envelope elements an insulation fact speaks of: fact -> input column.

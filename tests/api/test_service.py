@@ -54,6 +54,7 @@ def test_card_shows_provenance_and_a_label_distribution(state: service.ServiceSt
     assert card["dwelling_id"] == did and card["facts"]["construction_year"]["source"] in (
         "facts",
         "imputed",
+        "drawn",
     )
     probs = card["current"]["label_probabilities"]
     assert sum(probs.values()) == pytest.approx(1.0)
@@ -130,3 +131,33 @@ def test_sector_map_is_geojson_in_wgs84(state: service.ServiceState) -> None:
     assert 2.5 < coords[:, 0].min() < 6.5 and 49.4 < coords[:, 1].min() < 51.6  # Belgium
     dwellings = sum(f["properties"]["dwellings"] for f in gj["features"])
     assert dwellings == len(state.twin)
+
+
+def _label_spread(probs: dict[str, float]) -> float:
+    """Standard deviation of the label index under the label probabilities."""
+    from sim.labels import LABELS
+
+    idx = np.array([LABELS.index(k) for k in probs], dtype=float)
+    p = np.array(list(probs.values()))
+    mean = float((idx * p).sum())
+    return float(np.sqrt(((idx - mean) ** 2 * p).sum()))
+
+
+def test_a_drawn_construction_year_widens_the_label_distribution(
+    state: service.ServiceState,
+) -> None:
+    """The same dwelling, its year drawn from the stock's periods instead of known: the period
+    is drawn too, so its label distribution is wider (invariant over dwellings of every type)."""
+    t = state.table
+    plain = (t["calibration_status"] == "no_epc") & (t["u_wall_w_m2k_source"] != "facts")
+    ids = []
+    for kind in ("open", "halfopen", "gesloten", "apartment"):
+        ids += sorted(t.loc[plain & (t["attachment"] == kind), "dwelling_id"])[:3]
+    assert len(ids) == 12
+    for did in ids:
+        row = t.loc[[did]]
+        known = service.label_probabilities(state, row.assign(construction_year_source="facts"))
+        drawn = service.label_probabilities(state, row.assign(construction_year_source="drawn"))
+        assert sum(drawn.values()) == pytest.approx(1.0)
+        assert _label_spread(drawn) > _label_spread(known), did
+        assert len(drawn) >= len(known), did

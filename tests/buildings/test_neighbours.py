@@ -59,9 +59,17 @@ def _sources(folder: Path) -> TwinSources:
         inside = BUILDINGS[oidn][1].centroid
         for nr, box in rows:
             points.append((len(points) + 1, nr, box, inside))
+    # one known construction year for every main building (a cadastral extract's "bouwjaar"):
+    # the houses compared below differ only by their neighbours, not by a drawn year
+    facts = folder / "bouwjaren.csv"
+    houses = [100, 101, 103, 106, 108]  # those that hold dwellings
+    facts.write_text(
+        "building_id,bouwjaar\n" + "".join(f"{o},1965\n" for o in houses), encoding="utf-8"
+    )
     return TwinSources(
         buildings=fx.grb_gbg_layer(folder, records, "Gbg.shp"),
         addresses=fx.address_points(folder, points, "Adres.shp"),
+        facts=facts,
     )
 
 
