@@ -97,6 +97,7 @@ FACT_COLUMNS: tuple[str, ...] = (
     "building_id",  # str or <NA>: gebouwid
     "construction_year",  # Int64 [year]
     "storeys",  # Int64: storeys above ground (bouwlagen) of the building
+    "residential",  # boolean: the building holds dwellings (True) or not (False)
     "epc_score_kwh_m2",  # float: EPC energy score [kWh/(m²·a)] primary energy
     "epc_label",  # str: A+, A, ..., F
     "roof_insulated",  # boolean
@@ -622,6 +623,9 @@ def read_facts(path: str | Path) -> schema.ReadResult:
                                           extract's ``bouwjaar`` as it is)
         bouwlagen / aantal_bouwlagen /    storeys above ground of the building, a whole
         storeys                           number in fact_limits.csv (1 ... 50)
+        woonfunctie / woongebouw /        ja/nee, true/false, 1/0: the building holds
+        residential                       dwellings (ja: also above the floor-area cap of
+                                          a dwelling) or none (nee: excluded)
         epc_score / epc_score_kwh_m2      EPC energy score [kWh/(m²·a)], -150 ... 1500
         epc_label                         A+, A, B, C, D, E, F (the label of the score,
                                           when both are given)
@@ -1594,6 +1598,7 @@ _FACT_ALIASES: dict[str, str] = {
         "building_id": ("gebouwid", "building_id"),
         "construction_year": ("bouwjaar", "construction_year"),
         "storeys": ("bouwlagen", "aantal_bouwlagen", "storeys"),
+        "residential": ("woonfunctie", "woongebouw", "residential"),
         "epc_score_kwh_m2": ("epc_score", "epc_score_kwh_m2"),
         "epc_label": ("epc_label",),
         "roof_insulated": ("dak_geisoleerd", "roof_insulated"),
@@ -1612,6 +1617,7 @@ _FACT_DTYPES: dict[str, Any] = {
     "building_id": "string",
     "construction_year": "Int64",
     "storeys": "Int64",
+    "residential": "boolean",
     "epc_score_kwh_m2": "float64",
     "epc_label": "string",
     "roof_insulated": "boolean",
@@ -1726,6 +1732,16 @@ def _parse_insulated(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
+def _parse_yes_no(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Yes/no in Dutch or English, or 1/0 (no years: see :func:`_parse_insulated`)."""
+    text = raw.str.lower()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[text.isin(_TRUE).to_numpy(bool)] = True
+    out[text.isin(_FALSE).to_numpy(bool)] = False
+    bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
+    return out, bad
+
+
 def _map_unique(raw: pd.Series, func: Callable[[str], str]) -> pd.Series:
     """``func`` applied to each distinct text once (a facts file repeats a few values 10⁶ times)."""
     uniq = {v: func(v) for v in pd.unique(raw.dropna()) if isinstance(v, str)}
@@ -1761,6 +1777,7 @@ def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 _FACT_PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
     "construction_year": _parse_year,
     "storeys": _int_range(*_fact_limits("storeys")),
+    "residential": _parse_yes_no,
     "epc_score_kwh_m2": _float_range(*_fact_limits("epc_score_kwh_m2")),
     "epc_label": _parse_label,
     "roof_insulated": _parse_insulated,

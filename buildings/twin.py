@@ -299,7 +299,8 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         if r is not None:
             r.frame = r.frame.iloc[:0]
     step("woongebouwen en onverwarmde buren")
-    roles = _building_roles(b, dw, pairs, par, unit_buildings)
+    residential = _residential_facts(rf, b, dw)
+    roles = _building_roles(b, dw, pairs, par, unit_buildings, residential)
     b = b.assign(
         party_wall_m=roles.party_wall_m,
         unheated_wall_m=roles.unheated_wall_m,
@@ -501,8 +502,10 @@ class _Roles:
         Holds the twin's dwellings.
     non_residential : ndarray of bool
         Has addresses but is taken as non-residential (floor area per address above
-        ``max_dwelling_floor_area_m2`` and no register unit confirming a dwelling); a heated
-        neighbour.
+        ``max_dwelling_floor_area_m2`` and no register unit or fact confirming a dwelling, or
+        a fact ``woonfunctie = nee``); a heated neighbour.
+    non_residential_by_fact : ndarray of bool
+        Of those, the ones a fact excludes (``woonfunctie = nee``).
     unheated : ndarray of bool
         An annex (bijgebouw), or a small main building without address (garage, shed).
     attached_to : ndarray of object
@@ -519,6 +522,7 @@ class _Roles:
 
     dwelling: NDArray[np.bool_]
     non_residential: NDArray[np.bool_]
+    non_residential_by_fact: NDArray[np.bool_]
     unheated: NDArray[np.bool_]
     attached_to: NDArray[np.object_]
     party_wall_m: NDArray[np.float64]
@@ -559,6 +563,7 @@ def _building_roles(
     pairs: pd.DataFrame,
     par: dict[str, float],
     unit_buildings: ArrayLike = (),
+    residential: NDArray[np.float64] | None = None,
 ) -> _Roles:
     """Which buildings hold dwellings, which are heated or unheated neighbours, and their walls.
 
@@ -571,7 +576,10 @@ def _building_roles(
     - a main building with addresses holds one dwelling per address, unless its floor area per
       address exceeds ``max_dwelling_floor_area_m2`` and not every one of its dwellings is a
       register unit with function "wonen": then it is non-residential (an office, shop, church
-      or school with an address) and a heated neighbour.
+      or school with an address) and a heated neighbour;
+    - a building fact ``woonfunctie`` (``residential``: 1 yes, 0 no, NaN unknown per building)
+      decides before the size rule: "ja" keeps the dwellings whatever their size, "nee"
+      excludes them (a heated neighbour).
 
     A wall shared with an unheated neighbour counts up to the lower of the two heights (an
     annex of one storey against a house of two); the rest of it is façade.
@@ -590,7 +598,11 @@ def _building_roles(
     )
     footprint = b["footprint_area_m2"].to_numpy(dtype=float)
     per_dwelling = dwelling_floor_area(footprint, storeys, k, par)
-    non_residential = (k > 0) & ~confirmed & (per_dwelling > par["max_dwelling_floor_area_m2"])
+    fact = np.full(n, np.nan) if residential is None else np.asarray(residential, dtype=float)
+    confirmed |= (k > 0) & (fact == 1.0)
+    by_fact = (k > 0) & (fact == 0.0)
+    too_large = ~confirmed & (per_dwelling > par["max_dwelling_floor_area_m2"])
+    non_residential = (k > 0) & (too_large | by_fact)
     has_units = b["building_id"].isin(np.asarray(unit_buildings, dtype=object)).to_numpy(dtype=bool)
     small = footprint <= par["unheated_max_footprint_m2"]
     unheated = ~is_main | ((k == 0) & ~has_units & small)
@@ -625,6 +637,7 @@ def _building_roles(
     return _Roles(
         dwelling=dwelling,
         non_residential=non_residential,
+        non_residential_by_fact=by_fact,
         unheated=unheated,
         attached_to=attached_to,
         party_wall_m=np.maximum(total - unheated_m, 0.0),
@@ -633,6 +646,34 @@ def _building_roles(
         attachment=attachment,
         storeys=storeys,
     )
+
+
+def _residential_facts(
+    rf: ReadResult | None, b: gpd.GeoDataFrame, dw: pd.DataFrame
+) -> NDArray[np.float64]:
+    """The facts' ``woonfunctie`` per building of ``b``: 1 holds dwellings, 0 holds none, NaN
+    unknown. A fact names its building, or an address of it; of several facts of one building
+    a "ja" wins (a building with a shop and flats holds dwellings)."""
+    n = len(b)
+    if rf is None or "residential" not in rf.frame:
+        return np.full(n, np.nan)
+    f = pd.DataFrame(rf.frame)
+    f = f.loc[f["residential"].notna()]
+    building = f["building_id"].astype(object) if "building_id" in f else pd.Series(None, f.index)
+    if "address_id" in f:
+        of_address = pd.Series(
+            dw["building_id"].to_numpy(dtype=object), index=dw["address_id"].to_numpy(dtype=object)
+        )
+        of_address = of_address[~of_address.index.duplicated()]
+        building = building.where(building.notna(), f["address_id"].map(of_address))
+    pos = pd.Index(b["building_id"].to_numpy(dtype=object)).get_indexer(
+        pd.Index(building.to_numpy(dtype=object))
+    )
+    value = f["residential"].to_numpy(dtype=float, na_value=np.nan)
+    best = np.full(n, -1.0)
+    ok = pos >= 0
+    np.maximum.at(best, pos[ok], value[ok])
+    return np.where(best >= 0.0, best, np.nan)
 
 
 def _role_rejects(
@@ -664,8 +705,13 @@ def _role_rejects(
         make_rejects(rb.source, bid[no_address & ~roles.unheated], "no residential address"),
         make_rejects(
             rb.source,
-            bid[roles.non_residential],
+            bid[roles.non_residential & ~roles.non_residential_by_fact],
             "non-residential: floor area per address above the largest dwelling",
+        ),
+        make_rejects(
+            rb.source,
+            bid[roles.non_residential_by_fact],
+            "non-residential: so the facts say (woonfunctie)",
         ),
     ]
     gone = dw.loc[dw["building_id"].isin(bid[roles.non_residential])]

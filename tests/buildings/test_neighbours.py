@@ -203,6 +203,35 @@ def test_accounting_read_equals_in_twin_plus_rejected(town: TwinResult) -> None:
     assert addresses["in_twin"] == len(town.dwellings)
 
 
+def test_a_woonfunctie_fact_decides_before_the_size_rule(tmp_path: Path) -> None:
+    """A building fact ``woonfunctie`` (a cadastral or municipal use): "ja" keeps a large
+    building's one dwelling above the cap (a fact says so), "nee" excludes a house, with its own
+    reason; by building id or by an address of the building; the accounting still adds up."""
+    src = _sources(tmp_path)
+    facts = Path(str(src.facts))
+    text = facts.read_text(encoding="utf-8").replace("building_id,bouwjaar", "gebouwid;bouwjaar")
+    rows = [line.replace(",", ";") + ";" for line in text.splitlines()[1:]]
+    facts.write_text(
+        "gebouwid;bouwjaar;adresid;woonfunctie\n"
+        + "\n".join(rows)
+        + "\n105;;;ja\n"  # the 20,000 m² building: a dwelling, so the facts say
+        + ";;"
+        + "3;nee\n",  # by address: the 3rd address point, the house of building 103
+        encoding="utf-8",
+    )
+    result = build_twin(src)
+    cap = twin_parameters()["max_dwelling_floor_area_m2"]
+    big = _row(result, 105)
+    assert big["floor_area_m2"] > cap  # kept above the cap: a fact says it is a dwelling
+    assert not (result.dwellings["building_id"] == "103").any()
+    rejects = result.rejects.loc[result.rejects["source"] == str(src.buildings)]
+    row = rejects.set_index("record_id").loc["103"]
+    assert row["reason"] == "non-residential: so the facts say (woonfunctie)"
+    assert "volgens de feiten" in row["reden"]
+    acc = result.accounting.set_index("source")
+    assert (acc["read"] == acc["in_twin"] + acc["rejected"]).all()
+
+
 def test_unit_function_wonen_confirms_a_large_dwelling(tmp_path: Path) -> None:
     """With the Gebouwenregister, the unit function decides: 'wonen' keeps a large building a
     dwelling; an unknown function ('NietGekend') leaves it to the size rule."""
