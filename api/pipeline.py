@@ -52,6 +52,26 @@ class ScenarioRun:
         return sorted({y for y in wanted if y in have})
 
 
+def year_draws_of(twin: pd.DataFrame) -> Callable[[pd.DataFrame, int], NDArray[np.float64]] | None:
+    """Where the twin's construction years are drawn (``construction_year_source`` ``drawn``,
+    :mod:`buildings.years`), the function that draws them again for a Monte Carlo run; None
+    where every year is known (or the twin predates the drawn years)."""
+    from buildings import years
+    from buildings.twin import twin_parameters
+
+    need = ("construction_year_source", "party_row_key", "building_id", "attachment")
+    if any(c not in twin for c in need):
+        return None
+    if not (twin["construction_year_source"].astype(str) == years.DRAWN).any():
+        return None
+    share = twin_parameters()["year_independent_share"]
+
+    def draws(frame: pd.DataFrame, run: int) -> NDArray[np.float64]:
+        return years.redraw_years(frame, run, share)
+
+    return draws
+
+
 def load_inputs(
     scenario: Scenario,
     twin: gpd.GeoDataFrame | None = None,
@@ -183,6 +203,7 @@ def run_file(
         scheduler=scheduler,
         partition_dwellings=partition_dwellings,
         progress=step,
+        year_draws=year_draws_of(inputs.twin),
     )
     indicators = indicators_of(result, inputs)
     run = ScenarioRun(scenario, inputs, result, indicators)

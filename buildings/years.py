@@ -364,6 +364,42 @@ def dwelling_years(
     return out, source
 
 
+def redraw_years(twin: pd.DataFrame, run: int, independent_share: float) -> NDArray[np.float64]:
+    """The twin's construction years as Monte Carlo run ``run`` draws them.
+
+    Years from the facts stay, and so do the years a building takes from its own known years;
+    every other year is drawn again by the twin's rule with the run's numbers, including
+    whether a building of a row with known years takes their median or draws on its own (run 0
+    gives the twin's own years). Needs the twin's ``construction_year``,
+    ``construction_year_source``, ``building_id``, ``attachment`` and ``party_row_key``.
+
+    Parameters
+    ----------
+    twin : DataFrame
+        Twin rows (any order, any subset of whole buildings and rows).
+    run : int
+        Monte Carlo run.
+    independent_share : float
+        ``year_independent_share`` of ``buildings/data/twin_parameters.csv``.
+
+    Returns
+    -------
+    ndarray of float, shape (N,)
+    """
+    source = twin["construction_year_source"].astype(str).to_numpy()
+    year = twin["construction_year"].to_numpy(dtype=float, na_value=np.nan)
+    known = np.where(source == "facts", year, np.nan)
+    out, _ = dwelling_years(
+        known,
+        twin["building_id"].to_numpy(dtype=object),
+        twin["attachment"].astype(str).to_numpy(dtype=object),
+        twin["party_row_key"].to_numpy(dtype=np.uint64),
+        independent_share,
+        run,
+    )
+    return out
+
+
 #: Inputs of a dwelling that follow its construction period (the archetype, then the EPC
 #: method's default for an unknown element before EPB): what a drawn year makes uncertain.
 YEAR_DEPENDENT_INPUTS: tuple[str, ...] = (*ENVELOPE_U, "g_window", "infiltration_ach")
@@ -452,6 +488,7 @@ __all__ = [
     "period_of",
     "period_shares",
     "redraw_factors",
+    "redraw_years",
     "row_keys",
     "type_codes",
 ]

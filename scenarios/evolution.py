@@ -130,7 +130,8 @@ def _best_reachable(i: int, s: int, score: np.ndarray, reachable: np.ndarray) ->
 def evolve_kernel(
     keys,  # (N,) uint64
     sector_start,  # (G+1,) int64: dwellings of sector g are rows sector_start[g]:sector_start[g+1]
-    base_rate,  # (N,) annual voluntary renovation probability
+    base_rate,  # (1, N) or (R, N): annual voluntary renovation probability (per run where
+    # the construction years are drawn per run)
     is_apartment,  # (N,) bool
     member,  # (N, P) bool: programme membership
     label,  # (N, K) int8
@@ -324,7 +325,7 @@ def evolve_kernel(
                             pending = False
                             late += 1
                     # 4. voluntary renovation
-                    rate = base_rate[i] * f_uptake
+                    rate = base_rate[r if base_rate.shape[0] > 1 else 0, i] * f_uptake
                     if invited:
                         rate *= uplift
                     if uniform(seed, key, r, year, _STREAM_RENOVATE) < rate:

@@ -96,8 +96,10 @@ class StockInputs:
         Premium category of Mijn VerbouwPremie (``scenarios.policy.INCOME_CATEGORIES``).
     tenure : ndarray of str
         ``owner`` | ``private_rent`` | ``social_rent``.
-    base_rate : ndarray
-        Annual probability of a voluntary renovation (before the run's uptake factor).
+    base_rate : ndarray, shape (1, N) or (R, N)
+        Annual probability of a voluntary renovation (before the run's uptake factor); one row
+        for every run, or one per run where the construction years are drawn again per run
+        (its age factor follows the run's year; row 0 is the twin's year).
     member : ndarray of bool, shape (N, P)
         Membership of the scenario's collective programmes.
     invite_year : ndarray of int64
@@ -119,6 +121,10 @@ class StockInputs:
     def rows_of(self, sectors: Sequence[str]) -> NDArray[np.int64]:
         """Row positions of the dwellings of ``sectors``."""
         return np.flatnonzero(self.frame["sector_id"].isin(list(sectors)).to_numpy())
+
+
+#: ``(frame, run) -> construction years`` of a Monte Carlo run (see :func:`prepare_stock`).
+YearDraws = Callable[[pd.DataFrame, int], NDArray[np.float64]]
 
 
 @dataclass
@@ -232,10 +238,17 @@ def prepare_stock(
     scenario: Scenario,
     policy: Policy,
     cluster_members: dict[int, NDArray[np.bool_]] | None = None,
+    year_draws: YearDraws | None = None,
 ) -> StockInputs:
     """Global per-dwelling inputs of a scenario run (see the module docstring).
 
     ``policy`` gives the households' premium-category shares when the scenario has none.
+
+    ``year_draws(frame, run)`` gives the construction years of the dwellings of ``frame`` as
+    Monte Carlo run ``run`` draws them, where the twin's years are uncertain (drawn from the
+    stock's periods, :func:`buildings.years.redraw_years`): the age factor of each run's
+    renovation rate then follows that run's years. The candidates' physics (their labels and
+    energy) keeps the twin's years in every run.
 
     ``cluster_members`` maps a programme index with ``clusters: N`` to a boolean array over
     ``twin`` rows (the dwellings of the N best clusters).
@@ -258,11 +271,18 @@ def prepare_stock(
     attach = frame["attachment"].astype(str).to_numpy(dtype=object)
     rate = pd.Series(attach).map(dict(up.renovation_rate)).fillna(0.0).to_numpy(np.float64)
     rate = rate * pd.Series(tenure).map(dict(up.tenure_factor)).fillna(1.0).to_numpy(np.float64)
+
+    def age_factor(year: NDArray[np.float64]) -> NDArray[np.float64]:
+        age = np.ones(len(year))
+        for band in reversed(up.age_factor):  # the tightest bound wins
+            age = np.where(year < band.built_before, band.factor, age)
+        return age
+
     year = frame["construction_year"].to_numpy(np.float64)
-    age = np.ones(len(frame))
-    for band in reversed(up.age_factor):  # the tightest bound wins
-        age = np.where(year < band.built_before, band.factor, age)
-    base_rate = np.clip(rate * age, 0.0, 1.0)
+    runs = [year]
+    if year_draws is not None:  # an uncertain year: each run its own draw (run 0: the twin's)
+        runs += [year_draws(frame, r) for r in range(1, scenario.uncertainty.runs + 1)]
+    base_rate = np.clip(rate[None, :] * np.stack([age_factor(y) for y in runs]), 0.0, 1.0)
 
     programmes = scenario.collective_programmes
     member = np.zeros((len(frame), len(programmes)), dtype=bool)
@@ -621,7 +641,7 @@ def _partition_args(stock: StockInputs, sectors: list[str]) -> tuple[Any, ...]:
         stock.frame.iloc[rows].reset_index(drop=True),
         stock.keys[rows],
         stock.income[rows],
-        stock.base_rate[rows],
+        stock.base_rate[:, rows],
         stock.member[rows],
         stock.invite_year[rows],
         sectors,
@@ -638,6 +658,7 @@ def run_scenario(
     scheduler: str | None = None,
     partition_dwellings: int = 250_000,
     progress: Progress | None = None,
+    year_draws: YearDraws | None = None,
 ) -> ScenarioResult:
     """Simulate the stock of ``twin`` under ``scenario`` for every year of its horizon.
 
@@ -659,10 +680,13 @@ def run_scenario(
         Dwellings per partition (whole sectors): bounds the memory of one task.
     progress : callable, optional
         Called with a short Dutch description of each stage.
+    year_draws : callable, optional
+        The construction years of each Monte Carlo run, where the twin's are uncertain
+        (:func:`prepare_stock`).
     """
     step = progress or _noop
     step("woningen voorbereiden")
-    stock = prepare_stock(twin, scenario, policy, cluster_members)
+    stock = prepare_stock(twin, scenario, policy, cluster_members, year_draws)
     groups = partitions(stock, partition_dwellings)
     common = (scenario, catalogue, policy)
     results: list[PartitionResult] = []

@@ -275,3 +275,35 @@ def test_known_years_of_a_row_pull_its_unknown_members() -> None:
     assert np.array_equal(year[pulled], (1925.0 + rows % 50)[pulled])
     assert (source[~unknown] == "facts").all()
     assert 0.6 < pulled[unknown].mean() < 0.8  # 1 - 0.3 of them, within sampling noise
+
+
+def test_a_monte_carlo_run_draws_the_years_again_by_the_same_rule(
+    rows_twin: gpd.GeoDataFrame,
+) -> None:
+    """redraw_years: run 0 is the twin itself, to the year; another run draws other years for
+    the drawn dwellings, by the same rule (the type's shares, one draw per row); known years
+    stay in every run."""
+    share = twin_parameters()["year_independent_share"]
+    twin = rows_twin.drop(columns="geometry")
+    np.testing.assert_array_equal(
+        years.redraw_years(twin, 0, share), twin["construction_year"].to_numpy(dtype=float)
+    )
+    run1 = years.redraw_years(twin, 1, share)
+    assert (run1 != twin["construction_year"].to_numpy()).mean() > 0.5
+    np.testing.assert_array_equal(run1, years.redraw_years(twin.iloc[::-1], 1, share)[::-1])
+    first, row = _rows_of(rows_twin)
+    size = np.bincount(row)[row]
+    terrace = size >= 3
+    by_building = pd.Series(run1, index=twin["building_id"].to_numpy()).groupby(level=0).first()
+    period = years.period_of(by_building.loc[first["building_id"]].to_numpy())
+    assert _share_in_modal_period(period[terrace], row[terrace]) >= 1.0 - share - 0.03
+    houses = first["attachment"].to_numpy() == "open"
+    shares = construction_period_shares()["open"].to_numpy()
+    counts = np.bincount(period[houses], minlength=len(shares))
+    assert chisquare(counts, shares * counts.sum()).pvalue > ALPHA
+    # a known year (facts) stays what it is in every run
+    known = twin.copy()
+    known["construction_year_source"] = pd.Categorical(["facts"] * len(known))
+    np.testing.assert_array_equal(
+        years.redraw_years(known, 3, share), known["construction_year"].to_numpy(dtype=float)
+    )

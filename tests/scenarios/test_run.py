@@ -522,3 +522,31 @@ def test_cost_ranges_change_only_the_investment_of_the_sampled_runs(
     assert np.array_equal(flat.aggregates[..., other], base.aggregates[..., other])
     assert np.array_equal(flat.aggregates[0], base.aggregates[0])  # the central run: exact
     assert not np.array_equal(flat.aggregates[1:, ..., q], base.aggregates[1:, ..., q])
+
+
+def test_drawn_construction_years_are_drawn_again_per_run(twin: gpd.GeoDataFrame) -> None:
+    """Where the twin's years are drawn (not known), each Monte Carlo run draws them again
+    (api.pipeline.year_draws_of -> buildings.years.redraw_years) and the age factor of its
+    renovation rate follows: the central run is the twin's, bit for bit the run without
+    draws; the other runs' rates differ for drawn dwellings, never for known years."""
+    from api.pipeline import year_draws_of
+
+    draws = year_draws_of(twin)
+    assert draws is not None
+    drawn = (twin["construction_year_source"].astype(str) == "drawn").to_numpy()
+    assert 0 < drawn.sum() < len(twin)
+    scenario = example()
+    plain = prepare_stock(twin, scenario, load_policy())
+    per_run = prepare_stock(twin, scenario, load_policy(), year_draws=draws)
+    assert plain.base_rate.shape == (1, len(twin))
+    assert per_run.base_rate.shape == (scenario.uncertainty.runs + 1, len(twin))
+    np.testing.assert_array_equal(per_run.base_rate[0], plain.base_rate[0])
+    order_drawn = (per_run.frame["construction_year_source"].astype(str) == "drawn").to_numpy()
+    differs = (per_run.base_rate[1:] != per_run.base_rate[0]).any(axis=0)
+    assert differs[order_drawn].mean() > 0.2  # the age bands change for many drawn dwellings
+    facts = (per_run.frame["construction_year_source"].astype(str) == "facts").to_numpy()
+    assert not differs[facts].any()  # known years: the same rate in every run
+    a = run_scenario(scenario, twin, load_catalogue(), load_policy())
+    b = run_scenario(scenario, twin, load_catalogue(), load_policy(), year_draws=draws)
+    np.testing.assert_array_equal(a.aggregates[0], b.aggregates[0])
+    assert not np.array_equal(a.aggregates[1:], b.aggregates[1:])
