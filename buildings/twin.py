@@ -932,11 +932,12 @@ def _dwellings(
         "construction_year_source": pd.Categorical(year_source),
         # the party-wall row the year was drawn for: a scenario's Monte Carlo draws the row's
         # year again per run (buildings.years.redraw_years)
+        # stored as int64 (the same 64 bits): GeoPackage and many readers have no uint64
         "party_row_key": (
-            bi["party_row_key"].to_numpy()[row]
+            bi["party_row_key"].to_numpy(dtype=np.uint64)[row]
             if "party_row_key" in bi
             else years.building_keys(dw["building_id"].to_numpy(dtype=object))
-        ),
+        ).view(np.int64),
         "attachment_source": pd.Categorical(np.where(apartment, "register_addresses", "geometry")),
         **{f"{c}_source": pd.Categorical(src) for c, src in sources.items()},
         "calibration_status": pd.Categorical(calibrated.columns["calibration_status"]),

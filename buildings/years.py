@@ -393,7 +393,8 @@ def redraw_years(twin: pd.DataFrame, run: int, independent_share: float) -> NDAr
         known,
         twin["building_id"].to_numpy(dtype=object),
         twin["attachment"].astype(str).to_numpy(dtype=object),
-        twin["party_row_key"].to_numpy(dtype=np.uint64),
+        # the twin stores the key's 64 bits as int64: back to uint64, bit for bit
+        twin["party_row_key"].to_numpy(dtype=np.int64).view(np.uint64),
         independent_share,
         run,
     )
