@@ -26,10 +26,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from sim.archetypes import bare_element_u
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
 from sim.core import simulate
-from sim.epc import ENVELOPE_U, EpcConventions, apply_unknown_defaults, calibrate_to_scores
+from sim.epc import ENVELOPE_U, EpcConventions, calibrate_to_scores, epc_defaults_by_type
 from sim.epc import target_scores as epc_target_scores
 from sim.expected_use import ExpectedUseParameters
 from sim.labels import LABELS, epc_label_index
@@ -188,15 +187,8 @@ def calibrate_dwellings(
         [np.asarray(sources.get(c, np.full(n, "archetype"))) != "archetype" for c in ENVELOPE_U],
         axis=1,
     )
-    unknown = conv.unknown_elements(known, construction_year)
-    types = np.asarray(archetype_type).astype(str)
-    out = apply_unknown_defaults(
-        inputs,
-        {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)},
-        np.char.startswith(types, "apartment"),
-        bare_element_u(types),
-        conv,
-    )
+    unknown = conv.unknown_elements(known, construction_year)  # for the provenance below
+    out = epc_defaults_by_type(inputs, known, construction_year, archetype_type, conv)
     out["use_factor"] = 1.0
     out["epc_primary_factor"] = 1.0
     arrays = DwellingArrays.from_frame(out[list(DWELLING_COLUMNS)], what="twin dwellings")

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from sim.archetypes import bare_element_u, dwelling_inputs
-from sim.epc import ENVELOPE_U, EpcConventions, apply_unknown_defaults
+from sim.archetypes import dwelling_inputs
+from sim.epc import ENVELOPE_U, epc_defaults_by_type
 
 #: Statbel building types of the construction-period table (``construction_periods.csv``).
 STATBEL_TYPES: tuple[str, ...] = ("gesloten", "halfopen", "open", "apartment")
@@ -429,15 +429,8 @@ def envelope_by_year(archetype_type: ArrayLike, years: ArrayLike) -> pd.DataFram
     y = np.asarray(years, dtype=float)
     n = len(types)
     inputs = dwelling_inputs(types, y, np.full(n, 100.0))
-    conv = EpcConventions.default()
-    unknown = conv.unknown_elements(np.zeros((n, len(ENVELOPE_U)), dtype=bool), y)
-    out = apply_unknown_defaults(
-        inputs,
-        {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)},
-        np.char.startswith(types, "apartment"),
-        bare_element_u(types),
-        conv,
-    )
+    nothing_known = np.zeros((n, len(ENVELOPE_U)), dtype=bool)
+    out = epc_defaults_by_type(inputs, nothing_known, y, types)
     return out[list(YEAR_DEPENDENT_INPUTS)].reset_index(drop=True)
 
 

@@ -336,6 +336,45 @@ def calibrate_to_scores(
     return dwellings, Calibration(factor=factor, score_kwh_m2=score, status=status)
 
 
+def epc_defaults_by_type(
+    inputs: pd.DataFrame,
+    known: NDArray[np.bool_],
+    construction_year: ArrayLike,
+    archetype_type: ArrayLike,
+    conventions: EpcConventions | None = None,
+) -> pd.DataFrame:
+    """:func:`apply_unknown_defaults` for dwellings described by their archetype type and year.
+
+    Which elements are unknown follows the EPC method (:meth:`EpcConventions.unknown_elements`:
+    those not in ``known``, of a dwelling built before EPB); apartments are the types
+    ``apartment_*``; the bare element is the type's (:func:`sim.archetypes.bare_element_u`).
+
+    Parameters
+    ----------
+    inputs : DataFrame
+        Dwelling inputs with the columns of :data:`ENVELOPE_U`.
+    known : ndarray of bool, shape (N, 4)
+        Per column of :data:`ENVELOPE_U`, whether the dwelling knows the element (a fact).
+    construction_year : array_like of float, shape (N,)
+    archetype_type : array_like of str, shape (N,)
+        :data:`sim.archetypes.BUILDING_TYPES`.
+    conventions : EpcConventions, optional
+        Default the shipped ones.
+    """
+    from sim.archetypes import bare_element_u
+
+    conv = conventions or EpcConventions.default()
+    unknown = conv.unknown_elements(known, construction_year)
+    types = np.asarray(archetype_type).astype(str)
+    return apply_unknown_defaults(
+        inputs,
+        {c: unknown[:, k] for k, c in enumerate(ENVELOPE_U)},
+        np.char.startswith(types, "apartment"),
+        bare_element_u(types),
+        conv,
+    )
+
+
 __all__ = [
     "ENVELOPE_U",
     "STATUS_NL",
@@ -343,5 +382,6 @@ __all__ = [
     "EpcConventions",
     "apply_unknown_defaults",
     "calibrate_to_scores",
+    "epc_defaults_by_type",
     "target_scores",
 ]
