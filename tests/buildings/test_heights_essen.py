@@ -183,12 +183,19 @@ def test_partly_missing_data_uses_the_valid_pixels(
     holed = dsm.copy()
     holed[:, :cut] = NODATA
     path = write_like(DSM, tmp_path / "dsm_holed.tif", holed)
-    got = building_heights(buildings.loc[["detached_house"]], path, DTM).iloc[0]
+    result = building_heights(buildings.loc[["detached_house"]], path, DTM)
+    got = result.iloc[0]
     full = reference_heights(house, dsm, dtm, transform)
     valid = reference_heights(house, holed, dtm, transform)
     assert 0 < valid.size < 0.75 * full.size
     assert got["n_pixels"] == valid.size and got["height_source"] == "dhm"
     assert got["height_m"] == pytest.approx(np.median(valid), abs=1e-4)
+    # not silent: the share of the footprint's pixels measured, and a note for the report
+    assert got["pixel_share"] == pytest.approx(valid.size / full.size)
+    assert any("fewer than 75% of their pixels" in n for n in result.attrs["notes"])
+    whole = building_heights(buildings.loc[["detached_house"]], DSM, DTM)
+    assert whole.iloc[0]["pixel_share"] == 1.0
+    assert not any("fewer than" in n for n in whole.attrs["notes"])
 
 
 def registers(drawn: gpd.GeoDataFrame, folder: Path) -> tuple[Path, Path]:
