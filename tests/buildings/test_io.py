@@ -654,3 +654,22 @@ def test_every_record_is_kept_or_rejected_once(
     kept_or_rejected = list(result.frame["building_id"]) + list(result.rejects["record_id"])
     expected = [str(r[0]) if r[0] is not None else f"record {i + 1}" for i, r in enumerate(rows)]
     assert sorted(kept_or_rejected) == sorted(expected)
+
+
+def test_dutch_reasons_keep_the_accounting_readable() -> None:
+    """accounting.csv lists the rejects per reason as "reden: aantal; reden: aantal", and the
+    build report splits it that way: no Dutch reason may hold "; " (a reason with it was cut in
+    two rows of the report)."""
+    from importlib import resources
+
+    ref = resources.files("buildings.data").joinpath("reject_reasons_nl.csv")
+    table = pd.read_csv(str(ref), comment="#")
+    assert not table["nl"].str.contains("; ", regex=False).any(), table.loc[
+        table["nl"].str.contains("; ", regex=False), "nl"
+    ].tolist()
+    # a reason with a colon stays whole: the count is after the last ": "
+    reasons = pd.Series(["non-residential: floor area per address above the largest dwelling"])
+    text = reasons_in_dutch(reasons).iloc[0]
+    assert ": " in text or "(" in text
+    reason, _, count = f"{text}: 3".rpartition(": ")
+    assert (reason, count) == (text, "3")
