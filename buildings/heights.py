@@ -494,21 +494,23 @@ def building_heights(
     notes: list[str] = []
     if neg_pixels:
         notes.append(
-            f"{neg_pixels} pixels in {neg_buildings} buildings had the DSM more than "
-            f"{NEGATIVE_REPORT_M:g} m below the DTM; their heights were clipped to 0 m"
+            f"{neg_pixels} pixels in {neg_buildings} gebouwen lagen in het oppervlaktemodel "
+            f"(DSM) meer dan {NEGATIVE_REPORT_M:g} m onder het terreinmodel (DTM); die hoogtes "
+            "zijn op 0 m gezet"
         )
     unmeasured = int(np.count_nonzero(n_pixels == 0))
     if unmeasured:
         notes.append(
-            f"{unmeasured} of {n} buildings have no DSM/DTM pixel (outside the rasters, no data, "
-            "or smaller than a pixel); their height is NaN with height_source ''"
+            f"{unmeasured} van de {n} gebouwen hebben geen DSM/DTM-pixel (buiten de rasters, "
+            "geen gegevens of kleiner dan een pixel): hun hoogte is niet gemeten (height_m NaN, "
+            "height_source leeg; de tweeling schat ze uit het gebouwtype)"
         )
     partial = (n_pixels > 0) & (n_pixels < PARTIAL_REPORT_SHARE * n_inside)
     if partial.any():
         notes.append(
-            f"{int(partial.sum())} of {n} buildings were measured on fewer than "
-            f"{PARTIAL_REPORT_SHARE:.0%} of their pixels (no data in the DSM or DTM over the "
-            "rest); their heights come from the valid pixels only (pixel_share)"
+            f"{int(partial.sum())} van de {n} gebouwen zijn gemeten op minder dan "
+            f"{PARTIAL_REPORT_SHARE:.0%} van hun pixels (geen gegevens in het DSM of DTM over de "
+            "rest): hun hoogte komt alleen uit de geldige pixels (pixel_share)"
         )
     measured = n_pixels > 0
     storeys = pd.array(

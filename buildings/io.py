@@ -290,7 +290,7 @@ def read_buildings(
         geometry=gpd.GeoSeries(geoms[keep], crs=schema.TWIN_CRS),
         crs=schema.TWIN_CRS,
     )[list(schema.BUILDING_COLUMNS)]
-    _note_multipart(frame, src.notes, "buildings")
+    _note_multipart(frame, src.notes, "gebouwen")
     return records.result(frame, ids, src, repaired=int((repaired & keep).sum()))
 
 
@@ -682,7 +682,7 @@ def read_facts(path: str | Path) -> schema.ReadResult:
         )
     problems.raise_if_any(SourceFileError)
     if unused:
-        src.notes.append(f"columns not used (not a known fact): {', '.join(unused)}")
+        src.notes.append(f"kolommen niet gebruikt (geen gekend feit): {', '.join(unused)}")
 
     table = src.table
     n = len(table)
@@ -1103,7 +1103,7 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-        notes.append(f"{p.name}: not UTF-8, read as Windows-1252")
+        notes.append(f"{p.name}: geen UTF-8, gelezen als Windows-1252")
     if not text.strip():
         raise _error(
             what, "file", f"{p.name} is leeg; geef een bestand met een kopregel en gegevens op"
@@ -1313,12 +1313,12 @@ def _to_twin_crs(
             override = CRS.from_user_input(recognised)
         gdf = gdf.set_crs(override)
     elif override is not None and not override.equals(gdf.crs, ignore_axis_order=True):
-        notes.append(f"crs={crs} ignored: the file declares {gdf.crs.name}")
+        notes.append(f"--crs {crs} genegeerd: het bestand geeft zelf {gdf.crs.name} op")
     if _is_twin_crs(gdf.crs):
         return gdf.set_crs(schema.TWIN_CRS, allow_override=True)
     source_name = gdf.crs.name
     out = gdf.to_crs(schema.TWIN_CRS)
-    notes.append(f"reprojected from {source_name} to {schema.TWIN_CRS}")
+    notes.append(f"omgezet van {source_name} naar {schema.TWIN_CRS}")
     return out
 
 
@@ -1575,8 +1575,8 @@ def _note_multipart(frame: gpd.GeoDataFrame, notes: list[str], what: str) -> Non
         ids = ", ".join(frame.loc[multi, "building_id"].astype(str).head(10))
         more = " ..." if multi.sum() > 10 else ""
         notes.append(
-            f"{int(multi.sum())} {what} have a multi-part footprint, kept whole as a "
-            f"MultiPolygon: {ids}{more}"
+            f"{int(multi.sum())} {what} hebben een grondvlak uit meerdere delen, als één "
+            f"MultiPolygon behouden: {ids}{more}"
         )
 
 

@@ -273,7 +273,7 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         b["ridge_height_m"] = np.nan
         b["measured_storeys"] = np.nan
         b["height_source"] = "imputed"
-        notes_heights = ["no DSM/DTM given: heights and storeys imputed from the building type"]
+        notes_heights = ["geen DSM/DTM opgegeven: hoogtes en bouwlagen geschat uit het gebouwtype"]
 
     step("adressen koppelen aan gebouwen")
     # addresses and units belong to main buildings only: an annex holds no dwelling

@@ -140,7 +140,7 @@ def test_heights_from_one_tile(one_tile: tuple[Path, Path]) -> None:
     result = building_heights(gpd.GeoSeries(FOOTPRINTS, crs="EPSG:31370"), dsm, dtm)
     check_reference(result)
     assert result["storeys"].dtype == "Int64"
-    assert any("2 of 6 buildings have no DSM/DTM pixel" in n for n in result.attrs["notes"])
+    assert any("2 van de 6 gebouwen hebben geen DSM/DTM-pixel" in n for n in result.attrs["notes"])
 
 
 def test_gable_roof_median_is_halfway_between_eaves_and_ridge(one_tile: tuple[Path, Path]) -> None:
@@ -224,7 +224,7 @@ def test_negative_heights_are_clipped_and_counted(tmp_path: Path) -> None:
     assert result.loc[0, "storeys"] == 1
     assert result.loc[1, "height_m"] == pytest.approx(6.0, abs=0.5)
     assert any(
-        "100 pixels in 1 buildings had the DSM more than 1 m below the DTM" in n
+        "100 pixels in 1 gebouwen lagen in het oppervlaktemodel (DSM) meer dan 1 m onder" in n
         for n in result.attrs["notes"]
     )
 

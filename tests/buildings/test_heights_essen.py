@@ -192,10 +192,10 @@ def test_partly_missing_data_uses_the_valid_pixels(
     assert got["height_m"] == pytest.approx(np.median(valid), abs=1e-4)
     # not silent: the share of the footprint's pixels measured, and a note for the report
     assert got["pixel_share"] == pytest.approx(valid.size / full.size)
-    assert any("fewer than 75% of their pixels" in n for n in result.attrs["notes"])
+    assert any("minder dan 75% van hun pixels" in n for n in result.attrs["notes"])
     whole = building_heights(buildings.loc[["detached_house"]], DSM, DTM)
     assert whole.iloc[0]["pixel_share"] == 1.0
-    assert not any("fewer than" in n for n in whole.attrs["notes"])
+    assert not any("minder dan" in n for n in whole.attrs["notes"])
 
 
 def registers(drawn: gpd.GeoDataFrame, folder: Path) -> tuple[Path, Path]:
@@ -264,7 +264,7 @@ def test_a_building_without_any_data_is_imputed_and_flagged(
     assert direct.loc["detached_house", "height_source"] == ""  # not measured: the caller imputes
     assert pd.isna(direct.loc["detached_house", "storeys"])
     assert direct.loc["church", "n_pixels"] > 0
-    assert any("no DSM/DTM pixel" in n for n in direct.attrs["notes"])
+    assert any("geen DSM/DTM-pixel" in n for n in direct.attrs["notes"])
 
     gebouwen, adressen = registers(drawn, tmp_path)
     result = build_twin(
@@ -276,7 +276,7 @@ def test_a_building_without_any_data_is_imputed_and_flagged(
     storey_h = twin_parameters()["storey_height_m"]
     assert np.isfinite(row["height_m"]) and row["height_m"] >= storey_h
     assert rows.loc["house_under_tree", "height_source"] == "measured"
-    assert any("no DSM/DTM pixel" in n for n in result.notes)
+    assert any("geen DSM/DTM-pixel" in n for n in result.notes)
     # the church, with its one address, is no dwelling (issue 11: only dwellings become
     # dwellings): its floor area per address is far above the largest dwelling
     assert "church" not in rows.index

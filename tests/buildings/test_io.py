@@ -90,7 +90,7 @@ def test_gebouwenregister_shapefile_keeps_or_rejects_every_record(tmp_path: Path
     # the bow tie is repaired into its two triangles of 25 m² each
     assert frame.loc["1006"].geometry.area == pytest.approx(50.0, abs=1e-6)
     assert frame.loc["1001"].geometry.area == pytest.approx(100.0, abs=1e-6)
-    assert any("multi-part" in note and "1009" in note for note in result.notes)
+    assert any("meerdere delen" in note and "1009" in note for note in result.notes)
 
 
 def test_gebouwenregister_geopackage_with_mixed_geometry_types(tmp_path: Path) -> None:
@@ -224,7 +224,7 @@ def test_real_grb_test_file_lambert2008_is_reprojected() -> None:
     assert list(result.frame["is_main"]) == main
     assert sum(main) == 11  # and 5 annexes
     assert result.rejected_by_reason() == {"demolished (eventtype 5)": 3, "not a building": 2}
-    assert any("reprojected" in note for note in result.notes)
+    assert any("omgezet van" in note for note in result.notes)
     # conformal Lambert projections with the same standard parallels: areas agree to 1e-4
     raw = gpd.read_file(path)
     raw_area = raw.set_index(raw["GRBIDN"].astype(str)).area.loc[ids].to_numpy()
@@ -281,7 +281,7 @@ def test_geographic_geojson_is_reprojected(tmp_path: Path) -> None:
 def test_crs_override_is_ignored_when_the_file_has_one(tmp_path: Path) -> None:
     path = fx.squares_in("EPSG:31370", tmp_path, "gebouwen.shp")
     result = checked(read_buildings(path, crs="EPSG:3812"), schema.BUILDING_COLUMNS)
-    assert any("ignored" in note for note in result.notes)
+    assert any("genegeerd" in note for note in result.notes)
     np.testing.assert_allclose(result.frame.area, 100.0, rtol=1e-12)
 
 

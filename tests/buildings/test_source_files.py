@@ -119,7 +119,7 @@ def test_gbg_in_every_format_and_crs_gives_the_same_footprints(
         result.frame.geometry.to_numpy(), source.geometry.to_numpy()
     )
     assert distance.max() < 1e-3
-    reprojected = any("reprojected" in n for n in result.notes)
+    reprojected = any("omgezet van" in n for n in result.notes)
     assert reprojected == (crs != "EPSG:31370")
 
 
