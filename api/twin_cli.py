@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 from rich.table import Table
-
-# typer (>= 0.22) vendors click: its usage errors are typer._click's, not click's
-from typer._click.core import Context
-from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
+
+try:  # recent typer vendors click: its usage errors are typer._click's, not click's
+    from typer._click.core import Context
+    from typer._click.exceptions import UsageError
+except ImportError:  # older typer (pyproject allows >= 0.12) uses click itself
+    from click import Context, UsageError  # type: ignore[assignment]
 
 from api.console import console, fail, progress
 from sim.errors import InputError

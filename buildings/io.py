@@ -1692,21 +1692,15 @@ def _fact_limits(fact: str) -> tuple[float, float]:
     return float(row["lo"].to_numpy(dtype=float)[0]), float(row["hi"].to_numpy(dtype=float)[0])
 
 
-def _int_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
+def _float_range(
+    lo: float, hi: float, whole: bool = False
+) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
+    """Parser of numbers in [lo, hi] (``whole``: whole numbers only); others are bad."""
+
     def parse(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values, bad = _numbers(raw)
         arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = np.isnan(arr) | ((arr % 1 == 0) & (arr >= lo) & (arr <= hi))
-        return values.where(ok), bad | ~ok
-
-    return parse
-
-
-def _float_range(lo: float, hi: float) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
-    def parse(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        values, bad = _numbers(raw)
-        arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = np.isnan(arr) | ((arr >= lo) & (arr <= hi))
+        ok = np.isnan(arr) | ((arr >= lo) & (arr <= hi) & ((arr % 1 == 0) | (not whole)))
         return values.where(ok), bad | ~ok
 
     return parse
@@ -1721,11 +1715,8 @@ def _parse_label(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def _parse_insulated(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Yes/no in Dutch or English, 1/0, or the year of insulation (counts as insulated)."""
-    text = raw.str.lower()
-    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[text.isin(_TRUE).to_numpy(bool)] = True
-    out[text.isin(_FALSE).to_numpy(bool)] = False
-    year = pd.to_numeric(text.where(out.isna()), errors="coerce")
+    out, _ = _parse_yes_no(raw)
+    year = pd.to_numeric(raw.str.lower().where(out.isna()), errors="coerce")
     is_year = (year % 1 == 0) & (year >= 1900) & (year <= datetime.date.today().year)
     out[is_year.to_numpy(dtype=bool, na_value=False)] = True
     bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
@@ -1776,7 +1767,7 @@ def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 _FACT_PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray]]] = {
     "construction_year": _parse_year,
-    "storeys": _int_range(*_fact_limits("storeys")),
+    "storeys": _float_range(*_fact_limits("storeys"), whole=True),
     "residential": _parse_yes_no,
     "epc_score_kwh_m2": _float_range(*_fact_limits("epc_score_kwh_m2")),
     "epc_label": _parse_label,
