@@ -210,13 +210,13 @@ def calibrate_dwellings(
     arrays, cal = calibrate_to_scores(arrays, target, ~known, conv)
     for c in (*ENVELOPE_U, "g_window"):
         out[c] = getattr(arrays, c)
-    new_sources = {k: np.asarray(v, dtype=object).copy() for k, v in sources.items()}
+    # the caller's arrays are not changed: the envelope's provenance arrays are new ones
+    new_sources = dict(sources)
     moved = np.isin(cal.status, ["calibrated", "target_below_range", "target_above_range"])
     for k, c in enumerate(ENVELOPE_U):
-        src = new_sources.get(c, np.full(n, "archetype", dtype=object))
-        src[unknown[:, k]] = "epc_default"
-        src[moved & ~known[:, k]] = "epc"
-        new_sources[c] = src
+        src = np.asarray(sources.get(c, np.full(n, "archetype")), dtype=object)
+        src = np.where(unknown[:, k], "epc_default", src)
+        new_sources[c] = np.where(moved & ~known[:, k], "epc", src)
 
     # --- measured use: the household's factor on the expected use of its current state
     res = simulate(arrays)

@@ -83,6 +83,7 @@ from sim.stock import SPACE_HEATING_CODES
 
 __all__ = [
     "FACT_COLUMNS",
+    "FACT_DTYPES",
     "read_addresses",
     "read_buildings",
     "read_facts",
@@ -689,25 +690,24 @@ def read_facts(path: str | Path) -> schema.ReadResult:
     records = _Records(n)
     cols = {fact: c[0] for fact, c in by_fact.items()}
     data: dict[str, pd.Series] = {}
-    bad_parts: list[list[str]] = [[] for _ in range(n)]
+    bad_parts: dict[int, list[str]] = {}  # row -> "column=value" of each bad value
     for fact in FACT_COLUMNS:
         if fact not in cols:
-            data[fact] = pd.Series(index=range(n), dtype=_FACT_DTYPES[fact])
+            data[fact] = pd.Series(index=range(n), dtype=FACT_DTYPES[fact])
             continue
         raw = _text(table[cols[fact]]).reset_index(drop=True)
         if fact in ("address_id", "building_id"):
             data[fact] = raw
             continue
         values, bad = _FACT_PARSERS[fact](raw)
-        data[fact] = values.astype(_FACT_DTYPES[fact])
+        data[fact] = values.astype(FACT_DTYPES[fact])
         for row in np.flatnonzero(bad):
-            bad_parts[row].append(f"{cols[fact]}={raw.iloc[row]}")
+            bad_parts.setdefault(int(row), []).append(f"{cols[fact]}={raw.iloc[row]}")
     address = data["address_id"]
     building = data["building_id"]
     records.reject((address.isna() & building.isna()).to_numpy(), "missing id")
-    for i, parts in enumerate(bad_parts):
-        if parts:
-            records.reject_one(i, "bad value " + ", ".join(parts))
+    for i in sorted(bad_parts):
+        records.reject_one(i, "bad value " + ", ".join(bad_parts[i]))
     # a registered label must be the label of its registered score (a certificate is one fact)
     both = data["epc_score_kwh_m2"].notna() & data["epc_label"].notna()
     if both.any():
@@ -1442,6 +1442,17 @@ def _refuse_many_missing(missing: np.ndarray, what: str, src: _Source) -> None:
         )
 
 
+def _drop_z(geoms: np.ndarray, ok: np.ndarray) -> None:
+    """Make the geometries of ``ok`` 2-D in place (Z and M dropped); only those that have more.
+
+    The dimension test costs ~1/50 of ``force_2d``, and register files are mostly 2-D.
+    """
+    more = np.zeros(len(geoms), dtype=bool)
+    more[ok] = shapely.get_coordinate_dimension(geoms[ok]) > 2
+    if more.any():
+        geoms[more] = shapely.force_2d(geoms[more])
+
+
 def _clean_polygons(
     geoms: np.ndarray, records: _Records, what: str, src: _Source
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1461,7 +1472,7 @@ def _clean_polygons(
     empty[present] = shapely.is_empty(geoms[present])
     records.reject(empty, "empty geometry")
     ok = present & ~empty
-    geoms[ok] = shapely.force_2d(geoms[ok])
+    _drop_z(geoms, ok)
     type_id = np.full(n, -1)
     type_id[ok] = shapely.get_type_id(geoms[ok])
     polygonal = np.isin(type_id, (_POLYGON, _MULTIPOLYGON))
@@ -1513,7 +1524,7 @@ def _clean_points(geoms: np.ndarray, records: _Records, what: str, src: _Source)
     empty[present] = shapely.is_empty(geoms[present])
     records.reject(empty, "empty geometry")
     ok = present & ~empty
-    geoms[ok] = shapely.force_2d(geoms[ok])
+    _drop_z(geoms, ok)
     type_id = np.full(n, -1)
     type_id[ok] = shapely.get_type_id(geoms[ok])
     count = np.zeros(n, dtype=int)
@@ -1612,7 +1623,8 @@ _FACT_ALIASES: dict[str, str] = {
     for alias in aliases
 }
 
-_FACT_DTYPES: dict[str, Any] = {
+#: dtype of each column of the facts reader's frame (and of the twin's aligned facts)
+FACT_DTYPES: dict[str, Any] = {
     "address_id": "string",
     "building_id": "string",
     "construction_year": "Int64",
@@ -1664,13 +1676,15 @@ def _numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     (``1.234,5`` and ``1,234.5`` are 1234.5).
     """
     text = raw.astype("string").str.replace(" ", "", regex=False)
-    has_dot = text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
     has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
-    comma_last = (text.str.rfind(",") > text.str.rfind(".")).fillna(False).to_numpy(dtype=bool)
-    both = has_dot & has_comma
-    text = text.mask(both & comma_last, text.str.replace(".", "", regex=False))
-    text = text.mask(both & ~comma_last, text.str.replace(",", "", regex=False))
-    text = text.str.replace(",", ".", regex=False)
+    if has_comma.any():  # only those cells need the decimal-mark rules (most files have none)
+        sub = text[has_comma]
+        has_dot = sub.str.contains(".", regex=False)
+        comma_last = sub.str.rfind(",") > sub.str.rfind(".")
+        sub = sub.mask(has_dot & comma_last, sub.str.replace(".", "", regex=False))
+        sub = sub.mask(has_dot & ~comma_last, sub.str.replace(",", "", regex=False))
+        text = text.copy()
+        text[has_comma] = sub.str.replace(",", ".", regex=False)
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = (raw.notna() & values.isna()).to_numpy(dtype=bool)
     return values, bad
@@ -1733,15 +1747,22 @@ def _parse_yes_no(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
-def _map_unique(raw: pd.Series, func: Callable[[str], str]) -> pd.Series:
-    """``func`` applied to each distinct text once (a facts file repeats a few values 10⁶ times)."""
-    uniq = {v: func(v) for v in pd.unique(raw.dropna()) if isinstance(v, str)}
-    return raw.map(uniq)
+def _map_unique(raw: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """``func`` applied to each distinct text once (a facts file repeats a few values 10⁶ times).
+
+    An empty cell, and a text for which ``func`` gives None, become None (object dtype).
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = np.array(
+        [func(v) if isinstance(v, str) else None for v in uniques] + [None], dtype=object
+    )
+    return pd.Series(mapped[codes], index=raw.index, dtype=object)  # code -1: the last, None
 
 
 def _parse_glazing(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    key = _map_unique(raw, lambda v: _norm_name(v.replace("+", "_plus")))
-    out = key.map(_GLAZING).astype("string")
+    out = _map_unique(raw, lambda v: _GLAZING.get(_norm_name(v.replace("+", "_plus")))).astype(
+        "string"
+    )
     bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
     return out, bad
 
@@ -1759,8 +1780,8 @@ def _heating_lookup() -> dict[str, int]:
 
 
 def _parse_heating(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    key = _map_unique(raw, _norm_name)
-    out = key.map(_heating_lookup()).astype("Int64")
+    lookup = _heating_lookup()
+    out = _map_unique(raw, lambda v: lookup.get(_norm_name(v))).astype("Int64")
     bad = (raw.notna() & out.isna()).to_numpy(dtype=bool)
     return out, bad
 

@@ -25,6 +25,7 @@ Parameters and their sources: ``sim/data/epc_conventions.csv``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -162,7 +163,7 @@ def apply_unknown_defaults(
     [2.0, 1.0, 0.5, 2.0]
     """
     c = EpcConventions.default() if conventions is None else conventions
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new arrays
     weight = np.where(
         np.asarray(apartment, dtype=bool), c.unknown_u_weight_apartment, c.unknown_u_weight_house
     )
@@ -225,6 +226,72 @@ def _with_u(
     return replace(d, **new)  # type: ignore[arg-type]
 
 
+#: The calibration's root finder stops within this share of ``score_tolerance_kwh_m2`` of the
+#: target (numerical precision, far inside the tolerance the EPC method allows).
+_SOLVER_TOLERANCE = 0.1
+
+
+def _bracketed_roots(
+    residual: Callable[[NDArray[np.intp], NDArray[np.float64]], NDArray[np.float64]],
+    lo: NDArray[np.float64],
+    hi: NDArray[np.float64],
+    r_lo: NDArray[np.float64],
+    r_hi: NDArray[np.float64],
+    active: NDArray[np.bool_],
+    tolerance: float,
+    iterations: int,
+    guess: float | None = None,
+) -> NDArray[np.float64]:
+    """Roots of N increasing functions, each bracketed in ``[lo, hi]`` (Illinois method).
+
+    ``residual(idx, x)`` evaluates the functions of rows ``idx`` at ``x``; ``r_lo`` ≤ 0 ≤
+    ``r_hi`` are their values at the bracket ends. Regula falsi with the Illinois correction
+    (Dowell & Jarratt 1971) converges superlinearly on smooth functions. A step that would
+    leave the bracket, and a step after one that did not halve the residual, is a bisection
+    step, so a function with jumps (the g-value follows the glazing type) still converges at
+    half bisection's pace at worst.
+
+    A row stops when its residual is within ``tolerance`` or its bracket is below 1e-9 of the
+    first; only the rows still running are evaluated. Inactive rows return the bracket's
+    middle, rows without a sign change the end nearer the root. ``guess``: the first point
+    tried in every bracket (where most roots lie close).
+    """
+    lo, hi, r_lo, r_hi = (np.array(a, dtype=np.float64) for a in (lo, hi, r_lo, r_hi))
+    x = 0.5 * (lo + hi)
+    # no sign change: the end closer to the root is the answer (a target just past the range)
+    x = np.where(r_lo > 0.0, lo, np.where(r_hi < 0.0, hi, x))
+    running = np.flatnonzero(active & (r_lo <= 0.0) & (r_hi >= 0.0) & (hi - lo > 0.0))
+    side = np.zeros(lo.size, dtype=np.int8)  # which end the last step moved: -1 lo, +1 hi
+    slow = np.zeros(lo.size, dtype=bool)  # the last step did not halve the residual
+    width0 = hi - lo
+    for step in range(iterations):
+        if running.size == 0:
+            break
+        a, b, fa, fb = lo[running], hi[running], r_lo[running], r_hi[running]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xs = a - fa * (b - a) / (fb - fa)
+            if step == 0 and guess is not None:
+                xs = np.full(running.size, guess)
+        bisect = ~np.isfinite(xs) | (xs <= a) | (xs >= b) | slow[running]
+        xs = np.where(bisect, 0.5 * (a + b), xs)
+        fx = residual(running, xs)
+        x[running] = xs
+        up = fx < 0.0  # the root lies above xs: xs becomes the lower end
+        s_old = side[running]
+        # Illinois: the end kept twice in a row has its residual halved
+        r_hi[running] = np.where(up, np.where(s_old == -1, 0.5 * fb, fb), fx)
+        r_lo[running] = np.where(up, fx, np.where(s_old == 1, 0.5 * fa, fa))
+        lo[running] = np.where(up, xs, a)
+        hi[running] = np.where(up, b, xs)
+        side[running] = np.where(up, -1, 1)
+        # a step that did not halve the residual of the end it replaced is followed by a bisection
+        slow[running] = np.abs(fx) > 0.5 * np.where(up, np.abs(fa), np.abs(fb))
+        done = (np.abs(fx) <= tolerance) | (hi[running] - lo[running] <= 1e-9 * width0[running])
+        running = running[~done]
+    x[running] = 0.5 * (lo[running] + hi[running])
+    return x
+
+
 def calibrate_to_scores(
     dwellings: DwellingArrays,
     target_kwh_m2: ArrayLike,
@@ -246,7 +313,8 @@ def calibrate_to_scores(
     conventions : EpcConventions, optional
         Factor bounds, U ranges and tolerance; default the shipped ones.
     iterations : int
-        Bisection steps on the logarithm of the factor (40 halve the bracket to ~1e-12).
+        Most root-finding steps on the factor (:func:`_bracketed_roots`); most rows stop
+        after 3 to 6.
     **simulate_kwargs
         Passed to :func:`sim.core.simulate` (climate, tables).
 
@@ -258,8 +326,11 @@ def calibrate_to_scores(
 
     Notes
     -----
-    The score rises monotonically with every U-value, so bisection on one factor per
-    dwelling converges; every U stays within ``[u_min, u_max]`` of its element.
+    The score rises monotonically with every U-value, so a bracketed root finder on one factor
+    per dwelling converges (:func:`_bracketed_roots`; it stops within a tenth of
+    ``score_tolerance_kwh_m2``); every U stays within ``[u_min, u_max]`` of its element. Where
+    the score is flat in the factor (elements held at their range's end) any factor of the
+    flat part meets the score.
     """
     from sim.core import simulate  # late: the core imports this package's tables
 
@@ -288,39 +359,53 @@ def calibrate_to_scores(
         base = u0[rows]
         mask = scalable[rows]
 
-        def u_at(f: NDArray[np.float64]) -> NDArray[np.float64]:
-            scaled = np.clip(base * f[:, None], lo_u, hi_u)
+        def u_at(
+            f: NDArray[np.float64], idx: NDArray[np.intp] | slice = slice(None)
+        ) -> NDArray[np.float64]:
+            b = base[idx]
+            scaled = np.clip(b * f[:, None], lo_u, hi_u)
             # an element already outside the range is never moved further out
-            scaled = np.where(base < lo_u, np.maximum(base, np.minimum(scaled, base)), scaled)
-            scaled = np.where(base > hi_u, np.minimum(base, np.maximum(scaled, base)), scaled)
-            return np.where(mask, scaled, base)
+            scaled = np.where(b < lo_u, np.maximum(b, np.minimum(scaled, b)), scaled)
+            scaled = np.where(b > hi_u, np.minimum(b, np.maximum(scaled, b)), scaled)
+            return np.where(mask[idx], scaled, b)
 
         window = ENVELOPE_U.index("u_window_w_m2k")
         g_base = sub.g_window
         moves_window = mask[:, window]
 
-        def g_at(u: NDArray[np.float64]) -> NDArray[np.float64]:
+        def g_at(
+            u: NDArray[np.float64], idx: NDArray[np.intp] | slice = slice(None)
+        ) -> NDArray[np.float64]:
             # a window moved to another U is another glazing type: its g follows
-            return np.where(moves_window, c.g_for_window_u(u[:, window]), g_base)
+            return np.where(moves_window[idx], c.g_for_window_u(u[:, window]), g_base[idx])
 
-        def score_at(f: NDArray[np.float64]) -> NDArray[np.float64]:
-            u = u_at(f)
-            res = simulate(_with_u(sub, u, g_at(u)), **simulate_kwargs)
-            return res.energy_score_kwh_m2[:, 0]
+        def score_at(
+            f: NDArray[np.float64], idx: NDArray[np.intp] | None = None
+        ) -> NDArray[np.float64]:
+            # the score of the rows ``idx`` of ``sub`` (all when None) at factors ``f``
+            part = sub if idx is None else sub.take(idx)
+            u = u_at(f) if idx is None else u_at(f, idx)
+            g = g_at(u) if idx is None else g_at(u, idx)
+            return simulate(_with_u(part, u, g), **simulate_kwargs).energy_score_kwh_m2[:, 0]
 
         t = target[rows]
-        lo = np.full(rows.size, np.log(c.calibration_factor_min))
-        hi = np.full(rows.size, np.log(c.calibration_factor_max))
-        s_lo, s_hi = score_at(np.exp(lo)), score_at(np.exp(hi))
+        # in the factor itself: the losses, and nearly the score, are linear in the U-values
+        lo = np.full(rows.size, c.calibration_factor_min)
+        hi = np.full(rows.size, c.calibration_factor_max)
+        s_lo, s_hi = score_at(lo), score_at(hi)
         below = t < s_lo - c.score_tolerance_kwh_m2
         above = t > s_hi + c.score_tolerance_kwh_m2
-        for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            s_mid = score_at(np.exp(mid))
-            up = s_mid < t
-            lo = np.where(up, mid, lo)
-            hi = np.where(up, hi, mid)
-        f = np.exp(0.5 * (lo + hi))
+        f = _bracketed_roots(
+            lambda idx, x: score_at(x, idx) - t[idx],
+            lo,
+            hi,
+            s_lo - t,
+            s_hi - t,
+            active=~below & ~above,
+            tolerance=_SOLVER_TOLERANCE * c.score_tolerance_kwh_m2,
+            iterations=iterations,
+            guess=1.0,  # most registered scores lie near the EPC method's default
+        )
         f = np.where(below, c.calibration_factor_min, np.where(above, c.calibration_factor_max, f))
         u_new = u0.copy()
         u_new[rows] = u_at(f)

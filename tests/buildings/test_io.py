@@ -126,6 +126,23 @@ def test_grb_gbg_type_field(tmp_path: Path) -> None:
     assert set(result.frame["status"]) == {"gerealiseerd"}
 
 
+def test_footprints_and_address_points_with_z_are_read_as_2d(tmp_path: Path) -> None:
+    # some GRB and CRAB exports carry a Z (PolygonZ, PointZ): the twin is 2-D, areas unchanged
+    x, y = fx.GENT_31370
+    flat = [fx.square(x, y), fx.square(x + 10.0, y, 8.0)]
+    with_z = [shapely.force_3d(flat[0], 12.5), flat[1]]
+    path = fx.grb_gbg_layer(tmp_path, [(601, 1, with_z[0]), (602, 1, with_z[1])], "Gbg3d.gpkg")
+    result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
+    assert not result.frame.geometry.has_z.any()
+    assert list(result.frame.geometry.area) == pytest.approx([100.0, 64.0])
+    frame = fx.address_frame().iloc[:2].copy()
+    frame["geometry"] = shapely.force_3d(frame.geometry.to_numpy(), 3.0)
+    frame.to_file(tmp_path / "adressen3d.gpkg", engine="pyogrio")
+    addresses = checked(read_addresses(tmp_path / "adressen3d.gpkg"), schema.ADDRESS_COLUMNS)
+    assert not addresses.frame.geometry.has_z.any()
+    assert len(addresses.frame) == 2
+
+
 def test_grb_gbg_with_labels_only(tmp_path: Path) -> None:
     path = fx.grb_gbg_shapefile(tmp_path, with_type=False)
     result = checked(read_buildings(path), schema.BUILDING_COLUMNS)
