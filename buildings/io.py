@@ -772,11 +772,12 @@ class _Records:
         repaired: int = 0,
     ) -> schema.ReadResult:
         """The :class:`ReadResult`: ``frame`` plus a rejects row for every rejected record."""
-        rejected = ~self.kept
-        ids = ids.reset_index(drop=True).astype("string")
-        positions = pd.Series([f"record {i + 1}" for i in range(len(ids))], dtype="string")
-        record_ids = ids.fillna(positions)[rejected]
-        if rejected.any():
+        rejected = np.flatnonzero(~self._kept)
+        record_ids = ids.reset_index(drop=True).astype("string").iloc[rejected]
+        no_id = record_ids.isna().to_numpy()
+        if no_id.any():  # a record without id is named by its position (1-based)
+            record_ids[no_id] = [f"record {i + 1}" for i in rejected[no_id]]
+        if rejected.size:
             rejects = schema.make_rejects(
                 src.label, record_ids, pd.Series(self.reason[rejected], dtype="string")
             )
@@ -1198,7 +1199,10 @@ def _text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.dt.strftime("%Y-%m-%d").astype("string")
     out = s.astype("string").str.strip()
-    out = out.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    dotted = out.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    if dotted.any():  # the regex only where it can match: most ids and codes have no dot
+        out = out.copy()
+        out[dotted] = out[dotted].str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return out.mask(out == "")
 
 
@@ -1220,7 +1224,7 @@ def _show(value: object) -> str:
 def _register_status(values: pd.Series, known: dict[str, str], records: _Records) -> pd.Series:
     """Register statuses in the register's spelling; reject missing and unknown ones."""
     raw = _text(values)
-    status = raw.str.lower().map(known).astype("string")
+    status = _map_unique(raw, lambda v: known.get(v.lower())).astype("string")
     records.reject(raw.isna().to_numpy(), "missing status")
     unknown = (raw.notna() & status.isna()).to_numpy(dtype=bool)
     _reject_each(raw, unknown, records, "unknown status {}")

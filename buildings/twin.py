@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from buildings import geometry, heights, io, years
@@ -309,9 +310,10 @@ def build_twin(src: TwinSources, progress: Progress | None = None) -> TwinResult
         storeys_estimate=roles.storeys,
     )
     late_rejects += _role_rejects(b, dw, roles, rb, ra, ru, rl)
-    dw = dw.loc[dw["building_id"].isin(b.loc[roles.dwelling, "building_id"])]
-    dw = dw.reset_index(drop=True)
+    dw = dw.loc[roles.dwelling[dw["_b"].to_numpy()]].reset_index(drop=True)
     b = b.loc[roles.dwelling].reset_index(drop=True)
+    # the buildings' new positions, for the dwellings' ``_b``
+    dw["_b"] = (np.cumsum(roles.dwelling) - 1)[dw["_b"].to_numpy()]
     if dw.empty:
         problems = Problems("invoerbestanden van de tweeling")
         problems.add(
@@ -359,23 +361,32 @@ def _assign_addresses(
     Order of evidence: the register's unit-address links (``link``), else the
     address point inside a footprint (``inside``), else the nearest footprint
     within ``address_max_distance_m`` (``nearest``).
+
+    The dwellings' column ``_b`` is the label of each one's building in ``b`` (its index).
+    Ids are looked up once per file pair: the joins run on positions, since hashing 10⁶
+    id strings again for every membership test cost seconds.
     """
     addr = gpd.GeoDataFrame(ra.frame).reset_index(drop=True)
-    known_buildings = b["building_id"].to_numpy()
+    n_addr = len(addr)
+    a_ids = pd.Index(addr["address_id"].to_numpy(dtype=object))
+    b_ids = pd.Index(b["building_id"].to_numpy(dtype=object))
     unit_rejects, link_rejects = empty_rejects(), empty_rejects()
-    linked = pd.DataFrame(
-        {c: pd.Series(dtype=object) for c in ("address_id", "building_id", "unit_id", "function")}
-    )
-    non_residential_addresses = np.array([], dtype=object)
+    # linked dwellings: address position, building position (in b), unit id, unit function
+    link_a = np.array([], dtype=np.int64)
+    link_b = np.array([], dtype=np.int64)
+    link_unit = np.array([], dtype=object)
+    link_function = np.array([], dtype=object)
+    non_residential_address = np.zeros(n_addr, dtype=bool)
 
     if ru is not None and rl is not None:
-        units = pd.DataFrame(ru.frame).copy()
-        links = pd.DataFrame(rl.frame).copy()
+        units = pd.DataFrame(ru.frame).reset_index(drop=True)
+        links = pd.DataFrame(rl.frame).reset_index(drop=True)
+        unit_ids = units["unit_id"].to_numpy(dtype=object)
         # the register's own downloads give most units the function "NietGekend" (unknown): such a
         # unit may be a dwelling, so it counts as one (and the size rules of _building_roles apply
         # to it, as to a GRB building); common parts and named other uses do not
         function = units["function"].astype("string").str.lower().fillna("nietgekend")
-        residential = function.isin(list(DWELLING_UNIT_FUNCTIONS))
+        residential = function.isin(list(DWELLING_UNIT_FUNCTIONS)).to_numpy(dtype=bool)
         rej = [
             make_rejects(
                 ru.source,
@@ -385,21 +396,21 @@ def _assign_addresses(
                 + ")",
             )
         ]
-        units["function"] = function.astype(object)  # lower case: "wonen" confirms a dwelling
-        units = units.loc[residential]
-        in_twin = units["building_id"].isin(known_buildings)
+        function_of = function.to_numpy(dtype=object)  # lower case: "wonen" confirms a dwelling
+        unit_b = b_ids.get_indexer(pd.Index(units["building_id"].to_numpy(dtype=object)))
+        in_twin = unit_b >= 0
         rej.append(
             make_rejects(
                 ru.source,
-                units.loc[~in_twin, "unit_id"],
+                units.loc[residential & ~in_twin, "unit_id"],
                 "building not in the twin (unknown or rejected)",
             )
         )
-        units = units.loc[in_twin]
+        usable = residential & in_twin  # the units that may be dwellings
 
-        all_unit_ids = pd.DataFrame(ru.frame)["unit_id"].to_numpy()
-        known_unit = links["unit_id"].isin(all_unit_ids)
-        known_addr = links["address_id"].isin(addr["address_id"].to_numpy())
+        l_unit = pd.Index(unit_ids).get_indexer(pd.Index(links["unit_id"].to_numpy(dtype=object)))
+        l_addr = a_ids.get_indexer(pd.Index(links["address_id"].to_numpy(dtype=object)))
+        known_unit, known_addr = l_unit >= 0, l_addr >= 0
         lrej = [
             make_rejects(
                 rl.source,
@@ -412,67 +423,57 @@ def _assign_addresses(
                 "unknown address (adresid not in the address file)",
             ),
         ]
-        links = links.loc[known_unit & known_addr]
-        to_res = links["unit_id"].isin(units["unit_id"].to_numpy())
+        known = known_unit & known_addr
+        to_res = known & usable[np.where(known_unit, l_unit, 0)]
         lrej.append(
             make_rejects(
-                rl.source, _link_ids(links.loc[~to_res]), "unit not a residential unit of the twin"
+                rl.source,
+                _link_ids(links.loc[known & ~to_res]),
+                "unit not a residential unit of the twin",
             )
         )
-        non_residential_addresses = links.loc[~to_res, "address_id"].to_numpy()
-        links = links.loc[to_res]
-        dup = links["address_id"].duplicated()
+        non_residential_address[l_addr[known & ~to_res]] = True
+        dup = np.zeros(len(links), dtype=bool)
+        dup[to_res] = pd.Series(l_addr[to_res]).duplicated().to_numpy()
         lrej.append(
             make_rejects(
                 rl.source, _link_ids(links.loc[dup]), "address already linked to another unit"
             )
         )
-        links = links.loc[~dup]
-        linked = links.merge(units[["unit_id", "building_id", "function"]], on="unit_id")[
-            ["address_id", "building_id", "unit_id", "function"]
-        ]
-        no_addr = ~units["unit_id"].isin(linked["unit_id"].to_numpy())
+        keep = to_res & ~dup
+        link_a, link_u = l_addr[keep], l_unit[keep]
+        link_b = unit_b[link_u]
+        link_unit, link_function = unit_ids[link_u], function_of[link_u]
+        has_address = np.zeros(len(units), dtype=bool)
+        has_address[link_u] = True
         rej.append(
             make_rejects(
-                ru.source, units.loc[no_addr, "unit_id"], "residential unit without address"
+                ru.source,
+                units.loc[usable & ~has_address, "unit_id"],
+                "residential unit without address",
             )
         )
         unit_rejects = pd.concat(rej, ignore_index=True)
         link_rejects = pd.concat(lrej, ignore_index=True)
-        non_residential_addresses = non_residential_addresses[
-            ~pd.Series(non_residential_addresses, dtype=object)
-            .isin(linked["address_id"].to_numpy())
-            .to_numpy()
-        ]
+        non_residential_address[link_a] = False  # also linked to a dwelling: a dwelling
 
-    linked = linked.assign(address_match="link")
-    rest = addr.loc[
-        ~addr["address_id"].isin(
-            np.concatenate([linked["address_id"].to_numpy(), non_residential_addresses])
-        )
-    ]
-    footprints = b[["building_id", "geometry"]]
-    inside = gpd.sjoin(
-        rest[["address_id", "geometry"]], footprints, how="inner", predicate="within"
-    )
-    inside = inside.drop_duplicates("address_id")[["address_id", "building_id"]].assign(
-        address_match="inside"
-    )
-    rest = rest.loc[~rest["address_id"].isin(inside["address_id"].to_numpy())]
+    matched = non_residential_address.copy()
+    matched[link_a] = True
+    footprints = gpd.GeoDataFrame(geometry=b.geometry.to_numpy(), crs=b.crs)
+    rest = addr.loc[~matched, ["geometry"]]
+    inside = gpd.sjoin(rest, footprints, how="inner", predicate="within")
+    inside = inside.loc[~inside.index.duplicated()]
+    in_a, in_b = inside.index.to_numpy(), inside["index_right"].to_numpy()
+    matched[in_a] = True
+    rest = addr.loc[~matched, ["geometry"]]
     near = gpd.sjoin_nearest(
-        rest[["address_id", "geometry"]],
-        footprints,
-        how="inner",
-        max_distance=par["address_max_distance_m"],
+        rest, footprints, how="inner", max_distance=par["address_max_distance_m"]
     )
-    near = near.drop_duplicates("address_id")[["address_id", "building_id"]].assign(
-        address_match="nearest"
-    )
-    pairs = pd.concat([linked, inside, near], ignore_index=True)
+    near = near.loc[~near.index.duplicated()]
+    near_a, near_b = near.index.to_numpy(), near["index_right"].to_numpy()
+    matched[near_a] = True
 
-    outside = ~addr["address_id"].isin(
-        np.concatenate([pairs["address_id"].to_numpy(), non_residential_addresses])
-    )
+    outside = ~matched
     addr_rejects = pd.concat(
         [
             make_rejects(
@@ -480,15 +481,31 @@ def _assign_addresses(
             ),
             make_rejects(
                 ra.source,
-                addr.loc[addr["address_id"].isin(non_residential_addresses), "address_id"],
+                addr.loc[non_residential_address, "address_id"],
                 "address of a non-residential unit",
             ),
         ],
         ignore_index=True,
     )
-    dw = pairs.merge(
-        addr.drop(columns="geometry").rename(columns={"status": "address_status"}), on="address_id"
+    n_link, n_in, n_near = len(link_a), len(in_a), len(near_a)
+    pos_a = np.concatenate([link_a, in_a, near_a]).astype(np.int64)
+    pos_b = np.concatenate([link_b, in_b, near_b]).astype(np.int64)
+    none = np.full(n_in + n_near, None, dtype=object)
+    fields = addr.drop(columns="geometry").rename(columns={"status": "address_status"})
+    fields = fields.iloc[pos_a].reset_index(drop=True)
+    dw = pd.DataFrame(
+        {
+            "address_id": fields["address_id"].to_numpy(dtype=object),
+            "building_id": b_ids.to_numpy()[pos_b],
+            "unit_id": np.concatenate([link_unit, none]),
+            "function": np.concatenate([link_function, none]),
+            "address_match": np.repeat(
+                np.array(["link", "inside", "nearest"], dtype=object), [n_link, n_in, n_near]
+            ),
+        }
     )
+    dw = pd.concat([dw, fields.drop(columns="address_id")], axis=1)
+    dw["_b"] = b.index.to_numpy()[pos_b]
     return dw, addr_rejects, unit_rejects, link_rejects
 
 
@@ -587,7 +604,7 @@ def _building_roles(
     n = len(b)
     ids = pd.Index(b["building_id"].to_numpy(dtype=object))
     is_main = b["is_main"].to_numpy(dtype=bool)
-    pos = ids.get_indexer(pd.Index(dw["building_id"].to_numpy(dtype=object)))
+    pos = dw["_b"].to_numpy(dtype=np.int64)  # each dwelling's building (_assign_addresses)
     k = np.bincount(pos, minlength=n).astype(np.int64)
     not_wonen = dw["function"].astype(object).ne("wonen").to_numpy(dtype=bool)
     confirmed = (k > 0) & (np.bincount(pos, weights=not_wonen, minlength=n) == 0)
@@ -659,6 +676,8 @@ def _residential_facts(
         return np.full(n, np.nan)
     f = pd.DataFrame(rf.frame)
     f = f.loc[f["residential"].notna()]
+    if f.empty:
+        return np.full(n, np.nan)
     building = f["building_id"].astype(object) if "building_id" in f else pd.Series(None, f.index)
     if "address_id" in f:
         of_address = pd.Series(
@@ -752,7 +771,7 @@ def _dwellings(
     bn = _leading_number(dw["box_number"], r"(?P<n>\d+(?:\.\d+)?)")
     # buildings only need to be contiguous (any code order); within a building: house number,
     # box number, then the address id as a stable tie-break
-    b_code, _ = pd.factorize(dw["building_id"].to_numpy(dtype=object), sort=False)
+    b_code, _ = pd.factorize(dw["_b"].to_numpy(), sort=False)
     # the address id only orders ties (same building, house and box number): rank those alone,
     # sorting 10⁶ address ids costs more than the rest of the ordering
     tie = pd.DataFrame({"b": b_code, "h": hn, "n": bn}).duplicated(keep=False).to_numpy()
@@ -768,7 +787,7 @@ def _dwellings(
     k = np.repeat(sizes, sizes)
     rank = np.arange(len(b_code)) - np.repeat(starts, sizes)
     bi = b.set_index("building_id")
-    row = bi.index.get_indexer(dw["building_id"])
+    row = dw["_b"].to_numpy()  # the building of each dwelling, a position in ``b``
 
     apartment = k > 1
     measured = bi["height_source"].to_numpy()[row] == "measured"
@@ -1141,23 +1160,24 @@ def _assign_sectors(twin: gpd.GeoDataFrame, rs: ReadResult | None) -> gpd.GeoDat
         twin.insert(3, "sector_id", pd.array([pd.NA] * len(twin), dtype="string"))
         twin.insert(4, "sector_name", pd.array([pd.NA] * len(twin), dtype="string"))
         return twin
-    sectors = gpd.GeoDataFrame(rs.frame)[["sector_id", "sector_name", "geometry"]]
+    sectors = gpd.GeoDataFrame(rs.frame).reset_index(drop=True)
     # one point per building, not per dwelling: the dwellings of a building share its footprint
-    first = ~twin["building_id"].duplicated().to_numpy()
-    points = gpd.GeoDataFrame(
-        {"_i": np.flatnonzero(first)}, geometry=twin.geometry.to_numpy()[first], crs=twin.crs
-    )
-    points = points.set_geometry(points.geometry.representative_point())
-    hit = gpd.sjoin(points, sectors, how="left", predicate="within").drop_duplicates("_i")
-    by_building = pd.DataFrame(
-        {"sector_id": hit["sector_id"].to_numpy(), "sector_name": hit["sector_name"].to_numpy()},
-        index=twin["building_id"].to_numpy()[hit["_i"].to_numpy()],
-    )
-    pos = by_building.index.get_indexer(pd.Index(twin["building_id"]))
-    twin.insert(3, "sector_id", pd.array(by_building["sector_id"].to_numpy()[pos], dtype="string"))
-    twin.insert(
-        4, "sector_name", pd.array(by_building["sector_name"].to_numpy()[pos], dtype="string")
-    )
+    code, _ = pd.factorize(twin["building_id"].to_numpy(dtype=object))
+    first = np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(code)) > 0])
+    points = shapely.point_on_surface(twin.geometry.to_numpy()[first])
+    # the first sector (in file order) that holds the point, -1 where none does
+    # the tree over the points, each sector asked once: shapely prepares the querying geometry,
+    # and a prepared sector polygon tests its many points fast
+    s_i, p_i = shapely.STRtree(points).query(sectors.geometry.to_numpy(), predicate="contains")
+    order = np.lexsort((s_i, p_i))
+    p_i, s_i = p_i[order], s_i[order]
+    keep = np.r_[True, p_i[1:] != p_i[:-1]] if len(p_i) else np.zeros(0, dtype=bool)
+    sector = np.full(len(first), -1, dtype=np.int64)
+    sector[p_i[keep]] = s_i[keep]
+    per_dwelling = sector[code]
+    for at, col in ((3, "sector_id"), (4, "sector_name")):
+        values = sectors[col].astype("string").array.take(per_dwelling, allow_fill=True)
+        twin.insert(at, col, values)
     return twin
 
 
