@@ -173,7 +173,8 @@ def calibrate_dwellings(
     Calibrated
         ``inputs`` with EPC-method U-values and ``use_factor``; ``sources`` with
         ``epc_default`` for the EPC method's default of an unknown element and ``epc`` for
-        U-values calibrated to a registered EPC; ``columns``: ``calibration_status``, ``epc_calibration_factor``,
+        U-values calibrated to a registered EPC (the envelope's as ``pd.Categorical``);
+        ``columns``: ``calibration_status``, ``epc_calibration_factor``,
         ``epc_score_model_kwh_m2`` (the core's score after calibration, current state),
         ``epc_score_estimate_kwh_m2`` (the core's score before the registered EPC),
         ``epc_label_registered`` (the registered label, or the label of the registered score;
@@ -210,13 +211,18 @@ def calibrate_dwellings(
     arrays, cal = calibrate_to_scores(arrays, target, ~known, conv)
     for c in (*ENVELOPE_U, "g_window"):
         out[c] = getattr(arrays, c)
-    # the caller's arrays are not changed: the envelope's provenance arrays are new ones
+    # the caller's arrays are not changed: the envelope's provenance is new, as categoricals
+    # (10⁶ short strings cost more to make than the calibration's arithmetic)
     new_sources = dict(sources)
     moved = np.isin(cal.status, ["calibrated", "target_below_range", "target_above_range"])
+    kinds = ["archetype", "epc", "epc_default", "facts"]  # sorted, as pd.Categorical sorts them
     for k, c in enumerate(ENVELOPE_U):
-        src = np.asarray(sources.get(c, np.full(n, "archetype")), dtype=object)
-        src = np.where(unknown[:, k], "epc_default", src)
-        new_sources[c] = np.where(moved & ~known[:, k], "epc", src)
+        code = np.where(known[:, k], kinds.index("facts"), kinds.index("archetype"))
+        code[unknown[:, k]] = kinds.index("epc_default")
+        code[moved & ~known[:, k]] = kinds.index("epc")
+        new_sources[c] = pd.Categorical.from_codes(
+            code, categories=kinds
+        ).remove_unused_categories()
 
     # --- measured use: the household's factor on the expected use of its current state
     res = simulate(arrays)
