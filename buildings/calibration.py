@@ -21,6 +21,7 @@ Three steps, in this order, on the core's inputs of every dwelling of the twin:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ class Calibrated:
     """The calibrated inputs and the columns the twin stores beside them."""
 
     inputs: pd.DataFrame
-    sources: dict[str, NDArray[np.object_]]
+    sources: dict[str, Any]  # provenance labels per column: arrays or categoricals
     columns: dict[str, NDArray[np.generic]]
 
 
@@ -213,7 +214,7 @@ def calibrate_dwellings(
         out[c] = getattr(arrays, c)
     # the caller's arrays are not changed: the envelope's provenance is new, as categoricals
     # (10⁶ short strings cost more to make than the calibration's arithmetic)
-    new_sources = dict(sources)
+    new_sources: dict[str, Any] = dict(sources)
     moved = np.isin(cal.status, ["calibrated", "target_below_range", "target_above_range"])
     kinds = ["archetype", "epc", "epc_default", "facts"]  # sorted, as pd.Categorical sorts them
     for k, c in enumerate(ENVELOPE_U):
@@ -221,7 +222,7 @@ def calibrate_dwellings(
         code[unknown[:, k]] = kinds.index("epc_default")
         code[moved & ~known[:, k]] = kinds.index("epc")
         new_sources[c] = pd.Categorical.from_codes(
-            code, categories=kinds
+            code.astype(np.int64), categories=pd.Index(kinds)
         ).remove_unused_categories()
 
     # --- measured use: the household's factor on the expected use of its current state

@@ -773,10 +773,12 @@ class _Records:
     ) -> schema.ReadResult:
         """The :class:`ReadResult`: ``frame`` plus a rejects row for every rejected record."""
         rejected = np.flatnonzero(~self._kept)
-        record_ids = ids.reset_index(drop=True).astype("string").iloc[rejected]
-        no_id = record_ids.isna().to_numpy()
-        if no_id.any():  # a record without id is named by its position (1-based)
-            record_ids[no_id] = [f"record {i + 1}" for i in rejected[no_id]]
+        names = ids.reset_index(drop=True).astype("string").iloc[rejected]
+        names_arr = np.array(names.astype(object), dtype=object)  # a copy; <NA> where no id
+        no_id = names.isna().to_numpy()
+        # a record without id is named by its position (1-based)
+        names_arr[no_id] = [f"record {i + 1}" for i in rejected[no_id]]
+        record_ids = pd.Series(names_arr, dtype="string")
         if rejected.size:
             rejects = schema.make_rejects(
                 src.label, record_ids, pd.Series(self.reason[rejected], dtype="string")

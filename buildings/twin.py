@@ -906,7 +906,7 @@ def _dwellings(
     inputs, sources = _apply_facts(inputs, facts, arch_type)
     # --- the EPC method's defaults for what is unknown, then registered EPCs and measured use
     calibrated = calibrate_dwellings(inputs, facts, sources, year, arch_type)
-    inputs, sources = calibrated.inputs, calibrated.sources
+    inputs, provenance = calibrated.inputs, calibrated.sources
 
     height_source = np.where(measured, "measured", "imputed")
     # string columns go in as their (Arrow-backed) arrays: ``to_numpy`` would make 10⁶ Python strings
@@ -963,7 +963,7 @@ def _dwellings(
             else years.building_keys(dw["building_id"].to_numpy(dtype=object))
         ).view(np.int64),
         "attachment_source": pd.Categorical(np.where(apartment, "register_addresses", "geometry")),
-        **{f"{c}_source": pd.Categorical(src) for c, src in sources.items()},
+        **{f"{c}_source": pd.Categorical(src) for c, src in provenance.items()},
         "calibration_status": pd.Categorical(calibrated.columns["calibration_status"]),
         "epc_calibration_factor": calibrated.columns["epc_calibration_factor"],
         "epc_score_model_kwh_m2": calibrated.columns["epc_score_model_kwh_m2"],
