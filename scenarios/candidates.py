@@ -276,19 +276,25 @@ def build_candidates(
     invest = {s: np.zeros((n, k)) for s in schemes}
     premium = {s: np.zeros((n, k)) for s in schemes}
 
-    def store(t: int, res_rows: NDArray[np.int64] | slice, res: object) -> None:
-        need[res_rows, t] = res.heating_need_kwh[:, 0]  # type: ignore[attr-defined]
-        primary[res_rows, t] = res.primary_kwh[:, 0]  # type: ignore[attr-defined]
-        score[res_rows, t] = res.energy_score_kwh_m2[:, 0]  # type: ignore[attr-defined]
-        co2[res_rows, t] = res.co2_kg[:, 0]  # type: ignore[attr-defined]
-        cost[res_rows, t] = res.cost_eur[:, 0]  # type: ignore[attr-defined]
-        pv[res_rows, t] = res.pv_kwh[:, 0]  # type: ignore[attr-defined]
-        final[res_rows, t, :] = res.final_kwh[:, 0, :]  # type: ignore[attr-defined]
-        x_final[res_rows, t, :] = res.expected_final_kwh[:, 0, :]  # type: ignore[attr-defined]
-        x_co2[res_rows, t] = res.expected_co2_kg[:, 0]  # type: ignore[attr-defined]
-        x_cost[res_rows, t] = res.expected_cost_eur[:, 0]  # type: ignore[attr-defined]
-        supply[res_rows, t] = res.hp_supply_temp_c[:, 0]  # type: ignore[attr-defined]
-        label[res_rows, t] = res.label[:, 0]  # type: ignore[attr-defined]
+    def store(
+        t: int,
+        res_rows: NDArray[np.int64] | slice,
+        res: Any,
+        pick: NDArray[np.int64] | slice = slice(None),
+    ) -> None:
+        # the results ``res[pick]`` are those of dwellings ``res_rows`` in candidate ``t``
+        need[res_rows, t] = res.heating_need_kwh[pick, 0]
+        primary[res_rows, t] = res.primary_kwh[pick, 0]
+        score[res_rows, t] = res.energy_score_kwh_m2[pick, 0]
+        co2[res_rows, t] = res.co2_kg[pick, 0]
+        cost[res_rows, t] = res.cost_eur[pick, 0]
+        pv[res_rows, t] = res.pv_kwh[pick, 0]
+        final[res_rows, t, :] = res.final_kwh[pick, 0, :]
+        x_final[res_rows, t, :] = res.expected_final_kwh[pick, 0, :]
+        x_co2[res_rows, t] = res.expected_co2_kg[pick, 0]
+        x_cost[res_rows, t] = res.expected_cost_eur[pick, 0]
+        supply[res_rows, t] = res.hp_supply_temp_c[pick, 0]
+        label[res_rows, t] = res.label[pick, 0]
 
     root = simulate(arrays, None, carriers=carriers, system_params=sp)
     store(0, slice(None), root)
@@ -303,8 +309,11 @@ def build_candidates(
         ),
     )
 
-    # depth-first over the tree, keeping only the states on the current path (a loop over the
-    # K candidates, each one vectorised over all dwellings)
+    # level by level (candidates of one depth), and within a level per measure: the children
+    # of every parent that do the same next measure are judged, transformed and simulated in
+    # one call, their parents' dwellings stacked (a loop over levels and measures, each call
+    # vectorised over dwellings x candidates; 2**M subsets of M measures take ~M²/2 calls,
+    # not 2**M). Only the states of the level above are kept.
     children: list[list[int]] = [[] for _ in range(k)]
     for t in range(1, k):
         children[parent[t]].append(t)
@@ -316,40 +325,68 @@ def build_candidates(
     start = pd.DataFrame(
         {c: supply[:, 0] if c == SUPPLY_RULE_COLUMN else dwellings[c].to_numpy() for c in rule_cols}
     )
-    stack: list[tuple[int, DwellingArrays, pd.DataFrame]] = [(0, arrays, start)]
-    while stack:
-        node, state, frame = stack.pop()
-        for t in reversed(children[node]):
-            mid = packages[t][-1]
-            ok = catalogue.applicable(frame, [mid])[:, 0]
-            applied[:, t] = ok
-            new_state = where_rows(ok, apply_variant(state, catalogue.variants([mid]), 0), state)
-            for s in schemes:
-                add_inv = np.where(ok, schemes[s][:, col[mid]], 0.0)
-                add_prem = np.where(ok, prem[s][:, col[mid]], 0.0)
-                invest[s][:, t] = invest[s][:, node] + add_inv
-                premium[s][:, t] = premium[s][:, node] + add_prem
-            # copy the parent's results, then simulate only the dwellings the measure changes
-            for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, supply, label):
-                a[:, t] = a[:, node]
-            final[:, t, :] = final[:, node, :]
-            x_final[:, t, :] = x_final[:, node, :]
-            rows = np.flatnonzero(ok)
-            if rows.size:
-                res = simulate(new_state.take(rows), None, carriers=carriers, system_params=sp)
-                store(t, rows, res)
-                if not np.isnan(catalogue.variants([mid]).emitter_temp_c[0]):
-                    # new emitters, sized for the dwelling at this step
-                    sized = new_state.emitter_design_load_w.copy()
-                    sized[rows] = res.design_heat_load_w[:, 0]
-                    new_state = dataclasses.replace(new_state, emitter_design_load_w=sized)
-            if children[t]:
+    # candidates stacked in one call: at most this many rows (or one candidate's N)
+    per_call = max(1, _STACKED_ROWS // max(n, 1))
+    level: dict[int, tuple[DwellingArrays, pd.DataFrame]] = {0: (arrays, start)}
+    while level:
+        below: dict[int, tuple[DwellingArrays, pd.DataFrame]] = {}
+        by_measure: dict[str, list[int]] = {}
+        for node in level:
+            for t in children[node]:
+                by_measure.setdefault(packages[t][-1], []).append(t)
+        for mid, nodes in by_measure.items():
+            variant = catalogue.variants([mid])
+            for c0 in range(0, len(nodes), per_call):
+                chunk = nodes[c0 : c0 + per_call]
+                state = _stack([level[parent[t]][0] for t in chunk])
+                frame = pd.concat([level[parent[t]][1] for t in chunk], ignore_index=True)
+                ok_all = catalogue.applicable(frame, [mid])[:, 0]
+                new_all = where_rows(ok_all, apply_variant(state, variant, 0), state)
+                rows_all = np.flatnonzero(ok_all)
+                res = None
+                if rows_all.size:
+                    res = simulate(
+                        new_all.take(rows_all), None, carriers=carriers, system_params=sp
+                    )
+                    if not np.isnan(variant.emitter_temp_c[0]):
+                        # new emitters, sized for the dwelling at this step
+                        sized = new_all.emitter_design_load_w.copy()
+                        sized[rows_all] = res.design_heat_load_w[:, 0]
+                        new_all = dataclasses.replace(new_all, emitter_design_load_w=sized)
+                for j, t in enumerate(chunk):
+                    node = parent[t]
+                    part = slice(j * n, (j + 1) * n)
+                    ok = ok_all[part]
+                    applied[:, t] = ok
+                    for sch in schemes:
+                        add_inv = np.where(ok, schemes[sch][:, col[mid]], 0.0)
+                        add_prem = np.where(ok, prem[sch][:, col[mid]], 0.0)
+                        invest[sch][:, t] = invest[sch][:, node] + add_inv
+                        premium[sch][:, t] = premium[sch][:, node] + add_prem
+                    # the parent's results, then those of the dwellings the measure changes
+                    for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, supply, label):
+                        a[:, t] = a[:, node]
+                    final[:, t, :] = final[:, node, :]
+                    x_final[:, t, :] = x_final[:, node, :]
+                    if res is not None:
+                        pick = np.flatnonzero((rows_all >= j * n) & (rows_all < (j + 1) * n))
+                        store(t, rows_all[pick] - j * n, res, pick)
+                # the rule columns of the new states, once for the chunk, for the next level
+                if not any(children[t] for t in chunk):
+                    continue
                 new_frame = frame.copy(deep=False)
                 for name in changing:
-                    new_frame[name] = column(new_state, name)
+                    new_frame[name] = column(new_all, name)
                 if SUPPLY_RULE_COLUMN in rule_cols:
-                    new_frame[SUPPLY_RULE_COLUMN] = supply[:, t]
-                stack.append((t, new_state, new_frame))
+                    new_frame[SUPPLY_RULE_COLUMN] = supply[:, chunk].T.reshape(-1)
+                for j, t in enumerate(chunk):
+                    if children[t]:
+                        part = slice(j * n, (j + 1) * n)
+                        below[t] = (
+                            _rows(new_all, part),
+                            new_frame.iloc[part].reset_index(drop=True),
+                        )
+        level = below
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
     parent_arr = np.asarray(parent, dtype=np.int64)
@@ -375,6 +412,25 @@ def build_candidates(
         premium_eur=premium,
         year=int(year),
     )
+
+
+#: Rows of one stacked call of :func:`build_candidates` (dwellings x candidates): bounds the
+#: memory of a level's states (~0.5 kB of inputs per row) at large N.
+_STACKED_ROWS = 1 << 20
+
+
+def _stack(states: Sequence[DwellingArrays]) -> DwellingArrays:
+    """The dwellings of several states, one after the other (the first itself if only one)."""
+    if len(states) == 1:
+        return states[0]
+    return DwellingArrays(
+        **{f.name: np.concatenate([getattr(s, f.name) for s in states]) for f in fields(states[0])}
+    )
+
+
+def _rows(state: DwellingArrays, part: slice) -> DwellingArrays:
+    """Dwellings ``part`` of ``state`` as views (no copy; states are never modified in place)."""
+    return DwellingArrays(**{f.name: getattr(state, f.name)[part] for f in fields(state)})
 
 
 def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:

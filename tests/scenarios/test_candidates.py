@@ -241,3 +241,26 @@ def test_a_measure_of_a_custom_catalogue_carries_its_premium(twin: gpd.GeoDataFr
         build_candidates(twin, [["roof_insulation"]], catalogue, policy)
     assert "premiums.measures.wp_lucht_water_plus" in str(err.value)
     assert "de maatregelencatalogus kent hem niet" in str(err.value)
+
+
+def test_stacking_candidates_in_one_call_changes_no_number(
+    twin: gpd.GeoDataFrame, cand: Candidates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one candidate per core call (the stack bounded to one twin's rows) against the default
+    # stacking, and one dwelling alone against its row among 400: the same bits
+    import scenarios.candidates as module
+
+    monkeypatch.setattr(module, "_STACKED_ROWS", 1)
+    alone = build_candidates(
+        twin, [O1, O2], load_catalogue(), load_policy(), year=2025, discounts=[0.2]
+    )
+    monkeypatch.undo()
+    one = build_candidates(
+        twin.iloc[[7]], [O1, O2], load_catalogue(), load_policy(), year=2025, discounts=[0.2]
+    )
+    for name in ("applied", "label", "expected_final_kwh", "energy_score_kwh_m2", "pv_kwh"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(cand, name))
+        np.testing.assert_array_equal(getattr(one, name)[0], getattr(cand, name)[7])
+    for scheme in cand.investment_eur:
+        np.testing.assert_array_equal(alone.net_cost(scheme), cand.net_cost(scheme))
+        np.testing.assert_array_equal(one.net_cost(scheme)[0], cand.net_cost(scheme)[7])
