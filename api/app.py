@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import db, service
@@ -253,10 +254,14 @@ def create_app(
         """Known facts with provenance and the estimated current state (label with uncertainty)."""
         return service.dwelling_card(state, dwelling_id)
 
+    # a plan that is not cached simulates every combination of the measures (a few hundred
+    # milliseconds of CPU): it runs in the thread pool, so that address search, cards and
+    # health answer meanwhile on the event loop
     @app.post(f"{v1}/dwellings/{{dwelling_id:path}}/trajectory")
     async def trajectory(dwelling_id: DwellingId, body: TrajectoryRequest) -> dict[str, Any]:
         """Stappenplan after the resident's corrections, with the optimiser's choices."""
-        return service.trajectory(
+        return await run_in_threadpool(
+            service.trajectory,
             state,
             dwelling_id,
             overrides={str(k): v for k, v in body.overrides.items()},

@@ -23,20 +23,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from api.fasttraj import (
-    TreePlan,
-    best_within_budget_row,
-    cheapest_to_target_row,
-    option,
-    plan_steps,
-)
 from api.formatting import nl_number
 from buildings import years
 from buildings.sectors import sector_outlines
-from scenarios.candidates import Candidates, build_candidates, column
+from scenarios.candidates import column
 from scenarios.catalogue import Catalogue, load_catalogue
-from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy, load_policy
-from scenarios.trajectory import DEFAULT_ORDER
+from scenarios.household import household_plan, question_problems
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
 from sim.carriers import CARRIERS
 from sim.core import simulate
 from sim.errors import Problems
@@ -164,16 +157,11 @@ class ServiceState:
     index: AddressIndex
     current: pd.DataFrame  # current state per dwelling (need, label, CO2, cost)
     sectors: gpd.GeoDataFrame  # EPSG:4326, per sector: polygon and current-state indicators
-    # candidates of DEFAULT_ORDER for every dwelling, per income category, computed at start-up
-    # (vectorised over the whole twin): a trajectory without corrections is then a lookup
-    default_candidates: dict[str, Candidates]
-    position: dict[str, int]  # row of each dwelling id in the candidates
-    # the chain of DEFAULT_ORDER in default_candidates, and the Dutch names of the measures
-    default_plan: TreePlan
-    names_nl: dict[str, str]
     year: int = 2025
     # cards already computed (they depend only on the dwelling), bounded: see dwelling_card
     card_cache: dict[tuple[str, int], str] = field(default_factory=dict)
+    # plans without corrections already computed, per question, bounded: see trajectory
+    plan_cache: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
     @property
     def municipalities(self) -> list[str]:
@@ -233,17 +221,7 @@ def load_state(
         index=twin.index,
     )
     table = pd.DataFrame(twin.drop(columns="geometry"))
-    default_candidates = {
-        income: build_candidates(
-            table, [DEFAULT_ORDER], catalogue, policy, year, income_category=income
-        )
-        for income in INCOME_CATEGORIES
-    }
     state = ServiceState(
-        default_candidates=default_candidates,
-        position={str(d): i for i, d in enumerate(twin["dwelling_id"])},
-        default_plan=TreePlan.of(default_candidates[INCOME_CATEGORIES[0]], DEFAULT_ORDER),
-        names_nl={m.id: m.label_nl for m in catalogue.measures},
         twin=twin,
         table=table,
         catalogue=catalogue,
@@ -533,72 +511,53 @@ def trajectory(
     budget_eur: float | None = None,
     income_category: str = DEFAULT_INCOME_CATEGORY,
 ) -> dict[str, Any]:
-    """The stappenplan of one dwelling after the resident's corrections, with the optimiser's
-    cheapest way to ``target_label`` and (with a budget) the lowest CO2 within it.
+    """The household plan of one dwelling after the resident's corrections
+    (:func:`scenarios.household.household_plan`: the stappenplan, the cheapest combination to
+    ``target_label`` and, with a budget, the lowest CO2 within it), with the calibration note.
 
     ``measured`` maps a carrier (``natural_gas``, ``heating_oil``, ``electricity``, ...) to a
     measured annual use [kWh]; the first one the dwelling heats with sets the household's
     expected-use factor (:func:`calibrate_use`), so every step's energy bill and CO2 are those
     of the household as it lives; the labels stay the EPC method's.
+
+    A plan without corrections depends only on the question: it is computed once per worker
+    and kept (at most :data:`CARD_CACHE_SIZE`, the oldest dropped first).
     """
-    if dwelling_id not in state.position:
-        _row(state, dwelling_id)  # raises NotFound
-    problems = Problems("trajectvraag")
-    if target_label not in LABELS:
-        problems.add("target_label", f"onbekend EPC-label; kies uit {', '.join(LABELS)}")
-    if income_category not in INCOME_CATEGORIES:
-        problems.add(
-            "income_category",
-            f"onbekende premiecategorie; kies uit {', '.join(INCOME_CATEGORIES)}",
-        )
-    steps = tuple(order) if order else DEFAULT_ORDER
-    unknown = [m for m in steps if m not in state.catalogue.ids]
-    if unknown:
-        problems.add("order", f"onbekende maatregel(en) {unknown}")
+    row = _row(state, dwelling_id)  # raises NotFound
+    problems = question_problems(state.catalogue, order, target_label, income_category, budget_eur)
     for carrier in measured or {}:
         if carrier not in CARRIERS:
             problems.add(
                 f"measured.{carrier}", f"onbekende energiedrager; kies uit {list(CARRIERS)}"
             )
     problems.raise_if_any()
+    key = None
+    if not overrides and not measured:
+        key = (dwelling_id, tuple(order or ()), target_label, budget_eur, income_category)
+        text = state.plan_cache.get(key)
+        if text is not None:
+            return dict(json.loads(text))
+    row = apply_overrides(row, overrides or {})
     calibration = None
-    # one candidate tree (the prefixes of the order) gives both the stappenplan and the
-    # optimiser's choices among those candidates; without corrections it was computed at start
-    # for every dwelling, and the answer is read from its row (api.fasttraj: no pandas)
-    if not overrides and not measured and steps == DEFAULT_ORDER:
-        cand = state.default_candidates[income_category]
-        i = state.position[dwelling_id]
-        plan = state.default_plan
-    else:
-        row = apply_overrides(_row(state, dwelling_id), overrides or {})
-        if measured:
-            row, calibration = calibrate_use(state, row, {k: float(v) for k, v in measured.items()})
-        cand = build_candidates(
-            row, [steps], state.catalogue, state.policy, state.year, income_category=income_category
-        )
-        i = 0
-        plan = TreePlan.of(cand, steps)
-    records, skipped = plan_steps(cand, i, plan, state.names_nl)
-    choices = {
-        "cheapest_to_target": cheapest_to_target_row(cand, i, plan, LABELS.index(target_label))
-    }
-    if budget_eur is not None:
-        choices["best_within_budget"] = best_within_budget_row(cand, i, plan, budget_eur)
-    options = {name: option(cand, i, plan, t) for name, t in choices.items()}
-    return {
-        "dwelling_id": dwelling_id,
-        "year": state.year,
-        "income_category": income_category,
-        "target_label": target_label,
-        "long_term_goal": {
-            "year": state.policy.long_term_goal.year,
-            "label": state.policy.long_term_goal.label,
-        },
-        "steps": records,
-        "not_applicable": skipped,
-        "options": options,
-        "calibration": calibration,
-    }
+    if measured:
+        row, calibration = calibrate_use(state, row, {k: float(v) for k, v in measured.items()})
+    answer = household_plan(
+        row,
+        state.catalogue,
+        state.policy,
+        state.year,
+        order=order,
+        income_category=income_category,
+        target_label=target_label,
+        budget_eur=budget_eur,
+    )
+    answer["dwelling_id"] = dwelling_id
+    answer["calibration"] = calibration
+    if key is not None:
+        while len(state.plan_cache) >= CARD_CACHE_SIZE:
+            state.plan_cache.pop(next(iter(state.plan_cache)), None)
+        state.plan_cache[key] = json.dumps(answer)
+    return answer
 
 
 def sectors_geojson(state: ServiceState) -> dict[str, Any]:
@@ -620,7 +579,6 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 __all__ = [
-    "DEFAULT_ORDER",
     "OVERRIDABLE",
     "AddressIndex",
     "NotFound",

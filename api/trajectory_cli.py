@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -13,14 +13,11 @@ from rich.table import Table
 from api.console import console, fail
 from api.formatting import TWO_QUANTITIES_NL, nl_number
 from sim.errors import InputError
-from sim.labels import LABELS
 
 if TYPE_CHECKING:
-    from scenarios.candidates import Candidates
     from scenarios.catalogue import Catalogue
 
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
-from scenarios.trajectory import default_order
 
 _ADDRESS = re.compile(
     r"^\s*(?P<street>.+?)\s+(?P<number>\d+\S*)(?:\s+bus\s+(?P<box>\S+))?\s*,\s*(?P<postcode>\d{4})\s*$",
@@ -106,13 +103,21 @@ def trajectory(
             "--budget", min=0, help="Budget [€, netto na premie]: beste combinatie ervoor."
         ),
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Het antwoord als JSON, hetzelfde als POST /api/v1/dwellings/{id}/trajectory.",
+        ),
+    ] = False,
 ) -> None:
     """Toon het stappenplan van één woning: stappen in volgorde met kost, premie, besparing en label."""
+    import json
+
     from buildings.twin import read_twin
-    from scenarios.candidates import all_subsets, build_candidates
     from scenarios.catalogue import load_catalogue
+    from scenarios.household import household_plan
     from scenarios.policy import load_policy
-    from scenarios.trajectory import stappenplan
 
     if address is None and address_id is None:
         fail('geef een adres ("Kerkstraat 12, 8810") of --address-id.')
@@ -120,20 +125,24 @@ def trajectory(
         twin = read_twin(twin_path)
         rows = find_dwelling(twin, address, address_id)
         catalogue = load_catalogue()
-        steps = (
-            tuple(s.strip() for s in order.split(","))
-            if order
-            else default_order(rows["attachment"].iloc[0])
-        )
         policy = load_policy()
-        plan = stappenplan(rows, steps, catalogue, policy, year=year, income_category=income)
-        if target not in LABELS:
-            fail(f"--target {target} is geen EPC-label; kies uit {', '.join(LABELS)}.")
-        cand = build_candidates(
-            rows, all_subsets(steps), catalogue, policy, year=year, income_category=income
+        plan = household_plan(
+            pd.DataFrame(rows.drop(columns="geometry", errors="ignore")),
+            catalogue,
+            policy,
+            year,
+            order=[s.strip() for s in order.split(",")] if order else None,
+            income_category=income,
+            target_label=target,
+            budget_eur=budget,
         )
     except InputError as exc:
         fail(str(exc))
+    if as_json:
+        # the service's answer: the plan and no calibration (the command line takes no
+        # measured use)
+        console.print_json(json.dumps({**plan, "calibration": None}))
+        return
     row = rows.iloc[0]
     box = (
         f" bus {row['box_number']}"
@@ -159,26 +168,24 @@ def trajectory(
         "terugverdientijd jaar",
     ):
         table.add_column(col, justify="left" if col in ("maatregel", "label") else "right")
-    for r in plan.to_dict("records"):
-        label_nl = catalogue.measure(r["measure"]).label_nl if r["measure"] else "huidige toestand"
+    for r in plan["steps"]:
         payback = r["simple_payback_years"]
         table.add_row(
             str(r["step"]),
-            label_nl,
+            r["measure_nl"],
             nl_number(r["investment_eur"]),
             nl_number(r["premium_eur"]),
             nl_number(r["net_cost_eur"]),
             nl_number(r["saving_eur"]),
             str(r["label"]),
             nl_number(r["co2_kg"]),
-            "-" if pd.isna(payback) else nl_number(payback, 1),
+            "-" if payback is None else nl_number(payback, 1),
         )
     console.print(table)
-    skipped = [m for m in steps if m not in set(plan["measure"])]
-    if skipped:
-        names = ", ".join(catalogue.measure(m).label_nl for m in skipped if m in catalogue.ids)
+    if plan["not_applicable"]:
+        names = ", ".join(catalogue.measure(m).label_nl for m in plan["not_applicable"])
         console.print(f"Niet van toepassing op deze woning: {names}.")
-    _print_choices(cand, catalogue, target, budget)
+    _print_choices(plan, catalogue, len(plan["not_applicable"]) + len(plan["steps"]) - 1, budget)
     console.print(
         "Prijzen en premies: scenarios/data, met de bron van elke waarde; "
         "label volgens de Vlaamse EPC-schaal. " + TWO_QUANTITIES_NL
@@ -186,37 +193,33 @@ def trajectory(
 
 
 def _print_choices(
-    cand: Candidates, catalogue: Catalogue, target: str, budget: float | None
+    plan: dict[str, Any], catalogue: Catalogue, n_measures: int, budget: float | None
 ) -> None:
-    """The optimiser over every combination of the measures: cheapest to the target label and,
-    with a budget, the lowest CO2 within it."""
-    from scenarios.candidates import best_within_budget, cheapest_to_target
-
-    table = Table(title=f"Optimalisatie over alle {cand.k - 1} combinaties van deze maatregelen")
+    """The optimiser's choices over every combination of the measures: cheapest to the target
+    label and, with a budget, the lowest CO2 within it."""
+    table = Table(
+        title=f"Optimalisatie over alle {2**n_measures - 1} combinaties van deze maatregelen"
+    )
     for col in ("keuze", "maatregelen", "netto €", "label", "CO2 kg/jaar", "energiekost €/jaar"):
         table.add_column(
             col, justify="left" if col in ("keuze", "maatregelen", "label") else "right"
         )
-    net = cand.net_cost()
-    choices = [(f"goedkoopst naar label {target}", cheapest_to_target(cand, LABELS.index(target)))]
-    if budget is not None:
-        choices.append(
-            (f"minste CO2 binnen {nl_number(budget)} €", best_within_budget(cand, budget))
-        )
-    for name, index in choices:
-        t = int(index[0])
-        if t < 0:
-            table.add_row(name, "niet haalbaar met deze maatregelen", "-", "-", "-", "-")
+    names = {
+        "cheapest_to_target": f"goedkoopst naar label {plan['target_label']}",
+        "best_within_budget": f"minste CO2 binnen {nl_number(budget or 0.0)} €",
+    }
+    for key, choice in plan["options"].items():
+        if choice is None:
+            table.add_row(names[key], "niet haalbaar met deze maatregelen", "-", "-", "-", "-")
             continue
-        done = str(cand.done(index)[0])
-        names = ", ".join(catalogue.measure(m).label_nl for m in done.split("+") if m) or "niets"
+        done = ", ".join(catalogue.measure(m).label_nl for m in choice["measures"]) or "niets"
         table.add_row(
-            name,
-            names,
-            nl_number(net[0, t]),
-            LABELS[int(cand.label[0, t])],
+            names[key],
+            done,
+            nl_number(choice["net_cost_eur"]),
+            choice["label"],
             # what the household emits and pays: the expected actual use, as in the steps above
-            nl_number(cand.expected_co2_kg[0, t]),
-            nl_number(cand.expected_cost_eur[0, t]),
+            nl_number(choice["co2_kg"]),
+            nl_number(choice["energy_cost_eur"]),
         )
     console.print(table)

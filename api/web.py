@@ -184,6 +184,10 @@ def _eur(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"€ {nl_number(value)}"
 
 
+def _number(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None or not math.isfinite(value) else nl_number(value, digits)
+
+
 def _override_text(key: str, value: float) -> str:
     """A corrected dwelling field as a resident reads it: a system by name, else value and unit."""
     from sim.stock import DWELLING_FIELDS
@@ -467,7 +471,9 @@ def resident_report(
             f'<td class="n">{_eur(s["premium_eur"])}</td>'
             f'<td class="n">{_eur(s["net_cost_eur"])}</td>'
             f'<td class="n">{_eur(s["saving_eur"])}</td>'
-            f"<td>{_label_tile(str(s['label']))}</td></tr>"
+            f"<td>{_label_tile(str(s['label']))}</td>"
+            f'<td class="n">{_number(s["co2_kg"])}</td>'
+            f'<td class="n">{_number(s["simple_payback_years"], 1)}</td></tr>'
         )
     total = {
         k: sum(float(s[k] or 0.0) for s in steps[1:])
@@ -478,9 +484,12 @@ def resident_report(
     table = (
         '<table id="stappen"><thead><tr><th>stap</th><th>maatregel</th>'
         '<th class="n">investering</th><th class="n">premie</th><th class="n">netto</th>'
-        '<th class="n">besparing per jaar</th><th>label na stap</th></tr></thead><tbody>'
+        '<th class="n">besparing per jaar</th><th>label na stap</th>'
+        '<th class="n">CO2 kg per jaar</th><th class="n">terugverdientijd (jaar)</th>'
+        "</tr></thead><tbody>"
         f'<tr><td>–</td><td>huidige toestand</td><td class="n"></td><td class="n"></td>'
-        f'<td class="n"></td><td class="n"></td><td>{_label_tile(str(now["label"]))}</td></tr>'
+        f'<td class="n"></td><td class="n"></td><td>{_label_tile(str(now["label"]))}</td>'
+        f'<td class="n">{_number(now["co2_kg"])}</td><td class="n"></td></tr>'
         + "".join(rows)
         + "</tbody>"
         + (
@@ -488,7 +497,8 @@ def resident_report(
             f'<td class="n">{_eur(total["premium_eur"])}</td>'
             f'<td class="n">{_eur(total["net_cost_eur"])}</td>'
             f'<td class="n">{_eur(total["saving_eur"])}</td>'
-            f"<td>{_label_tile(str(last['label']))}</td></tr></tfoot>"
+            f"<td>{_label_tile(str(last['label']))}</td>"
+            f'<td class="n">{_number(last["co2_kg"])}</td><td></td></tr></tfoot>'
             if rows
             else ""
         )

@@ -322,14 +322,16 @@ def build_candidates(
     changing = [c for c in rule_cols if c in DWELLING_COLUMNS]
     # the supply temperature the emitters need is a result of the core: the root's, then each
     # state's own (a heat pump is judged on the dwelling after the earlier steps)
-    start = pd.DataFrame(
-        {c: supply[:, 0] if c == SUPPLY_RULE_COLUMN else dwellings[c].to_numpy() for c in rule_cols}
-    )
+    # (as plain arrays per state; one DataFrame per stacked call, for the catalogue's rules)
+    start = {
+        c: supply[:, 0] if c == SUPPLY_RULE_COLUMN else dwellings[c].to_numpy() for c in rule_cols
+    }
     # candidates stacked in one call: at most this many rows (or one candidate's N)
     per_call = max(1, _STACKED_ROWS // max(n, 1))
-    level: dict[int, tuple[DwellingArrays, pd.DataFrame]] = {0: (arrays, start)}
+    Rules = dict[str, NDArray[Any]]
+    level: dict[int, tuple[DwellingArrays, Rules]] = {0: (arrays, start)}
     while level:
-        below: dict[int, tuple[DwellingArrays, pd.DataFrame]] = {}
+        below: dict[int, tuple[DwellingArrays, Rules]] = {}
         by_measure: dict[str, list[int]] = {}
         for node in level:
             for t in children[node]:
@@ -339,7 +341,12 @@ def build_candidates(
             for c0 in range(0, len(nodes), per_call):
                 chunk = nodes[c0 : c0 + per_call]
                 state = _stack([level[parent[t]][0] for t in chunk])
-                frame = pd.concat([level[parent[t]][1] for t in chunk], ignore_index=True)
+                rules = [level[parent[t]][1] for t in chunk]
+                frame = pd.DataFrame(
+                    {c: np.concatenate([r[c] for r in rules]) for c in rule_cols}
+                    if len(rules) > 1
+                    else rules[0]
+                )
                 ok_all = catalogue.applicable(frame, [mid])[:, 0]
                 new_all = where_rows(ok_all, apply_variant(state, variant, 0), state)
                 rows_all = np.flatnonzero(ok_all)
@@ -374,17 +381,17 @@ def build_candidates(
                 # the rule columns of the new states, once for the chunk, for the next level
                 if not any(children[t] for t in chunk):
                     continue
-                new_frame = frame.copy(deep=False)
+                new_rules = {c: frame[c].to_numpy() for c in rule_cols}
                 for name in changing:
-                    new_frame[name] = column(new_all, name)
+                    new_rules[name] = column(new_all, name)
                 if SUPPLY_RULE_COLUMN in rule_cols:
-                    new_frame[SUPPLY_RULE_COLUMN] = supply[:, chunk].T.reshape(-1)
+                    new_rules[SUPPLY_RULE_COLUMN] = supply[:, chunk].T.reshape(-1)
                 for j, t in enumerate(chunk):
                     if children[t]:
                         part = slice(j * n, (j + 1) * n)
                         below[t] = (
                             _rows(new_all, part),
-                            new_frame.iloc[part].reset_index(drop=True),
+                            {c: v[part] for c, v in new_rules.items()},
                         )
         level = below
 

@@ -51,6 +51,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -74,9 +75,15 @@ class ExpectedUseParameters:
 
     @classmethod
     def default(cls) -> ExpectedUseParameters:
-        """The shipped (calibrated) parameters."""
-        t = load_table("expected_use.csv").set_index("key")["value"]
-        return cls(**{k: float(t[k]) for k in cls.__dataclass_fields__})
+        """The shipped (calibrated) parameters (read once: every core call asks for them)."""
+        return _shipped_parameters()
+
+
+@cache
+def _shipped_parameters() -> ExpectedUseParameters:
+    t = load_table("expected_use.csv").set_index("key")["value"]
+    fields = ExpectedUseParameters.__dataclass_fields__
+    return ExpectedUseParameters(**{k: float(t[k]) for k in fields})
 
 
 @jit

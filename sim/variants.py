@@ -214,6 +214,12 @@ def standard_packages() -> VariantArrays:
     )
 
 
+@cache
+def _heat_recovery_defaults() -> pd.Series:
+    """Heat-recovery efficiency of each ventilation system code (read once)."""
+    return load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
+
+
 def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) -> DwellingArrays:
     """Dwelling inputs after variant ``p`` -- the slow, obvious NumPy reference of the transform.
 
@@ -233,7 +239,7 @@ def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) ->
     """
     d = dwellings
     v = {f.name: getattr(variants, f.name)[p] for f in fields(variants) if f.name != "name"}
-    hr_default = load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
+    hr_default = _heat_recovery_defaults()
 
     def upper(own: NDArray[np.float64], new: float) -> NDArray[np.float64]:
         return own if np.isnan(new) else np.minimum(own, new)

@@ -442,7 +442,10 @@
         el("td", { class: "n" }, first ? "" : eur(s.premium_eur)),
         el("td", { class: "n" }, first ? "" : eur(s.net_cost_eur)),
         el("td", { class: "n" }, first ? "" : eur(s.saving_eur)),
-        el("td", {}, labelTile(s.label))));
+        el("td", {}, labelTile(s.label)),
+        el("td", { class: "n" }, s.co2_kg === null ? "–" : f0.format(s.co2_kg)),
+        el("td", { class: "n" },
+          first || s.simple_payback_years === null ? "–" : f1.format(s.simple_payback_years))));
     }
     drawChart(plan.steps);
     const names = {};

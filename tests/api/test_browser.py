@@ -136,6 +136,9 @@ def test_search_change_a_fact_save_a_dossier(
         page.wait_for_selector("#stappen tbody tr", timeout=30_000)
         before = _cells(page)
         assert any("Dakisolatie" in row for row in before), before
+        # the same columns as the command line: CO2 per year and the payback of each step
+        assert page.locator("#stappen thead th").count() == 9
+        assert all("NaN" not in row and "undefined" not in row for row in before), before
         page.screenshot(path=str(tmp_path / "voor.png"), full_page=True)
         # "the roof was insulated in 2012"
         page.check("#kenmerk-dak")

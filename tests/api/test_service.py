@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from api import service
-from scenarios.trajectory import stappenplan
+from scenarios.trajectory import DEFAULT_ORDER, stappenplan
 from sim.carriers import CARRIERS
 from sim.core import simulate
 from sim.errors import InputError
@@ -74,9 +74,7 @@ def test_card_shows_provenance_and_a_label_distribution(state: service.ServiceSt
 def test_corrections_change_the_plan_and_are_range_checked(state: service.ServiceState) -> None:
     did = _house(state)
     plain = service.trajectory(state, did)
-    direct = stappenplan(
-        state.twin.loc[[did]], service.DEFAULT_ORDER, state.catalogue, state.policy, 2025
-    )
+    direct = stappenplan(state.twin.loc[[did]], DEFAULT_ORDER, state.catalogue, state.policy, 2025)
     assert [s["measure"] for s in plain["steps"][1:]] == list(direct["measure"].iloc[1:])
     assert "roof_insulation" in [s["measure"] for s in plain["steps"]]
     # "the roof was insulated in 2012": roof insulation no longer applies, the need is lower

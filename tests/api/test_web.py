@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api import db, service, web
 from api.app import create_app
+from api.formatting import nl_number
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,11 @@ def test_resident_report(client: TestClient, state: service.ServiceState) -> Non
     assert "<svg" in html and 'id="stappen"' in html
     assert "Dakisolatie" in html  # a step, by its Dutch name
     assert "investering" in html and "premie" in html and "besparing per jaar" in html
+    # the same plan as the command line and the API: CO2 and payback per step too
+    assert "CO2 kg per jaar" in html and "terugverdientijd (jaar)" in html
+    plan = service.trajectory(state, did)
+    first_step = html.split('id="stappen"')[1].split("</table>")[0]
+    assert nl_number(plan["steps"][1]["co2_kg"]) in first_step
     assert "Goedkoopste weg naar label A" in html and "Doel 2050" in html
     assert "schattingen" in html and "offertes" in html
     address = service.dwelling_card(state, did)["address"]

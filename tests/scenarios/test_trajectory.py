@@ -134,7 +134,7 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
     )
     assert with_budget.exit_code == 0 and "minste CO2 binnen 15.000" in with_budget.output
     bad_target = runner.invoke(app, ["trajectory", address, "--twin", str(path), "--target", "Z"])
-    assert bad_target.exit_code == 2 and "geen EPC-label" in bad_target.output
+    assert bad_target.exit_code == 2 and "onbekend EPC-label" in bad_target.output
     bad = runner.invoke(app, ["trajectory", "Nergensstraat 1, 8810", "--twin", str(path)])
     assert bad.exit_code == 2 and "staat niet in de tweeling" in bad.output
     garbled = runner.invoke(app, ["trajectory", "zomaar iets", "--twin", str(path)])

@@ -1,0 +1,126 @@
+"""The household plan (``scenarios.household``): one answer for the command line, the API, the
+page and the report, checked against independent references.
+
+- the steps against :func:`scenarios.trajectory.stappenplan` of the same order (its own
+  candidate tree: the prefixes only);
+- the optimiser against a brute force over every combination, each simulated on its own by the
+  stappenplan of that combination (no shared candidates, no lexsort).
+
+The command line's ``--json`` against the HTTP API's body: ``tests/api/test_household_answer.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from scenarios.catalogue import load_catalogue
+from scenarios.household import household_plan
+from scenarios.policy import load_policy
+from scenarios.trajectory import default_order, stappenplan
+from sim.errors import InputError
+from sim.labels import LABELS
+
+#: A short route: 15 combinations, each checked by its own stappenplan.
+SHORT = ("roof_insulation", "glazing_hr", "heat_pump_air_water", "pv")
+
+
+@pytest.fixture(scope="module")
+def table(demo_twin: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame(demo_twin.drop(columns="geometry"))
+
+
+def _rows(table: pd.DataFrame) -> list[pd.DataFrame]:
+    """A few houses and flats of the demo town, old and new."""
+    picks = []
+    for attachment in ("gesloten", "open", "apartment"):
+        of_kind = table[table["attachment"] == attachment].sort_values("construction_year")
+        picks += [of_kind.iloc[[0]], of_kind.iloc[[len(of_kind) // 2]]]
+    return picks
+
+
+def test_the_steps_are_the_stappenplan_of_the_dwellings_route(table: pd.DataFrame) -> None:
+    cat, pol = load_catalogue(), load_policy()
+    for row in _rows(table):
+        order = default_order(str(row["attachment"].iloc[0]))
+        plan = household_plan(row, cat, pol, 2025, income_category="cat3")
+        ref = stappenplan(row, order, cat, pol, 2025, income_category="cat3")
+        assert [s["measure"] for s in plan["steps"]] == [m or None for m in ref["measure"]]
+        assert plan["not_applicable"] == [m for m in order if m not in set(ref["measure"])]
+        for step, (_, r) in zip(plan["steps"], ref.iterrows(), strict=True):
+            assert step["label"] == str(r["label"])
+            for key in ("net_cost_eur", "co2_kg", "energy_cost_eur", "energy_score_kwh_m2"):
+                assert step[key] == pytest.approx(float(r[key]), rel=1e-12, abs=1e-9)
+
+
+def _brute_force(
+    row: pd.DataFrame, target: str, budget: float
+) -> tuple[float | None, float | None, list[tuple[float, float, int, list[str]]]]:
+    """Every combination of SHORT simulated alone: (net cost, CO2, label, measures done)."""
+    cat, pol = load_catalogue(), load_policy()
+    results = [(0.0, None, None, [])]
+    for k in range(1, len(SHORT) + 1):
+        for combo in itertools.combinations(SHORT, k):
+            plan = stappenplan(row, list(combo), cat, pol, 2025)
+            last = plan.iloc[-1]
+            results.append(
+                (
+                    float(plan["net_cost_eur"].sum()),
+                    float(last["co2_kg"]),
+                    LABELS.index(str(last["label"])),
+                    [m for m in plan["measure"] if m],
+                )
+            )
+    first = stappenplan(row, [], cat, pol, 2025).iloc[0]
+    results[0] = (0.0, float(first["co2_kg"]), LABELS.index(str(first["label"])), [])
+    reaching = [r for r in results if r[2] <= LABELS.index(target)]
+    cheapest = min((r[0] for r in reaching), default=None)
+    within = [r for r in results if r[0] <= budget + 1e-9]
+    lowest_co2 = min(r[1] for r in within)
+    return cheapest, lowest_co2, results
+
+
+def test_the_optimiser_finds_what_trying_every_combination_alone_finds(
+    table: pd.DataFrame,
+) -> None:
+    cat, pol = load_catalogue(), load_policy()
+    checked = 0
+    for row in _rows(table)[:4]:  # houses: every measure of SHORT is theirs
+        for target, budget in (("B", 8_000.0), ("A", 20_000.0)):
+            plan = household_plan(
+                row, cat, pol, 2025, order=SHORT, target_label=target, budget_eur=budget
+            )
+            cheapest, lowest_co2, results = _brute_force(row, target, budget)
+            got = plan["options"]["cheapest_to_target"]
+            if cheapest is None:
+                assert got is None
+            else:
+                assert got["net_cost_eur"] == pytest.approx(cheapest, rel=1e-9, abs=1e-6)
+                assert LABELS.index(got["label"]) <= LABELS.index(target)
+                checked += 1
+            best = plan["options"]["best_within_budget"]
+            assert best["net_cost_eur"] <= budget + 1e-6
+            assert best["co2_kg"] == pytest.approx(lowest_co2, rel=1e-9)
+            # the choice's measures, done alone, give its numbers
+            match = [r for r in results if r[3] == best["measures"]]
+            assert match and match[0][1] == pytest.approx(best["co2_kg"], rel=1e-9)
+    assert checked > 0
+
+
+def test_mistakes_of_the_question_are_reported_together_in_dutch(table: pd.DataFrame) -> None:
+    row = _rows(table)[0]
+    with pytest.raises(InputError) as err:
+        household_plan(
+            row,
+            load_catalogue(),
+            load_policy(),
+            order=["dakraam", "pv", "pv"],
+            target_label="Z",
+            income_category="rijk",
+            budget_eur=-5.0,
+        )
+    assert set(err.value.fields) == {"order", "target_label", "income_category", "budget_eur"}
+    assert "onbekend EPC-label" in str(err.value)
