@@ -20,17 +20,17 @@ import geopandas as gpd
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import db, service
-from api.results import ScenarioResults, load_results
-from api.schemas import DossierIn, DossierOut, DossierUpdate
+from api.schemas import ID_PATTERN, DossierIn, DossierOut, DossierUpdate, TrajectoryRequest
+from api.web import build_web_router, mount_static
 from scenarios.io_yaml import pydantic_message_nl
-from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
+from scenarios.results import ScenarioResults, load_results
 from sim.errors import InputError
 
 #: Answer when the service holds no scenario results.
@@ -40,42 +40,6 @@ NO_RESULTS_NL = (
 )
 #: Largest request body accepted [bytes]; larger ones get 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
-#: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
-ID_PATTERN = r"^[A-Za-z0-9_.\-/]{1,120}$"
-
-OverrideKey = Literal[
-    "construction_year",
-    "floor_area_m2",
-    "u_roof_w_m2k",
-    "u_wall_w_m2k",
-    "u_floor_w_m2k",
-    "u_window_w_m2k",
-    "infiltration_ach",
-    "ventilation_system",
-    "heating_system",
-    "emitter_temp_c",
-    "dhw_system",
-    "setpoint_c",
-    "pv_kwp",
-]
-Carrier = Literal["natural_gas", "heating_oil", "electricity", "district_heat", "wood_pellets"]
-Label = Literal["A+", "A", "B", "C", "D", "E", "F"]
-
-
-class TrajectoryRequest(BaseModel):
-    """A trajectory question: corrections of the estimate, measured use, target and budget."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    overrides: dict[OverrideKey, float] = Field(default_factory=dict, max_length=20)
-    measured_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=1e6)]] = Field(
-        default_factory=dict, max_length=5
-    )
-    order: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
-    target_label: Label = "A"
-    budget_eur: Annotated[float, Field(ge=0, le=1e7)] | None = None
-    # Mijn VerbouwPremie category: cat1 (least supported) .. cat4 (most supported)
-    income_category: IncomeCategory = DEFAULT_INCOME_CATEGORY
 
 
 class Problem(BaseModel):
@@ -116,7 +80,7 @@ def create_app(
 ) -> FastAPI:
     """The application for a loaded :class:`api.service.ServiceState`, a dossier database
     (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`) and, optionally,
-    the results of a scenario run (:func:`api.results.load_results`).
+    the results of a scenario run (:func:`scenarios.results.load_results`).
 
     With results, ``state`` must hold the policy the results were computed with
     (``service.load_state(twin, policy=results.policy)``): the LEKP goals, the LEKP period and
@@ -432,8 +396,6 @@ def create_app(
     def export_dossier(dossier_id: DossierId, who: Who, s: S) -> dict[str, Any]:
         """Everything stored about a dossier, with its audit trail (GDPR access)."""
         return db.export_dossier(s, who, dossier_id)
-
-    from api.web import build_web_router, mount_static
 
     app.include_router(build_web_router(state, engine, results))
     mount_static(app)

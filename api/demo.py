@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
-from api.pipeline import ScenarioRun, run_file
 from api.validation import scenario_rates, validate, write_report
 from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
+from scenarios.pipeline import ScenarioRun, run_file
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.csvsafe import write_csv

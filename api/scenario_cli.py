@@ -36,7 +36,7 @@ def run(
     ] = None,
 ) -> None:
     """Reken een scenario door (jaar per jaar, met Monte Carlo); schrijf woningen, indicatoren, kaarten, grafieken."""
-    from api.pipeline import run_file
+    from scenarios.pipeline import run_file
     from scenarios.run import SchedulerUnavailable
 
     if scheduler is not None and scheduler != "local" and not scheduler.startswith("tcp://"):

@@ -1,4 +1,5 @@
-"""Input and output models of the climate-table dossiers (pydantic v2).
+"""Input and output models of the service: the trajectory question and the climate-table
+dossiers (pydantic v2).
 
 Separate models for what comes in (:class:`DossierIn`, :class:`DossierUpdate`) and what goes
 out (:class:`DossierOut`). Every model forbids unknown fields and bounds every string, list and
@@ -9,9 +10,61 @@ database.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from scenarios.household import OVERRIDABLE
+from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
+
+#: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
+ID_PATTERN = r"^[A-Za-z0-9_.\-/]{1,120}$"
+
+Carrier = Literal["natural_gas", "heating_oil", "electricity", "district_heat", "wood_pellets"]
+Label = Literal["A+", "A", "B", "C", "D", "E", "F"]
+
+
+class TrajectoryRequest(BaseModel):
+    """A trajectory question: corrections of the estimate, measured use, target and budget.
+
+    The keys of ``overrides`` are those of :data:`scenarios.household.OVERRIDABLE` (the one
+    list of correctable inputs; the OpenAPI schema lists them as the allowed property names).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: dict[str, float] = Field(
+        default_factory=dict,
+        max_length=20,
+        json_schema_extra={"propertyNames": {"enum": list(OVERRIDABLE)}},
+    )
+    measured_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=dict, max_length=5
+    )
+    order: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
+    target_label: Label = "A"
+    budget_eur: Annotated[float, Field(ge=0, le=1e7)] | None = None
+    # Mijn VerbouwPremie category: cat1 (least supported) .. cat4 (most supported)
+    income_category: IncomeCategory = DEFAULT_INCOME_CATEGORY
+
+    @field_validator("overrides")
+    @classmethod
+    def _known_inputs(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(k for k in value if k not in OVERRIDABLE)
+        if unknown:
+            raise ValueError(
+                f"kan niet aangepast worden: {', '.join(unknown)}; kies uit {', '.join(OVERRIDABLE)}"
+            )
+        return value
+
 
 #: NIS code of a Belgian municipality: five digits (Gent 44021, Roeselare 36015).
 NisCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]

@@ -60,8 +60,8 @@ def serve(
     import uvicorn
 
     from api import db as database
-    from api.results import load_results
     from buildings.twin import read_twin
+    from scenarios.results import load_results
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -101,7 +101,7 @@ def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], N
     """The shipped example scenario on the demo twin, written to ``out``."""
     from importlib import resources
 
-    from api.pipeline import run_file
+    from scenarios.pipeline import run_file
 
     example = resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml")
     run_file(str(example), out, twin=frame, progress=step)

@@ -28,32 +28,19 @@ from buildings import years
 from buildings.sectors import sector_outlines
 from scenarios.candidates import column
 from scenarios.catalogue import Catalogue, load_catalogue
-from scenarios.household import household_plan, question_problems
+from scenarios.household import (
+    OVERRIDABLE,
+    apply_overrides,
+    household_plan,
+    question_problems,
+)
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
 from sim.carriers import CARRIERS
 from sim.core import simulate
-from sim.errors import Problems
 from sim.labels import LABELS, current_labels
 from sim.reference_data import load_table
-from sim.stock import DWELLING_COLUMNS, DWELLING_FIELDS, DwellingArrays
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
-#: Core inputs a facilitator may correct, with the resident's words for them.
-OVERRIDABLE: dict[str, str] = {
-    "construction_year": "bouwjaar",
-    "floor_area_m2": "bewoonbare oppervlakte",
-    "u_roof_w_m2k": "U-waarde dak",
-    "u_wall_w_m2k": "U-waarde gevel",
-    "u_floor_w_m2k": "U-waarde vloer",
-    "u_window_w_m2k": "U-waarde ramen",
-    "infiltration_ach": "luchtdichtheid (infiltratie)",
-    "ventilation_system": "ventilatiesysteem",
-    "heating_system": "verwarmingstoestel",
-    "emitter_temp_c": "aanvoertemperatuur",
-    "dhw_system": "warmwatertoestel",
-    "setpoint_c": "binnentemperatuur",
-    "pv_kwp": "zonnepanelen",
-}
-_SPEC = {f.name: f for f in DWELLING_FIELDS}
 #: Dwelling cards kept per worker process (as JSON text of about 1.5 kB each).
 CARD_CACHE_SIZE: int = 20_000
 
@@ -183,7 +170,7 @@ def load_state(
 
     ``policy`` is the policy of everything the service shows (prices, premiums, the LEKP goals
     and the long-term goal); default the shipped one. With scenario results it must be the
-    policy of the run (:attr:`api.results.ScenarioResults.policy`).
+    policy of the run (:attr:`scenarios.results.ScenarioResults.policy`).
 
     Notes
     -----
@@ -423,34 +410,6 @@ def label_probabilities(
 
 
 # ---------------------------------------------------------------------- trajectories
-def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFrame:
-    """The dwelling with a resident's corrections, each checked against its physical range."""
-    problems = Problems("aanpassingen")
-    out = row.copy()
-    for key, value in overrides.items():
-        if key not in OVERRIDABLE:
-            problems.add(key, f"kan niet aangepast worden; kies uit {sorted(OVERRIDABLE)}")
-            continue
-        if key == "construction_year":
-            if not 1500 <= value <= 2100:
-                problems.add(key, "moet tussen 1500 en 2100 liggen")
-            out[key] = int(value)
-            continue
-        spec = _SPEC[key]
-        lo = -math.inf if spec.lo is None else spec.lo
-        hi = math.inf if spec.hi is None else spec.hi
-        if (
-            not (lo < value if spec.lo_open else lo <= value)
-            or value > hi
-            or not math.isfinite(value)
-        ):
-            problems.add(key, f"moet tussen {spec.lo} en {spec.hi} {spec.unit} liggen")
-            continue
-        out[key] = int(value) if spec.kind == "i" else float(value)
-    problems.raise_if_any()
-    return out
-
-
 def _carrier_nl(carrier: str) -> str:
     table = load_table("energy_carriers.csv").set_index("name")["label_nl"]
     return str(table.get(carrier, carrier))

@@ -35,12 +35,12 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from api import db, service
-from api.app import ID_PATTERN, TrajectoryRequest
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
-from api.results import ScenarioResults
+from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
+from scenarios.results import ScenarioResults
 from sim.errors import InputError, Problem
 from sim.labels import LABELS
 
@@ -302,7 +302,7 @@ def _error_page(status_code: int, title: str, problems: Iterable[Problem | str])
 # ------------------------------------------------------------------------------ resident report
 def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
     """The trajectory question in a report's query string, checked by the API's own rules
-    (:class:`api.app.TrajectoryRequest`).
+    (:class:`api.schemas.TrajectoryRequest`).
 
     Parameters are the overridable dwelling fields (``u_roof_w_m2k=0.24``,
     ``heating_system=1``, ...), ``gas_m3`` (measured gas use [m³/year], converted with

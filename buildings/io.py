@@ -76,6 +76,7 @@ from pyproj.exceptions import CRSError
 
 from buildings import schema
 from buildings.errors import Problems, SourceFileError
+from buildings.parameters import twin_parameters
 from sim.errors import Problem
 from sim.labels import LABELS, epc_label_index
 from sim.reference_data import load_table
@@ -1429,8 +1430,6 @@ def _refuse_many_missing(missing: np.ndarray, what: str, src: _Source) -> None:
     n_missing = int(missing.sum())
     if not n_missing:
         return
-    from buildings.twin import twin_parameters  # buildings.twin imports this module
-
     params = twin_parameters()
     share = n_missing / len(missing)
     if (

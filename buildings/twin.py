@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from buildings import geometry, heights, io, years
 from buildings.calibration import calibrate_dwellings
 from buildings.errors import SourceFileError
+from buildings.parameters import twin_parameters
 from buildings.schema import (
     SECTOR_COLUMNS,
     TWIN_CRS,
@@ -62,14 +63,6 @@ DWELLING_UNIT_FUNCTIONS: frozenset[str] = frozenset({"wonen", "nietgekend", ""})
 
 
 @cache
-def twin_parameters() -> dict[str, float]:
-    """Parameters of the builder (``buildings/data/twin_parameters.csv``): key -> value."""
-    ref = resources.files("buildings.data").joinpath("twin_parameters.csv")
-    with resources.as_file(ref) as path:
-        t = pd.read_csv(path, comment="#")
-    return {str(k): float(v) for k, v in zip(t["key"], t["value"], strict=True)}
-
-
 @cache
 def fact_overrides() -> dict[str, tuple[float, float]]:
     """How known facts change the archetype inputs (``buildings/data/fact_overrides.csv``).

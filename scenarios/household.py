@@ -41,6 +41,26 @@ from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
 from scenarios.trajectory import default_order, plan_table
 from sim.errors import Problems
 from sim.labels import LABELS
+from sim.stock import DWELLING_FIELDS
+
+#: Core inputs a facilitator may correct, with the resident's words for them: the one list of
+#: correctable inputs (the API's request model and the report's query take their keys from it).
+OVERRIDABLE: dict[str, str] = {
+    "construction_year": "bouwjaar",
+    "floor_area_m2": "bewoonbare oppervlakte",
+    "u_roof_w_m2k": "U-waarde dak",
+    "u_wall_w_m2k": "U-waarde gevel",
+    "u_floor_w_m2k": "U-waarde vloer",
+    "u_window_w_m2k": "U-waarde ramen",
+    "infiltration_ach": "luchtdichtheid (infiltratie)",
+    "ventilation_system": "ventilatiesysteem",
+    "heating_system": "verwarmingstoestel",
+    "emitter_temp_c": "aanvoertemperatuur",
+    "dhw_system": "warmwatertoestel",
+    "setpoint_c": "binnentemperatuur",
+    "pv_kwp": "zonnepanelen",
+}
+_SPEC = {f.name: f for f in DWELLING_FIELDS}
 
 #: Numeric fields of a step of the plan, in the order of the answer (units as
 #: :data:`scenarios.trajectory.TRAJECTORY_COLUMNS`).
@@ -84,6 +104,34 @@ def question_problems(
     if budget_eur is not None and not (math.isfinite(budget_eur) and budget_eur >= 0):
         problems.add("budget_eur", "moet een bedrag van 0 € of meer zijn")
     return problems
+
+
+def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFrame:
+    """The dwelling with a resident's corrections, each checked against its physical range."""
+    problems = Problems("aanpassingen")
+    out = row.copy()
+    for key, value in overrides.items():
+        if key not in OVERRIDABLE:
+            problems.add(key, f"kan niet aangepast worden; kies uit {sorted(OVERRIDABLE)}")
+            continue
+        if key == "construction_year":
+            if not 1500 <= value <= 2100:
+                problems.add(key, "moet tussen 1500 en 2100 liggen")
+            out[key] = int(value)
+            continue
+        spec = _SPEC[key]
+        lo = -math.inf if spec.lo is None else spec.lo
+        hi = math.inf if spec.hi is None else spec.hi
+        if (
+            not (lo < value if spec.lo_open else lo <= value)
+            or value > hi
+            or not math.isfinite(value)
+        ):
+            problems.add(key, f"moet tussen {spec.lo} en {spec.hi} {spec.unit} liggen")
+            continue
+        out[key] = int(value) if spec.kind == "i" else float(value)
+    problems.raise_if_any()
+    return out
 
 
 def household_candidates(
@@ -213,7 +261,9 @@ def _option(cand: Candidates, t: int) -> dict[str, Any] | None:
 
 
 __all__ = [
+    "OVERRIDABLE",
     "STEP_FIELDS",
+    "apply_overrides",
     "household_candidates",
     "household_plan",
     "question_problems",

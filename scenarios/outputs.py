@@ -1,6 +1,6 @@
 """Inputs and outputs of a scenario run: the twin and neighbourhoods in, files out.
 
-:class:`ScenarioInputs` holds what a run works on (``api.pipeline.load_inputs`` reads it);
+:class:`ScenarioInputs` holds what a run works on (``scenarios.pipeline.load_inputs`` reads it);
 :func:`write_outputs` writes the results of :func:`scenarios.run.run_scenario` to a folder:
 
 ==============================  ==========================================================

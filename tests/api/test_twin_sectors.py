@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.pipeline import load_inputs
 from buildings.demo import demo_sources
 from buildings.sectors import OUTLINE_GIVEN, OUTLINE_HULL, OUTLINE_HULL_NOTE_NL
 from buildings.twin import SECTORS_LAYER, read_twin, read_twin_sectors, sectors_path
+from scenarios.pipeline import load_inputs
 from scenarios.scenario import load_scenario
 from tests.api.test_scenario_cli import EXAMPLE
 from tests.shared_data import SHARED, require

@@ -8,9 +8,9 @@ import geopandas as gpd
 import pytest
 
 import scenarios.charts
-from api.pipeline import load_inputs
 from scenarios.catalogue import load_catalogue
 from scenarios.outputs import buildings_table, indicators_of, write_outputs
+from scenarios.pipeline import load_inputs
 from scenarios.policy import load_policy
 from scenarios.run import run_scenario
 from tests.scenarios.test_run import example

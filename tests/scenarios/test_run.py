@@ -456,8 +456,8 @@ def test_income_and_tenure_follow_the_shares(demo_twin: gpd.GeoDataFrame) -> Non
 def test_a_programme_on_the_best_clusters_reaches_only_their_dwellings(
     demo_twin: gpd.GeoDataFrame,
 ) -> None:
-    from api.pipeline import cluster_members, load_inputs
     from scenarios.clusters import find_clusters
+    from scenarios.pipeline import cluster_members, load_inputs
 
     s = example(klimaattafels=None)
     prog = s.collective_programmes[0].model_copy(
@@ -526,10 +526,10 @@ def test_cost_ranges_change_only_the_investment_of_the_sampled_runs(
 
 def test_drawn_construction_years_are_drawn_again_per_run(twin: gpd.GeoDataFrame) -> None:
     """Where the twin's years are drawn (not known), each Monte Carlo run draws them again
-    (api.pipeline.year_draws_of -> buildings.years.redraw_years) and the age factor of its
+    (scenarios.pipeline.year_draws_of -> buildings.years.redraw_years) and the age factor of its
     renovation rate follows: the central run is the twin's, bit for bit the run without
     draws; the other runs' rates differ for drawn dwellings, never for known years."""
-    from api.pipeline import year_draws_of
+    from scenarios.pipeline import year_draws_of
 
     draws = year_draws_of(twin)
     assert draws is not None

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from api import db, service
 from api.app import create_app
-from api.pipeline import run_file
-from api.results import ScenarioResults, load_results
+from scenarios.pipeline import run_file
+from scenarios.results import ScenarioResults, load_results
 from sim.errors import InputError
 
 
