@@ -37,6 +37,7 @@ from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_pr
 from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
+from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.stock import DWELLING_COLUMNS, WINDOW_COLUMNS, DwellingArrays
 from sim.variants import apply_variant
 
@@ -501,11 +502,10 @@ def annual_cost_co2(
     sp = SystemParameters.default() if system_params is None else system_params
     price = np.asarray(price_eur_kwh, dtype=np.float64)
     factor = np.asarray(co2_kg_kwh, dtype=np.float64)
-    self_use = np.minimum(sp.pv_self_consumption_share * pv_kwh, final_kwh[..., ELECTRICITY])
-    cost = (
-        final_kwh @ price
-        - price[ELECTRICITY] * self_use
-        - sp.pv_injection_price_eur_kwh * (pv_kwh - self_use)
+    # PV on the bill and in CO2: sim.pv_economics, as in the core
+    self_use = pv_self_use(pv_kwh, sp.pv_self_consumption_share, final_kwh[..., ELECTRICITY])
+    cost = final_kwh @ price - pv_bill_credit(
+        pv_kwh, self_use, price[ELECTRICITY], sp.pv_injection_price_eur_kwh
     )
     co2 = final_kwh @ factor - factor[ELECTRICITY] * self_use
     return cost, co2

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim._jit import jit, jit_parallel, prange
+from sim.pv_economics import pv_bill_credit, pv_self_use
 
 #: Aggregated quantities (last axis of the aggregate array), with units.
 QUANTITIES: tuple[tuple[str, str], ...] = (
@@ -364,9 +365,11 @@ def evolve_kernel(
                     fc = co2f[y, c] * (fe if c == electricity else 1.0)
                     cost += pc * e
                     co2 += fc * e
-                self_use = min(pv_self_share * pv[i, s], final[i, s, electricity])
-                cost -= price[y, electricity] * fp * self_use
-                cost -= inject_price[y] * fp * (pv[i, s] - self_use)
+                # PV on the bill and in CO2: sim.pv_economics
+                self_use = pv_self_use(pv[i, s], pv_self_share, final[i, s, electricity])
+                cost -= fp * pv_bill_credit(
+                    pv[i, s], self_use, price[y, electricity], inject_price[y]
+                )
                 # PV used on site lowers the electricity bought; exported PV is no negative
                 # emission of the dwelling (sim.core, CO2 accounting)
                 co2 -= co2f[y, electricity] * fe * self_use

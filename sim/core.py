@@ -64,6 +64,7 @@ from sim.iso52016 import (
     _monthly_heating_need,
 )
 from sim.labels import LABEL_UPPER_KWH_M2, LABELS, _label_index
+from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.reference_data import load_table, simulation_defaults
 from sim.stock import DwellingArrays
 from sim.systems import (
@@ -600,12 +601,11 @@ def _simulate_kernel(
                 primary += pef[c] * final[c]
                 co2 += co2f[c] * final[c]
                 cost += price[c] * final[c]
-            pv_self = pv_self_share * pv
-            if pv_self > final[ELECTRICITY]:
-                pv_self = final[ELECTRICITY]
+            # PV on the bill and in CO2: sim.pv_economics
+            pv_self = pv_self_use(pv, pv_self_share, final[ELECTRICITY])
             x_co2 = ratio * co2  # the expected use's fuels and electricity, before its PV
             x_cost = ratio * cost
-            cost -= price[ELECTRICITY] * pv_self + pv_inject * (pv - pv_self)
+            cost -= pv_bill_credit(pv, pv_self, price[ELECTRICITY], pv_inject)
             co2 -= co2f[ELECTRICITY] * pv_self
             # the certificate's anchor: a registered EPC the calibration could not reach within
             # the physical ranges scales the primary energy the dwelling uses (not its PV), so
@@ -616,11 +616,9 @@ def _simulate_kernel(
             # --- expected actual use: the EPC-method final energy times the ratio (above); the
             # result keeps the ratio, not a second copy of the final energy per carrier
             o_x_ratio[i, p] = ratio
-            x_self = pv_self_share * pv
-            if x_self > ratio * final[ELECTRICITY]:
-                x_self = ratio * final[ELECTRICITY]
+            x_self = pv_self_use(pv, pv_self_share, ratio * final[ELECTRICITY])
             o_x_co2[i, p] = x_co2 - co2f[ELECTRICITY] * x_self
-            o_x_cost[i, p] = x_cost - price[ELECTRICITY] * x_self - pv_inject * (pv - x_self)
+            o_x_cost[i, p] = x_cost - pv_bill_credit(pv, x_self, price[ELECTRICITY], pv_inject)
             o_pv_export_co2[i, p] = co2f[ELECTRICITY] * (pv - x_self)
             o_need[i, p] = need
             o_pv[i, p] = pv
