@@ -73,6 +73,33 @@ QUANTITIES: tuple[tuple[str, str], ...] = (
     ("measures", "-"),
 )
 Q = {name: i for i, (name, _) in enumerate(QUANTITIES)}
+# The kernel writes its sums by these names (numba reads module integers as constants): the
+# positions follow QUANTITIES, never a literal index kept in step by hand.
+_I_DWELLINGS = Q["dwellings"]
+_I_FINAL = Q["final_energy_kwh"]
+_I_PRIMARY = Q["primary_energy_kwh"]
+_I_CO2 = Q["co2_kg"]
+_I_COST = Q["energy_cost_eur"]
+_I_NEED = Q["heating_need_kwh"]
+_I_INVESTMENT = Q["investment_cum_eur"]
+_I_PREMIUM = Q["premium_cum_eur"]
+_I_RENOVATIONS = Q["renovations"]
+_I_RENOVATED = Q["renovated_cum"]
+_I_COLLECTIVE = Q["collective_renovations_cum"]
+_I_LEKP = Q["lekp_collective_cum"]
+_I_LEKP_FOSSIL_FREE = Q["lekp_fossil_free_cum"]
+_I_INVITED = Q["klimaattafel_invited_cum"]
+_I_TRIGGERED = Q["obligation_triggered_cum"]
+_I_MET = Q["obligation_met_cum"]
+_I_LATE = Q["obligation_late_cum"]
+_I_OPEN = Q["obligation_open"]
+_I_FOSSIL_FREE = Q["fossil_free"]
+_I_MEASURES = Q["measures"]
+_I_LABEL = Q["label_A+"]  # the labels follow in LABELS order (checked below)
+if [n for n, _ in QUANTITIES[_I_LABEL : _I_LABEL + 7]] != [
+    f"label_{x}" for x in ("A+", "A", "B", "C", "D", "E", "F")
+]:
+    raise RuntimeError("QUANTITIES must list label_A+ ... label_F together, in that order")
 
 #: Factors drawn per run (order of ``factors`` columns).
 FACTORS: tuple[str, ...] = (
@@ -349,8 +376,8 @@ def evolve_kernel(
                         first = year
                 # 5. aggregate the state at the end of the year
                 a = agg[r, y, g]
-                a[0] += 1.0
-                a[1 + label[i, s]] += 1.0
+                a[_I_DWELLINGS] += 1.0
+                a[_I_LABEL + label[i, s]] += 1.0
                 fin = 0.0
                 cost = 0.0
                 co2 = 0.0
@@ -373,30 +400,30 @@ def evolve_kernel(
                 # PV used on site lowers the electricity bought; exported PV is no negative
                 # emission of the dwelling (sim.core, CO2 accounting)
                 co2 -= co2f[y, electricity] * fe * self_use
-                a[8] += fin
-                a[9] += primary[i, s]
-                a[10] += co2
-                a[11] += cost
-                a[12] += need[i, s]
-                a[13] += inv_cum
-                a[14] += prem_cum
-                a[15] += 1.0 if moved else 0.0
-                a[16] += 1.0 if renovated else 0.0
-                a[17] += 1.0 if collective else 0.0
-                a[18] += 1.0 if lekp else 0.0
-                a[19] += 1.0 if lekp_ff else 0.0
-                a[20] += 1.0 if invited else 0.0
-                a[21] += triggered
-                a[22] += met
-                a[23] += late
-                a[24] += 1.0 if pending else 0.0
-                a[25] += 1.0 if fossil_free[i, s] else 0.0
+                a[_I_FINAL] += fin
+                a[_I_PRIMARY] += primary[i, s]
+                a[_I_CO2] += co2
+                a[_I_COST] += cost
+                a[_I_NEED] += need[i, s]
+                a[_I_INVESTMENT] += inv_cum
+                a[_I_PREMIUM] += prem_cum
+                a[_I_RENOVATIONS] += 1.0 if moved else 0.0
+                a[_I_RENOVATED] += 1.0 if renovated else 0.0
+                a[_I_COLLECTIVE] += 1.0 if collective else 0.0
+                a[_I_LEKP] += 1.0 if lekp else 0.0
+                a[_I_LEKP_FOSSIL_FREE] += 1.0 if lekp_ff else 0.0
+                a[_I_INVITED] += 1.0 if invited else 0.0
+                a[_I_TRIGGERED] += triggered
+                a[_I_MET] += met
+                a[_I_LATE] += late
+                a[_I_OPEN] += 1.0 if pending else 0.0
+                a[_I_FOSSIL_FREE] += 1.0 if fossil_free[i, s] else 0.0
                 # a dwelling only moves to a descendant: count the measures added this year
                 # that apply to it (a measure that does not apply is skipped, not done)
                 node = s
                 while node != s_before and node > 0:
                     if applied[i, node]:
-                        a[26] += 1.0
+                        a[_I_MEASURES] += 1.0
                     node = parent[node]
                 if o < n_out and out_years[o] == y:
                     state_out[r, i, o] = s
