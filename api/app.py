@@ -27,7 +27,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import db, service
-from api.schemas import ID_PATTERN, DossierIn, DossierOut, DossierUpdate, TrajectoryRequest
+from api.schemas import (
+    ID_PATTERN,
+    DossierIn,
+    DossierOut,
+    DossierUpdate,
+    TrajectoryAnswer,
+    TrajectoryRequest,
+)
 from api.web import build_web_router, mount_static
 from scenarios.io_yaml import pydantic_message_nl
 from scenarios.results import ScenarioResults, load_results
@@ -221,7 +228,11 @@ def create_app(
     # a plan that is not cached simulates every combination of the measures (a few hundred
     # milliseconds of CPU): it runs in the thread pool, so that address search, cards and
     # health answer meanwhile on the event loop
-    @app.post(f"{v1}/dwellings/{{dwelling_id:path}}/trajectory")
+    @app.post(
+        f"{v1}/dwellings/{{dwelling_id:path}}/trajectory",
+        response_model=TrajectoryAnswer,
+        response_model_exclude_unset=True,
+    )
     async def trajectory(dwelling_id: DwellingId, body: TrajectoryRequest) -> dict[str, Any]:
         """Stappenplan after the resident's corrections, with the optimiser's choices."""
         return await run_in_threadpool(

@@ -66,6 +66,72 @@ class TrajectoryRequest(BaseModel):
         return value
 
 
+class PlanStep(BaseModel):
+    """One step of the household plan (:data:`scenarios.household.STEP_FIELDS`); step 0 is the
+    current state. Money in EUR, energy in kWh/a, CO2 in kg/a; bill and CO2 follow the
+    household's expected use, score [kWh/(m²·a)] and label the EPC method."""
+
+    step: int
+    measure: str | None
+    measure_nl: str
+    investment_eur: float | None
+    premium_eur: float | None
+    net_cost_eur: float | None
+    saving_eur: float | None
+    saving_kwh: float | None
+    co2_kg: float | None
+    co2_saving_kg: float | None
+    energy_cost_eur: float | None
+    heating_need_kwh: float | None
+    energy_score_kwh_m2: float | None
+    simple_payback_years: float | None
+    label: Label
+
+
+class PlanOption(BaseModel):
+    """A combination the optimiser chose: the measures done, net cost [EUR], label, expected CO2
+    [kg/a] and energy cost [EUR/a] after them."""
+
+    measures: list[str]
+    net_cost_eur: float
+    label: Label
+    co2_kg: float
+    energy_cost_eur: float
+
+
+class LongTermGoal(BaseModel):
+    """The policy's long-term goal: every dwelling at ``label`` or better by ``year``."""
+
+    year: int
+    label: Label
+
+
+class UseCalibration(BaseModel):
+    """How the household's measured use set its expected use (or why it did not)."""
+
+    carrier: str
+    measured_kwh: float
+    estimated_kwh: float
+    calibrated: bool
+    use_factor: float | None = None
+    reason_nl: str | None = None
+
+
+class TrajectoryAnswer(BaseModel):
+    """The household plan (:func:`scenarios.household.household_plan`): what ``wijk trajectory
+    --json`` prints for the same question."""
+
+    dwelling_id: str
+    year: int
+    income_category: IncomeCategory
+    target_label: Label
+    long_term_goal: LongTermGoal
+    steps: list[PlanStep]
+    not_applicable: list[str]
+    options: dict[Literal["cheapest_to_target", "best_within_budget"], PlanOption | None]
+    calibration: UseCalibration | None
+
+
 #: NIS code of a Belgian municipality: five digits (Gent 44021, Roeselare 36015).
 NisCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 #: Id of a catalogue measure or a variant field.

@@ -199,6 +199,16 @@ def test_openapi_documents_the_routes(env: tuple[TestClient, dict[str, str]]) ->
     spec = client.get("/openapi.json").json()
     for path in ("/api/v1/addresses", "/api/v1/dossiers", "/api/v1/sectors"):
         assert path in spec["paths"]
+    # the household plan is described, down to its steps and the correctable inputs
+    plan = spec["paths"]["/api/v1/dwellings/{dwelling_id}/trajectory"]["post"]
+    answer = plan["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert answer.endswith("/TrajectoryAnswer")
+    step = spec["components"]["schemas"]["PlanStep"]["properties"]
+    assert {"co2_kg", "simple_payback_years", "energy_score_kwh_m2"} <= set(step)
+    request = spec["components"]["schemas"]["TrajectoryRequest"]["properties"]["overrides"]
+    from scenarios.household import OVERRIDABLE
+
+    assert request["propertyNames"]["enum"] == list(OVERRIDABLE)
 
 
 def test_database_path_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
