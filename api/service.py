@@ -30,8 +30,10 @@ from scenarios.candidates import column
 from scenarios.catalogue import Catalogue, load_catalogue
 from scenarios.household import (
     OVERRIDABLE,
+    HouseholdPlans,
     apply_overrides,
     household_plan,
+    household_plans,
     question_problems,
 )
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
@@ -147,8 +149,9 @@ class ServiceState:
     year: int = 2025
     # cards already computed (they depend only on the dwelling), bounded: see dwelling_card
     card_cache: dict[tuple[str, int], str] = field(default_factory=dict)
-    # plans without corrections already computed, per question, bounded: see trajectory
-    plan_cache: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    # the plan of every dwelling on its own route, per premium category, computed at start-up
+    # (vectorised over the twin): a question without corrections is then a lookup
+    plans: HouseholdPlans | None = None
 
     @property
     def municipalities(self) -> list[str]:
@@ -209,6 +212,7 @@ def load_state(
     )
     table = pd.DataFrame(twin.drop(columns="geometry"))
     state = ServiceState(
+        plans=household_plans(table, catalogue, policy, year),
         twin=twin,
         table=table,
         catalogue=catalogue,
@@ -479,8 +483,9 @@ def trajectory(
     expected-use factor (:func:`calibrate_use`), so every step's energy bill and CO2 are those
     of the household as it lives; the labels stay the EPC method's.
 
-    A plan without corrections depends only on the question: it is computed once per worker
-    and kept (at most :data:`CARD_CACHE_SIZE`, the oldest dropped first).
+    A question without corrections on the dwelling's own route is answered from the plans
+    computed at start-up (:func:`scenarios.household.household_plans`): the same function, for
+    every dwelling at once.
     """
     row = _row(state, dwelling_id)  # raises NotFound
     problems = question_problems(state.catalogue, order, target_label, income_category, budget_eur)
@@ -490,12 +495,10 @@ def trajectory(
                 f"measured.{carrier}", f"onbekende energiedrager; kies uit {list(CARRIERS)}"
             )
     problems.raise_if_any()
-    key = None
-    if not overrides and not measured:
-        key = (dwelling_id, tuple(order or ()), target_label, budget_eur, income_category)
-        text = state.plan_cache.get(key)
-        if text is not None:
-            return dict(json.loads(text))
+    if not overrides and not measured and not order and state.plans is not None:
+        answer = state.plans.answer(dwelling_id, income_category, target_label, budget_eur)
+        answer["calibration"] = None
+        return answer
     row = apply_overrides(row, overrides or {})
     calibration = None
     if measured:
@@ -512,10 +515,6 @@ def trajectory(
     )
     answer["dwelling_id"] = dwelling_id
     answer["calibration"] = calibration
-    if key is not None:
-        while len(state.plan_cache) >= CARD_CACHE_SIZE:
-            state.plan_cache.pop(next(iter(state.plan_cache)), None)
-        state.plan_cache[key] = json.dumps(answer)
     return answer
 
 

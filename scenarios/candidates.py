@@ -246,25 +246,7 @@ def build_candidates(
 
     carriers = policy.carrier_tables(year)
     sp = SystemParameters.default() if system_params is None else system_params
-    income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
-    schemes: dict[str, NDArray[np.float64]] = {}
-    prem: dict[str, NDArray[np.float64]] = {}
-    area = np.nan_to_num(catalogue.areas(dwellings, measures), nan=0.0)
-    if measures:
-        individual = catalogue.costs(dwellings, measures)
-        invoices = {
-            "individual": individual,
-            "collective": catalogue.costs(dwellings, measures, collective=True),
-        }
-        for d in discounts:
-            invoices[scheme_name(d)] = individual * (1.0 - d)
-        # a measure without a premium entry in the policy gets no premium (Policy.premium)
-        for name, inv in invoices.items():
-            schemes[name] = inv
-            prem[name] = policy.premium(measures, inv, income, area_m2=area)
-    else:
-        for name in ("individual", "collective", *(scheme_name(d) for d in discounts)):
-            schemes[name] = prem[name] = np.zeros((n, 0))
+    schemes = scheme_invoices(dwellings, measures, catalogue, discounts)
 
     arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
     c = len(CARRIERS)
@@ -274,8 +256,6 @@ def build_candidates(
     supply = np.empty((n, k))
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
-    invest = {s: np.zeros((n, k)) for s in schemes}
-    premium = {s: np.zeros((n, k)) for s in schemes}
 
     def store(
         t: int,
@@ -366,11 +346,6 @@ def build_candidates(
                     part = slice(j * n, (j + 1) * n)
                     ok = ok_all[part]
                     applied[:, t] = ok
-                    for sch in schemes:
-                        add_inv = np.where(ok, schemes[sch][:, col[mid]], 0.0)
-                        add_prem = np.where(ok, prem[sch][:, col[mid]], 0.0)
-                        invest[sch][:, t] = invest[sch][:, node] + add_inv
-                        premium[sch][:, t] = premium[sch][:, node] + add_prem
                     # the parent's results, then those of the dwellings the measure changes
                     for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, supply, label):
                         a[:, t] = a[:, node]
@@ -398,6 +373,14 @@ def build_candidates(
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
     parent_arr = np.asarray(parent, dtype=np.int64)
+    last = np.asarray([col[p[-1]] if p else -1 for p in packages], dtype=np.int64)
+    # what each candidate costs from the current state: the invoices of the measures that apply
+    # on its path; and their premiums (per income category, :func:`with_income`)
+    invest = {sch: along_tree(parent_arr, applied, inv, last) for sch, inv in schemes.items()}
+    income = np.broadcast_to(np.asarray(income_category, dtype=object), (n,))
+    premium = scheme_premiums(
+        dwellings, measures, catalogue, policy, schemes, income, parent_arr, applied, last
+    )
     return Candidates(
         packages=tuple(packages),
         parent=parent_arr,
@@ -420,6 +403,91 @@ def build_candidates(
         premium_eur=premium,
         year=int(year),
     )
+
+
+def scheme_invoices(
+    dwellings: pd.DataFrame,
+    measures: Sequence[str],
+    catalogue: Catalogue,
+    discounts: Sequence[float] = (),
+) -> dict[str, NDArray[np.float64]]:
+    """Invoice of each measure for each dwelling per price scheme [EUR], shape (N, M)."""
+    n = len(dwellings)
+    if not measures:
+        names = ("individual", "collective", *(scheme_name(d) for d in discounts))
+        return {name: np.zeros((n, 0)) for name in names}
+    individual = catalogue.costs(dwellings, measures)
+    invoices = {
+        "individual": individual,
+        "collective": catalogue.costs(dwellings, measures, collective=True),
+    }
+    for d in discounts:
+        invoices[scheme_name(d)] = individual * (1.0 - d)
+    return invoices
+
+
+def scheme_premiums(
+    dwellings: pd.DataFrame,
+    measures: Sequence[str],
+    catalogue: Catalogue,
+    policy: Policy,
+    invoices: dict[str, NDArray[np.float64]],
+    income: NDArray[np.object_],
+    parent: NDArray[np.int64],
+    applied: NDArray[np.bool_],
+    last: NDArray[np.int64],
+) -> dict[str, NDArray[np.float64]]:
+    """Cumulative premium of each candidate per price scheme [EUR], shape (N, K).
+
+    A measure without a premium entry in the policy gets no premium (``Policy.premium``).
+    """
+    area = np.nan_to_num(catalogue.areas(dwellings, measures), nan=0.0)
+    out = {}
+    for name, inv in invoices.items():
+        per_measure = policy.premium(list(measures), inv, income, area_m2=area) if measures else inv
+        out[name] = along_tree(parent, applied, per_measure, last)
+    return out
+
+
+def along_tree(
+    parent: NDArray[np.int64],
+    applied: NDArray[np.bool_],
+    per_measure: NDArray[np.float64],
+    last: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Sum of a per-measure amount over each candidate's path, shape (N, K).
+
+    ``per_measure`` (N, M) is the amount of each measure for each dwelling, ``last[t]`` the
+    column of candidate ``t``'s last measure; a measure that does not apply to a dwelling
+    (``applied`` False) adds nothing. Candidates are in tree order (parents first).
+    """
+    n, k = applied.shape
+    out = np.zeros((n, k))
+    for t in range(1, k):  # a loop over candidates, each vectorised over dwellings
+        add = np.where(applied[:, t], per_measure[:, last[t]], 0.0)
+        out[:, t] = out[:, parent[t]] + add
+    return out
+
+
+def with_income(
+    cand: Candidates,
+    dwellings: pd.DataFrame,
+    catalogue: Catalogue,
+    policy: Policy,
+    income_category: str | ArrayLike,
+    discounts: Sequence[float] = (),
+) -> Candidates:
+    """The same candidates under another premium category: only the premiums change (the
+    physics, the invoices and which measures apply do not depend on the household's income)."""
+    measures = sorted({m for p in cand.packages for m in p}, key=catalogue.ids.index)
+    col = {m: j for j, m in enumerate(measures)}
+    last = np.asarray([col[p[-1]] if p else -1 for p in cand.packages], dtype=np.int64)
+    income = np.broadcast_to(np.asarray(income_category, dtype=object), (cand.n,))
+    invoices = scheme_invoices(dwellings, measures, catalogue, discounts)
+    premium = scheme_premiums(
+        dwellings, measures, catalogue, policy, invoices, income, cand.parent, cand.applied, last
+    )
+    return dataclasses.replace(cand, premium_eur=premium)
 
 
 #: Rows of one stacked call of :func:`build_candidates` (dwellings x candidates): bounds the
@@ -648,4 +716,5 @@ __all__ = [
     "scheme_name",
     "tree_path",
     "where_rows",
+    "with_income",
 ]

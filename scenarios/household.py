@@ -22,19 +22,22 @@ the house or the apartment route).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scenarios.candidates import (
     Candidates,
     all_subsets,
-    best_within_budget,
     build_candidates,
     cheapest_to_target,
+    with_income,
 )
 from scenarios.catalogue import Catalogue
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
@@ -201,31 +204,180 @@ def household_plan(
     if len(row) != 1:
         problems.add("row", f"één woning nodig, kreeg er {len(row)}")
     problems.raise_if_any()
-    r = row.iloc[0]
-    steps_order = tuple(order) if order else default_order(str(r["attachment"]))
-    cand = household_candidates(row, steps_order, catalogue, policy, year, income_category)
+    plans = household_plans(row, catalogue, policy, year, order=order, incomes=(income_category,))
+    return plans.answer(str(row["dwelling_id"].iloc[0]), income_category, target_label, budget_eur)
+
+
+@dataclass(frozen=True)
+class HouseholdPlans:
+    """The plans of many dwellings, kept compact: one answer is then a lookup.
+
+    Per dwelling and premium category, as JSON text of plain lists (no keys: a tenth of the
+    memory of the answers themselves): the steps of the dwelling's route, the
+    cheapest combination for each target label, and the *budget frontier*: the combinations a
+    budget can buy, in the optimiser's order (lowest expected CO2, then cheapest, then fewest
+    measures), each cheaper than every one before it. The lowest-CO2 combination within a
+    budget is the first of the frontier that fits it (:func:`scenarios.candidates.
+    best_within_budget` over all combinations gives the same one: an earlier one that fit would
+    have been chosen).
+    """
+
+    year: int
+    long_term_goal: dict[str, Any]
+    names_nl: dict[str, str]
+    position: dict[str, int]
+    routes: list[tuple[str, ...]]
+    steps: dict[str, list[str]]
+    cheapest: dict[str, list[str]]
+    frontier: dict[str, list[str]]
+
+    def answer(
+        self,
+        dwelling_id: str,
+        income_category: str,
+        target_label: str = "A",
+        budget_eur: float | None = None,
+    ) -> dict[str, Any]:
+        """The plan of one dwelling (the dict of :func:`household_plan`)."""
+        i = self.position[dwelling_id]
+        steps = [_step_of(row, self.names_nl) for row in json.loads(self.steps[income_category][i])]
+        done = {s["measure"] for s in steps}
+        per_label = json.loads(self.cheapest[income_category][i])
+        route = self.routes[i]
+        options = {"cheapest_to_target": _option_of(per_label[LABELS.index(target_label)], route)}
+        if budget_eur is not None:
+            limit = float(budget_eur) + 1e-9
+            fits = next(o for o in json.loads(self.frontier[income_category][i]) if o[1] <= limit)
+            options["best_within_budget"] = _option_of(fits, route)
+        return {
+            "dwelling_id": dwelling_id,
+            "year": self.year,
+            "income_category": income_category,
+            "target_label": target_label,
+            "long_term_goal": dict(self.long_term_goal),
+            "steps": steps,
+            "not_applicable": [m for m in self.routes[i] if m not in done],
+            "options": options,
+        }
+
+
+#: Dwellings per candidate build of :func:`household_plans` (bounds its memory: ~0.5 MB of
+#: candidates per dwelling of a house route).
+PLAN_CHUNK = 1000
+
+
+def household_plans(
+    rows: pd.DataFrame,
+    catalogue: Catalogue,
+    policy: Policy,
+    year: int = 2025,
+    order: Sequence[str] | None = None,
+    incomes: Sequence[str] = INCOME_CATEGORIES,
+) -> HouseholdPlans:
+    """The plans of every dwelling of ``rows`` for the premium categories ``incomes``.
+
+    Each dwelling follows ``order``, default its own route (:func:`scenarios.trajectory.
+    default_order`); the candidates are built once per group of dwellings with the same route
+    (vectorised), and only the premiums are computed again per category
+    (:func:`scenarios.candidates.with_income`).
+    """
+    ids = rows["dwelling_id"].astype(str).to_numpy(dtype=object)
+    n = len(rows)
+    routes = [
+        tuple(order) if order else default_order(str(a)) for a in rows["attachment"].to_numpy()
+    ]
     names_nl = {m.id: m.label_nl for m in catalogue.measures}
-    table = plan_table(cand, np.asarray([r["dwelling_id"]], dtype=object), steps_order)
-    steps = [_step(rec, names_nl) for rec in table.to_dict("records")]
-    done = {s["measure"] for s in steps}
-    choices = {
-        "cheapest_to_target": int(cheapest_to_target(cand, LABELS.index(target_label))[0]),
-    }
-    if budget_eur is not None:
-        choices["best_within_budget"] = int(best_within_budget(cand, budget_eur)[0])
-    return {
-        "dwelling_id": str(r["dwelling_id"]),
-        "year": int(year),
-        "income_category": income_category,
-        "target_label": target_label,
-        "long_term_goal": {
-            "year": policy.long_term_goal.year,
-            "label": policy.long_term_goal.label,
-        },
-        "steps": steps,
-        "not_applicable": [m for m in steps_order if m not in done],
-        "options": {name: _option(cand, t) for name, t in choices.items()},
-    }
+    steps = {inc: [""] * n for inc in incomes}
+    cheapest = {inc: [""] * n for inc in incomes}
+    frontier = {inc: [""] * n for inc in incomes}
+    for route in dict.fromkeys(routes):
+        members = np.flatnonzero(np.asarray([r == route for r in routes], dtype=bool))
+        for start in range(0, members.size, PLAN_CHUNK):
+            at = members[start : start + PLAN_CHUNK]
+            part = rows.iloc[at]
+            cand = household_candidates(part, route, catalogue, policy, year, incomes[0])
+            for inc in incomes:
+                c = cand if inc == incomes[0] else with_income(cand, part, catalogue, policy, inc)
+                _pack(c, ids[at], route, at, steps[inc], cheapest[inc], frontier[inc])
+    return HouseholdPlans(
+        year=int(year),
+        long_term_goal={"year": policy.long_term_goal.year, "label": policy.long_term_goal.label},
+        names_nl=names_nl,
+        position={str(d): i for i, d in enumerate(ids)},
+        routes=routes,
+        steps=steps,
+        cheapest=cheapest,
+        frontier=frontier,
+    )
+
+
+def _pack(
+    cand: Candidates,
+    ids: NDArray[np.object_],
+    route: tuple[str, ...],
+    at: NDArray[np.intp],
+    steps: list[str],
+    cheapest: list[str],
+    frontier: list[str],
+) -> None:
+    """The plans of the dwellings of ``cand`` as JSON text, at positions ``at``."""
+    table = plan_table(cand, ids, route)
+    records: dict[str, list[list[Any]]] = {str(d): [] for d in ids}
+    for rec in table.to_dict("records"):
+        records[str(rec["dwelling_id"])].append(_step_row(rec))
+    for j, d in enumerate(ids):
+        steps[at[j]] = json.dumps(records[str(d)])
+    # the cheapest combination per target label (A+ ... F)
+    net = cand.net_cost()
+    per_label = [
+        _options(cand, cheapest_to_target(cand, lab), net, route) for lab in range(len(LABELS))
+    ]
+    for j in range(cand.n):
+        cheapest[at[j]] = json.dumps([per_label[lab][j] for lab in range(len(LABELS))])
+    # the budget frontier: in the optimiser's order, the combinations cheaper than all before
+    order = np.lexsort((np.broadcast_to(cand.depth, net.shape), net, cand.expected_co2_kg), axis=1)
+    net_sorted = np.take_along_axis(net, order, axis=1)
+    before = np.concatenate(
+        [np.full((cand.n, 1), np.inf), np.minimum.accumulate(net_sorted, axis=1)[:, :-1]], axis=1
+    )
+    record = net_sorted < before
+    count = record.sum(axis=1)
+    rank = np.cumsum(record, axis=1) - 1
+    entries: list[list[Any]] = [[] for _ in range(cand.n)]
+    for r in range(int(count.max(initial=0))):
+        has = count > r
+        pos = np.argmax(record & (rank == r), axis=1)
+        t = np.where(has, order[np.arange(cand.n), pos], -1)
+        opts = _options(cand, t, net, route)
+        for row in np.flatnonzero(has).tolist():
+            entries[row].append(opts[row])
+    for j in range(cand.n):
+        frontier[at[j]] = json.dumps(entries[j])
+
+
+def _options(
+    cand: Candidates, index: NDArray[np.int64], net: NDArray[np.float64], route: tuple[str, ...]
+) -> list[list[Any] | None]:
+    """Candidate ``index[i]`` of each dwelling as a plain list (:func:`_option_of`); None where
+    it is -1 (none). ``net``: ``cand.net_cost()``, computed once by the caller; the measures
+    done are a bit mask over ``route``."""
+    bit = {m: 1 << j for j, m in enumerate(route)}
+    done = cand.done(index)
+    rows = np.arange(cand.n)
+    t = np.maximum(index, 0)
+    cost = net[rows, t].tolist()
+    label = cand.label[rows, t].tolist()
+    co2 = cand.expected_co2_kg[rows, t].tolist()
+    bill = cand.expected_cost_eur[rows, t].tolist()
+    out: list[list[Any] | None] = []
+    for i, k in enumerate(index.tolist()):
+        if k < 0:
+            out.append(None)
+            continue
+        # measures done, net cost, label, CO2 and bill (expected actual use): _option_of
+        mask = sum(bit[m] for m in str(done[i]).split("+") if m)
+        out.append([mask, cost[i], label[i], co2[i], bill[i]])
+    return out
 
 
 def _number(value: Any) -> float | None:
@@ -234,37 +386,52 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _step(rec: dict[Any, Any], names_nl: dict[str, str]) -> dict[str, Any]:
-    measure = str(rec["measure"])
+def _step_row(rec: dict[Any, Any]) -> list[Any]:
+    """A step of :func:`scenarios.trajectory.plan_table` as a plain list (:func:`_step_of`)."""
+    return [
+        int(rec["step"]),
+        str(rec["measure"]),
+        *(_number(rec[k]) for k in STEP_FIELDS),
+        str(rec["label"]),
+    ]
+
+
+def _step_of(row: list[Any], names_nl: dict[str, str]) -> dict[str, Any]:
+    """A step of the answer: the measure (None for the current state), its Dutch name, the
+    fields of :data:`STEP_FIELDS` and the label."""
+    measure = row[1]
     return {
-        "step": int(rec["step"]),
+        "step": row[0],
         "measure": measure or None,
         "measure_nl": names_nl.get(measure, "huidige toestand"),
-        **{k: _number(rec[k]) for k in STEP_FIELDS},
-        "label": str(rec["label"]),
+        **dict(zip(STEP_FIELDS, row[2:-1], strict=True)),
+        "label": row[-1],
     }
 
 
-def _option(cand: Candidates, t: int) -> dict[str, Any] | None:
-    """Candidate ``t`` of the one dwelling as an answer; None for ``t < 0`` (not reachable)."""
-    if t < 0:
+def _option_of(row: list[Any] | None, route: tuple[str, ...]) -> dict[str, Any] | None:
+    """A choice of the optimiser as an answer; None where no combination qualifies."""
+    if row is None:
         return None
-    done = str(cand.done(np.asarray([t]))[0])
+    mask, net, label, co2, bill = row
     return {
-        "measures": [m for m in done.split("+") if m],
-        "net_cost_eur": float(cand.net_cost()[0, t]),
-        "label": LABELS[int(cand.label[0, t])],
+        "measures": [m for j, m in enumerate(route) if mask >> j & 1],
+        "net_cost_eur": net,
+        "label": LABELS[label],
         # what the household emits and pays: the expected actual use, as in the steps
-        "co2_kg": float(cand.expected_co2_kg[0, t]),
-        "energy_cost_eur": float(cand.expected_cost_eur[0, t]),
+        "co2_kg": co2,
+        "energy_cost_eur": bill,
     }
 
 
 __all__ = [
     "OVERRIDABLE",
+    "PLAN_CHUNK",
     "STEP_FIELDS",
+    "HouseholdPlans",
     "apply_overrides",
     "household_candidates",
     "household_plan",
+    "household_plans",
     "question_problems",
 ]

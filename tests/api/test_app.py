@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,8 +14,8 @@ from api.app import MAX_BODY_BYTES, create_app
 
 
 @pytest.fixture(scope="module")
-def state(demo_twin: gpd.GeoDataFrame) -> service.ServiceState:
-    return service.load_state(demo_twin)
+def state(demo_state: service.ServiceState) -> service.ServiceState:
+    return demo_state
 
 
 @pytest.fixture(scope="module")

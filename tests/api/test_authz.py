@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -116,7 +115,9 @@ class Env:
 
 
 @pytest.fixture(scope="module")
-def env(demo_twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+def env(
+    demo_state: service.ServiceState, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Env]:
     path = tmp_path_factory.mktemp("authz") / "wijk.sqlite"
     engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
@@ -136,7 +137,7 @@ def env(demo_twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory) -
     headers = {name: {"Authorization": f"Bearer {secret}"} for name, secret in secrets.items()}
     headers["malformed"] = {"Authorization": "Bearer dit-is-geen-token"}
     headers["none"] = {}
-    app = create_app(service.load_state(demo_twin), engine=engine)
+    app = create_app(demo_state, engine=engine)
     with TestClient(app) as client:
         yield Env(client, engine, headers, principals)  # type: ignore[arg-type]
     engine.dispose()

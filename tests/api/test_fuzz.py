@@ -118,7 +118,11 @@ class FuzzEnv:
 
 
 @pytest.fixture(scope="module")
-def env(demo_twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzEnv]:
+def env(
+    demo_twin: gpd.GeoDataFrame,
+    demo_state: service.ServiceState,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[FuzzEnv]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "wijk.sqlite"
     engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
@@ -127,7 +131,7 @@ def env(demo_twin: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory) -
     with db.session_scope(engine) as s:
         who = db.authenticate(s, token)
     assert who is not None
-    app = create_app(service.load_state(demo_twin), engine=engine)
+    app = create_app(demo_state, engine=engine)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     # a house and an apartment, so trajectories are computed on fuzzed corrections
     houses = demo_twin[demo_twin["attachment"] != "apartment"]["dwelling_id"].sort_values()

@@ -18,12 +18,12 @@ from buildings.twin import TwinResult, write_twin
 
 
 def test_the_command_line_prints_the_body_of_the_api(
-    demo_twin: gpd.GeoDataFrame, tmp_path: Path
+    demo_twin: gpd.GeoDataFrame, demo_state: service.ServiceState, tmp_path: Path
 ) -> None:
     path = tmp_path / "twin.parquet"
     none = demo_twin.iloc[:0][["dwelling_id"]]
     write_twin(TwinResult(dwellings=demo_twin, rejects=none, accounting=none), path)
-    state = service.load_state(demo_twin)
+    state = demo_state
     house = demo_twin[demo_twin["attachment"] == "gesloten"].sort_values("construction_year")
     r = house.iloc[0]
     question = {"target_label": "A", "budget_eur": 15_000.0, "income_category": "cat2"}

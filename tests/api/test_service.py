@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pytest
 
@@ -15,8 +14,8 @@ from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
 
 @pytest.fixture(scope="module")
-def state(demo_twin: gpd.GeoDataFrame) -> service.ServiceState:
-    return service.load_state(demo_twin)
+def state(demo_state: service.ServiceState) -> service.ServiceState:
+    return demo_state
 
 
 def _house(state: service.ServiceState) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,8 +22,8 @@ from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
 
 @pytest.fixture(scope="module")
-def state(demo_twin: gpd.GeoDataFrame) -> service.ServiceState:
-    return service.load_state(demo_twin)
+def state(demo_state: service.ServiceState) -> service.ServiceState:
+    return demo_state
 
 
 def _same(a: Any, b: Any) -> bool:

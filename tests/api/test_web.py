@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,8 +16,8 @@ from api.formatting import nl_number
 
 
 @pytest.fixture(scope="module")
-def state(demo_twin: gpd.GeoDataFrame) -> service.ServiceState:
-    return service.load_state(demo_twin)
+def state(demo_state: service.ServiceState) -> service.ServiceState:
+    return demo_state
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ The command line's ``--json`` against the HTTP API's body: ``tests/api/test_hous
 from __future__ import annotations
 
 import itertools
+import json
 
 import geopandas as gpd
 import pandas as pd
@@ -124,3 +125,37 @@ def test_mistakes_of_the_question_are_reported_together_in_dutch(table: pd.DataF
         )
     assert set(err.value.fields) == {"order", "target_label", "income_category", "budget_eur"}
     assert "onbekend EPC-label" in str(err.value)
+
+
+def test_plans_of_many_dwellings_answer_as_the_plan_of_each_alone(table: pd.DataFrame) -> None:
+    # the service answers from plans built for the whole twin at once (in chunks): the same
+    # answer as the plan of the dwelling alone, for every target and several budgets
+    import scenarios.household as household
+    from scenarios.candidates import all_subsets, best_within_budget, build_candidates
+
+    cat, pol = load_catalogue(), load_policy()
+    sample = table.iloc[::97]
+    original = household.PLAN_CHUNK
+    household.PLAN_CHUNK = 7  # several chunks per route
+    try:
+        plans = household.household_plans(sample, cat, pol, 2025, incomes=("cat1", "cat4"))
+    finally:
+        household.PLAN_CHUNK = original
+    for k, (_, r) in enumerate(sample.iterrows()):
+        row = sample.loc[[r.name]]
+        income = ("cat1", "cat4")[k % 2]
+        target = LABELS[k % len(LABELS)]
+        budget = (0.0, 7_500.0, 30_000.0, 1e7)[k % 4]
+        alone = household_plan(
+            row, cat, pol, 2025, income_category=income, target_label=target, budget_eur=budget
+        )
+        got = plans.answer(str(r["dwelling_id"]), income, target, budget)
+        assert json.dumps(got, sort_keys=True) == json.dumps(alone, sort_keys=True)
+        # the budget frontier gives what the optimiser over every combination gives
+        route = default_order(str(r["attachment"]))
+        cand = build_candidates(row, all_subsets(route), cat, pol, 2025, income_category=income)
+        for b in (0.0, 1_000.0, 5_000.0, 12_000.0, 25_000.0, 60_000.0):
+            t = int(best_within_budget(cand, b)[0])
+            best = plans.answer(str(r["dwelling_id"]), income, target, b)["options"]
+            assert best["best_within_budget"]["net_cost_eur"] == float(cand.net_cost()[0, t])
+            assert best["best_within_budget"]["co2_kg"] == float(cand.expected_co2_kg[0, t])

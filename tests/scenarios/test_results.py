@@ -34,9 +34,11 @@ def results(
 
 @pytest.fixture(scope="module")
 def clients(
-    demo_twin: gpd.GeoDataFrame, results: ScenarioResults, tmp_path_factory: pytest.TempPathFactory
+    demo_state: service.ServiceState,
+    results: ScenarioResults,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[TestClient, TestClient]]:
-    state = service.load_state(demo_twin)
+    state = demo_state
     folder = tmp_path_factory.mktemp("db")
     with_results = create_app(
         state, engine=db.make_engine(f"sqlite:///{folder}/a.sqlite"), results=results
