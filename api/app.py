@@ -225,9 +225,10 @@ def create_app(
         """Known facts with provenance and the estimated current state (label with uncertainty)."""
         return service.dwelling_card(state, dwelling_id)
 
-    # a plan that is not cached simulates every combination of the measures (a few hundred
-    # milliseconds of CPU): it runs in the thread pool, so that address search, cards and
-    # health answer meanwhile on the event loop
+    # a question without corrections is read from the plans computed at start-up (a lookup,
+    # on the event loop); with corrections the plan simulates every combination of the
+    # measures (a few hundred milliseconds of CPU): that runs in the thread pool, so that
+    # address search, cards and health answer meanwhile on the event loop
     @app.post(
         f"{v1}/dwellings/{{dwelling_id:path}}/trajectory",
         response_model=TrajectoryAnswer,
@@ -235,17 +236,17 @@ def create_app(
     )
     async def trajectory(dwelling_id: DwellingId, body: TrajectoryRequest) -> dict[str, Any]:
         """Stappenplan after the resident's corrections, with the optimiser's choices."""
-        return await run_in_threadpool(
-            service.trajectory,
-            state,
-            dwelling_id,
-            overrides={str(k): v for k, v in body.overrides.items()},
-            measured={str(k): v for k, v in body.measured_kwh.items()},
-            order=body.order,
-            target_label=body.target_label,
-            budget_eur=body.budget_eur,
-            income_category=body.income_category,
-        )
+        kwargs: dict[str, Any] = {
+            "overrides": dict(body.overrides),
+            "measured": {str(k): v for k, v in body.measured_kwh.items()},
+            "order": body.order,
+            "target_label": body.target_label,
+            "budget_eur": body.budget_eur,
+            "income_category": body.income_category,
+        }
+        if service.is_lookup(**kwargs):
+            return service.trajectory(state, dwelling_id, **kwargs)
+        return await run_in_threadpool(service.trajectory, state, dwelling_id, **kwargs)
 
     @app.get(f"{v1}/sectors")
     def sectors(

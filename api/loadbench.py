@@ -97,11 +97,34 @@ async def _wait_ready(
             try:
                 r = await client.get(f"{base}/api/v1/health", timeout=2.0)
                 if r.status_code == 200:
+                    # one worker answers; the others may still be loading (each computes the
+                    # plans of every dwelling at start-up): wait until the processes are idle
+                    await _wait_idle(proc, t0 + timeout)
                     return dict(r.json())
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.5)
     raise RuntimeError("the service did not start in time")
+
+
+async def _wait_idle(proc: subprocess.Popen[bytes], deadline: float) -> None:
+    """Wait until the service's processes use less than 20 % of one core together."""
+    import psutil
+
+    parent = psutil.Process(proc.pid)
+    while time.monotonic() < deadline:
+        family = [parent, *parent.children(recursive=True)]
+        for p in family:
+            p.cpu_percent(None)
+        await asyncio.sleep(1.0)
+        busy = 0.0
+        for p in family:
+            try:
+                busy += p.cpu_percent(None)
+            except psutil.NoSuchProcess:
+                continue
+        if busy < 20.0:
+            return
 
 
 def _request_for(kind: str, a: dict[str, str], rng: np.random.Generator) -> tuple[str, str, bytes]:

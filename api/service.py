@@ -464,6 +464,16 @@ def calibrate_use(
     return row.assign(use_factor=float(factor[0])), note
 
 
+def is_lookup(
+    overrides: dict[str, float] | None = None,
+    measured: dict[str, float] | None = None,
+    order: Sequence[str] | None = None,
+    **_: Any,
+) -> bool:
+    """Whether :func:`trajectory` answers this question from the plans computed at start-up."""
+    return not overrides and not measured and not order
+
+
 def trajectory(
     state: ServiceState,
     dwelling_id: str,
@@ -495,7 +505,7 @@ def trajectory(
                 f"measured.{carrier}", f"onbekende energiedrager; kies uit {list(CARRIERS)}"
             )
     problems.raise_if_any()
-    if not overrides and not measured and not order and state.plans is not None:
+    if is_lookup(overrides, measured, order) and state.plans is not None:
         answer = state.plans.answer(dwelling_id, income_category, target_label, budget_eur)
         answer["calibration"] = None
         return answer
@@ -545,6 +555,7 @@ __all__ = [
     "calibrate_use",
     "clusters_geojson",
     "dwelling_card",
+    "is_lookup",
     "label_probabilities",
     "load_state",
     "normalise",
