@@ -12,12 +12,14 @@ the same candidates give
 
 - the stappenplan: the chain of prefixes, the measures that do not apply left out
   (:func:`scenarios.trajectory.plan_table`);
-- the optimiser: the cheapest combination reaching the target label, and with a budget the
-  combination with the lowest expected CO2 within it (:func:`scenarios.candidates.
-  cheapest_to_target`, :func:`~scenarios.candidates.best_within_budget`).
+- the optimiser: the cheapest combination reaching the target label
+  (:func:`scenarios.candidates.cheapest_to_target`), and with a budget the combination with the
+  lowest expected CO2 within it (the first of the budget frontier that fits: the choice of
+  :func:`scenarios.candidates.best_within_budget`, for every budget at once).
 
 Without an order the dwelling's own route is used (:func:`scenarios.trajectory.default_order`:
-the house or the apartment route).
+the house or the apartment route). :func:`household_plans` computes the plans of many dwellings
+at once (the service does so at start-up); :func:`household_plan` is the same for one.
 """
 
 from __future__ import annotations
