@@ -32,6 +32,7 @@ from api.schemas import (
     DossierIn,
     DossierOut,
     DossierUpdate,
+    DwellingCard,
     TrajectoryAnswer,
     TrajectoryRequest,
 )
@@ -220,7 +221,11 @@ def create_app(
 
     # CPU-bound and short (milliseconds, no I/O): run on the event loop rather than in the
     # thread pool, where many threads would contend for the GIL (measured: fewer slow outliers)
-    @app.get(f"{v1}/dwellings/{{dwelling_id:path}}/card")
+    @app.get(
+        f"{v1}/dwellings/{{dwelling_id:path}}/card",
+        response_model=DwellingCard,
+        response_model_exclude_unset=True,
+    )
     async def card(dwelling_id: DwellingId) -> dict[str, Any]:
         """Known facts with provenance and the estimated current state (label with uncertainty)."""
         return service.dwelling_card(state, dwelling_id)

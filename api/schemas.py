@@ -132,6 +132,44 @@ class TrajectoryAnswer(BaseModel):
     calibration: UseCalibration | None
 
 
+class KnownFact(BaseModel):
+    """A value of the dwelling with where it comes from (``facts``, ``register``, ``epc``,
+    ``epc_default``, ``archetype``, ``drawn``, ``imputed`` ...: ``docs/twin_schema.md``)."""
+
+    value: bool | int | float | str | None
+    source: str
+
+
+class CurrentState(BaseModel):
+    """The estimated current state: heating need [kWh/a], EPC score [kWh/(m²·a)] and label
+    (with the share of draws per label), expected CO2 [kg/a] and energy cost [EUR/a]."""
+
+    heating_need_kwh: float
+    energy_score_kwh_m2: float
+    label: Label
+    label_probabilities: dict[Label, float]
+    co2_kg: float
+    energy_cost_eur: float
+
+
+class DwellingCard(BaseModel):
+    """The dwelling card: what is known, with its provenance, and the estimated current state."""
+
+    address: str
+    dwelling_id: str
+    building_id: str
+    municipality: str | None
+    municipality_nis: str
+    sector_id: str
+    sector_name: str | None
+    attachment: str
+    storeys: int | float | None
+    dwellings_in_building: int | float | None
+    facts: dict[str, KnownFact]
+    heating_system_nl: str
+    current: CurrentState
+
+
 #: NIS code of a Belgian municipality: five digits (Gent 44021, Roeselare 36015).
 NisCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 #: Id of a catalogue measure or a variant field.

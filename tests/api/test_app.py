@@ -202,6 +202,8 @@ def test_openapi_documents_the_routes(env: tuple[TestClient, dict[str, str]]) ->
     plan = spec["paths"]["/api/v1/dwellings/{dwelling_id}/trajectory"]["post"]
     answer = plan["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert answer.endswith("/TrajectoryAnswer")
+    card = spec["paths"]["/api/v1/dwellings/{dwelling_id}/card"]["get"]["responses"]["200"]
+    assert card["content"]["application/json"]["schema"]["$ref"].endswith("/DwellingCard")
     step = spec["components"]["schemas"]["PlanStep"]["properties"]
     assert {"co2_kg", "simple_payback_years", "energy_score_kwh_m2"} <= set(step)
     request = spec["components"]["schemas"]["TrajectoryRequest"]["properties"]["overrides"]
