@@ -63,7 +63,6 @@ DWELLING_UNIT_FUNCTIONS: frozenset[str] = frozenset({"wonen", "nietgekend", ""})
 
 
 @cache
-@cache
 def fact_overrides() -> dict[str, tuple[float, float]]:
     """How known facts change the archetype inputs (``buildings/data/fact_overrides.csv``).
 
@@ -1064,12 +1063,6 @@ def _leading_number(values: pd.Series, pattern: str) -> np.ndarray:
     found = pc.struct_field(pc.extract_regex(arr, pattern), [0])
     number = pc.cast(found, pa.float64(), safe=False)
     return np.nan_to_num(number.to_numpy(zero_copy_only=False), nan=0.0)
-
-
-def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:
-    """``values[idx]`` with NA where ``idx`` is -1 (no match), also when ``values`` is empty."""
-    padded = np.append(values.to_numpy(dtype=object), [pd.NA])
-    return padded[np.where(idx >= 0, idx, len(values))]
 
 
 def _building_storeys(values: pd.Series, b_code: np.ndarray) -> np.ndarray:

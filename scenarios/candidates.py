@@ -475,10 +475,12 @@ def with_income(
     catalogue: Catalogue,
     policy: Policy,
     income_category: str | ArrayLike,
-    discounts: Sequence[float] = (),
 ) -> Candidates:
     """The same candidates under another premium category: only the premiums change (the
-    physics, the invoices and which measures apply do not depend on the household's income)."""
+    physics, the invoices and which measures apply do not depend on the household's income).
+    The price schemes are those ``cand`` was built with (its group discounts included)."""
+    prefix = scheme_name(0.0).removesuffix("0")
+    discounts = [float(s[len(prefix) :]) for s in cand.investment_eur if s.startswith(prefix)]
     measures = sorted({m for p in cand.packages for m in p}, key=catalogue.ids.index)
     col = {m: j for j, m in enumerate(measures)}
     last = np.asarray([col[p[-1]] if p else -1 for p in cand.packages], dtype=np.int64)

@@ -1,7 +1,7 @@
 """From a scenario file to written results (``wijk scenario run``, the notebooks).
 
-This is where the twin (:mod:`buildings`) meets the scenario engine (:mod:`scenarios`): the
-layout lets only ``api`` depend on both.
+This is where the twin (:mod:`buildings`) meets the scenario engine: the one module of
+``scenarios`` that reads the twin through ``buildings`` (the layers of ``tests/test_layers.py``).
 
 Everything that can be wrong with the inputs is checked before any computation
 (:func:`scenarios.scenario.load_scenario`, :func:`scenarios.scenario.check_scenario`), and the
@@ -57,7 +57,7 @@ def year_draws_of(twin: pd.DataFrame) -> Callable[[pd.DataFrame, int], NDArray[n
     :mod:`buildings.years`), the function that draws them again for a Monte Carlo run; None
     where every year is known (or the twin predates the drawn years)."""
     from buildings import years
-    from buildings.twin import twin_parameters
+    from buildings.parameters import twin_parameters
 
     need = ("construction_year_source", "party_row_key", "building_id", "attachment")
     if any(c not in twin for c in need):

@@ -264,3 +264,22 @@ def test_stacking_candidates_in_one_call_changes_no_number(
     for scheme in cand.investment_eur:
         np.testing.assert_array_equal(alone.net_cost(scheme), cand.net_cost(scheme))
         np.testing.assert_array_equal(one.net_cost(scheme)[0], cand.net_cost(scheme)[7])
+
+
+def test_another_income_category_changes_only_the_premiums(
+    twin: gpd.GeoDataFrame, cand: Candidates
+) -> None:
+    from scenarios.candidates import with_income
+
+    cat, pol = load_catalogue(), load_policy()
+    other = build_candidates(
+        twin, [O1, O2], cat, pol, year=2025, income_category="cat4", discounts=[0.2]
+    )
+    repriced = with_income(cand, twin, cat, pol, "cat4")
+    assert set(repriced.premium_eur) == set(other.premium_eur)  # the discount scheme too
+    for scheme in other.premium_eur:
+        np.testing.assert_array_equal(repriced.premium_eur[scheme], other.premium_eur[scheme])
+        np.testing.assert_array_equal(repriced.investment_eur[scheme], cand.investment_eur[scheme])
+    assert any(
+        not np.array_equal(cand.premium_eur[s], other.premium_eur[s]) for s in other.premium_eur
+    )
