@@ -298,7 +298,12 @@
   const verwarming = $("kenmerk-verwarming");
   for (const h of config.heating_choices) verwarming.append(el("option", { value: String(h.code) }, h.name));
   const inkomen = $("inkomen");
-  for (const c of config.income_categories) inkomen.append(el("option", { value: c.id }, c.name));
+  // the default category is the option's default (``selected``): choosing another address
+  // resets the form, and must come back to the same category as the command line and the report
+  for (const c of config.income_categories) {
+    const attrs = c.id === config.income_default ? { value: c.id, selected: "" } : { value: c.id };
+    inkomen.append(el("option", attrs, c.name));
+  }
   inkomen.value = config.income_default;
 
   async function choose(hit) {

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from api import db
 from buildings.twin import TwinResult, write_twin
+from scenarios.policy import DEFAULT_INCOME_CATEGORY
 
 CHROMIUM = os.environ.get("WIJK_CHROMIUM", "/usr/bin/chromium")
 # flags for a headless Chromium on a machine without internet (no background connections)
@@ -136,6 +137,9 @@ def test_search_change_a_fact_save_a_dossier(
         page.wait_for_selector("#stappen tbody tr", timeout=30_000)
         before = _cells(page)
         assert any("Dakisolatie" in row for row in before), before
+        # choosing an address resets the form, but not to another premium category than the
+        # command line's and the report's default (the plan would differ from theirs)
+        assert page.eval_on_selector("#inkomen", "e => e.value") == DEFAULT_INCOME_CATEGORY
         # the same columns as the command line: CO2 per year and the payback of each step
         assert page.locator("#stappen thead th").count() == 9
         assert all("NaN" not in row and "undefined" not in row for row in before), before
