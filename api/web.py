@@ -483,9 +483,9 @@ def resident_report(
     goal = plan["long_term_goal"]
     table = (
         '<table id="stappen"><thead><tr><th>stap</th><th>maatregel</th>'
-        '<th class="n">investering</th><th class="n">premie</th><th class="n">netto</th>'
+        '<th class="n">inves&shy;tering</th><th class="n">premie</th><th class="n">netto</th>'
         '<th class="n">besparing per jaar</th><th>label na stap</th>'
-        '<th class="n">CO2 kg per jaar</th><th class="n">terugverdientijd (jaar)</th>'
+        '<th class="n">CO2 kg per jaar</th><th class="n">terug&shy;verdien&shy;tijd (jaar)</th>'
         "</tr></thead><tbody>"
         f'<tr><td>–</td><td>huidige toestand</td><td class="n"></td><td class="n"></td>'
         f'<td class="n"></td><td class="n"></td><td>{_label_tile(str(now["label"]))}</td>'

@@ -87,9 +87,9 @@ def test_resident_report(client: TestClient, state: service.ServiceState) -> Non
     assert '<html lang="nl">' in html and "@media print" in html and "size:A4" in html
     assert "<svg" in html and 'id="stappen"' in html
     assert "Dakisolatie" in html  # a step, by its Dutch name
-    assert "investering" in html and "premie" in html and "besparing per jaar" in html
+    assert "inves&shy;tering" in html and "premie" in html and "besparing per jaar" in html
     # the same plan as the command line and the API: CO2 and payback per step too
-    assert "CO2 kg per jaar" in html and "terugverdientijd (jaar)" in html
+    assert "CO2 kg per jaar" in html and "terug&shy;verdien&shy;tijd (jaar)" in html
     plan = service.trajectory(state, did)
     first_step = html.split('id="stappen"')[1].split("</table>")[0]
     assert nl_number(plan["steps"][1]["co2_kg"]) in first_step
