@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from scenarios.household import OVERRIDABLE
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
@@ -59,9 +60,11 @@ class TrajectoryRequest(BaseModel):
     @classmethod
     def _known_inputs(cls, value: dict[str, float]) -> dict[str, float]:
         unknown = sorted(k for k in value if k not in OVERRIDABLE)
-        if unknown:
-            raise ValueError(
-                f"kan niet aangepast worden: {', '.join(unknown)}; kies uit {', '.join(OVERRIDABLE)}"
+        if unknown:  # the message in Dutch, as the project's own checks give it
+            raise PydanticCustomError(
+                "unknown_override",
+                "kan niet aangepast worden: {unknown}; kies uit {known}",
+                {"unknown": ", ".join(unknown), "known": ", ".join(OVERRIDABLE)},
             )
         return value
 

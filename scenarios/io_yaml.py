@@ -135,6 +135,8 @@ _PYDANTIC_NL = {
     "date_type": "moet een datum (JJJJ-MM-DD) zijn",
     "json_invalid": "is geen geldige JSON",
     "model_attributes_type": "moet een tabel (sleutel: waarde) zijn",
+    # a validator's own ValueError: its text (Dutch in this project) without "Value error, "
+    "value_error": "{error}",
 }
 
 
@@ -148,6 +150,9 @@ def pydantic_message_nl(err: Mapping[str, Any]) -> str:
     --------
     >>> pydantic_message_nl({"type": "greater_than_equal", "msg": "...", "ctx": {"ge": 0.0}})
     'moet ≥ 0 zijn'
+    >>> err = ValueError("notes mag niet leeg (null) zijn")
+    >>> pydantic_message_nl({"type": "value_error", "msg": f"Value error, {err}", "ctx": {"error": err}})
+    'notes mag niet leeg (null) zijn'
     """
     template = _PYDANTIC_NL.get(err["type"])
     if template is None:

@@ -226,3 +226,7 @@ def test_validation_messages_are_dutch(env: tuple[TestClient, dict[str, str]]) -
     assert r.json()["detail"] == [{"field": "query.limit", "message": "moet ≤ 50 zijn"}]
     r = client.post("/api/v1/dwellings/x/trajectory", json={"target_label": "Z"})
     assert "moet een van" in r.json()["detail"][0]["message"]
+    # an input that cannot be corrected: the message is Dutch from its first word
+    r = client.post("/api/v1/dwellings/x/trajectory", json={"overrides": {"kleur": 1.0}})
+    message = r.json()["detail"][0]["message"]
+    assert message.startswith("kan niet aangepast worden: kleur; kies uit construction_year")
