@@ -11,11 +11,14 @@ Errors are JSON: ``{"detail": [{"field": ..., "message": ...}]}`` with 4xx codes
 gives a 500 and never a partial write.
 """
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 import geopandas as gpd
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +26,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import db, service
@@ -46,6 +48,9 @@ NO_RESULTS_NL = (
     "de dienst heeft geen scenarioresultaten; start hem met --results MAP (de uitvoer van "
     "wijk scenario run)"
 )
+#: Threads per worker process that compute corrected household plans (see the trajectory route).
+COMPUTE_THREADS = 1
+
 #: Largest request body accepted [bytes]; larger ones get 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
 
@@ -232,8 +237,13 @@ def create_app(
 
     # a question without corrections is read from the plans computed at start-up (a lookup,
     # on the event loop); with corrections the plan simulates every combination of the
-    # measures (a few hundred milliseconds of CPU): that runs in the thread pool, so that
-    # address search, cards and health answer meanwhile on the event loop
+    # measures (milliseconds of CPU): that runs on one computing thread per worker process, so
+    # that address search, cards and health answer meanwhile on the event loop. One thread, not
+    # the pool's forty: the work holds the GIL, and forty threads taking turns with the event
+    # loop made every address lookup wait behind them (p95 64 ms, measured with
+    # ``wijk serve-bench --corrected``); waiting questions queue on the limiter instead
+    limiter: list[anyio.CapacityLimiter] = []
+
     @app.post(
         f"{v1}/dwellings/{{dwelling_id:path}}/trajectory",
         response_model=TrajectoryAnswer,
@@ -251,7 +261,12 @@ def create_app(
         }
         if service.is_lookup(**kwargs):
             return service.trajectory(state, dwelling_id, **kwargs)
-        return await run_in_threadpool(service.trajectory, state, dwelling_id, **kwargs)
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(COMPUTE_THREADS))
+        return await anyio.to_thread.run_sync(
+            functools.partial(service.trajectory, state, dwelling_id, **kwargs),
+            limiter=limiter[0],
+        )
 
     @app.get(f"{v1}/sectors")
     def sectors(

@@ -193,12 +193,22 @@ def serve_bench(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=32, help="Werkprocessen van de dienst.")
     ] = 2,
+    corrected: Annotated[
+        bool,
+        typer.Option(
+            "--corrected",
+            help="Ook stappenplannen met aanpassingen van de bewoner (U-waarden, "
+            "binnentemperatuur, gemeten gasverbruik), terwijl anderen adressen zoeken.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object.")] = False,
 ) -> None:
     """Meet de webdienst onder belasting: adressen zoeken en stappenplannen, p50/p95/p99."""
     from api.loadbench import run_load_benchmark
 
-    result = run_load_benchmark(twin, clients=clients, seconds=seconds, workers=workers)
+    result = run_load_benchmark(
+        twin, clients=clients, seconds=seconds, workers=workers, corrected=corrected
+    )
     if as_json:
         typer.echo(json.dumps(result))
         return
@@ -208,10 +218,16 @@ def serve_bench(
     )
     for col in ("verzoek", "aantal", "per s", "p50 ms", "p95 ms", "p99 ms", "fouten"):
         table.add_column(col, justify="left" if col == "verzoek" else "right")
-    for kind in ("autocomplete", "trajectory"):
+    names = {
+        "autocomplete": "adres zoeken",
+        "trajectory": "stappenplan",
+        "corrected": "stappenplan met aanpassingen",
+        "autocomplete_meanwhile": "adres zoeken, intussen",
+    }
+    for kind in [k for k in names if k in result]:
         r = result[kind]
         table.add_row(
-            kind,
+            names[kind],
             str(r["requests"]),
             str(r["per_s"]),
             str(r["p50_ms"]),

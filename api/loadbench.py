@@ -4,7 +4,9 @@
 a child process on a free loopback port, waits until it answers, then lets ``clients``
 concurrent clients (asyncio + httpx) each loop over a mix of requests for ``seconds``:
 first only address autocomplete (a prefix of a real address, as typed), then only trajectories
-of dwellings (all candidate steps and the optimiser). It prints, per kind of request, the
+of dwellings (all candidate steps and the optimiser) and, with ``--corrected``, trajectories
+after a resident's corrections while a few clients keep typing addresses. It prints, per kind
+of request, the
 number of requests, throughput, the p50/p95/p99 latency and the errors. Nothing is asserted:
 the figures go into the README.
 
@@ -127,15 +129,34 @@ async def _wait_idle(proc: subprocess.Popen[bytes], deadline: float) -> None:
             return
 
 
+#: What a facilitator corrects at a klimaattafel, drawn per corrected request: the roof's and
+#: the windows' U-value [W/(m²·K)], the set-point [°C] and, for half of them, a measured gas use
+#: [kWh/a] (each request a new question: no answer can be reused).
+CORRECTIONS: dict[str, tuple[float, float]] = {
+    "u_roof_w_m2k": (0.3, 3.0),
+    "u_window_w_m2k": (1.1, 5.0),
+    "setpoint_c": (17.0, 21.0),
+}
+MEASURED_GAS_KWH: tuple[float, float] = (6_000.0, 25_000.0)
+
+
 def _request_for(kind: str, a: dict[str, str], rng: np.random.Generator) -> tuple[str, str, bytes]:
-    """Method, path and body of one request: a prefix of a real address as typed, or all
-    candidate steps and the optimiser for one dwelling."""
+    """Method, path and body of one request: a prefix of a real address as typed, the plan of
+    one dwelling (all combinations of its route and the optimiser), or that plan after a
+    resident's corrections (:data:`CORRECTIONS`)."""
     if kind == "autocomplete":
         text = a["address"]
         cut = int(rng.integers(3, max(4, len(text))))
         return "GET", "/api/v1/addresses?" + urllib.parse.urlencode({"q": text[:cut]}), b""
     path = f"/api/v1/dwellings/{urllib.parse.quote(a['dwelling_id'], safe='/')}/trajectory"
-    return "POST", path, json.dumps({"budget_eur": 15000}).encode()
+    body: dict[str, Any] = {"budget_eur": 15000}
+    if kind == "corrected":
+        body["overrides"] = {
+            k: round(float(rng.uniform(lo, hi)), 2) for k, (lo, hi) in CORRECTIONS.items()
+        }
+        if rng.random() < 0.5:
+            body["measured_kwh"] = {"natural_gas": round(float(rng.uniform(*MEASURED_GAS_KWH)))}
+    return "POST", path, json.dumps(body).encode()
 
 
 class _Connection:
@@ -180,8 +201,16 @@ class _Connection:
 
 
 async def _client(
-    base: str, kind: str, addresses: list[dict[str, str]], until: float, tally: Tally, k: int
+    base: str,
+    kind: str,
+    addresses: list[dict[str, str]],
+    until: float,
+    tally: Tally,
+    k: int,
+    pace_s: float = 0.0,
 ) -> None:
+    """One client: requests of ``kind`` one after the other until ``until``; with ``pace_s``
+    at most one per ``pace_s`` seconds (a person typing), else as fast as answered."""
     url = urllib.parse.urlsplit(base)
     conn = _Connection(url.hostname or "127.0.0.1", url.port or 80)
     rng = np.random.default_rng(k)
@@ -196,8 +225,11 @@ async def _client(
             except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                 ok = False
                 await conn.close()
-            tally.latencies.append(time.perf_counter() - t0)
+            took = time.perf_counter() - t0
+            tally.latencies.append(took)
             tally.errors += 0 if ok else 1
+            if pace_s > took:
+                await asyncio.sleep(pace_s - took)
     finally:
         await conn.close()
 
@@ -225,8 +257,20 @@ async def _httpx_client(
             tally.errors += 0 if ok else 1
 
 
-async def _drive(base: str, clients: int, seconds: float, kind_of_client: str) -> dict[str, Any]:
-    """One phase per kind of request, each with ``clients`` concurrent clients."""
+#: Address clients typing while the corrected trajectories are computed (``--corrected``), each
+#: a key every TYPING_PACE_S seconds (a person typing; clients that ask as fast as they are
+#: answered would take the cores the trajectories are measured on)
+TYPING_CLIENTS = 5
+TYPING_PACE_S = 0.1
+
+
+async def _drive(
+    base: str, clients: int, seconds: float, kind_of_client: str, corrected: bool = False
+) -> dict[str, Any]:
+    """One phase per kind of request, each with ``clients`` concurrent clients; with
+    ``corrected`` a last phase of corrected trajectories, while :data:`TYPING_CLIENTS` more
+    clients look up addresses (``autocomplete_meanwhile``): does the computing get in their
+    way?"""
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -248,6 +292,19 @@ async def _drive(base: str, clients: int, seconds: float, kind_of_client: str) -
         until = t0 + seconds
         await asyncio.gather(*(run(base, kind, sample, until, tally, k) for k in range(clients)))
         out[kind] = tally.summary(time.monotonic() - t0)
+    if corrected:
+        tally, typing = Tally(), Tally()
+        t0 = time.monotonic()
+        until = t0 + seconds
+        await asyncio.gather(
+            *(run(base, "corrected", sample, until, tally, k) for k in range(clients)),
+            *(
+                _client(base, "autocomplete", sample, until, typing, clients + k, TYPING_PACE_S)
+                for k in range(TYPING_CLIENTS)
+            ),
+        )
+        out["corrected"] = tally.summary(time.monotonic() - t0)
+        out["autocomplete_meanwhile"] = typing.summary(time.monotonic() - t0)
     return out
 
 
@@ -258,10 +315,12 @@ def run_load_benchmark(
     workers: int = 2,
     workdir: Path | None = None,
     client: str = "asyncio",
+    corrected: bool = False,
 ) -> dict[str, Any]:
     """Start the service, drive it, stop it; returns the figures.
 
-    ``client`` is ``"asyncio"`` (lean keep-alive connections, see the module) or ``"httpx"``.
+    ``client`` is ``"asyncio"`` (lean keep-alive connections, see the module) or ``"httpx"``;
+    ``corrected`` adds the phase of corrected trajectories (:func:`_drive`).
     """
     if client not in ("asyncio", "httpx"):
         raise ValueError(f"client must be 'asyncio' or 'httpx', not {client!r}")
@@ -274,7 +333,7 @@ def run_load_benchmark(
         base = f"http://127.0.0.1:{port}"
         try:
             health = asyncio.run(_wait_ready(base, proc))
-            result = asyncio.run(_drive(base, clients, seconds, client))
+            result = asyncio.run(_drive(base, clients, seconds, client, corrected))
         finally:
             proc.terminate()
             try:

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numba
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from api.formatting import nl_number
 from buildings import years
 from buildings.sectors import sector_outlines
 from scenarios.candidates import column
-from scenarios.catalogue import Catalogue, load_catalogue
+from scenarios.catalogue import Catalogue, Table, load_catalogue
 from scenarios.household import (
     OVERRIDABLE,
     HouseholdPlans,
@@ -152,6 +154,10 @@ class ServiceState:
     # the plan of every dwelling on its own route, per premium category, computed at start-up
     # (vectorised over the twin): a question without corrections is then a lookup
     plans: HouseholdPlans | None = None
+    # the table's columns as plain arrays, and each dwelling's row in them: a corrected plan
+    # reads its dwelling from these (a DataFrame row costs a millisecond to take)
+    columns: dict[str, NDArray[Any]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
 
     @property
     def municipalities(self) -> list[str]:
@@ -213,6 +219,8 @@ def load_state(
     table = pd.DataFrame(twin.drop(columns="geometry"))
     state = ServiceState(
         plans=household_plans(table, catalogue, policy, year),
+        columns={str(c): table[c].to_numpy() for c in table.columns},
+        position={str(d): i for i, d in enumerate(table["dwelling_id"].astype(str))},
         twin=twin,
         table=table,
         catalogue=catalogue,
@@ -269,6 +277,15 @@ def _row(state: ServiceState, dwelling_id: str) -> pd.DataFrame:
     return state.table.loc[[dwelling_id]]
 
 
+def _record(state: ServiceState, dwelling_id: str) -> dict[str, NDArray[Any]]:
+    """The dwelling's twin row as plain arrays of length one (a table, see
+    :data:`scenarios.catalogue.Table`)."""
+    i = state.position.get(dwelling_id)
+    if i is None:
+        raise NotFound(f"woning '{dwelling_id}' staat niet in de tweeling")
+    return {c: v[i : i + 1] for c, v in state.columns.items()}
+
+
 def _clean(value: Any) -> Any:
     """JSON-friendly scalar: NaN/NA -> None, numpy -> Python."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -309,8 +326,21 @@ def dwelling_card(state: ServiceState, dwelling_id: str, samples: int = 200) -> 
     return dict(json.loads(text))
 
 
+def one_thread() -> None:
+    """Let the core run on the calling thread alone.
+
+    One request is one dwelling: its few hundred states take the core a fraction of a
+    millisecond, less than waking a team of threads for them costs (twice the CPU, measured);
+    and under load the worker processes already keep every core busy. The setting is per
+    thread (numba's), so every thread that computes a request calls this first.
+    """
+    if numba.get_num_threads() != 1:
+        numba.set_num_threads(1)
+
+
 def _dwelling_card(state: ServiceState, dwelling_id: str, samples: int) -> dict[str, Any]:
     """The card of :func:`dwelling_card`, computed."""
+    one_thread()
     row = _row(state, dwelling_id)
     r = row.iloc[0]
     facts = {
@@ -420,8 +450,8 @@ def _carrier_nl(carrier: str) -> str:
 
 
 def calibrate_use(
-    state: ServiceState, row: pd.DataFrame, measured: dict[str, float]
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+    state: ServiceState, row: Table, measured: dict[str, float]
+) -> tuple[Table, dict[str, Any]]:
     """Set the household's ``use_factor`` from its measured annual use, by the twin's rule
     (:func:`buildings.calibration.measured_use_factor`).
 
@@ -433,8 +463,7 @@ def calibrate_use(
     from buildings.calibration import measured_use_factor
 
     carriers = state.policy.carrier_tables(state.year)
-    plain = row.assign(use_factor=1.0)
-    arrays = DwellingArrays.from_frame(plain[list(DWELLING_COLUMNS)], what="woning")
+    arrays = DwellingArrays.from_mapping({**row, "use_factor": np.ones(1)}, what="woning")
     expected = simulate(arrays, None, carriers=carriers).expected_final_kwh[:, 0, :]
     values = np.full((1, len(CARRIERS)), np.nan)
     for carrier, kwh in measured.items():
@@ -461,7 +490,7 @@ def calibrate_use(
         )
         return row, note
     note.update({"calibrated": True, "use_factor": round(float(factor[0]), 3)})
-    return row.assign(use_factor=float(factor[0])), note
+    return {**row, "use_factor": np.full(1, float(factor[0]))}, note
 
 
 def is_lookup(
@@ -497,7 +526,7 @@ def trajectory(
     computed at start-up (:func:`scenarios.household.household_plans`): the same function, for
     every dwelling at once.
     """
-    row = _row(state, dwelling_id)  # raises NotFound
+    row: Table = _record(state, dwelling_id)  # raises NotFound
     problems = question_problems(state.catalogue, order, target_label, income_category, budget_eur)
     for carrier in measured or {}:
         if carrier not in CARRIERS:
@@ -509,6 +538,7 @@ def trajectory(
         answer = state.plans.answer(dwelling_id, income_category, target_label, budget_eur)
         answer["calibration"] = None
         return answer
+    one_thread()
     row = apply_overrides(row, overrides or {})
     calibration = None
     if measured:

@@ -26,20 +26,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scenarios.catalogue import Catalogue
+from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
 from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
 from sim.pv_economics import pv_bill_credit, pv_self_use
-from sim.stock import DWELLING_COLUMNS, WINDOW_COLUMNS, DwellingArrays
-from sim.variants import apply_variant
+from sim.stock import WINDOW_COLUMNS, DwellingArrays
+from sim.variants import VARIANT_TARGETS, variant_changes
 
 #: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
 FOSSIL_CARRIERS: tuple[str, ...] = ("natural_gas", "heating_oil")
@@ -172,7 +172,7 @@ SUPPLY_RULE_COLUMN = "hp_supply_temp_c"
 
 
 def build_candidates(
-    dwellings: pd.DataFrame,
+    dwellings: Table,
     orders: Sequence[Sequence[str]],
     catalogue: Catalogue,
     policy: Policy,
@@ -185,8 +185,9 @@ def build_candidates(
 
     Parameters
     ----------
-    dwellings : DataFrame
-        Twin rows (``docs/twin_schema.md``) with the core's input columns.
+    dwellings : Table
+        Twin rows (``docs/twin_schema.md``) with the core's input columns: a DataFrame, or a
+        mapping of column names to arrays (:data:`scenarios.catalogue.Table`).
     orders : sequence of sequence of str
         Ordered measure ids; each prefix of each order is a candidate.
     catalogue, policy : Catalogue, Policy
@@ -216,71 +217,72 @@ def build_candidates(
     problems = Problems("trajectkandidaten")
     for problem in premium_measure_problems(policy, catalogue):
         problems.add(f"beleidsbestand: {problem.field}", problem.message)
-    for i, order in enumerate(orders):
-        for j, mid in enumerate(order):
-            if mid not in catalogue.ids:
-                problems.add(
-                    f"orders[{i}][{j}]", f"onbekende maatregel '{mid}'; kies uit {catalogue.ids}"
-                )
-        if len(set(order)) != len(order):
-            problems.add(f"orders[{i}]", "een maatregel staat meer dan eens in de volgorde")
+    tree = candidate_tree(tuple(tuple(o) for o in orders))
+    known = set(catalogue.ids)
+    if tree.repeats or not known.issuperset(tree.measures):
+        for i, order in enumerate(orders):  # say where, order by order (a rare path)
+            for j, mid in enumerate(order):
+                if mid not in known:
+                    problems.add(
+                        f"orders[{i}][{j}]",
+                        f"onbekende maatregel '{mid}'; kies uit {catalogue.ids}",
+                    )
+            if len(set(order)) != len(order):
+                problems.add(f"orders[{i}]", "een maatregel staat meer dan eens in de volgorde")
     for d in discounts:
         if not 0.0 <= d < 1.0:
             problems.add("discounts", f"korting {d} moet tussen 0 en 1 liggen")
     problems.raise_if_any()
 
-    packages: list[tuple[str, ...]] = [()]
-    parent: list[int] = [-1]
-    index: dict[tuple[str, ...], int] = {(): 0}
-    for order in orders:
-        for j in range(1, len(order) + 1):
-            pkg = tuple(order[:j])
-            if pkg not in index:
-                index[pkg] = len(packages)
-                packages.append(pkg)
-                parent.append(index[pkg[:-1]])
+    packages, parent = tree.packages, tree.parent.tolist()
     k = len(packages)
-    n = len(dwellings)
-    measures = sorted({m for p in packages for m in p}, key=catalogue.ids.index)
+    n = table_rows(dwellings)
+    measures = catalogue.sorted_ids(tree.measures)
     col = {m: j for j, m in enumerate(measures)}
 
     carriers = policy.carrier_tables(year)
     sp = SystemParameters.default() if system_params is None else system_params
     schemes = scheme_invoices(dwellings, measures, catalogue, discounts)
 
-    arrays = DwellingArrays.from_frame(dwellings[list(DWELLING_COLUMNS)], what="twin rows")
+    arrays = DwellingArrays.from_mapping(dwellings, what="twin rows")
     c = len(CARRIERS)
-    need, primary, score, co2, cost, pv, x_co2, x_cost = (np.empty((n, k)) for _ in range(8))
+    need, primary, score, co2, cost, pv, x_co2, x_cost, supply = (
+        np.empty((n, k)) for _ in range(9)
+    )
     final = np.empty((n, k, c))
     x_final = np.empty((n, k, c))
-    supply = np.empty((n, k))
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
 
-    def store(
-        t: int,
-        res_rows: NDArray[np.int64] | slice,
-        res: Any,
-        pick: NDArray[np.int64] | slice = slice(None),
-    ) -> None:
-        # the results ``res[pick]`` are those of dwellings ``res_rows`` in candidate ``t``
-        need[res_rows, t] = res.heating_need_kwh[pick, 0]
-        primary[res_rows, t] = res.primary_kwh[pick, 0]
-        score[res_rows, t] = res.energy_score_kwh_m2[pick, 0]
-        co2[res_rows, t] = res.co2_kg[pick, 0]
-        cost[res_rows, t] = res.cost_eur[pick, 0]
-        pv[res_rows, t] = res.pv_kwh[pick, 0]
-        final[res_rows, t, :] = res.final_kwh[pick, 0, :]
-        x_final[res_rows, t, :] = res.expected_final_kwh[pick, 0, :]
-        x_co2[res_rows, t] = res.expected_co2_kg[pick, 0]
-        x_cost[res_rows, t] = res.expected_cost_eur[pick, 0]
-        supply[res_rows, t] = res.hp_supply_temp_c[pick, 0]
-        label[res_rows, t] = res.label[pick, 0]
+    def store(node_list: list[int], res: Any, rows: slice = slice(None)) -> None:
+        # the results ``rows`` of ``res``: the states of ``nodes``, node after node (n rows each)
+        nodes = np.asarray(node_list)
+        for out, values in (
+            (need, res.heating_need_kwh),
+            (primary, res.primary_kwh),
+            (score, res.energy_score_kwh_m2),
+            (co2, res.co2_kg),
+            (cost, res.cost_eur),
+            (pv, res.pv_kwh),
+            (x_co2, res.expected_co2_kg),
+            (x_cost, res.expected_cost_eur),
+            (supply, res.hp_supply_temp_c),
+            (label, res.label),
+        ):
+            out[:, nodes] = values[rows, 0].reshape(nodes.size, n).T
+        own = res.final_kwh[rows, 0, :]
+        # the expected final energy of these rows only (SimulationResult.expected_final_kwh)
+        expected = own * res.expected_use_ratio[rows, 0, None]
+        for per_carrier, values in ((final, own), (x_final, expected)):
+            per_carrier[:, nodes, :] = values.reshape(nodes.size, n, c).transpose(1, 0, 2)
 
+    rule_cols = catalogue.rule_columns(measures)
     root = simulate(arrays, None, carriers=carriers, system_params=sp)
-    store(0, slice(None), root)
+    store([0], root)
     # the emitters every state keeps are those of the dwelling as it is: sized for its design heat
-    # load now, not for the load after later insulation (sim.emitters)
+    # load now, not for the load after later insulation (sim.emitters); new emitters
+    # (a measure with an emitter temperature) are sized for the dwelling they heat, as the core
+    # sizes a package's new emitters: the state after them (a load of 0, see sim.core)
     arrays = dataclasses.replace(
         arrays,
         emitter_design_load_w=np.where(
@@ -289,90 +291,86 @@ def build_candidates(
             root.design_heat_load_w[:, 0],
         ),
     )
-
-    # level by level (candidates of one depth), and within a level per measure: the children
-    # of every parent that do the same next measure are judged, transformed and simulated in
-    # one call, their parents' dwellings stacked (a loop over levels and measures, each call
-    # vectorised over dwellings x candidates; 2**M subsets of M measures take ~M²/2 calls,
-    # not 2**M). Only the states of the level above are kept.
+    # A state is what the measures so far changed (the fields of _VARYING) and, in "row", the
+    # dwelling it belongs to: everything else is the dwelling's own (``arrays``, and for the
+    # rules the twin's columns), looked up when needed.
+    fixed = {c: table_column(dwellings, c) for c in rule_cols if c not in _VARYING}
+    fixed.pop(SUPPLY_RULE_COLUMN, None)
+    start: State = {"row": np.arange(n), **{f: getattr(arrays, f) for f in _VARYING}}
+    blocks = [_Block([0], start, supply[:, 0].copy(), simulated=True)]
     children: list[list[int]] = [[] for _ in range(k)]
     for t in range(1, k):
         children[parent[t]].append(t)
-    # the rules read a few columns: carry only those (a plain frame, no geometry) down the tree
-    rule_cols = catalogue.rule_columns(measures)
-    changing = [c for c in rule_cols if c in DWELLING_COLUMNS]
-    # the supply temperature the emitters need is a result of the core: the root's, then each
-    # state's own (a heat pump is judged on the dwelling after the earlier steps)
-    # (as plain arrays per state; one DataFrame per stacked call, for the catalogue's rules)
-    start = {
-        c: supply[:, 0] if c == SUPPLY_RULE_COLUMN else dwellings[c].to_numpy() for c in rule_cols
-    }
-    # candidates stacked in one call: at most this many rows (or one candidate's N)
+    left = [len(ch) for ch in children]  # children not yet computed, per candidate
+    home = {0: (0, 0)}  # candidate -> (block, position in the block)
+
+    def flush() -> None:
+        # simulate every state not simulated yet, in calls of at most _STACKED_ROWS rows
+        todo = [b for b in blocks if not b.simulated and b.state is not None]
+        while todo:
+            part: list[_Block] = []
+            rows = 0
+            while todo and (not part or rows + len(todo[0].nodes) * n <= _STACKED_ROWS):
+                part.append(todo.pop(0))
+                rows += len(part[-1].nodes) * n
+            states = [b.state for b in part if b.state is not None]
+            stacked = _concat(states)
+            full = dataclasses.replace(
+                arrays.take(stacked["row"]), **{f: stacked[f] for f in _VARYING}
+            )
+            res = simulate(full, None, carriers=carriers, system_params=sp)
+            at = 0
+            for b in part:
+                size = len(b.nodes) * n
+                store(b.nodes, res, slice(at, at + size))
+                b.supply = supply[:, b.nodes].T.reshape(-1)
+                b.simulated = True
+                at += size
+
+    # Measure by measure: the children of every computed candidate that do the same next measure
+    # are judged, transformed and stacked at once; the core simulates the new states when a rule
+    # needs their results (the supply temperature) or at the end, in as few calls as possible.
+    # A measure is taken when all its candidates can be (their parents are computed), so the 2**M
+    # subsets of an order take M steps and a few core calls, not one call per candidate.
     per_call = max(1, _STACKED_ROWS // max(n, 1))
-    Rules = dict[str, NDArray[Any]]
-    level: dict[int, tuple[DwellingArrays, Rules]] = {0: (arrays, start)}
-    while level:
-        below: dict[int, tuple[DwellingArrays, Rules]] = {}
-        by_measure: dict[str, list[int]] = {}
-        for node in level:
-            for t in children[node]:
-                by_measure.setdefault(packages[t][-1], []).append(t)
-        for mid, nodes in by_measure.items():
-            variant = catalogue.variants([mid])
-            for c0 in range(0, len(nodes), per_call):
-                chunk = nodes[c0 : c0 + per_call]
-                state = _stack([level[parent[t]][0] for t in chunk])
-                rules = [level[parent[t]][1] for t in chunk]
-                frame = pd.DataFrame(
-                    {c: np.concatenate([r[c] for r in rules]) for c in rule_cols}
-                    if len(rules) > 1
-                    else rules[0]
-                )
-                ok_all = catalogue.applicable(frame, [mid])[:, 0]
-                new_all = where_rows(ok_all, apply_variant(state, variant, 0), state)
-                rows_all = np.flatnonzero(ok_all)
-                res = None
-                if rows_all.size:
-                    res = simulate(
-                        new_all.take(rows_all), None, carriers=carriers, system_params=sp
-                    )
-                    if not np.isnan(variant.emitter_temp_c[0]):
-                        # new emitters, sized for the dwelling at this step
-                        sized = new_all.emitter_design_load_w.copy()
-                        sized[rows_all] = res.design_heat_load_w[:, 0]
-                        new_all = dataclasses.replace(new_all, emitter_design_load_w=sized)
-                for j, t in enumerate(chunk):
-                    node = parent[t]
-                    part = slice(j * n, (j + 1) * n)
-                    ok = ok_all[part]
-                    applied[:, t] = ok
-                    # the parent's results, then those of the dwellings the measure changes
-                    for a in (need, primary, score, co2, cost, pv, x_co2, x_cost, supply, label):
-                        a[:, t] = a[:, node]
-                    final[:, t, :] = final[:, node, :]
-                    x_final[:, t, :] = x_final[:, node, :]
-                    if res is not None:
-                        pick = np.flatnonzero((rows_all >= j * n) & (rows_all < (j + 1) * n))
-                        store(t, rows_all[pick] - j * n, res, pick)
-                # the rule columns of the new states, once for the chunk, for the next level
-                if not any(children[t] for t in chunk):
-                    continue
-                new_rules = {c: frame[c].to_numpy() for c in rule_cols}
-                for name in changing:
-                    new_rules[name] = column(new_all, name)
-                if SUPPLY_RULE_COLUMN in rule_cols:
-                    new_rules[SUPPLY_RULE_COLUMN] = supply[:, chunk].T.reshape(-1)
-                for j, t in enumerate(chunk):
-                    if children[t]:
-                        part = slice(j * n, (j + 1) * n)
-                        below[t] = (
-                            _rows(new_all, part),
-                            {c: v[part] for c, v in new_rules.items()},
-                        )
-        level = below
+    for mid, group in tree.schedule:
+        variant = catalogue.variants([mid])
+        new_emitters = not np.isnan(variant.emitter_temp_c[0])
+        needs_supply = SUPPLY_RULE_COLUMN in catalogue.rule_columns([mid])
+        if needs_supply:
+            flush()
+        for c0 in range(0, len(group), per_call):
+            chunk = list(group[c0 : c0 + per_call])
+            state, below = _gather(blocks, [home[parent[t]] for t in chunk], n)
+            rows = state["row"]
+            table = {
+                c: state[c] if c in state else fixed[c][rows]
+                for c in rule_cols
+                if c != SUPPLY_RULE_COLUMN
+            }
+            if needs_supply:
+                table[SUPPLY_RULE_COLUMN] = below
+            ok = catalogue.applicable(table, [mid])[:, 0]
+            new = dict(state)
+            for f, value in variant_changes(state, variant, 0).items():
+                new[f] = np.where(ok, value, state[f])
+            if new_emitters:
+                new["emitter_design_load_w"] = np.where(ok, 0.0, state["emitter_design_load_w"])
+            applied[:, chunk] = ok.reshape(len(chunk), n).T
+            blocks.append(_Block(chunk, new, None, simulated=False))
+            for j, t in enumerate(chunk):
+                home[t] = (len(blocks) - 1, j)
+                left[parent[t]] -= 1
+            # free the states no candidate still needs (simulated, every child computed)
+            for b in blocks:
+                if b.simulated and b.state is not None and not any(left[t] for t in b.nodes):
+                    b.state, b.supply = None, None
+            if sum(len(b.nodes) * n for b in blocks if not b.simulated) >= _STACKED_ROWS:
+                flush()
+    flush()
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
-    parent_arr = np.asarray(parent, dtype=np.int64)
+    parent_arr = tree.parent.copy()
     last = np.asarray([col[p[-1]] if p else -1 for p in packages], dtype=np.int64)
     # what each candidate costs from the current state: the invoices of the measures that apply
     # on its path; and their premiums (per income category, :func:`with_income`)
@@ -382,10 +380,10 @@ def build_candidates(
         dwellings, measures, catalogue, policy, schemes, income, parent_arr, applied, last
     )
     return Candidates(
-        packages=tuple(packages),
+        packages=packages,
         parent=parent_arr,
-        reachable=_reachable(parent_arr),
-        depth=np.asarray([len(p) for p in packages], dtype=np.int64),
+        reachable=tree.reachable.copy(),
+        depth=tree.depth.copy(),
         applied=applied,
         heating_need_kwh=need,
         primary_kwh=primary,
@@ -406,20 +404,20 @@ def build_candidates(
 
 
 def scheme_invoices(
-    dwellings: pd.DataFrame,
+    dwellings: Table,
     measures: Sequence[str],
     catalogue: Catalogue,
     discounts: Sequence[float] = (),
 ) -> dict[str, NDArray[np.float64]]:
     """Invoice of each measure for each dwelling per price scheme [EUR], shape (N, M)."""
-    n = len(dwellings)
+    n = table_rows(dwellings)
     if not measures:
         names = ("individual", "collective", *(scheme_name(d) for d in discounts))
         return {name: np.zeros((n, 0)) for name in names}
     individual = catalogue.costs(dwellings, measures)
     invoices = {
         "individual": individual,
-        "collective": catalogue.costs(dwellings, measures, collective=True),
+        "collective": individual * catalogue.collective_factors(measures),
     }
     for d in discounts:
         invoices[scheme_name(d)] = individual * (1.0 - d)
@@ -427,7 +425,7 @@ def scheme_invoices(
 
 
 def scheme_premiums(
-    dwellings: pd.DataFrame,
+    dwellings: Table,
     measures: Sequence[str],
     catalogue: Catalogue,
     policy: Policy,
@@ -463,15 +461,28 @@ def along_tree(
     """
     n, k = applied.shape
     out = np.zeros((n, k))
-    for t in range(1, k):  # a loop over candidates, each vectorised over dwellings
-        add = np.where(applied[:, t], per_measure[:, last[t]], 0.0)
-        out[:, t] = out[:, parent[t]] + add
+    if k == 1:
+        return out
+    add = np.where(applied[:, 1:], per_measure[:, last[1:]], 0.0)
+    # depth by depth (a parent before its children): each candidate adds to its parent's sum
+    for at in _levels(np.asarray(parent, dtype=np.int64).tobytes()):
+        out[:, at] = out[:, parent[at]] + add[:, at - 1]
     return out
+
+
+@lru_cache(maxsize=64)
+def _levels(parent_bytes: bytes) -> tuple[NDArray[np.int64], ...]:
+    """The candidates of each depth 1, 2, ... of the tree with these parents (int64 bytes)."""
+    parent = np.frombuffer(parent_bytes, dtype=np.int64)
+    depth = np.zeros(parent.size, dtype=np.int64)
+    for t in range(1, parent.size):  # parents come first
+        depth[t] = depth[parent[t]] + 1
+    return tuple(np.flatnonzero(depth == d) for d in range(1, int(depth.max(initial=0)) + 1))
 
 
 def with_income(
     cand: Candidates,
-    dwellings: pd.DataFrame,
+    dwellings: Table,
     catalogue: Catalogue,
     policy: Policy,
     income_category: str | ArrayLike,
@@ -481,7 +492,7 @@ def with_income(
     The price schemes are those ``cand`` was built with (its group discounts included)."""
     prefix = scheme_name(0.0).removesuffix("0")
     discounts = [float(s[len(prefix) :]) for s in cand.investment_eur if s.startswith(prefix)]
-    measures = sorted({m for p in cand.packages for m in p}, key=catalogue.ids.index)
+    measures = catalogue.sorted_ids(m for p in cand.packages for m in p)
     col = {m: j for j, m in enumerate(measures)}
     last = np.asarray([col[p[-1]] if p else -1 for p in cand.packages], dtype=np.int64)
     income = np.broadcast_to(np.asarray(income_category, dtype=object), (cand.n,))
@@ -497,18 +508,59 @@ def with_income(
 _STACKED_ROWS = 1 << 20
 
 
-def _stack(states: Sequence[DwellingArrays]) -> DwellingArrays:
-    """The dwellings of several states, one after the other (the first itself if only one)."""
+#: What a measure can change in a state: the core inputs of the variants
+#: (:data:`sim.variants.VARIANT_TARGETS`) and the design load the emitters were sized for.
+_VARYING: tuple[str, ...] = (*VARIANT_TARGETS, "emitter_design_load_w")
+
+#: A stack of states: "row", the dwelling of each row, and the fields of :data:`_VARYING`.
+State = dict[str, NDArray[Any]]
+
+
+@dataclass
+class _Block:
+    """The states of some candidates, stacked candidate after candidate (N rows each), and
+    the supply temperature their emitters need once simulated; dropped when no longer needed."""
+
+    nodes: list[int]
+    state: State | None
+    supply: NDArray[np.float64] | None
+    simulated: bool
+
+
+def _concat(states: list[State]) -> State:
+    """States one after the other (the first itself if only one)."""
     if len(states) == 1:
         return states[0]
-    return DwellingArrays(
-        **{f.name: np.concatenate([getattr(s, f.name) for s in states]) for f in fields(states[0])}
-    )
+    return {f: np.concatenate([s[f] for s in states]) for f in states[0]}
 
 
-def _rows(state: DwellingArrays, part: slice) -> DwellingArrays:
-    """Dwellings ``part`` of ``state`` as views (no copy; states are never modified in place)."""
-    return DwellingArrays(**{f.name: getattr(state, f.name)[part] for f in fields(state)})
+def _gather(
+    blocks: list[_Block], places: list[tuple[int, int]], n: int
+) -> tuple[State, NDArray[np.float64]]:
+    """The states at ``places`` (block, position) stacked in that order, with their supply
+    temperatures (NaN where not simulated yet); a whole block in its own order is taken as it
+    is (no copy)."""
+    states: list[State] = []
+    supplies: list[NDArray[np.float64]] = []
+    i = 0
+    while i < len(places):
+        b = places[i][0]
+        j = i
+        while j < len(places) and places[j][0] == b:
+            j += 1
+        block = blocks[b]
+        assert block.state is not None  # a parent's block is kept until its children are done
+        supply = block.supply if block.supply is not None else np.full(len(block.nodes) * n, np.nan)
+        positions = [p for _, p in places[i:j]]
+        if positions == list(range(len(block.nodes))):
+            states.append(block.state)
+            supplies.append(supply)
+        else:
+            rows = (np.asarray(positions)[:, None] * n + np.arange(n)).reshape(-1)
+            states.append({f: v[rows] for f, v in block.state.items()})
+            supplies.append(supply[rows])
+        i = j
+    return _concat(states), supplies[0] if len(supplies) == 1 else np.concatenate(supplies)
 
 
 def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:
@@ -530,6 +582,11 @@ def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[t
     ('walls',)
     ('glazing',)
     """
+    return list(_subsets(tuple(order), max_measures))
+
+
+@lru_cache(maxsize=64)
+def _subsets(order: tuple[str, ...], max_measures: int | None) -> tuple[tuple[str, ...], ...]:
     m = len(order)
     limit = m if max_measures is None else max_measures
     out = []
@@ -537,7 +594,7 @@ def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[t
         pkg = tuple(order[j] for j in range(m) if mask & (1 << (m - 1 - j)))
         if len(pkg) <= limit:
             out.append(pkg)
-    return out
+    return tuple(out)
 
 
 def scheme_name(discount: float) -> str:
@@ -677,14 +734,85 @@ def column(state: DwellingArrays, name: str) -> NDArray[Any]:
     return np.asarray(getattr(state, name))
 
 
-def _reachable(parent: NDArray[np.int64]) -> NDArray[np.bool_]:
-    k = parent.size
-    out = np.eye(k, dtype=bool)
-    for t in range(k):  # K is small (tens): a loop over candidates
-        for a in tree_path(parent, t):
-            out[t, a] = True
-        out[t, 0] = True
-    return out
+@dataclass(frozen=True)
+class CandidateTree:
+    """The candidates of some orders as a tree: ``packages`` (K, the current state first),
+    ``parent``, ``depth`` and ``reachable`` as in :class:`Candidates` (shared by every caller
+    of :func:`candidate_tree`: copy before changing them)."""
+
+    packages: tuple[tuple[str, ...], ...]
+    parent: NDArray[np.int64]
+    depth: NDArray[np.int64]
+    reachable: NDArray[np.bool_]
+    #: the distinct measures, in order of first appearance
+    measures: tuple[str, ...]
+    #: whether an order holds a measure twice
+    repeats: bool
+    #: the order :func:`build_candidates` computes them in: per step a measure and the
+    #: candidates that end with it, whose parents are all computed before
+    schedule: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@lru_cache(maxsize=64)
+def candidate_tree(orders: tuple[tuple[str, ...], ...]) -> CandidateTree:
+    """Every prefix of every order, once, in tree order (a parent before its children).
+
+    The same orders give the same tree (a dwelling's route, asked again and again), so it is
+    built once.
+    """
+    packages: list[tuple[str, ...]] = [()]
+    parent: list[int] = [-1]
+    index: dict[tuple[str, ...], int] = {(): 0}
+    for order in orders:
+        for j in range(1, len(order) + 1):
+            pkg = order[:j]
+            if pkg not in index:
+                index[pkg] = len(packages)
+                packages.append(pkg)
+                parent.append(index[pkg[:-1]])
+    parents = np.asarray(parent, dtype=np.int64)
+    depth = np.asarray([len(p) for p in packages], dtype=np.int64)
+    # t below s (or t itself): s is one of t's ancestors, found depth by depth
+    k = len(packages)
+    reachable = np.eye(k, dtype=bool)
+    up = np.arange(k)
+    for _ in range(int(depth.max(initial=0))):
+        up = np.where(up > 0, parents[np.maximum(up, 0)], 0)
+        reachable[np.arange(k), up] = True
+    measures = tuple(dict.fromkeys(m for o in orders for m in o))
+    repeats = any(len(set(o)) != len(o) for o in orders)
+    schedule = _schedule(tuple(packages), parent)
+    return CandidateTree(tuple(packages), parents, depth, reachable, measures, repeats, schedule)
+
+
+def _schedule(
+    packages: tuple[tuple[str, ...], ...], parent: list[int]
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Steps of (measure, candidates ending with it) with every parent in an earlier step.
+
+    A measure is taken whole when all its candidates' parents are computed (the 2**M subsets
+    of an order then take M steps); else the measure with the most candidates ready. Within a
+    step the candidates follow their parents' step and place (so a step's parents are mostly
+    whole earlier steps, stacked without copying).
+    """
+    todo: dict[str, list[int]] = {}
+    for t in range(1, len(packages)):
+        todo.setdefault(packages[t][-1], []).append(t)
+    place = {0: (0, 0)}
+    out: list[tuple[str, tuple[int, ...]]] = []
+    while todo:
+        ready = {mid: [t for t in ts if parent[t] in place] for mid, ts in todo.items()}
+        whole = [mid for mid, ts in ready.items() if ts and len(ts) == len(todo[mid])]
+        mid = whole[0] if whole else max(ready, key=lambda m: len(ready[m]))
+        nodes = sorted(ready[mid], key=lambda t: place[parent[t]])
+        taken = set(nodes)
+        todo[mid] = [t for t in todo[mid] if t not in taken]
+        if not todo[mid]:
+            del todo[mid]
+        for j, t in enumerate(nodes):
+            place[t] = (len(out) + 1, j)
+        out.append((mid, tuple(nodes)))
+    return tuple(out)
 
 
 def tree_path(parent: NDArray[np.int64], t: int) -> list[int]:
@@ -694,16 +822,6 @@ def tree_path(parent: NDArray[np.int64], t: int) -> list[int]:
         chain.append(t)
         t = int(parent[t])
     return chain[::-1]
-
-
-def where_rows(mask: NDArray[np.bool_], a: DwellingArrays, b: DwellingArrays) -> DwellingArrays:
-    """Dwelling inputs from ``a`` where ``mask`` holds, else from ``b``."""
-    values = {}
-    for f in fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        m = mask[:, None] if x.ndim == 2 else mask
-        values[f.name] = np.ascontiguousarray(np.where(m, x, y))
-    return DwellingArrays(**values)
 
 
 __all__ = [
@@ -717,6 +835,5 @@ __all__ = [
     "column",
     "scheme_name",
     "tree_path",
-    "where_rows",
     "with_income",
 ]

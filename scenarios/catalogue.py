@@ -6,8 +6,11 @@ dwellings it applies. :func:`load_catalogue` reads and validates the file; every
 collected and raised once as :class:`sim.errors.InputError`, each with its place in the file
 (``measures[3].cost.basis``) and a Dutch message.
 
-All dwelling-level functions are vectorised over the N rows of a DataFrame in the twin schema
-(``docs/twin_schema.md``) and return arrays of shape (N, M) for M measures or packages.
+All dwelling-level functions are vectorised over the N rows of a *table* in the twin schema
+(``docs/twin_schema.md``) and return arrays of shape (N, M) for M measures or packages. A table
+is a DataFrame or a mapping of column names to equally long arrays (:data:`Table`): the
+candidates judge thousands of states per second on plain arrays, without building a DataFrame
+for each.
 
 Combining measures in one package (:meth:`Catalogue.variants`): the additive fields
 (``r_add_*_m2kw``, ``pv_kwp_add``) add up; every other field (limits, codes, temperatures,
@@ -23,7 +26,7 @@ up to the building's cost. The totals come from the twin's ``building_*`` column
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +45,10 @@ from scenarios.io_yaml import (
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
 from sim.variants import VARIANT_FIELDS, VariantArrays
+
+#: Dwelling rows in the twin schema: a DataFrame, or a mapping of column names to equally long
+#: arrays (what :func:`scenarios.candidates.build_candidates` passes for each state it judges).
+Table = pd.DataFrame | Mapping[str, Any]
 
 Basis = Literal[
     "roof_area_m2",
@@ -193,11 +200,32 @@ class Catalogue(_Model):
     # variants built so far, by (packages, names): building one costs milliseconds and the same
     # measures are asked for again and again (a trajectory per request in the service)
     _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
+    _rule_column_cache: dict[tuple[str, ...], list[str]] = PrivateAttr(default_factory=dict)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Catalogue:
+        """A copy (``update``: fields to change), with its own empty caches."""
+        out = super().model_copy(update=update, deep=deep)
+        out._variant_cache = {}
+        out._rule_column_cache = {}
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the caches do not count)."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def ids(self) -> list[str]:
         """Measure ids in file order."""
         return [m.id for m in self.measures]
+
+    def sorted_ids(self, measure_ids: Iterable[str]) -> list[str]:
+        """The distinct ``measure_ids`` in file order (unknown ids are left out)."""
+        wanted = set(measure_ids)
+        return [m.id for m in self.measures if m.id in wanted]
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with id ``measure_id`` (:class:`InputError` if unknown)."""
@@ -333,7 +361,7 @@ class Catalogue(_Model):
     # -- costs --------------------------------------------------------------------------------
     def costs(
         self,
-        dwellings: pd.DataFrame,
+        dwellings: Table,
         measure_ids: Sequence[Sequence[str]] | Sequence[str],
         collective: bool = False,
     ) -> NDArray[np.float64]:
@@ -341,7 +369,7 @@ class Catalogue(_Model):
 
         Parameters
         ----------
-        dwellings : pandas.DataFrame
+        dwellings : Table
             N dwellings in the twin schema; needs the columns of the cost bases used and
             ``attachment`` when a measure has ``by_attachment`` multipliers.
         measure_ids : list of str or list of list of str
@@ -367,19 +395,20 @@ class Catalogue(_Model):
         if any(m.cost.by_attachment for pkg in packages for m in pkg):
             columns.add("attachment")
         _require(dwellings, columns)
-        totals = (
-            building_totals(dwellings)
-            if "building_share" in needed
-            else pd.DataFrame(index=dwellings.index)
-        )
-        n = len(dwellings)
+        totals = _building_total_arrays(dwellings) if "building_share" in needed else {}
+        n = table_rows(dwellings)
         out = np.zeros((n, len(packages)), dtype=np.float64)
         for j, pkg in enumerate(packages):
             for m in pkg:
                 out[:, j] += self._measure_cost(dwellings, m, collective, totals)
         return out
 
-    def areas(self, dwellings: pd.DataFrame, measure_ids: Sequence[str]) -> NDArray[np.float64]:
+    def collective_factors(self, measure_ids: Sequence[str]) -> NDArray[np.float64]:
+        """Per measure, the collective price over the individual one: ``1 - collective_discount``
+        (:meth:`costs` with ``collective`` is :meth:`costs` without, times these)."""
+        return np.asarray([1.0 - self.measure(m).cost.collective_discount for m in measure_ids])
+
+    def areas(self, dwellings: Table, measure_ids: Sequence[str]) -> NDArray[np.float64]:
         """Area each measure works on [m²], shape (N, M); NaN for measures not priced per m².
 
         This is the size of the cost basis (roof, wall, ground floor, window or floor area), which
@@ -393,7 +422,7 @@ class Catalogue(_Model):
             elif m.cost.basis in AREA_BASES:
                 columns.add(m.cost.basis)
         _require(dwellings, columns)
-        out = np.full((len(dwellings), len(measures)), np.nan)
+        out = np.full((table_rows(dwellings), len(measures)), np.nan)
         for j, m in enumerate(measures):
             if m.cost.basis in AREA_BASES:
                 out[:, j] = _numeric(dwellings, m.cost.basis)
@@ -401,10 +430,10 @@ class Catalogue(_Model):
 
     @staticmethod
     def _measure_cost(
-        dwellings: pd.DataFrame, m: Measure, collective: bool, totals: pd.DataFrame
+        dwellings: Table, m: Measure, collective: bool, totals: Mapping[str, Any]
     ) -> NDArray[np.float64]:
         c = m.cost
-        n = len(dwellings)
+        n = table_rows(dwellings)
         if c.basis == "building_share":
             prices = {str(q): price for q, price in c.building.items()}
             cost = building_share_cost(dwellings, totals, prices, c.fixed_eur, m.effect)
@@ -417,8 +446,9 @@ class Catalogue(_Model):
                 qty = _numeric(dwellings, c.basis)
             cost = (c.eur_per_unit or 0.0) * qty + c.fixed_eur
         if c.by_attachment:
-            att = dwellings["attachment"].astype(object)
-            mult = att.map(lambda a: c.by_attachment.get(a, 1.0)).to_numpy(dtype=np.float64)
+            factors = {str(k): v for k, v in c.by_attachment.items()}
+            att = table_column(dwellings, "attachment")
+            mult = np.asarray([factors.get(str(a), 1.0) for a in att], dtype=np.float64)
             cost = cost * mult
         if collective:
             cost = cost * (1.0 - c.collective_discount)
@@ -426,7 +456,7 @@ class Catalogue(_Model):
 
     # -- applicability ------------------------------------------------------------------------
     def _rule_failures(
-        self, dwellings: pd.DataFrame, m: Measure, reasons: bool = True
+        self, dwellings: Table, m: Measure, reasons: bool = True
     ) -> list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]]:
         """For each rule of ``m``: (fails, reason per dwelling, or None without ``reasons``)."""
         out: list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]] = []
@@ -434,13 +464,18 @@ class Catalogue(_Model):
             col, op = key.rsplit("_", 1)
             if op == "in":
                 allowed = list(value) if isinstance(value, list) else [value]
-                raw = dwellings[col].astype(object)
-                fails = ~raw.isin(allowed).to_numpy()
-                if col != "attachment":  # integer codes: compare as numbers
-                    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+                if col == "attachment":  # words
+                    raw = np.asarray(table_column(dwellings, col), dtype=object)
+                    fails = ~np.isin(raw.astype(str), [str(a) for a in allowed])
+                else:  # integer codes: compare as numbers (a missing code fails)
+                    num = _numeric(dwellings, col)
+                    raw = num
                     fails = ~np.isin(num, np.asarray(allowed, dtype=np.float64))
                 reason = (
-                    (f"{col} = " + raw.astype(str) + f" niet in {allowed}").to_numpy(object)
+                    np.asarray(
+                        [f"{col} = {_num(x)} niet in {allowed}" for x in raw.tolist()],
+                        dtype=object,
+                    )
                     if reasons
                     else None
                 )
@@ -475,11 +510,14 @@ class Catalogue(_Model):
 
     def rule_columns(self, measure_ids: Sequence[str] | None = None) -> list[str]:
         """Twin columns the applicability rules of ``measure_ids`` (default: all) read."""
-        ids = self.ids if measure_ids is None else list(measure_ids)
-        return sorted(self._needed_rule_columns(self._lookup([[m] for m in ids])))
+        ids = tuple(self.ids if measure_ids is None else measure_ids)
+        if ids not in self._rule_column_cache:
+            found = self._needed_rule_columns(self._lookup([[m] for m in ids]))
+            self._rule_column_cache[ids] = sorted(found)
+        return list(self._rule_column_cache[ids])
 
     def applicable(
-        self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
+        self, dwellings: Table, measure_ids: Sequence[Sequence[str]] | Sequence[str]
     ) -> NDArray[np.bool_]:
         """Whether each measure (or every measure of each package) applies to each dwelling.
 
@@ -488,7 +526,7 @@ class Catalogue(_Model):
         """
         packages = self._lookup(_as_packages(measure_ids))
         _require(dwellings, self._needed_rule_columns(packages))
-        out = np.ones((len(dwellings), len(packages)), dtype=bool)
+        out = np.ones((table_rows(dwellings), len(packages)), dtype=bool)
         for j, pkg in enumerate(packages):
             for m in pkg:
                 for fails, _ in self._rule_failures(dwellings, m, reasons=False):
@@ -576,9 +614,21 @@ def building_totals(dwellings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _building_total_arrays(dwellings: Table) -> dict[str, NDArray[np.float64]]:
+    """:func:`building_totals` as plain arrays (read from the twin's columns when it has them)."""
+    wanted = [*BUILDING_TOTAL_COLUMNS.values(), "n_dwellings_in_building"]
+    if all(c in dwellings for c in wanted):
+        out = {c: _numeric(dwellings, c) for c in BUILDING_TOTAL_COLUMNS.values()}
+        out["building_n_dwellings"] = _numeric(dwellings, "n_dwellings_in_building")
+        return out
+    frame = dwellings if isinstance(dwellings, pd.DataFrame) else pd.DataFrame(dict(dwellings))
+    totals = building_totals(frame)
+    return {c: totals[c].to_numpy(dtype=np.float64) for c in totals.columns}
+
+
 def building_share_cost(
-    dwellings: pd.DataFrame,
-    totals: pd.DataFrame,
+    dwellings: Table,
+    totals: Mapping[str, Any],
     eur_per_unit: Mapping[str, float],
     fixed_eur: float,
     effect: dict[str, float],
@@ -600,18 +650,18 @@ def building_share_cost(
     >>> building_share_cost(d, t, {"roof_area_m2": 50.0}, 1000.0, {}).tolist()
     [2400.0, 3600.0]
     """
-    n_dw = totals["building_n_dwellings"].to_numpy(dtype=np.float64)
-    building = np.full(len(dwellings), float(fixed_eur))
+    n_dw = np.asarray(totals["building_n_dwellings"], dtype=np.float64)
+    building = np.full(table_rows(dwellings), float(fixed_eur))
     for q, price in eur_per_unit.items():
         if q == "per_dwelling":
             qty = n_dw
         elif q == "per_kwp":
             qty = effect.get("pv_kwp_add", 0.0) * n_dw
         else:
-            qty = totals[BUILDING_TOTAL_COLUMNS[q]].to_numpy(dtype=np.float64)
+            qty = np.asarray(totals[BUILDING_TOTAL_COLUMNS[q]], dtype=np.float64)
         building = building + price * qty
     floor = _numeric(dwellings, "floor_area_m2")
-    total_floor = totals["building_floor_area_m2"].to_numpy(dtype=np.float64)
+    total_floor = np.asarray(totals["building_floor_area_m2"], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total_floor > 0, floor / total_floor, np.nan)
     return np.asarray(building * share, dtype=np.float64)
@@ -621,17 +671,37 @@ def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[l
     return [[x] if isinstance(x, str) else list(x) for x in measure_ids]
 
 
-def _numeric(dwellings: pd.DataFrame, column: str) -> NDArray[np.float64]:
-    if column != "window_area_m2" and pd.api.types.is_numeric_dtype(dwellings[column].dtype):
-        return dwellings[column].to_numpy(dtype=np.float64, na_value=np.nan)
+def table_rows(dwellings: Table) -> int:
+    """Number of rows of a table (a DataFrame, or a mapping of equally long arrays)."""
+    if isinstance(dwellings, pd.DataFrame):
+        return len(dwellings)
+    return len(next(iter(dwellings.values()))) if len(dwellings) else 0
+
+
+def table_column(dwellings: Table, column: str) -> NDArray[Any]:
+    """One column of a table as an array (no copy where possible)."""
+    col = dwellings[column]
+    return col.to_numpy() if isinstance(col, pd.Series) else np.asarray(col)
+
+
+def _numeric(dwellings: Table, column: str) -> NDArray[np.float64]:
+    """A column as float64; what is not a number (a missing value, a word) is NaN."""
     if column == "window_area_m2":
         # NaN when any orientation is unknown (a sum that is not the total would mislead a rule)
         return np.sum([_numeric(dwellings, c) for c in WINDOW_COLUMNS], axis=0)
-    return pd.to_numeric(dwellings[column], errors="coerce").to_numpy(dtype=np.float64)
+    col = dwellings[column]
+    if isinstance(col, pd.Series):
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            return col.to_numpy(dtype=np.float64, na_value=np.nan)
+        return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+    arr = np.asarray(col)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64, copy=False)
+    return pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy(dtype=np.float64)
 
 
-def _require(dwellings: pd.DataFrame, columns: set[str]) -> None:
-    missing = sorted(c for c in columns if c not in dwellings.columns)
+def _require(dwellings: Table, columns: set[str]) -> None:
+    missing = sorted(c for c in columns if c not in dwellings)
     if missing:
         problems = Problems("woningtabel")
         for c in missing:

@@ -11,7 +11,7 @@ top of the measures before it in the order. The prefixes of the order are combin
 the same candidates give
 
 - the stappenplan: the chain of prefixes, the measures that do not apply left out
-  (:func:`scenarios.trajectory.plan_table`);
+  (:func:`scenarios.trajectory.plan_steps`);
 - the optimiser: the cheapest combination reaching the target label
   (:func:`scenarios.candidates.cheapest_to_target`), and with a budget the combination with the
   lowest expected CO2 within it (the first of the budget frontier that fits: the choice of
@@ -37,13 +37,14 @@ from numpy.typing import NDArray
 from scenarios.candidates import (
     Candidates,
     all_subsets,
+    along_tree,
     build_candidates,
     cheapest_to_target,
     with_income,
 )
-from scenarios.catalogue import Catalogue
+from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
-from scenarios.trajectory import default_order, plan_table
+from scenarios.trajectory import default_order, plan_steps
 from sim.errors import Problems
 from sim.labels import LABELS
 from sim.stock import DWELLING_FIELDS
@@ -111,10 +112,12 @@ def question_problems(
     return problems
 
 
-def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFrame:
-    """The dwelling with a resident's corrections, each checked against its physical range."""
+def apply_overrides(row: Table, overrides: dict[str, float]) -> Table:
+    """The dwelling with a resident's corrections, each checked against its physical range
+    (a DataFrame stays a DataFrame, a mapping of arrays a new mapping)."""
     problems = Problems("aanpassingen")
-    out = row.copy()
+    out = row.copy() if isinstance(row, pd.DataFrame) else dict(row)
+    n = table_rows(row)
     for key, value in overrides.items():
         if key not in OVERRIDABLE:
             problems.add(key, f"kan niet aangepast worden; kies uit {sorted(OVERRIDABLE)}")
@@ -122,7 +125,7 @@ def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFr
         if key == "construction_year":
             if not 1500 <= value <= 2100:
                 problems.add(key, "moet tussen 1500 en 2100 liggen")
-            out[key] = int(value)
+            out[key] = np.full(n, int(value))
             continue
         spec = _SPEC[key]
         lo = -math.inf if spec.lo is None else spec.lo
@@ -134,13 +137,13 @@ def apply_overrides(row: pd.DataFrame, overrides: dict[str, float]) -> pd.DataFr
         ):
             problems.add(key, f"moet tussen {spec.lo} en {spec.hi} {spec.unit} liggen")
             continue
-        out[key] = int(value) if spec.kind == "i" else float(value)
+        out[key] = np.full(n, int(value) if spec.kind == "i" else float(value))
     problems.raise_if_any()
     return out
 
 
 def household_candidates(
-    row: pd.DataFrame,
+    row: Table,
     order: Sequence[str],
     catalogue: Catalogue,
     policy: Policy,
@@ -154,7 +157,7 @@ def household_candidates(
 
 
 def household_plan(
-    row: pd.DataFrame,
+    row: Table,
     catalogue: Catalogue,
     policy: Policy,
     year: int = 2025,
@@ -168,8 +171,9 @@ def household_plan(
 
     Parameters
     ----------
-    row : DataFrame
-        One twin row (``docs/twin_schema.md``), with any corrections already applied.
+    row : Table
+        One twin row (``docs/twin_schema.md``), with any corrections already applied: a
+        DataFrame, or a mapping of column names to arrays of length one.
     catalogue, policy : Catalogue, Policy
         Measures; prices, CO2 factors and premiums of ``year``.
     year : int
@@ -203,11 +207,12 @@ def household_plan(
         all at once, in Dutch.
     """
     problems = question_problems(catalogue, order, target_label, income_category, budget_eur)
-    if len(row) != 1:
-        problems.add("row", f"één woning nodig, kreeg er {len(row)}")
+    if table_rows(row) != 1:
+        problems.add("row", f"één woning nodig, kreeg er {table_rows(row)}")
     problems.raise_if_any()
     plans = household_plans(row, catalogue, policy, year, order=order, incomes=(income_category,))
-    return plans.answer(str(row["dwelling_id"].iloc[0]), income_category, target_label, budget_eur)
+    dwelling_id = str(table_column(row, "dwelling_id")[0])
+    return plans.answer(dwelling_id, income_category, target_label, budget_eur)
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,7 @@ PLAN_CHUNK = 1000
 
 
 def household_plans(
-    rows: pd.DataFrame,
+    rows: Table,
     catalogue: Catalogue,
     policy: Policy,
     year: int = 2025,
@@ -283,10 +288,10 @@ def household_plans(
     (vectorised), and only the premiums are computed again per category
     (:func:`scenarios.candidates.with_income`).
     """
-    ids = rows["dwelling_id"].astype(str).to_numpy(dtype=object)
-    n = len(rows)
+    ids = np.asarray([str(d) for d in table_column(rows, "dwelling_id")], dtype=object)
+    n = table_rows(rows)
     routes = [
-        tuple(order) if order else default_order(str(a)) for a in rows["attachment"].to_numpy()
+        tuple(order) if order else default_order(str(a)) for a in table_column(rows, "attachment")
     ]
     names_nl = {m.id: m.label_nl for m in catalogue.measures}
     steps = {inc: [""] * n for inc in incomes}
@@ -296,7 +301,7 @@ def household_plans(
         members = np.flatnonzero(np.asarray([r == route for r in routes], dtype=bool))
         for start in range(0, members.size, PLAN_CHUNK):
             at = members[start : start + PLAN_CHUNK]
-            part = rows.iloc[at]
+            part = _take(rows, at)
             cand = household_candidates(part, route, catalogue, policy, year, incomes[0])
             for inc in incomes:
                 c = cand if inc == incomes[0] else with_income(cand, part, catalogue, policy, inc)
@@ -313,6 +318,15 @@ def household_plans(
     )
 
 
+def _take(rows: Table, at: NDArray[np.intp]) -> Table:
+    """Rows ``at`` of a table (the table itself when that is all of it, in order)."""
+    if at.size == table_rows(rows) and (at == np.arange(at.size)).all():
+        return rows
+    if isinstance(rows, pd.DataFrame):
+        return rows.iloc[at]
+    return {c: np.asarray(v)[at] for c, v in rows.items()}
+
+
 def _pack(
     cand: Candidates,
     ids: NDArray[np.object_],
@@ -323,16 +337,28 @@ def _pack(
     frontier: list[str],
 ) -> None:
     """The plans of the dwellings of ``cand`` as JSON text, at positions ``at``."""
-    table = plan_table(cand, ids, route)
-    records: dict[str, list[list[Any]]] = {str(d): [] for d in ids}
-    for rec in table.to_dict("records"):
-        records[str(rec["dwelling_id"])].append(_step_row(rec))
-    for j, d in enumerate(ids):
-        steps[at[j]] = json.dumps(records[str(d)])
-    # the cheapest combination per target label (A+ ... F)
+    plan = plan_steps(cand, route)
+    done = plan["done"]
+    columns = [plan[k].tolist() for k in ("step", "measure", *STEP_FIELDS)]
+    labels = plan["label"].tolist()
+    for j in range(cand.n):
+        rows = []
+        for s in np.flatnonzero(done[j]).tolist():
+            # step, measure, the fields of STEP_FIELDS (NaN as None), label: _step_of
+            values = [col[j][s] for col in columns]
+            rows.append([*values[:2], *(None if v != v else v for v in values[2:])])
+            rows[-1].append(LABELS[labels[j][s]])
+        steps[at[j]] = json.dumps(rows)
+    # the measures each candidate actually does, as a bit mask over the route (a measure that
+    # does not apply is skipped): a sum of distinct powers of two along the tree
+    bits = np.asarray([1 << j for j in range(len(route))], dtype=np.float64)
+    mask = along_tree(
+        cand.parent, cand.applied, np.broadcast_to(bits, (cand.n, bits.size)), _last(cand, route)
+    ).astype(np.int64)
     net = cand.net_cost()
+    # the cheapest combination per target label (A+ ... F)
     per_label = [
-        _options(cand, cheapest_to_target(cand, lab), net, route) for lab in range(len(LABELS))
+        _options(cand, cheapest_to_target(cand, lab), net, mask) for lab in range(len(LABELS))
     ]
     for j in range(cand.n):
         cheapest[at[j]] = json.dumps([per_label[lab][j] for lab in range(len(LABELS))])
@@ -350,52 +376,39 @@ def _pack(
         has = count > r
         pos = np.argmax(record & (rank == r), axis=1)
         t = np.where(has, order[np.arange(cand.n), pos], -1)
-        opts = _options(cand, t, net, route)
+        opts = _options(cand, t, net, mask)
         for row in np.flatnonzero(has).tolist():
             entries[row].append(opts[row])
     for j in range(cand.n):
         frontier[at[j]] = json.dumps(entries[j])
 
 
+def _last(cand: Candidates, route: tuple[str, ...]) -> NDArray[np.int64]:
+    """Position in ``route`` of each candidate's last measure (-1 for the current state)."""
+    return np.asarray([route.index(p[-1]) if p else -1 for p in cand.packages], dtype=np.int64)
+
+
 def _options(
-    cand: Candidates, index: NDArray[np.int64], net: NDArray[np.float64], route: tuple[str, ...]
+    cand: Candidates,
+    index: NDArray[np.int64],
+    net: NDArray[np.float64],
+    mask: NDArray[np.int64],
 ) -> list[list[Any] | None]:
     """Candidate ``index[i]`` of each dwelling as a plain list (:func:`_option_of`); None where
-    it is -1 (none). ``net``: ``cand.net_cost()``, computed once by the caller; the measures
-    done are a bit mask over ``route``."""
-    bit = {m: 1 << j for j, m in enumerate(route)}
-    done = cand.done(index)
+    it is -1 (none). ``net``: ``cand.net_cost()`` and ``mask``: the measures each candidate
+    does as a bit mask over the route, computed once by the caller."""
     rows = np.arange(cand.n)
     t = np.maximum(index, 0)
-    cost = net[rows, t].tolist()
-    label = cand.label[rows, t].tolist()
-    co2 = cand.expected_co2_kg[rows, t].tolist()
-    bill = cand.expected_cost_eur[rows, t].tolist()
-    out: list[list[Any] | None] = []
-    for i, k in enumerate(index.tolist()):
-        if k < 0:
-            out.append(None)
-            continue
-        # measures done, net cost, label, CO2 and bill (expected actual use): _option_of
-        mask = sum(bit[m] for m in str(done[i]).split("+") if m)
-        out.append([mask, cost[i], label[i], co2[i], bill[i]])
-    return out
-
-
-def _number(value: Any) -> float | None:
-    """A plain float; NaN is None (JSON null)."""
-    x = float(value)
-    return None if math.isnan(x) else x
-
-
-def _step_row(rec: dict[Any, Any]) -> list[Any]:
-    """A step of :func:`scenarios.trajectory.plan_table` as a plain list (:func:`_step_of`)."""
-    return [
-        int(rec["step"]),
-        str(rec["measure"]),
-        *(_number(rec[k]) for k in STEP_FIELDS),
-        str(rec["label"]),
-    ]
+    # measures done, net cost, label, CO2 and bill (expected actual use): _option_of
+    columns = zip(
+        mask[rows, t].tolist(),
+        net[rows, t].tolist(),
+        cand.label[rows, t].tolist(),
+        cand.expected_co2_kg[rows, t].tolist(),
+        cand.expected_cost_eur[rows, t].tolist(),
+        strict=True,
+    )
+    return [None if k < 0 else list(c) for k, c in zip(index.tolist(), columns, strict=True)]
 
 
 def _step_of(row: list[Any], names_nl: dict[str, str]) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -300,6 +301,10 @@ class PremiumAssumption(NamedTuple):
     text: str
 
 
+#: Dwellings per block of :meth:`Policy.premium` (4 categories x block x measures floats).
+_PREMIUM_ROWS = 1 << 14
+
+
 class Policy(_Model):
     """Validated renovation policy; see the module notes for the rules."""
 
@@ -311,6 +316,27 @@ class Policy(_Model):
     lekp: Lekp
     long_term_goal: LongTermGoal
     premiums: Premiums
+    # carrier tables by year, and the premium table's problems by catalogue: asked for on every
+    # household plan (the model is frozen; a copy starts with empty caches, see model_copy)
+    _carrier_cache: dict[float, CarrierTables] = PrivateAttr(default_factory=dict)
+    _catalogue_checks: dict[int, tuple[Catalogue, list[Problem]]] = PrivateAttr(
+        default_factory=dict
+    )
+    _premium_cache: dict[tuple[str, ...], Any] = PrivateAttr(default_factory=dict)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Policy:
+        """A copy (``update``: fields to change), with its own empty caches."""
+        out = super().model_copy(update=update, deep=deep)
+        out._carrier_cache = {}
+        out._catalogue_checks = {}
+        out._premium_cache = {}
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the caches do not count)."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _sources_known(self) -> Policy:
@@ -367,9 +393,13 @@ class Policy(_Model):
     def carrier_tables(self, year: float) -> CarrierTables:
         """Carrier factors for one year: primary-energy factors from ``sim/data/energy_carriers.csv``,
         prices and CO2 factors from this policy."""
-        price = self.prices(float(year))
-        co2 = self.co2(float(year))
-        return load_carrier_tables().with_overrides(price_eur_kwh=price, co2_kg_kwh=co2)
+        key = float(year)
+        if key not in self._carrier_cache:
+            price = self.prices(key)
+            co2 = self.co2(key)
+            tables = load_carrier_tables().with_overrides(price_eur_kwh=price, co2_kg_kwh=co2)
+            self._carrier_cache[key] = tables
+        return self._carrier_cache[key]
 
     # ------------------------------------------------------------------ renovation obligation
     def obligation_target(
@@ -513,24 +543,47 @@ class Policy(_Model):
         rank = np.zeros(n, dtype=np.int64)
         for k, cat in enumerate(INCOME_CATEGORIES):
             rank[cats == cat] = k
-        rows = np.arange(n)
-        out = np.zeros_like(invoice)
-        for j, mid in enumerate(measure_ids):
-            rule = self.premiums.measures.get(mid)
-            if rule is None or rule.no_premium:
-                continue
-            by_tier = np.empty((len(INCOME_CATEGORIES), n))
-            for k, cat in enumerate(INCOME_CATEGORIES):
-                tier = rule.tier(cat)
-                p = invoice[:, j] * (tier.percent_of_invoice / 100.0)
-                if tier.cap_eur is not None:
-                    p = np.minimum(p, tier.cap_eur)
-                if tier.cap_eur_m2 is not None and area is not None:
-                    p = np.minimum(p, tier.cap_eur_m2 * area[:, j])
-                by_tier[k] = p
+        share, cap, cap_m2 = self._premium_tables(tuple(measure_ids))
+        out = np.empty_like(invoice)
+        for a in range(0, n, _PREMIUM_ROWS):  # in blocks of dwellings: bounded memory
+            rows = slice(a, a + _PREMIUM_ROWS)
+            inv = invoice[rows]
+            # per category (least to most supported) x dwelling x measure: the share of the
+            # invoice, at most the cap and the cap per m²; a measure without a premium has share 0
+            by_tier = np.minimum(inv[None, :, :] * share[:, None, :], cap[:, None, :])
+            if area is not None:
+                per_m2 = np.isfinite(cap_m2)[:, None, :]
+                with np.errstate(invalid="ignore"):  # inf x 0 m² where there is no such cap
+                    limit = cap_m2[:, None, :] * area[rows][None, :, :]
+                by_tier = np.minimum(by_tier, np.where(per_m2, limit, np.inf))
             # a more supported category can always have what a less supported one gets
-            out[:, j] = np.maximum.accumulate(by_tier, axis=0)[rank, rows]
+            best = np.maximum.accumulate(by_tier, axis=0)
+            out[rows] = best[rank[rows], np.arange(inv.shape[0]), :]
         return np.minimum(out, invoice)
+
+    def _premium_tables(
+        self, measure_ids: tuple[str, ...]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Per category and measure: the premium's share of the invoice [-], its cap [EUR]
+        and its cap per m² [EUR/m²] (inf where there is none; share 0 without a premium)."""
+        if measure_ids not in self._premium_cache:
+            k, m = len(INCOME_CATEGORIES), len(measure_ids)
+            share = np.zeros((k, m))
+            cap = np.full((k, m), np.inf)
+            cap_m2 = np.full((k, m), np.inf)
+            for j, mid in enumerate(measure_ids):
+                rule = self.premiums.measures.get(mid)
+                if rule is None or rule.no_premium:
+                    continue
+                for c, cat in enumerate(INCOME_CATEGORIES):
+                    tier = rule.tier(cat)
+                    share[c, j] = tier.percent_of_invoice / 100.0
+                    if tier.cap_eur is not None:
+                        cap[c, j] = tier.cap_eur
+                    if tier.cap_eur_m2 is not None:
+                        cap_m2[c, j] = tier.cap_eur_m2
+            self._premium_cache[measure_ids] = (share, cap, cap_m2)
+        return self._premium_cache[measure_ids]
 
     def premium_assumptions(self) -> list[PremiumAssumption]:
         """Every premium figure of this policy that is a project assumption, not a published
@@ -653,6 +706,15 @@ def premium_measure_problems(policy: Policy, catalogue: Catalogue) -> list[Probl
     not price per m² (there is no area to apply it to). A catalogue measure without a premium
     entry is fine: it gets no premium. Each problem names its place in the policy file.
     """
+    seen = policy._catalogue_checks.get(id(catalogue))
+    if seen is not None and seen[0] is catalogue:
+        return list(seen[1])
+    found = _premium_measure_problems(policy, catalogue)
+    policy._catalogue_checks[id(catalogue)] = (catalogue, found)
+    return list(found)
+
+
+def _premium_measure_problems(policy: Policy, catalogue: Catalogue) -> list[Problem]:
     problems = Problems()
     known = catalogue.ids
     for mid, rule in policy.premiums.measures.items():

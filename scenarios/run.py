@@ -723,7 +723,7 @@ def measure_cost_levels(
         :meth:`Catalogue.cost_factors` of the M measures of the candidates, in catalogue order;
         the same on every partition because it depends only on the seed and the measures.
     """
-    measures = sorted({m for p in packages for m in p}, key=catalogue.ids.index)
+    measures = catalogue.sorted_ids(m for p in packages for m in p)
     col = {m: j for j, m in enumerate(measures)}
     step = np.asarray([col[p[-1]] if p else 0 for p in packages], dtype=np.int64)
     if not measures:

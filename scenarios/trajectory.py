@@ -175,11 +175,42 @@ def plan_table(
     order: Sequence[str],
     scheme: str = "individual",
 ) -> pd.DataFrame:
-    """The stappenplan of ``order`` read from candidates that hold its prefixes.
+    """The stappenplan of ``order`` read from candidates that hold its prefixes
+    (:func:`plan_steps`) as a table; columns as :func:`stappenplan`."""
+    steps = plan_steps(cand, order, scheme)
+    s = steps["step"].shape[1]
+    done_lists = _done_lists(steps["measure_at"], order)
+    keep = steps["done"].reshape(-1)
+    table = pd.DataFrame(
+        {
+            "dwelling_id": np.repeat(np.asarray(dwelling_ids), s),
+            "step": steps["step"].reshape(-1),
+            "measure": steps["measure"].reshape(-1),
+            "measures_done": done_lists.reshape(-1),
+            "heating_need_kwh": steps["heating_need_kwh"].reshape(-1),
+            "energy_score_kwh_m2": steps["energy_score_kwh_m2"].reshape(-1),
+            "label": pd.Categorical.from_codes(
+                np.maximum(steps["label"].reshape(-1), 0).astype(np.int64),
+                categories=pd.Index(list(LABELS)),
+            ),
+            **{name: steps[name].reshape(-1) for name in TRAJECTORY_COLUMNS[7:]},
+        }
+    )
+    return table.loc[keep].reset_index(drop=True)
+
+
+def plan_steps(
+    cand: Candidates, order: Sequence[str], scheme: str = "individual"
+) -> dict[str, NDArray[Any]]:
+    """The stappenplan of ``order`` as arrays of shape (N, M + 1), step 0 the current state.
 
     ``cand`` must contain every prefix of ``order`` (it may hold more, e.g. other orders); the
-    plan follows that chain of candidates, leaving out the measures that do not apply.
-    Columns as :func:`stappenplan`.
+    plan follows that chain of candidates, leaving out the measures that do not apply: step
+    ``s`` of a dwelling is its ``s``-th measure that applies, ``done[i, s]`` says whether the
+    dwelling has that step. Besides ``done``, ``step``, ``measure`` (the id, ``""`` at step 0),
+    ``measure_at`` (its position in ``order``, -1 at step 0 and where not done) and ``label``
+    (index, -1 where not done), the fields of :data:`TRAJECTORY_COLUMNS` from
+    ``heating_need_kwh`` on, in their units (NaN where not done).
     """
     index = {pkg: t for t, pkg in enumerate(cand.packages)}
     chain = [index[tuple(order[: j + 1])] for j in range(len(order))]
@@ -230,35 +261,27 @@ def plan_table(
     net = step_invoice - step_premium
     with np.errstate(divide="ignore", invalid="ignore"):
         payback = np.where((saving > 0) & (np.arange(m + 1)[None, :] > 0), net / saving, np.nan)
-
     names = np.asarray(["", *order], dtype=object)
     measure_names = np.where(has, names[np.where(has, measure_at + 1, 0)], "")
     measure_names[:, 0] = ""
-    done_lists = _done_lists(measure_at, order)
-    keep = done.reshape(-1)
-    table = pd.DataFrame(
-        {
-            "dwelling_id": np.repeat(np.asarray(dwelling_ids), m + 1),
-            "step": np.tile(np.arange(m + 1), n),
-            "measure": measure_names.reshape(-1),
-            "measures_done": done_lists.reshape(-1),
-            "heating_need_kwh": need.reshape(-1),
-            "energy_score_kwh_m2": score.reshape(-1),
-            "label": pd.Categorical.from_codes(
-                np.maximum(label.reshape(-1), 0).astype(np.int64), categories=pd.Index(list(LABELS))
-            ),
-            "co2_kg": co2.reshape(-1),
-            "energy_cost_eur": cost.reshape(-1),
-            "investment_eur": step_invoice.reshape(-1),
-            "premium_eur": step_premium.reshape(-1),
-            "net_cost_eur": net.reshape(-1),
-            "saving_eur": saving.reshape(-1),
-            "saving_kwh": saving_kwh.reshape(-1),
-            "co2_saving_kg": co2_saving.reshape(-1),
-            "simple_payback_years": payback.reshape(-1),
-        }
-    )
-    return table.loc[keep].reset_index(drop=True)
+    return {
+        "done": done,
+        "step": np.broadcast_to(np.arange(m + 1), shape),
+        "measure": measure_names,
+        "measure_at": measure_at,
+        "heating_need_kwh": need,
+        "energy_score_kwh_m2": score,
+        "label": label,
+        "co2_kg": co2,
+        "energy_cost_eur": cost,
+        "investment_eur": step_invoice,
+        "premium_eur": step_premium,
+        "net_cost_eur": net,
+        "saving_eur": saving,
+        "saving_kwh": saving_kwh,
+        "co2_saving_kg": co2_saving,
+        "simple_payback_years": payback,
+    }
 
 
 def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[np.object_]:
@@ -281,5 +304,7 @@ __all__ = [
     "HOUSE_ORDER",
     "TRAJECTORY_COLUMNS",
     "default_order",
+    "plan_steps",
+    "plan_table",
     "stappenplan",
 ]

@@ -52,8 +52,8 @@ from sim.emitters import (
     _needed_excess_temperature,
     _supply_for_excess,
     default_emitter_tables,
+    nearest_regime,
     nominal_excess_temperature,
-    regime_code_for_design_supply,
 )
 from sim.errors import Problems
 from sim.expected_use import ExpectedUseParameters, _expected_ratio
@@ -100,9 +100,8 @@ class SystemParameters:
 
     @classmethod
     def default(cls) -> SystemParameters:
-        """The shipped defaults."""
-        d = simulation_defaults()
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+        """The shipped defaults (read once: every core call asks for them)."""
+        return _shipped_system_parameters()
 
 
 @dataclass(frozen=True)
@@ -647,7 +646,8 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
                 np.flatnonzero(bad),
             )
     problems.raise_if_any()
-    hp = np.isin(systems.kind[d.heating_system], [KIND_HP_AIR, KIND_HP_GROUND])
+    kind = systems.kind[d.heating_system]
+    hp = (kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND)
     too_hot = hp & (d.emitter_temp_c > 75.0)
     if too_hot.any():
         problems.add(
@@ -734,9 +734,10 @@ def simulate(
         design_heat_load_w=np.empty((n, p)),
     )
     em = default_emitter_tables()
-    regime = regime_code_for_design_supply(d.emitter_temp_c)
+    # (the inputs are checked: DwellingArrays and VariantArrays validate their temperatures)
+    regime = nearest_regime(d.emitter_temp_c)
     # a variant's new emitters: the regime of its design temperature (any regime where it keeps them)
-    v_regime = regime_code_for_design_supply(np.nan_to_num(v.emitter_temp_c, nan=45.0))
+    v_regime = nearest_regime(np.nan_to_num(v.emitter_temp_c, nan=45.0))
     # nominal log-mean excess temperature of each regime (once per regime, not per evaluation)
     dt_n = nominal_excess_temperature(em)
     _simulate_kernel(
@@ -807,3 +808,9 @@ def simulate(
         out.design_heat_load_w,
     )
     return out
+
+
+@cache
+def _shipped_system_parameters() -> SystemParameters:
+    d = simulation_defaults()
+    return SystemParameters(**{k: d[k] for k in SystemParameters.__dataclass_fields__})

@@ -322,9 +322,14 @@ def regime_code_for_design_supply(design_supply_c: ArrayLike) -> NDArray[np.int6
     problems = Problems("design supply temperature")
     t = as_float_array(problems, "design_supply_c", np.atleast_1d(design_supply_c), unit="°C")
     problems.raise_if_any()
+    return nearest_regime(cast(NDArray[np.float64], t))
+
+
+def nearest_regime(design_supply_c: NDArray[np.float64]) -> NDArray[np.int64]:
+    """:func:`regime_code_for_design_supply` of temperatures already checked (finite, °C)."""
     reg = default_emitter_tables().t_supply_c
-    arr = cast(NDArray[np.float64], t)
-    return np.asarray(np.argmin(np.abs(arr[:, None] - reg[None, :]), axis=1), dtype=np.int64)
+    t = design_supply_c
+    return np.asarray(np.argmin(np.abs(t[:, None] - reg[None, :]), axis=1), dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- public wrappers

@@ -45,6 +45,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,9 +77,8 @@ class MethodParameters:
 
     @classmethod
     def default(cls) -> MethodParameters:
-        """The shipped defaults."""
-        d = simulation_defaults()
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+        """The shipped defaults (read once: every core call asks for them)."""
+        return _shipped_method_parameters()
 
     @property
     def sky_factor(self) -> float:
@@ -298,3 +298,9 @@ def iso52016_monthly_heating_need(
         monthly,
     )
     return HeatingNeed(annual_kwh=annual, monthly_kwh=monthly)
+
+
+@cache
+def _shipped_method_parameters() -> MethodParameters:
+    d = simulation_defaults()
+    return MethodParameters(**{k: d[k] for k in MethodParameters.__dataclass_fields__})

@@ -39,6 +39,13 @@ def load_table(name: str) -> pd.DataFrame:
 
 
 def simulation_defaults() -> dict[str, float]:
-    """Scalar defaults of the core (``sim/data/simulation_defaults.csv``): key -> value."""
+    """Scalar defaults of the core (``sim/data/simulation_defaults.csv``): key -> value
+    (a copy: callers may modify it)."""
+    return dict(_simulation_defaults())
+
+
+@cache
+def _simulation_defaults() -> dict[str, float]:
+    # read once: every core call asks for its defaults
     table = _read("simulation_defaults.csv")
     return {str(k): float(v) for k, v in zip(table["key"], table["value"], strict=True)}

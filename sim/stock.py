@@ -285,7 +285,13 @@ class DwellingArrays:
             problems.raise_if_any()
         n = len(np.asarray(data["floor_area_m2"]))
         shape = (n,)
-        values: dict[str, Any] = {}
+        values = _checked_at_once(data, keys, n)
+        if values is not None:  # everything in range: no message to write
+            windows = np.ascontiguousarray(
+                np.stack([values.pop(c) for c in WINDOW_COLUMNS], axis=1)
+            )
+            return cls(window_area_m2=windows, **values)
+        values = {}
         for spec in DWELLING_FIELDS:
             raw = data[spec.name] if spec.name in keys else np.full(n, spec.default)
             if isinstance(raw, pd.Series):
@@ -332,6 +338,49 @@ class DwellingArrays:
         return DwellingArrays(
             **{f.name: np.ascontiguousarray(getattr(self, f.name)[index]) for f in fields(self)}
         )
+
+
+#: The float fields of DWELLING_FIELDS and their bounds as columns (lower bound where it is
+#: inclusive, where it is open, upper bound; -inf/inf where there is none): one check for all.
+_FLOAT_FIELDS: tuple[FieldSpec, ...] = tuple(f for f in DWELLING_FIELDS if f.kind != "i")
+_FLOAT_BOUNDS: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] = (
+    np.asarray([[-np.inf if f.lo is None or f.lo_open else f.lo] for f in _FLOAT_FIELDS]),
+    np.asarray([[f.lo if f.lo is not None and f.lo_open else -np.inf] for f in _FLOAT_FIELDS]),
+    np.asarray([[np.inf if f.hi is None else f.hi] for f in _FLOAT_FIELDS]),
+)
+
+
+def _checked_at_once(data: Any, keys: set[str], n: int) -> dict[str, Any] | None:
+    """The fields of :meth:`DwellingArrays.from_mapping` converted and checked in one pass over
+    all of them (a dwelling a request corrects is one row: a check per field would cost more
+    than the physics); None when anything is off, so the caller checks field by field and says
+    what is wrong where."""
+    floats = _FLOAT_FIELDS
+    raws = []
+    for spec in floats:
+        raw = data[spec.name] if spec.name in keys else np.full(n, spec.default)
+        arr = raw.to_numpy() if isinstance(raw, pd.Series) else np.asarray(raw)
+        if arr.shape != (n,) or arr.dtype.kind not in "fiub":
+            return None
+        raws.append(arr)
+    block = np.stack(raws).astype(np.float64) if raws else np.empty((0, n))
+    lo_closed, lo_open, hi = _FLOAT_BOUNDS
+    with np.errstate(invalid="ignore"):
+        ok = (block >= lo_closed) & (block > lo_open) & (block <= hi)
+    if not (ok.all() and np.isfinite(block).all()):  # NaN fails every comparison
+        return None
+    values: dict[str, Any] = {spec.name: block[j] for j, spec in enumerate(floats)}
+    problems = Problems("dwelling inputs")
+    for spec in DWELLING_FIELDS:
+        if spec.kind == "i":
+            raw = data[spec.name] if spec.name in keys else np.full(n, spec.default)
+            if isinstance(raw, pd.Series):
+                raw = raw.to_numpy()
+            allowed, meaning = _ALLOWED_CODES[spec.name]
+            values[spec.name] = as_int_array(
+                problems, spec.name, raw, (n,), allowed=allowed, meaning=meaning
+            )
+    return None if problems.items else values
 
 
 def check_same_length(problems: Problems, **arrays: NDArray[Any]) -> None:

@@ -28,6 +28,7 @@ transforms; the kernel is tested against it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Any
@@ -180,6 +181,8 @@ class VariantArrays:
         leave the envelope as it is, so the core computes their heating need once and
         reuses it. NaN equals NaN here ("keep" in both).
         """
+        if self.p == 1:  # one variant is its own source
+            return np.zeros(1, dtype=np.int64)
         keys = np.column_stack(
             [np.asarray(getattr(self, f), dtype=np.float64) for f in ENVELOPE_FIELDS]
         )
@@ -220,8 +223,84 @@ def _heat_recovery_defaults() -> pd.Series:
     return load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
 
 
+#: Dwelling inputs (fields of :class:`sim.stock.DwellingArrays`) a variant can change
+#: (:func:`variant_changes`).
+VARIANT_TARGETS: tuple[str, ...] = (
+    "u_roof_w_m2k",
+    "u_wall_w_m2k",
+    "u_floor_w_m2k",
+    "u_window_w_m2k",
+    "g_window",
+    "u_door_w_m2k",
+    "delta_u_tb_w_m2k",
+    "infiltration_ach",
+    "pv_kwp",
+    "ventilation_system",
+    "heat_recovery_eff",
+    "heating_system",
+    "emitter_temp_c",
+    "dhw_system",
+    "solar_dhw_fraction",
+)
+
+
+def variant_changes(
+    dwellings: Mapping[str, NDArray[Any]], variants: VariantArrays, p: int
+) -> dict[str, NDArray[Any]]:
+    """The inputs variant ``p`` changes, after it -- the slow, obvious NumPy reference of the
+    transform (the kernel of :mod:`sim.core` applies the same rules inline).
+
+    Parameters
+    ----------
+    dwellings : mapping of str to ndarray
+        The fields of :data:`VARIANT_TARGETS` before the renovation, shape (N,) each.
+    variants : VariantArrays
+        The variants.
+    p : int
+        Which variant to apply.
+
+    Returns
+    -------
+    dict of str to ndarray
+        New arrays for the fields the variant sets (a field it keeps is left out, so a
+        caller may keep its own array); the inputs are not modified.
+    """
+    d = dwellings
+    v = {f.name: getattr(variants, f.name)[p] for f in fields(variants) if f.name != "name"}
+    n = len(d["u_roof_w_m2k"])
+    out: dict[str, NDArray[Any]] = {}
+    for element in ("roof", "wall", "floor"):
+        r = float(v[f"r_add_{element}_m2kw"])
+        if r > 0.0:  # insulation in series (an element without a U-value stays absent)
+            out[f"u_{element}_w_m2k"] = u_with_added_resistance(d[f"u_{element}_w_m2k"], r)
+    u_win = float(v["u_window_w_m2k"])
+    if not np.isnan(u_win):  # a limit: the window is replaced where it is worse
+        replaced = d["u_window_w_m2k"] > u_win
+        out["u_window_w_m2k"] = np.minimum(d["u_window_w_m2k"], u_win)
+        if not np.isnan(v["g_window"]):
+            out["g_window"] = np.where(replaced, v["g_window"], d["g_window"])
+    for name in ("u_door_w_m2k", "delta_u_tb_w_m2k", "infiltration_ach"):
+        if not np.isnan(v[name]):
+            out[name] = np.minimum(d[name], v[name])
+    if v["pv_kwp_add"] != 0.0:
+        out["pv_kwp"] = d["pv_kwp"] + v["pv_kwp_add"]
+    if v["ventilation_system"] >= 0:
+        out["ventilation_system"] = np.full(n, v["ventilation_system"], dtype=np.int64)
+        eff = v["heat_recovery_eff"]
+        default = _heat_recovery_defaults()[int(v["ventilation_system"])]
+        out["heat_recovery_eff"] = np.full(n, default if np.isnan(eff) else eff)
+    for name in ("heating_system", "dhw_system"):
+        if v[name] >= 0:
+            out[name] = np.full(n, v[name], dtype=np.int64)
+    if not np.isnan(v["emitter_temp_c"]):
+        out["emitter_temp_c"] = np.full(n, v["emitter_temp_c"])
+    if not np.isnan(v["solar_dhw_fraction"]):
+        out["solar_dhw_fraction"] = np.maximum(d["solar_dhw_fraction"], v["solar_dhw_fraction"])
+    return {k: np.ascontiguousarray(x) for k, x in out.items()}
+
+
 def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) -> DwellingArrays:
-    """Dwelling inputs after variant ``p`` -- the slow, obvious NumPy reference of the transform.
+    """Dwelling inputs after variant ``p`` (:func:`variant_changes`).
 
     Parameters
     ----------
@@ -237,39 +316,5 @@ def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) ->
     DwellingArrays
         New inputs; ``dwellings`` is not modified.
     """
-    d = dwellings
-    v = {f.name: getattr(variants, f.name)[p] for f in fields(variants) if f.name != "name"}
-    hr_default = _heat_recovery_defaults()
-
-    def upper(own: NDArray[np.float64], new: float) -> NDArray[np.float64]:
-        return own if np.isnan(new) else np.minimum(own, new)
-
-    new_window = (not np.isnan(v["u_window_w_m2k"])) & (d.u_window_w_m2k > v["u_window_w_m2k"])
-    changes: dict[str, Any] = {
-        "u_roof_w_m2k": u_with_added_resistance(d.u_roof_w_m2k, v["r_add_roof_m2kw"]),
-        "u_wall_w_m2k": u_with_added_resistance(d.u_wall_w_m2k, v["r_add_wall_m2kw"]),
-        "u_floor_w_m2k": u_with_added_resistance(d.u_floor_w_m2k, v["r_add_floor_m2kw"]),
-        "u_window_w_m2k": upper(d.u_window_w_m2k, v["u_window_w_m2k"]),
-        "g_window": d.g_window
-        if np.isnan(v["g_window"])
-        else np.where(new_window, v["g_window"], d.g_window),
-        "u_door_w_m2k": upper(d.u_door_w_m2k, v["u_door_w_m2k"]),
-        "delta_u_tb_w_m2k": upper(d.delta_u_tb_w_m2k, v["delta_u_tb_w_m2k"]),
-        "infiltration_ach": upper(d.infiltration_ach, v["infiltration_ach"]),
-        "pv_kwp": d.pv_kwp + v["pv_kwp_add"],
-    }
-    if v["ventilation_system"] >= 0:
-        changes["ventilation_system"] = np.full(d.n, v["ventilation_system"], dtype=np.int64)
-        eff = v["heat_recovery_eff"]
-        changes["heat_recovery_eff"] = np.full(
-            d.n, hr_default[int(v["ventilation_system"])] if np.isnan(eff) else eff
-        )
-    if v["heating_system"] >= 0:
-        changes["heating_system"] = np.full(d.n, v["heating_system"], dtype=np.int64)
-    if not np.isnan(v["emitter_temp_c"]):
-        changes["emitter_temp_c"] = np.full(d.n, v["emitter_temp_c"])
-    if v["dhw_system"] >= 0:
-        changes["dhw_system"] = np.full(d.n, v["dhw_system"], dtype=np.int64)
-    if not np.isnan(v["solar_dhw_fraction"]):
-        changes["solar_dhw_fraction"] = np.maximum(d.solar_dhw_fraction, v["solar_dhw_fraction"])
-    return replace(d, **{k: np.ascontiguousarray(x) for k, x in changes.items()})
+    before = {name: getattr(dwellings, name) for name in VARIANT_TARGETS}
+    return replace(dwellings, **variant_changes(before, variants, p))

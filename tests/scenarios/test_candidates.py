@@ -283,3 +283,45 @@ def test_another_income_category_changes_only_the_premiums(
     assert any(
         not np.array_equal(cand.premium_eur[s], other.premium_eur[s]) for s in other.premium_eur
     )
+
+
+def test_a_table_of_plain_arrays_gives_the_same_candidates(
+    twin: gpd.GeoDataFrame, cand: Candidates
+) -> None:
+    # what the service passes for one corrected dwelling: columns as arrays, no DataFrame
+    plain = {str(c): twin[c].to_numpy() for c in twin.columns if c != "geometry"}
+    again = build_candidates(
+        plain, [O1, O2], load_catalogue(), load_policy(), year=2025, discounts=[0.2]
+    )
+    for name in ("applied", "label", "expected_final_kwh", "energy_score_kwh_m2", "co2_kg"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(cand, name))
+    for scheme in cand.investment_eur:
+        np.testing.assert_array_equal(again.net_cost(scheme), cand.net_cost(scheme))
+
+
+def test_new_emitters_are_sized_as_the_core_sizes_a_package(twin: gpd.GeoDataFrame) -> None:
+    # one rule: after low-temperature emitters a state's emitters are sized for that state,
+    # as the core sizes the new emitters of a package; so a chain whose every step applies
+    # equals the core's package of the same measures (insulation after the emitters included)
+    from sim.core import simulate
+    from sim.stock import DwellingArrays
+
+    cat, pol = load_catalogue(), load_policy()
+    order = ["low_temperature_emitters", "roof_insulation", "glazing_hr", "heat_pump_air_water"]
+    cand = build_candidates(twin, [order], cat, pol, year=2025)
+    arrays = DwellingArrays.from_mapping(twin)
+    carriers = pol.carrier_tables(2025)
+    checked = 0
+    for j in range(1, len(order) + 1):
+        t = cand.packages.index(tuple(order[:j]))
+        every = cand.applied[:, [cand.packages.index(tuple(order[: i + 1])) for i in range(j)]]
+        rows = np.flatnonzero(every.all(axis=1))
+        package = simulate(arrays.take(rows), cat.variants([order[:j]]), carriers=carriers)
+        np.testing.assert_allclose(
+            cand.energy_score_kwh_m2[rows, t], package.energy_score_kwh_m2[:, 0], rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            cand.expected_cost_eur[rows, t], package.expected_cost_eur[:, 0], rtol=1e-9
+        )
+        checked += rows.size
+    assert checked > 50  # the rule was checked on real dwellings at every step
