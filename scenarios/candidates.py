@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
+from sim._jit import jit
 from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
@@ -647,7 +648,8 @@ def cheapest_to_target(
     fossil_free: bool = False,
 ) -> NDArray[np.int64]:
     """Per dwelling, the cheapest candidate reachable from ``start`` with a label at least as
-    good as ``target_label`` (lowest net cost, then fewest measures, then lowest index).
+    good as ``target_label`` (:func:`cheapest_from`: lowest net cost, then fewest measures,
+    then lowest index).
 
     Parameters
     ----------
@@ -667,12 +669,83 @@ def cheapest_to_target(
         Candidate index; -1 where no reachable candidate meets the target.
     """
     n = cand.n
-    target = np.broadcast_to(np.asarray(target_label), (n,))
-    s = np.broadcast_to(np.asarray(start, dtype=np.int64), (n,))
-    ok = cand.reachable[:, s].T & (cand.label <= target[:, None])
-    if fossil_free:
-        ok &= cand.fossil_free
-    return _argmin_where(ok, cand.net_cost(scheme), cand.depth)
+    target = np.ascontiguousarray(np.broadcast_to(np.asarray(target_label, np.int64), (n,)))
+    s = np.ascontiguousarray(np.broadcast_to(np.asarray(start, dtype=np.int64), (n,)))
+    return _cheapest_all(
+        target,
+        s,
+        bool(fossil_free),
+        cand.label,
+        cand.fossil_free,
+        cand.investment_eur[scheme],
+        cand.premium_eur[scheme],
+        cand.reachable,
+        cand.depth,
+    )
+
+
+@jit
+def cheapest_from(
+    i: int,
+    s: int,
+    target: int,
+    fossil_only: bool,
+    label: NDArray[np.int8],
+    fossil_free: NDArray[np.bool_],
+    invest: NDArray[np.float64],
+    premium: NDArray[np.float64],
+    reachable: NDArray[np.bool_],
+    depth: NDArray[np.int64],
+) -> int:
+    """The optimiser's rule for dwelling ``i`` at candidate ``s``: the candidate reachable from
+    ``s`` with label index ≤ ``target`` (and without fossil heating if ``fossil_only``) with the
+    lowest net cost ``invest - premium`` (cumulative, one price scheme, shape (N, K)); ties go
+    to fewer measures, then to the lower index. -1 if none.
+
+    The one owner of this rule: :func:`cheapest_to_target` (every dwelling) and the scenario
+    engine's choices (:mod:`scenarios.evolution`, per dwelling and year) call it.
+    """
+    best = -1
+    best_net = 0.0
+    for t in range(label.shape[1]):
+        if not reachable[t, s] or label[i, t] > target:
+            continue
+        if fossil_only and not fossil_free[i, t]:
+            continue
+        net = invest[i, t] - premium[i, t]
+        if best < 0 or net < best_net or (net == best_net and depth[t] < depth[best]):
+            best = t
+            best_net = net
+    return best
+
+
+@jit
+def _cheapest_all(
+    target: NDArray[np.int64],
+    start: NDArray[np.int64],
+    fossil_only: bool,
+    label: NDArray[np.int8],
+    fossil_free: NDArray[np.bool_],
+    invest: NDArray[np.float64],
+    premium: NDArray[np.float64],
+    reachable: NDArray[np.bool_],
+    depth: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    out = np.empty(target.shape[0], dtype=np.int64)
+    for i in range(target.shape[0]):
+        out[i] = cheapest_from(
+            i,
+            start[i],
+            target[i],
+            fossil_only,
+            label,
+            fossil_free,
+            invest,
+            premium,
+            reachable,
+            depth,
+        )
+    return out
 
 
 def best_within_budget(
@@ -714,17 +787,6 @@ def best_within_budget(
     ok_sorted = np.take_along_axis(ok, order, axis=1)
     first = ok_sorted.argmax(axis=1)
     return np.take_along_axis(order, first[:, None], axis=1)[:, 0].astype(np.int64)
-
-
-def _argmin_where(
-    ok: NDArray[np.bool_], cost: NDArray[np.float64], depth: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    """Row-wise index of the lowest ``cost`` where ``ok`` (ties: lower depth, then index)."""
-    key = np.where(ok, cost, np.inf)
-    order = np.lexsort((np.broadcast_to(depth, key.shape), key), axis=1)
-    best = order[:, 0]
-    found = np.take_along_axis(ok, best[:, None], axis=1)[:, 0]
-    return np.where(found, best, -1).astype(np.int64)
 
 
 def column(state: DwellingArrays, name: str) -> NDArray[Any]:
@@ -831,6 +893,7 @@ __all__ = [
     "annual_cost_co2",
     "best_within_budget",
     "build_candidates",
+    "cheapest_from",
     "cheapest_to_target",
     "column",
     "scheme_name",

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenarios.candidates import cheapest_from
 from sim._jit import jit, jit_parallel, prange
 from sim.pv_economics import pv_bill_credit, pv_self_use
 
@@ -285,16 +286,15 @@ def evolve_kernel(
                         if year != prog_start[p] + int(u * span):
                             continue
                         sc = prog_scheme[p]
-                        t = _cheapest_scheme(
+                        t = cheapest_from(
                             i,
                             s,
                             prog_target[p],
                             prog_fossil_free[p],
                             label,
                             fossil_free,
-                            invest,
-                            premium,
-                            sc,
+                            invest[sc],
+                            premium[sc],
                             reachable,
                             depth,
                         )
@@ -319,16 +319,15 @@ def evolve_kernel(
                             pending = False
                             met += 1
                         elif complies and year >= act_year:
-                            t = _cheapest_scheme(
+                            t = cheapest_from(
                                 i,
                                 s,
                                 target,
                                 False,
                                 label,
                                 fossil_free,
-                                invest,
-                                premium,
-                                0,
+                                invest[0],
+                                premium[0],
                                 reachable,
                                 depth,
                             )
@@ -459,36 +458,6 @@ def _investment(
             extra += (lv - 1.0) * (invest[sc, i, u] - invest[sc, i, p])
         u = p
     return (invest[sc, i, t] - invest[sc, i, s]) + extra
-
-
-@jit
-def _cheapest_scheme(
-    i: int,
-    s: int,
-    target: int,
-    fossil_only: bool,
-    label: np.ndarray,
-    fossil_free: np.ndarray,
-    invest: np.ndarray,
-    premium: np.ndarray,
-    sc: int,
-    reachable: np.ndarray,
-    depth: np.ndarray,
-) -> int:
-    """Cheapest candidate (net of premium, price scheme ``sc``) reachable from ``s`` with
-    label ≤ ``target``; -1 if none."""
-    best = -1
-    best_net = 0.0
-    for t in range(label.shape[1]):
-        if not reachable[t, s] or label[i, t] > target:
-            continue
-        if fossil_only and not fossil_free[i, t]:
-            continue
-        net = invest[sc, i, t] - premium[sc, i, t]
-        if best < 0 or net < best_net or (net == best_net and depth[t] < depth[best]):
-            best = t
-            best_net = net
-    return best
 
 
 @jit
