@@ -550,3 +550,51 @@ def test_drawn_construction_years_are_drawn_again_per_run(twin: gpd.GeoDataFrame
     b = run_scenario(scenario, twin, load_catalogue(), load_policy(), year_draws=draws)
     np.testing.assert_array_equal(a.aggregates[0], b.aggregates[0])
     assert not np.array_equal(a.aggregates[1:], b.aggregates[1:])
+
+
+@pytest.mark.nojit
+def test_the_scenario_engine_runs_without_jit(twin: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    """The candidates' and the evolution kernel's code is valid Python too:
+    NUMBA_DISABLE_JIT=1 gives the same run (as the core's kernels, tests/sim/test_core.py)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    # a few dwellings of every sector of the third of the town, through the real GeoParquet
+    small = twin.groupby(twin["sector_id"].astype(str)).head(4).reset_index(drop=True)
+    path = tmp_path / "small.parquet"
+    small.to_parquet(path)
+    code = (
+        "import json, sys\n"
+        "import geopandas as gpd\n"
+        "from scenarios.catalogue import load_catalogue\n"
+        "from scenarios.policy import load_policy\n"
+        "from scenarios.run import run_scenario\n"
+        "from scenarios.scenario import load_scenario\n"
+        "s = load_scenario(sys.argv[1])\n"
+        "s = s.model_copy(update={'uncertainty': s.uncertainty.model_copy(update={'runs': 2})})\n"
+        "r = run_scenario(s, gpd.read_parquet(sys.argv[2]), load_catalogue(), load_policy())\n"
+        "d = r.dwellings\n"
+        "print(json.dumps([r.aggregates.tolist(), d['dwelling_id'].astype(str).tolist(),\n"
+        "    d['first_renovation_year'].fillna(0).astype(int).tolist(),\n"
+        "    d['investment_eur'].tolist()]))\n"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, EXAMPLE, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    agg, ids, first, invest = json.loads(out.stdout.splitlines()[-1])
+    s = load_scenario(EXAMPLE)
+    s = s.model_copy(update={"uncertainty": s.uncertainty.model_copy(update={"runs": 2})})
+    jit = run_scenario(s, small, load_catalogue(), load_policy())
+    assert ids == jit.dwellings["dwelling_id"].astype(str).tolist()
+    np.testing.assert_allclose(np.asarray(agg), jit.aggregates, rtol=1e-9, atol=1e-6)
+    assert first == jit.dwellings["first_renovation_year"].fillna(0).astype(int).tolist()
+    np.testing.assert_allclose(invest, jit.dwellings["investment_eur"], rtol=1e-9)
+    assert (jit.dwellings["first_renovation_year"].fillna(0) > 0).any()  # something to compare
