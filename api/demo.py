@@ -24,14 +24,13 @@ from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
 from api.validation import scenario_rates, validate, write_report
 from buildings.demo import demo_sources
 from buildings.twin import TwinResult, TwinSources, build_twin, write_twin
+from scenarios.catalogue import load_catalogue
 from scenarios.pipeline import ScenarioRun, run_file
 from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.csvsafe import write_csv
 from sim.labels import LABELS, current_labels
-from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
-from sim.variants import standard_packages
 
 #: The shipped example scenario run by the demo.
 EXAMPLE_SCENARIO = "scenario_lichtervelde.yaml"
@@ -249,13 +248,15 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
     if progress:
         progress("simulatie: huidige toestand en renovatiepakketten")
     arrays = DwellingArrays.from_frame(twin[list(DWELLING_COLUMNS)], what="twin dwellings")
-    packages = standard_packages()
+    # the renovation packages of the measures catalogue (the one catalogue of measures)
+    catalogue = load_catalogue()
+    packages = catalogue.package_variants()
     climate = uccle_monthly_climate()
     res = simulate(arrays, packages, climate)
     table = res.to_frame(dwelling_ids=twin["dwelling_id"].to_numpy())
-    meta = load_table("standard_packages.csv").set_index("name")
-    table.insert(2, "variant_nl", table["variant"].map(meta["label_nl"]))
-    table.insert(3, "variant_description_nl", table["variant"].map(meta["description_nl"]))
+    names = catalogue.package_names()
+    table.insert(2, "variant_nl", table["variant"].map(lambda v: names[v][0]))
+    table.insert(3, "variant_description_nl", table["variant"].map(lambda v: names[v][1]))
     desc = pd.DataFrame(twin[["dwelling_id", *DESCRIPTORS]]).set_index("dwelling_id")
     table = table.join(desc, on="dwelling_id")
     table["heating_need_kwh_m2"] = table["heating_need_kwh"] / table["floor_area_m2"]

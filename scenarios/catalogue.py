@@ -180,6 +180,16 @@ class Measure(_Model):
     effect_source: str | None = None
 
 
+class Package(_Model):
+    """A named package of catalogue measures (the demo's renovation packages): its variant is
+    the measures combined by :meth:`Catalogue.variants`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_nl: str = Field(min_length=1)
+    description_nl: str = Field(min_length=1)
+    measures: list[str] = Field(min_length=1)
+
+
 class Assumption(_Model):
     """A project assumption: why the value was chosen and the range it may take."""
 
@@ -197,6 +207,7 @@ class Catalogue(_Model):
     sources: dict[str, str] = Field(min_length=1)
     assumptions: dict[str, Assumption] = Field(default_factory=dict)
     measures: list[Measure] = Field(min_length=1)
+    packages: list[Package] = Field(default_factory=list)
     # variants built so far, by (packages, names): building one costs milliseconds and the same
     # measures are asked for again and again (a trajectory per request in the service)
     _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
@@ -322,7 +333,8 @@ class Catalogue(_Model):
         Parameters
         ----------
         measure_ids : list of str or list of list of str
-            One variant per measure id, or one variant per package (list of ids).
+            One variant per measure id, or one variant per package (list of ids; an empty
+            list is the current state).
         names : list of str, optional
             Variant names; default the ids of each package joined by ``+``.
 
@@ -336,7 +348,10 @@ class Catalogue(_Model):
         cache_key = (tuple(map(tuple, packages)), None if names is None else tuple(names))
         if cache_key in self._variant_cache:
             return self._variant_cache[cache_key]
-        measures = self._lookup(packages)
+        # an empty package is the current state (a variant that keeps everything)
+        nonempty = [p for p in packages if p]
+        found = iter(self._lookup(nonempty) if nonempty else [])
+        measures = [next(found) if p else [] for p in packages]
         if names is None:
             names = ["+".join(p) for p in packages]
         if len(names) != len(packages):
@@ -357,6 +372,22 @@ class Catalogue(_Model):
         out = VariantArrays.from_frame(frame, what="maatregelencatalogus")
         self._variant_cache[cache_key] = out
         return out
+
+    def package_variants(self) -> VariantArrays:
+        """The catalogue's packages as core variants, the current state (``current``) first:
+        what ``wijk demo`` simulates for every dwelling (no applicability rules: a package is
+        a what-if for the whole stock)."""
+        return self.variants(
+            [[], *(p.measures for p in self.packages)],
+            names=["current", *(p.id for p in self.packages)],
+        )
+
+    def package_names(self) -> dict[str, tuple[str, str]]:
+        """Per variant of :meth:`package_variants`: its Dutch name and description."""
+        return {
+            "current": ("Huidige toestand", "Huidige toestand"),
+            **{p.id: (p.label_nl, p.description_nl) for p in self.packages},
+        }
 
     # -- costs --------------------------------------------------------------------------------
     def costs(
@@ -845,6 +876,27 @@ def _semantic_problems(data: Any, problems: FileProblems) -> None:
                     isinstance(value, bool) or not isinstance(value, int | float)
                 ):
                     problems.at(where, "moet een getal zijn")
+    packages = data.get("packages")
+    if isinstance(packages, list):
+        named: set[str] = set()
+        for i, pkg in enumerate(packages):
+            if not isinstance(pkg, dict):
+                continue
+            pid = pkg.get("id")
+            if pid == "current" or pid in named:
+                problems.at(
+                    ("packages", i, "id"),
+                    f"pakket {pid!r} komt twee keer voor"
+                    if pid in named
+                    else "'current' is de huidige toestand; kies een andere naam",
+                )
+            named.add(str(pid))
+            for j, mid in enumerate(pkg.get("measures") or []):
+                if mid not in seen:
+                    problems.at(
+                        ("packages", i, "measures", j),
+                        f"onbekende maatregel {mid!r}; kies uit de maatregelen van de catalogus",
+                    )
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

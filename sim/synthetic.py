@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.stock import DWELLING_COLUMNS, SPACE_HEATING_CODES, DwellingArrays
-from sim.variants import VariantArrays, standard_packages
+from sim.variants import VariantArrays
 
 
 def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
@@ -98,29 +98,33 @@ def synthetic_dwellings(n: int, seed: int = 0) -> DwellingArrays:
 
 
 def synthetic_variants(p: int, seed: int = 0) -> VariantArrays:
-    """``p`` variants: the standard packages first, then random combinations of measures."""
-    std = standard_packages()
-    if p <= std.p:
-        return std.take(np.arange(p))
+    """``p`` variants: the current state (``current``) first, then random combinations of
+    measures drawn from levels typical of Flemish renovation (insulation, glazing,
+    airtightness and ventilation, heat pumps or boilers with new emitters, solar water
+    heating, PV), so that every branch of the core is exercised. Not the catalogue's
+    packages (:meth:`scenarios.catalogue.Catalogue.package_variants`): benchmark input only.
+    """
     rng = np.random.default_rng(seed)
-    extra = p - std.p
+    extra = max(p - 1, 0)
+    vent = rng.choice([-1, 2, 3], extra)
     frame = pd.DataFrame(
         {
-            "name": [f"random_{k}" for k in range(extra)],
-            "r_add_roof_m2kw": rng.choice([0.0, 2.0, 4.5, 6.0], extra),
-            "r_add_wall_m2kw": rng.choice([0.0, 1.0, 2.0, 3.0], extra),
-            "r_add_floor_m2kw": rng.choice([0.0, 1.5, 2.0], extra),
-            "u_window_w_m2k": rng.choice([np.nan, 1.5, 0.9], extra),
-            "heating_system": rng.choice([-1, 1, 5, 6], extra),
-            "pv_kwp_add": rng.choice([0.0, 3.0, 5.0], extra),
+            "name": ["current", *(f"random_{k}" for k in range(extra))],
+            "r_add_roof_m2kw": [0.0, *rng.choice([0.0, 2.0, 4.5, 6.0], extra)],
+            "r_add_wall_m2kw": [0.0, *rng.choice([0.0, 1.0, 2.0, 3.0], extra)],
+            "r_add_floor_m2kw": [0.0, *rng.choice([0.0, 1.5, 2.0], extra)],
+            "u_window_w_m2k": [np.nan, *rng.choice([np.nan, 1.5, 0.9], extra)],
+            "g_window": [np.nan, *rng.choice([np.nan, 0.55, 0.5], extra)],
+            "u_door_w_m2k": [np.nan, *rng.choice([np.nan, 2.0], extra)],
+            "delta_u_tb_w_m2k": [np.nan, *rng.choice([np.nan, 0.05], extra)],
+            "infiltration_ach": [np.nan, *rng.choice([np.nan, 0.15, 0.10], extra)],
+            "ventilation_system": [-1, *vent],
+            "heat_recovery_eff": [np.nan, *np.where(vent == 3, 0.8, np.nan)],
+            "heating_system": [-1, *rng.choice([-1, 1, 5, 6, 9], extra)],
+            "emitter_temp_c": [np.nan, *rng.choice([np.nan, 45.0, 35.0], extra)],
+            "dhw_system": [-1, *rng.choice([-1, 5], extra)],
+            "solar_dhw_fraction": [np.nan, *rng.choice([np.nan, 0.5], extra)],
+            "pv_kwp_add": [0.0, *rng.choice([0.0, 3.0, 5.0], extra)],
         }
     )
-    rand = VariantArrays.from_frame(frame)
-    both = pd.concat([_as_frame(std), _as_frame(rand)], ignore_index=True)
-    return VariantArrays.from_frame(both)
-
-
-def _as_frame(v: VariantArrays) -> pd.DataFrame:
-    from dataclasses import fields
-
-    return pd.DataFrame({f.name: list(getattr(v, f.name)) for f in fields(v)})
+    return VariantArrays.from_frame(frame.iloc[: max(p, 1)], what="synthetic variants")

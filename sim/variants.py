@@ -210,13 +210,6 @@ def _no_variant() -> VariantArrays:
     return VariantArrays.from_frame(pd.DataFrame({"name": ["current"]}))
 
 
-def standard_packages() -> VariantArrays:
-    """The standard packages of ``sim/data/standard_packages.csv`` (``current`` first)."""
-    return VariantArrays.from_frame(
-        load_table("standard_packages.csv"), what="sim/data/standard_packages.csv"
-    )
-
-
 @cache
 def _heat_recovery_defaults() -> pd.Series:
     """Heat-recovery efficiency of each ventilation system code (read once)."""

@@ -84,13 +84,13 @@ def test_the_certificate_is_the_current_label_and_measures_start_from_it(
 
     import numpy as np
 
+    from scenarios.catalogue import load_catalogue
     from sim.core import simulate
     from sim.labels import LABELS
     from sim.stock import DWELLING_COLUMNS, DwellingArrays
-    from sim.variants import standard_packages
 
     arrays = DwellingArrays.from_frame(demo_twin[list(DWELLING_COLUMNS)])
-    packages = standard_packages()
+    packages = load_catalogue().package_variants()
     res = simulate(arrays, packages)
     registered = demo_twin["epc_label_registered"].astype(object)
     has = registered.notna().to_numpy()

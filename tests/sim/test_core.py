@@ -21,7 +21,7 @@ from sim.iso52016 import iso52016_monthly_heating_need
 from sim.labels import epc_label_index
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 from sim.synthetic import synthetic_dwellings, synthetic_variants
-from sim.variants import VariantArrays, apply_variant, standard_packages
+from sim.variants import VariantArrays, apply_variant
 from tests.sim.reference import monthly_need_reference, simulate_reference
 
 CLIMATE = uccle_monthly_climate()
@@ -147,7 +147,7 @@ def test_limit_no_gains_need_equals_losses() -> None:
 
 
 def test_results_do_not_depend_on_row_order_or_chunking(stock: DwellingArrays) -> None:
-    v = standard_packages()
+    v = synthetic_variants(8, seed=3)
     whole = simulate(stock, v, CLIMATE)
     perm = np.random.default_rng(0).permutation(stock.n)
     shuffled = simulate(stock.take(perm), v, CLIMATE)
@@ -159,9 +159,19 @@ def test_results_do_not_depend_on_row_order_or_chunking(stock: DwellingArrays) -
 def test_variants_sharing_an_envelope_give_what_each_gives_alone(stock: DwellingArrays) -> None:
     # the kernel computes the heating need (and the existing emitters' temperatures) once per
     # distinct envelope; every variant must still get exactly what it gets simulated on its own
-    v = synthetic_variants(14, seed=1)
+    base = synthetic_variants(10, seed=1)
+    frame = pd.DataFrame({f.name: list(getattr(base, f.name)) for f in fields(base)})
+    # systems and PV only: the current envelope, and random_0's with a heat pump
+    shared = pd.DataFrame(
+        [
+            {"name": "hp", "heating_system": 5, "emitter_temp_c": 45.0},
+            {"name": "pv", "pv_kwp_add": 4.0},
+            {**frame.iloc[1].to_dict(), "name": "random_0_hp", "heating_system": 6},
+        ]
+    )
+    v = VariantArrays.from_frame(pd.concat([frame, shared], ignore_index=True))
     src = v.envelope_source()
-    assert (src < np.arange(v.p)).sum() >= 2  # heat pump and PV share the current envelope
+    assert (src < np.arange(v.p)).sum() >= 3  # they share an earlier variant's envelope
     together = simulate(stock, v, CLIMATE)
     for k in range(v.p):
         alone = simulate(stock, v.take([k]), CLIMATE)
@@ -191,7 +201,7 @@ def test_envelope_source_groups_only_equal_envelopes() -> None:
 
 def test_inputs_are_not_mutated(stock: DwellingArrays) -> None:
     before = {f.name: getattr(stock, f.name).copy() for f in fields(stock)}
-    v = standard_packages()
+    v = synthetic_variants(8, seed=3)
     v_before = {
         f.name: np.array(getattr(v, f.name), copy=True) for f in fields(v) if f.name != "name"
     }
@@ -253,7 +263,7 @@ def test_energy_balance_of_outputs_closes(stock: DwellingArrays) -> None:
     independently recomputed from the outputs."""
     from sim.carriers import load_carrier_tables
 
-    res = simulate(stock, standard_packages(), CLIMATE)
+    res = simulate(stock, synthetic_variants(8, seed=3), CLIMATE)
     car = load_carrier_tables()
     gross = res.final_kwh @ car.primary_energy_factor
     primary = stock.epc_primary_factor[:, None] * gross - car.primary_energy_factor[2] * res.pv_kwh
@@ -263,7 +273,27 @@ def test_energy_balance_of_outputs_closes(stock: DwellingArrays) -> None:
 
 def test_deep_renovation_improves_label_of_old_dwellings() -> None:
     d = synthetic_dwellings(200, seed=5)
-    v = standard_packages()
+    # a deep renovation: the envelope at the premium's levels, airtight with balanced
+    # ventilation, a heat pump on 35 °C emitters, 4 kWp of PV
+    deep_renovation = {
+        "r_add_roof_m2kw": 4.5,
+        "r_add_wall_m2kw": 2.0,
+        "r_add_floor_m2kw": 2.0,
+        "u_window_w_m2k": 1.5,
+        "g_window": 0.55,
+        "u_door_w_m2k": 2.0,
+        "delta_u_tb_w_m2k": 0.05,
+        "infiltration_ach": 0.10,
+        "ventilation_system": 3,
+        "heat_recovery_eff": 0.8,
+        "heating_system": 5,
+        "emitter_temp_c": 35.0,
+        "dhw_system": 5,
+        "pv_kwp_add": 4.0,
+    }
+    v = VariantArrays.from_frame(
+        pd.DataFrame([{"name": "current"}, {"name": "deep", **deep_renovation}])
+    )
     res = simulate(d, v, CLIMATE)
     deep = v.name.index("deep")
     assert (res.label[:, deep] <= res.label[:, 0]).all()
@@ -283,8 +313,8 @@ def test_kernels_run_without_jit(tmp_path) -> None:  # type: ignore[no-untyped-d
         "import json, numpy as np\n"
         "from sim.synthetic import synthetic_dwellings\n"
         "from sim.core import simulate\n"
-        "from sim.variants import standard_packages\n"
-        "r = simulate(synthetic_dwellings(8, seed=2), standard_packages())\n"
+        "from sim.synthetic import synthetic_variants\n"
+        "r = simulate(synthetic_dwellings(8, seed=2), synthetic_variants(8, seed=3))\n"
         "print(json.dumps([r.primary_kwh.tolist(), r.label.tolist(), r.heating_need_kwh.tolist()]))\n"
     )
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
@@ -292,7 +322,7 @@ def test_kernels_run_without_jit(tmp_path) -> None:  # type: ignore[no-untyped-d
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     primary, label, need = json.loads(out.stdout)
-    jit = simulate(synthetic_dwellings(8, seed=2), standard_packages())
+    jit = simulate(synthetic_dwellings(8, seed=2), synthetic_variants(8, seed=3))
     np.testing.assert_allclose(np.array(primary), jit.primary_kwh, rtol=1e-12)
     np.testing.assert_allclose(np.array(need), jit.heating_need_kwh, rtol=1e-12)
     np.testing.assert_array_equal(np.array(label), jit.label)
