@@ -66,6 +66,7 @@ from sim.iso52016 import (
 from sim.labels import LABEL_UPPER_KWH_M2, LABELS, _label_index
 from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.reference_data import load_table, simulation_defaults
+from sim.solar_gains import _collecting_area
 from sim.stock import DwellingArrays
 from sim.systems import (
     KIND_BOILER,
@@ -79,8 +80,9 @@ from sim.systems import (
     _supply_temperature,
     default_system_tables,
 )
-from sim.variants import VariantArrays
-from sim.ventilation import RHO_C_AIR_WH_M3K
+from sim.transmission import _u_with_added_resistance
+from sim.variants import VariantArrays, _upper_limit, _window_after
+from sim.ventilation import _ventilation_h
 
 #: Hours in a year, for annual fan energy [h].
 HOURS_PER_YEAR: float = 8760.0
@@ -382,7 +384,7 @@ def _simulate_kernel(
                 kwp += v_pv_add[p]
                 src = v_env_src[p]
             if src == p:
-                # --- envelope transform (reference: sim.variants.apply_variant)
+                # --- envelope transform (the NumPy reference: sim.variants.variant_changes)
                 ur = u_roof[i]
                 uw = u_wall[i]
                 uf = u_floor[i]
@@ -392,23 +394,14 @@ def _simulate_kernel(
                 dutb = delta_u_tb[i]
                 ninf = n_inf[i]
                 hr = eta_hr[i]
-                if p >= 0:
-                    if v_r_roof[p] > 0.0 and ur > 0.0:
-                        ur = 1.0 / (1.0 / ur + v_r_roof[p])
-                    if v_r_wall[p] > 0.0 and uw > 0.0:
-                        uw = 1.0 / (1.0 / uw + v_r_wall[p])
-                    if v_r_floor[p] > 0.0 and uf > 0.0:
-                        uf = 1.0 / (1.0 / uf + v_r_floor[p])
-                    if v_u_window[p] < uwin:  # NaN compares False: keep
-                        uwin = v_u_window[p]
-                        if not np.isnan(v_g[p]):
-                            gg = v_g[p]
-                    if v_u_door[p] < ud:
-                        ud = v_u_door[p]
-                    if v_dutb[p] < dutb:
-                        dutb = v_dutb[p]
-                    if v_n_inf[p] < ninf:
-                        ninf = v_n_inf[p]
+                if p >= 0:  # the variant's rules (sim.variants, sim.transmission)
+                    ur = _u_with_added_resistance(ur, v_r_roof[p])
+                    uw = _u_with_added_resistance(uw, v_r_wall[p])
+                    uf = _u_with_added_resistance(uf, v_r_floor[p])
+                    uwin, gg = _window_after(uwin, gg, v_u_window[p], v_g[p])
+                    ud = _upper_limit(ud, v_u_door[p])
+                    dutb = _upper_limit(dutb, v_dutb[p])
+                    ninf = _upper_limit(ninf, v_n_inf[p])
                     if v_vent[p] >= 0:
                         hr = vent_hr_default[vs] if np.isnan(v_eta_hr[p]) else v_eta_hr[p]
 
@@ -435,15 +428,14 @@ def _simulate_kernel(
                     sky_factor,
                 )
                 hr_eff = hr if vs == VENTILATION_D else 0.0
-                h_ve = RHO_C_AIR_WH_M3K * volume[i] * (ninf + n_ve[i] * (1.0 - hr_eff))
+                h_ve = _ventilation_h(volume[i], ninf, n_ve[i], hr_eff)
                 if p < 0:
                     load0 = _design_heat_load(h_tr, h_ve, theta_i_design, theta_e_design)
                     if emit_load[i] > 0.0:  # emitters sized earlier, before later measures
                         load0 = emit_load[i]
                     continue
-                k_sol = f_sh[i] * f_w * gg * (1.0 - frame[i])
                 for o in range(n_or):
-                    a_sol[o] = k_sol * a_win[i, o]
+                    a_sol[o] = _collecting_area(a_win[i, o], gg, f_w, frame[i], f_sh[i])
                 need = _monthly_heating_need(
                     h_tr + h_ve,
                     phi_sky,

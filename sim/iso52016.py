@@ -53,9 +53,11 @@ from numpy.typing import NDArray
 from sim._jit import jit, jit_parallel, prange
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.reference_data import simulation_defaults
+from sim.solar_gains import _collecting_area
 from sim.stock import N_PHYSICS_ARGS, DwellingArrays
+from sim.transmission import _element_heat_transfer
 from sim.utilisation import _heating_need
-from sim.ventilation import RHO_C_AIR_WH_M3K
+from sim.ventilation import _ventilation_h
 
 #: Index of the balanced ventilation system with heat recovery (D) in ventilation_systems.csv.
 VENTILATION_D: int = 3
@@ -110,18 +112,21 @@ def _envelope_heat_transfer(
 ) -> tuple[float, float]:
     """Transmission coefficient H_tr [W/K] and sky radiation heat flow Phi_sky [W] of one dwelling."""
     a_win = a_win_h + a_win_v
+    # each element's b·U·A (sim.transmission); a window or door borders the outside (b = 1)
+    roof = _element_heat_transfer(u_roof, a_roof, b_roof)
+    wall = _element_heat_transfer(u_wall, a_wall, b_wall)
     h_tr = (
-        b_roof * u_roof * a_roof
-        + b_wall * u_wall * a_wall
-        + b_floor * u_floor * a_floor
+        roof
+        + wall
+        + _element_heat_transfer(u_floor, a_floor, b_floor)
         + u_window * a_win
         + u_door * a_door
-        + b_party * u_party * a_party
+        + _element_heat_transfer(u_party, a_party, b_party)
         + delta_u_tb * (a_roof + a_wall + a_floor + a_win + a_door)
     )
     phi_sky = sky_factor * (
-        F_R_HORIZONTAL * (b_roof * u_roof * a_roof + u_window * a_win_h)
-        + F_R_VERTICAL * (b_wall * u_wall * a_wall + u_window * a_win_v + u_door * a_door)
+        F_R_HORIZONTAL * (roof + u_window * a_win_h)
+        + F_R_VERTICAL * (wall + u_window * a_win_v + u_door * a_door)
     )
     return h_tr, phi_sky
 
@@ -222,11 +227,10 @@ def _need_kernel(
             sky_factor,
         )
         hr = eta_hr[i] if vent_sys[i] == VENTILATION_D else 0.0
-        h_ve = RHO_C_AIR_WH_M3K * volume[i] * (n_inf[i] + n_ve[i] * (1.0 - hr))
+        h_ve = _ventilation_h(volume[i], n_inf[i], n_ve[i], hr)
         a_sol = np.empty(n_or)
-        k = f_sh[i] * f_w * g[i] * (1.0 - frame[i])
         for o in range(n_or):
-            a_sol[o] = k * a_win[i, o]
+            a_sol[o] = _collecting_area(a_win[i, o], g[i], f_w, frame[i], f_sh[i])
         out_annual[i] = _monthly_heating_need(
             h_tr + h_ve,
             phi_sky,

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sim._jit import jit
 from sim._validate import as_float_array, as_int_array
 from sim.errors import Problems
 from sim.reference_data import load_table
@@ -214,6 +215,21 @@ def _no_variant() -> VariantArrays:
 def _heat_recovery_defaults() -> pd.Series:
     """Heat-recovery efficiency of each ventilation system code (read once)."""
     return load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
+
+
+@jit
+def _upper_limit(own: float, limit: float) -> float:
+    """A variant's upper limit on an input: the limit where it is lower (NaN keeps ``own``)."""
+    return limit if limit < own else own
+
+
+@jit
+def _window_after(u: float, g: float, u_new: float, g_new: float) -> tuple[float, float]:
+    """U-value and g-value after a glazing limit: a window worse than ``u_new`` is replaced,
+    and takes ``g_new`` if the variant gives one (NaN keeps)."""
+    if u_new < u:
+        return u_new, (g if np.isnan(g_new) else g_new)
+    return u, g
 
 
 #: Dwelling inputs (fields of :class:`sim.stock.DwellingArrays`) a variant can change
