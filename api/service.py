@@ -26,9 +26,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from api.formatting import nl_number
-from buildings import years
+from buildings import uncertainty
 from buildings.sectors import sector_outlines
-from scenarios.candidates import column
 from scenarios.catalogue import Catalogue, Table, load_catalogue
 from scenarios.household import (
     OVERRIDABLE,
@@ -41,7 +40,7 @@ from scenarios.household import (
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
 from sim.carriers import CARRIERS
 from sim.core import simulate
-from sim.labels import LABELS, current_labels
+from sim.labels import current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
@@ -399,48 +398,11 @@ def _system_name(code: int) -> str:
 def label_probabilities(
     state: ServiceState, row: pd.DataFrame, samples: int = 200
 ) -> dict[str, float]:
-    """Share of ``samples`` draws of the estimated inputs per label (see :func:`dwelling_card`);
-    for a dwelling with a drawn construction year, the construction period is drawn too."""
-    r = row.iloc[0]
-    seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
-    rng = np.random.default_rng(seed)
-    # the dwelling's inputs converted once, then repeated as arrays (no DataFrame of the draws);
-    # the draws are checked like any input before they are simulated
-    one = DwellingArrays.from_frame(row[list(DWELLING_COLUMNS)], what="woning")
-    draws = {name: np.repeat(column(one, name), samples) for name in DWELLING_COLUMNS}
-    # a construction year drawn from the stock's periods (not known): the period is drawn too,
-    # and the year-dependent inputs follow it, except what facts or a registered EPC fix
-    if str(r.get("construction_year_source", "facts")) == years.DRAWN:
-        factors = years.redraw_factors(
-            str(r["archetype_type"]),
-            str(r["attachment"]),
-            float(r["construction_year"]),
-            rng,
-            samples,
-        )
-        for col in years.YEAR_DEPENDENT_INPUTS:
-            if str(r.get(f"{col}_source", "archetype")) not in ("facts", "epc"):
-                draws[col] = draws[col] * factors[col].to_numpy()
-    spread = load_table("estimate_spread.csv")
-    for col, kind, low, high, only_estimated in zip(
-        spread["input"].astype(str),
-        spread["kind"].astype(str),
-        spread["low"].to_numpy(np.float64),
-        spread["high"].to_numpy(np.float64),
-        spread["only_if_estimated"].to_numpy(bool),
-        strict=True,
-    ):
-        if only_estimated and str(r.get(f"{col}_source", "archetype")) == "facts":
-            continue
-        draw = rng.uniform(low, high, samples)
-        draws[col] = draws[col] * draw if kind == "factor" else draws[col] + draw
-    res = simulate(
-        DwellingArrays.from_mapping(draws, what="woning"),
-        None,
-        carriers=state.policy.carrier_tables(state.year),
+    """Share of ``samples`` draws of the estimated inputs per label
+    (:func:`buildings.uncertainty.label_probabilities`, at the service's prices)."""
+    return uncertainty.label_probabilities(
+        row.iloc[0], state.policy.carrier_tables(state.year), samples
     )
-    counts = np.bincount(res.label[:, 0].astype(np.int64), minlength=len(LABELS))
-    return {lab: round(float(c) / samples, 4) for lab, c in zip(LABELS, counts, strict=True) if c}
 
 
 # ---------------------------------------------------------------------- trajectories

@@ -1,9 +1,10 @@
 """The service's fast paths give exactly the answers of the slow, obvious ones.
 
-The card's label draws and the address fall-back search against the former implementations
-(kept here as references; issue 12 asks for independent references instead). Equality is
-exact: the answers are compared as JSON text, so every number must be the same double.
-The household plan (the trajectory) has one path: ``tests/scenarios/test_household.py``.
+A cached card against the card computed again, and the address fall-back search against a
+brute-force scan of every address. Equality is exact: the answers are compared as JSON text, so
+every number must be the same double. The card's label draws are checked against a
+draw-by-draw reference in ``tests/buildings/test_uncertainty.py``; the household plan (the
+trajectory) against a brute force in ``tests/scenarios/test_household.py``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,9 @@ import json
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from api import service
-from sim.core import simulate
-from sim.labels import LABELS
-from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
 
 @pytest.fixture(scope="module")
@@ -31,42 +28,7 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-# ---------------------------------------------------------------------- slow references
-def _reference_label_probabilities(
-    state: service.ServiceState, row: pd.DataFrame, samples: int = 200
-) -> dict[str, float]:
-    """The card's label draws as they were: a DataFrame of ``samples`` copies of the row."""
-    r = row.iloc[0]
-    seed = int(pd.util.hash_array(np.asarray([str(r["dwelling_id"])], dtype=object))[0] % 2**32)
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(row[list(DWELLING_COLUMNS)]).loc[np.repeat(row.index, samples)]
-    frame = frame.reset_index(drop=True)
-    for col in ("u_roof_w_m2k", "u_wall_w_m2k", "u_floor_w_m2k", "u_window_w_m2k"):
-        if str(r.get(f"{col}_source", "archetype")) != "facts":
-            frame[col] = frame[col] * rng.uniform(0.75, 1.25, samples)
-    frame["infiltration_ach"] = frame["infiltration_ach"] * rng.uniform(0.7, 1.3, samples)
-    frame["setpoint_c"] = frame["setpoint_c"] + rng.uniform(-1.5, 1.5, samples)
-    res = simulate(
-        DwellingArrays.from_frame(frame, what="woning"),
-        None,
-        carriers=state.policy.carrier_tables(state.year),
-    )
-    counts = np.bincount(res.label[:, 0].astype(np.int64), minlength=len(LABELS))
-    return {lab: round(float(c) / samples, 4) for lab, c in zip(LABELS, counts, strict=True) if c}
-
-
 # ---------------------------------------------------------------------- card
-def test_label_draws_equal_the_former_implementation(state: service.ServiceState) -> None:
-    # the former implementation had no construction-year draws: compare the dwellings whose year
-    # is not drawn (tests/buildings/test_years.py covers the drawn ones)
-    drawn = state.table["construction_year_source"].astype(str).to_numpy() == "drawn"
-    for did in state.table["dwelling_id"].to_numpy()[~drawn][::17]:
-        row = state.table.loc[[did]]
-        assert service.label_probabilities(state, row) == _reference_label_probabilities(
-            state, row
-        ), did
-
-
 def test_cached_cards_equal_computed_ones(state: service.ServiceState) -> None:
     for did in state.table["dwelling_id"].to_numpy()[::97]:
         computed = service._dwelling_card(state, did, 200)
@@ -90,7 +52,7 @@ def test_cached_card_is_a_copy(state: service.ServiceState) -> None:
 
 
 # ---------------------------------------------------------------------- address search
-def test_word_search_equals_the_former_scan(state: service.ServiceState) -> None:
+def test_word_search_equals_a_brute_force_scan(state: service.ServiceState) -> None:
     index = state.index
     keys = index.keys.astype(str)
     rng = np.random.default_rng(3)
