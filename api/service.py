@@ -422,15 +422,14 @@ def calibrate_use(
     a note: the factor found, or why the measured use was not used (a carrier the dwelling does
     not heat with, or a factor outside the accepted range, then clipped).
     """
-    from buildings.calibration import measured_use_factor
+    from buildings.calibration import household_use_factor
 
-    carriers = state.policy.carrier_tables(state.year)
-    arrays = DwellingArrays.from_mapping({**row, "use_factor": np.ones(1)}, what="woning")
-    expected = simulate(arrays, None, carriers=carriers).expected_final_kwh[:, 0, :]
+    arrays = DwellingArrays.from_mapping(row, what="woning")
     values = np.full((1, len(CARRIERS)), np.nan)
     for carrier, kwh in measured.items():
         values[0, CARRIERS.index(carrier)] = kwh
-    factor, source, raw, used = measured_use_factor(expected, values)
+    res, (factor, source, raw, used) = household_use_factor(arrays, values)
+    expected = res.expected_final_kwh[:, 0, :]
     c = int(used[0]) if used[0] >= 0 else CARRIERS.index(next(iter(measured)))
     carrier = CARRIERS[c]
     note: dict[str, Any] = {

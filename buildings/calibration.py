@@ -20,7 +20,7 @@ Three steps, in this order, on the core's inputs of every dwelling of the twin:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from sim.carriers import CARRIERS, ELECTRICITY, load_carrier_tables
-from sim.core import simulate
+from sim.core import SimulationResult, simulate
 from sim.epc import ENVELOPE_U, EpcConventions, calibrate_to_scores, epc_defaults_by_type
 from sim.epc import target_scores as epc_target_scores
 from sim.expected_use import ExpectedUseParameters
@@ -60,6 +60,26 @@ class Calibrated:
 def _household_electricity_kwh() -> float:
     t = load_table("expected_use.csv").set_index("key")["value"]
     return float(t["household_electricity_kwh"])
+
+
+def household_use_factor(
+    arrays: DwellingArrays,
+    measured_kwh: NDArray[np.float64],
+    params: ExpectedUseParameters | None = None,
+) -> tuple[
+    SimulationResult,
+    tuple[NDArray[np.float64], NDArray[np.object_], NDArray[np.float64], NDArray[np.int64]],
+]:
+    """The households' ``use_factor`` from their measured use (:func:`measured_use_factor`) on
+    the expected use of the current state simulated with a factor of 1: for the twin's
+    metered dwellings and for a resident's meter reading in the service.
+
+    Returns the core's result of the current state (``use_factor`` 1) and what
+    :func:`measured_use_factor` returns.
+    """
+    plain = replace(arrays, use_factor=np.ones(arrays.n))
+    res = simulate(plain)
+    return res, measured_use_factor(res.expected_final_kwh[:, 0, :], measured_kwh, params)
 
 
 def measured_use_factor(
@@ -226,15 +246,12 @@ def calibrate_dwellings(
         ).remove_unused_categories()
 
     # --- measured use: the household's factor on the expected use of its current state
-    res = simulate(arrays)
     measured = np.full((n, len(CARRIERS)), np.nan)
     measured[:, GAS] = pd.to_numeric(facts["gas_kwh"], errors="coerce").to_numpy(dtype=float)
     measured[:, ELECTRICITY] = pd.to_numeric(facts["electricity_kwh"], errors="coerce").to_numpy(
         dtype=float
     )
-    factor, use_source, _raw, _used = measured_use_factor(
-        res.expected_final_kwh[:, 0, :], measured, xp
-    )
+    res, (factor, use_source, _raw, _used) = household_use_factor(arrays, measured, xp)
     out["use_factor"] = factor
     model_score = res.energy_score_kwh_m2[:, 0]
     # the certificate is the current state: where the calibration could not reach it within the
