@@ -47,7 +47,7 @@ def jit(func: F) -> F:
 def jit_parallel(func: Callable[..., Any]) -> Callable[..., Any]:
     """Compile a kernel whose outer loop is ``prange`` over dwellings.
 
-    Typed loosely on purpose: kernels are called with ``*arrays`` unpacked from
-    :meth:`sim.stock.DwellingArrays.kernel_args`, whose length mypy cannot see.
+    Typed loosely on purpose: kernels take named tuples of arrays
+    (:meth:`sim.stock.DwellingArrays.columns`), which mypy cannot see into.
     """
     return numba.njit(parallel=True, **_COMMON)(func)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -176,6 +177,92 @@ class SimulationResult:
         return pd.DataFrame(out)
 
 
+class KernelClimate(NamedTuple):
+    """The monthly climate as the kernel takes it (:class:`sim.climate.MonthlyClimate`)."""
+
+    theta_e_c: NDArray[np.float64]
+    hours: NDArray[np.float64]
+    irradiation_kwh_m2: NDArray[np.float64]
+
+
+class KernelTables(NamedTuple):
+    """Tables indexed by code: the generators (:class:`sim.systems.SystemTables`), the
+    ventilation systems and the carriers (:class:`sim.carriers.CarrierTables`)."""
+
+    kind: NDArray[np.int64]
+    carrier: NDArray[np.int64]
+    eff_at_35c: NDArray[np.float64]
+    eff_at_70c: NDArray[np.float64]
+    eta_emission_distribution: NDArray[np.float64]
+    carnot_efficiency: NDArray[np.float64]
+    source_temp_c: NDArray[np.float64]
+    cop_max: NDArray[np.float64]
+    dhw_efficiency: NDArray[np.float64]
+    backup_code: NDArray[np.int64]
+    hp_share: NDArray[np.float64]
+    fan_power_w_m3h: NDArray[np.float64]
+    heat_recovery_default: NDArray[np.float64]
+    primary_energy_factor: NDArray[np.float64]
+    co2_kg_kwh: NDArray[np.float64]
+    price_eur_kwh: NDArray[np.float64]
+
+
+class KernelParameters(NamedTuple):
+    """The scalar parameters (:class:`sim.iso52016.MethodParameters`, :class:`SystemParameters`,
+    :class:`sim.expected_use.ExpectedUseParameters`, the emitter tables') and the labels'
+    upper bounds."""
+
+    f_w: float
+    a_h0: float
+    tau_h0_h: float
+    sky_factor: float
+    theta_e_design_c: float
+    heating_curve_min_share: float
+    dhw_tap_temp_c: float
+    pump_aux_kwh_m2: float
+    pv_self_consumption_share: float
+    pv_injection_price_eur_kwh: float
+    label_upper_kwh_m2: NDArray[np.float64]
+    xq_ref_kwh_m2: float
+    xq_exponent: float
+    x_level: float
+    x_ratio_max: float
+    oversizing_factor: float
+    hp_operating_spread_k: float
+    theta_int_design_c: float
+
+
+class KernelEmitters(NamedTuple):
+    """Per dwelling the regime of its existing emitters; per variant the first variant with
+    the same envelope and the supply temperatures of its new emitters (:mod:`sim.emitters`)."""
+
+    nominal_excess_k: NDArray[np.float64]
+    design_spread_k: NDArray[np.float64]
+    exponent: NDArray[np.float64]
+    envelope_source: NDArray[np.int64]
+    new_t_hp_c: NDArray[np.float64]
+    new_t_boiler_c: NDArray[np.float64]
+
+
+class KernelResults(NamedTuple):
+    """The arrays the kernel writes: the fields of :class:`SimulationResult` of the same names."""
+
+    heating_need_kwh: NDArray[np.float64]
+    final_kwh: NDArray[np.float64]
+    pv_kwh: NDArray[np.float64]
+    primary_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    cost_eur: NDArray[np.float64]
+    label: NDArray[np.int8]
+    expected_use_ratio: NDArray[np.float64]
+    expected_co2_kg: NDArray[np.float64]
+    expected_cost_eur: NDArray[np.float64]
+    pv_export_co2_kg: NDArray[np.float64]
+    hp_supply_temp_c: NDArray[np.float64]
+    design_heat_load_w: NDArray[np.float64]
+
+
 #: Columns of the kernel's per-dwelling table of envelope variants (``env``, one row per variant):
 #: 0-11 heating need per month, then the need, the design heat load, the expected-use ratio, and
 #: the supply temperatures the existing emitters need for that load (heat pump, boiler) with a flag.
@@ -208,125 +295,123 @@ def _new_emitter_supply(
 
 
 @jit_parallel
-def _simulate_kernel(
-    # dwellings, shape (N,) or (N, 5)
-    floor,
-    volume,
-    a_roof,
-    a_wall,
-    a_floor,
-    a_door,
-    a_party,
-    a_win,
-    u_roof,
-    u_wall,
-    u_floor,
-    u_window,
-    u_door,
-    b_roof,
-    b_wall,
-    b_floor,
-    b_party,
-    delta_u_tb,
-    g,
-    frame,
-    f_sh,
-    n_inf,
-    n_ve,
-    vent_sys,
-    eta_hr,
-    c_m,
-    phi_int,
-    theta_sp,
-    heat_sys,
-    emit_t,
-    dhw_sys,
-    dhw_need,
-    sol_dhw,
-    pv_kwp,
-    pv_yield,
-    emit_load,
-    use_factor,
-    primary_factor,
-    # variants, shape (P,)
-    v_r_roof,
-    v_r_wall,
-    v_r_floor,
-    v_u_window,
-    v_g,
-    v_u_door,
-    v_dutb,
-    v_n_inf,
-    v_vent,
-    v_eta_hr,
-    v_heat,
-    v_emit_t,
-    v_dhw,
-    v_sol_dhw,
-    v_pv_add,
-    v_env_src,
-    # climate
-    theta_e,
-    hours,
-    irr,
-    # tables indexed by system code / ventilation code / carrier
-    s_kind,
-    s_carrier,
-    s_eff35,
-    s_eff70,
-    s_eta_ed,
-    s_eta_c,
-    s_src_t,
-    s_cop_max,
-    s_dhw_eff,
-    s_backup,
-    s_hp_share,
-    vent_sfp,
-    vent_hr_default,
-    pef,
-    co2f,
-    price,
-    # scalars
-    f_w,
-    a_h0,
-    tau_h0,
-    sky_factor,
-    theta_e_design,
-    curve_min,
-    dhw_temp,
-    pump_aux,
-    pv_self_share,
-    pv_inject,
-    label_upper,
-    xq_ref,
-    xq_exp,
-    x_level,
-    x_rmax,
-    # emitters: the regime of each dwelling's existing emitters, shape (N,), and scalars
-    e_dtn,
-    e_spread,
-    e_exp,
-    e_oversize,
-    e_hp_spread,
-    theta_i_design,
-    ve_t_hp,
-    ve_t_boiler,
-    # outputs, shape (N, P) or (N, P, C)
-    o_need,
-    o_final,
-    o_pv,
-    o_primary,
-    o_score,
-    o_co2,
-    o_cost,
-    o_label,
-    o_x_ratio,
-    o_x_co2,
-    o_x_cost,
-    o_pv_export_co2,
-    o_supply,
-    o_load,
-):
+def _simulate_kernel(dw, var, clim, tab, par, emit, out):
+    """N dwellings x P variants, every argument by name: ``dw`` the dwellings
+    (:class:`sim.stock.DwellingColumns`), ``var`` the variants (:class:`sim.variants.
+    VariantColumns`), ``clim`` the climate, ``tab`` the tables by code, ``par`` the scalar
+    parameters, ``emit`` the emitters (:class:`KernelClimate`, :class:`KernelTables`,
+    :class:`KernelParameters`, :class:`KernelEmitters`) and ``out`` the results it writes
+    (:class:`KernelResults`). A name that does not exist fails when the kernel compiles."""
+    floor = dw.floor_area_m2
+    volume = dw.volume_m3
+    a_roof = dw.roof_area_m2
+    a_wall = dw.wall_area_m2
+    a_floor = dw.ground_floor_area_m2
+    a_door = dw.door_area_m2
+    a_party = dw.party_wall_area_m2
+    a_win = dw.window_area_m2
+    u_roof = dw.u_roof_w_m2k
+    u_wall = dw.u_wall_w_m2k
+    u_floor = dw.u_floor_w_m2k
+    u_window = dw.u_window_w_m2k
+    u_door = dw.u_door_w_m2k
+    b_roof = dw.b_roof
+    b_wall = dw.b_wall
+    b_floor = dw.b_floor
+    b_party = dw.b_party_wall
+    delta_u_tb = dw.delta_u_tb_w_m2k
+    g = dw.g_window
+    frame = dw.frame_fraction
+    f_sh = dw.shading_factor
+    n_inf = dw.infiltration_ach
+    n_ve = dw.ventilation_ach
+    vent_sys = dw.ventilation_system
+    eta_hr = dw.heat_recovery_eff
+    c_m = dw.heat_capacity_wh_m2k
+    phi_int = dw.internal_gains_w_m2
+    theta_sp = dw.setpoint_c
+    heat_sys = dw.heating_system
+    emit_t = dw.emitter_temp_c
+    dhw_sys = dw.dhw_system
+    dhw_need = dw.dhw_need_kwh
+    sol_dhw = dw.solar_dhw_fraction
+    pv_kwp = dw.pv_kwp
+    pv_yield = dw.pv_yield_kwh_kwp
+    emit_load = dw.emitter_design_load_w
+    use_factor = dw.use_factor
+    primary_factor = dw.epc_primary_factor
+    v_r_roof = var.r_add_roof_m2kw
+    v_r_wall = var.r_add_wall_m2kw
+    v_r_floor = var.r_add_floor_m2kw
+    v_u_window = var.u_window_w_m2k
+    v_g = var.g_window
+    v_u_door = var.u_door_w_m2k
+    v_dutb = var.delta_u_tb_w_m2k
+    v_n_inf = var.infiltration_ach
+    v_vent = var.ventilation_system
+    v_eta_hr = var.heat_recovery_eff
+    v_heat = var.heating_system
+    v_emit_t = var.emitter_temp_c
+    v_dhw = var.dhw_system
+    v_sol_dhw = var.solar_dhw_fraction
+    v_pv_add = var.pv_kwp_add
+    v_env_src = emit.envelope_source
+    theta_e = clim.theta_e_c
+    hours = clim.hours
+    irr = clim.irradiation_kwh_m2
+    s_kind = tab.kind
+    s_carrier = tab.carrier
+    s_eff35 = tab.eff_at_35c
+    s_eff70 = tab.eff_at_70c
+    s_eta_ed = tab.eta_emission_distribution
+    s_eta_c = tab.carnot_efficiency
+    s_src_t = tab.source_temp_c
+    s_cop_max = tab.cop_max
+    s_dhw_eff = tab.dhw_efficiency
+    s_backup = tab.backup_code
+    s_hp_share = tab.hp_share
+    vent_sfp = tab.fan_power_w_m3h
+    vent_hr_default = tab.heat_recovery_default
+    pef = tab.primary_energy_factor
+    co2f = tab.co2_kg_kwh
+    price = tab.price_eur_kwh
+    f_w = par.f_w
+    a_h0 = par.a_h0
+    tau_h0 = par.tau_h0_h
+    sky_factor = par.sky_factor
+    theta_e_design = par.theta_e_design_c
+    curve_min = par.heating_curve_min_share
+    dhw_temp = par.dhw_tap_temp_c
+    pump_aux = par.pump_aux_kwh_m2
+    pv_self_share = par.pv_self_consumption_share
+    pv_inject = par.pv_injection_price_eur_kwh
+    label_upper = par.label_upper_kwh_m2
+    xq_ref = par.xq_ref_kwh_m2
+    xq_exp = par.xq_exponent
+    x_level = par.x_level
+    x_rmax = par.x_ratio_max
+    e_dtn = emit.nominal_excess_k
+    e_spread = emit.design_spread_k
+    e_exp = emit.exponent
+    e_oversize = par.oversizing_factor
+    e_hp_spread = par.hp_operating_spread_k
+    theta_i_design = par.theta_int_design_c
+    ve_t_hp = emit.new_t_hp_c
+    ve_t_boiler = emit.new_t_boiler_c
+    o_need = out.heating_need_kwh
+    o_final = out.final_kwh
+    o_pv = out.pv_kwh
+    o_primary = out.primary_kwh
+    o_score = out.energy_score_kwh_m2
+    o_co2 = out.co2_kg
+    o_cost = out.cost_eur
+    o_label = out.label
+    o_x_ratio = out.expected_use_ratio
+    o_x_co2 = out.expected_co2_kg
+    o_x_cost = out.expected_cost_eur
+    o_pv_export_co2 = out.pv_export_co2_kg
+    o_supply = out.hp_supply_temp_c
+    o_load = out.design_heat_load_w
     n = floor.shape[0]
     n_var = v_r_roof.shape[0]
     n_or = a_win.shape[1]
@@ -732,72 +817,69 @@ def simulate(
     v_regime = nearest_regime(np.nan_to_num(v.emitter_temp_c, nan=45.0))
     # nominal log-mean excess temperature of each regime (once per regime, not per evaluation)
     dt_n = nominal_excess_temperature(em)
-    _simulate_kernel(
-        *d.kernel_args(),
-        *v.kernel_args(),
-        v.envelope_source(),
-        np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
-        np.ascontiguousarray(clim.hours, dtype=np.float64),
-        np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
-        sys_t.kind,
-        sys_t.carrier,
-        sys_t.eff_at_35c,
-        sys_t.eff_at_70c,
-        sys_t.eta_emission_distribution,
-        sys_t.carnot_efficiency,
-        sys_t.source_temp_c,
-        sys_t.cop_max,
-        sys_t.dhw_efficiency,
-        sys_t.backup_code,
-        sys_t.hp_share,
-        vent_sfp,
-        vent_hr,
-        car.primary_energy_factor,
-        car.co2_kg_kwh,
-        car.price_eur_kwh,
-        mp.f_w,
-        mp.a_h0,
-        mp.tau_h0_h,
-        mp.sky_factor,
-        sp.theta_e_design_c,
-        sp.heating_curve_min_share,
-        sp.dhw_tap_temp_c,
-        sp.pump_aux_kwh_m2,
-        sp.pv_self_consumption_share,
-        sp.pv_injection_price_eur_kwh,
-        LABEL_UPPER_KWH_M2,
-        xp.q_ref_kwh_m2,
-        xp.exponent,
-        xp.level,
-        xp.ratio_max,
-        np.ascontiguousarray(dt_n[regime]),
-        np.ascontiguousarray(em.t_supply_c[regime] - em.t_return_c[regime]),
-        np.ascontiguousarray(em.exponent[regime]),
+    t_hp_new, t_boiler_new = _new_emitter_supply(
+        dt_n[v_regime],
+        em.t_supply_c[v_regime] - em.t_return_c[v_regime],
+        em.exponent[v_regime],
         em.oversizing_factor,
         em.hp_operating_spread_k,
         sp.theta_int_design_c,
-        *_new_emitter_supply(
-            dt_n[v_regime],
-            em.t_supply_c[v_regime] - em.t_return_c[v_regime],
-            em.exponent[v_regime],
-            em.oversizing_factor,
-            em.hp_operating_spread_k,
-            sp.theta_int_design_c,
+    )
+    _simulate_kernel(
+        d.columns(),
+        v.columns(),
+        KernelClimate(
+            np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
+            np.ascontiguousarray(clim.hours, dtype=np.float64),
+            np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
         ),
-        out.heating_need_kwh,
-        out.final_kwh,
-        out.pv_kwh,
-        out.primary_kwh,
-        out.energy_score_kwh_m2,
-        out.co2_kg,
-        out.cost_eur,
-        out.label,
-        out.expected_use_ratio,
-        out.expected_co2_kg,
-        out.expected_cost_eur,
-        out.pv_export_co2_kg,
-        out.hp_supply_temp_c,
-        out.design_heat_load_w,
+        KernelTables(
+            kind=sys_t.kind,
+            carrier=sys_t.carrier,
+            eff_at_35c=sys_t.eff_at_35c,
+            eff_at_70c=sys_t.eff_at_70c,
+            eta_emission_distribution=sys_t.eta_emission_distribution,
+            carnot_efficiency=sys_t.carnot_efficiency,
+            source_temp_c=sys_t.source_temp_c,
+            cop_max=sys_t.cop_max,
+            dhw_efficiency=sys_t.dhw_efficiency,
+            backup_code=sys_t.backup_code,
+            hp_share=sys_t.hp_share,
+            fan_power_w_m3h=vent_sfp,
+            heat_recovery_default=vent_hr,
+            primary_energy_factor=car.primary_energy_factor,
+            co2_kg_kwh=car.co2_kg_kwh,
+            price_eur_kwh=car.price_eur_kwh,
+        ),
+        KernelParameters(
+            f_w=mp.f_w,
+            a_h0=mp.a_h0,
+            tau_h0_h=mp.tau_h0_h,
+            sky_factor=mp.sky_factor,
+            theta_e_design_c=sp.theta_e_design_c,
+            heating_curve_min_share=sp.heating_curve_min_share,
+            dhw_tap_temp_c=sp.dhw_tap_temp_c,
+            pump_aux_kwh_m2=sp.pump_aux_kwh_m2,
+            pv_self_consumption_share=sp.pv_self_consumption_share,
+            pv_injection_price_eur_kwh=sp.pv_injection_price_eur_kwh,
+            label_upper_kwh_m2=LABEL_UPPER_KWH_M2,
+            xq_ref_kwh_m2=xp.q_ref_kwh_m2,
+            xq_exponent=xp.exponent,
+            x_level=xp.level,
+            x_ratio_max=xp.ratio_max,
+            oversizing_factor=em.oversizing_factor,
+            hp_operating_spread_k=em.hp_operating_spread_k,
+            theta_int_design_c=sp.theta_int_design_c,
+        ),
+        KernelEmitters(
+            nominal_excess_k=np.ascontiguousarray(dt_n[regime]),
+            design_spread_k=np.ascontiguousarray(em.t_supply_c[regime] - em.t_return_c[regime]),
+            exponent=np.ascontiguousarray(em.exponent[regime]),
+            envelope_source=v.envelope_source(),
+            new_t_hp_c=t_hp_new,
+            new_t_boiler_c=t_boiler_new,
+        ),
+        KernelResults(*(getattr(out, name) for name in KernelResults._fields)),
     )
     return out
 

@@ -54,7 +54,7 @@ from sim._jit import jit, jit_parallel, prange
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.reference_data import simulation_defaults
 from sim.solar_gains import _collecting_area
-from sim.stock import N_PHYSICS_ARGS, DwellingArrays
+from sim.stock import DwellingArrays
 from sim.transmission import _element_heat_transfer
 from sim.utilisation import _heating_need
 from sim.ventilation import _ventilation_h
@@ -163,45 +163,36 @@ def _monthly_heating_need(
 
 
 @jit_parallel
-def _need_kernel(
-    floor,
-    volume,
-    a_roof,
-    a_wall,
-    a_floor,
-    a_door,
-    a_party,
-    a_win,
-    u_roof,
-    u_wall,
-    u_floor,
-    u_window,
-    u_door,
-    b_roof,
-    b_wall,
-    b_floor,
-    b_party,
-    delta_u_tb,
-    g,
-    frame,
-    f_sh,
-    n_inf,
-    n_ve,
-    vent_sys,
-    eta_hr,
-    c_m,
-    phi_int,
-    theta_sp,
-    theta_e,
-    hours,
-    irr,
-    f_w,
-    a_h0,
-    tau_h0,
-    sky_factor,
-    out_annual,
-    out_month,
-):
+def _need_kernel(dw, theta_e, hours, irr, f_w, a_h0, tau_h0, sky_factor, out_annual, out_month):
+    """The heating need of the dwellings ``dw`` (:class:`sim.stock.DwellingColumns`, by name)."""
+    floor = dw.floor_area_m2
+    volume = dw.volume_m3
+    a_roof = dw.roof_area_m2
+    a_wall = dw.wall_area_m2
+    a_floor = dw.ground_floor_area_m2
+    a_door = dw.door_area_m2
+    a_party = dw.party_wall_area_m2
+    a_win = dw.window_area_m2
+    u_roof = dw.u_roof_w_m2k
+    u_wall = dw.u_wall_w_m2k
+    u_floor = dw.u_floor_w_m2k
+    u_window = dw.u_window_w_m2k
+    u_door = dw.u_door_w_m2k
+    b_roof = dw.b_roof
+    b_wall = dw.b_wall
+    b_floor = dw.b_floor
+    b_party = dw.b_party_wall
+    delta_u_tb = dw.delta_u_tb_w_m2k
+    g = dw.g_window
+    frame = dw.frame_fraction
+    f_sh = dw.shading_factor
+    n_inf = dw.infiltration_ach
+    n_ve = dw.ventilation_ach
+    vent_sys = dw.ventilation_system
+    eta_hr = dw.heat_recovery_eff
+    c_m = dw.heat_capacity_wh_m2k
+    phi_int = dw.internal_gains_w_m2
+    theta_sp = dw.setpoint_c
     n = floor.shape[0]
     n_or = a_win.shape[1]
     for i in prange(n):
@@ -290,7 +281,7 @@ def iso52016_monthly_heating_need(
     annual = np.empty(d.n)
     monthly = np.empty((d.n, 12))
     _need_kernel(
-        *d.kernel_args()[:N_PHYSICS_ARGS],
+        d.columns(),
         np.ascontiguousarray(c.theta_e_c),
         np.ascontiguousarray(c.hours),
         np.ascontiguousarray(c.irradiation_kwh_m2),

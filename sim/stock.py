@@ -8,6 +8,7 @@ unit and physical range of every input; ``docs/nomenclature.md`` repeats it.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -200,8 +201,6 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
-#: Number of leading fields (``floor_area_m2`` .. ``setpoint_c``) that the heating need depends on.
-N_PHYSICS_ARGS: int = 28
 WINDOW_COLUMNS: tuple[str, ...] = tuple(f"window_area_{o}_m2" for o in ORIENTATIONS)
 
 _ALLOWED_CODES: dict[str, tuple[NDArray[np.int64], str]] = {
@@ -328,10 +327,9 @@ class DwellingArrays:
                 out[spec.name] = getattr(self, spec.name)
         return pd.DataFrame(out)
 
-    def kernel_args(self) -> tuple[NDArray[Any], ...]:
-        """All arrays in field order: the leading arguments of the kernels in :mod:`sim.iso52016`
-        (the first :data:`N_PHYSICS_ARGS`) and :mod:`sim.core` (all)."""
-        return tuple(getattr(self, f.name) for f in fields(self))
+    def columns(self) -> DwellingColumns:
+        """The arrays as a named tuple: the form the kernels take them in, field by name."""
+        return DwellingColumns(*(getattr(self, f.name) for f in fields(self)))
 
     def take(self, index: NDArray[np.integer[Any]]) -> DwellingArrays:
         """Subset (or reorder) the dwellings by position."""
@@ -383,6 +381,13 @@ def _checked_at_once(data: Any, keys: set[str], n: int) -> dict[str, Any] | None
     return None if problems.items else values
 
 
+#: The fields of :class:`DwellingArrays` as a named tuple (:meth:`DwellingArrays.columns`):
+#: numba compiles a kernel for it and the kernel reads every field by its name.
+DwellingColumns = namedtuple(  # type: ignore[misc]  # the fields are the dataclass's
+    "DwellingColumns", [f.name for f in fields(DwellingArrays)]
+)
+
+
 def check_same_length(problems: Problems, **arrays: NDArray[Any]) -> None:
     """Record a problem when arrays that describe the same dwellings differ in length."""
     lengths = {k: len(v) for k, v in arrays.items()}
@@ -395,6 +400,7 @@ __all__ = [
     "DWELLING_FIELDS",
     "ORIENTATIONS",
     "DwellingArrays",
+    "DwellingColumns",
     "FieldSpec",
     "InputError",
 ]

@@ -28,6 +28,7 @@ transforms; the kernel is tested against it.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cache
@@ -171,9 +172,9 @@ class VariantArrays:
         """A single variant ``"current"`` that changes nothing (built once, shared)."""
         return _no_variant()
 
-    def kernel_args(self) -> tuple[NDArray[Any], ...]:
-        """All arrays in field order (without ``name``): the variant arguments of :mod:`sim.core`'s kernel."""
-        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "name")
+    def columns(self) -> VariantColumns:
+        """The arrays (all but ``name``) as a named tuple: what the core's kernel reads by name."""
+        return VariantColumns(*(getattr(self, f.name) for f in fields(self) if f.name != "name"))
 
     def envelope_source(self) -> NDArray[np.int64]:
         """For each variant, the first variant with the same envelope (itself if none before).
@@ -204,6 +205,13 @@ class VariantArrays:
             if f.name != "name"
         }
         return VariantArrays(name=tuple(self.name[i] for i in idx), **kw)
+
+
+#: The arrays of :class:`VariantArrays` (all fields but ``name``) as a named tuple
+#: (:meth:`VariantArrays.columns`).
+VariantColumns = namedtuple(  # type: ignore[misc]  # the fields are the dataclass's
+    "VariantColumns", [f.name for f in fields(VariantArrays) if f.name != "name"]
+)
 
 
 @cache
