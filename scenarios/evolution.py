@@ -37,7 +37,10 @@ one thread in dwelling order, so sums are bit-identical too.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.candidates import cheapest_from
 from sim._jit import jit, jit_parallel, prange
@@ -155,63 +158,208 @@ def _best_reachable(i: int, s: int, score: np.ndarray, reachable: np.ndarray) ->
     return best
 
 
+class EvolutionStock(NamedTuple):
+    """The dwellings of the partition, sorted by sector."""
+
+    #: (N,) uint64
+    keys: NDArray[Any]
+    #: (G+1,) int64: dwellings of sector g are rows sector_start[g]:sector_start[g+1]
+    sector_start: NDArray[Any]
+    #: (1, N) or (R, N): annual voluntary renovation probability (per run where the
+    #: construction years are drawn per run)
+    base_rate: NDArray[Any]
+    #: (N,) bool
+    is_apartment: NDArray[Any]
+    #: (N, P) bool: programme membership
+    member: NDArray[Any]
+    #: (N,) int64: year of the klimaattafel invitation (0 = never)
+    invite_year: NDArray[Any]
+
+
+class EvolutionCandidates(NamedTuple):
+    """The candidates of every dwelling (:class:`scenarios.candidates.Candidates`)."""
+
+    #: (N, K) int8
+    label: NDArray[Any]
+    #: (N, K) energy score
+    score: NDArray[Any]
+    #: (N, K, C)
+    final: NDArray[Any]
+    #: (N, K)
+    pv: NDArray[Any]
+    #: (N, K)
+    primary: NDArray[Any]
+    #: (N, K)
+    need: NDArray[Any]
+    #: (N, K) bool
+    fossil_free: NDArray[Any]
+    #: (N, K) energy cost at reference prices (voluntary choice)
+    cost_ref: NDArray[Any]
+    #: (S, N, K) cumulative investment per price scheme
+    invest: NDArray[Any]
+    #: (S, N, K)
+    premium: NDArray[Any]
+    #: (N, K) bool: the measure candidate k adds applies to the dwelling (else skipped)
+    applied: NDArray[Any]
+
+
+class EvolutionTree(NamedTuple):
+    """The tree of the candidates."""
+
+    #: (K, K) bool
+    reachable: NDArray[Any]
+    #: (K,) int64
+    depth: NDArray[Any]
+    #: (K,) int64: parent candidate (one measure less); -1 for the root
+    parent: NDArray[Any]
+    #: (K,) int64: column of measure_factor of the measure candidate k adds
+    step_measure: NDArray[Any]
+
+
+class EvolutionYears(NamedTuple):
+    """Prices, CO2 factors and the renovation obligation by year of the horizon."""
+
+    #: (Y,) int64
+    years: NDArray[Any]
+    #: (Y, C)
+    price: NDArray[Any]
+    #: (Y, C)
+    co2f: NDArray[Any]
+    #: (Y,)
+    inject_price: NDArray[Any]
+    #: (Y, 2) int8: target label by year for [house, apartment], -1 none
+    obligation_target: NDArray[Any]
+    #: (Y, 2, 7) bool: a sale in year y of a [house, apartment] with label l is obliged
+    obliged: NDArray[Any]
+
+
+class EvolutionProgrammes(NamedTuple):
+    """The collective programmes of the scenario."""
+
+    #: (P,) int64
+    prog_start: NDArray[Any]
+    #: (P,) int64
+    prog_end: NDArray[Any]
+    #: (P,)
+    prog_participation: NDArray[Any]
+    #: (P,) int64
+    prog_target: NDArray[Any]
+    #: (P,) bool
+    prog_fossil_free: NDArray[Any]
+    #: (P,) int64
+    prog_scheme: NDArray[Any]
+
+
+class EvolutionRun(NamedTuple):
+    """The Monte Carlo runs' factors and the scenario's scalar parameters."""
+
+    #: (R, 5): FACTORS
+    factors: NDArray[Any]
+    #: (R, M): cost level of each measure per run (Catalogue.cost_factors)
+    measure_factor: NDArray[Any]
+    #: uint64
+    seed: np.uint64
+    #: annual probability that a dwelling is sold
+    sale_rate: float
+    #: share of obliged buyers who renovate
+    compliance: float
+    #: uptake factor of a klimaattafel invitation
+    uplift: float
+    #: measures per voluntary renovation
+    max_steps: int
+    #: years to renovate after a sale
+    deadline_years: int
+    #: first year of the LEKP period
+    lekp_from: int
+    #: last year of the LEKP period
+    lekp_to: int
+    #: carrier index of electricity
+    electricity: int
+    #: share of PV output used on site
+    pv_self_share: float
+    #: (O,) indices into years for per-dwelling output
+    out_years: NDArray[Any]
+
+
+class EvolutionOutputs(NamedTuple):
+    """The arrays the kernel writes."""
+
+    #: out (R, Y, G, Q) float64
+    agg: NDArray[Any]
+    #: out (R, N, O) int8: candidate per output year
+    state_out: NDArray[Any]
+    #: out (R, N) int64: first renovation year (0 = none)
+    first_year_out: NDArray[Any]
+    #: out (R, N): cumulative investment at the end
+    invest_out: NDArray[Any]
+    #: out (R, N)
+    premium_out: NDArray[Any]
+    #: out (R, N) int64: year of joining a programme (0 = none)
+    collective_out: NDArray[Any]
+    #: out (R, N) int64: year of the first obligation (0 = none)
+    obligation_out: NDArray[Any]
+
+
 @jit_parallel
-def evolve_kernel(
-    keys,  # (N,) uint64
-    sector_start,  # (G+1,) int64: dwellings of sector g are rows sector_start[g]:sector_start[g+1]
-    base_rate,  # (1, N) or (R, N): annual voluntary renovation probability (per run where
-    # the construction years are drawn per run)
-    is_apartment,  # (N,) bool
-    member,  # (N, P) bool: programme membership
-    label,  # (N, K) int8
-    score,  # (N, K) energy score
-    final,  # (N, K, C)
-    pv,  # (N, K)
-    primary,  # (N, K)
-    need,  # (N, K)
-    fossil_free,  # (N, K) bool
-    cost_ref,  # (N, K) energy cost at reference prices (voluntary choice)
-    invest,  # (S, N, K) cumulative investment per price scheme
-    premium,  # (S, N, K)
-    reachable,  # (K, K) bool
-    depth,  # (K,) int64
-    applied,  # (N, K) bool: the measure candidate k adds applies to the dwelling (else skipped)
-    years,  # (Y,) int64
-    price,  # (Y, C)
-    co2f,  # (Y, C)
-    inject_price,  # (Y,)
-    invite_year,  # (N,) int64: year of the klimaattafel invitation (0 = never)
-    obligation_target,  # (Y, 2) int8: target label by year for [house, apartment], -1 none
-    obliged,  # (Y, 2, 7) bool: a sale in year y of a [house, apartment] with label l is obliged
-    prog_start,  # (P,) int64
-    prog_end,  # (P,) int64
-    prog_participation,  # (P,)
-    prog_target,  # (P,) int64
-    prog_fossil_free,  # (P,) bool
-    prog_scheme,  # (P,) int64
-    factors,  # (R, 5): FACTORS
-    parent,  # (K,) int64: parent candidate (one measure less); -1 for the root
-    step_measure,  # (K,) int64: column of measure_factor of the measure candidate k adds
-    measure_factor,  # (R, M): cost level of each measure per run (Catalogue.cost_factors)
-    seed,  # uint64
-    sale_rate,
-    compliance,
-    uplift,
-    max_steps,
-    deadline_years,
-    lekp_from,
-    lekp_to,
-    electricity,  # carrier index of electricity
-    pv_self_share,
-    out_years,  # (O,) indices into years for per-dwelling output
-    agg,  # out (R, Y, G, Q) float64
-    state_out,  # out (R, N, O) int8: candidate per output year
-    first_year_out,  # out (R, N) int64: first renovation year (0 = none)
-    invest_out,  # out (R, N): cumulative investment at the end
-    premium_out,  # out (R, N)
-    collective_out,  # out (R, N) int64: year of joining a programme (0 = none)
-    obligation_out,  # out (R, N) int64: year of the first obligation (0 = none)
-):
+def evolve_kernel(stock, cand, tree, yt, prog, run, out):
+    """Every run x sector x dwelling x year, every argument by name: ``stock``
+    (:class:`EvolutionStock`), ``cand`` (:class:`EvolutionCandidates`), ``tree``
+    (:class:`EvolutionTree`), ``yt`` (:class:`EvolutionYears`), ``prog``
+    (:class:`EvolutionProgrammes`), ``run`` (:class:`EvolutionRun`) and ``out``, the arrays it
+    writes (:class:`EvolutionOutputs`). A name that does not exist fails when it compiles."""
+    keys = stock.keys
+    sector_start = stock.sector_start
+    base_rate = stock.base_rate
+    is_apartment = stock.is_apartment
+    member = stock.member
+    invite_year = stock.invite_year
+    label = cand.label
+    score = cand.score
+    final = cand.final
+    pv = cand.pv
+    primary = cand.primary
+    need = cand.need
+    fossil_free = cand.fossil_free
+    cost_ref = cand.cost_ref
+    invest = cand.invest
+    premium = cand.premium
+    applied = cand.applied
+    reachable = tree.reachable
+    depth = tree.depth
+    parent = tree.parent
+    step_measure = tree.step_measure
+    years = yt.years
+    price = yt.price
+    co2f = yt.co2f
+    inject_price = yt.inject_price
+    obligation_target = yt.obligation_target
+    obliged = yt.obliged
+    prog_start = prog.prog_start
+    prog_end = prog.prog_end
+    prog_participation = prog.prog_participation
+    prog_target = prog.prog_target
+    prog_fossil_free = prog.prog_fossil_free
+    prog_scheme = prog.prog_scheme
+    factors = run.factors
+    measure_factor = run.measure_factor
+    seed = run.seed
+    sale_rate = run.sale_rate
+    compliance = run.compliance
+    uplift = run.uplift
+    max_steps = run.max_steps
+    deadline_years = run.deadline_years
+    lekp_from = run.lekp_from
+    lekp_to = run.lekp_to
+    electricity = run.electricity
+    pv_self_share = run.pv_self_share
+    out_years = run.out_years
+    agg = out.agg
+    state_out = out.state_out
+    first_year_out = out.first_year_out
+    invest_out = out.invest_out
+    premium_out = out.premium_out
+    collective_out = out.collective_out
+    obligation_out = out.obligation_out
     n_runs = factors.shape[0]
     n_sectors = sector_start.shape[0] - 1
     n_years = years.shape[0]
