@@ -598,3 +598,46 @@ def test_the_scenario_engine_runs_without_jit(twin: gpd.GeoDataFrame, tmp_path: 
     assert first == jit.dwellings["first_renovation_year"].fillna(0).astype(int).tolist()
     np.testing.assert_allclose(invest, jit.dwellings["investment_eur"], rtol=1e-9)
     assert (jit.dwellings["first_renovation_year"].fillna(0) > 0).any()  # something to compare
+
+
+def test_the_evolution_kernel_equals_a_plain_python_reference(
+    twin: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every dwelling of a sector, in every run, against the plain-Python reference of one
+    dwelling and one run (tests/scenarios/evolution_reference.py): its states, its own
+    outputs and, summed over the sector, the aggregates."""
+    import scenarios.run as run_module
+    from tests.scenarios.evolution_reference import evolve_one
+
+    calls: list[tuple[Any, ...]] = []
+    kernel = run_module.evolve_kernel
+
+    def recording(*args: Any) -> None:
+        kernel(*args)
+        calls.append(args)
+
+    monkeypatch.setattr(run_module, "evolve_kernel", recording)
+    # programmes and obligations active: the example with its collective programmes
+    result = run_scenario(example(), twin, load_catalogue(), load_policy())
+    assert calls and result.aggregates.size
+    stock, cand, tree, yt, prog, run, out = calls[0]
+    checked = {"moved": 0, "joined": 0, "obliged": 0}
+    for g in range(min(3, stock.sector_start.size - 1)):
+        rows = range(stock.sector_start[g], stock.sector_start[g + 1])
+        for r in range(run.factors.shape[0]):
+            total = np.zeros((yt.years.size, len(QUANTITIES)))
+            for i in rows:
+                per_year, own = evolve_one(i, r, stock, cand, tree, yt, prog, run)
+                total += np.asarray([[row[name] for name, _ in QUANTITIES] for row in per_year])
+                assert out.state_out[r, i].tolist() == [own["states"][y] for y in run.out_years]
+                assert out.first_year_out[r, i] == own["first"]
+                assert out.collective_out[r, i] == own["joined"]
+                assert out.obligation_out[r, i] == own["obligation"]
+                np.testing.assert_allclose(out.invest_out[r, i], own["investment"], rtol=1e-12)
+                np.testing.assert_allclose(out.premium_out[r, i], own["premium"], rtol=1e-12)
+                checked["moved"] += own["first"] > 0
+                checked["joined"] += own["joined"] > 0
+                checked["obliged"] += own["obligation"] > 0
+            np.testing.assert_allclose(out.agg[r, :, g, :], total, rtol=1e-12, atol=1e-9)
+    # the rules were exercised: renovations, programmes and obligations happened
+    assert all(v > 0 for v in checked.values()), checked
