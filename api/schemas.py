@@ -264,3 +264,92 @@ class DossierOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+# ---------------------------------------------------------------------- the other answers
+class Health(BaseModel):
+    """Whether the service runs, and what it holds."""
+
+    status: Literal["ok"]
+    dwellings: int
+    municipalities: list[str]
+
+
+class AddressHit(BaseModel):
+    """An address found by the autocomplete, with its dwelling."""
+
+    dwelling_id: str
+    address_id: str
+    address: str
+
+
+class Feature(BaseModel):
+    """A GeoJSON Feature (EPSG:4326); ``properties`` as the route documents them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["Feature"]
+    properties: dict[str, Any]
+    geometry: dict[str, Any] | None
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection (EPSG:4326)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+
+
+class ScenarioInfo(BaseModel):
+    """The scenario whose results the service holds."""
+
+    name: str
+    years: list[int]
+    indicators: list[str]
+
+
+class IndicatorRow(BaseModel):
+    """One indicator of an area in a year (``scenarios.indicators.INDICATOR_COLUMNS``): the
+    central estimate (the median of the runs) and the runs' P10/P50/P90."""
+
+    level: Literal["gemeente", "sector"]
+    area_id: str
+    area_name: str
+    year: int
+    indicator: str
+    unit: str
+    description_nl: str
+    central: float | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+
+
+class LekpOut(BaseModel):
+    """The municipality's LEKP goals and the klimaattafel dossiers counted so far."""
+
+    municipality_nis: str
+    housing_units: int
+    targets: dict[str, int]
+    klimaattafel_dossiers: int
+
+
+class AuditOut(BaseModel):
+    """One entry of a dossier's audit trail."""
+
+    at: str
+    action: str
+    role: str | None
+    token_id: int | None
+    detail: str | None
+
+
+class DossierExport(BaseModel):
+    """Everything stored about a dossier, with its audit trail (GDPR access)."""
+
+    format: Literal["wijkrenovatietool-dossier-export/1"]
+    exported_at: str
+    dossier: DossierOut
+    audit_log: list[AuditOut]

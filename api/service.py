@@ -1,6 +1,6 @@
 """Service functions behind the HTTP API: address search, dwelling card, trajectory, maps.
 
-The routes (:mod:`api.app`) stay thin; everything here works on a :class:`ServiceState` loaded
+The routes (:mod:`api.http.routes`) stay thin; everything here works on a :class:`ServiceState` loaded
 once at start-up (the twin of one or more municipalities, the catalogue and the policy, the
 current state of every dwelling, the neighbourhood polygons and the collective-renovation
 clusters). Nothing here is personal data: the twin describes buildings and public addresses;

@@ -64,7 +64,7 @@ from sim.stock import DWELLING_COLUMNS
 
 #: Order of the collective envelope package: roof first (cheapest kWh saved), cavity fill before
 #: exterior insulation (which then applies only where the fill did not reach U ≤ 0.6), floor,
-#: then glazing -- the envelope part of :data:`api.trajectory_cli.DEFAULT_ORDER`. Installations
+#: then glazing -- the envelope part of :data:`scenarios.trajectory.DEFAULT_ORDER`. Installations
 #: (heat pump, PV) are individual choices and stay out of a collective envelope contract.
 ENVELOPE_ORDER: tuple[str, ...] = (
     "roof_insulation",

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import db, service
-from api.app import MAX_BODY_BYTES, create_app
+from api.http import create_app
+from api.http.errors import MAX_BODY_BYTES
 
 
 @pytest.fixture(scope="module")

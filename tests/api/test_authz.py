@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from api import db, service
-from api.app import create_app
+from api.http import create_app
 from api.schemas import DossierIn
 
 A = "36011"  # the twin's municipality

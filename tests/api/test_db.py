@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-import api.db as dbmod
+import api.db.dossiers as dbmod
 from api.cli import app
 from api.db import (
     AuditEntry,

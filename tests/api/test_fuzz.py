@@ -3,7 +3,7 @@
 Schemathesis reads ``/openapi.json`` from the ASGI app and, for every operation, generates
 requests that fit the schema (positive) and requests that break it (negative: wrong types,
 missing fields, values out of range, odd characters). No answer may be a 5xx -- "bad input never
-gives a 500" (:mod:`api.app`) -- and every answer must have a status code, content type and body
+gives a 500" (:mod:`api.http`) -- and every answer must have a status code, content type and body
 that the schema documents.
 
 The run is bounded and reproducible: ``derandomize`` (the examples are a function of the test
@@ -35,7 +35,7 @@ from schemathesis.generation import GenerationMode
 from sqlalchemy.engine import Engine
 
 from api import db, service
-from api.app import create_app
+from api.http import create_app
 from api.schemas import DossierIn
 
 #: Examples per operation and generation mode: about 25 s for the file on 2 cores.

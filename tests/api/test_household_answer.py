@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api import db, service
-from api.app import create_app
 from api.cli import app as cli
+from api.http import create_app
 from buildings.twin import TwinResult, write_twin
 
 

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api import db, service
-from api.app import create_app
+from api.http import create_app
 from api.schemas import DossierIn, DossierUpdate
 
 

@@ -132,7 +132,7 @@ def test_the_service_map_draws_the_stored_polygons(
     """``wijk serve``'s app factory reads the polygons stored with the twin."""
     from fastapi.testclient import TestClient
 
-    from api.app import app_from_env
+    from api.http import app_from_env
 
     out, wijken = built
     monkeypatch.setenv("WIJK_TWIN", str(out))
@@ -150,7 +150,8 @@ def test_the_service_map_draws_the_stored_polygons(
 
 
 def test_the_service_labels_hulls(built: tuple[Path, gpd.GeoDataFrame]) -> None:
-    from api import service, web
+    from api import service
+    from api.web import page as web
 
     out, _ = built
     state = service.load_state(read_twin(out))  # no polygons given

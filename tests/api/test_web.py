@@ -1,4 +1,4 @@
-"""The web page and the printable reports (api/web.py) over HTTP, on the demo town."""
+"""The web page and the printable reports (api/web/page.py) over HTTP, on the demo town."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api import db, service, web
-from api.app import create_app
+from api import db, service
 from api.formatting import nl_number
+from api.http import create_app
+from api.web import page as web
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import db, service
-from api.app import create_app
+from api.http import create_app
 from scenarios.pipeline import run_file
 from scenarios.results import ScenarioResults, load_results
 from sim.errors import InputError

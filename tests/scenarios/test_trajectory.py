@@ -101,7 +101,7 @@ def test_cli_trajectory_prints_the_plan_and_refuses_bad_addresses(
 ) -> None:
     from typer.testing import CliRunner
 
-    from api.console import console
+    from api.cli.console import console
 
     monkeypatch.setattr(console, "width", 220)  # no wrapped table cells
 

@@ -1,6 +1,6 @@
 """The web page and the printable reports, served by the same app as the API.
 
-- ``GET /`` -- the single-page app (``api/static/index.html`` with ``app.js``): the map of the
+- ``GET /`` -- the single-page app (``api/web/static/index.html`` with ``app.js``): the map of the
   municipality (Leaflet, served from ``/static/vendor``; the OpenStreetMap background only when
   the browser is online), the facilitator panel (address search, dwelling card, corrections,
   stappenplan with chart, saving a dossier). It talks to the routes under ``/api/v1``.
@@ -169,7 +169,7 @@ def gas_kwh_per_m3() -> float:
 
 
 def mount_static(app: FastAPI) -> None:
-    """Serve ``api/static`` under ``/static`` (the page's script, styles, data and Leaflet)."""
+    """Serve ``api/web/static`` under ``/static`` (the page's script, styles, data and Leaflet)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
@@ -705,7 +705,7 @@ def municipal_report(
         str(state.table.loc[town, "municipality"].iloc[0]) if "municipality" in state.table else nis
     )
     # the goals, their norms and the period: from the policy of the service, which with scenario
-    # results is the policy the scenario was computed with (api.app.create_app checks)
+    # results is the policy the scenario was computed with (api.http.create_app checks)
     lekp = state.policy.lekp
     targets = state.policy.lekp_targets(units)
     period = lekp.period

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.console import console, fail, progress
+from api.cli.console import console, fail, progress
 from api.formatting import central_legend_nl, goal_rows, nl_number
 from buildings.errors import SourceFileError
 from sim.errors import InputError

@@ -17,7 +17,7 @@ try:  # recent typer vendors click: its usage errors are typer._click's, not cli
 except ImportError:  # older typer (pyproject allows >= 0.12) uses click itself
     from click import Context, UsageError  # type: ignore[assignment]
 
-from api.console import console, fail, progress
+from api.cli.console import console, fail, progress
 from sim.errors import InputError
 
 if TYPE_CHECKING:

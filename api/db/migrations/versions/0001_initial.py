@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises: none
 Create Date: 2025-06-01
 
-Written by hand to match the models in ``api/db.py`` (``tests/api/test_db.py`` checks that the
+Written by hand to match the models in ``api/db/models.py`` (``tests/api/test_db.py`` checks that the
 two agree).
 """
 

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from api.console import console, fail
+from api.cli.console import console, fail
 from api.formatting import TWO_QUANTITIES_NL, nl_number
 from sim.errors import InputError
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.console import console, fail, progress
+from api.cli.console import console, fail, progress
 from buildings.errors import SourceFileError
 from sim.errors import InputError
 
@@ -88,7 +88,7 @@ def serve(
             f"({n:,} woningen; API-documentatie op /docs).".replace(",", ".")
         )
         uvicorn.run(
-            "api.app:app_from_env",
+            "api.http:app_from_env",
             factory=True,
             host=host,
             port=port,

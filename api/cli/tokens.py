@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from api.console import console, fail
+from api.cli.console import console, fail
 from sim.errors import InputError
 
 token_app = typer.Typer(

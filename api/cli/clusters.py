@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from api.console import console, fail, progress
+from api.cli.console import console, fail, progress
 from api.formatting import nl_number
 from sim.csvsafe import write_csv
 from sim.errors import InputError

@@ -13,14 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.clusters_cli import clusters
-from api.console import console, fail, progress
+from api.cli.clusters import clusters
+from api.cli.console import console, fail, progress
+from api.cli.scenario import scenario_app
+from api.cli.serve import serve
+from api.cli.tokens import db_app, token_app
+from api.cli.trajectory import trajectory
+from api.cli.twin import print_accounting, twin_app
 from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
-from api.scenario_cli import scenario_app
-from api.serve_cli import serve
-from api.token_cli import db_app, token_app
-from api.trajectory_cli import trajectory
-from api.twin_cli import print_accounting, twin_app
 from sim.errors import InputError
 
 app = typer.Typer(
@@ -47,7 +47,7 @@ def demo(
     ] = None,
 ) -> None:
     """Hoofdtaak op de ingebouwde voorbeeldgemeente: tweeling bouwen, alle woningen simuleren (huidig en per pakket)."""
-    from api.demo import run_demo
+    from api.cli.demo import run_demo
 
     try:
         with progress("voorbeeldgemeente genereren") as step:
@@ -204,7 +204,7 @@ def serve_bench(
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object.")] = False,
 ) -> None:
     """Meet de webdienst onder belasting: adressen zoeken en stappenplannen, p50/p95/p99."""
-    from api.loadbench import run_load_benchmark
+    from api.cli.loadbench import run_load_benchmark
 
     result = run_load_benchmark(
         twin, clients=clients, seconds=seconds, workers=workers, corrected=corrected
@@ -236,7 +236,3 @@ def serve_bench(
             str(r["errors"]),
         )
     console.print(table)
-
-
-if __name__ == "__main__":
-    app()

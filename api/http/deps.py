@@ -1,0 +1,98 @@
+"""What a route may ask for: the loaded service (:class:`Context`), a database session, the
+token's principal; and the path parameters' patterns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, Header, HTTPException, Path, Request
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from api import db, service
+from api.http.errors import problem
+from api.schemas import ID_PATTERN
+from scenarios.results import ScenarioResults
+
+#: Threads per worker process that compute corrected household plans (see
+#: :mod:`api.http.routes.dwellings`).
+COMPUTE_THREADS = 1
+
+
+@dataclass
+class Context:
+    """What one worker process serves: the loaded twin and its plans, the dossier database,
+    the scenario results (if any) and what it keeps between requests."""
+
+    state: service.ServiceState
+    engine: Engine
+    results: ScenarioResults | None
+    #: answers computed once (the clusters' GeoJSON)
+    cache: dict[str, Any] = field(default_factory=dict)
+    #: the computing thread's limiter, made on the event loop at the first corrected plan
+    limiter: list[anyio.CapacityLimiter] = field(default_factory=list)
+
+    def compute_limiter(self) -> anyio.CapacityLimiter:
+        """The limiter of the computing threads (:data:`COMPUTE_THREADS`)."""
+        if not self.limiter:
+            self.limiter.append(anyio.CapacityLimiter(COMPUTE_THREADS))
+        return self.limiter[0]
+
+
+def context(request: Request) -> Context:
+    """The worker's :class:`Context` (set by :func:`api.http.app.create_app`)."""
+    ctx: Context = request.app.state.context
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+
+def session(ctx: Ctx) -> Iterator[Session]:
+    """A database session, committed when the route returns (:func:`api.db.session_scope`)."""
+    with db.session_scope(ctx.engine) as s:
+        yield s
+
+
+S = Annotated[Session, Depends(session)]
+
+
+def principal(s: S, authorization: Annotated[str | None, Header()] = None) -> db.Principal:
+    """Who the bearer token belongs to; 401 without a valid one."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(
+            401,
+            [problem("Authorization", "token ontbreekt: stuur 'Authorization: Bearer <token>'")],
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    who = db.authenticate(s, authorization.removeprefix("Bearer ").strip())
+    if who is None:
+        raise HTTPException(
+            401,
+            [problem("Authorization", "token ongeldig of ingetrokken")],
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return who
+
+
+Who = Annotated[db.Principal, Depends(principal)]
+DwellingId = Annotated[str, Path(pattern=ID_PATTERN)]
+DossierId = Annotated[str, Path(pattern=r"^[0-9a-f\-]{36}$")]
+Nis = Annotated[str, Path(pattern=r"^\d{5}$")]
+
+__all__ = [
+    "COMPUTE_THREADS",
+    "Context",
+    "Ctx",
+    "DossierId",
+    "DwellingId",
+    "Nis",
+    "S",
+    "Who",
+    "context",
+    "principal",
+    "session",
+]

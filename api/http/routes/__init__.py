@@ -1,0 +1,16 @@
+"""The routes under ``/api/v1``, one module per resource; each is thin over :mod:`api.service`
+(the twin, plans, cards, maps) or :mod:`api.db` (the dossiers)."""
+
+from api.http.routes import addresses, dossiers, dwellings, health, municipalities, scenario
+
+#: Every router, in the order OpenAPI lists them.
+ROUTERS = (
+    health.router,
+    addresses.router,
+    dwellings.router,
+    municipalities.router,
+    scenario.router,
+    dossiers.router,
+)
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,6 @@
+"""What residents and municipal staff read: the web page (``GET /``, ``api/web/static``) and the
+printable resident and LEKP reports (``page.py``)."""
+
+from api.web.page import build_web_router, mount_static, report_request, sector_map_svg
+
+__all__ = ["build_web_router", "mount_static", "report_request", "sector_map_svg"]
