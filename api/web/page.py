@@ -31,6 +31,8 @@ import pandas as pd
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
@@ -268,35 +270,37 @@ svg text{font-family:inherit}
 """
 
 
+#: The reports' templates (``api/web/templates``): the values are computed here, the HTML is
+#: written there; every value is escaped unless it is HTML made here (``Markup``: the SVG charts
+#: and maps, the label tiles).
+TEMPLATES = Environment(
+    loader=PackageLoader("api.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=False,
+)
+
+
+TEMPLATES.filters.update(
+    eur=_eur,
+    number=_number,
+    nl_number=nl_number,
+    nl_percent=nl_percent,
+    label=lambda value: Markup(_label_tile(str(value))),
+)
+
+
+def _render(template: str, **values: Any) -> str:
+    return TEMPLATES.get_template(template).render(**values)
+
+
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    html = (
-        '<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-def _toolbar() -> str:
-    return (
-        '<div class="toolbar"><button type="button" onclick="window.print()">Afdrukken</button>'
-        '<a href="/">terug naar de kaart</a></div>'
-    )
+    html = _render("page.html", title=title, css=Markup(REPORT_CSS), body=Markup(body))
+    return HTMLResponse(html + "\n", status_code=status_code)
 
 
 def _error_page(status_code: int, title: str, problems: Iterable[Problem | str]) -> HTMLResponse:
-    items = "".join(
-        f"<li><code>{escape(p.field)}</code>: {escape(p.message)}</li>"
-        if isinstance(p, Problem)
-        else f"<li>{escape(p)}</li>"
-        for p in problems
-    )
-    return _page(
-        title,
-        f"<h1>{escape(title)}</h1><ul>{items}</ul><p><a href='/'>terug naar de kaart</a></p>",
-        status_code,
-    )
+    return _page(title, _render("error.html", title=title, problems=list(problems)), status_code)
 
 
 # ------------------------------------------------------------------------------ resident report
@@ -453,153 +457,62 @@ def resident_report(
     card = service.dwelling_card(state, dwelling_id)
     names = {m.id: m.label_nl for m in state.catalogue.measures}
     steps = plan["steps"]
-    now = steps[0]
     probs = card["current"]["label_probabilities"]
-    prob_text = ", ".join(
-        f"{escape(k)} {nl_percent(v)}" for k, v in sorted(probs.items(), key=lambda kv: -kv[1])
-    )
-    facts = card["facts"]
-    year = facts["construction_year"]
-    epc = facts.get("epc_label")
-    corrected = bool(request.overrides) or bool(request.measured_kwh)
-
-    rows = []
-    for s in steps[1:]:
-        rows.append(
-            f"<tr><td>{s['step']}</td><td>{escape(str(s['measure_nl']))}</td>"
-            f'<td class="n">{_eur(s["investment_eur"])}</td>'
-            f'<td class="n">{_eur(s["premium_eur"])}</td>'
-            f'<td class="n">{_eur(s["net_cost_eur"])}</td>'
-            f'<td class="n">{_eur(s["saving_eur"])}</td>'
-            f"<td>{_label_tile(str(s['label']))}</td>"
-            f'<td class="n">{_number(s["co2_kg"])}</td>'
-            f'<td class="n">{_number(s["simple_payback_years"], 1)}</td></tr>'
-        )
-    total = {
-        k: sum(float(s[k] or 0.0) for s in steps[1:])
-        for k in ("investment_eur", "premium_eur", "net_cost_eur", "saving_eur")
+    year = card["facts"]["construction_year"]
+    epc = card["facts"].get("epc_label")
+    adjusted = [
+        f"{service.OVERRIDABLE[k]}: {_override_text(k, v)}" for k, v in request.overrides.items()
+    ]
+    if "natural_gas" in request.measured_kwh:
+        m3 = request.measured_kwh["natural_gas"] / gas_kwh_per_m3()
+        adjusted.append(f"gemeten gasverbruik {nl_number(m3)} m³ per jaar")
+    titles = {
+        "cheapest_to_target": f"Goedkoopste weg naar label {plan['target_label']}",
+        "best_within_budget": f"Minste CO2 binnen uw budget van {_eur(request.budget_eur)}",
     }
-    last = steps[-1]
-    goal = plan["long_term_goal"]
-    table = (
-        '<table id="stappen"><thead><tr><th>stap</th><th>maatregel</th>'
-        '<th class="n">inves&shy;tering</th><th class="n">premie</th><th class="n">netto</th>'
-        '<th class="n">besparing per jaar</th><th>label na stap</th>'
-        '<th class="n">CO2 kg per jaar</th><th class="n">terug&shy;verdien&shy;tijd (jaar)</th>'
-        "</tr></thead><tbody>"
-        f'<tr><td>–</td><td>huidige toestand</td><td class="n"></td><td class="n"></td>'
-        f'<td class="n"></td><td class="n"></td><td>{_label_tile(str(now["label"]))}</td>'
-        f'<td class="n">{_number(now["co2_kg"])}</td><td class="n"></td></tr>'
-        + "".join(rows)
-        + "</tbody>"
-        + (
-            f'<tfoot><tr><td></td><td>samen</td><td class="n">{_eur(total["investment_eur"])}</td>'
-            f'<td class="n">{_eur(total["premium_eur"])}</td>'
-            f'<td class="n">{_eur(total["net_cost_eur"])}</td>'
-            f'<td class="n">{_eur(total["saving_eur"])}</td>'
-            f"<td>{_label_tile(str(last['label']))}</td>"
-            f'<td class="n">{_number(last["co2_kg"])}</td><td></td></tr></tfoot>'
-            if rows
-            else ""
+    options = [
+        (
+            title,
+            None
+            if plan["options"][key] is None
+            else {
+                **plan["options"][key],
+                "measures": [names.get(m, m) for m in plan["options"][key]["measures"]],
+            },
         )
-        + "</table>"
-    )
-    if not rows:
-        table += "<p>Voor deze woning zijn er geen maatregelen uit het stappenplan meer nodig.</p>"
-    skipped = [names.get(m, m) for m in plan["not_applicable"]]
-
-    def option(key: str, title: str) -> str:
-        opt = plan["options"].get(key)
-        if key not in plan["options"]:
-            return ""
-        if opt is None:
-            return f"<p><b>{title}:</b> niet haalbaar met de maatregelen van het stappenplan.</p>"
-        measures = ", ".join(escape(names.get(m, m)) for m in opt["measures"]) or "niets"
-        return (
-            f"<p><b>{title}:</b> {measures} — netto {_eur(opt['net_cost_eur'])}, "
-            f"label {_label_tile(str(opt['label']))}, energiefactuur daarna "
-            f"{_eur(opt['energy_cost_eur'])} per jaar.</p>"
-        )
-
-    calibration = plan.get("calibration")
-    calib = ""
-    if calibration:
-        if calibration.get("calibrated"):
-            calib = (
-                "<p class='note'>Het verwachte verbruik is afgestemd op het gemeten verbruik "
-                f"({nl_number(calibration['measured_kwh'])} kWh per jaar): dit huishouden "
-                f"verbruikt {nl_number(calibration['use_factor'], 2)} keer wat een gemiddeld "
-                "huishouden in deze woning zou verbruiken. Het EPC-label blijft dat van de "
-                "standaardberekening.</p>"
-            )
-        else:
-            calib = (
-                "<p class='warn'>Het gemeten verbruik is niet gebruikt: "
-                f"{escape(str(calibration.get('reason_nl', '')))}.</p>"
-            )
-    adjusted = ""
-    if corrected:
-        items = [
-            f"{escape(service.OVERRIDABLE[k])}: {escape(_override_text(k, v))}"
-            for k, v in request.overrides.items()
-        ]
-        if "natural_gas" in request.measured_kwh:
-            m3 = request.measured_kwh["natural_gas"] / gas_kwh_per_m3()
-            items.append(f"gemeten gasverbruik {nl_number(m3)} m³ per jaar")
-        adjusted = f"<p class='meta'>Aangepast met de bewoner: {'; '.join(items)}.</p>"
-    today = dt.date.today()
-    return (
-        _toolbar() + f"<h1>Renovatieadvies voor {escape(str(card['address']))}</h1>"
-        f"<p class='meta'>{escape(str(card.get('municipality') or ''))} · "
-        f"{escape(ATTACHMENT_NL.get(str(card['attachment']), str(card['attachment'])))} · "
-        f"bouwjaar {escape(str(year['value']))} "
-        f"({escape(SOURCE_NL.get(str(year['source']), str(year['source'])))}) · "
-        f"verwarming: {escape(str(card['heating_system_nl']))} · "
-        f"premie voor {escape(state.policy.premiums.labels_nl()[plan['income_category']])} · "
-        f"opgemaakt op {_date_nl(today)}</p>" + adjusted + "<h2>Uw woning vandaag</h2>"
-        f"<p>Geschat label: {_label_tile(str(now['label']))} "
-        f"({nl_number(float(now['energy_score_kwh_m2']))} kWh/m² per jaar)"
-        + (
-            f"; gekend EPC-label: {_label_tile(str(epc['value']))}"
-            if epc and epc.get("value")
-            else ""
-        )
-        + ". "
-        + (
-            f"Zekerheid van de schatting zonder aanpassingen: {prob_text}. "
-            if not corrected
-            else ""
-        )
-        + f"Energiefactuur ongeveer {_eur(now['energy_cost_eur'])} per jaar, "
-        f"CO2-uitstoot {nl_number(float(now['co2_kg']) / 1000.0, 1)} ton per jaar.</p>"
-        + calib
-        + "<h2>Stappenplan</h2>"
-        + table
-        + (
-            f"<p class='note'>Niet nodig of niet mogelijk in deze woning: "
-            f"{escape(', '.join(skipped))}.</p>"
-            if skipped
-            else ""
-        )
-        + f'<div id="grafiek">{_steps_chart(steps)}</div>'
-        + "<h2>Keuzes</h2>"
-        + option("cheapest_to_target", f"Goedkoopste weg naar label {plan['target_label']}")
-        + option(
-            "best_within_budget", f"Minste CO2 binnen uw budget van {_eur(request.budget_eur)}"
-        )
-        + f"<div class='goal'><b>Doel {goal['year']}:</b> elke woning haalt label "
-        f"{escape(str(goal['label']))} of beter (langetermijndoel van het renovatiebeleid). "
-        + (
-            "Met dit stappenplan haalt uw woning dat doel."
-            if LABELS.index(str(last["label"])) <= LABELS.index(str(goal["label"]))
-            else "Met dit stappenplan is dat doel nog niet gehaald."
-        )
-        + "</div>"
-        "<p class='note'>Alle bedragen zijn schattingen: ze zijn berekend met typische prijzen, "
-        "premies (Mijn VerbouwPremie) en energieprijzen van "
-        f"{plan['year']}, voor een woning die deels geschat is. Vraag offertes en controleer de "
-        "premies op www.mijnverbouwpremie.be voor u beslist. Besparing per jaar: op de "
-        "energiefactuur, tegenover de stap ervoor. " + escape(TWO_QUANTITIES_NL) + "</p>"
+        for key, title in titles.items()
+        if key in plan["options"]
+    ]
+    last, goal = steps[-1], plan["long_term_goal"]
+    return _render(
+        "resident_report.html",
+        card=card,
+        attachment_nl=ATTACHMENT_NL.get(str(card["attachment"]), str(card["attachment"])),
+        year=year,
+        year_source_nl=SOURCE_NL.get(str(year["source"]), str(year["source"])),
+        premium_nl=state.policy.premiums.labels_nl()[plan["income_category"]],
+        today=_date_nl(dt.date.today()),
+        adjusted=adjusted,
+        corrected=bool(request.overrides) or bool(request.measured_kwh),
+        now=steps[0],
+        epc_label=epc.get("value") if epc else None,
+        probabilities=", ".join(
+            f"{k} {nl_percent(v)}" for k, v in sorted(probs.items(), key=lambda kv: -kv[1])
+        ),
+        calibration=plan.get("calibration"),
+        steps=steps[1:],
+        total={
+            k: sum(float(s[k] or 0.0) for s in steps[1:])
+            for k in ("investment_eur", "premium_eur", "net_cost_eur", "saving_eur")
+        },
+        last=last,
+        skipped=[names.get(m, m) for m in plan["not_applicable"]],
+        chart=Markup(_steps_chart(steps)),
+        options=options,
+        goal=goal,
+        goal_met=LABELS.index(str(last["label"])) <= LABELS.index(str(goal["label"])),
+        year_of_prices=plan["year"],
+        two_quantities=TWO_QUANTITIES_NL,
     )
 
 
@@ -723,9 +636,6 @@ def municipal_report(
         *(getattr(per, goal).source for goal in LEKP_SCENARIO),
         lekp.wijkverbeteringscontract_source,
     ]
-    sources = "; ".join(
-        escape(state.policy.sources[k]).rstrip(".") for k in dict.fromkeys(source_ids)
-    )
     years = list(range(period.from_year, period.to_year + 1))
     with db.session_scope(engine) as s:
         total = db.count_klimaattafel_dossiers(s, nis)
@@ -749,110 +659,75 @@ def municipal_report(
             f"{nl_number(float(r['p90']))}) · {share(float(r['central']), targets[goal])}"
         )
 
-    goal_rows = []
+    goals = []
     for goal, target in targets.items():
         done = total if goal == "klimaattafel_invitations" else None
-        goal_rows.append(
-            f"<tr><td>{escape(LEKP_GOALS_NL.get(goal, goal))}</td>"
-            f"<td>{escape(norms.get(goal, ''))}</td>"
-            f'<td class="n">{nl_number(target)}</td>'
-            f'<td class="n">{"–" if done is None else nl_number(done)}</td>'
-            f'<td class="n">{"–" if done is None else share(done, target)}</td>'
-            f'<td class="n">{expected(goal, period.to_year)}</td></tr>'
+        goals.append(
+            {
+                "name": LEKP_GOALS_NL.get(goal, goal),
+                "norm": norms.get(goal, ""),
+                "target": target,
+                "done": "–" if done is None else nl_number(done),
+                "share": "–" if done is None else share(done, target),
+                "expected": expected(goal, period.to_year),
+            }
         )
+    rows = []
     cum = 0
-    year_rows = []
     for y in years:
         cum += per_year[y]
-        year_rows.append(
-            f'<tr><td>{y}</td><td class="n">{nl_number(per_year[y])}</td>'
-            f'<td class="n">{nl_number(cum)}</td>'
-            f'<td class="n">{share(cum, targets["klimaattafel_invitations"])}</td>'
-            f'<td class="n">{expected("klimaattafel_invitations", y)}</td></tr>'
+        rows.append(
+            {
+                "year": y,
+                "count": per_year[y],
+                "cumulative": cum,
+                "share": share(cum, targets["klimaattafel_invitations"]),
+                "expected": expected("klimaattafel_invitations", y),
+            }
         )
-    scenario_note = (
-        "<p class='warn'>Er zijn geen scenarioresultaten geladen. Start de dienst met "
-        "<code>--results MAP</code> (de uitvoer van <code>wijk scenario run</code>) om de "
-        "verwachte voortgang per jaar te tonen.</p>"
-        if results is None
-        else f"<p class='note'>Volgens scenario: de centrale raming en, tussen haakjes, P10–P90 "
-        f"van het scenario <em>{escape(results.name)}</em> (cumulatief binnen de LEKP-periode; "
-        "de scenariojaren beginnen bij het startjaar van het scenario), met het aandeel van het "
-        f"doel. {escape(CENTRAL_ESTIMATE_NL)} Wat de gemeente plant (uitnodigingen voor de "
-        "klimaattafels, collectieve programma's) gebeurt in elke run zoals gepland; wat "
-        "huishoudens beslissen (deelnemen, renoveren, verkopen) verschilt van run tot run.</p>"
-    )
     sector_ids = set(state.table.loc[town, "sector_id"].astype(str))
     sectors = state.sectors[state.sectors["sector_id"].astype(str).isin(sector_ids)]
     sectors = sectors.sort_values("sector_id")
-    sector_rows = "".join(
-        f"<tr><td>{escape(str(s['sector_id']))}</td><td>{escape(str(s['sector_name']))}</td>"
-        f'<td class="n">{nl_number(float(s["dwellings"]))}</td>'
-        f'<td class="n">{nl_percent(float(s["share_label_e_or_f"]))}</td>'
-        f'<td class="n">{nl_percent(float(s["share_label_a_or_better"]))}</td>'
-        f'<td class="n">{nl_number(float(s["co2_per_dwelling_kg"]) / 1000.0, 1)}</td></tr>'
-        for _, s in sectors.iterrows()
-    )
     top = [f for f in clusters["features"] if str(f["properties"].get("sector_id")) in sector_ids][
         :10
     ]
-    cluster_rows = "".join(
-        f"<tr><td>{int(p['rank'])}</td><td>{escape(str(p.get('sector_name') or p['sector_id']))}"
-        f'</td><td class="n">{nl_number(float(p["n_dwellings"]))}</td>'
-        f"<td>{escape(_years(p))}</td>"
-        f'<td class="n">{_eur(float(p["investment_eur"]))}</td>'
-        f'<td class="n">{_eur(float(p["net_investment_eur"]))}</td>'
-        f'<td class="n">{nl_number(float(p["co2_saved_t_per_year"]), 1)}</td></tr>'
-        for p in (f["properties"] for f in top)
-    )
-    policy_of = (
-        "van de dienst" if results is None else f"van het scenario <em>{escape(results.name)}</em>"
-    )
-    today = dt.date.today()
-    return (
-        _toolbar() + f"<h1>LEKP-voortgang {escape(name)}</h1>"
-        f"<p class='meta'>NIS {escape(nis)} · {nl_number(units)} woongelegenheden in de "
-        f"tweeling · LEKP-periode {period.from_year}–{period.to_year} · voor de bespreking in "
-        f"de gemeenteraad · opgemaakt op {_date_nl(today)}</p>"
-        "<h2>Renovatiedoelen van het LEKP</h2>"
-        '<table id="lekp-doelen"><thead><tr><th>doel</th><th>norm</th>'
-        '<th class="n">doelwaarde</th>'
-        '<th class="n">gerealiseerd (dossiers)</th><th class="n">aandeel van het doel</th>'
-        '<th class="n">volgens scenario</th></tr></thead><tbody>'
-        + "".join(goal_rows)
-        + "</tbody></table>"
-        "<p class='note'>Doelwaarden: de norm toegepast op de woongelegenheden in de tweeling "
-        f"over de LEKP-periode {period.from_year}–{period.to_year}, naar boven afgerond; norm "
-        f"en periode uit het beleidsbestand {policy_of} (bronnen: {sources}). "
-        "Gerealiseerd: klimaattafeldossiers met "
-        "een datum in de dossierdatabank (een benadering van de uitnodigingen: enkel wie "
-        "deelnam, heeft een dossier). Collectieve renovaties en fossielvrije verwarming worden "
-        "nog niet in dossiers bijgehouden.</p>"
-        "<h2>Klimaattafels per jaar</h2>"
-        '<table id="lekp-jaren"><thead><tr><th>jaar</th><th class="n">dossiers</th>'
-        '<th class="n">samen</th><th class="n">aandeel van het doel</th>'
-        '<th class="n">volgens scenario</th></tr></thead><tbody>'
-        + "".join(year_rows)
-        + "</tbody></table>"
-        + scenario_note
-        + "<h2>Kaart van de wijken</h2>"
-        + sector_map_svg(sectors, top)
-        + "<h2>Wijken</h2>"
-        '<table id="wijken"><thead><tr><th>sector</th><th>naam</th><th class="n">woningen</th>'
-        '<th class="n">label E/F</th><th class="n">label A of beter</th>'
-        '<th class="n">CO2 per woning (ton/jaar)</th></tr></thead><tbody>'
-        + sector_rows
-        + "</tbody></table>"
-        "<h2>Beste kandidaten voor collectieve renovatie</h2>"
-        '<table id="clusters"><thead><tr><th>rang</th><th>wijk</th><th class="n">woningen</th>'
-        '<th>bouwperiode</th><th class="n">investering</th><th class="n">na premie</th>'
-        '<th class="n">CO2-besparing (ton/jaar)</th></tr></thead><tbody>'
-        + (cluster_rows or '<tr><td colspan="7">geen clusters gevonden</td></tr>')
-        + "</tbody></table>"
-        "<p class='note'>Clusters: aaneengesloten woningen van dezelfde bouwperiode en hetzelfde "
-        "type, gerangschikt naar CO2-besparing per geïnvesteerde euro. Huidige toestand: "
-        f"berekend met de rekenkern voor {state.year}; hoe die cijfers zich verhouden tot "
-        "gepubliceerde Vlaamse cijfers staat in het validatierapport (wijk validate).</p>"
+    return _render(
+        "municipal_report.html",
+        name=name,
+        nis=nis,
+        units=units,
+        period=period,
+        today=_date_nl(dt.date.today()),
+        goals=goals,
+        sources=[state.policy.sources[k].rstrip(".") for k in dict.fromkeys(source_ids)],
+        scenario_name=None if results is None else results.name,
+        central_estimate=CENTRAL_ESTIMATE_NL,
+        years=rows,
+        map=Markup(sector_map_svg(sectors, top)),
+        sectors=[
+            {
+                "sector_id": str(r["sector_id"]),
+                "sector_name": str(r["sector_name"]),
+                "dwellings": float(r["dwellings"]),
+                "share_label_e_or_f": float(r["share_label_e_or_f"]),
+                "share_label_a_or_better": float(r["share_label_a_or_better"]),
+                "co2_per_dwelling_kg": float(r["co2_per_dwelling_kg"]),
+            }
+            for _, r in sectors.iterrows()
+        ],
+        clusters=[
+            {
+                "rank": int(p["rank"]),
+                "name": str(p.get("sector_name") or p["sector_id"]),
+                "n_dwellings": float(p["n_dwellings"]),
+                "years": _years(p),
+                "investment_eur": float(p["investment_eur"]),
+                "net_investment_eur": float(p["net_investment_eur"]),
+                "co2_saved_t_per_year": float(p["co2_saved_t_per_year"]),
+            }
+            for p in (f["properties"] for f in top)
+        ],
+        state_year=state.year,
     )
 
 
