@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from scenarios.io_yaml import (
+    CachingModel,
     FileProblems,
     pydantic_message_nl,
     read_yaml_file,
@@ -197,7 +198,7 @@ class Assumption(_Model):
     range: str = Field(min_length=1)
 
 
-class Catalogue(_Model):
+class Catalogue(CachingModel):
     """The validated measures catalogue; see the module notes."""
 
     schema_version: Literal[1]
@@ -212,21 +213,6 @@ class Catalogue(_Model):
     # measures are asked for again and again (a trajectory per request in the service)
     _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
     _rule_column_cache: dict[tuple[str, ...], list[str]] = PrivateAttr(default_factory=dict)
-
-    def model_copy(
-        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
-    ) -> Catalogue:
-        """A copy (``update``: fields to change), with its own empty caches."""
-        out = super().model_copy(update=update, deep=deep)
-        out._variant_cache = {}
-        out._rule_column_cache = {}
-        return out
-
-    def __eq__(self, other: object) -> bool:
-        """Equal fields (the caches do not count)."""
-        return type(other) is type(self) and self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]
 
     @property
     def ids(self) -> list[str]:

@@ -17,9 +17,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from sim.errors import InputError, Problem, Problems
 
@@ -46,6 +47,27 @@ def place(loc: Sequence[int | str]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out or "(bestand)"
+
+
+class CachingModel(BaseModel):
+    """A frozen model that keeps caches in private attributes (the catalogue's variants, the
+    policy's carrier tables): equality compares the fields only, and a copy starts with empty
+    caches, so a changed copy never answers from its original's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (``update``: fields to change), with its own empty caches."""
+        out = super().model_copy(update=update, deep=deep)
+        for name, attr in self.__private_attributes__.items():
+            setattr(out, name, attr.get_default(call_default_factory=True, validated_data={}))
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the caches do not count)."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def line_of(loc: Sequence[int | str], lines: Mapping[Loc, int]) -> int | None:
@@ -355,6 +377,7 @@ def yaml_error_nl(exc: yaml.YAMLError, text: str = "") -> tuple[int | None, str]
 
 
 __all__ = [
+    "CachingModel",
     "FileProblems",
     "Loc",
     "YamlDocument",

@@ -57,6 +57,7 @@ from pydantic_core import PydanticCustomError
 
 from scenarios.catalogue import AREA_BASES, Catalogue
 from scenarios.io_yaml import (
+    CachingModel,
     FileProblems,
     Loc,
     pydantic_message_nl,
@@ -305,7 +306,7 @@ class PremiumAssumption(NamedTuple):
 _PREMIUM_ROWS = 1 << 14
 
 
-class Policy(_Model):
+class Policy(CachingModel):
     """Validated renovation policy; see the module notes for the rules."""
 
     schema_version: int = Field(ge=1, le=1)
@@ -323,20 +324,6 @@ class Policy(_Model):
         default_factory=dict
     )
     _premium_cache: dict[tuple[str, ...], Any] = PrivateAttr(default_factory=dict)
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Policy:
-        """A copy (``update``: fields to change), with its own empty caches."""
-        out = super().model_copy(update=update, deep=deep)
-        out._carrier_cache = {}
-        out._catalogue_checks = {}
-        out._premium_cache = {}
-        return out
-
-    def __eq__(self, other: object) -> bool:
-        """Equal fields (the caches do not count)."""
-        return type(other) is type(self) and self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _sources_known(self) -> Policy:

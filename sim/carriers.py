@@ -17,7 +17,8 @@ Factors and prices are in ``sim/data/energy_carriers.csv`` with sources.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,11 @@ class CarrierTables:
     co2_kg_kwh: NDArray[np.float64]
     price_eur_kwh: NDArray[np.float64]
 
+    def columns(self) -> CarrierColumns:
+        """The arrays as a named tuple: what the core's kernel reads by name."""
+        names: tuple[str, ...] = CarrierColumns._fields
+        return CarrierColumns(*(getattr(self, name) for name in names))
+
     def __post_init__(self) -> None:
         problems = Problems("energy-carrier factors")
         for name, (lo, hi) in _RANGES.items():
@@ -89,6 +95,12 @@ class CarrierTables:
                 arrays[field_name][CARRIERS.index(carrier)] = float(value)
         problems.raise_if_any()
         return CarrierTables(**arrays)
+
+
+#: The arrays of :class:`CarrierTables` as a named tuple (:meth:`CarrierTables.columns`).
+CarrierColumns = namedtuple(  # type: ignore[misc]  # the fields are the dataclass's
+    "CarrierColumns", [f.name for f in fields(CarrierTables)]
+)
 
 
 def load_carrier_tables(table: pd.DataFrame | None = None) -> CarrierTables:

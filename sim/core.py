@@ -37,7 +37,8 @@ electricity bought); the emissions that exported PV avoids elsewhere are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import NamedTuple
 
@@ -177,6 +178,14 @@ class SimulationResult:
         return pd.DataFrame(out)
 
 
+#: The array fields of :class:`SimulationResult`: what the kernel writes.
+_RESULT_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(SimulationResult) if f.name != "variant_names"
+)
+#: The arrays the kernel writes, by name (:data:`_RESULT_FIELDS`).
+KernelResults = namedtuple("KernelResults", _RESULT_FIELDS)  # type: ignore[misc]
+
+
 class KernelClimate(NamedTuple):
     """The monthly climate as the kernel takes it (:class:`sim.climate.MonthlyClimate`)."""
 
@@ -185,26 +194,12 @@ class KernelClimate(NamedTuple):
     irradiation_kwh_m2: NDArray[np.float64]
 
 
-class KernelTables(NamedTuple):
-    """Tables indexed by code: the generators (:class:`sim.systems.SystemTables`), the
-    ventilation systems and the carriers (:class:`sim.carriers.CarrierTables`)."""
+class KernelVentilation(NamedTuple):
+    """Per ventilation code: the fans' power and the default heat recovery
+    (``sim/data/ventilation_systems.csv``)."""
 
-    kind: NDArray[np.int64]
-    carrier: NDArray[np.int64]
-    eff_at_35c: NDArray[np.float64]
-    eff_at_70c: NDArray[np.float64]
-    eta_emission_distribution: NDArray[np.float64]
-    carnot_efficiency: NDArray[np.float64]
-    source_temp_c: NDArray[np.float64]
-    cop_max: NDArray[np.float64]
-    dhw_efficiency: NDArray[np.float64]
-    backup_code: NDArray[np.int64]
-    hp_share: NDArray[np.float64]
     fan_power_w_m3h: NDArray[np.float64]
     heat_recovery_default: NDArray[np.float64]
-    primary_energy_factor: NDArray[np.float64]
-    co2_kg_kwh: NDArray[np.float64]
-    price_eur_kwh: NDArray[np.float64]
 
 
 class KernelParameters(NamedTuple):
@@ -244,25 +239,6 @@ class KernelEmitters(NamedTuple):
     new_t_boiler_c: NDArray[np.float64]
 
 
-class KernelResults(NamedTuple):
-    """The arrays the kernel writes: the fields of :class:`SimulationResult` of the same names."""
-
-    heating_need_kwh: NDArray[np.float64]
-    final_kwh: NDArray[np.float64]
-    pv_kwh: NDArray[np.float64]
-    primary_kwh: NDArray[np.float64]
-    energy_score_kwh_m2: NDArray[np.float64]
-    co2_kg: NDArray[np.float64]
-    cost_eur: NDArray[np.float64]
-    label: NDArray[np.int8]
-    expected_use_ratio: NDArray[np.float64]
-    expected_co2_kg: NDArray[np.float64]
-    expected_cost_eur: NDArray[np.float64]
-    pv_export_co2_kg: NDArray[np.float64]
-    hp_supply_temp_c: NDArray[np.float64]
-    design_heat_load_w: NDArray[np.float64]
-
-
 #: Columns of the kernel's per-dwelling table of envelope variants (``env``, one row per variant):
 #: 0-11 heating need per month, then the need, the design heat load, the expected-use ratio, and
 #: the supply temperatures the existing emitters need for that load (heat pump, boiler) with a flag.
@@ -295,13 +271,16 @@ def _new_emitter_supply(
 
 
 @jit_parallel
-def _simulate_kernel(dw, var, clim, tab, par, emit, out):
+def _simulate_kernel(dw, var, clim, sys, vent, car, par, emit, out):
     """N dwellings x P variants, every argument by name: ``dw`` the dwellings
     (:class:`sim.stock.DwellingColumns`), ``var`` the variants (:class:`sim.variants.
-    VariantColumns`), ``clim`` the climate, ``tab`` the tables by code, ``par`` the scalar
-    parameters, ``emit`` the emitters (:class:`KernelClimate`, :class:`KernelTables`,
-    :class:`KernelParameters`, :class:`KernelEmitters`) and ``out`` the results it writes
-    (:class:`KernelResults`). A name that does not exist fails when the kernel compiles."""
+    VariantColumns`), ``clim`` the climate (:class:`KernelClimate`), ``sys``, ``vent`` and
+    ``car`` the tables by code of the generators, the ventilation systems and the carriers
+    (:class:`sim.systems.SystemColumns`, :class:`KernelVentilation`,
+    :class:`sim.carriers.CarrierColumns`), ``par`` the scalar parameters
+    (:class:`KernelParameters`), ``emit`` the emitters (:class:`KernelEmitters`) and ``out`` the
+    results it writes (:class:`KernelResults`). A name that does not exist fails when the
+    kernel compiles."""
     floor = dw.floor_area_m2
     volume = dw.volume_m3
     a_roof = dw.roof_area_m2
@@ -359,22 +338,22 @@ def _simulate_kernel(dw, var, clim, tab, par, emit, out):
     theta_e = clim.theta_e_c
     hours = clim.hours
     irr = clim.irradiation_kwh_m2
-    s_kind = tab.kind
-    s_carrier = tab.carrier
-    s_eff35 = tab.eff_at_35c
-    s_eff70 = tab.eff_at_70c
-    s_eta_ed = tab.eta_emission_distribution
-    s_eta_c = tab.carnot_efficiency
-    s_src_t = tab.source_temp_c
-    s_cop_max = tab.cop_max
-    s_dhw_eff = tab.dhw_efficiency
-    s_backup = tab.backup_code
-    s_hp_share = tab.hp_share
-    vent_sfp = tab.fan_power_w_m3h
-    vent_hr_default = tab.heat_recovery_default
-    pef = tab.primary_energy_factor
-    co2f = tab.co2_kg_kwh
-    price = tab.price_eur_kwh
+    s_kind = sys.kind
+    s_carrier = sys.carrier
+    s_eff35 = sys.eff_at_35c
+    s_eff70 = sys.eff_at_70c
+    s_eta_ed = sys.eta_emission_distribution
+    s_eta_c = sys.carnot_efficiency
+    s_src_t = sys.source_temp_c
+    s_cop_max = sys.cop_max
+    s_dhw_eff = sys.dhw_efficiency
+    s_backup = sys.backup_code
+    s_hp_share = sys.hp_share
+    vent_sfp = vent.fan_power_w_m3h
+    vent_hr_default = vent.heat_recovery_default
+    pef = car.primary_energy_factor
+    co2f = car.co2_kg_kwh
+    price = car.price_eur_kwh
     f_w = par.f_w
     a_h0 = par.a_h0
     tau_h0 = par.tau_h0_h
@@ -833,24 +812,9 @@ def simulate(
             np.ascontiguousarray(clim.hours, dtype=np.float64),
             np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
         ),
-        KernelTables(
-            kind=sys_t.kind,
-            carrier=sys_t.carrier,
-            eff_at_35c=sys_t.eff_at_35c,
-            eff_at_70c=sys_t.eff_at_70c,
-            eta_emission_distribution=sys_t.eta_emission_distribution,
-            carnot_efficiency=sys_t.carnot_efficiency,
-            source_temp_c=sys_t.source_temp_c,
-            cop_max=sys_t.cop_max,
-            dhw_efficiency=sys_t.dhw_efficiency,
-            backup_code=sys_t.backup_code,
-            hp_share=sys_t.hp_share,
-            fan_power_w_m3h=vent_sfp,
-            heat_recovery_default=vent_hr,
-            primary_energy_factor=car.primary_energy_factor,
-            co2_kg_kwh=car.co2_kg_kwh,
-            price_eur_kwh=car.price_eur_kwh,
-        ),
+        sys_t.columns(),
+        KernelVentilation(fan_power_w_m3h=vent_sfp, heat_recovery_default=vent_hr),
+        car.columns(),
         KernelParameters(
             f_w=mp.f_w,
             a_h0=mp.a_h0,
@@ -879,7 +843,7 @@ def simulate(
             new_t_hp_c=t_hp_new,
             new_t_boiler_c=t_boiler_new,
         ),
-        KernelResults(*(getattr(out, name) for name in KernelResults._fields)),
+        KernelResults(*(getattr(out, name) for name in _RESULT_FIELDS)),
     )
     return out
 

@@ -165,70 +165,44 @@ def _monthly_heating_need(
 @jit_parallel
 def _need_kernel(dw, theta_e, hours, irr, f_w, a_h0, tau_h0, sky_factor, out_annual, out_month):
     """The heating need of the dwellings ``dw`` (:class:`sim.stock.DwellingColumns`, by name)."""
-    floor = dw.floor_area_m2
-    volume = dw.volume_m3
-    a_roof = dw.roof_area_m2
-    a_wall = dw.wall_area_m2
-    a_floor = dw.ground_floor_area_m2
-    a_door = dw.door_area_m2
-    a_party = dw.party_wall_area_m2
     a_win = dw.window_area_m2
-    u_roof = dw.u_roof_w_m2k
-    u_wall = dw.u_wall_w_m2k
-    u_floor = dw.u_floor_w_m2k
-    u_window = dw.u_window_w_m2k
-    u_door = dw.u_door_w_m2k
-    b_roof = dw.b_roof
-    b_wall = dw.b_wall
-    b_floor = dw.b_floor
-    b_party = dw.b_party_wall
-    delta_u_tb = dw.delta_u_tb_w_m2k
-    g = dw.g_window
-    frame = dw.frame_fraction
-    f_sh = dw.shading_factor
-    n_inf = dw.infiltration_ach
-    n_ve = dw.ventilation_ach
-    vent_sys = dw.ventilation_system
-    eta_hr = dw.heat_recovery_eff
-    c_m = dw.heat_capacity_wh_m2k
-    phi_int = dw.internal_gains_w_m2
-    theta_sp = dw.setpoint_c
-    n = floor.shape[0]
-    n_or = a_win.shape[1]
-    for i in prange(n):
+    for i in prange(dw.floor_area_m2.shape[0]):
         h_tr, phi_sky = _envelope_heat_transfer(
-            u_roof[i],
-            u_wall[i],
-            u_floor[i],
-            u_window[i],
-            u_door[i],
-            u_wall[i],
-            a_roof[i],
-            a_wall[i],
-            a_floor[i],
+            dw.u_roof_w_m2k[i],
+            dw.u_wall_w_m2k[i],
+            dw.u_floor_w_m2k[i],
+            dw.u_window_w_m2k[i],
+            dw.u_door_w_m2k[i],
+            dw.u_wall_w_m2k[i],
+            dw.roof_area_m2[i],
+            dw.wall_area_m2[i],
+            dw.ground_floor_area_m2[i],
             a_win[i, 0],
             a_win[i, 1:].sum(),
-            a_door[i],
-            a_party[i],
-            b_roof[i],
-            b_wall[i],
-            b_floor[i],
-            b_party[i],
-            delta_u_tb[i],
+            dw.door_area_m2[i],
+            dw.party_wall_area_m2[i],
+            dw.b_roof[i],
+            dw.b_wall[i],
+            dw.b_floor[i],
+            dw.b_party_wall[i],
+            dw.delta_u_tb_w_m2k[i],
             sky_factor,
         )
-        hr = eta_hr[i] if vent_sys[i] == VENTILATION_D else 0.0
-        h_ve = _ventilation_h(volume[i], n_inf[i], n_ve[i], hr)
-        a_sol = np.empty(n_or)
-        for o in range(n_or):
-            a_sol[o] = _collecting_area(a_win[i, o], g[i], f_w, frame[i], f_sh[i])
+        hr = dw.heat_recovery_eff[i] if dw.ventilation_system[i] == VENTILATION_D else 0.0
+        h_ve = _ventilation_h(dw.volume_m3[i], dw.infiltration_ach[i], dw.ventilation_ach[i], hr)
+        a_sol = np.empty(a_win.shape[1])
+        for o in range(a_win.shape[1]):
+            a_sol[o] = _collecting_area(
+                a_win[i, o], dw.g_window[i], f_w, dw.frame_fraction[i], dw.shading_factor[i]
+            )
+        floor = dw.floor_area_m2[i]
         out_annual[i] = _monthly_heating_need(
             h_tr + h_ve,
             phi_sky,
             a_sol,
-            phi_int[i] * floor[i],
-            c_m[i] * floor[i],
-            theta_sp[i],
+            dw.internal_gains_w_m2[i] * floor,
+            dw.heat_capacity_wh_m2k[i] * floor,
+            dw.setpoint_c[i],
             theta_e,
             hours,
             irr,

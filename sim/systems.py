@@ -41,7 +41,8 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import dataclass, fields
 from functools import cache
 
 import numpy as np
@@ -86,6 +87,17 @@ class SystemTables:
     hp_share: NDArray[np.float64]
     names: tuple[str, ...]
     labels_nl: tuple[str, ...]
+
+    def columns(self) -> SystemColumns:
+        """The arrays (not the names) as a named tuple: what the core's kernel reads by name."""
+        names: tuple[str, ...] = SystemColumns._fields
+        return SystemColumns(*(getattr(self, name) for name in names))
+
+
+#: The arrays of :class:`SystemTables` as a named tuple (:meth:`SystemTables.columns`).
+SystemColumns = namedtuple(  # type: ignore[misc]  # the fields are the dataclass's
+    "SystemColumns", [f.name for f in fields(SystemTables) if f.name not in ("names", "labels_nl")]
+)
 
 
 def carnot_efficiency_from_rating(
