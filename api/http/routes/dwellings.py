@@ -6,10 +6,10 @@ import functools
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api import service
-from api.http.deps import Ctx, DwellingId
+from api.http.deps import DwellingId, context
 from api.schemas import DwellingCard, TrajectoryAnswer, TrajectoryRequest
 
 router = APIRouter(prefix="/api/v1", tags=["woningen"])
@@ -22,9 +22,9 @@ router = APIRouter(prefix="/api/v1", tags=["woningen"])
     response_model=DwellingCard,
     response_model_exclude_unset=True,
 )
-async def card(ctx: Ctx, dwelling_id: DwellingId) -> dict[str, Any]:
+async def card(request: Request, dwelling_id: DwellingId) -> dict[str, Any]:
     """Known facts with provenance and the estimated current state (label with uncertainty)."""
-    return service.dwelling_card(ctx.state, dwelling_id)
+    return service.dwelling_card(context(request).state, dwelling_id)
 
 
 # A question without corrections is read from the plans computed at start-up (a lookup, on
@@ -39,8 +39,11 @@ async def card(ctx: Ctx, dwelling_id: DwellingId) -> dict[str, Any]:
     response_model=TrajectoryAnswer,
     response_model_exclude_unset=True,
 )
-async def trajectory(ctx: Ctx, dwelling_id: DwellingId, body: TrajectoryRequest) -> dict[str, Any]:
+async def trajectory(
+    request: Request, dwelling_id: DwellingId, body: TrajectoryRequest
+) -> dict[str, Any]:
     """Stappenplan after the resident's corrections, with the optimiser's choices."""
+    ctx = context(request)
     kwargs: dict[str, Any] = {
         "overrides": dict(body.overrides),
         "measured": {str(k): v for k, v in body.measured_kwh.items()},
