@@ -255,8 +255,8 @@ def build_candidates(
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
 
-    def store(node_list: list[int], res: Any, rows: slice = slice(None)) -> None:
-        # the results ``rows`` of ``res``: the states of ``nodes``, node after node (n rows each)
+    def store(node_list: list[int], res: Any) -> None:
+        # the results of the states of ``nodes``, node after node (n rows each)
         nodes = np.asarray(node_list)
         for out, values in (
             (need, res.heating_need_kwh),
@@ -270,10 +270,10 @@ def build_candidates(
             (supply, res.hp_supply_temp_c),
             (label, res.label),
         ):
-            out[:, nodes] = values[rows, 0].reshape(nodes.size, n).T
-        own = res.final_kwh[rows, 0, :]
+            out[:, nodes] = values[:, 0].reshape(nodes.size, n).T
+        own = res.final_kwh[:, 0, :]
         # the expected final energy of these rows only (SimulationResult.expected_final_kwh)
-        expected = own * res.expected_use_ratio[rows, 0, None]
+        expected = own * res.expected_use_ratio[:, 0, None]
         for per_carrier, values in ((final, own), (x_final, expected)):
             per_carrier[:, nodes, :] = values.reshape(nodes.size, n, c).transpose(1, 0, 2)
 
@@ -320,13 +320,11 @@ def build_candidates(
                 arrays.take(stacked["row"]), **{f: stacked[f] for f in _VARYING}
             )
             res = simulate(full, None, carriers=carriers, system_params=sp)
-            at = 0
+            # the rows are the blocks' nodes one after the other: stored in one go
+            store([t for b in part for t in b.nodes], res)
             for b in part:
-                size = len(b.nodes) * n
-                store(b.nodes, res, slice(at, at + size))
                 b.supply = supply[:, b.nodes].T.reshape(-1)
                 b.simulated = True
-                at += size
 
     # Measure by measure: the children of every computed candidate that do the same next measure
     # are judged, transformed and stacked at once; the core simulates the new states when a rule

@@ -213,6 +213,7 @@ class Catalogue(CachingModel):
     # measures are asked for again and again (a trajectory per request in the service)
     _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
     _rule_column_cache: dict[tuple[str, ...], list[str]] = PrivateAttr(default_factory=dict)
+    _rules_cache: dict[str, list[tuple[str, str, Any]]] = PrivateAttr(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
@@ -475,45 +476,28 @@ class Catalogue(CachingModel):
     def _rule_failures(
         self, dwellings: Table, m: Measure, reasons: bool = True
     ) -> list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]]:
-        """For each rule of ``m``: (fails, reason per dwelling, or None without ``reasons``)."""
+        """For each rule of ``m``: (fails, reason per dwelling, or None without ``reasons``);
+        whether it holds is :func:`_rule_holds`, as for :meth:`applicable`."""
         out: list[tuple[NDArray[np.bool_], NDArray[np.object_] | None]] = []
-        for key, value in m.applies_if.items():
-            col, op = key.rsplit("_", 1)
-            if op == "in":
-                allowed = list(value) if isinstance(value, list) else [value]
-                if col == "attachment":  # words
-                    raw = np.asarray(table_column(dwellings, col), dtype=object)
-                    fails = ~np.isin(raw.astype(str), [str(a) for a in allowed])
-                else:  # integer codes: compare as numbers (a missing code fails)
-                    num = _numeric(dwellings, col)
-                    raw = num
-                    fails = ~np.isin(num, np.asarray(allowed, dtype=np.float64))
-                reason = (
-                    np.asarray(
-                        [f"{col} = {_num(x)} niet in {allowed}" for x in raw.tolist()],
-                        dtype=object,
-                    )
-                    if reasons
-                    else None
+        for col, op, bound in self._compiled_rules(m):
+            fails = ~_rule_holds(dwellings, col, op, bound)
+            reason = None
+            if reasons and op in ("words", "codes"):
+                allowed = m.applies_if[f"{col}_in"]
+                allowed = list(allowed) if isinstance(allowed, list) else [allowed]
+                raw = table_column(dwellings, col) if op == "words" else _numeric(dwellings, col)
+                reason = np.asarray(
+                    [f"{col} = {_num(x)} niet in {allowed}" for x in raw.tolist()], dtype=object
                 )
-            else:
+            elif reasons:
                 x = _numeric(dwellings, col)
-                bound = float(value)
-                with np.errstate(invalid="ignore"):
-                    bad = x < bound if op == "min" else x > bound
-                unknown = np.isnan(x)
-                fails = bad | unknown
                 sign = "<" if op == "min" else ">"
-                reason = (
-                    np.where(
-                        unknown,
-                        f"{col} onbekend",
-                        np.char.add(np.char.add(f"{col} = ", x.astype(str)), f" {sign} {bound:g}"),
-                    ).astype(object)
-                    if reasons
-                    else None
-                )
-            out.append((np.asarray(fails, dtype=bool), reason))
+                reason = np.where(
+                    np.isnan(x),
+                    f"{col} onbekend",
+                    np.char.add(np.char.add(f"{col} = ", x.astype(str)), f" {sign} {bound:g}"),
+                ).astype(object)
+            out.append((fails, reason))
         return out
 
     def _needed_rule_columns(self, packages: list[list[Measure]]) -> set[str]:
@@ -546,9 +530,28 @@ class Catalogue(CachingModel):
         out = np.ones((table_rows(dwellings), len(packages)), dtype=bool)
         for j, pkg in enumerate(packages):
             for m in pkg:
-                for fails, _ in self._rule_failures(dwellings, m, reasons=False):
-                    out[:, j] &= ~fails
+                for col, op, bound in self._compiled_rules(m):
+                    out[:, j] &= _rule_holds(dwellings, col, op, bound)
         return out
+
+    def _compiled_rules(self, m: Measure) -> list[tuple[str, str, Any]]:
+        """The rules of ``m`` as (column, kind, bound): ``words`` (a set), ``codes`` (an
+        array), ``min`` or ``max`` (a number); the same rules as :meth:`_rule_failures`, read
+        once (the candidates judge every measure of a route per request)."""
+        if m.id not in self._rules_cache:
+            rules: list[tuple[str, str, Any]] = []
+            for key, value in m.applies_if.items():
+                col, op = key.rsplit("_", 1)
+                if op == "in":
+                    allowed = list(value) if isinstance(value, list) else [value]
+                    if col == "attachment":
+                        rules.append((col, "words", frozenset(str(a) for a in allowed)))
+                    else:
+                        rules.append((col, "codes", np.asarray(allowed, dtype=np.float64)))
+                else:
+                    rules.append((col, op, float(value)))
+            self._rules_cache[m.id] = rules
+        return self._rules_cache[m.id]
 
     def explain(
         self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
@@ -686,6 +689,20 @@ def building_share_cost(
 
 def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[list[str]]:
     return [[x] if isinstance(x, str) else list(x) for x in measure_ids]
+
+
+def _rule_holds(dwellings: Table, col: str, op: str, bound: Any) -> NDArray[np.bool_]:
+    """Whether one applicability rule holds for each dwelling (:meth:`Catalogue._compiled_rules`):
+    the attachment one of the ``words``, a code one of the ``codes``, a number at least
+    ``min`` or at most ``max``. A missing value fails."""
+    if op == "words":
+        words = table_column(dwellings, col)
+        return np.fromiter((str(w) in bound for w in words), dtype=bool, count=len(words))
+    x = _numeric(dwellings, col)
+    with np.errstate(invalid="ignore"):
+        if op == "codes":
+            return np.asarray((x[:, None] == bound[None, :]).any(axis=1))
+        return np.asarray(x >= bound if op == "min" else x <= bound)
 
 
 def table_rows(dwellings: Table) -> int:
