@@ -22,7 +22,7 @@ from sim.carriers import CarrierTables
 from sim.core import simulate
 from sim.labels import LABELS
 from sim.reference_data import load_table
-from sim.stock import DWELLING_COLUMNS, WINDOW_COLUMNS, DwellingArrays
+from sim.stock import DWELLING_COLUMNS, DwellingArrays
 
 #: Draws per dwelling of :func:`label_probabilities`.
 SAMPLES = 200
@@ -54,15 +54,7 @@ def label_probabilities(
     # the dwelling's inputs checked once, then repeated as arrays; the draws are checked like
     # any input before they are simulated
     one = DwellingArrays.from_mapping({c: np.asarray([row[c]]) for c in _columns(row)}, "woning")
-    draws = {
-        name: np.repeat(
-            one.window_area_m2[:, WINDOW_COLUMNS.index(name)]
-            if name in WINDOW_COLUMNS
-            else getattr(one, name),
-            samples,
-        )
-        for name in DWELLING_COLUMNS
-    }
+    draws = {name: np.repeat(one.column(name), samples) for name in DWELLING_COLUMNS}
     if str(get("construction_year_source", "facts")) == years.DRAWN:
         factors = years.redraw_factors(
             str(row["archetype_type"]),

@@ -39,7 +39,7 @@ from sim.carriers import CARRIERS, ELECTRICITY
 from sim.core import SystemParameters, simulate
 from sim.errors import Problems
 from sim.pv_economics import pv_bill_credit, pv_self_use
-from sim.stock import WINDOW_COLUMNS, DwellingArrays
+from sim.stock import DwellingArrays
 from sim.variants import VARIANT_TARGETS, variant_changes
 
 #: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
@@ -787,13 +787,6 @@ def best_within_budget(
     return np.take_along_axis(order, first[:, None], axis=1)[:, 0].astype(np.int64)
 
 
-def column(state: DwellingArrays, name: str) -> NDArray[Any]:
-    """One core input column of ``state`` (window areas are stored as one 2-D array)."""
-    if name in WINDOW_COLUMNS:
-        return np.asarray(state.window_area_m2[:, WINDOW_COLUMNS.index(name)])
-    return np.asarray(getattr(state, name))
-
-
 @dataclass(frozen=True)
 class CandidateTree:
     """The candidates of some orders as a tree: ``packages`` (K, the current state first),
@@ -893,7 +886,6 @@ __all__ = [
     "build_candidates",
     "cheapest_from",
     "cheapest_to_target",
-    "column",
     "scheme_name",
     "tree_path",
     "with_income",

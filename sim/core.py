@@ -271,10 +271,10 @@ def _new_emitter_supply(
 
 
 @jit_parallel
-def _simulate_kernel(dw, var, clim, sys, vent, car, par, emit, out):
+def _simulate_kernel(dw, var, clim, gen, vent, car, par, emit, out):
     """N dwellings x P variants, every argument by name: ``dw`` the dwellings
     (:class:`sim.stock.DwellingColumns`), ``var`` the variants (:class:`sim.variants.
-    VariantColumns`), ``clim`` the climate (:class:`KernelClimate`), ``sys``, ``vent`` and
+    VariantColumns`), ``clim`` the climate (:class:`KernelClimate`), ``gen``, ``vent`` and
     ``car`` the tables by code of the generators, the ventilation systems and the carriers
     (:class:`sim.systems.SystemColumns`, :class:`KernelVentilation`,
     :class:`sim.carriers.CarrierColumns`), ``par`` the scalar parameters
@@ -338,17 +338,17 @@ def _simulate_kernel(dw, var, clim, sys, vent, car, par, emit, out):
     theta_e = clim.theta_e_c
     hours = clim.hours
     irr = clim.irradiation_kwh_m2
-    s_kind = sys.kind
-    s_carrier = sys.carrier
-    s_eff35 = sys.eff_at_35c
-    s_eff70 = sys.eff_at_70c
-    s_eta_ed = sys.eta_emission_distribution
-    s_eta_c = sys.carnot_efficiency
-    s_src_t = sys.source_temp_c
-    s_cop_max = sys.cop_max
-    s_dhw_eff = sys.dhw_efficiency
-    s_backup = sys.backup_code
-    s_hp_share = sys.hp_share
+    s_kind = gen.kind
+    s_carrier = gen.carrier
+    s_eff35 = gen.eff_at_35c
+    s_eff70 = gen.eff_at_70c
+    s_eta_ed = gen.eta_emission_distribution
+    s_eta_c = gen.carnot_efficiency
+    s_src_t = gen.source_temp_c
+    s_cop_max = gen.cop_max
+    s_dhw_eff = gen.dhw_efficiency
+    s_backup = gen.backup_code
+    s_hp_share = gen.hp_share
     vent_sfp = vent.fan_power_w_m3h
     vent_hr_default = vent.heat_recovery_default
     pef = car.primary_energy_factor

@@ -319,13 +319,13 @@ class DwellingArrays:
 
     def to_frame(self) -> pd.DataFrame:
         """The inputs as a DataFrame with ``DWELLING_COLUMNS``."""
-        out: dict[str, Any] = {}
-        for spec in DWELLING_FIELDS:
-            if spec.name in WINDOW_COLUMNS:
-                out[spec.name] = self.window_area_m2[:, WINDOW_COLUMNS.index(spec.name)]
-            else:
-                out[spec.name] = getattr(self, spec.name)
-        return pd.DataFrame(out)
+        return pd.DataFrame({spec.name: self.column(spec.name) for spec in DWELLING_FIELDS})
+
+    def column(self, name: str) -> NDArray[Any]:
+        """One column of ``DWELLING_COLUMNS`` (a window area is a column of ``window_area_m2``)."""
+        if name in WINDOW_COLUMNS:
+            return np.asarray(self.window_area_m2[:, WINDOW_COLUMNS.index(name)])
+        return np.asarray(getattr(self, name))
 
     def columns(self) -> DwellingColumns:
         """The arrays as a named tuple: the form the kernels take them in, field by name."""
