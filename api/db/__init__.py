@@ -29,6 +29,7 @@ log), ``errors.py``.
 """
 
 from api.db.dossiers import (
+    audit_failed_authentication,
     count_klimaattafel_dossiers,
     create_dossier,
     delete_dossier,
@@ -47,9 +48,11 @@ from api.db.errors import (
 )
 from api.db.models import AUDIT_ACTIONS, DEFAULT_DB, AuditEntry, Base, Dossier, Role, Token
 from api.db.tokens import (
+    Authentication,
     Principal,
     TokenInfo,
     authenticate,
+    check_token,
     create_token,
     list_tokens,
     revoke_token,
@@ -59,6 +62,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "DEFAULT_DB",
     "AuditEntry",
+    "Authentication",
     "Base",
     "Dossier",
     "DossierConflict",
@@ -70,7 +74,9 @@ __all__ = [
     "SchemaMismatch",
     "Token",
     "TokenInfo",
+    "audit_failed_authentication",
     "authenticate",
+    "check_token",
     "count_klimaattafel_dossiers",
     "create_dossier",
     "create_token",

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     func,
+    insert,
     select,
     text,
 )
@@ -29,6 +30,7 @@ from api.db.models import (
 )
 from api.db.tokens import Principal
 from api.schemas import DossierIn, DossierOut, DossierUpdate
+from sim.errors import Problems
 
 
 def _audit(
@@ -124,6 +126,40 @@ def _normalise_id(dossier_id: str) -> str | None:
         return None
 
 
+def _nul_fields(value: Any, where: str) -> list[str]:
+    """The places in ``value`` (strings, mapping keys and values, list items) holding a NUL."""
+    if isinstance(value, str):
+        return [where] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append(where)
+            found += _nul_fields(item, f"{where}.{key!s}".replace("\x00", "\\u0000"))
+        return found
+    if isinstance(value, list | tuple):
+        return [f for i, item in enumerate(value) for f in _nul_fields(item, f"{where}.{i}")]
+    return []
+
+
+def _reject_nul(fields: dict[str, Any]) -> None:
+    """Refuse text with a NUL character (``\\u0000``), on every database alike.
+
+    PostgreSQL cannot store NUL in text at all (the INSERT fails and the dossier would be lost
+    with a 500); SQLite could, but a dossier must not depend on the database it happens to be
+    saved in. The message is Dutch and names the field (422 over HTTP).
+    """
+    problems = Problems(what="het dossier")
+    for name, value in fields.items():
+        for where in dict.fromkeys(_nul_fields(value, f"body.{name}")):
+            problems.add(
+                where,
+                "bevat een NUL-teken (\\u0000), dat niet bewaard kan worden. Verwijder het teken "
+                "(het komt meestal mee bij kopiëren en plakken) en bewaar opnieuw.",
+            )
+    problems.raise_if_any()
+
+
 def _load(
     session: Session, principal: Principal, dossier_id: str, attempted: AuditAction
 ) -> Dossier:
@@ -184,6 +220,8 @@ def create_dossier(session: Session, principal: Principal | None, data: DossierI
     ------
     DossierForbidden
         No token, an analyst, or a facilitator of another municipality.
+    InputError
+        A text holds a NUL character (nothing is written).
     """
     who = _require_role(session, principal, _WRITE_ROLES, "create", "dossiers aanmaken")
     if not who.can_access(data.municipality_nis):
@@ -198,6 +236,7 @@ def create_dossier(session: Session, principal: Principal | None, data: DossierI
             municipality_nis=data.municipality_nis,
             reason="andere gemeente",
         )
+    _reject_nul(data.model_dump())
     now = _now()
     row = Dossier(
         id=str(uuid.uuid4()),
@@ -284,14 +323,36 @@ def list_dossiers(
     elif who.role is not Role.ADMIN:
         query = query.where(Dossier.municipality_nis.in_(sorted(who.municipalities)))
     rows = list(session.scalars(query).unique())
-    _audit(
-        session,
-        who,
-        "list",
-        dossier_id=None,
-        municipality_nis=municipality_nis,
-        detail=f"{len(rows)} dossiers",
+    # One audit row per dossier returned, with its id, so that the dossier's GDPR export shows
+    # every list that disclosed it; one row without a dossier id for an empty list. Written in
+    # the same transaction as the read, in one executemany.
+    at = _now()
+    detail = f"in lijst van {len(rows)} dossiers" + (
+        f" (gemeente {municipality_nis})" if municipality_nis else ""
     )
+    entries: list[dict[str, Any]] = [
+        {
+            "at": at,
+            "token_id": who.token_id,
+            "role": who.role.value,
+            "action": "list",
+            "dossier_id": r.id,
+            "municipality_nis": r.municipality_nis,
+            "detail": detail,
+        }
+        for r in rows
+    ] or [
+        {
+            "at": at,
+            "token_id": who.token_id,
+            "role": who.role.value,
+            "action": "list",
+            "dossier_id": None,
+            "municipality_nis": municipality_nis,
+            "detail": "0 dossiers",
+        }
+    ]
+    session.execute(insert(AuditEntry), entries)
     out = [_out(r) for r in rows]
     session.commit()
     return out
@@ -310,7 +371,9 @@ def update_dossier(
     ----------
     expected_version : int, optional
         The version the client read; when the stored version differs, nothing is changed. Even
-        without it, a concurrent update between this function's read and write is detected.
+        without it, a concurrent update between this function's read and write is detected --
+        but not an edit made between the client's read and this call: the HTTP service
+        therefore requires it (``If-Match``, 428 without).
 
     Raises
     ------
@@ -319,6 +382,8 @@ def update_dossier(
         not even an audit row; the session is rolled back.
     DossierNotFound, DossierForbidden
         As for :func:`get_dossier`; analysts may not update.
+    InputError
+        A text holds a NUL character (nothing is written).
     """
     who, row = _authorised_dossier(
         session, principal, _WRITE_ROLES, "update", "dossiers wijzigen", dossier_id
@@ -327,6 +392,7 @@ def update_dossier(
         session.rollback()
         raise DossierConflict(row.id, expected_version, row.version)
     changes = data.changes()
+    _reject_nul(changes)
     for name, value in changes.items():
         if name == "overrides":
             value = dict(value)
@@ -353,7 +419,12 @@ def update_dossier(
     return out
 
 
-def delete_dossier(session: Session, principal: Principal | None, dossier_id: str) -> None:
+def delete_dossier(
+    session: Session,
+    principal: Principal | None,
+    dossier_id: str,
+    expected_version: int | None = None,
+) -> None:
     """Delete a dossier and its personal data for good (GDPR erasure).
 
     The row is removed; on SQLite ``secure_delete`` overwrites the freed bytes and a WAL
@@ -362,14 +433,25 @@ def delete_dossier(session: Session, principal: Principal | None, dossier_id: st
     checkpoint). The audit rows stay, as they hold only the id, the municipality and what was
     done.
 
+    Parameters
+    ----------
+    expected_version : int, optional
+        The version the client read; when the stored version differs, nothing is deleted (a
+        dossier someone else just changed is not erased unseen). The HTTP service requires it.
+
     Raises
     ------
+    DossierConflict
+        The dossier changed since ``expected_version`` (or concurrently); nothing is written.
     DossierNotFound, DossierForbidden
         As for :func:`update_dossier`.
     """
     who, row = _authorised_dossier(
         session, principal, _WRITE_ROLES, "delete", "dossiers verwijderen", dossier_id
     )
+    if expected_version is not None and row.version != expected_version:
+        session.rollback()
+        raise DossierConflict(row.id, expected_version, row.version)
     _audit(
         session,
         who,
@@ -438,6 +520,34 @@ def export_dossier(
     }
     session.commit()
     return export
+
+
+def audit_failed_authentication(
+    session: Session,
+    attempted: AuditAction,
+    reason: str,
+    *,
+    token_id: int | None = None,
+    dossier_id: str | None = None,
+) -> None:
+    """Commit a ``denied`` audit row for a dossier request without a valid token.
+
+    ``reason`` says what was wrong (``geen token``, ``onbekend token (sha256 1a2b3c4d)``, ...),
+    never the token itself. ``dossier_id`` is the id the request named, if it is one; the row
+    then shows in that dossier's GDPR export. Committed at once: the request fails afterwards.
+    """
+    session.add(
+        AuditEntry(
+            at=_now(),
+            token_id=token_id,  # a revoked token's id: who held it is worth knowing
+            role="anonymous",
+            action="denied",
+            dossier_id=_normalise_id(dossier_id) if dossier_id else None,
+            municipality_nis=None,
+            detail=f"{attempted}: {reason}"[:500],
+        )
+    )
+    session.commit()
 
 
 def count_klimaattafel_dossiers(

@@ -154,26 +154,53 @@ def create_token(
     return secret
 
 
-def authenticate(session: Session, secret: str) -> Principal | None:
-    """The principal of ``secret``; None for an unknown, malformed or revoked token.
+@dataclass(frozen=True)
+class Authentication:
+    """What :func:`check_token` found: the principal, or why there is none (Dutch, for the
+    audit log: ``geen token``, ``misvormd token``, ``onbekend token``, ``ingetrokken token``).
+
+    ``token_id`` names a revoked token; ``hash_prefix`` is the first 8 hex digits of the SHA-256
+    of what was presented (enough to see the same wrong token come back, useless for finding a
+    token), empty when nothing was presented.
+    """
+
+    principal: Principal | None
+    reason: str = ""
+    token_id: int | None = None
+    hash_prefix: str = ""
+
+
+def check_token(session: Session, secret: str) -> Authentication:
+    """Authenticate ``secret``; on failure say why, without keeping the secret.
 
     The lookup is by the SHA-256 of the secret, so the database never compares secrets, and the
     stored hash is compared again in constant time.
     """
-    if not secret or len(secret) > 200 or not secret.startswith(f"{TOKEN_PREFIX}_"):
-        return None
-    digest = _hash_secret(secret)
+    if not secret:
+        return Authentication(None, "geen token")
+    digest = _hash_secret(secret[:1000])
+    short = digest[:8]
+    if len(secret) > 200 or not secret.startswith(f"{TOKEN_PREFIX}_"):
+        return Authentication(None, "misvormd token", hash_prefix=short)
     row = session.scalar(select(Token).where(Token.token_hash == digest))
     if row is None or not hmac.compare_digest(row.token_hash, digest):
-        return None
+        return Authentication(None, "onbekend token", hash_prefix=short)
     if row.revoked_at is not None:
-        return None
-    return Principal(
-        token_id=row.id,
-        name=row.name,
-        role=Role(row.role),
-        municipalities=frozenset(row.municipalities),
+        return Authentication(None, "ingetrokken token", token_id=row.id, hash_prefix=short)
+    return Authentication(
+        Principal(
+            token_id=row.id,
+            name=row.name,
+            role=Role(row.role),
+            municipalities=frozenset(row.municipalities),
+        )
     )
+
+
+def authenticate(session: Session, secret: str) -> Principal | None:
+    """The principal of ``secret``; None for an unknown, malformed or revoked token
+    (:func:`check_token` says which)."""
+    return check_token(session, secret).principal
 
 
 def revoke_token(session: Session, prefix: str) -> TokenInfo | None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Header, HTTPException, Path, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api import db, service
-from api.http.errors import problem
+from api.http.ratelimit import refuse
 from api.schemas import ID_PATTERN
 from scenarios.results import ScenarioResults
 
@@ -65,22 +65,17 @@ def session(ctx: Ctx) -> Iterator[Session]:
 S = Annotated[Session, Depends(session)]
 
 
-def principal(s: S, authorization: Annotated[str | None, Header()] = None) -> db.Principal:
-    """Who the bearer token belongs to; 401 without a valid one."""
+def principal(
+    request: Request, s: S, authorization: Annotated[str | None, Header()] = None
+) -> db.Principal:
+    """Who the bearer token belongs to; 401 without a valid one, 429 after a burst of failures
+    from one address. Every failure is audited and counted (:func:`api.http.ratelimit.refuse`)."""
     if not authorization or not authorization.startswith("Bearer "):
-        raise HTTPException(
-            401,
-            [problem("Authorization", "token ontbreekt: stuur 'Authorization: Bearer <token>'")],
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    who = db.authenticate(s, authorization.removeprefix("Bearer ").strip())
-    if who is None:
-        raise HTTPException(
-            401,
-            [problem("Authorization", "token ongeldig of ingetrokken")],
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return who
+        refuse(request, s, db.Authentication(None, "geen token"))
+    auth = db.check_token(s, authorization.removeprefix("Bearer ").strip())
+    if auth.principal is None:
+        refuse(request, s, auth)
+    return auth.principal
 
 
 Who = Annotated[db.Principal, Depends(principal)]

@@ -158,7 +158,8 @@ def test_dossier_lifecycle_and_object_level_authorization(
         "00000000-0000-4000-8000-000000000000", "ID"
     )
     for method, body in (("patch", {"notes": "gewijzigd"}), ("delete", None)):
-        r = client.request(method, one, json=body, headers=auth(tokens["other"]))
+        headers = {**auth(tokens["other"]), "If-Match": str(dossier["version"])}
+        r = client.request(method, one, json=body, headers=headers)
         assert r.status_code == 404
     assert client.get(one).status_code == 401
     # another municipality cannot create dossiers in ours either
@@ -166,9 +167,8 @@ def test_dossier_lifecycle_and_object_level_authorization(
     assert foreign.status_code in (403, 404)
     # analysts read but do not write
     assert client.get(one, headers=auth(tokens["analyst"])).status_code == 200
-    assert (
-        client.patch(one, json={"notes": "x"}, headers=auth(tokens["analyst"])).status_code == 403
-    )
+    analyst = {**auth(tokens["analyst"]), "If-Match": str(dossier["version"])}
+    assert client.patch(one, json={"notes": "x"}, headers=analyst).status_code == 403
     # optimistic concurrency: a stale version is refused, nothing changes
     v = dossier["version"]
     ok = client.patch(
@@ -190,7 +190,8 @@ def test_dossier_lifecycle_and_object_level_authorization(
     assert export["dossier"]["id"] == dossier["id"]
     actions = [a["action"] for a in export["audit_log"]]
     assert "create" in actions and "update" in actions and "read" in actions
-    assert client.delete(one, headers=auth(tokens["facilitator"])).status_code == 204
+    current = {**auth(tokens["facilitator"]), "If-Match": ok.headers["ETag"]}
+    assert client.delete(one, headers=current).status_code == 204
     assert client.get(one, headers=auth(tokens["admin"])).status_code == 404
 
 

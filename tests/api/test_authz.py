@@ -7,7 +7,9 @@ id that does not exist. Each combination must give exactly the status of the tab
 ``docs/service.md``: 401 without a valid token, 403 for a role that may not do it at all, 404 for
 a dossier of another municipality (the same answer as for an id that does not exist), 200/201/204
 otherwise. A denied attempt changes nothing and leaves one ``denied`` row in the audit log; an
-attempt without a valid token is turned away before anything is looked up and writes nothing.
+attempt without a valid token is turned away before any dossier is looked up and leaves one
+``denied`` row too (role ``anonymous``, the reason, never the token; issue 13 row 10). Updates
+and deletes send the version read as ``If-Match`` (required since issue 13 row 4).
 
 :mod:`tests.api.test_db` checks the same rules on the Python service functions; this file checks
 that the HTTP layer keeps them (the token header, the path ids, the status codes, the bodies).
@@ -27,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from api import db, service
 from api.http import create_app
+from api.http.ratelimit import FailedLogins
 from api.schemas import DossierIn
 
 A = "36011"  # the twin's municipality
@@ -44,6 +47,12 @@ ACCESS: dict[str, frozenset[str]] = {
 WRITERS = frozenset({"facilitator_36011", "facilitator_44021", "admin"})
 #: Callers that must get 401: a revoked token, a token that is not one, no token at all.
 UNAUTHENTICATED = ("revoked", "malformed", "none")
+#: The reason the audit row gives for each of them.
+UNAUTHENTICATED_REASON = {
+    "revoked": "ingetrokken token",
+    "malformed": "misvormd token",
+    "none": "geen token",
+}
 PRINCIPALS = (*ACCESS, *UNAUTHENTICATED)
 
 #: What each route is tried on: a dossier of A or B or a missing one; a municipality to
@@ -96,6 +105,7 @@ class Env:
     engine: Engine
     headers: dict[str, dict[str, str]]
     principals: dict[str, db.Principal]
+    revoked_token_id: int
 
     def new_dossier(self, nis: str, **kw: Any) -> str:
         """A fresh dossier of ``nis``, saved by the admin through the service function."""
@@ -132,14 +142,18 @@ def env(
     with db.session_scope(engine) as s:
         principals = {name: db.authenticate(s, secrets[name]) for name in ACCESS}
         # revoked after creation: a token that once worked, for the same municipality
-        assert db.revoke_token(s, secrets["revoked"].split("_")[1]) is not None
+        revoked = db.revoke_token(s, secrets["revoked"].split("_")[1])
+        assert revoked is not None
     assert all(principals.values())
     headers = {name: {"Authorization": f"Bearer {secret}"} for name, secret in secrets.items()}
     headers["malformed"] = {"Authorization": "Bearer dit-is-geen-token"}
     headers["none"] = {}
     app = create_app(demo_state, engine=engine)
+    # the matrix sends a few hundred failed authentications from one test client; the burst
+    # limit (429) is tested on its own in tests/api/test_auth_failures.py
+    app.state.failed_logins = FailedLogins(limit=1_000_000)
     with TestClient(app) as client:
-        yield Env(client, engine, headers, principals)  # type: ignore[arg-type]
+        yield Env(client, engine, headers, principals, revoked.id)  # type: ignore[arg-type]
     engine.dispose()
 
 
@@ -174,10 +188,12 @@ def _request(env: Env, route: str, principal: str, target: str, ids: dict[str, s
     one = f"{URL}/{ids[target]}"
     if route == "get":
         return env.client.get(one, headers=headers)
+    # every dossier here is fresh: version 1
     if route == "patch":
-        return env.client.patch(one, json={"notes": f"gewijzigd door {principal}"}, headers=headers)
+        body = {"notes": f"gewijzigd door {principal}"}
+        return env.client.patch(one, json=body, headers={**headers, "If-Match": "1"})
     if route == "delete":
-        return env.client.delete(one, headers=headers)
+        return env.client.delete(one, headers={**headers, "If-Match": "1"})
     return env.client.get(f"{one}/export", headers=headers)
 
 
@@ -201,10 +217,25 @@ def test_every_route_principal_and_dossier_gets_exactly_the_prescribed_status(
         assert isinstance(detail, list) and detail and all(d["message"] for d in detail)
         if expected == 401:
             assert r.headers["www-authenticate"] == "Bearer"
-    # audit: one row per attempt with a valid token; nothing for one turned away at the door
+    # audit: one row per attempt (a list: one per dossier listed), also without a valid token
     rows = _audit_since(env.engine, audit_before)
     if principal in UNAUTHENTICATED:
-        assert rows == []
+        assert len(rows) == 1, [(a.action, a.detail) for a in rows]
+        entry = rows[0]
+        assert entry.action == "denied" and entry.role == "anonymous"
+        assert entry.detail.startswith(
+            f"{AUDIT_ACTION[route]}: {UNAUTHENTICATED_REASON[principal]}"
+        )
+        assert entry.dossier_id == (ids[target] if route not in ("create", "list") else None)
+        revoked_id = env.revoked_token_id if principal == "revoked" else None
+        assert entry.token_id == revoked_id
+        secret = env.headers[principal].get("Authorization", "").removeprefix("Bearer ")
+        assert not secret or secret.split("_")[-1] not in entry.detail
+    elif route == "list" and expected < 400:
+        listed = [d["id"] for d in r.json()]
+        assert [a.dossier_id for a in rows] == (listed or [None])
+        row = env.principals[principal]
+        assert all(a.action == "list" and a.token_id == row.token_id for a in rows)
     else:
         assert len(rows) == 1, [(a.action, a.detail) for a in rows]
         row = env.principals[principal]
@@ -300,16 +331,26 @@ def test_a_token_that_is_not_a_valid_one_is_always_401(env: Env, authorization: 
         ("get", URL, None),
         ("post", URL, {"municipality_nis": A, "dwelling_id": "W-1"}),
     ):
-        r = env.client.request(method, url, json=body, headers={"Authorization": header})
+        r = env.client.request(
+            method, url, json=body, headers={"Authorization": header, "If-Match": "1"}
+        )
         assert r.status_code == 401, (method, url, r.text)
     assert _snapshot(env.engine) == before
-    assert _audit_count(env.engine) == audit_before
+    # each attempt is audited, without the token: not the secret, not even the valid one's
+    rows = _audit_since(env.engine, audit_before)
+    assert [a.action for a in rows] == ["denied"] * 6
+    assert all(a.role == "anonymous" and a.token_id is None for a in rows)
+    assert [a.dossier_id for a in rows] == [dossier] * 4 + [None, None]
+    secret_part = valid.split("_")[2]
+    for a in rows:
+        assert secret_part[:8] not in a.detail and "AAAAAAAA" not in a.detail, a.detail
 
 
 def test_many_denied_attempts_leave_the_dossiers_intact_and_show_in_the_export(env: Env) -> None:
     ids = {A: env.new_dossier(A), B: env.new_dossier(B), "missing": str(uuid.uuid4())}
     before = _snapshot(env.engine)
     denied = {A: 0, B: 0}  # denied attempts with a valid token, per dossier
+    anonymous = {A: 0, B: 0}  # attempts without a valid token, per dossier
     for route, targets in TARGETS.items():
         for principal in PRINCIPALS:
             for target in targets:
@@ -318,16 +359,30 @@ def test_many_denied_attempts_leave_the_dossiers_intact_and_show_in_the_export(e
                     continue
                 r = _request(env, route, principal, target, ids)
                 assert r.status_code == status, (route, principal, target, r.text)
-                if principal in ACCESS and route not in ("create", "list"):
+                if route in ("create", "list"):
+                    continue
+                if principal in ACCESS:
                     denied[target] += 1
+                else:
+                    anonymous[target] += 1
     assert _snapshot(env.engine) == before
-    # the GDPR export (admin) lists every denied attempt against the dossier, with the token
+    # the GDPR export (admin) lists every denied attempt against the dossier, with the token,
+    # and every attempt on it without a valid token (a revoked token's id is known)
     for nis in (A, B):
         export = env.client.get(f"{URL}/{ids[nis]}/export", headers=env.headers["admin"]).json()
         stored = before[ids[nis]]
         assert export["dossier"]["notes"] == stored["notes"]
         assert export["dossier"]["version"] == stored["version"] == 1
         refused = [a for a in export["audit_log"] if a["action"] == "denied"]
-        assert len(refused) == denied[nis] > 0
-        assert all(a["token_id"] is not None for a in refused)
-        assert {a["detail"].split(": ")[1] for a in refused} == {"andere gemeente", "rol analyst"}
+        with_token = [a for a in refused if a["role"] != "anonymous"]
+        without = [a for a in refused if a["role"] == "anonymous"]
+        assert len(with_token) == denied[nis] > 0
+        assert len(without) == anonymous[nis] > 0
+        assert all(a["token_id"] is not None for a in with_token)
+        assert {a["detail"].split(": ")[1] for a in with_token} == {
+            "andere gemeente",
+            "rol analyst",
+        }
+        assert {a["detail"].split(": ")[1].split(" (")[0] for a in without} == set(
+            UNAUTHENTICATED_REASON.values()
+        )
