@@ -27,7 +27,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,12 +35,12 @@ from numpy.typing import ArrayLike, NDArray
 from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
 from sim._jit import jit
-from sim.carriers import CARRIERS, ELECTRICITY
-from sim.core import SystemParameters, simulate
+from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables
+from sim.core import SimulationResult, SystemParameters, simulate
 from sim.errors import Problems
 from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.stock import DwellingArrays
-from sim.variants import VARIANT_TARGETS, variant_changes
+from sim.variants import VARIANT_TARGETS, VariantArrays, variant_changes
 
 #: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
 FOSSIL_CARRIERS: tuple[str, ...] = ("natural_gas", "heating_oil")
@@ -235,7 +235,7 @@ def build_candidates(
             problems.add("discounts", f"korting {d} moet tussen 0 en 1 liggen")
     problems.raise_if_any()
 
-    packages, parent = tree.packages, tree.parent.tolist()
+    packages = tree.packages
     k = len(packages)
     n = table_rows(dwellings)
     measures = catalogue.sorted_ids(tree.measures)
@@ -247,126 +247,35 @@ def build_candidates(
 
     arrays = DwellingArrays.from_mapping(dwellings, what="twin rows")
     c = len(CARRIERS)
-    need, primary, score, co2, cost, pv, x_co2, x_cost, supply = (
-        np.empty((n, k)) for _ in range(9)
-    )
+    need, primary, score, co2, cost, pv, x_co2, x_cost = (np.empty((n, k)) for _ in range(8))
     final = np.empty((n, k, c))
     x_final = np.empty((n, k, c))
     label = np.empty((n, k), dtype=np.int8)
     applied = np.ones((n, k), dtype=bool)
-
-    def store(node_list: list[int], res: Any) -> None:
-        # the results of the states of ``nodes``, node after node (n rows each)
-        nodes = np.asarray(node_list)
-        for out, values in (
-            (need, res.heating_need_kwh),
-            (primary, res.primary_kwh),
-            (score, res.energy_score_kwh_m2),
-            (co2, res.co2_kg),
-            (cost, res.cost_eur),
-            (pv, res.pv_kwh),
-            (x_co2, res.expected_co2_kg),
-            (x_cost, res.expected_cost_eur),
-            (supply, res.hp_supply_temp_c),
-            (label, res.label),
-        ):
-            out[:, nodes] = values[:, 0].reshape(nodes.size, n).T
-        own = res.final_kwh[:, 0, :]
-        # the expected final energy of these rows only (SimulationResult.expected_final_kwh)
-        expected = own * res.expected_use_ratio[:, 0, None]
-        for per_carrier, values in ((final, own), (x_final, expected)):
-            per_carrier[:, nodes, :] = values.reshape(nodes.size, n, c).transpose(1, 0, 2)
-
-    rule_cols = catalogue.rule_columns(measures)
-    root = simulate(arrays, None, carriers=carriers, system_params=sp)
-    store([0], root)
-    # the emitters every state keeps are those of the dwelling as it is: sized for its design heat
-    # load now, not for the load after later insulation (sim.emitters); new emitters
-    # (a measure with an emitter temperature) are sized for the dwelling they heat, as the core
-    # sizes a package's new emitters: the state after them (a load of 0, see sim.core)
-    arrays = dataclasses.replace(
-        arrays,
-        emitter_design_load_w=np.where(
-            arrays.emitter_design_load_w > 0.0,
-            arrays.emitter_design_load_w,
-            root.design_heat_load_w[:, 0],
-        ),
+    results = _TreeResults(
+        need, primary, score, co2, cost, pv, x_co2, x_cost, final, x_final, label, applied
     )
-    # A state is what the measures so far changed (the fields of _VARYING) and, in "row", the
-    # dwelling it belongs to: everything else is the dwelling's own (``arrays``, and for the
-    # rules the twin's columns), looked up when needed.
-    fixed = {c: table_column(dwellings, c) for c in rule_cols if c not in _VARYING}
-    fixed.pop(SUPPLY_RULE_COLUMN, None)
-    start: State = {"row": np.arange(n), **{f: getattr(arrays, f) for f in _VARYING}}
-    blocks = [_Block([0], start, supply[:, 0].copy(), simulated=True)]
-    children: list[list[int]] = [[] for _ in range(k)]
-    for t in range(1, k):
-        children[parent[t]].append(t)
-    left = [len(ch) for ch in children]  # children not yet computed, per candidate
-    home = {0: (0, 0)}  # candidate -> (block, position in the block)
-
-    def flush() -> None:
-        # simulate every state not simulated yet, in calls of at most _STACKED_ROWS rows
-        todo = [b for b in blocks if not b.simulated and b.state is not None]
-        while todo:
-            part: list[_Block] = []
-            rows = 0
-            while todo and (not part or rows + len(todo[0].nodes) * n <= _STACKED_ROWS):
-                part.append(todo.pop(0))
-                rows += len(part[-1].nodes) * n
-            states = [b.state for b in part if b.state is not None]
-            stacked = _concat(states)
-            full = dataclasses.replace(
-                arrays.take(stacked["row"]), **{f: stacked[f] for f in _VARYING}
-            )
-            res = simulate(full, None, carriers=carriers, system_params=sp)
-            # the rows are the blocks' nodes one after the other: stored in one go
-            store([t for b in part for t in b.nodes], res)
-            for b in part:
-                b.supply = supply[:, b.nodes].T.reshape(-1)
-                b.simulated = True
-
-    # Measure by measure: the children of every computed candidate that do the same next measure
-    # are judged, transformed and stacked at once; the core simulates the new states when a rule
-    # needs their results (the supply temperature) or at the end, in as few calls as possible.
-    # A measure is taken when all its candidates can be (their parents are computed), so the 2**M
-    # subsets of an order take M steps and a few core calls, not one call per candidate.
-    per_call = max(1, _STACKED_ROWS // max(n, 1))
-    for mid, group in tree.schedule:
-        variant = catalogue.variants([mid])
-        new_emitters = not np.isnan(variant.emitter_temp_c[0])
-        needs_supply = SUPPLY_RULE_COLUMN in catalogue.rule_columns([mid])
-        if needs_supply:
-            flush()
-        for c0 in range(0, len(group), per_call):
-            chunk = list(group[c0 : c0 + per_call])
-            state, below = _gather(blocks, [home[parent[t]] for t in chunk], n)
-            rows = state["row"]
-            table = {
-                c: state[c] if c in state else fixed[c][rows]
-                for c in rule_cols
-                if c != SUPPLY_RULE_COLUMN
-            }
-            if needs_supply:
-                table[SUPPLY_RULE_COLUMN] = below
-            ok = catalogue.applicable(table, [mid])[:, 0]
-            new = dict(state)
-            for f, value in variant_changes(state, variant, 0).items():
-                new[f] = np.where(ok, value, state[f])
-            if new_emitters:
-                new["emitter_design_load_w"] = np.where(ok, 0.0, state["emitter_design_load_w"])
-            applied[:, chunk] = ok.reshape(len(chunk), n).T
-            blocks.append(_Block(chunk, new, None, simulated=False))
-            for j, t in enumerate(chunk):
-                home[t] = (len(blocks) - 1, j)
-                left[parent[t]] -= 1
-            # free the states no candidate still needs (simulated, every child computed)
-            for b in blocks:
-                if b.simulated and b.state is not None and not any(left[t] for t in b.nodes):
-                    b.state, b.supply = None, None
-            if sum(len(b.nodes) * n for b in blocks if not b.simulated) >= _STACKED_ROWS:
-                flush()
-    flush()
+    # the rules on what no measure changes are judged once per dwelling, the others (and the
+    # supply temperature the emitters need) state by state
+    fixed = {
+        col: table_column(dwellings, col)
+        for col in catalogue.rule_columns(measures)
+        if col not in _VARYING and col != SUPPLY_RULE_COLUMN
+    }
+    physics = _TreePhysics(
+        tree=tree,
+        measures=measures,
+        variants=catalogue.variants(measures),
+        catalogue=catalogue,
+        carriers=carriers,
+        system_params=sp,
+    )
+    # the dwellings in groups whose states (dwellings x candidates) fit _STACKED_ROWS
+    per_group = max(1, _STACKED_ROWS // k)
+    for r0 in range(0, n, per_group):
+        r1 = min(n, r0 + per_group)
+        part = arrays if (r0, r1) == (0, n) else arrays.take(np.arange(r0, r1))
+        physics.run(part, {col: v[r0:r1] for col, v in fixed.items()}, results, r0)
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
     parent_arr = tree.parent.copy()
@@ -502,64 +411,168 @@ def with_income(
     return dataclasses.replace(cand, premium_eur=premium)
 
 
-#: Rows of one stacked call of :func:`build_candidates` (dwellings x candidates): bounds the
-#: memory of a level's states (~0.5 kB of inputs per row) at large N.
+#: States (dwellings x candidates) :func:`build_candidates` holds at once, and rows of its
+#: largest core call: bounds its memory at large N (~0.5 kB of core inputs per row); the
+#: dwellings are taken in groups of ``_STACKED_ROWS // K``.
 _STACKED_ROWS = 1 << 20
 
 
 #: What a measure can change in a state: the core inputs of the variants
 #: (:data:`sim.variants.VARIANT_TARGETS`) and the design load the emitters were sized for.
 _VARYING: tuple[str, ...] = (*VARIANT_TARGETS, "emitter_design_load_w")
+_AT = {f: i for i, f in enumerate(_VARYING)}
 
-#: A stack of states: "row", the dwelling of each row, and the fields of :data:`_VARYING`.
-State = dict[str, NDArray[Any]]
-
-
-@dataclass
-class _Block:
-    """The states of some candidates, stacked candidate after candidate (N rows each), and
-    the supply temperature their emitters need once simulated; dropped when no longer needed."""
-
-    nodes: list[int]
-    state: State | None
-    supply: NDArray[np.float64] | None
-    simulated: bool
+#: The rule columns judged state by state: what a measure can change, and the supply
+#: temperature the emitters of the state need (computed by the core).
+_STATE_RULE_COLUMNS = frozenset((*_VARYING, SUPPLY_RULE_COLUMN))
 
 
-def _concat(states: list[State]) -> State:
-    """States one after the other (the first itself if only one)."""
-    if len(states) == 1:
-        return states[0]
-    return {f: np.concatenate([s[f] for s in states]) for f in states[0]}
+class _TreeResults(NamedTuple):
+    """The arrays :func:`build_candidates` fills, shape (N, K) (final energy (N, K, C))."""
+
+    heating_need_kwh: NDArray[np.float64]
+    primary_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    cost_eur: NDArray[np.float64]
+    pv_kwh: NDArray[np.float64]
+    expected_co2_kg: NDArray[np.float64]
+    expected_cost_eur: NDArray[np.float64]
+    final_kwh: NDArray[np.float64]
+    expected_final_kwh: NDArray[np.float64]
+    label: NDArray[np.int8]
+    applied: NDArray[np.bool_]
 
 
-def _gather(
-    blocks: list[_Block], places: list[tuple[int, int]], n: int
-) -> tuple[State, NDArray[np.float64]]:
-    """The states at ``places`` (block, position) stacked in that order, with their supply
-    temperatures (NaN where not simulated yet); a whole block in its own order is taken as it
-    is (no copy)."""
-    states: list[State] = []
-    supplies: list[NDArray[np.float64]] = []
-    i = 0
-    while i < len(places):
-        b = places[i][0]
-        j = i
-        while j < len(places) and places[j][0] == b:
-            j += 1
-        block = blocks[b]
-        assert block.state is not None  # a parent's block is kept until its children are done
-        supply = block.supply if block.supply is not None else np.full(len(block.nodes) * n, np.nan)
-        positions = [p for _, p in places[i:j]]
-        if positions == list(range(len(block.nodes))):
-            states.append(block.state)
-            supplies.append(supply)
-        else:
-            rows = (np.asarray(positions)[:, None] * n + np.arange(n)).reshape(-1)
-            states.append({f: v[rows] for f, v in block.state.items()})
-            supplies.append(supply[rows])
-        i = j
-    return _concat(states), supplies[0] if len(supplies) == 1 else np.concatenate(supplies)
+@dataclass(frozen=True)
+class _TreePhysics:
+    """The states of a tree of candidates for a group of dwellings, and their core results.
+
+    Measure by measure (``tree.schedule``): the children of every computed candidate that do
+    the same next measure are judged, transformed and stacked at once; the core simulates the
+    new states when a rule needs their results (the supply temperature) or at the end, in as
+    few calls as possible. The 2**M subsets of an order thus take M steps and three core calls.
+    A state is a row of ``states`` (candidate, dwelling, field of :data:`_VARYING`): what the
+    measures so far changed; everything else is the dwelling's own.
+    """
+
+    tree: CandidateTree
+    measures: Sequence[str]
+    variants: VariantArrays
+    catalogue: Catalogue
+    carriers: CarrierTables
+    system_params: SystemParameters
+
+    def run(
+        self,
+        arrays: DwellingArrays,
+        fixed: dict[str, NDArray[Any]],
+        out: _TreeResults,
+        r0: int,
+    ) -> None:
+        """Fill rows ``r0 : r0 + arrays.n`` of ``out`` for the dwellings ``arrays``; ``fixed``:
+        their rule columns that no measure changes."""
+        tree, cat = self.tree, self.catalogue
+        m, k = arrays.n, len(tree.packages)
+        at = {mid: j for j, mid in enumerate(self.measures)}
+        states = np.empty((k, m, len(_VARYING)))
+        supply = np.full((k, m), np.nan)
+        computed = np.zeros(k, dtype=bool)
+        simulated = np.zeros(k, dtype=bool)
+        root = simulate(arrays, None, carriers=self.carriers, system_params=self.system_params)
+        self._store(out, r0, np.zeros(1, dtype=np.int64), root, m, supply)
+        computed[0] = simulated[0] = True
+        # the emitters every state keeps are those of the dwelling as it is: sized for its
+        # design heat load now, not for the load after later insulation (sim.emitters); new
+        # emitters (a measure with an emitter temperature) are sized for the dwelling they
+        # heat, as the core sizes a package's new emitters: the state after them (a load of 0)
+        arrays = dataclasses.replace(
+            arrays,
+            emitter_design_load_w=np.where(
+                arrays.emitter_design_load_w > 0.0,
+                arrays.emitter_design_load_w,
+                root.design_heat_load_w[:, 0],
+            ),
+        )
+        for f, i in _AT.items():
+            states[0, :, i] = getattr(arrays, f)
+        fixed_ok = cat.applicable(fixed, self.measures, columns=fixed.keys())
+        new_emitters = ~np.isnan(self.variants.emitter_temp_c)
+        for mid, group in tree.schedule:
+            j = at[mid]
+            rule_columns = cat.rule_columns([mid])
+            if SUPPLY_RULE_COLUMN in rule_columns:
+                self._flush(arrays, states, supply, computed, simulated, out, r0)
+            nodes = np.asarray(group)
+            parents = tree.parent[nodes]
+            before = states[parents]  # (candidates, dwellings, fields): a copy
+            flat = before.reshape(-1, len(_VARYING))
+            state = {f: flat[:, i] for f, i in _AT.items()}
+            ok = np.repeat(fixed_ok[None, :, j], nodes.size, axis=0).reshape(-1)
+            if _STATE_RULE_COLUMNS.intersection(rule_columns):
+                table = {**state, SUPPLY_RULE_COLUMN: supply[parents].reshape(-1)}
+                ok &= cat.applicable(table, [mid], columns=_STATE_RULE_COLUMNS)[:, 0]
+            for f, value in variant_changes(state, self.variants, j).items():
+                flat[:, _AT[f]] = np.where(ok, value, flat[:, _AT[f]])
+            if new_emitters[j]:
+                load = _AT["emitter_design_load_w"]
+                flat[:, load] = np.where(ok, 0.0, flat[:, load])
+            states[nodes] = before
+            computed[nodes] = True
+            out.applied[r0 : r0 + m, nodes] = ok.reshape(nodes.size, m).T
+        self._flush(arrays, states, supply, computed, simulated, out, r0)
+
+    def _flush(
+        self,
+        arrays: DwellingArrays,
+        states: NDArray[np.float64],
+        supply: NDArray[np.float64],
+        computed: NDArray[np.bool_],
+        simulated: NDArray[np.bool_],
+        out: _TreeResults,
+        r0: int,
+    ) -> None:
+        """Simulate every computed state not simulated yet, in one core call."""
+        nodes = np.flatnonzero(computed & ~simulated)
+        if nodes.size == 0:
+            return
+        m = arrays.n
+        rows = states[nodes].reshape(-1, len(_VARYING))
+        pick = np.tile(np.arange(m), nodes.size)
+        inputs = {
+            f.name: (
+                np.ascontiguousarray(rows[:, _AT[f.name]], dtype=getattr(arrays, f.name).dtype)
+                if f.name in _AT
+                else getattr(arrays, f.name)[pick]
+            )
+            for f in fields(arrays)
+        }
+        res = simulate(
+            DwellingArrays(**inputs), None, carriers=self.carriers, system_params=self.system_params
+        )
+        self._store(out, r0, nodes, res, m, supply)
+        simulated[nodes] = True
+
+    @staticmethod
+    def _store(
+        out: _TreeResults,
+        r0: int,
+        nodes: NDArray[np.int64],
+        res: SimulationResult,
+        m: int,
+        supply: NDArray[np.float64],
+    ) -> None:
+        """The results of the states of ``nodes``, node after node (``m`` dwellings each)."""
+        r1, g, c = r0 + m, nodes.size, len(CARRIERS)
+        for name in _TreeResults._fields[:8]:
+            getattr(out, name)[r0:r1, nodes] = getattr(res, name)[:, 0].reshape(g, m).T
+        out.label[r0:r1, nodes] = res.label[:, 0].reshape(g, m).T
+        supply[nodes] = res.hp_supply_temp_c[:, 0].reshape(g, m)
+        own = res.final_kwh[:, 0, :]
+        # the expected final energy of these rows only (SimulationResult.expected_final_kwh)
+        expected = own * res.expected_use_ratio[:, 0, None]
+        for per_carrier, values in ((out.final_kwh, own), (out.expected_final_kwh, expected)):
+            per_carrier[r0:r1, nodes, :] = values.reshape(g, m, c).transpose(1, 0, 2)
 
 
 def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:

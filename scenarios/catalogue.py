@@ -26,7 +26,7 @@ up to the building's cost. The totals come from the twin's ``building_*`` column
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -505,8 +505,7 @@ class Catalogue(CachingModel):
         for pkg in packages:
             for m in pkg:
                 for key in m.applies_if:
-                    col = key.rsplit("_", 1)[0]
-                    cols.update(WINDOW_COLUMNS if col == "window_area_m2" else (col,))
+                    cols.update(_rule_inputs(key.rsplit("_", 1)[0]))
         return cols
 
     def rule_columns(self, measure_ids: Sequence[str] | None = None) -> list[str]:
@@ -518,20 +517,36 @@ class Catalogue(CachingModel):
         return list(self._rule_column_cache[ids])
 
     def applicable(
-        self, dwellings: Table, measure_ids: Sequence[Sequence[str]] | Sequence[str]
+        self,
+        dwellings: Table,
+        measure_ids: Sequence[Sequence[str]] | Sequence[str],
+        columns: Collection[str] | None = None,
     ) -> NDArray[np.bool_]:
         """Whether each measure (or every measure of each package) applies to each dwelling.
 
         Rules judge the dwelling as it is now (before any measure). A NaN value fails a
-        ``_min``/``_max`` rule. Returns an ndarray of bool, shape (N, M).
+        ``_min``/``_max`` rule. With ``columns``, only the rules that read nothing but these
+        columns are judged (the others hold): the candidates judge the rules on what a measure can change
+        state by state, and the others once per dwelling. Returns an ndarray of bool, shape
+        (N, M).
         """
         packages = self._lookup(_as_packages(measure_ids))
-        _require(dwellings, self._needed_rule_columns(packages))
+        judged = None if columns is None else set(columns)
+        rules = [
+            [
+                r
+                for m in pkg
+                for r in self._compiled_rules(m)
+                if judged is None or judged.issuperset(_rule_inputs(r[0]))
+            ]
+            for pkg in packages
+        ]
+        needed = {c for pkg in rules for col, _, _ in pkg for c in _rule_inputs(col)}
+        _require(dwellings, needed)
         out = np.ones((table_rows(dwellings), len(packages)), dtype=bool)
-        for j, pkg in enumerate(packages):
-            for m in pkg:
-                for col, op, bound in self._compiled_rules(m):
-                    out[:, j] &= _rule_holds(dwellings, col, op, bound)
+        for j, pkg_rules in enumerate(rules):
+            for col, op, bound in pkg_rules:
+                out[:, j] &= _rule_holds(dwellings, col, op, bound)
         return out
 
     def _compiled_rules(self, m: Measure) -> list[tuple[str, str, Any]]:
@@ -689,6 +704,11 @@ def building_share_cost(
 
 def _as_packages(measure_ids: Sequence[Sequence[str]] | Sequence[str]) -> list[list[str]]:
     return [[x] if isinstance(x, str) else list(x) for x in measure_ids]
+
+
+def _rule_inputs(col: str) -> tuple[str, ...]:
+    """The twin columns a rule on ``col`` reads (the window area is the sum of the orientations)."""
+    return WINDOW_COLUMNS if col == "window_area_m2" else (col,)
 
 
 def _rule_holds(dwellings: Table, col: str, op: str, bound: Any) -> NDArray[np.bool_]:

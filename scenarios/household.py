@@ -369,16 +369,12 @@ def _pack(
         [np.full((cand.n, 1), np.inf), np.minimum.accumulate(net_sorted, axis=1)[:, :-1]], axis=1
     )
     record = net_sorted < before
-    count = record.sum(axis=1)
-    rank = np.cumsum(record, axis=1) - 1
+    # every (dwelling, rank) of the frontier at once, dwelling by dwelling in rank order
+    who, pos = np.nonzero(record)
+    t = order[who, pos]
     entries: list[list[Any]] = [[] for _ in range(cand.n)]
-    for r in range(int(count.max(initial=0))):
-        has = count > r
-        pos = np.argmax(record & (rank == r), axis=1)
-        t = np.where(has, order[np.arange(cand.n), pos], -1)
-        opts = _options(cand, t, net, mask)
-        for row in np.flatnonzero(has).tolist():
-            entries[row].append(opts[row])
+    for row, option in zip(who.tolist(), _options_at(cand, who, t, net, mask), strict=True):
+        entries[row].append(option)
     for j in range(cand.n):
         frontier[at[j]] = json.dumps(entries[j])
 
@@ -397,9 +393,19 @@ def _options(
     """Candidate ``index[i]`` of each dwelling as a plain list (:func:`_option_of`); None where
     it is -1 (none). ``net``: ``cand.net_cost()`` and ``mask``: the measures each candidate
     does as a bit mask over the route, computed once by the caller."""
-    rows = np.arange(cand.n)
-    t = np.maximum(index, 0)
-    # measures done, net cost, label, CO2 and bill (expected actual use): _option_of
+    found = _options_at(cand, np.arange(cand.n), np.maximum(index, 0), net, mask)
+    return [None if k < 0 else c for k, c in zip(index.tolist(), found, strict=True)]
+
+
+def _options_at(
+    cand: Candidates,
+    rows: NDArray[np.intp],
+    t: NDArray[np.int64],
+    net: NDArray[np.float64],
+    mask: NDArray[np.int64],
+) -> list[list[Any]]:
+    """Candidate ``t[i]`` of dwelling ``rows[i]`` as a plain list: the measures done (bit
+    mask), net cost, label, CO2 and bill (expected actual use); :func:`_option_of`."""
     columns = zip(
         mask[rows, t].tolist(),
         net[rows, t].tolist(),
@@ -408,7 +414,7 @@ def _options(
         cand.expected_cost_eur[rows, t].tolist(),
         strict=True,
     )
-    return [None if k < 0 else list(c) for k, c in zip(index.tolist(), columns, strict=True)]
+    return [list(c) for c in columns]
 
 
 def _step_of(row: list[Any], names_nl: dict[str, str]) -> dict[str, Any]:

@@ -325,3 +325,24 @@ def test_new_emitters_are_sized_as_the_core_sizes_a_package(twin: gpd.GeoDataFra
         )
         checked += rows.size
     assert checked > 50  # the rule was checked on real dwellings at every step
+
+
+def test_rules_judge_each_state_on_every_column_they_read(twin: gpd.GeoDataFrame) -> None:
+    # the rules on columns no measure changes (the window area: the sum of eight orientation
+    # columns) and those on what a measure changes (the windows' U-value) are judged apart in
+    # build_candidates; every rule must still hold for the measure to apply. The reference is
+    # the catalogue judging the twin's rows directly: a first measure sees the dwelling as it
+    # is, and a roof does not change the windows
+    from scenarios.catalogue import WINDOW_COLUMNS
+
+    cat, pol = load_catalogue(), load_policy()
+    rows = twin.copy()
+    no_windows = np.arange(len(rows)) % 3 == 0
+    for c in WINDOW_COLUMNS:
+        rows.loc[no_windows, c] = 0.0
+    got = build_candidates(rows, [["glazing_hr"], ["roof_insulation", "glazing_hr"]], cat, pol)
+    want = cat.applicable(rows, ["glazing_hr"])[:, 0]
+    assert want.any() and not want[no_windows].any()
+    np.testing.assert_array_equal(got.applied[:, got.packages.index(("glazing_hr",))], want)
+    after_roof = got.packages.index(("roof_insulation", "glazing_hr"))
+    np.testing.assert_array_equal(got.applied[:, after_roof], want)
