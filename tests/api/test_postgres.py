@@ -24,6 +24,7 @@ from sqlalchemy import text
 from api import db, service
 from api.http import create_app
 from api.schemas import DossierIn, DossierUpdate
+from sim.errors import InputError
 
 
 def _free_port() -> int:
@@ -173,4 +174,52 @@ def test_the_service_by_postgresql_url(pg_url: str, demo_twin: gpd.GeoDataFrame)
         assert client.get(f"/api/v1/dossiers/{made.json()['id']}").status_code == 401
         lekp = client.get("/api/v1/municipalities/36011/lekp").json()
         assert lekp["klimaattafel_dossiers"] >= 1
+    engine.dispose()
+
+
+def test_a_nul_in_a_dossier_is_a_dutch_422_on_postgresql_and_the_dossier_is_kept(
+    pg_url: str, demo_twin: gpd.GeoDataFrame
+) -> None:
+    """Issue 13 row 3: ``notes: "a\\u0000b"`` gave a 500 on PostgreSQL (text cannot hold NUL)
+    and the dossier was not saved. Now: a Dutch 422, over HTTP and from the service functions,
+    as on SQLite (``tests/api/test_dossier_hardening.py``); the list audit and the If-Match
+    rule on this server too."""
+    app = create_app(service.load_state(demo_twin.iloc[:300]), db_url=pg_url)
+    engine = db.make_engine(pg_url)
+    with TestClient(app) as client:
+        with db.session_scope(engine) as s:
+            token = db.create_token(s, "Nul", "facilitator", ["36011"])
+        with db.session_scope(engine) as s:
+            who = db.authenticate(s, token)
+        assert who is not None
+        head = {"Authorization": f"Bearer {token}"}
+        body = {"municipality_nis": "36011", "dwelling_id": "x/2", "notes": "a\u0000b"}
+        refused = client.post("/api/v1/dossiers", json=body, headers=head)
+        assert refused.status_code == 422, refused.text
+        assert "NUL" in refused.json()["detail"][0]["message"]
+        made = client.post("/api/v1/dossiers", json={**body, "notes": "ab"}, headers=head)
+        assert made.status_code == 201, made.text
+        one = f"/api/v1/dossiers/{made.json()['id']}"
+        for change in ({"notes": "a\u0000b"}, {"address_text": "\u0000"}):
+            r = client.patch(one, json=change, headers={**head, "If-Match": "1"})
+            assert r.status_code == 422, r.text
+        # the service functions refuse it too, whatever the input model let through
+        with db.session_scope(engine) as s, pytest.raises(InputError):
+            db.update_dossier(
+                s,
+                who,
+                made.json()["id"],
+                DossierUpdate.model_construct(notes="a\u0000b", _fields_set={"notes"}),
+                expected_version=1,
+            )
+        # the dossier is intact and still served
+        got = client.get(one, headers=head)
+        assert got.status_code == 200 and got.json()["notes"] == "ab"
+        assert got.json()["version"] == 1
+        # If-Match is required here as well, and a list is audited per dossier
+        assert client.patch(one, json={"notes": "c"}, headers=head).status_code == 428
+        listed = client.get("/api/v1/dossiers", headers=head).json()
+        export = client.get(f"{one}/export", headers=head).json()
+        assert made.json()["id"] in [d["id"] for d in listed]
+        assert [a["action"] for a in export["audit_log"]].count("list") == 1
     engine.dispose()
