@@ -9,10 +9,17 @@ and lists them in line order.
 
 A key path is a tuple of mapping keys and list positions, as pydantic reports the place of an
 error: ``("uptake", "sale_rate")``, ``("candidates", "orders", 1, 2)``.
+
+Hostile files are refused before they cost much time or memory (issue 13, row 6): a file larger
+than :data:`MAX_YAML_BYTES` is not read, and :class:`LimitedSafeLoader` (PyYAML's safe loader
+with a bounded composer) stops at :data:`MAX_YAML_DEPTH` levels of nesting, at
+:data:`MAX_YAML_NODES` values counted with every alias expanded (a "billion laughs" file) and at
+an alias inside its own anchor (a recursive document). Each gives one Dutch problem with its line.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,6 +190,136 @@ def pydantic_message_nl(err: Mapping[str, Any]) -> str:
     return template.format(**ctx)
 
 
+# ---------------------------------------------------------------------- limits
+#: Largest YAML file read [bytes]. The shipped catalogue is 32 kB, the shipped policy 25 kB and a
+#: scenario about 8 kB; 2 MB leaves room for a catalogue or policy many times larger, while the
+#: pure-Python reader (needed for the line of every key) parses it in a few seconds. A larger file
+#: is not one of this tool's files, or is one that should be split; it is refused before it is read.
+MAX_YAML_BYTES: int = 2 * 1024 * 1024
+
+#: Deepest nesting of lists and mappings. The shipped files nest at most 5 levels deep; PyYAML's
+#: composer recurses once per level (a few Python frames each), so without a limit 20,000 nested
+#: ``[`` end in a RecursionError instead of a message.
+MAX_YAML_DEPTH: int = 100
+
+#: Most values (scalars, lists, mappings; keys included) in one document, counted as if every
+#: alias ``*x`` were written out in full. The shipped catalogue has about 1,100 and the policy
+#: (with its 30 aliases) about 950; a "billion laughs" file of 342 bytes expands to over a
+#: billion, which every reader after the composer (the line map, pydantic) would walk one by one.
+#: The pure-Python composer builds about 50,000 values a second, so a file is refused within
+#: about a second however it is made.
+MAX_YAML_NODES: int = 50_000
+
+
+class YamlLimitError(yaml.composer.ComposerError):
+    """A document that exceeds one of the limits above; ``message_nl`` says which, in Dutch."""
+
+    def __init__(self, message_nl: str, mark: yaml.Mark | None) -> None:
+        super().__init__(None, None, message_nl, mark)
+        self.message_nl = message_nl
+
+
+class LimitedSafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader whose composer counts and bounds what it builds.
+
+    While the document is composed into nodes it tracks the nesting depth (the scanner also
+    stops at as many open brackets, before it scans far ahead) and the number of
+    values the document has with every alias expanded (each node's expanded size is known when
+    its composition ends, so an alias adds its anchor's size in one step, without expanding it).
+    Exceeding :data:`MAX_YAML_DEPTH` or :data:`MAX_YAML_NODES`, or an alias to an anchor that is
+    still being composed (a document that contains itself), raises :class:`YamlLimitError` at
+    once: a hostile document costs at most ``MAX_YAML_NODES`` steps, never its expansion.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._expanded = 0
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> expanded size, once composed
+
+    @staticmethod
+    def _too_deep(mark: yaml.Mark | None) -> YamlLimitError:
+        return YamlLimitError(
+            f"de waarden zijn meer dan {MAX_YAML_DEPTH} niveaus diep genest (lijsten '[' en "
+            "tabellen '{' of inspringing in elkaar); een bestand van deze tool heeft er "
+            "hoogstens enkele nodig",
+            mark,
+        )
+
+    def fetch_flow_collection_start(self, token_class: type[yaml.Token]) -> None:
+        # The scanner looks up to 1,024 characters ahead for a possible key, at a cost that
+        # grows with the square of the open brackets in that stretch: stop at the limit of
+        # brackets already (20,000 '[' then take milliseconds, not half a second).
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise self._too_deep(self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+    def _count(self, n: int, mark: yaml.Mark | None) -> None:
+        self._expanded += n
+        if self._expanded > MAX_YAML_NODES:
+            most = f"{MAX_YAML_NODES:,}".replace(",", ".")
+            if self._aliases:
+                raise YamlLimitError(
+                    f"het bestand bevat, met elke verwijzing (*anker) uitgeschreven, meer dan "
+                    f"{most} waarden (een 'billion laughs'-bestand?); schrijf de waarden uit in "
+                    "plaats van verwijzingen naar verwijzingen te stapelen",
+                    mark,
+                )
+            raise YamlLimitError(
+                f"het bestand bevat meer dan {most} waarden; een bestand van deze tool heeft er "
+                "enkele duizenden (is dit het juiste bestand?)",
+                mark,
+            )
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                size = self._sizes.get(id(node))
+                if size is None:
+                    raise YamlLimitError(
+                        f"verwijzing '*{event.anchor}' staat binnen haar eigen anker "
+                        f"'&{event.anchor}' (het bestand bevat zichzelf); schrijf de waarden uit",
+                        event.start_mark,
+                    )
+                self._aliases += 1
+                self._count(size, event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise self._too_deep(self.peek_event().start_mark)
+        before = self._expanded
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._count(1, None if node is None else node.start_mark)
+        if node is not None:
+            self._sizes[id(node)] = self._expanded - before
+        return node
+
+
+def too_large(size: int, name: str) -> str | None:
+    """The Dutch problem of a YAML file of ``size`` bytes, None when it is small enough.
+
+    Examples
+    --------
+    >>> too_large(100, "x.yaml") is None
+    True
+    >>> too_large(100 * 1024 * 1024, "x.yaml")[:36]
+    'x.yaml is te groot (100,0 MB): een Y'
+    """
+    if size <= MAX_YAML_BYTES:
+        return None
+    mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    cap = MAX_YAML_BYTES // 1024 // 1024
+    return (
+        f"{name} is te groot ({mb} MB): een YAML-bestand van deze tool (scenario, beleid, "
+        f"maatregelencatalogus) is hoogstens {cap} MB; het meegeleverde beleid is 25 kB. "
+        "Controleer of dit het juiste bestand is"
+    )
+
+
 # ---------------------------------------------------------------------- reading
 @dataclass(frozen=True)
 class YamlDocument:
@@ -231,10 +368,16 @@ def read_yaml_text(text: str, name: str, problems: FileProblems) -> YamlDocument
     """Parse YAML ``text`` (of the file called ``name``) with the safe loader.
 
     Keys given twice are added to ``problems``; so is a syntax error (in Dutch, with its line),
-    and then None is returned. ``problems.lines`` is set to the line map of the document.
+    and then None is returned; so is a text over :data:`MAX_YAML_BYTES` (not parsed) and one
+    over the limits of :class:`LimitedSafeLoader`. ``problems.lines`` is set to the line map
+    of the document.
     """
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if (large := too_large(size, name)) is not None:
+        problems.add("(bestand)", large)
+        return None
     try:
-        loader = yaml.SafeLoader(text)  # checks the characters of the whole text
+        loader = LimitedSafeLoader(text)  # checks the characters of the whole text
         try:
             node = loader.get_single_node()
             data = None if node is None else loader.construct_document(node)
@@ -257,13 +400,25 @@ def read_yaml_text(text: str, name: str, problems: FileProblems) -> YamlDocument
 
 
 def read_yaml_file(path: str | Path, problems: FileProblems) -> YamlDocument | None:
-    """Read and parse a YAML file; a missing or unreadable file is a problem (None returned)."""
+    """Read and parse a YAML file; a missing, unreadable or too large file is a problem (None
+    returned). The size is checked before the file is read, and no more than one byte past
+    :data:`MAX_YAML_BYTES` is ever read (a file whose size the system does not tell, such as
+    one under ``/proc``, or one that grows while it is read)."""
     file = Path(path)
     if not file.is_file():
         problems.add("(bestand)", f"bestand niet gevonden: {file}")
         return None
     try:
-        text = file.read_text(encoding="utf-8")
+        if (large := too_large(file.stat().st_size, file.name)) is not None:
+            problems.add("(bestand)", large)
+            return None
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_YAML_BYTES + 1)
+        if (large := too_large(len(raw), file.name)) is not None:
+            problems.add("(bestand)", large)
+            return None
+        # decoded as Path.read_text does (UTF-8, universal newlines)
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as exc:
         problems.add("(bestand)", f"kan het bestand niet lezen als UTF-8-tekst: {exc}")
         return None
@@ -304,6 +459,9 @@ def yaml_error_nl(exc: yaml.YAMLError, text: str = "") -> tuple[int | None, str]
     >>> line, message[:42]
     (2, "de accolade '{' wordt niet gesloten (de fo")
     """
+    if isinstance(exc, YamlLimitError):
+        mark = exc.problem_mark
+        return (None if mark is None else mark.line + 1), exc.message_nl
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1 if text else None
         char = exc.character
@@ -377,14 +535,20 @@ def yaml_error_nl(exc: yaml.YAMLError, text: str = "") -> tuple[int | None, str]
 
 
 __all__ = [
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
     "CachingModel",
     "FileProblems",
+    "LimitedSafeLoader",
     "Loc",
     "YamlDocument",
+    "YamlLimitError",
     "line_of",
     "place",
     "place_with_line",
     "read_yaml_file",
     "read_yaml_text",
+    "too_large",
     "yaml_error_nl",
 ]

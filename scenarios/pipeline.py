@@ -24,7 +24,8 @@ from scenarios.catalogue import load_catalogue
 from scenarios.outputs import ScenarioInputs, indicators_of, write_outputs
 from scenarios.policy import load_policy
 from scenarios.run import ScenarioResult, run_scenario
-from scenarios.scenario import Scenario, check_scenario, load_scenario
+from scenarios.scenario import REQUIRED_TWIN_COLUMNS, Scenario, check_scenario, load_scenario
+from sim.errors import InputError, Problems
 
 Progress = Callable[[str], None]
 
@@ -72,6 +73,52 @@ def year_draws_of(twin: pd.DataFrame) -> Callable[[pd.DataFrame, int], NDArray[n
     return draws
 
 
+def read_scenario_twin(path: Path, scenario_name: str) -> gpd.GeoDataFrame:
+    """The twin file a scenario names under ``twin:``, read with :func:`buildings.twin.read_twin`.
+
+    Whatever the file is, the answer is the twin or an :class:`InputError` at ``twin`` naming
+    the file, in Dutch: a missing path, a directory or device, a file that is not Parquet (a
+    system text file), a Parquet file that is not a GeoParquet twin of this version, and one
+    without the columns a run needs. :func:`scenarios.scenario.load_scenario` checks most of
+    this when it reads the scenario; this is the check for a scenario built in memory
+    (:func:`scenarios.scenario.parse_scenario`) and for a file changed since.
+    """
+    import pyarrow as pa
+
+    from buildings.twin import read_twin
+
+    problems = Problems(f"scenario '{scenario_name}'")
+    not_a_twin = (
+        f"geen leesbaar tweelingbestand: {path}; verwacht het GeoParquet-bestand van "
+        "`wijk twin build`"
+    )
+    twin: gpd.GeoDataFrame | None = None
+    if not path.exists():
+        problems.add("twin", f"bestand niet gevonden: {path}")
+    elif not path.is_file():
+        problems.add("twin", f"is geen gewoon bestand (een map of apparaat): {path}")
+    else:
+        try:
+            twin = read_twin(path)
+        except InputError as exc:  # the file's own problems (e.g. its schema version)
+            for problem in exc.problems:
+                problems.add("twin", f"{exc.what}: {problem}")
+        except (pa.ArrowException, OSError, ValueError):  # not Parquet, or not GeoParquet
+            problems.add("twin", not_a_twin)
+    if twin is not None:
+        missing = [c for c in REQUIRED_TWIN_COLUMNS if c not in twin.columns]
+        if missing:
+            problems.add(
+                "twin",
+                f"de digitale tweeling {path} mist kolom(men) {', '.join(missing)}; maak de "
+                "tweeling met `wijk twin build` (zie docs/twin_schema.md)",
+            )
+    problems.raise_if_any()
+    if twin is None:  # pragma: no cover - a problem was raised
+        raise RuntimeError("twin not read without problems")
+    return twin
+
+
 def load_inputs(
     scenario: Scenario,
     twin: gpd.GeoDataFrame | None = None,
@@ -89,7 +136,7 @@ def load_inputs(
     """
     from buildings.io import read_sectors
     from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls, sector_outlines
-    from buildings.twin import read_twin, read_twin_sectors
+    from buildings.twin import read_twin_sectors
 
     if twin is None:
         if scenario.twin == "demo":
@@ -102,7 +149,7 @@ def load_inputs(
                 if sectors is None and scenario.sectors is None and src.sectors is not None:
                     sectors = read_sectors(src.sectors).frame
         else:
-            twin = read_twin(Path(scenario.twin))
+            twin = read_scenario_twin(Path(scenario.twin), scenario.name)
             if sectors is None and scenario.sectors is None:
                 sectors = read_twin_sectors(Path(scenario.twin))
     if sectors is None and scenario.sectors is not None:
@@ -215,4 +262,11 @@ def run_file(
     return run
 
 
-__all__ = ["ScenarioRun", "cluster_members", "load_inputs", "prepare", "run_file"]
+__all__ = [
+    "ScenarioRun",
+    "cluster_members",
+    "load_inputs",
+    "prepare",
+    "read_scenario_twin",
+    "run_file",
+]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from scenarios.io_yaml import FileProblems, read_yaml_file
 from scenarios.outputs import POLICY_FILE, municipality_series
 from scenarios.policy import Policy, load_policy
 from sim.errors import InputError, Problems
@@ -97,7 +97,8 @@ def load_results(folder: Path) -> ScenarioResults:
     ------
     InputError
         When the folder, its ``indicatoren.parquet`` or its ``beleid.yaml`` is missing or not
-        from a scenario run.
+        from a scenario run, or its ``scenario.yaml`` (optional; it gives the name) is not
+        readable YAML within the limits of :mod:`scenarios.io_yaml`.
     """
     folder = Path(folder)
     problems = Problems(f"scenarioresultaten {folder}")
@@ -132,8 +133,15 @@ def load_results(folder: Path) -> ScenarioResults:
     name = folder.name
     scenario_file = folder / "scenario.yaml"
     if scenario_file.is_file():
-        data = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) or {}
-        name = str(data.get("name", name))
+        # the copy of the user's scenario: read with the same limits as every YAML file
+        read = FileProblems(f"scenarioresultaten {folder}")
+        doc = read_yaml_file(scenario_file, read)
+        if doc is None:
+            for p in read.items:
+                problems.add(f"scenario.yaml, {p.field}", p.message, p.rows)
+            problems.raise_if_any()
+        elif isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str | int | float):
+            name = str(doc.data["name"])
     return ScenarioResults(name=name, folder=folder, indicators=table, policy=policy)
 
 

@@ -677,8 +677,10 @@ def _missing_files(data: Any, base_dir: Path, problems: FileProblems) -> None:
             continue
         if not path.exists():
             problems.at((key,), f"bestand niet gevonden: {path}")
-        elif not path.is_file():
+        elif path.is_dir():
             problems.at((key,), f"is een map, geen bestand: {path}")
+        elif not path.is_file():
+            problems.at((key,), f"is geen gewoon bestand (een apparaat, pijp of socket): {path}")
 
 
 def _load_references(
