@@ -21,8 +21,9 @@ from api import db, service
 from api.http.deps import Context
 from api.http.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.routes import ROUTERS
+from api.http.security import SecurityHeaders
 from api.http.settings import Settings
-from api.web import build_web_router, mount_static
+from api.web import build_docs_router, build_web_router, mount_static
 from scenarios.results import ScenarioResults, load_results
 
 
@@ -59,13 +60,18 @@ def create_app(
         "stappenplan, wijkkaart en klimaattafeldossiers.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        # /docs and /redoc from vendored assets, under the strict CSP (api.web.docs)
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = Context(state=state, engine=engine, results=results)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(build_web_router(state, engine, results))
+    app.include_router(build_docs_router())
     mount_static(app)
+    app.add_middleware(SecurityHeaders)  # outermost: CSP & co. on every answer (api.http.security)
     return app
 
 

@@ -10,6 +10,12 @@
   server-side SVG chart); corrections as query parameters, checked by the same rules as the API.
 - ``GET /rapport/gemeente/{nis}`` -- the printable LEKP report for the council.
 
+Every HTML answer runs under a strict Content-Security-Policy (:mod:`api.http.security`): no
+inline script, no inline style, no event-handler attribute. The reports' styles are
+``static/report.css`` (label colours by class, :func:`label_class`), their print button is wired
+by ``static/report.js``; the page's script is ``static/app.js`` and its data a JSON block
+(``<script type="application/json">``, which is data, not a script).
+
 Pages are built with f-strings: every value that comes from data (addresses, sector names,
 ids) goes through :func:`html.escape`. Texts are Dutch (residents and municipal staff read
 them); the code is English.
@@ -215,13 +221,16 @@ def _decimals(value: float) -> int:
     return next((d for d in range(3) if round(value, d) == value), 3)
 
 
+def label_class(label: str) -> str:
+    """CSS class of an EPC label's tile (``static/report.css``): ``A+`` -> ``label-Aplus``; an
+    unknown label gets the grey of ``.label`` alone."""
+    return f"label-{label.replace('+', 'plus')}" if label in LABEL_COLOURS else ""
+
+
 def _label_tile(label: str) -> str:
-    colour = LABEL_COLOURS.get(label, "#999")
-    dark = label in ("C", "D", "B")
-    return (
-        f'<span class="label" style="background:{colour};color:{"#000" if dark else "#fff"}">'
-        f"{escape(label)}</span>"
-    )
+    # colours by class, not by a style attribute: the CSP allows no inline style
+    classes = " ".join(c for c in ("label", label_class(label)) if c)
+    return f'<span class="{classes}">{escape(label)}</span>'
 
 
 def _class_colour(value: float, indicator: str) -> str:
@@ -236,38 +245,6 @@ def _nice_step(top: float, ticks: int = 4) -> float:
     raw = max(top, 1.0) / ticks
     power = 10 ** math.floor(math.log10(raw))
     return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
-
-
-REPORT_CSS = """
-*{box-sizing:border-box}
-body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;margin:0 auto;
-max-width:190mm;padding:12px 16px;font-size:11pt;line-height:1.35}
-h1{font-size:18pt;margin:0 0 4px}h2{font-size:13pt;margin:16px 0 6px;border-bottom:1px solid #bbb}
-table{border-collapse:collapse;width:100%;font-size:10pt}
-th,td{padding:3px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-td.n{white-space:nowrap}
-tfoot td{font-weight:600;border-top:2px solid #555}
-.label{display:inline-block;min-width:2.2em;padding:0 4px;border-radius:3px;text-align:center;
-font-weight:700;print-color-adjust:exact;-webkit-print-color-adjust:exact}
-.meta{color:#555;font-size:9.5pt}.note{color:#444;font-size:9pt}
-.goal{border:2px solid #2e9e44;padding:6px 10px;border-radius:4px;margin:10px 0}
-.warn{border:1px solid #e0a800;background:#fff8e1;padding:6px 10px}
-.toolbar{margin:8px 0}.toolbar a,.toolbar button{font-size:11pt;margin-right:8px}
-svg{max-width:100%;height:auto}
-svg text{font-family:inherit}
-@page{size:A4;margin:12mm}
-@media print{
- body{max-width:none;padding:0;font-size:9pt;line-height:1.25}
- h1{font-size:14pt}h2{font-size:11pt;margin:8px 0 4px}p{margin:4px 0}
- th,td{padding:1px 4px}
- #grafiek svg{max-height:55mm;width:auto}
- .toolbar{display:none}
- h2{break-after:avoid}
- table,svg,.goal{break-inside:avoid}
- a{color:inherit;text-decoration:none}
-}
-"""
 
 
 #: The reports' templates (``api/web/templates``): the values are computed here, the HTML is
@@ -295,7 +272,7 @@ def _render(template: str, **values: Any) -> str:
 
 
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    html = _render("page.html", title=title, css=Markup(REPORT_CSS), body=Markup(body))
+    html = _render("page.html", title=title, body=Markup(body))
     return HTMLResponse(html + "\n", status_code=status_code)
 
 

@@ -85,7 +85,16 @@ def test_resident_report(client: TestClient, state: service.ServiceState) -> Non
     r = client.get(f"/rapport/woning/{did}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
-    assert '<html lang="nl">' in html and "@media print" in html and "size:A4" in html
+    assert '<html lang="nl">' in html
+    # print styles from a file (the CSP allows no <style> element): A4, the toolbar hidden
+    assert '<link rel="stylesheet" href="/static/report.css">' in html and "<style" not in html
+    css = client.get("/static/report.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert (
+        "@media print" in css.text
+        and "size:A4" in css.text
+        and ".toolbar{display:none}" in css.text
+    )
     assert "<svg" in html and 'id="stappen"' in html
     assert "Dakisolatie" in html  # a step, by its Dutch name
     assert "inves&shy;tering" in html and "premie" in html and "besparing per jaar" in html
@@ -175,7 +184,8 @@ def test_municipal_report(client: TestClient, state: service.ServiceState) -> No
     assert "Lichtervelde-Centrum West" in sectors
     clusters = html.split('id="clusters"')[1].split("</table>")[0]
     assert clusters.count("<tr>") == 11  # header + the top 10
-    assert "<svg" in html and "scenarioresultaten" in html and "@media print" in html
+    assert "<svg" in html and "scenarioresultaten" in html
+    assert '<link rel="stylesheet" href="/static/report.css">' in html
 
 
 def test_klimaattafel_dossiers_are_counted(state: service.ServiceState, tmp_path: Path) -> None:

@@ -56,9 +56,13 @@
   // ------------------------------------------------------------------------------ the map
   const map = L.map("kaart", { zoomControl: true, preferCanvas: false }).setView([50.85, 4.35], 9);
   const TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+  // The page itself sends no Referer (Referrer-Policy: no-referrer, api/http/security.py); the
+  // tile requests send the service's origin alone, as the OpenStreetMap tile usage policy asks.
+  const TILE_REFERRER = "strict-origin";
   const background = L.tileLayer(TILE_URL, {
     maxZoom: 19,
     attribution: "© OpenStreetMap-bijdragers",
+    referrerPolicy: TILE_REFERRER,
   });
   // The background only when one tile can be fetched: offline the page asks at most once (the
   // browser's own offline flag: not at all) instead of for every tile; the neighbourhoods do
@@ -66,6 +70,7 @@
   function tryBackground() {
     if (!navigator.onLine || map.hasLayer(background)) return;
     const probe = new Image();
+    probe.referrerPolicy = TILE_REFERRER;
     probe.onload = () => background.addTo(map);
     probe.src = L.Util.template(TILE_URL, { z: 0, x: 0, y: 0 });
   }
