@@ -60,6 +60,10 @@ class Candidates:
         ``reachable[t, s]``: candidate ``t`` lies below ``s`` in the tree (or ``t == s``).
     depth : ndarray of int64, shape (K,)
         Number of measures of the candidate (skipped ones included).
+    measures : tuple of str
+        The measures of the orders, in order of first appearance.
+    last : ndarray of int64, shape (K,)
+        Each candidate's last measure as an index into ``measures`` (-1 for candidate 0).
     applied : ndarray of bool, shape (N, K)
         Whether the candidate's last measure applies to the dwelling (True for candidate 0).
     heating_need_kwh, primary_kwh, energy_score_kwh_m2, co2_kg, cost_eur, pv_kwh : (N, K)
@@ -85,6 +89,8 @@ class Candidates:
     parent: NDArray[np.int64]
     reachable: NDArray[np.bool_]
     depth: NDArray[np.int64]
+    measures: tuple[str, ...]
+    last: NDArray[np.int64]
     applied: NDArray[np.bool_]
     heating_need_kwh: NDArray[np.float64]
     primary_kwh: NDArray[np.float64]
@@ -239,7 +245,6 @@ def build_candidates(
     k = len(packages)
     n = table_rows(dwellings)
     measures = catalogue.sorted_ids(tree.measures)
-    col = {m: j for j, m in enumerate(measures)}
 
     carriers = policy.carrier_tables(year)
     sp = SystemParameters.default() if system_params is None else system_params
@@ -279,7 +284,7 @@ def build_candidates(
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
     parent_arr = tree.parent.copy()
-    last = np.asarray([col[p[-1]] if p else -1 for p in packages], dtype=np.int64)
+    last = last_column(tree.last, tree.measures, measures)
     # what each candidate costs from the current state: the invoices of the measures that apply
     # on its path; and their premiums (per income category, :func:`with_income`)
     invest = {sch: along_tree(parent_arr, applied, inv, last) for sch, inv in schemes.items()}
@@ -292,6 +297,8 @@ def build_candidates(
         parent=parent_arr,
         reachable=tree.reachable.copy(),
         depth=tree.depth.copy(),
+        measures=tree.measures,
+        last=tree.last.copy(),
         applied=applied,
         heating_need_kwh=need,
         primary_kwh=primary,
@@ -355,6 +362,15 @@ def scheme_premiums(
     return out
 
 
+def last_column(
+    last: NDArray[np.int64], measures: Sequence[str], columns: Sequence[str]
+) -> NDArray[np.int64]:
+    """Each candidate's last measure (``last``, an index into ``measures``; -1 for none) as a
+    column of a table whose columns are the measures ``columns`` (-1 for none)."""
+    at = {m: j for j, m in enumerate(columns)}
+    return np.asarray([*(at[m] for m in measures), -1], dtype=np.int64)[last]
+
+
 def along_tree(
     parent: NDArray[np.int64],
     applied: NDArray[np.bool_],
@@ -401,8 +417,7 @@ def with_income(
     prefix = scheme_name(0.0).removesuffix("0")
     discounts = [float(s[len(prefix) :]) for s in cand.investment_eur if s.startswith(prefix)]
     measures = catalogue.sorted_ids(m for p in cand.packages for m in p)
-    col = {m: j for j, m in enumerate(measures)}
-    last = np.asarray([col[p[-1]] if p else -1 for p in cand.packages], dtype=np.int64)
+    last = last_column(cand.last, cand.measures, measures)
     income = np.broadcast_to(np.asarray(income_category, dtype=object), (cand.n,))
     invoices = scheme_invoices(dwellings, measures, catalogue, discounts)
     premium = scheme_premiums(
@@ -812,6 +827,8 @@ class CandidateTree:
     reachable: NDArray[np.bool_]
     #: the distinct measures, in order of first appearance
     measures: tuple[str, ...]
+    #: each candidate's last measure as an index into ``measures`` (-1 for the current state)
+    last: NDArray[np.int64]
     #: whether an order holds a measure twice
     repeats: bool
     #: the order :func:`build_candidates` computes them in: per step a measure and the
@@ -846,9 +863,13 @@ def candidate_tree(orders: tuple[tuple[str, ...], ...]) -> CandidateTree:
         up = np.where(up > 0, parents[np.maximum(up, 0)], 0)
         reachable[np.arange(k), up] = True
     measures = tuple(dict.fromkeys(m for o in orders for m in o))
+    at = {m: j for j, m in enumerate(measures)}
+    last = np.asarray([at[p[-1]] if p else -1 for p in packages], dtype=np.int64)
     repeats = any(len(set(o)) != len(o) for o in orders)
     schedule = _schedule(tuple(packages), parent)
-    return CandidateTree(tuple(packages), parents, depth, reachable, measures, repeats, schedule)
+    return CandidateTree(
+        tuple(packages), parents, depth, reachable, measures, last, repeats, schedule
+    )
 
 
 def _schedule(
@@ -881,6 +902,27 @@ def _schedule(
     return tuple(out)
 
 
+def prefix_chain(cand: Candidates, order: Sequence[str]) -> list[int]:
+    """The candidates of the prefixes of ``order`` (its first measure, the first two, ...).
+
+    Raises
+    ------
+    KeyError
+        When ``cand`` lacks a prefix of ``order``.
+    """
+    at = {m: j for j, m in enumerate(cand.measures)}
+    chain: list[int] = []
+    t = 0
+    for mid in order:
+        # the child of t whose last measure is mid (-2 matches no candidate)
+        below = np.flatnonzero((cand.parent == t) & (cand.last == at.get(mid, -2)))
+        if below.size == 0:
+            raise KeyError(tuple(order[: len(chain) + 1]))
+        t = int(below[0])
+        chain.append(t)
+    return chain
+
+
 def tree_path(parent: NDArray[np.int64], t: int) -> list[int]:
     """Candidates from the root's first child down to ``t`` (the root itself left out)."""
     chain = []
@@ -899,6 +941,8 @@ __all__ = [
     "build_candidates",
     "cheapest_from",
     "cheapest_to_target",
+    "last_column",
+    "prefix_chain",
     "scheme_name",
     "tree_path",
     "with_income",

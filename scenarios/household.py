@@ -40,6 +40,7 @@ from scenarios.candidates import (
     along_tree,
     build_candidates,
     cheapest_to_target,
+    last_column,
     with_income,
 )
 from scenarios.catalogue import Catalogue, Table, table_column, table_rows
@@ -381,7 +382,7 @@ def _pack(
 
 def _last(cand: Candidates, route: tuple[str, ...]) -> NDArray[np.int64]:
     """Position in ``route`` of each candidate's last measure (-1 for the current state)."""
-    return np.asarray([route.index(p[-1]) if p else -1 for p in cand.packages], dtype=np.int64)
+    return last_column(cand.last, cand.measures, route)
 
 
 def _options(

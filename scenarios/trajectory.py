@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scenarios.candidates import Candidates, build_candidates
+from scenarios.candidates import Candidates, build_candidates, prefix_chain
 from scenarios.catalogue import Catalogue
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy
 from sim.errors import Problems
@@ -212,8 +212,7 @@ def plan_steps(
     (index, -1 where not done), the fields of :data:`TRAJECTORY_COLUMNS` from
     ``heating_need_kwh`` on, in their units (NaN where not done).
     """
-    index = {pkg: t for t, pkg in enumerate(cand.packages)}
-    chain = [index[tuple(order[: j + 1])] for j in range(len(order))]
+    chain = prefix_chain(cand, order)
     n, m = cand.n, len(order)
     shape = (n, m + 1)
     need, score, co2, cost, final = (np.full(shape, np.nan) for _ in range(5))

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -50,6 +50,7 @@ from sim._jit import jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.emitters import (
+    EmitterTables,
     _design_heat_load,
     _needed_excess_temperature,
     _supply_for_excess,
@@ -83,7 +84,7 @@ from sim.systems import (
     default_system_tables,
 )
 from sim.transmission import _u_with_added_resistance
-from sim.variants import VariantArrays, _upper_limit, _window_after
+from sim.variants import VariantArrays, VariantColumns, _upper_limit, _window_after
 from sim.ventilation import _ventilation_h
 
 #: Hours in a year, for annual fan energy [h].
@@ -686,15 +687,16 @@ def _simulate_kernel(dw, var, clim, gen, vent, car, par, emit, out):
 
 def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables) -> None:
     """Combinations the tables cannot compute (e.g. a DHW-only generator used for space heating)."""
-    problems = Problems("simulation inputs")
     size = systems.kind.shape[0]
-    for name, codes in (
+    codes = (
         ("heating_system", d.heating_system),
         ("dhw_system", d.dhw_system),
         ("variants.heating_system", v.heating_system[v.heating_system >= 0]),
         ("variants.dhw_system", v.dhw_system[v.dhw_system >= 0]),
-    ):
-        bad = (codes >= size) | (systems.kind[np.minimum(codes, size - 1)] < 0)
+    )
+    problems = Problems("simulation inputs")
+    for name, code in codes:
+        bad = (code >= size) | (systems.kind[np.minimum(code, size - 1)] < 0)
         if bad.any():
             problems.add(
                 name,
@@ -703,8 +705,7 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
             )
     problems.raise_if_any()
     kind = systems.kind[d.heating_system]
-    hp = (kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND)
-    too_hot = hp & (d.emitter_temp_c > 75.0)
+    too_hot = ((kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND)) & (d.emitter_temp_c > 75.0)
     if too_hot.any():
         problems.add(
             "emitter_temp_c",
@@ -769,83 +770,131 @@ def simulate(
     sp = SystemParameters.default() if system_params is None else system_params
     xp = ExpectedUseParameters.default() if expected_use is None else expected_use
     _check_compatible(d, v, sys_t)
-    vent_sfp, vent_hr = _ventilation_arrays()
-
     n, p, c = d.n, v.p, len(CARRIERS)
     out = SimulationResult(
         variant_names=v.name,
-        heating_need_kwh=np.empty((n, p)),
-        final_kwh=np.empty((n, p, c)),
-        pv_kwh=np.empty((n, p)),
-        primary_kwh=np.empty((n, p)),
-        energy_score_kwh_m2=np.empty((n, p)),
-        co2_kg=np.empty((n, p)),
-        cost_eur=np.empty((n, p)),
         label=np.empty((n, p), dtype=np.int8),
-        expected_use_ratio=np.empty((n, p)),
-        expected_co2_kg=np.empty((n, p)),
-        expected_cost_eur=np.empty((n, p)),
-        pv_export_co2_kg=np.empty((n, p)),
-        hp_supply_temp_c=np.empty((n, p)),
-        design_heat_load_w=np.empty((n, p)),
+        **{f: np.empty((n, p, c) if f == "final_kwh" else (n, p)) for f in _FLOAT_RESULTS},
     )
     em = default_emitter_tables()
     # (the inputs are checked: DwellingArrays and VariantArrays validate their temperatures)
     regime = nearest_regime(d.emitter_temp_c)
+    dt_n = _nominal_excess()
+    # the variants' own inputs (their new emitters) are the same call after call for the
+    # current state alone (a trajectory's states are dwellings): prepared once
+    var = (
+        _no_variant_inputs(sp.theta_int_design_c)
+        if variants is None
+        else _variant_inputs(v, em, sp.theta_int_design_c)
+    )
+    _simulate_kernel(
+        d.columns(),
+        var.columns,
+        _kernel_climate(clim),
+        sys_t.columns(),
+        _kernel_ventilation(),
+        car.columns(),
+        _kernel_parameters(mp, sp, xp, em.oversizing_factor, em.hp_operating_spread_k),
+        KernelEmitters(
+            nominal_excess_k=np.ascontiguousarray(dt_n[regime]),
+            design_spread_k=np.ascontiguousarray(em.t_supply_c[regime] - em.t_return_c[regime]),
+            exponent=np.ascontiguousarray(em.exponent[regime]),
+            envelope_source=var.envelope_source,
+            new_t_hp_c=var.new_t_hp_c,
+            new_t_boiler_c=var.new_t_boiler_c,
+        ),
+        KernelResults(*(getattr(out, name) for name in _RESULT_FIELDS)),
+    )
+    return out
+
+
+#: The float results of :class:`SimulationResult` in field order (all but names and label).
+_FLOAT_RESULTS: tuple[str, ...] = tuple(
+    f.name for f in fields(SimulationResult) if f.name not in ("variant_names", "label")
+)
+
+
+class _VariantInputs(NamedTuple):
+    """What the kernel reads of the variants: their columns, the first variant with the same
+    envelope, and the supply temperatures of each variant's new emitters."""
+
+    columns: VariantColumns
+    envelope_source: NDArray[np.int64]
+    new_t_hp_c: NDArray[np.float64]
+    new_t_boiler_c: NDArray[np.float64]
+
+
+def _variant_inputs(
+    v: VariantArrays, em: EmitterTables, theta_int_design_c: float
+) -> _VariantInputs:
     # a variant's new emitters: the regime of its design temperature (any regime where it keeps them)
     v_regime = nearest_regime(np.nan_to_num(v.emitter_temp_c, nan=45.0))
-    # nominal log-mean excess temperature of each regime (once per regime, not per evaluation)
-    dt_n = nominal_excess_temperature(em)
+    dt_n = _nominal_excess()
     t_hp_new, t_boiler_new = _new_emitter_supply(
         dt_n[v_regime],
         em.t_supply_c[v_regime] - em.t_return_c[v_regime],
         em.exponent[v_regime],
         em.oversizing_factor,
         em.hp_operating_spread_k,
-        sp.theta_int_design_c,
+        theta_int_design_c,
     )
-    _simulate_kernel(
-        d.columns(),
-        v.columns(),
-        KernelClimate(
-            np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
-            np.ascontiguousarray(clim.hours, dtype=np.float64),
-            np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
-        ),
-        sys_t.columns(),
-        KernelVentilation(fan_power_w_m3h=vent_sfp, heat_recovery_default=vent_hr),
-        car.columns(),
-        KernelParameters(
-            f_w=mp.f_w,
-            a_h0=mp.a_h0,
-            tau_h0_h=mp.tau_h0_h,
-            sky_factor=mp.sky_factor,
-            theta_e_design_c=sp.theta_e_design_c,
-            heating_curve_min_share=sp.heating_curve_min_share,
-            dhw_tap_temp_c=sp.dhw_tap_temp_c,
-            pump_aux_kwh_m2=sp.pump_aux_kwh_m2,
-            pv_self_consumption_share=sp.pv_self_consumption_share,
-            pv_injection_price_eur_kwh=sp.pv_injection_price_eur_kwh,
-            label_upper_kwh_m2=LABEL_UPPER_KWH_M2,
-            xq_ref_kwh_m2=xp.q_ref_kwh_m2,
-            xq_exponent=xp.exponent,
-            x_level=xp.level,
-            x_ratio_max=xp.ratio_max,
-            oversizing_factor=em.oversizing_factor,
-            hp_operating_spread_k=em.hp_operating_spread_k,
-            theta_int_design_c=sp.theta_int_design_c,
-        ),
-        KernelEmitters(
-            nominal_excess_k=np.ascontiguousarray(dt_n[regime]),
-            design_spread_k=np.ascontiguousarray(em.t_supply_c[regime] - em.t_return_c[regime]),
-            exponent=np.ascontiguousarray(em.exponent[regime]),
-            envelope_source=v.envelope_source(),
-            new_t_hp_c=t_hp_new,
-            new_t_boiler_c=t_boiler_new,
-        ),
-        KernelResults(*(getattr(out, name) for name in _RESULT_FIELDS)),
+    return _VariantInputs(v.columns(), v.envelope_source(), t_hp_new, t_boiler_new)
+
+
+@cache
+def _no_variant_inputs(theta_int_design_c: float) -> _VariantInputs:
+    return _variant_inputs(VariantArrays.none(), default_emitter_tables(), theta_int_design_c)
+
+
+@cache
+def _nominal_excess() -> NDArray[np.float64]:
+    """Nominal log-mean excess temperature of each shipped regime (once, not per call)."""
+    return nominal_excess_temperature(default_emitter_tables())
+
+
+@cache
+def _kernel_ventilation() -> KernelVentilation:
+    sfp, hr = _ventilation_arrays()
+    return KernelVentilation(fan_power_w_m3h=sfp, heat_recovery_default=hr)
+
+
+def _kernel_climate(clim: MonthlyClimate) -> KernelClimate:
+    return KernelClimate(
+        np.ascontiguousarray(clim.theta_e_c, dtype=np.float64),
+        np.ascontiguousarray(clim.hours, dtype=np.float64),
+        np.ascontiguousarray(clim.irradiation_kwh_m2, dtype=np.float64),
     )
-    return out
+
+
+@lru_cache(maxsize=16)
+def _kernel_parameters(
+    mp: MethodParameters,
+    sp: SystemParameters,
+    xp: ExpectedUseParameters,
+    oversizing_factor: float,
+    hp_operating_spread_k: float,
+) -> KernelParameters:
+    """The scalar parameters of the kernel (the same few sets call after call)."""
+    return KernelParameters(
+        f_w=mp.f_w,
+        a_h0=mp.a_h0,
+        tau_h0_h=mp.tau_h0_h,
+        sky_factor=mp.sky_factor,
+        theta_e_design_c=sp.theta_e_design_c,
+        heating_curve_min_share=sp.heating_curve_min_share,
+        dhw_tap_temp_c=sp.dhw_tap_temp_c,
+        pump_aux_kwh_m2=sp.pump_aux_kwh_m2,
+        pv_self_consumption_share=sp.pv_self_consumption_share,
+        pv_injection_price_eur_kwh=sp.pv_injection_price_eur_kwh,
+        label_upper_kwh_m2=LABEL_UPPER_KWH_M2,
+        xq_ref_kwh_m2=xp.q_ref_kwh_m2,
+        xq_exponent=xp.exponent,
+        x_level=xp.level,
+        x_ratio_max=xp.ratio_max,
+        oversizing_factor=oversizing_factor,
+        hp_operating_spread_k=hp_operating_spread_k,
+        theta_int_design_c=sp.theta_int_design_c,
+    )
 
 
 @cache

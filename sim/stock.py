@@ -329,7 +329,7 @@ class DwellingArrays:
 
     def columns(self) -> DwellingColumns:
         """The arrays as a named tuple: the form the kernels take them in, field by name."""
-        return DwellingColumns(*(getattr(self, f.name) for f in fields(self)))
+        return DwellingColumns._make(map(self.__dict__.__getitem__, DwellingColumns._fields))
 
     def take(self, index: NDArray[np.integer[Any]]) -> DwellingArrays:
         """Subset (or reorder) the dwellings by position."""

@@ -174,7 +174,7 @@ class VariantArrays:
 
     def columns(self) -> VariantColumns:
         """The arrays (all but ``name``) as a named tuple: what the core's kernel reads by name."""
-        return VariantColumns(*(getattr(self, f.name) for f in fields(self) if f.name != "name"))
+        return VariantColumns._make(map(self.__dict__.__getitem__, VariantColumns._fields))
 
     def envelope_source(self) -> NDArray[np.int64]:
         """For each variant, the first variant with the same envelope (itself if none before).
