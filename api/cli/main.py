@@ -15,9 +15,10 @@ from rich.table import Table
 
 from api.cli.clusters import clusters
 from api.cli.console import console, fail, progress
+from api.cli.db import db_app  # wijk db upgrade, backup, restore
 from api.cli.scenario import scenario_app
 from api.cli.serve import serve
-from api.cli.tokens import db_app, token_app
+from api.cli.tokens import token_app
 from api.cli.trajectory import trajectory
 from api.cli.twin import print_accounting, twin_app
 from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent

@@ -25,7 +25,7 @@ one; a :class:`DossierConflict` rolls the session back.
 
 The package, by concern: ``models.py`` (the tables), ``engine.py`` (engine, migrations,
 sessions), ``tokens.py`` (API tokens), ``dossiers.py`` (the dossier services and their audit
-log), ``errors.py``.
+log), ``backup.py`` (back-up and restore of an SQLite database), ``errors.py``.
 """
 
 from api.db.dossiers import (
