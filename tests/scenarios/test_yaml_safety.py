@@ -5,6 +5,9 @@ memory, never in a traceback, a RecursionError or a process that grows without e
 The attacks: a 342-byte "billion laughs" scenario (grew past 5 GB in 60 s), 20,000 nested
 ``[`` (a 3,000-line RecursionError), a 100 MB file (parsed for minutes), and the same against
 the catalogue and policy loaders and the results reader, which read YAML the same way.
+
+Times are the CPU seconds of the process (``time.process_time``): the limits bound the work
+done, and other jobs on a shared test machine do not make the tests flaky.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ idle = proc.memory_info().rss
 # a safety net should the limits ever be lost: the child stops at 2 GB more, not the machine
 vms = proc.memory_info().vms
 resource.setrlimit(resource.RLIMIT_AS, (vms + 2 * 1024**3, vms + 2 * 1024**3))
-start = time.perf_counter()
+start = time.process_time()
 try:
     load_scenario(sys.argv[1])
     outcome = "loaded"
@@ -98,7 +101,7 @@ except InputError as exc:
     outcome = str(exc)
 except BaseException as exc:
     outcome = type(exc).__name__
-seconds = time.perf_counter() - start
+seconds = time.process_time() - start
 # the peak RSS of this process image (VmHWM; ru_maxrss would include the forking parent's)
 status = open("/proc/self/status").read().split("VmHWM:")[1]
 peak = int(status.split()[0]) * 1024
@@ -136,9 +139,9 @@ def test_billion_laughs_scenario_stops_at_once_in_little_memory(tmp_path: Path) 
 
 def test_billion_laughs_names_its_line_in_the_loader() -> None:
     problems = FileProblems("test")
-    start = time.perf_counter()
+    start = time.process_time()
     assert read_yaml_text(BOMB, "bom.yaml", problems) is None
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     (problem,) = problems.items
     # each alias of level e (line 6) adds level d's 7,381 values: the seventh passes 50,000
     assert str(problem).startswith("regel 6: geen geldige YAML in bom.yaml: ")
@@ -148,9 +151,9 @@ def test_billion_laughs_names_its_line_in_the_loader() -> None:
 def test_billion_laughs_on_the_command_line_is_one_dutch_message(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_text(BOMB, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     res = runner.invoke(app, ["scenario", "run", str(path), "--out", str(tmp_path / "uit")])
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
     assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
     msg = _flat(res.output)
     assert "Traceback" not in msg and "Fout: 1 probleem in scenariobestand" in msg
@@ -182,14 +185,14 @@ def test_a_few_aliases_as_in_the_shipped_policy_are_fine() -> None:
 
 
 def test_many_values_without_aliases_are_refused_too() -> None:
-    """A 2 MB list of a million zeros: refused after the limit's values, in about a second,
+    """A 2 MB list of a million zeros: refused after the limit's values, in about a second of CPU,
     with a message that does not speak of aliases."""
     text = "a: [" + "0," * 1_000_000 + "]\n"
     assert len(text) <= MAX_YAML_BYTES
     problems = FileProblems("test")
-    start = time.perf_counter()
+    start = time.process_time()
     assert read_yaml_text(text, "x.yaml", problems) is None
-    assert time.perf_counter() - start < 3.0  # about 1 s on the 2-core test machine
+    assert time.process_time() - start < 3.0  # about 1 s of CPU
     (problem,) = problems.items
     assert "het bestand bevat meer dan 50.000 waarden" in str(problem)
     assert "verwijzing" not in str(problem)
@@ -211,9 +214,9 @@ def test_many_values_without_aliases_are_refused_too() -> None:
 )
 def test_deep_nesting_is_a_dutch_problem_not_a_recursion_error(text: str, line: int) -> None:
     problems = FileProblems("test")
-    start = time.perf_counter()
+    start = time.process_time()
     assert read_yaml_text(text, "x.yaml", problems) is None
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     (problem,) = problems.items
     assert str(problem).startswith(f"regel {line}: geen geldige YAML in x.yaml: {TOO_DEEP}")
 
@@ -231,10 +234,10 @@ def test_nesting_up_to_the_limit_is_read() -> None:
 def test_20000_brackets_in_a_scenario_on_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "diep.yaml"
     path.write_text(NESTED, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(InputError) as exc:
         load_scenario(path)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert _problems(exc) == [
         f"regel 2: geen geldige YAML in diep.yaml: {TOO_DEEP} (lijsten '[' en tabellen '{{' of "
         "inspringing in elkaar); een bestand van deze tool heeft er hoogstens enkele nodig"
@@ -254,10 +257,10 @@ def test_a_100_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     with path.open("wb") as f:
         f.write(b"schema_version: 1\nname: x\n")
         f.truncate(100 * 1024 * 1024)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(InputError) as exc:
         load_scenario(path)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert _problems(exc) == [
         "(bestand): groot.yaml is te groot (100,0 MB): een YAML-bestand van deze tool "
         "(scenario, beleid, maatregelencatalogus) is hoogstens 2 MB; het meegeleverde beleid is "
@@ -296,10 +299,10 @@ def test_catalogue_and_policy_files_have_the_same_limits(
 ) -> None:
     path = tmp_path / "bestand.yaml"
     path.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(InputError) as exc:
         load(path)  # type: ignore[operator]
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     (problem,) = _problems(exc)
     assert "geen geldige YAML in bestand.yaml: " in problem and expected in problem
 
@@ -331,10 +334,10 @@ def test_the_results_reader_reads_the_scenario_copy_with_the_limits(tmp_path: Pa
     good = _results_folder(tmp_path / "goed", EXAMPLE)
     assert load_results(good).name == "Lichtervelde basis"
     bad = _results_folder(tmp_path / "bom", BOMB)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(InputError) as exc:
         load_results(bad)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert exc.value.what == f"scenarioresultaten {bad}"
     (problem,) = _problems(exc)
     assert problem.startswith("scenario.yaml, regel 6: geen geldige YAML in scenario.yaml: ")
