@@ -9,28 +9,151 @@ database.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    FiniteFloat,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 from scenarios.household import OVERRIDABLE
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
+from sim.stock import (
+    DWELLING_FIELDS,
+    HEATING_SYSTEM_CODES,
+    SPACE_HEATING_CODES,
+    VENTILATION_CODES,
+)
 
 #: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
 ID_PATTERN = r"^[A-Za-z0-9_.\-/]{1,120}$"
 
 Carrier = Literal["natural_gas", "heating_oil", "electricity", "district_heat", "wood_pellets"]
 Label = Literal["A+", "A", "B", "C", "D", "E", "F"]
+
+
+# ---------------------------------------------------------------------- value types
+# One set of value types for every body the service reads: numbers are finite and of their
+# JSON type (``false`` is not 0, ``"3"`` is not 3, 2.5 is not a code), strings hold no NUL
+# (PostgreSQL cannot store it). The messages are Dutch from the first word; their error types
+# are pydantic's own where the meaning is the same, so every translator of the project
+# (``scenarios.io_yaml.pydantic_message_nl``, the report page) knows them.
+
+
+def _clean_text(value: str) -> str:
+    """No NUL: PostgreSQL cannot store it. (A lone UTF-16 surrogate, ``"\\ud800"``, valid JSON
+    but no UTF-8 text, pydantic refuses itself: ``string_unicode``.)"""
+    if "\x00" in value:
+        raise PydanticCustomError(
+            "string_nul", "mag geen NUL-teken (\\u0000) bevatten; laat het weg"
+        )
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number that is a whole number (``3`` or ``3.0``), as an int; no flag, no text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "moet een geheel getal zijn")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "moet een eindig getal zijn")
+        if not value.is_integer():
+            raise PydanticCustomError("int_from_float", "moet een geheel getal zijn")
+        return int(value)
+    return value
+
+
+#: Text without NUL, as a JSON Schema pattern (so generated data respects it).
+TEXT_PATTERN = "^[^\\x00]*$"
+_NO_NUL_SCHEMA = Field(json_schema_extra={"pattern": TEXT_PATTERN})
+NoNul = AfterValidator(_clean_text)
+#: A short text (an id, a measure) of at most 64 characters, without NUL.
+ShortText = Annotated[str, StringConstraints(max_length=64), NoNul, _NO_NUL_SCHEMA]
+
+#: A finite JSON number (an integer is a number; ``true``, ``"1"``, NaN and Infinity are not).
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+#: A whole JSON number (``3`` or ``3.0``; not 2.5, not ``true``).
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _override_type(key: str) -> Any:
+    """The type of one correctable input: its physical range (``sim.stock.DWELLING_FIELDS``,
+    the construction year as :func:`scenarios.household.apply_overrides` checks it, with the
+    same message) or, for a code, the codes of its table."""
+    if key == "construction_year":
+        return Annotated[WholeNumber, *_in_range(1500, 2100)]
+    spec = _FIELD_SPECS[key]
+    if spec.kind == "i":
+        codes = tuple(int(c) for c in sorted(set(_CODES[key].tolist())))
+        return Annotated[
+            WholeNumber,
+            AfterValidator(_one_of(codes)),
+            Field(json_schema_extra={"enum": list(codes)}),
+        ]
+    assert spec.lo is not None and spec.hi is not None
+    return Annotated[Number, *_in_range(spec.lo, spec.hi, spec.unit, low_open=spec.lo_open)]
+
+
+def _in_range(low: float, high: float, unit: str = "", low_open: bool = False) -> Any:
+    """A range check with the message of ``scenarios.household.apply_overrides`` (an error of
+    type ``value_error``, which every translator of the project passes through), documented as
+    ``minimum``/``maximum`` in the schema."""
+    unit = f" {unit}" if unit else ""
+    message = (
+        f"moet groter dan {low:g} en hoogstens {high:g}{unit} zijn"
+        if low_open
+        else f"moet tussen {low:g} en {high:g}{unit} liggen"
+    )
+
+    def check(value: float) -> float:
+        if value < low or (low_open and value == low) or value > high:
+            raise PydanticCustomError("value_error", "{error}", {"error": message})
+        return value
+
+    bounds: dict[str, Any] = {"exclusiveMinimum" if low_open else "minimum": low, "maximum": high}
+    return (AfterValidator(check), Field(json_schema_extra=bounds))
+
+
+def _one_of(codes: tuple[int, ...]) -> Any:
+    def check(value: int) -> int:
+        if value not in codes:
+            raise PydanticCustomError(
+                "literal_error",
+                "moet een van {expected} zijn",
+                {"expected": ", ".join(str(c) for c in codes)},
+            )
+        return value
+
+    return check
+
+
+_FIELD_SPECS = {f.name: f for f in DWELLING_FIELDS}
+_CODES = {
+    "ventilation_system": VENTILATION_CODES,
+    "heating_system": SPACE_HEATING_CODES,
+    "dhw_system": HEATING_SYSTEM_CODES,
+}
+
+if TYPE_CHECKING:
+    Overrides = dict[str, float]
+else:
+    #: A resident's corrections: a plain dict whose keys are those of
+    #: :data:`scenarios.household.OVERRIDABLE`, each with its own type and range.
+    Overrides = TypedDict(
+        "Overrides", {key: _override_type(key) for key in OVERRIDABLE}, total=False
+    )
+    Overrides.__pydantic_config__ = ConfigDict(extra="forbid")
 
 
 class TrajectoryRequest(BaseModel):
@@ -42,24 +165,25 @@ class TrajectoryRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    overrides: dict[str, float] = Field(
+    overrides: Overrides = Field(
         default_factory=dict,
-        max_length=20,
         json_schema_extra={"propertyNames": {"enum": list(OVERRIDABLE)}},
     )
-    measured_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+    measured_kwh: dict[Carrier, Annotated[Number, Field(ge=0, le=1e6)]] = Field(
         default_factory=dict, max_length=5
     )
-    order: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
+    order: list[ShortText] | None = Field(default=None, max_length=20)
     target_label: Label = "A"
-    budget_eur: Annotated[float, Field(ge=0, le=1e7)] | None = None
+    budget_eur: Annotated[Number, Field(ge=0, le=1e7)] | None = None
     # Mijn VerbouwPremie category: cat1 (least supported) .. cat4 (most supported)
     income_category: IncomeCategory = DEFAULT_INCOME_CATEGORY
 
-    @field_validator("overrides")
+    @field_validator("overrides", mode="before")
     @classmethod
-    def _known_inputs(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(k for k in value if k not in OVERRIDABLE)
+    def _known_inputs(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # the type's own check says what is wrong
+        unknown = sorted(str(k) for k in value if k not in OVERRIDABLE)
         if unknown:  # the message in Dutch, as the project's own checks give it
             raise PydanticCustomError(
                 "unknown_override",
@@ -175,17 +299,25 @@ class DwellingCard(BaseModel):
 
 #: NIS code of a Belgian municipality: five digits (Gent 44021, Roeselare 36015).
 NisCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
-#: Id of a catalogue measure or a variant field.
-ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-#: A text value of an override (e.g. a heating system code).
-OverrideText = Annotated[str, StringConstraints(max_length=200)]
-#: One override value: a number, a flag, a short text or "unknown" (null). Bool first, so that
-#: ``true`` stays a flag and is not read as the number 1; numbers must be finite (JSON has no NaN).
-OverrideValue = bool | int | FiniteFloat | OverrideText | None
-
 MAX_OVERRIDES = 50
 MAX_STEPS = 30
 MAX_NOTES = 5000
+
+#: Id of a catalogue measure or a variant field.
+ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul, _NO_NUL_SCHEMA]
+#: The same as a key of a mapping: its schema goes into the mapping's ``propertyNames`` (pydantic
+#: would turn a key's pattern into ``patternProperties``, which leaves other keys unchecked).
+_Key = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul]
+_KEY_SCHEMA: dict[str, Any] = {
+    "propertyNames": {"minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN}
+}
+#: A text value of an override (e.g. a heating system code), an address.
+OverrideText = Annotated[str, StringConstraints(max_length=200), NoNul, _NO_NUL_SCHEMA]
+#: The facilitator's notes.
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES), NoNul, _NO_NUL_SCHEMA]
+#: One override value: a number, a flag, a short text or "unknown" (null). Bool first, so that
+#: ``true`` stays a flag and is not read as the number 1; numbers must be finite (JSON has no NaN).
+OverrideValue = bool | int | Number | OverrideText | None
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -201,13 +333,29 @@ class DossierIn(BaseModel):
     model_config = _STRICT
 
     municipality_nis: NisCode
-    dwelling_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    address_id: Annotated[str, StringConstraints(max_length=64)] = ""
-    address_text: Annotated[str, StringConstraints(max_length=200)] = ""
-    overrides: dict[ShortKey, OverrideValue] = Field(default_factory=dict, max_length=MAX_OVERRIDES)
+    dwelling_id: ShortKey
+    address_id: ShortText = ""
+    address_text: OverrideText = ""
+    overrides: dict[_Key, OverrideValue] = Field(
+        default_factory=dict, max_length=MAX_OVERRIDES, json_schema_extra=_KEY_SCHEMA
+    )
     chosen_steps: list[ShortKey] = Field(default_factory=list, max_length=MAX_STEPS)
-    notes: str = Field(default="", max_length=MAX_NOTES)
+    notes: Notes = ""
     klimaattafel_date: date | None = None
+
+
+def _null_only_for_the_date(schema: dict[str, Any]) -> None:
+    """The schema of :class:`DossierUpdate` as the model checks it: a field may be left out, but
+    only ``klimaattafel_date`` may be sent as null."""
+    for name, prop in schema.get("properties", {}).items():
+        if name == "klimaattafel_date" or "anyOf" not in prop:
+            continue
+        options = [o for o in prop.pop("anyOf") if o != {"type": "null"}]
+        prop.pop("default", None)
+        if len(options) == 1:
+            prop.update({**options[0], **prop})  # the field's own extras win
+        else:
+            prop["anyOf"] = options
 
 
 class DossierUpdate(BaseModel):
@@ -218,14 +366,16 @@ class DossierUpdate(BaseModel):
     municipality, so it is not a field here (and, as an unknown field, is rejected).
     """
 
-    model_config = _STRICT
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_null_only_for_the_date)
 
-    dwelling_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    address_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    address_text: Annotated[str, StringConstraints(max_length=200)] | None = None
-    overrides: dict[ShortKey, OverrideValue] | None = Field(default=None, max_length=MAX_OVERRIDES)
+    dwelling_id: ShortKey | None = None
+    address_id: ShortText | None = None
+    address_text: OverrideText | None = None
+    overrides: dict[_Key, OverrideValue] | None = Field(
+        default=None, max_length=MAX_OVERRIDES, json_schema_extra=_KEY_SCHEMA
+    )
     chosen_steps: list[ShortKey] | None = Field(default=None, max_length=MAX_STEPS)
-    notes: str | None = Field(default=None, max_length=MAX_NOTES)
+    notes: Notes | None = None
     klimaattafel_date: date | None = None
 
     @model_validator(mode="after")

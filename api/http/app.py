@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from api import db, service
 from api.http.deps import Context
 from api.http.errors import ERROR_RESPONSES, install_error_handlers
+from api.http.openapi import install_openapi
 from api.http.routes import ROUTERS
 from api.http.security import SecurityHeaders
 from api.http.settings import Settings
@@ -66,6 +67,7 @@ def create_app(
     )
     app.state.context = Context(state=state, engine=engine, results=results)
     install_error_handlers(app)
+    install_openapi(app, list(state.catalogue.ids))
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(build_web_router(state, engine, results))

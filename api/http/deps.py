@@ -65,14 +65,30 @@ def session(ctx: Ctx) -> Iterator[Session]:
 S = Annotated[Session, Depends(session)]
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; the scheme's name is
+    case-insensitive (RFC 9110, section 11.1), so ``bearer`` and ``BEARER`` work too. None
+    without a header, with another scheme or without a token.
+
+    >>> bearer_token("bearer wijk_abc ")
+    'wijk_abc'
+    >>> bearer_token("Basic d2lqaw==") is None
+    True
+    """
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def principal(
     request: Request, s: S, authorization: Annotated[str | None, Header()] = None
 ) -> db.Principal:
     """Who the bearer token belongs to; 401 without a valid one, 429 after a burst of failures
     from one address. Every failure is audited and counted (:func:`api.http.ratelimit.refuse`)."""
-    if not authorization or not authorization.startswith("Bearer "):
+    token = bearer_token(authorization)
+    if token is None:
         refuse(request, s, db.Authentication(None, "geen token"))
-    auth = db.check_token(s, authorization.removeprefix("Bearer ").strip())
+    auth = db.check_token(s, token)
     if auth.principal is None:
         refuse(request, s, auth)
     return auth.principal
