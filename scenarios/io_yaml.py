@@ -14,7 +14,8 @@ Hostile files are refused before they cost much time or memory (issue 13, row 6)
 than :data:`MAX_YAML_BYTES` is not read, and :class:`LimitedSafeLoader` (PyYAML's safe loader
 with a bounded composer) stops at :data:`MAX_YAML_DEPTH` levels of nesting, at
 :data:`MAX_YAML_NODES` values counted with every alias expanded (a "billion laughs" file) and at
-an alias inside its own anchor (a recursive document). Each gives one Dutch problem with its line.
+an alias inside its own anchor (a recursive document). Each gives one Dutch problem with its line;
+so does a value PyYAML's constructor cannot make (:class:`YamlValueError`).
 """
 
 from __future__ import annotations
@@ -211,12 +212,22 @@ MAX_YAML_DEPTH: int = 100
 MAX_YAML_NODES: int = 50_000
 
 
-class YamlLimitError(yaml.composer.ComposerError):
-    """A document that exceeds one of the limits above; ``message_nl`` says which, in Dutch."""
+class YamlDutchError(yaml.MarkedYAMLError):
+    """A problem this module found in a document, already in Dutch (``message_nl``)."""
 
     def __init__(self, message_nl: str, mark: yaml.Mark | None) -> None:
         super().__init__(None, None, message_nl, mark)
         self.message_nl = message_nl
+
+
+class YamlLimitError(YamlDutchError):
+    """A document that exceeds one of the limits above; ``message_nl`` says which."""
+
+
+class YamlValueError(YamlDutchError):
+    """A value PyYAML's constructor cannot make: an integer of more than 4,300 digits (Python's
+    limit), a date or time that does not exist (``2025-13-45``). PyYAML lets these out as a
+    bare ValueError, without file or line."""
 
 
 class LimitedSafeLoader(yaml.SafeLoader):
@@ -254,6 +265,25 @@ class LimitedSafeLoader(yaml.SafeLoader):
         if self.flow_level >= MAX_YAML_DEPTH:
             raise self._too_deep(self.get_mark())
         super().fetch_flow_collection_start(token_class)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError):
+            shown = str(node.value)[:40] if isinstance(node, yaml.ScalarNode) else ""
+            if node.tag.endswith(":int"):
+                message = (
+                    f"het getal {shown}... heeft meer dan 4.300 cijfers; zet het tussen "
+                    "aanhalingstekens als het tekst is"
+                )
+            elif node.tag.endswith(":timestamp"):
+                message = (
+                    f"'{shown}' staat er als datum of tijd maar bestaat niet; verbeter de datum "
+                    "(JJJJ-MM-DD) of zet de waarde tussen aanhalingstekens als het tekst is"
+                )
+            else:
+                message = f"de waarde '{shown}' kan niet gelezen worden ({node.tag})"
+            raise YamlValueError(message, node.start_mark) from None
 
     def _count(self, n: int, mark: yaml.Mark | None) -> None:
         self._expanded += n
@@ -459,7 +489,7 @@ def yaml_error_nl(exc: yaml.YAMLError, text: str = "") -> tuple[int | None, str]
     >>> line, message[:42]
     (2, "de accolade '{' wordt niet gesloten (de fo")
     """
-    if isinstance(exc, YamlLimitError):
+    if isinstance(exc, YamlDutchError):
         mark = exc.problem_mark
         return (None if mark is None else mark.line + 1), exc.message_nl
     if isinstance(exc, yaml.reader.ReaderError):
@@ -543,7 +573,9 @@ __all__ = [
     "LimitedSafeLoader",
     "Loc",
     "YamlDocument",
+    "YamlDutchError",
     "YamlLimitError",
+    "YamlValueError",
     "line_of",
     "place",
     "place_with_line",

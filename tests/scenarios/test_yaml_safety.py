@@ -345,3 +345,39 @@ def test_the_results_reader_reads_the_scenario_copy_with_the_limits(tmp_path: Pa
     # a copy without a usable name keeps the folder's name, as before
     nameless = _results_folder(tmp_path / "zonder", "- a\n- b\n")
     assert load_results(nameless).name == "zonder"
+
+
+# ---------------------------------------------------------------------- values PyYAML cannot make
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "seed: 20261125",
+            "seed: " + "1" * 5_000,
+            "het getal 1111111111111111111111111111111111111111... heeft meer dan 4.300 cijfers",
+            id="5000-digit-integer",
+        ),
+        pytest.param(
+            "name: Lichtervelde basis",
+            "name: 2025-13-45",
+            "'2025-13-45' staat er als datum of tijd maar bestaat niet; verbeter de datum",
+            id="date-that-does-not-exist",
+        ),
+    ],
+)
+def test_a_value_pyyaml_cannot_make_is_a_dutch_problem_with_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    """PyYAML let these out as a bare ValueError (a traceback on the command line)."""
+    text = EXAMPLE.replace(old, new, 1)
+    assert text != EXAMPLE
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith(new[:5]))
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    (problem,) = _problems(exc)
+    assert problem.startswith(f"regel {line}: geen geldige YAML in scenario.yaml: {expected}")
+    res = runner.invoke(app, ["scenario", "run", str(path), "--out", str(tmp_path / "uit")])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    assert expected in _flat(res.output) and "Traceback" not in res.output
