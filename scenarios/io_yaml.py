@@ -240,6 +240,7 @@ class LimitedSafeLoader(yaml.SafeLoader):
     Exceeding :data:`MAX_YAML_DEPTH` or :data:`MAX_YAML_NODES`, or an alias to an anchor that is
     still being composed (a document that contains itself), raises :class:`YamlLimitError` at
     once: a hostile document costs at most ``MAX_YAML_NODES`` steps, never its expansion.
+    A value the constructor cannot make becomes a :class:`YamlValueError` at its line.
     """
 
     def __init__(self, stream: str) -> None:
