@@ -3,6 +3,11 @@
 Searches an address, changes a fact, sees the trajectory change, saves a dossier and takes a
 screenshot. The service runs as a real server process on loopback; every request that leaves
 loopback is refused, so the page must work from what the app serves itself.
+
+Every page runs under the service's Content-Security-Policy (api/http/security.py): each test
+listens for ``securitypolicyviolation`` events (from before the page's first script) and for
+Chromium's CSP console errors, and fails on any -- the page, both reports and the API
+documentation must work without inline script or style.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from pathlib import Path
 import geopandas as gpd
 import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from api import db
+from api.http.security import CONTENT_SECURITY_POLICY, REDOC_CONTENT_SECURITY_POLICY
 from buildings.twin import TwinResult, write_twin
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
 
@@ -35,6 +41,55 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# Collects every CSP violation of the document (and of its workers) from the first moment on.
+_CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.effectiveDirective + " " + (e.blockedURI || "-") + " " +
+                    (e.sourceFile || "") + ":" + e.lineNumber);
+}, true);
+"""
+
+
+class Watched:
+    """A browser page that records what must not happen: script errors, CSP violations (events
+    and console errors) and requests that leave the service (refused, as offline)."""
+
+    def __init__(self, context: BrowserContext, base: str) -> None:
+        self.base = base
+        self.errors: list[str] = []
+        self.csp_console: list[str] = []
+        self.outside: list[tuple[str, str | None]] = []  # (url, Referer header)
+        context.add_init_script(_CSP_LISTENER)
+        self.page = context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "console",
+            lambda m: (
+                self.csp_console.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
+        self.page.route("**/*", self._only_loopback)
+
+    def _only_loopback(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:  # no internet: anything else fails, as it would offline
+            self.outside.append((url, route.request.headers.get("referer")))
+            route.abort()
+
+    def violations(self) -> list[str]:
+        """Violations seen so far, as events of the page; the console's messages besides."""
+        return [*self.page.evaluate("window.__csp || []"), *self.csp_console]
+
+
+def _browser(p: Playwright) -> Browser:
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
 
 
 def _free_port() -> int:
@@ -110,22 +165,15 @@ def test_search_change_a_fact_save_a_dossier(
     base, token, folder = server
     house = _house(demo_twin)
     address = f"{house['street']} {house['house_number']}, {house['postcode']}"
-    errors: list[str] = []
-    outside: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("pageerror", lambda e: errors.append(str(e)))
-
-        def only_loopback(route):  # type: ignore[no-untyped-def]
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:  # no internet: anything else fails, as it would offline
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_loopback)
-        page.goto(base + "/")
+        browser = _browser(p)
+        watched = Watched(browser.new_context(viewport={"width": 1400, "height": 1000}), base)
+        page = watched.page
+        answer = page.goto(base + "/")
+        assert answer is not None and answer.status == 200
+        # the real server sends the policy the page is tested under
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert answer.headers["x-frame-options"] == "DENY"
         # the map and its neighbourhoods come from the app itself
         page.wait_for_selector("#kaart .leaflet-interactive", timeout=30_000)
         page.fill("#zoek", address[: len(str(house["street"])) + 3])
@@ -172,11 +220,18 @@ def test_search_change_a_fact_save_a_dossier(
         )
         shot = tmp_path / "na.png"
         page.screenshot(path=str(shot), full_page=True)
+        violations = watched.violations()
         browser.close()
     assert shot.stat().st_size > 20_000
-    assert errors == []
-    # the tile server was tried and refused; nothing else left the machine
-    assert all("tile.openstreetmap.org" in u for u in outside), outside
+    assert watched.errors == []
+    # the whole session -- map, search, card, corrections, chart, dossier -- under the CSP
+    assert violations == []
+    # the tile server was tried (the policy allows it) and refused (no internet); nothing else
+    # left the machine, and the tile request told only the service's origin, not the page
+    assert watched.outside, "the page did not try the background map"
+    for url, referer in watched.outside:
+        assert url.startswith("https://tile.openstreetmap.org/"), url
+        assert referer == base + "/", referer
     # the dossier is in the database, with the fact the facilitator changed
     engine = db.make_engine(f"sqlite:///{folder / 'wijk.sqlite'}")
     with db.session_scope(engine) as s:
@@ -185,3 +240,105 @@ def test_search_change_a_fact_save_a_dossier(
         saved = db.list_dossiers(s, admin)
     assert len(saved) == 1 and saved[0].dwelling_id == house["dwelling_id"]
     assert saved[0].notes == "dak geïsoleerd in 2012" and "u_roof_w_m2k" in saved[0].overrides
+
+
+def test_reports_work_under_the_policy(
+    server: tuple[str, str, Path], demo_twin: gpd.GeoDataFrame
+) -> None:
+    """The resident report (with corrections) and the municipal report: styled by report.css
+    (label tiles in their colours, A4 print styles), the print button prints, no violation."""
+    from api.web.page import LABEL_COLOURS
+
+    base, _, _ = server
+    house = _house(demo_twin)
+    reports = {
+        f"/rapport/woning/{house['dwelling_id']}?u_roof_w_m2k=0,24&gas_m3=1500": "#stappen",
+        "/rapport/gemeente/36011": "#lekp-doelen",
+        "/rapport/woning/geen-woning": "h1",  # the error page
+    }
+    with sync_playwright() as p:
+        browser = _browser(p)
+        for path, selector in reports.items():
+            context = browser.new_context()
+            # window.print would open a dialog; count the calls instead
+            context.add_init_script(
+                "window.__printed = 0; window.print = () => window.__printed++;"
+            )
+            watched = Watched(context, base)
+            page = watched.page
+            answer = page.goto(base + path)
+            assert answer is not None
+            assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+            page.wait_for_selector(selector)
+            # report.css is applied: the body is limited to A4 width, labels are coloured tiles
+            assert page.eval_on_selector("body", "b => getComputedStyle(b).maxWidth") != "none"
+            tiles = page.eval_on_selector_all(
+                "span.label",
+                "els => els.map(e => [e.textContent, getComputedStyle(e).backgroundColor])",
+            )
+            for label, colour in tiles:
+                hexa = LABEL_COLOURS[label].lstrip("#")
+                rgb = tuple(int(hexa[i : i + 2], 16) for i in (0, 2, 4))
+                assert colour == f"rgb({rgb[0]}, {rgb[1]}, {rgb[2]})", (path, label, colour)
+            if "/woning/" in path and "geen" not in path:
+                assert len(tiles) >= 2, "no label tiles in the resident report"
+                page.click("button[data-print]")
+                assert page.evaluate("window.__printed") == 1  # report.js wired the button
+            page.emulate_media(media="print")
+            if page.locator(".toolbar").count():
+                assert page.eval_on_selector(".toolbar", "t => getComputedStyle(t).display") == (
+                    "none"
+                )
+            assert watched.violations() == [], path
+            assert watched.errors == [] and watched.outside == [], path
+            context.close()
+        browser.close()
+
+
+def test_api_docs_work_offline_under_the_policy(server: tuple[str, str, Path]) -> None:
+    """/docs: Swagger UI from the service's own files lists the operations and runs one ("Try it
+    out"), with no request to another site and no violation. /redoc: ReDoc lists them too; its
+    one refused request is the Redocly logo from cdn.redoc.ly, which the policy blocks before
+    it leaves the browser."""
+    base, _, _ = server
+    spec = httpx.get(base + "/openapi.json").json()
+    operations = sum(len(item) for item in spec["paths"].values())
+    with sync_playwright() as p:
+        browser = _browser(p)
+        watched = Watched(browser.new_context(), base)
+        page = watched.page
+        answer = page.goto(base + "/docs")
+        assert answer is not None and answer.status == 200
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        page.wait_for_selector(".opblock", timeout=30_000)
+        assert page.locator(".opblock").count() == operations
+        assert page.locator(".opblock-tag", has_text="dossiers").count() == 1
+        # run GET /api/v1/health from the page (connect-src 'self')
+        health = page.locator("#operations-dienst-health_api_v1_health_get")
+        health.locator(".opblock-summary").click()
+        health.locator("button.try-out__btn").click()
+        health.locator("button.execute").click()
+        status = health.locator(".live-responses-table tr.response .response-col_status").first
+        status.wait_for(timeout=30_000)
+        assert status.inner_text().strip() == "200"
+        assert watched.violations() == []
+        assert watched.errors == [] and watched.outside == []
+
+        watched = Watched(browser.new_context(), base)
+        page = watched.page
+        answer = page.goto(base + "/redoc")
+        assert answer is not None and answer.status == 200
+        assert answer.headers["content-security-policy"] == REDOC_CONTENT_SECURITY_POLICY
+        page.wait_for_selector("[data-section-id^='operation/']", timeout=30_000)
+        assert page.locator("[data-section-id^='operation/']").count() == operations
+        # the search runs in ReDoc's worker (worker-src blob:)
+        page.fill("input[placeholder='Search...']", "dossier")
+        results = page.locator("[data-role='search:results']", has_text="Create Dossier")
+        results.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)  # the logo is requested after the menu is drawn
+        events = page.evaluate("window.__csp")
+        browser.close()
+    assert watched.errors == [] and watched.outside == []
+    # the only violation: the logo image ReDoc asks from its CDN, refused by img-src
+    assert {e.split(" ")[0] for e in events} <= {"img-src"}, events
+    assert all(e.split(" ")[1].startswith("https://cdn.redoc.ly/") for e in events), events
