@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scenarios.catalogue import Catalogue, Table, table_column, table_rows
+from scenarios.catalogue import Catalogue, Table, rule_ok, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
 from sim._jit import jit
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables
@@ -40,7 +40,12 @@ from sim.core import SimulationResult, SystemParameters, simulate
 from sim.errors import Problems
 from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.stock import DwellingArrays
-from sim.variants import VARIANT_TARGETS, VariantArrays, variant_changes
+from sim.variants import (
+    VARIANT_TARGETS,
+    VariantArrays,
+    apply_variant_state,
+    heat_recovery_defaults,
+)
 
 #: Carriers counted as fossil heating: a candidate without final energy of these is fossil-free.
 FOSSIL_CARRIERS: tuple[str, ...] = ("natural_gas", "heating_oil")
@@ -354,12 +359,22 @@ def scheme_premiums(
 
     A measure without a premium entry in the policy gets no premium (``Policy.premium``).
     """
+    if not measures:
+        return {name: along_tree(parent, applied, inv, last) for name, inv in invoices.items()}
     area = np.nan_to_num(catalogue.areas(dwellings, measures), nan=0.0)
-    out = {}
-    for name, inv in invoices.items():
-        per_measure = policy.premium(list(measures), inv, income, area_m2=area) if measures else inv
-        out[name] = along_tree(parent, applied, per_measure, last)
-    return out
+    # every scheme in one call: the schemes' invoices one after the other
+    s = len(invoices)
+    stacked = policy.premium(
+        list(measures),
+        np.concatenate(list(invoices.values())),
+        np.tile(income, s),
+        area_m2=np.tile(area, (s, 1)),
+    )
+    n = applied.shape[0]
+    return {
+        name: along_tree(parent, applied, stacked[q * n : (q + 1) * n], last)
+        for q, name in enumerate(invoices)
+    }
 
 
 def last_column(
@@ -383,25 +398,30 @@ def along_tree(
     column of candidate ``t``'s last measure; a measure that does not apply to a dwelling
     (``applied`` False) adds nothing. Candidates are in tree order (parents first).
     """
-    n, k = applied.shape
-    out = np.zeros((n, k))
-    if k == 1:
-        return out
-    add = np.where(applied[:, 1:], per_measure[:, last[1:]], 0.0)
-    # depth by depth (a parent before its children): each candidate adds to its parent's sum
-    for at in _levels(np.asarray(parent, dtype=np.int64).tobytes()):
-        out[:, at] = out[:, parent[at]] + add[:, at - 1]
+    out = np.zeros(applied.shape)
+    _along_tree_kernel(
+        np.ascontiguousarray(parent, dtype=np.int64),
+        np.ascontiguousarray(applied),
+        np.ascontiguousarray(per_measure, dtype=np.float64),
+        np.ascontiguousarray(last, dtype=np.int64),
+        out,
+    )
     return out
 
 
-@lru_cache(maxsize=64)
-def _levels(parent_bytes: bytes) -> tuple[NDArray[np.int64], ...]:
-    """The candidates of each depth 1, 2, ... of the tree with these parents (int64 bytes)."""
-    parent = np.frombuffer(parent_bytes, dtype=np.int64)
-    depth = np.zeros(parent.size, dtype=np.int64)
-    for t in range(1, parent.size):  # parents come first
-        depth[t] = depth[parent[t]] + 1
-    return tuple(np.flatnonzero(depth == d) for d in range(1, int(depth.max(initial=0)) + 1))
+@jit
+def _along_tree_kernel(
+    parent: NDArray[np.int64],
+    applied: NDArray[np.bool_],
+    per_measure: NDArray[np.float64],
+    last: NDArray[np.int64],
+    out: NDArray[np.float64],
+) -> None:
+    # candidate after candidate (a parent before its children): each adds to its parent's sum
+    for i in range(applied.shape[0]):
+        for t in range(1, applied.shape[1]):
+            add = per_measure[i, last[t]] if applied[i, t] else 0.0
+            out[i, t] = out[i, parent[t]] + add
 
 
 def with_income(
@@ -438,8 +458,67 @@ _VARYING: tuple[str, ...] = (*VARIANT_TARGETS, "emitter_design_load_w")
 _AT = {f: i for i, f in enumerate(_VARYING)}
 
 #: The rule columns judged state by state: what a measure can change, and the supply
-#: temperature the emitters of the state need (computed by the core).
-_STATE_RULE_COLUMNS = frozenset((*_VARYING, SUPPLY_RULE_COLUMN))
+#: temperature the emitters of the state need (computed by the core), in this order: the
+#: columns of the rule program (:meth:`scenarios.catalogue.Catalogue.rule_program`).
+_STATE_RULE_COLUMNS: tuple[str, ...] = (*_VARYING, SUPPLY_RULE_COLUMN)
+_AT_LOAD = _AT["emitter_design_load_w"]
+_AT_SUPPLY = len(_VARYING)
+
+
+class _Walk(NamedTuple):
+    """What :func:`_walk_kernel` reads of a tree and its measures: the candidates' parents,
+    the schedule (per step the measure, an index into the build's measures, and its
+    candidates ``nodes[start[s] : start[s + 1]]``) and per measure whether it puts in new
+    emitters."""
+
+    parent: NDArray[np.int64]
+    measure: NDArray[np.int64]
+    start: NDArray[np.int64]
+    nodes: NDArray[np.int64]
+    new_emitters: NDArray[np.bool_]
+
+
+@jit
+def _walk_kernel(
+    walk: Any,
+    s0: int,
+    s1: int,
+    states: NDArray[np.float64],
+    supply: NDArray[np.float64],
+    fixed_ok: NDArray[np.bool_],
+    rules: Any,
+    var: Any,
+    heat_recovery: NDArray[np.float64],
+    applied: NDArray[np.bool_],
+) -> None:
+    """Steps ``s0`` to ``s1`` of the schedule for the dwellings of ``states``: each candidate
+    is its parent's state, with its measure applied (:func:`sim.variants.apply_variant_state`)
+    where the measure's rules hold for that state (``fixed_ok``: those on what no measure
+    changes, judged before; ``rules``: the others, a :class:`scenarios.catalogue.RuleProgram`
+    over :data:`_STATE_RULE_COLUMNS`, the supply temperature of the parent's emitters from
+    ``supply``). New emitters are sized for the state they heat (a design load of 0)."""
+    m = states.shape[1]
+    for s in range(s0, s1):
+        j = walk.measure[s]
+        for q in range(walk.start[s], walk.start[s + 1]):
+            t = walk.nodes[q]
+            p = walk.parent[t]
+            for i in range(m):
+                x = states[t, i]
+                x[:] = states[p, i]
+                ok = fixed_ok[i, j]
+                r = rules.start[j]
+                while ok and r < rules.start[j + 1]:
+                    c = rules.column[r]
+                    value = supply[p, i] if c == _AT_SUPPLY else x[c]
+                    codes = rules.codes[rules.code_start[r] : rules.code_end[r]]
+                    ok = rule_ok(value, rules.op[r], rules.bound[r], codes)
+                    r += 1
+                if ok:
+                    apply_variant_state(x, var, j, heat_recovery)
+                    if walk.new_emitters[j]:
+                        x[_AT_LOAD] = 0.0
+                applied[i, t] = ok
 
 
 class _TreeResults(NamedTuple):
@@ -489,7 +568,6 @@ class _TreePhysics:
         their rule columns that no measure changes."""
         tree, cat = self.tree, self.catalogue
         m, k = arrays.n, len(tree.packages)
-        at = {mid: j for j, mid in enumerate(self.measures)}
         states = np.empty((k, m, len(_VARYING)))
         supply = np.full((k, m), np.nan)
         computed = np.zeros(k, dtype=bool)
@@ -511,30 +589,39 @@ class _TreePhysics:
         )
         for f, i in _AT.items():
             states[0, :, i] = getattr(arrays, f)
-        fixed_ok = cat.applicable(fixed, self.measures, columns=fixed.keys())
-        new_emitters = ~np.isnan(self.variants.emitter_temp_c)
-        for mid, group in tree.schedule:
-            j = at[mid]
-            rule_columns = cat.rule_columns([mid])
-            if SUPPLY_RULE_COLUMN in rule_columns:
+        fixed_ok = (
+            np.ascontiguousarray(cat.applicable(fixed, self.measures, columns=fixed.keys()))
+            if fixed
+            else np.ones((m, len(self.measures)), dtype=bool)
+        )
+        rules = cat.rule_program(self.measures, _STATE_RULE_COLUMNS)
+        # the tree's measures as the build's (columns of fixed_ok, variants and rules)
+        pos = np.asarray([self.measures.index(mid) for mid in tree.measures], dtype=np.int64)
+        walk = _Walk(
+            tree.parent,
+            pos[tree.step_measure],
+            tree.step_start,
+            tree.step_nodes,
+            ~np.isnan(self.variants.emitter_temp_c),
+        )
+        needs_supply = np.zeros(len(self.measures), dtype=bool)
+        for j in range(len(self.measures)):
+            span = slice(rules.start[j], rules.start[j + 1])
+            needs_supply[j] = bool((rules.column[span] == _AT_SUPPLY).any())
+        # phases: the steps up to the next one whose rules need the supply temperature of its
+        # parents, which the core computes first
+        steps = len(walk.measure)
+        breaks = [s for s in range(1, steps) if needs_supply[walk.measure[s]]]
+        applied = np.ones((m, k), dtype=bool)
+        heat_recovery = heat_recovery_defaults()
+        var = self.variants.columns()
+        phases = zip([0, *breaks], [*breaks, steps], strict=True) if steps else iter(())
+        for s0, s1 in phases:
+            if needs_supply[walk.measure[s0]]:
                 self._flush(arrays, states, supply, computed, simulated, out, r0)
-            nodes = np.asarray(group)
-            parents = tree.parent[nodes]
-            before = states[parents]  # (candidates, dwellings, fields): a copy
-            flat = before.reshape(-1, len(_VARYING))
-            state = {f: flat[:, i] for f, i in _AT.items()}
-            ok = np.repeat(fixed_ok[None, :, j], nodes.size, axis=0).reshape(-1)
-            if _STATE_RULE_COLUMNS.intersection(rule_columns):
-                table = {**state, SUPPLY_RULE_COLUMN: supply[parents].reshape(-1)}
-                ok &= cat.applicable(table, [mid], columns=_STATE_RULE_COLUMNS)[:, 0]
-            for f, value in variant_changes(state, self.variants, j).items():
-                flat[:, _AT[f]] = np.where(ok, value, flat[:, _AT[f]])
-            if new_emitters[j]:
-                load = _AT["emitter_design_load_w"]
-                flat[:, load] = np.where(ok, 0.0, flat[:, load])
-            states[nodes] = before
-            computed[nodes] = True
-            out.applied[r0 : r0 + m, nodes] = ok.reshape(nodes.size, m).T
+            _walk_kernel(walk, s0, s1, states, supply, fixed_ok, rules, var, heat_recovery, applied)
+            computed[walk.nodes[walk.start[s0] : walk.start[s1]]] = True
+        out.applied[r0 : r0 + m] = applied
         self._flush(arrays, states, supply, computed, simulated, out, r0)
 
     def _flush(
@@ -834,6 +921,11 @@ class CandidateTree:
     #: the order :func:`build_candidates` computes them in: per step a measure and the
     #: candidates that end with it, whose parents are all computed before
     schedule: tuple[tuple[str, tuple[int, ...]], ...]
+    #: the schedule as arrays: the measure of step ``s`` (an index into ``measures``) and its
+    #: candidates ``step_nodes[step_start[s] : step_start[s + 1]]``
+    step_measure: NDArray[np.int64]
+    step_start: NDArray[np.int64]
+    step_nodes: NDArray[np.int64]
 
 
 @lru_cache(maxsize=64)
@@ -867,8 +959,21 @@ def candidate_tree(orders: tuple[tuple[str, ...], ...]) -> CandidateTree:
     last = np.asarray([at[p[-1]] if p else -1 for p in packages], dtype=np.int64)
     repeats = any(len(set(o)) != len(o) for o in orders)
     schedule = _schedule(tuple(packages), parent)
+    step_measure = np.asarray([at[mid] for mid, _ in schedule], dtype=np.int64)
+    step_start = np.cumsum([0, *(len(nodes) for _, nodes in schedule)], dtype=np.int64)
+    step_nodes = np.asarray([t for _, nodes in schedule for t in nodes], dtype=np.int64)
     return CandidateTree(
-        tuple(packages), parents, depth, reachable, measures, last, repeats, schedule
+        tuple(packages),
+        parents,
+        depth,
+        reachable,
+        measures,
+        last,
+        repeats,
+        schedule,
+        step_measure,
+        step_start,
+        step_nodes,
     )
 
 

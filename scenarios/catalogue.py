@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ from scenarios.io_yaml import (
     read_yaml_file,
     read_yaml_text,
 )
+from sim._jit import jit
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
 from sim.variants import VARIANT_FIELDS, VariantArrays
@@ -214,6 +215,7 @@ class Catalogue(CachingModel):
     _variant_cache: dict[Any, VariantArrays] = PrivateAttr(default_factory=dict)
     _rule_column_cache: dict[tuple[str, ...], list[str]] = PrivateAttr(default_factory=dict)
     _rules_cache: dict[str, list[tuple[str, str, Any]]] = PrivateAttr(default_factory=dict)
+    _program_cache: dict[Any, RuleProgram] = PrivateAttr(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
@@ -568,6 +570,45 @@ class Catalogue(CachingModel):
             self._rules_cache[m.id] = rules
         return self._rules_cache[m.id]
 
+    def rule_program(self, measure_ids: Sequence[str], columns: Sequence[str]) -> RuleProgram:
+        """The rules of each measure that read nothing but ``columns``, as arrays for a kernel
+        (:class:`RuleProgram`; :func:`rule_ok` judges one): the candidates judge them state by
+        state. The other rules are left out (judge them with :meth:`applicable`).
+
+        Raises
+        ------
+        ValueError
+            A rule on words (the attachment) that reads only ``columns``: kernels judge numbers.
+        """
+        key = (tuple(measure_ids), tuple(columns))
+        if key not in self._program_cache:
+            at = {c: i for i, c in enumerate(columns)}
+            start, column, op, bound, code_start, code_end = [0], [], [], [], [], []
+            codes: list[float] = []
+            for m in self._lookup([[mid] for mid in measure_ids]):
+                for col, kind, value in self._compiled_rules(m[0]):
+                    if not at.keys() >= set(_rule_inputs(col)):
+                        continue
+                    if kind == "words" or col not in at:
+                        raise ValueError(f"rule on {col} cannot be judged by a kernel")
+                    column.append(at[col])
+                    op.append(_RULE_OPS[kind])
+                    bound.append(np.nan if kind == "codes" else float(value))
+                    code_start.append(len(codes))
+                    codes.extend(value.tolist() if kind == "codes" else [])
+                    code_end.append(len(codes))
+                start.append(len(column))
+            self._program_cache[key] = RuleProgram(
+                np.asarray(start, dtype=np.int64),
+                np.asarray(column, dtype=np.int64),
+                np.asarray(op, dtype=np.int64),
+                np.asarray(bound, dtype=np.float64),
+                np.asarray(code_start, dtype=np.int64),
+                np.asarray(code_end, dtype=np.int64),
+                np.asarray(codes, dtype=np.float64),
+            )
+        return self._program_cache[key]
+
     def explain(
         self, dwellings: pd.DataFrame, measure_ids: Sequence[Sequence[str]] | Sequence[str]
     ) -> pd.DataFrame:
@@ -718,11 +759,63 @@ def _rule_holds(dwellings: Table, col: str, op: str, bound: Any) -> NDArray[np.b
     if op == "words":
         words = table_column(dwellings, col)
         return np.fromiter((str(w) in bound for w in words), dtype=bool, count=len(words))
-    x = _numeric(dwellings, col)
-    with np.errstate(invalid="ignore"):
-        if op == "codes":
-            return np.asarray((x[:, None] == bound[None, :]).any(axis=1))
-        return np.asarray(x >= bound if op == "min" else x <= bound)
+    x = np.ascontiguousarray(_numeric(dwellings, col))
+    out = np.empty(x.shape[0], dtype=bool)
+    if op == "codes":
+        _rule_holds_each(x, RULE_CODES, np.nan, bound, out)
+    else:
+        _rule_holds_each(x, _RULE_OPS[op], bound, _NO_CODES, out)
+    return out
+
+
+#: The kinds of numeric rules, as a kernel knows them (:func:`rule_ok`).
+RULE_MIN, RULE_MAX, RULE_CODES = 0, 1, 2
+_RULE_OPS = {"min": RULE_MIN, "max": RULE_MAX, "codes": RULE_CODES}
+_NO_CODES = np.empty(0, dtype=np.float64)
+
+
+class RuleProgram(NamedTuple):
+    """Numeric applicability rules of M measures as arrays (:meth:`Catalogue.rule_program`).
+
+    The rules of measure ``j`` are ``start[j]`` to ``start[j + 1]``; rule ``r`` reads column
+    ``column[r]`` (an index into the caller's columns) and is of kind ``op[r]``
+    (:data:`RULE_MIN`, :data:`RULE_MAX` with ``bound[r]``, or :data:`RULE_CODES` with the codes
+    ``codes[code_start[r]:code_end[r]]``).
+    """
+
+    start: NDArray[np.int64]
+    column: NDArray[np.int64]
+    op: NDArray[np.int64]
+    bound: NDArray[np.float64]
+    code_start: NDArray[np.int64]
+    code_end: NDArray[np.int64]
+    codes: NDArray[np.float64]
+
+
+@jit
+def rule_ok(x: float, op: int, bound: float, codes: NDArray[np.float64]) -> bool:
+    """Whether one numeric rule holds for the value ``x``: at least ``bound`` (RULE_MIN), at
+    most ``bound`` (RULE_MAX) or one of ``codes`` (RULE_CODES). A missing value (NaN) fails."""
+    if op == RULE_CODES:
+        for c in codes:  # noqa: SIM110  (a loop numba compiles; any() of a generator it does not)
+            if x == c:
+                return True
+        return False
+    if op == RULE_MIN:
+        return x >= bound
+    return x <= bound
+
+
+@jit
+def _rule_holds_each(
+    x: NDArray[np.float64],
+    op: int,
+    bound: float,
+    codes: NDArray[np.float64],
+    out: NDArray[np.bool_],
+) -> None:
+    for i in range(x.shape[0]):
+        out[i] = rule_ok(x[i], op, bound, codes)
 
 
 def table_rows(dwellings: Table) -> int:

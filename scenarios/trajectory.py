@@ -212,43 +212,39 @@ def plan_steps(
     (index, -1 where not done), the fields of :data:`TRAJECTORY_COLUMNS` from
     ``heating_need_kwh`` on, in their units (NaN where not done).
     """
-    chain = prefix_chain(cand, order)
+    chain = np.asarray([0, *prefix_chain(cand, order)], dtype=np.int64)
     n, m = cand.n, len(order)
-    shape = (n, m + 1)
-    need, score, co2, cost, final = (np.full(shape, np.nan) for _ in range(5))
-    label = np.full(shape, -1, dtype=np.int8)
-    measure_at = np.full(shape, -1, dtype=np.int64)
-    step_invoice = np.zeros(shape)
-    step_premium = np.zeros(shape)
+    # the steps each dwelling has (the current state and every measure that applies), first
+    # in the chain's order: step s of a dwelling is column `place[:, s]` of the chain
+    has = cand.applied[:, chain]
+    has[:, 0] = True
+    place = np.argsort(~has, axis=1, kind="stable")
+    done = np.take_along_axis(has, place, axis=1)
+    at = chain[place]  # the candidate of each step
+    rows = np.arange(n)[:, None]
+
+    def pick(values: NDArray[Any], fill: Any) -> NDArray[Any]:
+        return np.where(done, values[rows, at], fill)
+
     # what the household burns, pays and emits: the expected actual use (sim.expected_use);
     # the score and the label are the EPC method's
-    total = cand.expected_final_kwh.sum(axis=2)
+    need = pick(cand.heating_need_kwh, np.nan)
+    score = pick(cand.energy_score_kwh_m2, np.nan)
+    co2 = pick(cand.expected_co2_kg, np.nan)
+    cost = pick(cand.expected_cost_eur, np.nan)
+    label = pick(cand.label, -1).astype(np.int8)
+    final = pick(cand.expected_final_kwh.sum(axis=2), np.nan)
+    measure_at = np.where(done, place - 1, -1)
+    measure_at[:, 0] = -1
+    # a step's invoice and premium: the cumulative amounts from the step before (a measure
+    # that does not apply adds nothing along the tree)
     invest, prem = cand.investment_eur[scheme], cand.premium_eur[scheme]
-
-    def put(rows: NDArray[np.int64], cols: NDArray[np.int64], t: int) -> None:
-        need[rows, cols] = cand.heating_need_kwh[rows, t]
-        score[rows, cols] = cand.energy_score_kwh_m2[rows, t]
-        co2[rows, cols] = cand.expected_co2_kg[rows, t]
-        cost[rows, cols] = cand.expected_cost_eur[rows, t]
-        label[rows, cols] = cand.label[rows, t]
-        final[rows, cols] = total[rows, t]
-
-    everyone = np.arange(n)
-    put(everyone, np.zeros(n, dtype=np.int64), 0)
-    taken = np.zeros(n, dtype=np.int64)
-    previous = 0
-    for j, t in enumerate(chain):  # a loop over the M steps of the order, not over dwellings
-        rows = np.flatnonzero(cand.applied[:, t])
-        taken[rows] += 1
-        cols = taken[rows]
-        put(rows, cols, t)
-        measure_at[rows, cols] = j
-        step_invoice[rows, cols] = invest[rows, t] - invest[rows, previous]
-        step_premium[rows, cols] = prem[rows, t] - prem[rows, previous]
-        previous = t
-
-    done = measure_at >= 0
-    done[:, 0] = True
+    step_invoice = np.zeros((n, m + 1))
+    step_premium = np.zeros((n, m + 1))
+    later = done[:, 1:]
+    step_invoice[:, 1:] = np.where(later, invest[rows, at[:, 1:]] - invest[rows, at[:, :-1]], 0.0)
+    step_premium[:, 1:] = np.where(later, prem[rows, at[:, 1:]] - prem[rows, at[:, :-1]], 0.0)
+    shape = (n, m + 1)
     has = measure_at >= 0
     prev = np.roll(np.where(np.isnan(cost), np.nan, cost), 1, axis=1)
     saving = np.where(done, prev - cost, np.nan)

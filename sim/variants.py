@@ -43,7 +43,7 @@ from sim._validate import as_float_array, as_int_array
 from sim.errors import Problems
 from sim.reference_data import load_table
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES, DwellingArrays
-from sim.transmission import u_with_added_resistance
+from sim.transmission import _u_with_added_resistance, u_with_added_resistance
 
 #: Variant fields: name -> (kind, unit, lo, hi). Float NaN / int -1 mean "keep".
 VARIANT_FIELDS: dict[str, tuple[str, str, float | None, float | None]] = {
@@ -220,9 +220,15 @@ def _no_variant() -> VariantArrays:
 
 
 @cache
-def _heat_recovery_defaults() -> pd.Series:
-    """Heat-recovery efficiency of each ventilation system code (read once)."""
-    return load_table("ventilation_systems.csv").set_index("code")["heat_recovery_eff"]
+def heat_recovery_defaults() -> NDArray[np.float64]:
+    """Default heat-recovery efficiency of each ventilation system, by code (NaN where the
+    table has no such code); read once from ``sim/data/ventilation_systems.csv``."""
+    table = load_table("ventilation_systems.csv")
+    codes = table["code"].to_numpy(np.int64)
+    out = np.full(int(codes.max()) + 1, np.nan)
+    out[codes] = table["heat_recovery_eff"].to_numpy(np.float64)
+    out.flags.writeable = False
+    return out
 
 
 @jit
@@ -304,7 +310,7 @@ def variant_changes(
     if v["ventilation_system"] >= 0:
         out["ventilation_system"] = np.full(n, v["ventilation_system"], dtype=np.int64)
         eff = v["heat_recovery_eff"]
-        default = _heat_recovery_defaults()[int(v["ventilation_system"])]
+        default = heat_recovery_defaults()[int(v["ventilation_system"])]
         out["heat_recovery_eff"] = np.full(n, default if np.isnan(eff) else eff)
     for name in ("heating_system", "dhw_system"):
         if v[name] >= 0:
@@ -314,6 +320,68 @@ def variant_changes(
     if not np.isnan(v["solar_dhw_fraction"]):
         out["solar_dhw_fraction"] = np.maximum(d["solar_dhw_fraction"], v["solar_dhw_fraction"])
     return {k: np.ascontiguousarray(x) for k, x in out.items()}
+
+
+#: Positions of the inputs in a state vector ordered as :data:`VARIANT_TARGETS`
+#: (:func:`apply_variant_state`), by name.
+_AT_U_ROOF = VARIANT_TARGETS.index("u_roof_w_m2k")
+_AT_U_WALL = VARIANT_TARGETS.index("u_wall_w_m2k")
+_AT_U_FLOOR = VARIANT_TARGETS.index("u_floor_w_m2k")
+_AT_U_WINDOW = VARIANT_TARGETS.index("u_window_w_m2k")
+_AT_G_WINDOW = VARIANT_TARGETS.index("g_window")
+_AT_U_DOOR = VARIANT_TARGETS.index("u_door_w_m2k")
+_AT_DELTA_U_TB = VARIANT_TARGETS.index("delta_u_tb_w_m2k")
+_AT_INFILTRATION = VARIANT_TARGETS.index("infiltration_ach")
+_AT_PV = VARIANT_TARGETS.index("pv_kwp")
+_AT_VENTILATION = VARIANT_TARGETS.index("ventilation_system")
+_AT_HEAT_RECOVERY = VARIANT_TARGETS.index("heat_recovery_eff")
+_AT_HEATING = VARIANT_TARGETS.index("heating_system")
+_AT_EMITTER_TEMP = VARIANT_TARGETS.index("emitter_temp_c")
+_AT_DHW = VARIANT_TARGETS.index("dhw_system")
+_AT_SOLAR_DHW = VARIANT_TARGETS.index("solar_dhw_fraction")
+
+
+@jit
+def apply_variant_state(
+    x: NDArray[np.float64], var: Any, p: int, heat_recovery: NDArray[np.float64]
+) -> None:
+    """Variant ``p`` applied in place to ``x``, one dwelling's inputs ordered as
+    :data:`VARIANT_TARGETS` (codes as floats; more entries after them are left alone).
+
+    The rules of :func:`variant_changes` (its NumPy reference) for one state, in a kernel:
+    ``var`` the variants' columns (:meth:`VariantArrays.columns`), ``heat_recovery`` the
+    default efficiency by ventilation code (:func:`heat_recovery_defaults`).
+    """
+    r = var.r_add_roof_m2kw[p]
+    if r > 0.0:
+        x[_AT_U_ROOF] = _u_with_added_resistance(x[_AT_U_ROOF], r)
+    r = var.r_add_wall_m2kw[p]
+    if r > 0.0:
+        x[_AT_U_WALL] = _u_with_added_resistance(x[_AT_U_WALL], r)
+    r = var.r_add_floor_m2kw[p]
+    if r > 0.0:
+        x[_AT_U_FLOOR] = _u_with_added_resistance(x[_AT_U_FLOOR], r)
+    u, g = _window_after(x[_AT_U_WINDOW], x[_AT_G_WINDOW], var.u_window_w_m2k[p], var.g_window[p])
+    x[_AT_U_WINDOW] = u
+    x[_AT_G_WINDOW] = g
+    x[_AT_U_DOOR] = _upper_limit(x[_AT_U_DOOR], var.u_door_w_m2k[p])
+    x[_AT_DELTA_U_TB] = _upper_limit(x[_AT_DELTA_U_TB], var.delta_u_tb_w_m2k[p])
+    x[_AT_INFILTRATION] = _upper_limit(x[_AT_INFILTRATION], var.infiltration_ach[p])
+    if var.pv_kwp_add[p] != 0.0:
+        x[_AT_PV] = x[_AT_PV] + var.pv_kwp_add[p]
+    code = var.ventilation_system[p]
+    if code >= 0:
+        x[_AT_VENTILATION] = code
+        eff = var.heat_recovery_eff[p]
+        x[_AT_HEAT_RECOVERY] = heat_recovery[code] if np.isnan(eff) else eff
+    if var.heating_system[p] >= 0:
+        x[_AT_HEATING] = var.heating_system[p]
+    if not np.isnan(var.emitter_temp_c[p]):
+        x[_AT_EMITTER_TEMP] = var.emitter_temp_c[p]
+    if var.dhw_system[p] >= 0:
+        x[_AT_DHW] = var.dhw_system[p]
+    if var.solar_dhw_fraction[p] > x[_AT_SOLAR_DHW]:  # a lower limit (NaN keeps)
+        x[_AT_SOLAR_DHW] = var.solar_dhw_fraction[p]
 
 
 def apply_variant(dwellings: DwellingArrays, variants: VariantArrays, p: int) -> DwellingArrays:

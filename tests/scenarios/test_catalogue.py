@@ -509,3 +509,49 @@ def test_every_problem_names_its_line_in_line_order(tmp_path: Path) -> None:
     assert lines[found["measures[2].cost"] - 1].strip().startswith("cost:")
     assert lines[found["measures[4].cost.eur_per_unit"] - 1].strip().startswith("eur_per_unit:")
     assert [int(re.search(r"regel (\d+)", f).group(1)) for f in fields] == sorted(found.values())
+
+
+def test_the_rule_program_judges_as_the_catalogue_does(cat: Catalogue) -> None:
+    # the rules a kernel judges state by state (Catalogue.rule_program, rule_ok) against
+    # Catalogue.applicable on the same values, measure by measure; the rules on other
+    # columns (the attachment, the window area) are left to applicable
+    from scenarios.catalogue import rule_ok
+
+    columns = (
+        "u_wall_w_m2k",
+        "u_floor_w_m2k",
+        "u_window_w_m2k",
+        "heating_system",
+        "ventilation_system",
+        "hp_supply_temp_c",
+    )
+    rng = np.random.default_rng(5)
+    n = 400
+    table = {
+        "u_wall_w_m2k": rng.choice([0.3, 0.6, 1.7, np.nan], n),
+        "u_floor_w_m2k": rng.uniform(0.2, 1.2, n),
+        "u_window_w_m2k": rng.choice([1.1, 1.2, 2.0, 2.9], n),
+        "heating_system": rng.integers(0, 10, n).astype(float),
+        "ventilation_system": rng.integers(0, 4, n).astype(float),
+        "hp_supply_temp_c": rng.choice([45.0, 50.0, 55.0, 70.0, np.nan], n),
+    }
+    program = cat.rule_program(cat.ids, columns)
+    want = cat.applicable(table, cat.ids, columns=columns)
+    judged = 0
+    for j in range(len(cat.ids)):
+        span = range(program.start[j], program.start[j + 1])
+        judged += len(span)
+        for i in range(n):
+            got = all(
+                rule_ok(
+                    table[columns[program.column[r]]][i],
+                    program.op[r],
+                    program.bound[r],
+                    program.codes[program.code_start[r] : program.code_end[r]],
+                )
+                for r in span
+            )
+            assert got == want[i, j], (cat.ids[j], i)
+    assert judged >= 10 and want.any() and not want.all()
+    with pytest.raises(ValueError, match="attachment"):
+        cat.rule_program(cat.ids, ("attachment",))

@@ -50,3 +50,26 @@ def test_variant_changes_sets_only_what_the_variant_sets() -> None:
         assert (u, g) == (after.u_window_w_m2k[i], after.g_window[i])
     roof = apply_variant(d, v, 0).u_roof_w_m2k
     np.testing.assert_array_equal(roof, 1.0 / (1.0 / d.u_roof_w_m2k + 4.5))
+
+
+def test_the_state_transform_equals_the_numpy_reference() -> None:
+    # apply_variant_state (one dwelling's VARIANT_TARGETS as a float vector, in a kernel: the
+    # candidates' tree walk) against variant_changes, variant by variant, dwelling by dwelling
+    from sim.synthetic import synthetic_variants
+    from sim.variants import apply_variant_state, heat_recovery_defaults
+
+    d = synthetic_dwellings(200, seed=11)
+    v = synthetic_variants(40, seed=3)
+    before = {name: getattr(d, name) for name in VARIANT_TARGETS}
+    var, heat_recovery = v.columns(), heat_recovery_defaults()
+    changed = 0
+    for p in range(v.p):
+        want = {**before, **variant_changes(before, v, p)}
+        changed += sum(not np.array_equal(want[f], before[f]) for f in VARIANT_TARGETS)
+        for i in range(d.n):
+            x = np.asarray([float(before[f][i]) for f in VARIANT_TARGETS] + [-7.0])
+            apply_variant_state(x, var, p, heat_recovery)
+            got = dict(zip(VARIANT_TARGETS, x[:-1].tolist(), strict=True))
+            assert got == {f: float(want[f][i]) for f in VARIANT_TARGETS}, (p, i)
+            assert x[-1] == -7.0  # what follows the targets is left alone
+    assert changed > 40  # the variants change many inputs, not a few
