@@ -456,6 +456,7 @@ _STACKED_ROWS = 1 << 20
 #: (:data:`sim.variants.VARIANT_TARGETS`) and the design load the emitters were sized for.
 _VARYING: tuple[str, ...] = (*VARIANT_TARGETS, "emitter_design_load_w")
 _AT = {f: i for i, f in enumerate(_VARYING)}
+_DWELLING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DwellingArrays))
 
 #: The rule columns judged state by state: what a measure can change, and the supply
 #: temperature the emitters of the state need (computed by the core), in this order: the
@@ -641,14 +642,13 @@ class _TreePhysics:
         m = arrays.n
         rows = states[nodes].reshape(-1, len(_VARYING))
         pick = np.tile(np.arange(m), nodes.size)
-        inputs = {
-            f.name: (
-                np.ascontiguousarray(rows[:, _AT[f.name]], dtype=getattr(arrays, f.name).dtype)
-                if f.name in _AT
-                else getattr(arrays, f.name)[pick]
+        inputs: dict[str, NDArray[Any]] = {}
+        for name in _DWELLING_NAMES:
+            value: NDArray[Any] = getattr(arrays, name)
+            at = _AT.get(name)
+            inputs[name] = (
+                value[pick] if at is None else np.ascontiguousarray(rows[:, at], dtype=value.dtype)
             )
-            for f in fields(arrays)
-        }
         res = simulate(
             DwellingArrays(**inputs), None, carriers=self.carriers, system_params=self.system_params
         )
