@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,6 +161,34 @@ def test_two_editors_without_if_match_get_428_and_nothing_is_lost(env: Env) -> N
     assert stale.status_code == 409 and env.stored(dossier["id"]) == after
     ok = env.client.delete(one, headers={**env.auth("gert"), "If-Match": first.headers["ETag"]})
     assert ok.status_code == 204 and env.stored(dossier["id"]) is None
+
+
+def test_editors_saving_the_same_version_at_once_one_wins_the_others_get_409(env: Env) -> None:
+    """Eight editors who all read version 1 save at the same moment (threads, each its own
+    client): exactly one 200, seven 409, and the stored notes are the winner's."""
+    dossier = env.new_dossier()
+    one = f"{URL}/{dossier['id']}"
+    start = threading.Barrier(8)
+    answers: dict[int, Any] = {}
+
+    def save(i: int) -> None:
+        client = TestClient(env.app)
+        start.wait()
+        answers[i] = client.patch(
+            one, json={"notes": f"editor {i}"}, headers={**env.auth("fien"), "If-Match": "1"}
+        )
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    codes = sorted(r.status_code for r in answers.values())
+    assert codes == [200] + [409] * 7, codes
+    (winner,) = [i for i, r in answers.items() if r.status_code == 200]
+    stored = env.stored(dossier["id"])
+    assert stored is not None and stored["notes"] == f"editor {winner}" and stored["version"] == 2
+    assert len(env.audit(action="update", dossier_id=dossier["id"])) == 1
 
 
 def test_the_openapi_schema_says_if_match_is_required(env: Env) -> None:
