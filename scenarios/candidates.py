@@ -767,8 +767,9 @@ def cheapest_to_target(
     Parameters
     ----------
     cand : Candidates
-    target_label : array_like of int, shape (N,) or scalar
-        Label index (0 = A+ ... 6 = F); the candidate's label index must be ≤ it.
+    target_label : array_like of int, shape (N,) or scalar, or shape (N, L)
+        Label index (0 = A+ ... 6 = F); the candidate's label index must be ≤ it. With shape
+        (N, L), L targets per dwelling, each chosen for on its own.
     start : array_like of int, shape (N,) or scalar
         Candidate each dwelling is at now.
     scheme : str
@@ -778,14 +779,16 @@ def cheapest_to_target(
 
     Returns
     -------
-    ndarray of int64, shape (N,)
+    ndarray of int64, shape (N,) (or (N, L))
         Candidate index; -1 where no reachable candidate meets the target.
     """
     n = cand.n
-    target = np.ascontiguousarray(np.broadcast_to(np.asarray(target_label, np.int64), (n,)))
+    given = np.asarray(target_label, np.int64)
+    several = given.ndim == 2  # (N, L): several targets per dwelling at once
+    target = np.ascontiguousarray(np.broadcast_to(given, given.shape if several else (n,)))
     s = np.ascontiguousarray(np.broadcast_to(np.asarray(start, dtype=np.int64), (n,)))
-    return _cheapest_all(
-        target,
+    out = _cheapest_all(
+        target if several else target[:, None],
         s,
         bool(fossil_free),
         cand.label,
@@ -795,6 +798,7 @@ def cheapest_to_target(
         cand.reachable,
         cand.depth,
     )
+    return out if several else out[:, 0]
 
 
 @jit
@@ -844,20 +848,22 @@ def _cheapest_all(
     reachable: NDArray[np.bool_],
     depth: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    out = np.empty(target.shape[0], dtype=np.int64)
+    # target (N, L): L targets per dwelling, each chosen for on its own
+    out = np.empty(target.shape, dtype=np.int64)
     for i in range(target.shape[0]):
-        out[i] = cheapest_from(
-            i,
-            start[i],
-            target[i],
-            fossil_only,
-            label,
-            fossil_free,
-            invest,
-            premium,
-            reachable,
-            depth,
-        )
+        for q in range(target.shape[1]):
+            out[i, q] = cheapest_from(
+                i,
+                start[i],
+                target[i, q],
+                fossil_only,
+                label,
+                fossil_free,
+                invest,
+                premium,
+                reachable,
+                depth,
+            )
     return out
 
 

@@ -358,11 +358,11 @@ def _pack(
     ).astype(np.int64)
     net = cand.net_cost()
     # the cheapest combination per target label (A+ ... F)
-    per_label = [
-        _options(cand, cheapest_to_target(cand, lab), net, mask) for lab in range(len(LABELS))
-    ]
+    labels_each = np.broadcast_to(np.arange(len(LABELS)), (cand.n, len(LABELS)))
+    best = cheapest_to_target(cand, labels_each)  # (N, labels)
+    options = _options(cand, best.reshape(-1), net, mask, np.repeat(np.arange(cand.n), len(LABELS)))
     for j in range(cand.n):
-        cheapest[at[j]] = json.dumps([per_label[lab][j] for lab in range(len(LABELS))])
+        cheapest[at[j]] = json.dumps(options[j * len(LABELS) : (j + 1) * len(LABELS)])
     # the budget frontier: in the optimiser's order, the combinations cheaper than all before
     order = np.lexsort((np.broadcast_to(cand.depth, net.shape), net, cand.expected_co2_kg), axis=1)
     net_sorted = np.take_along_axis(net, order, axis=1)
@@ -390,11 +390,12 @@ def _options(
     index: NDArray[np.int64],
     net: NDArray[np.float64],
     mask: NDArray[np.int64],
+    rows: NDArray[np.intp],
 ) -> list[list[Any] | None]:
-    """Candidate ``index[i]`` of each dwelling as a plain list (:func:`_option_of`); None where
-    it is -1 (none). ``net``: ``cand.net_cost()`` and ``mask``: the measures each candidate
-    does as a bit mask over the route, computed once by the caller."""
-    found = _options_at(cand, np.arange(cand.n), np.maximum(index, 0), net, mask)
+    """Candidate ``index[i]`` of dwelling ``rows[i]`` as a plain list (:func:`_option_of`);
+    None where it is -1 (none). ``net``: ``cand.net_cost()`` and ``mask``: the measures each
+    candidate does as a bit mask over the route, computed once by the caller."""
+    found = _options_at(cand, rows, np.maximum(index, 0), net, mask)
     return [None if k < 0 else c for k, c in zip(index.tolist(), found, strict=True)]
 
 

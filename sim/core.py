@@ -694,25 +694,28 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
         ("variants.heating_system", v.heating_system[v.heating_system >= 0]),
         ("variants.dhw_system", v.dhw_system[v.dhw_system >= 0]),
     )
-    problems = Problems("simulation inputs")
-    for name, code in codes:
-        bad = (code >= size) | (systems.kind[np.minimum(code, size - 1)] < 0)
-        if bad.any():
-            problems.add(
-                name,
-                "code not in the system table; use a code of heating_systems.csv",
-                np.flatnonzero(bad),
-            )
-    problems.raise_if_any()
+    every = np.concatenate([c for _, c in codes])  # one pass when all is well (the rule)
+    if not ((every < size).all() and (systems.kind[every] >= 0).all()):
+        problems = Problems("simulation inputs")
+        for name, code in codes:
+            bad = (code >= size) | (systems.kind[np.minimum(code, size - 1)] < 0)
+            if bad.any():
+                problems.add(
+                    name,
+                    "code not in the system table; use a code of heating_systems.csv",
+                    np.flatnonzero(bad),
+                )
+        problems.raise_if_any()
     kind = systems.kind[d.heating_system]
     too_hot = ((kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND)) & (d.emitter_temp_c > 75.0)
     if too_hot.any():
+        problems = Problems("simulation inputs")
         problems.add(
             "emitter_temp_c",
             "a heat pump cannot deliver above 75 °C; lower the emitter temperature or choose another system",
             np.flatnonzero(too_hot),
         )
-    problems.raise_if_any()
+        problems.raise_if_any()
 
 
 @cache
