@@ -47,6 +47,7 @@ from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
+from scenarios.io_yaml import pydantic_message_nl
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from scenarios.results import ScenarioResults
 from sim.errors import InputError, Problem
@@ -352,7 +353,11 @@ def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
         for e in exc.errors():
             loc = [str(x) for x in e["loc"]]
             field = loc[-1] if loc[0] == "overrides" else back.get(loc[0], ".".join(loc))
-            template = _PYDANTIC_NL.get(e["type"], "ongeldige waarde")
+            template = _PYDANTIC_NL.get(e["type"])
+            if template is None:
+                # the project's own checks (api.schemas) raise their message in Dutch already
+                problems.append(Problem(field, pydantic_message_nl(e)))
+                continue
             ctx = {
                 k: nl_number(v, 0 if float(v).is_integer() else 2)
                 if isinstance(v, int | float)

@@ -151,6 +151,11 @@ def test_page_and_report_offer_the_four_premium_categories(
         ({"income": "rijk"}, "income", "kies uit"),
         ({"budget": "-1"}, "budget", "moet ≥ 0 zijn"),
         ({"kleur": "rood"}, "kleur", "onbekende parameter"),
+        # the API's own checks (api/schemas.py), with their Dutch messages, in the report too
+        ({"construction_year": "1200"}, "construction_year", "moet tussen 1500 en 2100 liggen"),
+        ({"heating_system": "2,5"}, "heating_system", "moet een geheel getal zijn"),
+        ({"heating_system": "1e19"}, "heating_system", "kies uit"),
+        ({"u_wall_w_m2k": "nan"}, "u_wall_w_m2k", "moet een eindig getal zijn"),
     ],
 )
 def test_bad_report_query_is_a_dutch_4xx(
