@@ -491,13 +491,16 @@ def _walk_kernel(
     var: Any,
     heat_recovery: NDArray[np.float64],
     applied: NDArray[np.bool_],
+    source: NDArray[np.int64],
 ) -> None:
     """Steps ``s0`` to ``s1`` of the schedule for the dwellings of ``states``: each candidate
     is its parent's state, with its measure applied (:func:`sim.variants.apply_variant_state`)
     where the measure's rules hold for that state (``fixed_ok``: those on what no measure
     changes, judged before; ``rules``: the others, a :class:`scenarios.catalogue.RuleProgram`
     over :data:`_STATE_RULE_COLUMNS`, the supply temperature of the parent's emitters from
-    ``supply``). New emitters are sized for the state they heat (a design load of 0)."""
+    ``supply``). New emitters are sized for the state they heat (a design load of 0).
+    ``source[i, t]``: the candidate whose state dwelling ``i`` has at ``t`` (``t`` itself where
+    the measure applied, else its parent's source): only those states are simulated."""
     m = states.shape[1]
     for s in range(s0, s1):
         j = walk.measure[s]
@@ -520,6 +523,7 @@ def _walk_kernel(
                     if walk.new_emitters[j]:
                         x[_AT_LOAD] = 0.0
                 applied[i, t] = ok
+                source[i, t] = t if ok else source[i, p]
 
 
 class _TreeResults(NamedTuple):
@@ -574,7 +578,8 @@ class _TreePhysics:
         computed = np.zeros(k, dtype=bool)
         simulated = np.zeros(k, dtype=bool)
         root = simulate(arrays, None, carriers=self.carriers, system_params=self.system_params)
-        self._store(out, r0, np.zeros(1, dtype=np.int64), root, m, supply)
+        everyone = np.arange(m)
+        self._store(out, r0, everyone, np.zeros(m, dtype=np.int64), root, supply)
         computed[0] = simulated[0] = True
         # the emitters every state keeps are those of the dwelling as it is: sized for its
         # design heat load now, not for the load after later insulation (sim.emitters); new
@@ -614,16 +619,19 @@ class _TreePhysics:
         steps = len(walk.measure)
         breaks = [s for s in range(1, steps) if needs_supply[walk.measure[s]]]
         applied = np.ones((m, k), dtype=bool)
+        source = np.zeros((m, k), dtype=np.int64)
         heat_recovery = heat_recovery_defaults()
         var = self.variants.columns()
         phases = zip([0, *breaks], [*breaks, steps], strict=True) if steps else iter(())
         for s0, s1 in phases:
             if needs_supply[walk.measure[s0]]:
-                self._flush(arrays, states, supply, computed, simulated, out, r0)
-            _walk_kernel(walk, s0, s1, states, supply, fixed_ok, rules, var, heat_recovery, applied)
+                self._flush(arrays, states, supply, computed, simulated, source, out, r0)
+            _walk_kernel(
+                walk, s0, s1, states, supply, fixed_ok, rules, var, heat_recovery, applied, source
+            )
             computed[walk.nodes[walk.start[s0] : walk.start[s1]]] = True
         out.applied[r0 : r0 + m] = applied
-        self._flush(arrays, states, supply, computed, simulated, out, r0)
+        self._flush(arrays, states, supply, computed, simulated, source, out, r0)
 
     def _flush(
         self,
@@ -632,49 +640,62 @@ class _TreePhysics:
         supply: NDArray[np.float64],
         computed: NDArray[np.bool_],
         simulated: NDArray[np.bool_],
+        source: NDArray[np.int64],
         out: _TreeResults,
         r0: int,
     ) -> None:
-        """Simulate every computed state not simulated yet, in one core call."""
+        """Simulate every computed state not simulated yet, in one core call: the states a
+        measure changed; a state its measure left as it was takes the results of the state it
+        equals (``source``), simulated now or before."""
         nodes = np.flatnonzero(computed & ~simulated)
         if nodes.size == 0:
             return
-        m = arrays.n
-        rows = states[nodes].reshape(-1, len(_VARYING))
-        pick = np.tile(np.arange(m), nodes.size)
-        inputs: dict[str, NDArray[Any]] = {}
-        for name in _DWELLING_NAMES:
-            value: NDArray[Any] = getattr(arrays, name)
-            at = _AT.get(name)
-            inputs[name] = (
-                value[pick] if at is None else np.ascontiguousarray(rows[:, at], dtype=value.dtype)
+        src = source[:, nodes]
+        own = src == nodes[None, :]
+        rows, at = np.nonzero(own)
+        if rows.size:
+            t = nodes[at]
+            inputs: dict[str, NDArray[Any]] = {}
+            for name in _DWELLING_NAMES:
+                value: NDArray[Any] = getattr(arrays, name)
+                k = _AT.get(name)
+                inputs[name] = value[rows] if k is None else states[t, rows, k].astype(value.dtype)
+            res = simulate(
+                DwellingArrays(**inputs),
+                None,
+                carriers=self.carriers,
+                system_params=self.system_params,
             )
-        res = simulate(
-            DwellingArrays(**inputs), None, carriers=self.carriers, system_params=self.system_params
-        )
-        self._store(out, r0, nodes, res, m, supply)
+            self._store(out, r0, rows, t, res, supply)
+        rows, at = np.nonzero(~own)
+        if rows.size:
+            t, s = nodes[at], src[rows, at]
+            for name in _TreeResults._fields[:-1]:  # all but applied
+                values = getattr(out, name)
+                values[r0 + rows, t] = values[r0 + rows, s]
+            supply[t, rows] = supply[s, rows]
         simulated[nodes] = True
 
     @staticmethod
     def _store(
         out: _TreeResults,
         r0: int,
+        rows: NDArray[np.intp],
         nodes: NDArray[np.int64],
         res: SimulationResult,
-        m: int,
         supply: NDArray[np.float64],
     ) -> None:
-        """The results of the states of ``nodes``, node after node (``m`` dwellings each)."""
-        r1, g, c = r0 + m, nodes.size, len(CARRIERS)
+        """The results of the states of dwellings ``rows`` (of the group) at candidates
+        ``nodes``, one after the other."""
+        at = r0 + rows
         for name in _TreeResults._fields[:8]:
-            getattr(out, name)[r0:r1, nodes] = getattr(res, name)[:, 0].reshape(g, m).T
-        out.label[r0:r1, nodes] = res.label[:, 0].reshape(g, m).T
-        supply[nodes] = res.hp_supply_temp_c[:, 0].reshape(g, m)
+            getattr(out, name)[at, nodes] = getattr(res, name)[:, 0]
+        out.label[at, nodes] = res.label[:, 0]
+        supply[nodes, rows] = res.hp_supply_temp_c[:, 0]
         own = res.final_kwh[:, 0, :]
+        out.final_kwh[at, nodes] = own
         # the expected final energy of these rows only (SimulationResult.expected_final_kwh)
-        expected = own * res.expected_use_ratio[:, 0, None]
-        for per_carrier, values in ((out.final_kwh, own), (out.expected_final_kwh, expected)):
-            per_carrier[r0:r1, nodes, :] = values.reshape(g, m, c).transpose(1, 0, 2)
+        out.expected_final_kwh[at, nodes] = own * res.expected_use_ratio[:, 0, None]
 
 
 def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:

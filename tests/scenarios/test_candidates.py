@@ -346,3 +346,19 @@ def test_rules_judge_each_state_on_every_column_they_read(twin: gpd.GeoDataFrame
     np.testing.assert_array_equal(got.applied[:, got.packages.index(("glazing_hr",))], want)
     after_roof = got.packages.index(("roof_insulation", "glazing_hr"))
     np.testing.assert_array_equal(got.applied[:, after_roof], want)
+
+
+def test_a_measure_that_does_not_apply_leaves_the_parents_numbers(cand: Candidates) -> None:
+    # the candidate's state is its parent's (build_candidates simulates it once, for the
+    # parent): every physical result equals the parent's, and it costs nothing more
+    skipped = 0
+    for t in range(1, cand.k):
+        rows = ~cand.applied[:, t]
+        skipped += int(rows.sum())
+        p = cand.parent[t]
+        for name in ("heating_need_kwh", "energy_score_kwh_m2", "label", "expected_co2_kg"):
+            values = getattr(cand, name)
+            np.testing.assert_array_equal(values[rows, t], values[rows, p])
+        np.testing.assert_array_equal(cand.final_kwh[rows, t], cand.final_kwh[rows, p])
+        np.testing.assert_array_equal(cand.net_cost()[rows, t], cand.net_cost()[rows, p])
+    assert skipped > 0
