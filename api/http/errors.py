@@ -69,7 +69,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "model": ErrorOut,
         "description": "Fout in het verzoek: onleesbare inhoud (400), ongeldige invoer (422), "
         "geen of ongeldig token (401), niet toegestaan (403), niet gevonden (404), methode niet "
-        "toegestaan (405, met Allow), gewijzigd door iemand anders (409), te groot (413).",
+        "toegestaan (405, met Allow), gewijzigd door iemand anders (409), te groot (413), "
+        "If-Match ontbreekt (428), te veel mislukte aanmeldingen (429).",
     }
 }
 

@@ -176,7 +176,9 @@ def test_the_413_comes_while_the_client_is_still_sending(live: LiveServer) -> No
             b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         )
         while sent < 5 * 1024 * 1024:
-            readable, _, _ = select.select([s], [], [], 0.02)
+            # past the limit, give a busy server time to answer before sending on
+            wait = 0.02 if sent <= MAX_BODY_BYTES else 2.0
+            readable, _, _ = select.select([s], [], [], wait)
             if readable:
                 answer = s.recv(65536)
                 break
