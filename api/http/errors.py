@@ -344,6 +344,23 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_middleware(BodyGuard)
     app.add_middleware(HeadAsGet)
 
+    @app.exception_handler(Exception)
+    async def server_error(_: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: Starlette still logs the traceback (it re-raises after this
+        # answer); the client gets the one shape in Dutch, never a traceback.
+        return JSONResponse(
+            status_code=500,
+            content={
+                "detail": [
+                    problem(
+                        "request",
+                        "interne fout van de dienst; probeer het later opnieuw of meld het aan "
+                        "de beheerder",
+                    )
+                ]
+            },
+        )
+
     @app.exception_handler(InputError)
     async def input_error(_: Request, exc: InputError) -> JSONResponse:
         return JSONResponse(

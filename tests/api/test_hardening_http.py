@@ -420,3 +420,21 @@ def test_the_bearer_scheme_is_case_insensitive(env: Env) -> None:
         assert r.status_code == 200, (scheme, r.text)
     r = env.client.get("/api/v1/dossiers", headers={"Authorization": f"Basic {env.token}"})
     assert_dutch_error(r, 401, "Authorization")
+
+
+def test_a_bug_is_a_dutch_500_without_a_traceback(
+    demo_state: service.ServiceState, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Not bad input but a fault of the service itself: still the one shape, in Dutch."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("geheim intern detail")
+
+    monkeypatch.setattr(service, "dwelling_card", broken)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'wijk.sqlite'}")
+    with TestClient(create_app(demo_state, engine=engine), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/dwellings/x/card")
+    assert r.status_code == 500
+    assert r.json()["detail"][0]["message"].startswith("interne fout van de dienst")
+    assert "geheim" not in r.text and "Traceback" not in r.text
+    engine.dispose()
