@@ -12,7 +12,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.http.security import REDOC_CONTENT_SECURITY_POLICY
 from api.web.page import TEMPLATES
 
 TITLE = "Wijkrenovatietool – API-documentatie"
@@ -26,6 +25,9 @@ def _openapi_url(request: Request) -> str:
 
 def build_docs_router() -> APIRouter:
     """``GET /docs`` (Swagger UI) and ``GET /redoc`` (ReDoc); not part of the OpenAPI schema."""
+    # here, not at the top: importing api.http imports the app, which imports api.web
+    from api.http.security import REDOC_CONTENT_SECURITY_POLICY
+
     router = APIRouter(include_in_schema=False)
 
     @router.get("/docs", response_class=HTMLResponse)

@@ -47,7 +47,6 @@ from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
-from scenarios.io_yaml import pydantic_message_nl
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from scenarios.results import ScenarioResults
 from sim.errors import InputError, Problem
@@ -340,6 +339,9 @@ def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
         else:
             known = sorted([*service.OVERRIDABLE, *_REPORT_PARAMS])
             problems.append(Problem(key, f"onbekende parameter; kies uit {', '.join(known)}"))
+    # here, not at the top: importing api.http imports the app, which imports api.web
+    from api.http.errors import validation_message_nl
+
     request: TrajectoryRequest | None = None
     try:
         request = TrajectoryRequest.model_validate(body)
@@ -355,8 +357,8 @@ def report_request(params: Sequence[tuple[str, str]]) -> TrajectoryRequest:
             field = loc[-1] if loc[0] == "overrides" else back.get(loc[0], ".".join(loc))
             template = _PYDANTIC_NL.get(e["type"])
             if template is None:
-                # the project's own checks (api.schemas) raise their message in Dutch already
-                problems.append(Problem(field, pydantic_message_nl(e)))
+                # the API's own translation: api.schemas' checks in their Dutch, never English
+                problems.append(Problem(field, validation_message_nl(dict(e))))
                 continue
             ctx = {
                 k: nl_number(v, 0 if float(v).is_integer() else 2)

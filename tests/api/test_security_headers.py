@@ -15,6 +15,8 @@ import asyncio
 import base64
 import hashlib
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -329,6 +331,15 @@ def test_package_data_ships_the_docs_assets() -> None:
         assert rel in matched, rel
     templates = {p.name for p in (static.parent / "templates").glob("*.html")}
     assert {"swagger_ui.html", "redoc.html", "page.html"} <= templates
+
+
+@pytest.mark.parametrize("module", ["api.web", "api.web.docs", "api.http.security", "api.http"])
+def test_modules_import_on_their_own(module: str) -> None:
+    """No import cycle between api.web and api.http, whichever a process imports first."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 # ------------------------------------------------------------------------------ the middleware
