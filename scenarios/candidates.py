@@ -501,7 +501,7 @@ def _walk_kernel(
     ``supply``). New emitters are sized for the state they heat (a design load of 0).
     ``source[i, t]``: the candidate whose state dwelling ``i`` has at ``t`` (``t`` itself where
     the measure applied, else its parent's source): only those states are simulated."""
-    m = states.shape[1]
+    m, f = states.shape[1], states.shape[2]
     for s in range(s0, s1):
         j = walk.measure[s]
         for q in range(walk.start[s], walk.start[s + 1]):
@@ -509,7 +509,8 @@ def _walk_kernel(
             p = walk.parent[t]
             for i in range(m):
                 x = states[t, i]
-                x[:] = states[p, i]
+                for c in range(f):  # (an element loop: a slice copy checks for overlap)
+                    x[c] = states[p, i, c]
                 ok = fixed_ok[i, j]
                 r = rules.start[j]
                 while ok and r < rules.start[j + 1]:
@@ -655,11 +656,16 @@ class _TreePhysics:
         rows, at = np.nonzero(own)
         if rows.size:
             t = nodes[at]
+            own_states = states[t, rows]  # (states, fields of _VARYING)
             inputs: dict[str, NDArray[Any]] = {}
             for name in _DWELLING_NAMES:
                 value: NDArray[Any] = getattr(arrays, name)
                 k = _AT.get(name)
-                inputs[name] = value[rows] if k is None else states[t, rows, k].astype(value.dtype)
+                inputs[name] = (
+                    value[rows]
+                    if k is None
+                    else np.ascontiguousarray(own_states[:, k], dtype=value.dtype)
+                )
             res = simulate(
                 DwellingArrays(**inputs),
                 None,
