@@ -29,12 +29,7 @@ from typing_extensions import TypedDict
 
 from scenarios.household import OVERRIDABLE
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
-from sim.stock import (
-    DWELLING_FIELDS,
-    HEATING_SYSTEM_CODES,
-    SPACE_HEATING_CODES,
-    VENTILATION_CODES,
-)
+from sim.stock import CODE_TABLES, DWELLING_FIELDS
 
 #: Ids in paths: what the twin and the dossiers use (letters, digits, ``/``, ``-``, ``_``, ``.``).
 ID_PATTERN = r"^[A-Za-z0-9_.\-/]{1,120}$"
@@ -95,7 +90,7 @@ def _override_type(key: str) -> Any:
         return Annotated[WholeNumber, *_in_range(1500, 2100)]
     spec = _FIELD_SPECS[key]
     if spec.kind == "i":
-        codes = tuple(int(c) for c in sorted(set(_CODES[key].tolist())))
+        codes = tuple(int(c) for c in sorted(set(CODE_TABLES[key][0].tolist())))
         return Annotated[
             WholeNumber,
             AfterValidator(_one_of(codes)),
@@ -139,11 +134,6 @@ def _one_of(codes: tuple[int, ...]) -> Any:
 
 
 _FIELD_SPECS = {f.name: f for f in DWELLING_FIELDS}
-_CODES = {
-    "ventilation_system": VENTILATION_CODES,
-    "heating_system": SPACE_HEATING_CODES,
-    "dhw_system": HEATING_SYSTEM_CODES,
-}
 
 if TYPE_CHECKING:
     Overrides = dict[str, float]

@@ -48,7 +48,7 @@ from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
 from scenarios.trajectory import default_order, plan_steps
 from sim.errors import Problems
 from sim.labels import LABELS
-from sim.stock import DWELLING_FIELDS
+from sim.stock import CODE_TABLES, DWELLING_FIELDS
 
 #: Core inputs a facilitator may correct, with the resident's words for them: the one list of
 #: correctable inputs (the API's request model and the report's query take their keys from it).
@@ -124,11 +124,20 @@ def apply_overrides(row: Table, overrides: dict[str, float]) -> Table:
             problems.add(key, f"kan niet aangepast worden; kies uit {sorted(OVERRIDABLE)}")
             continue
         if key == "construction_year":
-            if not 1500 <= value <= 2100:
+            if not 1500 <= value <= 2100:  # (NaN fails too)
                 problems.add(key, "moet tussen 1500 en 2100 liggen")
+                continue
             out[key] = np.full(n, int(value))
             continue
         spec = _SPEC[key]
+        if spec.kind == "i":  # a code of its table (sim.stock.CODE_TABLES), a whole number
+            codes = CODE_TABLES[key][0]
+            if not (math.isfinite(value) and value == int(value) and int(value) in codes):
+                allowed = ", ".join(str(c) for c in sorted(set(codes.tolist())))
+                problems.add(key, f"moet een van {allowed} zijn")
+                continue
+            out[key] = np.full(n, int(value))
+            continue
         lo = -math.inf if spec.lo is None else spec.lo
         hi = math.inf if spec.hi is None else spec.hi
         if (
@@ -138,7 +147,7 @@ def apply_overrides(row: Table, overrides: dict[str, float]) -> Table:
         ):
             problems.add(key, f"moet tussen {spec.lo} en {spec.hi} {spec.unit} liggen")
             continue
-        out[key] = np.full(n, int(value) if spec.kind == "i" else float(value))
+        out[key] = np.full(n, float(value))
     problems.raise_if_any()
     return out
 

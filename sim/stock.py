@@ -203,7 +203,9 @@ DWELLING_FIELDS: tuple[FieldSpec, ...] = (
 DWELLING_COLUMNS: tuple[str, ...] = tuple(f.name for f in DWELLING_FIELDS)
 WINDOW_COLUMNS: tuple[str, ...] = tuple(f"window_area_{o}_m2" for o in ORIENTATIONS)
 
-_ALLOWED_CODES: dict[str, tuple[NDArray[np.int64], str]] = {
+#: The codes each code field of DWELLING_FIELDS may hold, and the table that defines them: the
+#: one list (the core's checks, a resident's corrections and the API's input models use it).
+CODE_TABLES: dict[str, tuple[NDArray[np.int64], str]] = {
     "ventilation_system": (VENTILATION_CODES, "(see sim/data/ventilation_systems.csv)"),
     "heating_system": (SPACE_HEATING_CODES, "(see sim/data/heating_systems.csv)"),
     "dhw_system": (HEATING_SYSTEM_CODES, "(see sim/data/heating_systems.csv)"),
@@ -296,7 +298,7 @@ class DwellingArrays:
             if isinstance(raw, pd.Series):
                 raw = raw.to_numpy()
             if spec.kind == "i":
-                allowed, meaning = _ALLOWED_CODES[spec.name]
+                allowed, meaning = CODE_TABLES[spec.name]
                 values[spec.name] = as_int_array(
                     problems, spec.name, raw, shape, allowed=allowed, meaning=meaning
                 )
@@ -374,7 +376,7 @@ def _checked_at_once(data: Any, keys: set[str], n: int) -> dict[str, Any] | None
             raw = data[spec.name] if spec.name in keys else np.full(n, spec.default)
             if isinstance(raw, pd.Series):
                 raw = raw.to_numpy()
-            allowed, meaning = _ALLOWED_CODES[spec.name]
+            allowed, meaning = CODE_TABLES[spec.name]
             values[spec.name] = as_int_array(
                 problems, spec.name, raw, (n,), allowed=allowed, meaning=meaning
             )
@@ -396,6 +398,7 @@ def check_same_length(problems: Problems, **arrays: NDArray[Any]) -> None:
 
 
 __all__ = [
+    "CODE_TABLES",
     "DWELLING_COLUMNS",
     "DWELLING_FIELDS",
     "ORIENTATIONS",

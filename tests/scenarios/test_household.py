@@ -159,3 +159,29 @@ def test_plans_of_many_dwellings_answer_as_the_plan_of_each_alone(table: pd.Data
             best = plans.answer(str(r["dwelling_id"]), income, target, b)["options"]
             assert best["best_within_budget"]["net_cost_eur"] == float(cand.net_cost()[0, t])
             assert best["best_within_budget"]["co2_kg"] == float(cand.expected_co2_kg[0, t])
+
+
+def test_a_residents_corrections_are_checked_by_their_one_owner(table: pd.DataFrame) -> None:
+    # apply_overrides (the command line, the page, the API all correct a dwelling through it):
+    # a code must be a whole number of its table, a year and a number in range; NaN fails
+    # everything, and all problems come at once, in Dutch, nothing half-applied
+    from scenarios.household import apply_overrides
+
+    row = _rows(table)[0]
+    bad = {
+        "heating_system": 2.5,
+        "ventilation_system": 99.0,
+        "dhw_system": float("inf"),
+        "construction_year": float("nan"),
+        "u_roof_w_m2k": float("nan"),
+        "setpoint_c": 1e19,
+    }
+    with pytest.raises(InputError) as err:
+        apply_overrides(row, bad)
+    fields = {p.field for p in err.value.problems}
+    assert fields == set(bad)
+    assert "moet een van" in str(err.value) and "moet tussen 1500 en 2100" in str(err.value)
+    before = row.copy()
+    fixed = apply_overrides(row, {"heating_system": 5.0, "construction_year": 1931.0})
+    assert fixed["heating_system"].tolist() == [5] and fixed["construction_year"].tolist() == [1931]
+    pd.testing.assert_frame_equal(row, before)  # the row itself is not changed
