@@ -22,7 +22,7 @@ from api.http.deps import Context
 from api.http.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.openapi import install_openapi
 from api.http.routes import ROUTERS
-from api.http.security import SecurityHeaders
+from api.http.security import install_security_headers
 from api.http.settings import Settings
 from api.web import build_docs_router, build_web_router, mount_static
 from scenarios.results import ScenarioResults, load_results
@@ -73,7 +73,7 @@ def create_app(
     app.include_router(build_web_router(state, engine, results))
     app.include_router(build_docs_router())
     mount_static(app)
-    app.add_middleware(SecurityHeaders)  # outermost: CSP & co. on every answer (api.http.security)
+    install_security_headers(app)  # outermost, 500s too: CSP & co. (api.http.security)
     return app
 
 

@@ -171,6 +171,25 @@ def test_json_and_static_answers_are_nosniff_without_a_page_policy(
     assert posted.status_code == 200 and posted.headers["x-content-type-options"] == "nosniff"
 
 
+def test_a_500_is_nosniff_too(
+    state: service.ServiceState, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A fault of the service is answered by Starlette's outermost ServerErrorMiddleware; the
+    headers are put on outside it (install_security_headers), so the 500 has them too."""
+
+    def broken(*_: object, **__: object) -> object:
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(service, "dwelling_card", broken)
+    monkeypatch.setattr(web, "resident_report", broken)
+    app = create_app(state, engine=db.make_engine(f"sqlite:///{tmp_path}/e.sqlite"))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for path in ("/api/v1/dwellings/x/card", f"/rapport/woning/{_house(state)}"):
+            r = c.get(path)
+            assert r.status_code == 500, path
+            assert r.headers.get_list("x-content-type-options") == ["nosniff"], path
+
+
 class _Inline(HTMLParser):
     """What a strict CSP refuses in a document: inline scripts, event-handler attributes,
     style attributes and style elements, ``javascript:`` URLs; and every URL it loads."""
