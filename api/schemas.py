@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
-from scenarios.household import OVERRIDABLE
+from scenarios.household import MAX_ORDER_MEASURES, OVERRIDABLE
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, IncomeCategory
 from sim.stock import CODE_TABLES, DWELLING_FIELDS
 
@@ -162,7 +162,7 @@ class TrajectoryRequest(BaseModel):
     measured_kwh: dict[Carrier, Annotated[Number, Field(ge=0, le=1e6)]] = Field(
         default_factory=dict, max_length=5
     )
-    order: list[ShortText] | None = Field(default=None, max_length=20)
+    order: list[ShortText] | None = Field(default=None, max_length=MAX_ORDER_MEASURES)
     target_label: Label = "A"
     budget_eur: Annotated[Number, Field(ge=0, le=1e7)] | None = None
     # Mijn VerbouwPremie category: cat1 (least supported) .. cat4 (most supported)

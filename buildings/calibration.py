@@ -21,6 +21,7 @@ Three steps, in this order, on the core's inputs of every dwelling of the twin:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,7 @@ class Calibrated:
     columns: dict[str, NDArray[np.generic]]
 
 
+@cache
 def _household_electricity_kwh() -> float:
     t = load_table("expected_use.csv").set_index("key")["value"]
     return float(t["household_electricity_kwh"])

@@ -46,6 +46,7 @@ from scenarios.candidates import (
 from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
 from scenarios.trajectory import default_order, plan_steps
+from sim.core import HP_MAX_SUPPLY_C, heat_pump_too_hot
 from sim.errors import Problems
 from sim.labels import LABELS
 from sim.stock import CODE_TABLES, DWELLING_FIELDS
@@ -86,6 +87,12 @@ STEP_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Most measures an order of a household plan may hold: the optimiser tries every combination
+#: (2**12 = 4,096, a few milliseconds more than a house's 512), and the tree of combinations
+#: grows as 4**M in memory (its reachability table): 20 measures would need a terabyte.
+MAX_ORDER_MEASURES = 12
+
+
 def question_problems(
     catalogue: Catalogue,
     order: Sequence[str] | None,
@@ -108,6 +115,12 @@ def question_problems(
         problems.add("order", f"onbekende maatregel(en) {unknown}")
     if len(set(steps)) != len(steps):
         problems.add("order", "een maatregel staat meer dan eens in de volgorde")
+    if len(steps) > MAX_ORDER_MEASURES:
+        problems.add(
+            "order",
+            f"hoogstens {MAX_ORDER_MEASURES} maatregelen (elke combinatie wordt doorgerekend); "
+            f"kreeg er {len(steps)}",
+        )
     if budget_eur is not None and not (math.isfinite(budget_eur) and budget_eur >= 0):
         problems.add("budget_eur", "moet een bedrag van 0 € of meer zijn")
     return problems
@@ -149,6 +162,18 @@ def apply_overrides(row: Table, overrides: dict[str, float]) -> Table:
             continue
         out[key] = np.full(n, float(value))
     problems.raise_if_any()
+    if {"heating_system", "emitter_temp_c"} & overrides.keys():
+        # a heat pump heats emitters designed for at most HP_MAX_SUPPLY_C (the core's rule)
+        heating = np.asarray(table_column(out, "heating_system"), dtype=np.int64)
+        too_hot = heat_pump_too_hot(heating, table_column(out, "emitter_temp_c"))
+        if too_hot.any():
+            field = "emitter_temp_c" if "emitter_temp_c" in overrides else "heating_system"
+            problems.add(
+                field,
+                f"een warmtepomp verwarmt geen afgiftesysteem dat boven {HP_MAX_SUPPLY_C:g} °C "
+                "ontworpen is; kies een lagere aanvoertemperatuur of een ander toestel",
+            )
+            problems.raise_if_any()
     return out
 
 
@@ -457,6 +482,7 @@ def _option_of(row: list[Any] | None, route: tuple[str, ...]) -> dict[str, Any] 
 
 
 __all__ = [
+    "MAX_ORDER_MEASURES",
     "OVERRIDABLE",
     "PLAN_CHUNK",
     "STEP_FIELDS",

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sim._jit import jit_parallel, prange
+from sim._jit import jit, jit_parallel, prange
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables, load_carrier_tables
 from sim.climate import MonthlyClimate, uccle_monthly_climate
 from sim.emitters import (
@@ -706,16 +706,54 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
                     np.flatnonzero(bad),
                 )
         problems.raise_if_any()
-    kind = systems.kind[d.heating_system]
-    too_hot = ((kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND)) & (d.emitter_temp_c > 75.0)
+    too_hot = heat_pump_too_hot(d.heating_system, d.emitter_temp_c, systems)
     if too_hot.any():
         problems = Problems("simulation inputs")
         problems.add(
             "emitter_temp_c",
-            "a heat pump cannot deliver above 75 °C; lower the emitter temperature or choose another system",
+            f"a heat pump cannot deliver above {HP_MAX_SUPPLY_C:g} °C; lower the emitter "
+            "temperature or choose another system",
             np.flatnonzero(too_hot),
         )
         problems.raise_if_any()
+
+
+#: The highest design supply temperature of the emitters a heat pump can heat [°C]: above it
+#: the core refuses the combination (high-temperature air/water heat pumps reach 70-75 °C;
+#: a project assumption at the top of that range).
+HP_MAX_SUPPLY_C = 75.0
+
+
+def heat_pump_too_hot(
+    heating_system: NDArray[np.int64],
+    emitter_temp_c: NDArray[np.float64],
+    systems: SystemTables | None = None,
+) -> NDArray[np.bool_]:
+    """Where a heat pump would have to heat emitters designed above :data:`HP_MAX_SUPPLY_C`:
+    a combination the core cannot compute (the one rule, for the core's check and for a
+    resident's corrections). ``heating_system`` must hold codes of the table."""
+    table = default_system_tables() if systems is None else systems
+    kind = np.ascontiguousarray(table.kind[np.asarray(heating_system, dtype=np.int64)])
+    temp = np.ascontiguousarray(emitter_temp_c, dtype=np.float64)
+    out = np.empty(kind.shape, dtype=bool)
+    _hp_too_hot_each(kind, temp, out)
+    return out
+
+
+@jit
+def hp_too_hot(kind: int, emitter_temp_c: float) -> bool:
+    """Whether a generator of this kind (``sim.systems``) cannot heat emitters designed for
+    ``emitter_temp_c``: a heat pump above :data:`HP_MAX_SUPPLY_C` (:func:`heat_pump_too_hot`,
+    for one dwelling in a kernel)."""
+    return (kind == KIND_HP_AIR or kind == KIND_HP_GROUND) and emitter_temp_c > HP_MAX_SUPPLY_C
+
+
+@jit
+def _hp_too_hot_each(
+    kind: NDArray[np.int64], emitter_temp_c: NDArray[np.float64], out: NDArray[np.bool_]
+) -> None:
+    for i in range(kind.shape[0]):
+        out[i] = hp_too_hot(kind[i], emitter_temp_c[i])
 
 
 @cache
@@ -767,7 +805,7 @@ def simulate(
     d = dwellings
     v = VariantArrays.none() if variants is None else variants
     clim = uccle_monthly_climate() if climate is None else climate
-    car = load_carrier_tables() if carriers is None else carriers
+    car = _shipped_carrier_tables() if carriers is None else carriers
     sys_t = default_system_tables() if systems is None else systems
     mp = MethodParameters.default() if method is None else method
     sp = SystemParameters.default() if system_params is None else system_params
@@ -898,6 +936,15 @@ def _kernel_parameters(
         hp_operating_spread_k=hp_operating_spread_k,
         theta_int_design_c=sp.theta_int_design_c,
     )
+
+
+@cache
+def _shipped_carrier_tables() -> CarrierTables:
+    """The shipped carrier factors and prices (read once; the arrays are read-only)."""
+    tables = load_carrier_tables()
+    for values in (tables.primary_energy_factor, tables.co2_kg_kwh, tables.price_eur_kwh):
+        values.flags.writeable = False
+    return tables
 
 
 @cache

@@ -19,9 +19,10 @@ def fail(message: str) -> NoReturn:
     """Print ``message`` as a Dutch error line on stderr and stop with exit code 2 (no traceback).
 
     The message is printed as text: names from the user's files (``[rood]``, a path with
-    brackets) are not read as console markup.
+    brackets) are not read as console markup; and it is not cut into lines (the terminal wraps
+    it), so that a file name in it can be copied whole.
     """
-    err_console.print(f"[bold red]Fout:[/] {escape(message)}")
+    err_console.print(f"[bold red]Fout:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 

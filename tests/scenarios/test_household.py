@@ -15,13 +15,15 @@ import itertools
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
+from scenarios.candidates import tree_path
 from scenarios.catalogue import load_catalogue
-from scenarios.household import household_plan
+from scenarios.household import household_candidates, household_plan
 from scenarios.policy import load_policy
-from scenarios.trajectory import default_order, stappenplan
+from scenarios.trajectory import HOUSE_ORDER, default_order, stappenplan
 from sim.errors import InputError
 from sim.labels import LABELS
 
@@ -185,3 +187,43 @@ def test_a_residents_corrections_are_checked_by_their_one_owner(table: pd.DataFr
     fixed = apply_overrides(row, {"heating_system": 5.0, "construction_year": 1931.0})
     assert fixed["heating_system"].tolist() == [5] and fixed["construction_year"].tolist() == [1931]
     pd.testing.assert_frame_equal(row, before)  # the row itself is not changed
+
+
+def test_a_heat_pump_is_only_proposed_where_the_core_can_compute_it(table: pd.DataFrame) -> None:
+    # emitters designed for 80 °C: a heat pump cannot heat them (sim.core.heat_pump_too_hot),
+    # even where the insulation brings the supply they need below 55 °C: the plan proposes it
+    # only together with new low-temperature emitters, and never fails on it. Correcting a
+    # heat pump onto such emitters is refused in Dutch
+    from scenarios.household import apply_overrides
+    from sim.core import heat_pump_too_hot
+
+    cat, pol = load_catalogue(), load_policy()
+    checked = 0
+    for row in _rows(table)[:4]:
+        hot = apply_overrides(row, {"emitter_temp_c": 80.0, "heating_system": 0.0})
+        cand = household_candidates(hot, HOUSE_ORDER, cat, pol)
+        hp = cand.measures.index("heat_pump_air_water")
+        emitters = cand.measures.index("low_temperature_emitters")
+        for t in range(1, cand.k):
+            if cand.last[t] == hp and cand.applied[0, t]:
+                path = tree_path(cand.parent, t)
+                assert any(cand.last[s] == emitters and cand.applied[0, s] for s in path)
+                checked += 1
+        household_plan(hot, cat, pol, budget_eur=20_000.0)  # computes, no error
+    assert checked > 0
+    assert heat_pump_too_hot(np.asarray([5]), np.asarray([80.0]))[0]
+    with pytest.raises(InputError, match="warmtepomp"):
+        apply_overrides(_rows(table)[0], {"emitter_temp_c": 80.0, "heating_system": 5.0})
+
+
+def test_an_order_too_long_to_try_every_combination_is_refused_at_once(
+    table: pd.DataFrame,
+) -> None:
+    # 2**M combinations: the limit is said in Dutch before anything is built (a 20-measure
+    # order built its 2**20 x 2**20 reachability table until the machine ran out of memory)
+    from scenarios.household import MAX_ORDER_MEASURES
+
+    cat, pol = load_catalogue(), load_policy()
+    order = cat.ids[: MAX_ORDER_MEASURES + 1]
+    with pytest.raises(InputError, match=f"hoogstens {MAX_ORDER_MEASURES} maatregelen"):
+        household_plan(_rows(table)[0], cat, pol, order=order)
