@@ -556,6 +556,51 @@ class _TreeResults(NamedTuple):
 
 
 @dataclass(frozen=True)
+class _StateInputs:
+    """The core inputs of a group of dwellings, laid out to gather the inputs of many states
+    in a few operations: the inputs no measure changes as one float and one integer table
+    (field x dwelling), the others (the window areas by orientation) as they are."""
+
+    arrays: DwellingArrays
+    floats: tuple[str, ...]
+    ints: tuple[str, ...]
+    others: tuple[str, ...]
+    float_table: NDArray[np.float64]
+    int_table: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, arrays: DwellingArrays) -> _StateInputs:
+        fixed = [n for n in _DWELLING_NAMES if n not in _AT]
+        one = [n for n in fixed if getattr(arrays, n).ndim == 1]
+        floats = tuple(n for n in one if getattr(arrays, n).dtype == np.float64)
+        ints = tuple(n for n in one if getattr(arrays, n).dtype == np.int64)
+        others = tuple(n for n in fixed if n not in floats and n not in ints)
+        return cls(
+            arrays,
+            floats,
+            ints,
+            others,
+            np.stack([getattr(arrays, n) for n in floats]),
+            np.stack([getattr(arrays, n) for n in ints])
+            if ints
+            else np.empty((0, arrays.n), np.int64),
+        )
+
+    def gather(self, rows: NDArray[np.intp], states: NDArray[np.float64]) -> DwellingArrays:
+        """The inputs of dwelling ``rows[q]`` in state ``states[q]`` (fields of _VARYING)."""
+        floats = self.float_table[:, rows]  # rows of these tables are contiguous
+        ints = self.int_table[:, rows]
+        varying = np.ascontiguousarray(states.T)
+        inputs: dict[str, NDArray[Any]] = {n: floats[j] for j, n in enumerate(self.floats)}
+        inputs.update({n: ints[j] for j, n in enumerate(self.ints)})
+        inputs.update({n: getattr(self.arrays, n)[rows] for n in self.others})
+        for name, k in _AT.items():
+            dtype = getattr(self.arrays, name).dtype
+            inputs[name] = varying[k] if dtype == np.float64 else varying[k].astype(dtype)
+        return DwellingArrays(**inputs)
+
+
+@dataclass(frozen=True)
 class _TreePhysics:
     """The states of a tree of candidates for a group of dwellings, and their core results.
 
@@ -607,6 +652,7 @@ class _TreePhysics:
         )
         for f, i in _AT.items():
             states[0, :, i] = getattr(arrays, f)
+        inputs = _StateInputs.of(arrays)
         fixed_ok = (
             np.ascontiguousarray(cat.applicable(fixed, self.measures, columns=fixed.keys()))
             if fixed
@@ -638,7 +684,7 @@ class _TreePhysics:
         phases = zip([0, *breaks], [*breaks, steps], strict=True) if steps else iter(())
         for s0, s1 in phases:
             if needs_supply[walk.measure[s0]]:
-                self._flush(arrays, states, supply, computed, simulated, source, out, r0)
+                self._flush(inputs, states, supply, computed, simulated, source, out, r0)
             _walk_kernel(
                 walk,
                 s0,
@@ -655,11 +701,11 @@ class _TreePhysics:
             )
             computed[walk.nodes[walk.start[s0] : walk.start[s1]]] = True
         out.applied[r0 : r0 + m] = applied
-        self._flush(arrays, states, supply, computed, simulated, source, out, r0)
+        self._flush(inputs, states, supply, computed, simulated, source, out, r0)
 
     def _flush(
         self,
-        arrays: DwellingArrays,
+        inputs: _StateInputs,
         states: NDArray[np.float64],
         supply: NDArray[np.float64],
         computed: NDArray[np.bool_],
@@ -679,18 +725,8 @@ class _TreePhysics:
         rows, at = np.nonzero(own)
         if rows.size:
             t = nodes[at]
-            own_states = states[t, rows]  # (states, fields of _VARYING)
-            inputs: dict[str, NDArray[Any]] = {}
-            for name in _DWELLING_NAMES:
-                value: NDArray[Any] = getattr(arrays, name)
-                k = _AT.get(name)
-                inputs[name] = (
-                    value[rows]
-                    if k is None
-                    else np.ascontiguousarray(own_states[:, k], dtype=value.dtype)
-                )
             res = simulate(
-                DwellingArrays(**inputs),
+                inputs.gather(rows, states[t, rows]),
                 None,
                 carriers=self.carriers,
                 system_params=self.system_params,
