@@ -31,6 +31,7 @@ from api import db, service
 from api.http import create_app
 from api.http.ratelimit import FailedLogins
 from api.schemas import DossierIn
+from tests.api.helpers import migrated_engine
 
 A = "36011"  # the twin's municipality
 B = "44021"  # Gent: another municipality (a dossier's municipality need not be in the twin)
@@ -128,9 +129,7 @@ class Env:
 def env(
     demo_state: service.ServiceState, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Env]:
-    path = tmp_path_factory.mktemp("authz") / "wijk.sqlite"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.migrate(engine)
+    engine = migrated_engine(tmp_path_factory, "authz")
     with db.session_scope(engine) as s:
         secrets = {
             "facilitator_36011": db.create_token(s, "Fien", "facilitator", [A]),

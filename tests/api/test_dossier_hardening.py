@@ -31,6 +31,7 @@ from api.http import create_app
 from api.http.ratelimit import DEFAULT_LIMIT, DEFAULT_WINDOW_S, FailedLogins
 from api.schemas import DossierIn, DossierUpdate
 from sim.errors import InputError
+from tests.api.helpers import migrated_engine
 
 A = "36011"
 B = "44021"
@@ -79,9 +80,7 @@ class Env:
 def env(
     demo_state: service.ServiceState, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Env]:
-    path = tmp_path_factory.mktemp("hardening") / "wijk.sqlite"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.migrate(engine)
+    engine = migrated_engine(tmp_path_factory, "hardening")
     with db.session_scope(engine) as s:
         tokens = {
             "fien": db.create_token(s, "Fien", "facilitator", [A]),

@@ -34,6 +34,7 @@ from sqlalchemy import select as sql_select
 from api import db, service
 from api.http import create_app
 from api.http.errors import MAX_BODY_BYTES
+from tests.api.helpers import migrated_engine
 
 MUNICIPALITY = "36011"
 #: Texts of Starlette, FastAPI and pydantic that must never reach a client.
@@ -62,9 +63,7 @@ class Env:
 def env(
     demo_state: service.ServiceState, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Env]:
-    path = tmp_path_factory.mktemp("hardening") / "wijk.sqlite"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.migrate(engine)
+    engine = migrated_engine(tmp_path_factory, "hardening")
     with db.session_scope(engine) as s:
         token = db.create_token(s, "Fien", "facilitator", [MUNICIPALITY])
     t = demo_state.twin

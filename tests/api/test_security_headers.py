@@ -33,6 +33,7 @@ from api.http.security import (
     SecurityHeaders,
 )
 from api.web import page as web
+from tests.api.helpers import house_with_roof_step
 
 VENDOR = web.STATIC_DIR / "vendor"
 
@@ -52,10 +53,7 @@ def client(
         yield c
 
 
-def _house(state: service.ServiceState) -> str:
-    t = state.twin
-    rows = t[(t["attachment"] != "apartment") & (t["u_roof_w_m2k"] > 1.0)]
-    return str(rows["dwelling_id"].sort_values().iloc[0])
+_house = house_with_roof_step
 
 
 def _html_answers(state: service.ServiceState) -> dict[str, tuple[str, int]]:

@@ -14,6 +14,7 @@ from api import db, service
 from api.formatting import nl_number
 from api.http import create_app
 from api.web import page as web
+from tests.api.helpers import house_with_roof_step
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +32,7 @@ def client(
         yield c
 
 
-def _house(state: service.ServiceState) -> str:
-    """A house with an uninsulated roof (so the roof is a step of its plan)."""
-    t = state.twin
-    rows = t[(t["attachment"] != "apartment") & (t["u_roof_w_m2k"] > 1.0)]
-    return str(rows["dwelling_id"].sort_values().iloc[0])
+_house = house_with_roof_step
 
 
 def test_page_is_dutch_and_uses_only_local_scripts_and_styles(client: TestClient) -> None:
