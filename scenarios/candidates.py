@@ -604,12 +604,14 @@ class _StateInputs:
 class _TreePhysics:
     """The states of a tree of candidates for a group of dwellings, and their core results.
 
-    Measure by measure (``tree.schedule``): the children of every computed candidate that do
-    the same next measure are judged, transformed and stacked at once; the core simulates the
-    new states when a rule needs their results (the supply temperature) or at the end, in as
-    few calls as possible. The 2**M subsets of an order thus take M steps and three core calls.
+    Measure by measure (``tree.schedule``), in a kernel (:func:`_walk_kernel`): the children
+    of every computed candidate that do the same next measure are judged and transformed. The
+    core simulates the new states when a rule needs their results (the supply temperature) or
+    at the end: the 2**M subsets of an order take one core call for the dwelling, one before
+    each measure whose rule reads the supply temperature and one for the rest (4 for a house).
     A state is a row of ``states`` (candidate, dwelling, field of :data:`_VARYING`): what the
-    measures so far changed; everything else is the dwelling's own.
+    measures so far changed; everything else is the dwelling's own. Only the states a measure
+    changed are simulated; the others take the results of the state they equal.
     """
 
     tree: CandidateTree
@@ -1081,8 +1083,8 @@ def _schedule(
 
     A measure is taken whole when all its candidates' parents are computed (the 2**M subsets
     of an order then take M steps); else the measure with the most candidates ready. Within a
-    step the candidates follow their parents' step and place (so a step's parents are mostly
-    whole earlier steps, stacked without copying).
+    step the candidates follow their parents' step and place (the walk reads a step's parents
+    mostly in the order they were written).
     """
     todo: dict[str, list[int]] = {}
     for t in range(1, len(packages)):
