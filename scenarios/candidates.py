@@ -230,7 +230,10 @@ def build_candidates(
     problems = Problems("trajectkandidaten")
     for problem in premium_measure_problems(policy, catalogue):
         problems.add(f"beleidsbestand: {problem.field}", problem.message)
-    tree = candidate_tree(tuple(tuple(o) for o in orders))
+    try:  # a tuple of tuples (all_subsets) is its own cache key: no copy
+        tree = candidate_tree(orders)
+    except TypeError:  # lists: unhashable
+        tree = candidate_tree(tuple(tuple(o) for o in orders))
     known = set(catalogue.ids)
     if tree.repeats or not known.issuperset(tree.measures):
         for i, order in enumerate(orders):  # say where, order by order (a rare path)
@@ -502,7 +505,8 @@ def _walk_kernel(
     where the measure's rules hold for that state (``fixed_ok``: those on what no measure
     changes, judged before; ``rules``: the others, a :class:`scenarios.catalogue.RuleProgram`
     over :data:`_STATE_RULE_COLUMNS`, the supply temperature of the parent's emitters from
-    ``supply``). New emitters are sized for the state they heat (a design load of 0).
+    ``supply``, that of the state the parent equals). New emitters are sized for the state
+    they heat (a design load of 0).
     ``source[i, t]``: the candidate whose state dwelling ``i`` has at ``t`` (``t`` itself where
     the measure applied, else its parent's source): only those states are simulated.
     A measure whose result the core cannot compute does not apply either: a heat pump on
@@ -522,7 +526,7 @@ def _walk_kernel(
                 r = rules.start[j]
                 while ok and r < rules.start[j + 1]:
                     c = rules.column[r]
-                    value = supply[p, i] if c == _AT_SUPPLY else x[c]
+                    value = supply[source[i, p], i] if c == _AT_SUPPLY else x[c]
                     codes = rules.codes[rules.code_start[r] : rules.code_end[r]]
                     ok = rule_ok(value, rules.op[r], rules.bound[r], codes)
                     r += 1
@@ -553,6 +557,31 @@ class _TreeResults(NamedTuple):
     expected_final_kwh: NDArray[np.float64]
     label: NDArray[np.int8]
     applied: NDArray[np.bool_]
+
+
+@jit
+def _fill_from_source(source: NDArray[np.int64], r0: int, out: Any) -> None:
+    """The results of every state its measure left as it was: those of the state it equals
+    (``source[i, t]``, simulated), for the dwellings of rows ``r0 + i`` of ``out``
+    (:class:`_TreeResults`)."""
+    for i in range(source.shape[0]):
+        r = r0 + i
+        for t in range(source.shape[1]):
+            s = source[i, t]
+            if s == t:
+                continue
+            out.heating_need_kwh[r, t] = out.heating_need_kwh[r, s]
+            out.primary_kwh[r, t] = out.primary_kwh[r, s]
+            out.energy_score_kwh_m2[r, t] = out.energy_score_kwh_m2[r, s]
+            out.co2_kg[r, t] = out.co2_kg[r, s]
+            out.cost_eur[r, t] = out.cost_eur[r, s]
+            out.pv_kwh[r, t] = out.pv_kwh[r, s]
+            out.expected_co2_kg[r, t] = out.expected_co2_kg[r, s]
+            out.expected_cost_eur[r, t] = out.expected_cost_eur[r, s]
+            out.label[r, t] = out.label[r, s]
+            for c in range(out.final_kwh.shape[2]):
+                out.final_kwh[r, t, c] = out.final_kwh[r, s, c]
+                out.expected_final_kwh[r, t, c] = out.expected_final_kwh[r, s, c]
 
 
 @dataclass(frozen=True)
@@ -704,6 +733,7 @@ class _TreePhysics:
             computed[walk.nodes[walk.start[s0] : walk.start[s1]]] = True
         out.applied[r0 : r0 + m] = applied
         self._flush(inputs, states, supply, computed, simulated, source, out, r0)
+        _fill_from_source(source, r0, out)
 
     def _flush(
         self,
@@ -717,8 +747,8 @@ class _TreePhysics:
         r0: int,
     ) -> None:
         """Simulate every computed state not simulated yet, in one core call: the states a
-        measure changed; a state its measure left as it was takes the results of the state it
-        equals (``source``), simulated now or before."""
+        measure changed (a state its measure left as it was takes the results of the state it
+        equals, ``source``, at the end: :func:`_fill_from_source`)."""
         nodes = np.flatnonzero(computed & ~simulated)
         if nodes.size == 0:
             return
@@ -734,13 +764,6 @@ class _TreePhysics:
                 system_params=self.system_params,
             )
             self._store(out, r0, rows, t, res, supply)
-        rows, at = np.nonzero(~own)
-        if rows.size:
-            t, s = nodes[at], src[rows, at]
-            for name in _TreeResults._fields[:-1]:  # all but applied
-                values = getattr(out, name)
-                values[r0 + rows, t] = values[r0 + rows, s]
-            supply[t, rows] = supply[s, rows]
         simulated[nodes] = True
 
     @staticmethod
@@ -765,7 +788,9 @@ class _TreePhysics:
         out.expected_final_kwh[at, nodes] = own * res.expected_use_ratio[:, 0, None]
 
 
-def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[tuple[str, ...]]:
+def all_subsets(
+    order: Sequence[str], max_measures: int | None = None
+) -> tuple[tuple[str, ...], ...]:
     """Every combination of the measures of ``order`` (kept in that order), as orders.
 
     Passed to :func:`build_candidates` this gives a candidate for every subset (2**M for M
@@ -784,7 +809,7 @@ def all_subsets(order: Sequence[str], max_measures: int | None = None) -> list[t
     ('walls',)
     ('glazing',)
     """
-    return list(_subsets(tuple(order), max_measures))
+    return _subsets(tuple(order), max_measures)
 
 
 @lru_cache(maxsize=64)

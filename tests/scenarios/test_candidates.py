@@ -209,7 +209,7 @@ def test_every_combination_is_a_candidate_and_never_worse_than_the_prefixes(
     a, b = cheapest_to_target(full, 2), cheapest_to_target(prefixes, 2)
     rows = np.flatnonzero(b >= 0)
     assert (full.net_cost()[rows, a[rows]] < prefixes.net_cost()[rows, b[rows]] - 1.0).any()
-    assert all_subsets(order, max_measures=2) == [p for p in subsets if len(p) <= 2]
+    assert all_subsets(order, max_measures=2) == tuple(p for p in subsets if len(p) <= 2)
 
 
 def test_a_measure_of_a_custom_catalogue_carries_its_premium(twin: gpd.GeoDataFrame) -> None:
