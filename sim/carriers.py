@@ -60,8 +60,13 @@ class CarrierTables:
 
     def columns(self) -> CarrierColumns:
         """The arrays as a named tuple: what the core's kernel reads by name."""
-        names: tuple[str, ...] = CarrierColumns._fields
-        return CarrierColumns(*(getattr(self, name) for name in names))
+        # built once per table (the core asks for it on every call): the same arrays
+        made: CarrierColumns | None = self.__dict__.get("_columns")
+        if made is None:
+            names: tuple[str, ...] = CarrierColumns._fields
+            made = CarrierColumns._make(getattr(self, name) for name in names)
+            object.__setattr__(self, "_columns", made)
+        return made
 
     def __post_init__(self) -> None:
         problems = Problems("energy-carrier factors")

@@ -694,7 +694,10 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
         ("variants.heating_system", v.heating_system[v.heating_system >= 0]),
         ("variants.dhw_system", v.dhw_system[v.dhw_system >= 0]),
     )
-    every = np.concatenate([c for _, c in codes])  # one pass when all is well (the rule)
+    own = _all_compatible(d.heating_system, d.dhw_system, d.emitter_temp_c, systems.kind)
+    if own and (v is VariantArrays.none() or _variant_codes_known(v, systems)):
+        return  # all is well (the rule): one pass, no messages to build
+    every = np.concatenate([c for _, c in codes])
     if not ((every < size).all() and (systems.kind[every] >= 0).all()):
         problems = Problems("simulation inputs")
         for name, code in codes:
@@ -716,6 +719,33 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
             np.flatnonzero(too_hot),
         )
         problems.raise_if_any()
+
+
+def _variant_codes_known(v: VariantArrays, systems: SystemTables) -> bool:
+    codes = np.concatenate([v.heating_system, v.dhw_system])
+    codes = codes[codes >= 0]
+    return bool((codes < systems.kind.shape[0]).all() and (systems.kind[codes] >= 0).all())
+
+
+@jit
+def _all_compatible(
+    heating: NDArray[np.int64],
+    dhw: NDArray[np.int64],
+    emitter_temp_c: NDArray[np.float64],
+    kind: NDArray[np.int64],
+) -> bool:
+    """Whether every dwelling's codes are in the system table and no heat pump heats emitters
+    designed too hot for it (:func:`hp_too_hot`): the common case of :func:`_check_compatible`,
+    in one pass."""
+    size = kind.shape[0]
+    for i in range(heating.shape[0]):
+        h = heating[i]
+        w = dhw[i]
+        if h < 0 or h >= size or w < 0 or w >= size or kind[h] < 0 or kind[w] < 0:
+            return False
+        if hp_too_hot(kind[h], emitter_temp_c[i]):
+            return False
+    return True
 
 
 #: The highest design supply temperature of the emitters a heat pump can heat [°C]: above it
@@ -815,7 +845,8 @@ def simulate(
     out = SimulationResult(
         variant_names=v.name,
         label=np.empty((n, p), dtype=np.int8),
-        **{f: np.empty((n, p, c) if f == "final_kwh" else (n, p)) for f in _FLOAT_RESULTS},
+        final_kwh=np.empty((n, p, c)),
+        **dict(zip(_PLAIN_RESULTS, np.empty((len(_PLAIN_RESULTS), n, p)), strict=True)),
     )
     em = default_emitter_tables()
     # (the inputs are checked: DwellingArrays and VariantArrays validate their temperatures)
@@ -844,14 +875,16 @@ def simulate(
             new_t_hp_c=var.new_t_hp_c,
             new_t_boiler_c=var.new_t_boiler_c,
         ),
-        KernelResults(*(getattr(out, name) for name in _RESULT_FIELDS)),
+        KernelResults._make(map(out.__dict__.__getitem__, _RESULT_FIELDS)),
     )
     return out
 
 
-#: The float results of :class:`SimulationResult` in field order (all but names and label).
-_FLOAT_RESULTS: tuple[str, ...] = tuple(
-    f.name for f in fields(SimulationResult) if f.name not in ("variant_names", "label")
+#: The (N, P) float results of :class:`SimulationResult`, allocated in one block.
+_PLAIN_RESULTS: tuple[str, ...] = tuple(
+    f.name
+    for f in fields(SimulationResult)
+    if f.name not in ("variant_names", "label", "final_kwh")
 )
 
 

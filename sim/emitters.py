@@ -328,8 +328,26 @@ def regime_code_for_design_supply(design_supply_c: ArrayLike) -> NDArray[np.int6
 def nearest_regime(design_supply_c: NDArray[np.float64]) -> NDArray[np.int64]:
     """:func:`regime_code_for_design_supply` of temperatures already checked (finite, °C)."""
     reg = default_emitter_tables().t_supply_c
-    t = design_supply_c
-    return np.asarray(np.argmin(np.abs(t[:, None] - reg[None, :]), axis=1), dtype=np.int64)
+    t = np.ascontiguousarray(design_supply_c, dtype=np.float64)
+    out = np.empty(t.shape[0], dtype=np.int64)
+    _nearest_regime_each(t, np.ascontiguousarray(reg, dtype=np.float64), out)
+    return out
+
+
+@jit
+def _nearest_regime_each(
+    t: NDArray[np.float64], reg: NDArray[np.float64], out: NDArray[np.int64]
+) -> None:
+    # the first regime at the least distance (ties to the lower code, as np.argmin)
+    for i in range(t.shape[0]):
+        best = 0
+        gap = abs(t[i] - reg[0])
+        for r in range(1, reg.shape[0]):
+            d = abs(t[i] - reg[r])
+            if d < gap:
+                best = r
+                gap = d
+        out[i] = best
 
 
 # --------------------------------------------------------------------------- public wrappers

@@ -90,8 +90,13 @@ class SystemTables:
 
     def columns(self) -> SystemColumns:
         """The arrays (not the names) as a named tuple: what the core's kernel reads by name."""
-        names: tuple[str, ...] = SystemColumns._fields
-        return SystemColumns(*(getattr(self, name) for name in names))
+        # built once per table (the core asks for it on every call): the same arrays
+        made: SystemColumns | None = self.__dict__.get("_columns")
+        if made is None:
+            names: tuple[str, ...] = SystemColumns._fields
+            made = SystemColumns._make(getattr(self, name) for name in names)
+            object.__setattr__(self, "_columns", made)
+        return made
 
 
 #: The arrays of :class:`SystemTables` as a named tuple (:meth:`SystemTables.columns`).
