@@ -17,6 +17,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import geopandas as gpd
@@ -407,8 +408,14 @@ def label_probabilities(
 
 # ---------------------------------------------------------------------- trajectories
 def _carrier_nl(carrier: str) -> str:
-    table = load_table("energy_carriers.csv").set_index("name")["label_nl"]
-    return str(table.get(carrier, carrier))
+    return _carrier_names_nl().get(carrier, carrier)
+
+
+@cache
+def _carrier_names_nl() -> dict[str, str]:
+    """The carriers' Dutch names (``sim/data/energy_carriers.csv``), read once."""
+    table = load_table("energy_carriers.csv")
+    return {str(k): str(v) for k, v in zip(table["name"], table["label_nl"], strict=True)}
 
 
 def calibrate_use(
