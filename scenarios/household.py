@@ -245,9 +245,20 @@ def household_plan(
     if table_rows(row) != 1:
         problems.add("row", f"één woning nodig, kreeg er {table_rows(row)}")
     problems.raise_if_any()
-    plans = household_plans(row, catalogue, policy, year, order=order, incomes=(income_category,))
-    dwelling_id = str(table_column(row, "dwelling_id")[0])
-    return plans.answer(dwelling_id, income_category, target_label, budget_eur)
+    # the one dwelling's plan as household_plans computes each, without its JSON storage
+    route = tuple(order) if order else default_order(str(table_column(row, "attachment")[0]))
+    cand = household_candidates(row, route, catalogue, policy, year, income_category)
+    return _answer(
+        int(year),
+        _long_term_goal(policy),
+        _names_nl(catalogue),
+        route,
+        _plan_lists(cand, route)[0],
+        str(table_column(row, "dwelling_id")[0]),
+        income_category,
+        target_label,
+        budget_eur,
+    )
 
 
 @dataclass(frozen=True)
@@ -282,25 +293,58 @@ class HouseholdPlans:
     ) -> dict[str, Any]:
         """The plan of one dwelling (the dict of :func:`household_plan`)."""
         i = self.position[dwelling_id]
-        steps = [_step_of(row, self.names_nl) for row in json.loads(self.steps[income_category][i])]
-        done = {s["measure"] for s in steps}
-        per_label = json.loads(self.cheapest[income_category][i])
-        route = self.routes[i]
-        options = {"cheapest_to_target": _option_of(per_label[LABELS.index(target_label)], route)}
-        if budget_eur is not None:
-            limit = float(budget_eur) + 1e-9
-            fits = next(o for o in json.loads(self.frontier[income_category][i]) if o[1] <= limit)
-            options["best_within_budget"] = _option_of(fits, route)
-        return {
-            "dwelling_id": dwelling_id,
-            "year": self.year,
-            "income_category": income_category,
-            "target_label": target_label,
-            "long_term_goal": dict(self.long_term_goal),
-            "steps": steps,
-            "not_applicable": [m for m in self.routes[i] if m not in done],
-            "options": options,
-        }
+        return _answer(
+            self.year,
+            self.long_term_goal,
+            self.names_nl,
+            self.routes[i],
+            (
+                json.loads(self.steps[income_category][i]),
+                json.loads(self.cheapest[income_category][i]),
+                json.loads(self.frontier[income_category][i]),
+            ),
+            dwelling_id,
+            income_category,
+            target_label,
+            budget_eur,
+        )
+
+
+#: One dwelling's plan as plain lists (:func:`_plan_lists`): the steps of its route, the
+#: cheapest combination per target label and the budget frontier.
+PlanLists = tuple[list[list[Any]], list[list[Any] | None], list[list[Any]]]
+
+
+def _answer(
+    year: int,
+    long_term_goal: dict[str, Any],
+    names_nl: dict[str, str],
+    route: tuple[str, ...],
+    plan: PlanLists,
+    dwelling_id: str,
+    income_category: str,
+    target_label: str,
+    budget_eur: float | None,
+) -> dict[str, Any]:
+    """The answer of :func:`household_plan` from a dwelling's plan lists."""
+    rows, per_label, frontier = plan
+    steps = [_step_of(row, names_nl) for row in rows]
+    done = {s["measure"] for s in steps}
+    options = {"cheapest_to_target": _option_of(per_label[LABELS.index(target_label)], route)}
+    if budget_eur is not None:
+        limit = float(budget_eur) + 1e-9
+        fits = next(o for o in frontier if o[1] <= limit)
+        options["best_within_budget"] = _option_of(fits, route)
+    return {
+        "dwelling_id": dwelling_id,
+        "year": year,
+        "income_category": income_category,
+        "target_label": target_label,
+        "long_term_goal": dict(long_term_goal),
+        "steps": steps,
+        "not_applicable": [m for m in route if m not in done],
+        "options": options,
+    }
 
 
 #: Dwellings per candidate build of :func:`household_plans` (bounds its memory: ~0.5 MB of
@@ -328,7 +372,7 @@ def household_plans(
     routes = [
         tuple(order) if order else default_order(str(a)) for a in table_column(rows, "attachment")
     ]
-    names_nl = {m.id: m.label_nl for m in catalogue.measures}
+    names_nl = _names_nl(catalogue)
     steps = {inc: [""] * n for inc in incomes}
     cheapest = {inc: [""] * n for inc in incomes}
     frontier = {inc: [""] * n for inc in incomes}
@@ -343,7 +387,7 @@ def household_plans(
                 _pack(c, ids[at], route, at, steps[inc], cheapest[inc], frontier[inc])
     return HouseholdPlans(
         year=int(year),
-        long_term_goal={"year": policy.long_term_goal.year, "label": policy.long_term_goal.label},
+        long_term_goal=_long_term_goal(policy),
         names_nl=names_nl,
         position={str(d): i for i, d in enumerate(ids)},
         routes=routes,
@@ -351,6 +395,16 @@ def household_plans(
         cheapest=cheapest,
         frontier=frontier,
     )
+
+
+def _long_term_goal(policy: Policy) -> dict[str, Any]:
+    """The long-term goal every plan shows (year and label)."""
+    return {"year": policy.long_term_goal.year, "label": policy.long_term_goal.label}
+
+
+def _names_nl(catalogue: Catalogue) -> dict[str, str]:
+    """The measures' Dutch names, by id."""
+    return {m.id: m.label_nl for m in catalogue.measures}
 
 
 def _take(rows: Table, at: NDArray[np.intp]) -> Table:
@@ -372,10 +426,20 @@ def _pack(
     frontier: list[str],
 ) -> None:
     """The plans of the dwellings of ``cand`` as JSON text, at positions ``at``."""
+    for j, (rows, per_label, options) in enumerate(_plan_lists(cand, route)):
+        steps[at[j]] = json.dumps(rows)
+        cheapest[at[j]] = json.dumps(per_label)
+        frontier[at[j]] = json.dumps(options)
+
+
+def _plan_lists(cand: Candidates, route: tuple[str, ...]) -> list[PlanLists]:
+    """The plan of each dwelling of ``cand`` as plain lists: the steps of ``route``, the
+    cheapest combination per target label (A+ ... F) and the budget frontier."""
     plan = plan_steps(cand, route)
     done = plan["done"]
     columns = [plan[k].tolist() for k in ("step", "measure", *STEP_FIELDS)]
     labels = plan["label"].tolist()
+    steps: list[list[list[Any]]] = []
     for j in range(cand.n):
         rows = []
         for s in np.flatnonzero(done[j]).tolist():
@@ -383,7 +447,7 @@ def _pack(
             values = [col[j][s] for col in columns]
             rows.append([*values[:2], *(None if v != v else v for v in values[2:])])
             rows[-1].append(LABELS[labels[j][s]])
-        steps[at[j]] = json.dumps(rows)
+        steps.append(rows)
     # the measures each candidate actually does, as a bit mask over the route (a measure that
     # does not apply is skipped): a sum of distinct powers of two along the tree
     bits = np.asarray([1 << j for j in range(len(route))], dtype=np.float64)
@@ -394,9 +458,8 @@ def _pack(
     # the cheapest combination per target label (A+ ... F)
     labels_each = np.broadcast_to(np.arange(len(LABELS)), (cand.n, len(LABELS)))
     best = cheapest_to_target(cand, labels_each)  # (N, labels)
-    options = _options(cand, best.reshape(-1), net, mask, np.repeat(np.arange(cand.n), len(LABELS)))
-    for j in range(cand.n):
-        cheapest[at[j]] = json.dumps(options[j * len(LABELS) : (j + 1) * len(LABELS)])
+    every = np.repeat(np.arange(cand.n), len(LABELS))
+    options = _options(cand, best.reshape(-1), net, mask, every)
     # the budget frontier: in the optimiser's order, the combinations cheaper than all before
     order = np.lexsort((np.broadcast_to(cand.depth, net.shape), net, cand.expected_co2_kg), axis=1)
     net_sorted = np.take_along_axis(net, order, axis=1)
@@ -410,8 +473,10 @@ def _pack(
     entries: list[list[Any]] = [[] for _ in range(cand.n)]
     for row, option in zip(who.tolist(), _options_at(cand, who, t, net, mask), strict=True):
         entries[row].append(option)
-    for j in range(cand.n):
-        frontier[at[j]] = json.dumps(entries[j])
+    n_labels = len(LABELS)
+    return [
+        (steps[j], options[j * n_labels : (j + 1) * n_labels], entries[j]) for j in range(cand.n)
+    ]
 
 
 def _last(cand: Candidates, route: tuple[str, ...]) -> NDArray[np.int64]:
