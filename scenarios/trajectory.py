@@ -13,7 +13,7 @@ simulating, in one call, every dwelling the measure applies to.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from scenarios.candidates import Candidates, build_candidates, prefix_chain
 from scenarios.catalogue import Catalogue
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy
+from sim._jit import jit
 from sim.errors import Problems
 from sim.labels import LABELS
 
@@ -214,69 +215,130 @@ def plan_steps(
     """
     chain = np.asarray([0, *prefix_chain(cand, order)], dtype=np.int64)
     n, m = cand.n, len(order)
-    # the steps each dwelling has (the current state and every measure that applies), first
-    # in the chain's order: step s of a dwelling is column `place[:, s]` of the chain
-    has = cand.applied[:, chain]
-    has[:, 0] = True
-    place = np.argsort(~has, axis=1, kind="stable")
-    done = np.take_along_axis(has, place, axis=1)
-    at = chain[place]  # the candidate of each step
-    rows = np.arange(n)[:, None]
-
-    def pick(values: NDArray[Any], fill: Any) -> NDArray[Any]:
-        return np.where(done, values[rows, at], fill)
-
+    shape = (n, m + 1)
+    # where a dwelling has no such step: NaN, -1, and no money
+    fill = {"done": False, "measure_at": -1, "label": -1}
+    fill.update(dict.fromkeys(("investment_eur", "premium_eur", "net_cost_eur"), 0))
+    dtypes = {"done": np.bool_, "measure_at": np.int64, "label": np.int8}
+    out = _Steps._make(
+        np.full(shape, fill.get(f, np.nan), dtype=dtypes.get(f, np.float64)) for f in _Steps._fields
+    )
     # what the household burns, pays and emits: the expected actual use (sim.expected_use);
     # the score and the label are the EPC method's
-    need = pick(cand.heating_need_kwh, np.nan)
-    score = pick(cand.energy_score_kwh_m2, np.nan)
-    co2 = pick(cand.expected_co2_kg, np.nan)
-    cost = pick(cand.expected_cost_eur, np.nan)
-    label = pick(cand.label, -1).astype(np.int8)
-    final = pick(cand.expected_final_kwh.sum(axis=2), np.nan)
-    measure_at = np.where(done, place - 1, -1)
-    measure_at[:, 0] = -1
-    # a step's invoice and premium: the cumulative amounts from the step before (a measure
-    # that does not apply adds nothing along the tree)
-    invest, prem = cand.investment_eur[scheme], cand.premium_eur[scheme]
-    step_invoice = np.zeros((n, m + 1))
-    step_premium = np.zeros((n, m + 1))
-    later = done[:, 1:]
-    step_invoice[:, 1:] = np.where(later, invest[rows, at[:, 1:]] - invest[rows, at[:, :-1]], 0.0)
-    step_premium[:, 1:] = np.where(later, prem[rows, at[:, 1:]] - prem[rows, at[:, :-1]], 0.0)
-    shape = (n, m + 1)
+    _steps_kernel(
+        chain,
+        np.ascontiguousarray(cand.applied),
+        _StepSource(
+            cand.heating_need_kwh,
+            cand.energy_score_kwh_m2,
+            cand.expected_co2_kg,
+            cand.expected_cost_eur,
+            cand.label,
+            np.ascontiguousarray(cand.expected_final_kwh.sum(axis=2)),
+            cand.investment_eur[scheme],
+            cand.premium_eur[scheme],
+        ),
+        out,
+    )
+    measure_at = out.measure_at
     has = measure_at >= 0
-    prev = np.roll(np.where(np.isnan(cost), np.nan, cost), 1, axis=1)
-    saving = np.where(done, prev - cost, np.nan)
-    saving[:, 0] = 0.0
-    saving_kwh = np.where(done, np.roll(final, 1, axis=1) - final, np.nan)
-    saving_kwh[:, 0] = 0.0
-    co2_saving = np.where(done, np.roll(co2, 1, axis=1) - co2, np.nan)
-    co2_saving[:, 0] = 0.0
-    net = step_invoice - step_premium
-    with np.errstate(divide="ignore", invalid="ignore"):
-        payback = np.where((saving > 0) & (np.arange(m + 1)[None, :] > 0), net / saving, np.nan)
     names = np.asarray(["", *order], dtype=object)
     measure_names = np.where(has, names[np.where(has, measure_at + 1, 0)], "")
     measure_names[:, 0] = ""
     return {
-        "done": done,
+        "done": out.done,
         "step": np.broadcast_to(np.arange(m + 1), shape),
         "measure": measure_names,
         "measure_at": measure_at,
-        "heating_need_kwh": need,
-        "energy_score_kwh_m2": score,
-        "label": label,
-        "co2_kg": co2,
-        "energy_cost_eur": cost,
-        "investment_eur": step_invoice,
-        "premium_eur": step_premium,
-        "net_cost_eur": net,
-        "saving_eur": saving,
-        "saving_kwh": saving_kwh,
-        "co2_saving_kg": co2_saving,
-        "simple_payback_years": payback,
+        "heating_need_kwh": out.heating_need_kwh,
+        "energy_score_kwh_m2": out.energy_score_kwh_m2,
+        "label": out.label,
+        "co2_kg": out.co2_kg,
+        "energy_cost_eur": out.energy_cost_eur,
+        "investment_eur": out.investment_eur,
+        "premium_eur": out.premium_eur,
+        "net_cost_eur": out.net_cost_eur,
+        "saving_eur": out.saving_eur,
+        "saving_kwh": out.saving_kwh,
+        "co2_saving_kg": out.co2_saving_kg,
+        "simple_payback_years": out.simple_payback_years,
     }
+
+
+class _StepSource(NamedTuple):
+    """What the stappenplan reads of the candidates, shape (N, K)."""
+
+    heating_need_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    energy_cost_eur: NDArray[np.float64]
+    label: NDArray[np.int8]
+    final_kwh: NDArray[np.float64]
+    investment_eur: NDArray[np.float64]
+    premium_eur: NDArray[np.float64]
+
+
+class _Steps(NamedTuple):
+    """The stappenplan's arrays, shape (N, M + 1) (:func:`plan_steps`); ``final_kwh`` the
+    expected final energy of every carrier together."""
+
+    done: NDArray[np.bool_]
+    measure_at: NDArray[np.int64]
+    heating_need_kwh: NDArray[np.float64]
+    energy_score_kwh_m2: NDArray[np.float64]
+    co2_kg: NDArray[np.float64]
+    energy_cost_eur: NDArray[np.float64]
+    label: NDArray[np.int8]
+    final_kwh: NDArray[np.float64]
+    investment_eur: NDArray[np.float64]
+    premium_eur: NDArray[np.float64]
+    net_cost_eur: NDArray[np.float64]
+    saving_eur: NDArray[np.float64]
+    saving_kwh: NDArray[np.float64]
+    co2_saving_kg: NDArray[np.float64]
+    simple_payback_years: NDArray[np.float64]
+
+
+@jit
+def _steps_kernel(chain: NDArray[np.int64], applied: NDArray[np.bool_], x: Any, out: Any) -> None:
+    """Dwelling by dwelling, the candidates of the chain (the current state, then each prefix
+    of the order) whose last measure applies, as steps 0, 1, ...: their figures (``x``,
+    :class:`_StepSource`) and what each step adds to the one before (``out``, :class:`_Steps`,
+    filled in beforehand with NaN, -1 and 0 where a dwelling has no such step). Costs are
+    cumulative along the tree, so a step's invoice is the difference from the step before."""
+    for i in range(applied.shape[0]):
+        s = 0
+        prev = 0
+        for j in range(chain.shape[0]):
+            t = chain[j]
+            if j > 0 and not applied[i, t]:
+                continue
+            out.done[i, s] = True
+            out.measure_at[i, s] = j - 1
+            out.heating_need_kwh[i, s] = x.heating_need_kwh[i, t]
+            out.energy_score_kwh_m2[i, s] = x.energy_score_kwh_m2[i, t]
+            out.co2_kg[i, s] = x.co2_kg[i, t]
+            out.energy_cost_eur[i, s] = x.energy_cost_eur[i, t]
+            out.label[i, s] = x.label[i, t]
+            out.final_kwh[i, s] = x.final_kwh[i, t]
+            if s == 0:
+                out.saving_eur[i, s] = 0.0
+                out.saving_kwh[i, s] = 0.0
+                out.co2_saving_kg[i, s] = 0.0
+            else:
+                invoice = x.investment_eur[i, t] - x.investment_eur[i, prev]
+                premium = x.premium_eur[i, t] - x.premium_eur[i, prev]
+                out.investment_eur[i, s] = invoice
+                out.premium_eur[i, s] = premium
+                out.net_cost_eur[i, s] = invoice - premium
+                saving = out.energy_cost_eur[i, s - 1] - out.energy_cost_eur[i, s]
+                out.saving_eur[i, s] = saving
+                out.saving_kwh[i, s] = out.final_kwh[i, s - 1] - out.final_kwh[i, s]
+                out.co2_saving_kg[i, s] = out.co2_kg[i, s - 1] - out.co2_kg[i, s]
+                if saving > 0:
+                    out.simple_payback_years[i, s] = (invoice - premium) / saving
+            prev = t
+            s += 1
 
 
 def _done_lists(measure_at: NDArray[np.int64], order: Sequence[str]) -> NDArray[np.object_]:

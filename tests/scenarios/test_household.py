@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -227,3 +228,37 @@ def test_an_order_too_long_to_try_every_combination_is_refused_at_once(
     order = cat.ids[: MAX_ORDER_MEASURES + 1]
     with pytest.raises(InputError, match=f"hoogstens {MAX_ORDER_MEASURES} maatregelen"):
         household_plan(_rows(table)[0], cat, pol, order=order)
+
+
+@pytest.mark.nojit
+def test_the_plan_runs_without_jit(table: pd.DataFrame, tmp_path: Path) -> None:
+    """The plan's kernels (the tree walk, the rules, costs along the tree, the stappenplan, the
+    optimiser, the core) are valid Python too: NUMBA_DISABLE_JIT=1 gives the same answer."""
+    import os
+    import subprocess
+    import sys
+
+    row = _rows(table)[2]
+    path = tmp_path / "row.parquet"
+    row.to_parquet(path)
+    code = (
+        "import json, sys\n"
+        "import pandas as pd\n"
+        "from scenarios.catalogue import load_catalogue\n"
+        "from scenarios.household import household_plan\n"
+        "from scenarios.policy import load_policy\n"
+        "row = pd.read_parquet(sys.argv[1])\n"
+        "plan = household_plan(row, load_catalogue(), load_policy(), budget_eur=12000.0)\n"
+        "print(json.dumps(plan, sort_keys=True))\n"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    jitted = household_plan(row, load_catalogue(), load_policy(), budget_eur=12000.0)
+    assert json.loads(out.stdout) == json.loads(json.dumps(jitted, sort_keys=True))
