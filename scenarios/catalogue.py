@@ -533,16 +533,7 @@ class Catalogue(CachingModel):
         (N, M).
         """
         packages = self._lookup(_as_packages(measure_ids))
-        judged = None if columns is None else set(columns)
-        rules = [
-            [
-                r
-                for m in pkg
-                for r in self._compiled_rules(m)
-                if judged is None or judged.issuperset(_rule_inputs(r[0]))
-            ]
-            for pkg in packages
-        ]
+        rules = [[r for m in pkg for r in self._rules_reading(m, columns)] for pkg in packages]
         needed = {c for pkg in rules for col, _, _ in pkg for c in _rule_inputs(col)}
         _require(dwellings, needed)
         out = np.ones((table_rows(dwellings), len(packages)), dtype=bool)
@@ -570,6 +561,16 @@ class Catalogue(CachingModel):
             self._rules_cache[m.id] = rules
         return self._rules_cache[m.id]
 
+    def _rules_reading(
+        self, m: Measure, columns: Collection[str] | None
+    ) -> list[tuple[str, str, Any]]:
+        """The rules of ``m`` that read nothing but ``columns`` (all of them for None)."""
+        rules = self._compiled_rules(m)
+        if columns is None:
+            return rules
+        judged = set(columns)
+        return [r for r in rules if judged.issuperset(_rule_inputs(r[0]))]
+
     def rule_program(self, measure_ids: Sequence[str], columns: Sequence[str]) -> RuleProgram:
         """The rules of each measure that read nothing but ``columns``, as arrays for a kernel
         (:class:`RuleProgram`; :func:`rule_ok` judges one): the candidates judge them state by
@@ -586,9 +587,7 @@ class Catalogue(CachingModel):
             start, column, op, bound, code_start, code_end = [0], [], [], [], [], []
             codes: list[float] = []
             for m in self._lookup([[mid] for mid in measure_ids]):
-                for col, kind, value in self._compiled_rules(m[0]):
-                    if not at.keys() >= set(_rule_inputs(col)):
-                        continue
+                for col, kind, value in self._rules_reading(m[0], columns):
                     if kind == "words" or col not in at:
                         raise ValueError(f"rule on {col} cannot be judged by a kernel")
                     column.append(at[col])

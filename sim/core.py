@@ -84,7 +84,13 @@ from sim.systems import (
     default_system_tables,
 )
 from sim.transmission import _u_with_added_resistance
-from sim.variants import VariantArrays, VariantColumns, _upper_limit, _window_after
+from sim.variants import (
+    VariantArrays,
+    VariantColumns,
+    _upper_limit,
+    _window_after,
+    heat_recovery_defaults,
+)
 from sim.ventilation import _ventilation_h
 
 #: Hours in a year, for annual fan energy [h].
@@ -791,10 +797,9 @@ def _ventilation_arrays() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Fan power and default heat-recovery efficiency by ventilation code (read once)."""
     vent = load_table("ventilation_systems.csv").sort_values("code")
     sfp = np.zeros(int(vent["code"].max()) + 1)
-    hr = np.zeros_like(sfp)
     sfp[vent["code"].to_numpy()] = vent["fan_power_w_m3h"].to_numpy(np.float64)
-    hr[vent["code"].to_numpy()] = vent["heat_recovery_eff"].to_numpy(np.float64)
-    return sfp, hr
+    # the variants' defaults (sim.variants), 0 where the table has no code (never asked)
+    return sfp, np.nan_to_num(heat_recovery_defaults(), nan=0.0)
 
 
 def simulate(
