@@ -246,7 +246,7 @@ def household_plan(
         problems.add("row", f"één woning nodig, kreeg er {table_rows(row)}")
     problems.raise_if_any()
     # the one dwelling's plan as household_plans computes each, without its JSON storage
-    route = tuple(order) if order else default_order(str(table_column(row, "attachment")[0]))
+    route = _route(order, table_column(row, "attachment")[0])
     cand = household_candidates(row, route, catalogue, policy, year, income_category)
     return _answer(
         int(year),
@@ -369,9 +369,7 @@ def household_plans(
     """
     ids = np.asarray([str(d) for d in table_column(rows, "dwelling_id")], dtype=object)
     n = table_rows(rows)
-    routes = [
-        tuple(order) if order else default_order(str(a)) for a in table_column(rows, "attachment")
-    ]
+    routes = [_route(order, a) for a in table_column(rows, "attachment")]
     names_nl = _names_nl(catalogue)
     steps = {inc: [""] * n for inc in incomes}
     cheapest = {inc: [""] * n for inc in incomes}
@@ -395,6 +393,11 @@ def household_plans(
         cheapest=cheapest,
         frontier=frontier,
     )
+
+
+def _route(order: Sequence[str] | None, attachment: Any) -> tuple[str, ...]:
+    """The measures of a dwelling's plan: ``order``, else its own route."""
+    return tuple(order) if order else default_order(str(attachment))
 
 
 def _long_term_goal(policy: Policy) -> dict[str, Any]:
