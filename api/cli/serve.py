@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from api.cli.console import console, fail, progress
+from api.cli.workers import run_workers
 from buildings.errors import SourceFileError
 from sim.errors import InputError
 
@@ -87,7 +89,7 @@ def serve(
             f"Wijkrenovatietool luistert op http://{host}:{port} met {workers} werkproces(sen) "
             f"({n:,} woningen; API-documentatie op /docs).".replace(",", ".")
         )
-        uvicorn.run(
+        config = uvicorn.Config(
             "api.http:app_from_env",
             factory=True,
             host=host,
@@ -95,6 +97,8 @@ def serve(
             workers=workers,
             log_level="warning",
         )
+        with contextlib.suppress(KeyboardInterrupt):
+            run_workers(config)
 
 
 def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], None]) -> Path:
