@@ -34,13 +34,14 @@ from scenarios.household import (
     OVERRIDABLE,
     HouseholdPlans,
     apply_overrides,
+    heat_pump_too_hot_nl,
     household_plan,
     household_plans,
     question_problems,
 )
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, load_policy
 from sim.carriers import CARRIERS
-from sim.core import simulate
+from sim.core import HeatPumpTooHot, simulate
 from sim.labels import current_labels
 from sim.reference_data import load_table
 from sim.stock import DWELLING_COLUMNS, DwellingArrays
@@ -510,7 +511,10 @@ def trajectory(
     row = apply_overrides(row, overrides or {})
     calibration = None
     if measured:
-        row, calibration = calibrate_use(state, row, {k: float(v) for k, v in measured.items()})
+        try:
+            row, calibration = calibrate_use(state, row, {k: float(v) for k, v in measured.items()})
+        except HeatPumpTooHot as exc:  # (the plan says the same of the corrected dwelling)
+            raise heat_pump_too_hot_nl(exc) from None
     answer = household_plan(
         row,
         state.catalogue,

@@ -36,11 +36,10 @@ from scenarios.catalogue import Catalogue, Table, rule_ok, table_column, table_r
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_problems
 from sim._jit import jit
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables
-from sim.core import SimulationResult, SystemParameters, hp_too_hot, simulate
+from sim.core import SimulationResult, SystemParameters, simulate
 from sim.errors import Problems
 from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.stock import DwellingArrays
-from sim.systems import default_system_tables
 from sim.variants import (
     VARIANT_TARGETS,
     VariantArrays,
@@ -467,8 +466,6 @@ _DWELLING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DwellingArrays))
 #: columns of the rule program (:meth:`scenarios.catalogue.Catalogue.rule_program`).
 _STATE_RULE_COLUMNS: tuple[str, ...] = (*_VARYING, SUPPLY_RULE_COLUMN)
 _AT_LOAD = _AT["emitter_design_load_w"]
-_AT_HEATING = _AT["heating_system"]
-_AT_EMITTER_TEMP = _AT["emitter_temp_c"]
 _AT_SUPPLY = len(_VARYING)
 
 
@@ -498,7 +495,6 @@ def _walk_kernel(
     heat_recovery: NDArray[np.float64],
     applied: NDArray[np.bool_],
     source: NDArray[np.int64],
-    kind: NDArray[np.int64],
 ) -> None:
     """Steps ``s0`` to ``s1`` of the schedule for the dwellings of ``states``: each candidate
     is its parent's state, with its measure applied (:func:`sim.variants.apply_variant_state`)
@@ -509,9 +505,9 @@ def _walk_kernel(
     they heat (a design load of 0).
     ``source[i, t]``: the candidate whose state dwelling ``i`` has at ``t`` (``t`` itself where
     the measure applied, else its parent's source): only those states are simulated.
-    A measure whose result the core cannot compute does not apply either: a heat pump on
-    emitters designed too hot for it (:func:`sim.core.hp_too_hot`; ``kind``: the generator
-    kind of each heating-system code)."""
+    (A heat pump applies only where its parent's emitters need at most the supply temperature
+    its rule allows, never more than the core computes: :data:`sim.core.HP_MAX_SUPPLY_C`,
+    checked when the catalogue is read.)"""
     m, f = states.shape[1], states.shape[2]
     for s in range(s0, s1):
         j = walk.measure[s]
@@ -534,10 +530,6 @@ def _walk_kernel(
                     apply_variant_state(x, var, j, heat_recovery)
                     if walk.new_emitters[j]:
                         x[_AT_LOAD] = 0.0
-                    if hp_too_hot(kind[int(x[_AT_HEATING])], x[_AT_EMITTER_TEMP]):
-                        ok = False  # back to the parent's state
-                        for c in range(f):
-                            x[c] = states[p, i, c]
                 applied[i, t] = ok
                 source[i, t] = t if ok else source[i, p]
 
@@ -710,7 +702,6 @@ class _TreePhysics:
         applied = np.ones((m, k), dtype=bool)
         source = np.zeros((m, k), dtype=np.int64)
         heat_recovery = heat_recovery_defaults()
-        kind = np.ascontiguousarray(default_system_tables().kind, dtype=np.int64)
         var = self.variants.columns()
         phases = zip([0, *breaks], [*breaks, steps], strict=True) if steps else iter(())
         for s0, s1 in phases:
@@ -728,7 +719,6 @@ class _TreePhysics:
                 heat_recovery,
                 applied,
                 source,
-                kind,
             )
             computed[walk.nodes[walk.start[s0] : walk.start[s1]]] = True
         out.applied[r0 : r0 + m] = applied

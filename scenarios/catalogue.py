@@ -44,8 +44,10 @@ from scenarios.io_yaml import (
     read_yaml_text,
 )
 from sim._jit import jit
+from sim.core import HP_MAX_SUPPLY_C
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
+from sim.systems import KIND_HP_AIR, KIND_HP_GROUND, default_system_tables
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
 #: Dwelling rows in the twin schema: a DataFrame, or a mapping of column names to equally long
@@ -135,6 +137,11 @@ _CODES: dict[str, NDArray[np.int64]] = {
     "dhw_system": HEATING_SYSTEM_CODES,
 }
 _SHIPPED = "measures.yaml"
+#: Heating-system codes of heat pumps alone (sim.systems kinds; a hybrid's boiler covers the peak).
+_HEAT_PUMP_CODES: frozenset[int] = frozenset(
+    int(c)
+    for c in np.flatnonzero(np.isin(default_system_tables().kind, [KIND_HP_AIR, KIND_HP_GROUND]))
+)
 
 
 class _Model(BaseModel):
@@ -860,6 +867,25 @@ def _num(x: Any) -> str:
     return f"{x:g}" if isinstance(x, int | float) else str(x)
 
 
+def _check_heat_pump_reach(
+    effect: Any, rules: Any, here: tuple[Any, ...], problems: FileProblems
+) -> None:
+    """A measure that installs a heat pump must say how hot its emitters may need to be
+    (``applies_if: hp_supply_temp_c_max``), at most what a heat pump delivers
+    (:data:`sim.core.HP_MAX_SUPPLY_C`, the core's rule): so the plan never proposes what the
+    core refuses to compute."""
+    if not isinstance(effect, dict) or effect.get("heating_system") not in _HEAT_PUMP_CODES:
+        return
+    limit = rules.get("hp_supply_temp_c_max") if isinstance(rules, dict) else None
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit > HP_MAX_SUPPLY_C:
+        problems.at(
+            (*here, "applies_if"),
+            "een warmtepomp vraagt een regel hp_supply_temp_c_max van hoogstens "
+            f"{HP_MAX_SUPPLY_C:g} °C: de aanvoertemperatuur die de afgifte op de ontwerpdag "
+            "nodig heeft (bv. 55)",
+        )
+
+
 def _semantic_problems(data: Any, problems: FileProblems) -> None:
     """Checks across fields, on the raw data so they run even when pydantic found problems;
     each problem is named by its key path and line."""
@@ -991,6 +1017,7 @@ def _semantic_problems(data: Any, problems: FileProblems) -> None:
                     isinstance(value, bool) or not isinstance(value, int | float)
                 ):
                     problems.at(where, "moet een getal zijn")
+        _check_heat_pump_reach(effect, rules, here, problems)
     packages = data.get("packages")
     if isinstance(packages, list):
         named: set[str] = set()

@@ -46,8 +46,8 @@ from scenarios.candidates import (
 from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
 from scenarios.trajectory import default_order, plan_steps
-from sim.core import HP_MAX_SUPPLY_C, heat_pump_too_hot
-from sim.errors import Problems
+from sim.core import HP_MAX_SUPPLY_C, HeatPumpTooHot
+from sim.errors import InputError, Problems
 from sim.labels import LABELS
 from sim.stock import CODE_TABLES, DWELLING_FIELDS
 
@@ -162,18 +162,6 @@ def apply_overrides(row: Table, overrides: dict[str, float]) -> Table:
             continue
         out[key] = np.full(n, float(value))
     problems.raise_if_any()
-    if {"heating_system", "emitter_temp_c"} & overrides.keys():
-        # a heat pump heats emitters designed for at most HP_MAX_SUPPLY_C (the core's rule)
-        heating = np.asarray(table_column(out, "heating_system"), dtype=np.int64)
-        too_hot = heat_pump_too_hot(heating, table_column(out, "emitter_temp_c"))
-        if too_hot.any():
-            field = "emitter_temp_c" if "emitter_temp_c" in overrides else "heating_system"
-            problems.add(
-                field,
-                f"een warmtepomp verwarmt geen afgiftesysteem dat boven {HP_MAX_SUPPLY_C:g} °C "
-                "ontworpen is; kies een lagere aanvoertemperatuur of een ander toestel",
-            )
-            problems.raise_if_any()
     return out
 
 
@@ -185,10 +173,40 @@ def household_candidates(
     year: int = 2025,
     income_category: str = DEFAULT_INCOME_CATEGORY,
 ) -> Candidates:
-    """Every combination of the measures of ``order`` for the dwellings of ``row``."""
-    return build_candidates(
-        row, all_subsets(order), catalogue, policy, year, income_category=income_category
+    """Every combination of the measures of ``order`` for the dwellings of ``row``.
+
+    Raises
+    ------
+    InputError
+        In Dutch, where a dwelling's own heat pump cannot deliver the supply temperature its
+        emitters need (:func:`heat_pump_too_hot_nl`).
+    """
+    try:
+        return build_candidates(
+            row, all_subsets(order), catalogue, policy, year, income_category=income_category
+        )
+    except HeatPumpTooHot as exc:
+        raise heat_pump_too_hot_nl(exc) from None
+
+
+#: The start of the Dutch message of :func:`heat_pump_too_hot_nl`.
+HEAT_PUMP_TOO_HOT_NL = "een warmtepomp krijgt deze afgifte niet warm genoeg"
+
+
+def heat_pump_too_hot_nl(exc: HeatPumpTooHot) -> InputError:
+    """The core's :class:`sim.core.HeatPumpTooHot` for a resident: the dwelling's own heat pump
+    (as it is or as corrected) cannot deliver what its emitters need on the design day. (The
+    plan never proposes such a heat pump: the catalogue's heat pumps have a stricter rule.)"""
+    problems = Problems("woning")
+    needed = max(exc.needed_supply_c, default=HP_MAX_SUPPLY_C)
+    problems.add(
+        "emitter_temp_c",
+        f"{HEAT_PUMP_TOO_HOT_NL}: op de ontwerpdag is {needed:.0f} °C aanvoer nodig, een "
+        f"warmtepomp levert hoogstens {HP_MAX_SUPPLY_C:g} °C; kies een lagere "
+        "ontwerptemperatuur van de afgifte of een ander toestel",
+        exc.rows,
     )
+    return InputError(problems=problems.items, what=problems.what)
 
 
 def household_plan(

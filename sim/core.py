@@ -58,7 +58,7 @@ from sim.emitters import (
     nearest_regime,
     nominal_excess_temperature,
 )
-from sim.errors import Problems
+from sim.errors import InputError, Problem, Problems
 from sim.expected_use import ExpectedUseParameters, _expected_ratio
 from sim.iso52016 import (
     VENTILATION_D,
@@ -700,7 +700,7 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
         ("variants.heating_system", v.heating_system[v.heating_system >= 0]),
         ("variants.dhw_system", v.dhw_system[v.dhw_system >= 0]),
     )
-    own = _all_compatible(d.heating_system, d.dhw_system, d.emitter_temp_c, systems.kind)
+    own = _all_compatible(d.heating_system, d.dhw_system, systems.kind)
     if own and (v is VariantArrays.none() or _variant_codes_known(v, systems)):
         return  # all is well (the rule): one pass, no messages to build
     every = np.concatenate([c for _, c in codes])
@@ -715,16 +715,6 @@ def _check_compatible(d: DwellingArrays, v: VariantArrays, systems: SystemTables
                     np.flatnonzero(bad),
                 )
         problems.raise_if_any()
-    too_hot = heat_pump_too_hot(d.heating_system, d.emitter_temp_c, systems)
-    if too_hot.any():
-        problems = Problems("simulation inputs")
-        problems.add(
-            "emitter_temp_c",
-            f"a heat pump cannot deliver above {HP_MAX_SUPPLY_C:g} °C; lower the emitter "
-            "temperature or choose another system",
-            np.flatnonzero(too_hot),
-        )
-        problems.raise_if_any()
 
 
 def _variant_codes_known(v: VariantArrays, systems: SystemTables) -> bool:
@@ -735,61 +725,93 @@ def _variant_codes_known(v: VariantArrays, systems: SystemTables) -> bool:
 
 @jit
 def _all_compatible(
-    heating: NDArray[np.int64],
-    dhw: NDArray[np.int64],
-    emitter_temp_c: NDArray[np.float64],
-    kind: NDArray[np.int64],
+    heating: NDArray[np.int64], dhw: NDArray[np.int64], kind: NDArray[np.int64]
 ) -> bool:
-    """Whether every dwelling's codes are in the system table and no heat pump heats emitters
-    designed too hot for it (:func:`hp_too_hot`): the common case of :func:`_check_compatible`,
-    in one pass."""
+    """Whether every dwelling's codes are in the system table: the common case of
+    :func:`_check_compatible`, in one pass."""
     size = kind.shape[0]
     for i in range(heating.shape[0]):
         h = heating[i]
         w = dhw[i]
         if h < 0 or h >= size or w < 0 or w >= size or kind[h] < 0 or kind[w] < 0:
             return False
-        if hp_too_hot(kind[h], emitter_temp_c[i]):
-            return False
     return True
 
 
-#: The highest design supply temperature of the emitters a heat pump can heat [°C]: above it
-#: the core refuses the combination (high-temperature air/water heat pumps reach 70-75 °C;
-#: a project assumption at the top of that range).
+#: The highest supply temperature a heat pump delivers [°C]: a dwelling (or variant) heated
+#: by a heat pump whose emitters need more on the design day (``hp_supply_temp_c``, a result
+#: of the simulation) is refused (:class:`HeatPumpTooHot`). High-temperature air/water heat
+#: pumps reach 70-75 °C; a project assumption at the top of that range. What the plan proposes
+#: stays well below it: the catalogue's heat pumps need at most 55 °C
+#: (``hp_supply_temp_c_max``, checked against this limit when the catalogue is read).
 HP_MAX_SUPPLY_C = 75.0
 
 
-def heat_pump_too_hot(
-    heating_system: NDArray[np.int64],
-    emitter_temp_c: NDArray[np.float64],
-    systems: SystemTables | None = None,
-) -> NDArray[np.bool_]:
-    """Where a heat pump would have to heat emitters designed above :data:`HP_MAX_SUPPLY_C`:
-    a combination the core cannot compute (the one rule, for the core's check and for a
-    resident's corrections). ``heating_system`` must hold codes of the table."""
-    table = default_system_tables() if systems is None else systems
-    kind = np.ascontiguousarray(table.kind[np.asarray(heating_system, dtype=np.int64)])
-    temp = np.ascontiguousarray(emitter_temp_c, dtype=np.float64)
-    out = np.empty(kind.shape, dtype=bool)
-    _hp_too_hot_each(kind, temp, out)
-    return out
+@jit
+def hp_too_hot(kind: int, supply_c: float) -> bool:
+    """Whether a generator of this kind (``sim.systems``) cannot deliver the supply temperature
+    ``supply_c`` its emitters need on the design day: a heat pump above
+    :data:`HP_MAX_SUPPLY_C` (the one rule; :class:`HeatPumpTooHot`)."""
+    return (kind == KIND_HP_AIR or kind == KIND_HP_GROUND) and supply_c > HP_MAX_SUPPLY_C
 
 
 @jit
-def hp_too_hot(kind: int, emitter_temp_c: float) -> bool:
-    """Whether a generator of this kind (``sim.systems``) cannot heat emitters designed for
-    ``emitter_temp_c``: a heat pump above :data:`HP_MAX_SUPPLY_C` (:func:`heat_pump_too_hot`,
-    for one dwelling in a kernel)."""
-    return (kind == KIND_HP_AIR or kind == KIND_HP_GROUND) and emitter_temp_c > HP_MAX_SUPPLY_C
+def _hp_too_hot_results(
+    heating: NDArray[np.int64],
+    v_heating: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    supply_c: NDArray[np.float64],
+    out: NDArray[np.bool_],
+) -> bool:
+    """``out[i, p]``: whether variant ``p`` of dwelling ``i`` is heated by a heat pump that
+    cannot deliver the supply temperature its emitters need (:func:`hp_too_hot`); returns
+    whether any is."""
+    found = False
+    for i in range(supply_c.shape[0]):
+        for p in range(supply_c.shape[1]):
+            h = v_heating[p] if v_heating[p] >= 0 else heating[i]
+            out[i, p] = hp_too_hot(kind[h], supply_c[i, p])
+            found = found or out[i, p]
+    return found
 
 
-@jit
-def _hp_too_hot_each(
-    kind: NDArray[np.int64], emitter_temp_c: NDArray[np.float64], out: NDArray[np.bool_]
+def _check_heat_pumps_deliver(
+    d: DwellingArrays, v: VariantArrays, systems: SystemTables, out: SimulationResult
 ) -> None:
-    for i in range(kind.shape[0]):
-        out[i] = hp_too_hot(kind[i], emitter_temp_c[i])
+    """Raise :class:`HeatPumpTooHot` where a heat pump would have to deliver more than
+    :data:`HP_MAX_SUPPLY_C` (the supply temperature is a result, so this runs after the
+    kernel)."""
+    supply = out.hp_supply_temp_c
+    too_hot = np.empty(supply.shape, dtype=bool)
+    if not _hp_too_hot_results(d.heating_system, v.heating_system, systems.kind, supply, too_hot):
+        return
+    rows, variants = np.nonzero(too_hot)
+    raise HeatPumpTooHot(
+        problems=[
+            Problem(
+                "emitter_temp_c",
+                f"a heat pump cannot deliver the supply temperature these emitters need on the "
+                f"design day (more than {HP_MAX_SUPPLY_C:g} °C); insulate first, fit "
+                "low-temperature emitters or choose another system",
+                tuple(int(r) for r in np.unique(rows)),
+            )
+        ],
+        what="simulation inputs",
+        needed_supply_c=tuple(float(x) for x in supply[rows, variants]),
+        variants=tuple(int(x) for x in variants),
+    )
+
+
+@dataclass
+class HeatPumpTooHot(InputError):
+    """Dwellings (or variants) heated by a heat pump whose emitters need a supply temperature
+    above :data:`HP_MAX_SUPPLY_C` on the design day. Unlike other input errors it is found by
+    the simulation (the needed temperature is one of its results); nothing is returned.
+    ``needed_supply_c`` and ``variants``: per offending (dwelling, variant), in the order of
+    the rows."""
+
+    needed_supply_c: tuple[float, ...] = ()
+    variants: tuple[int, ...] = ()
 
 
 @cache
@@ -835,7 +857,9 @@ def simulate(
     Raises
     ------
     InputError
-        For combinations the tables cannot compute, before any computation.
+        For combinations the tables cannot compute, before any computation;
+        :class:`HeatPumpTooHot` after it, for a heat pump whose emitters need more than
+        :data:`HP_MAX_SUPPLY_C` on the design day.
     """
     d = dwellings
     v = VariantArrays.none() if variants is None else variants
@@ -882,6 +906,7 @@ def simulate(
         ),
         KernelResults._make(map(out.__dict__.__getitem__, _RESULT_FIELDS)),
     )
+    _check_heat_pumps_deliver(d, v, sys_t, out)
     return out
 
 

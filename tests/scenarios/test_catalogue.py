@@ -340,6 +340,24 @@ def test_unknown_effect_field_and_bad_code_are_rejected(tmp_path: Path) -> None:
     }
 
 
+def test_a_heat_pump_needs_a_supply_rule_within_what_the_core_computes(tmp_path: Path) -> None:
+    # a measure that installs a heat pump says how hot the emitters may need to be, at most
+    # sim.core.HP_MAX_SUPPLY_C: otherwise the plan could propose what the core refuses
+    def edit(d: dict) -> None:
+        ids = [m["id"] for m in d["measures"]]
+        del d["measures"][ids.index("heat_pump_air_water")]["applies_if"]["hp_supply_temp_c_max"]
+        d["measures"][ids.index("heat_pump_ground")]["applies_if"]["hp_supply_temp_c_max"] = 80
+        d["measures"][ids.index("roof_insulation")]["effect"]["heating_system"] = 6
+
+    err = _broken(tmp_path, edit)
+    ids = load_catalogue().ids
+    assert set(_places(err)) == {
+        f"measures[{ids.index(m)}].applies_if"
+        for m in ("heat_pump_air_water", "heat_pump_ground", "roof_insulation")
+    }
+    assert "hp_supply_temp_c_max van hoogstens 75 °C" in str(err)
+
+
 def test_unknown_rule_and_source_are_rejected_all_at_once(tmp_path: Path) -> None:
     def edit(d: dict) -> None:
         d["measures"][1]["applies_if"]["bouwjaar_max"] = 1990
