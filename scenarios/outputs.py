@@ -201,6 +201,11 @@ def readme_nl(result: ScenarioResult, scenario: Scenario, outline_note: str = ""
             "(elke onzekere factor op zijn centrale waarde, de beslissingen van de huishoudens "
             "een trekking). Hun som is een doorrekening, niet de centrale raming; "
             "p_label_a_end is het aandeel van de Monte Carlo-runs waarin de woning label A haalt.",
+            "  to_label_a_* en to_obligation_*: de goedkoopste weg binnen de trajecten van dit "
+            "scenario (candidates.orders), wat de huishoudens in het scenario kunnen kiezen. Het "
+            "stappenplan van een woning (wijk trajectory, de webpagina, het bewonersrapport) "
+            "zoekt over elke combinatie van de maatregelen van haar route en kan dus goedkoper "
+            "uitkomen.",
             "wijken.gpkg: de centrale raming van de belangrijkste indicatoren per wijk en voor de "
             "gemeente, in het beginjaar en de uitvoerjaren. De kolom outline_source zegt waar "
             "de wijkgrens vandaan komt: de gegeven wijkindeling of een omhullende van de "
