@@ -372,6 +372,54 @@ def heat_pump_cop(
     return np.asarray(np.minimum(cop, cmax), dtype=np.float64)
 
 
+def heat_pump_design_cop(
+    code: ArrayLike,
+    supply_c: ArrayLike,
+    theta_e_design_c: float,
+    tables: SystemTables | None = None,
+) -> NDArray[np.float64]:
+    """COP [-] of each heat pump on the design day (vectorised); NaN where ``code`` is none.
+
+    The core's rule at one operating point: the field Carnot fraction at the supply temperature
+    ``supply_c`` (what the emitters need on the design day, ``hp_supply_temp_c``) and the source
+    temperature -- the design outdoor temperature for air/water heat pumps and the heat pump of
+    a hybrid, the constant brine temperature ``source_temp_c`` for ground/water ones -- capped
+    at ``cop_max`` (:func:`heat_pump_cop`; the monthly kernel of :mod:`sim.core` does the same
+    per month). Used for the design-day electrical peak of heat pumps (``scenarios.heat``).
+
+    Parameters
+    ----------
+    code : array_like of int
+        Heating-system code per dwelling (``sim/data/heating_systems.csv``).
+    supply_c : array_like
+        Supply temperature on the design day [°C].
+    theta_e_design_c : float
+        Design outdoor temperature [°C] (``SystemParameters.theta_e_design_c``).
+    tables : SystemTables, optional
+        Default the shipped generator table.
+
+    Returns
+    -------
+    ndarray
+        COP [-]; NaN for codes that are not heat pumps.
+
+    Examples
+    --------
+    >>> cop = heat_pump_design_cop([5, 1], [35.0, 35.0], 7.0)  # air/water at its rating point
+    >>> round(float(cop[0]), 6) == round(float(4.1 * 0.70), 6), bool(np.isnan(cop[1]))
+    (True, True)
+    """
+    t = default_system_tables() if tables is None else tables
+    c = np.asarray(code, np.int64)
+    valid = (c >= 0) & (c < t.kind.shape[0])
+    k = np.where(valid, c, 0)
+    kind = np.where(valid, t.kind[k], -1)
+    is_hp = (kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND) | (kind == KIND_HYBRID_AIR)
+    source = np.where(kind == KIND_HP_GROUND, t.source_temp_c[k], float(theta_e_design_c))
+    cop = heat_pump_cop(t.carnot_efficiency[k], supply_c, source, t.cop_max[k])
+    return np.asarray(np.where(is_hp, cop, np.nan), dtype=np.float64)
+
+
 @jit
 def _seasonal_performance_factor(
     eta_c: float,

@@ -1,0 +1,216 @@
+"""Distribution cabins: reading, assignment, loading, synthetic cabins (scenarios.heat.cabins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from buildings.errors import SourceFileError
+from scenarios.heat.cabins import (
+    CABIN_LOADING_COLUMNS,
+    assign_cabins,
+    cabin_loading,
+    read_cabins,
+    synthetic_cabins,
+    write_cabins,
+)
+from scenarios.heat.gridload import GridLoadParameters, dwelling_electric_peak_w, household_peak_kw
+
+DATA = Path(__file__).parent / "data"
+P = GridLoadParameters.default()
+
+
+def test_read_cabins_lambert72() -> None:
+    c = read_cabins(DATA / "cabins_ok.geojson")
+    assert list(c.columns) == ["cabin_id", "capacity_kva", "geometry"]
+    assert c.crs.to_epsg() == 31370
+    assert c["cabin_id"].tolist() == ["C1", "C2", "C3"]
+    assert c["capacity_kva"].tolist() == [250.0, 400.0, 630.0]
+    assert c.geometry.iloc[0].equals(shapely.Point(70000.0, 170000.0))
+
+
+def test_read_cabins_lambert2008_is_reprojected_and_other_names_accepted() -> None:
+    c = read_cabins(DATA / "cabins_3812.geojson")  # CABINENUMMER, Vermogen_kVA
+    assert c.crs.to_epsg() == 31370
+    assert c["cabin_id"].tolist() == ["C1", "C2", "C3"]
+    # the fixture was made from the same Lambert 72 points; the round trip is within 1 cm
+    assert c.geometry.iloc[0].x == pytest.approx(70000.0, abs=0.01)
+    assert c.geometry.iloc[2].y == pytest.approx(169800.0, abs=0.01)
+
+
+def _message(path: Path, **kw: str) -> str:
+    with pytest.raises(SourceFileError) as e:
+        read_cabins(path, **kw)
+    text = str(e.value)
+    assert path.name in text  # the file is named
+    return text
+
+
+def test_geographic_crs_is_refused_with_what_to_do() -> None:
+    text = _message(DATA / "cabins_4326.geojson")
+    assert "geografisch" in text and "EPSG:31370" in text and "Herprojecteer" in text
+
+
+def test_no_crs_is_refused(tmp_path: Path) -> None:
+    c = read_cabins(DATA / "cabins_ok.geojson")
+    path = tmp_path / "cabines_zonder_prj.shp"
+    write_cabins(c, path)
+    path.with_suffix(".prj").unlink()
+    text = _message(path)
+    assert "geen coördinatenstelsel" in text and ".prj" in text
+
+
+def test_cabins_without_capacity_are_listed() -> None:
+    text = _message(DATA / "cabins_no_capacity.geojson")
+    assert "zonder (geldig) vermogen" in text
+    for cabin in ("C2", "C3", "C4"):  # missing, zero, negative
+        assert cabin in text
+    assert "C1" not in text.split("vermogen")[-1]  # the good one is not blamed
+
+
+def test_duplicate_ids_are_listed() -> None:
+    with pytest.raises(SourceFileError) as e:
+        read_cabins(DATA / "cabins_duplicates.geojson")
+    assert "meer dan eens" in str(e.value) and "C1" in str(e.value)
+    assert e.value.rows == [0, 1]
+
+
+def test_not_points_are_listed() -> None:
+    text = _message(DATA / "cabins_polygons.geojson")
+    assert "geen punt" in text and "P2" in text
+
+
+def test_missing_id_field_and_missing_file() -> None:
+    text = _message(DATA / "cabins_no_id_field.geojson")
+    assert "cabin_id" in text and "naam" in text  # what it found, what to call it
+    c = read_cabins(DATA / "cabins_no_id_field.geojson", id_field="naam")
+    assert c["cabin_id"].tolist() == ["C1", "C2", "C3"]
+    missing = DATA / "bestaat_niet.gpkg"
+    with pytest.raises(SourceFileError, match="niet gevonden"):
+        read_cabins(missing)
+
+
+def test_write_and_read_back_geopackage(tmp_path: Path) -> None:
+    c = read_cabins(DATA / "cabins_ok.geojson")
+    back = read_cabins(write_cabins(c, tmp_path / "cabines.gpkg"))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(back.drop(columns="geometry")), pd.DataFrame(c.drop(columns="geometry"))
+    )
+    assert back.geom_equals(c).all()
+
+
+def test_nearest_assignment_matches_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    cx, cy = rng.uniform(0, 5000, 60), rng.uniform(0, 5000, 60)
+    cabins = gpd.GeoDataFrame(
+        {"cabin_id": [f"c{i}" for i in range(60)], "capacity_kva": 400.0},
+        geometry=shapely.points(cx, cy),
+        crs="EPSG:31370",
+    )
+    x, y = rng.uniform(-500, 5500, 5000), rng.uniform(-500, 5500, 5000)
+    got = assign_cabins(x, y, cabins)
+    d2 = (x[:, None] - cx[None, :]) ** 2 + (y[:, None] - cy[None, :]) ** 2
+    want = d2.argmin(axis=1)
+    # ties have probability zero with random floats; compare distances to be safe
+    np.testing.assert_allclose(d2[np.arange(len(x)), got], d2[np.arange(len(x)), want], rtol=0)
+    assert (got == want).mean() == 1.0
+
+
+def test_link_table() -> None:
+    cabins = read_cabins(DATA / "cabins_ok.geojson")
+    link = pd.DataFrame({"building_id": ["b1", "b2", "b3"], "cabin_id": ["C3", "C1", "C3"]})
+    got = assign_cabins([0, 0, 0], [0, 0, 0], cabins, link=link, building_id=["b2", "b3", "b1"])
+    assert got.tolist() == [0, 2, 2]
+    bad = pd.DataFrame({"building_id": ["b1", "b2"], "cabin_id": ["C9", "C1"]})
+    with pytest.raises(SourceFileError) as e:
+        assign_cabins([0, 0, 0], [0, 0, 0], cabins, link=bad, building_id=["b1", "b2", "b4"])
+    text = str(e.value)
+    assert "C9" in text and "niet in het cabinebestand" in text  # unknown cabin
+    assert "b4" in text and "zonder cabine" in text  # building missing from the link
+
+
+def _town(n_per_cabin: list[int], years: tuple[int, ...], hp_from: dict[int, int]) -> pd.DataFrame:
+    """Dwellings of cabins 0..k-1; in year y the first hp_from[y] dwellings of each cabin have an
+    air/water heat pump (8 kW, 45 °C), the others a gas boiler."""
+    rows = []
+    for y in years:
+        for c, n in enumerate(n_per_cabin):
+            for i in range(n):
+                hp = i < hp_from[y]
+                rows.append((y, c, 5 if hp else 1, 8000.0, 45.0))
+    return pd.DataFrame(
+        rows, columns=["year", "cabin", "heating_system", "design_heat_load_w", "hp_supply_temp_c"]
+    ).assign(dhw_system=1)
+
+
+def test_overloaded_cabin_and_its_first_year() -> None:
+    cabins = gpd.GeoDataFrame(
+        {"cabin_id": ["A", "B"], "capacity_kva": [250.0, 630.0]},
+        geometry=shapely.points([0.0, 100.0], [0.0, 0.0]),
+        crs="EPSG:31370",
+    )
+    years = (2025, 2030, 2040)
+    d = _town([100, 100], years, {2025: 0, 2030: 20, 2040: 100})
+    out = cabin_loading(d["cabin"].to_numpy(), d, cabins, power_factor=0.95, params=P)
+    assert list(out.columns) == list(CABIN_LOADING_COLUMNS)
+    assert len(out) == 6
+    # by hand, cabin A in 2040: 100 heat pumps of p = 8000/COP W each, Rusck-diversified,
+    # plus 100 households after diversity
+    p1 = dwelling_electric_peak_w(d.iloc[:1].assign(heating_system=5), P)[0] / 1000.0
+    g = P.hp_coincidence_inf + (1.0 - P.hp_coincidence_inf) / 10.0
+    hh = P.household_admd_kw * 100 + (P.household_peak_single_kw - P.household_admd_kw) * 10.0
+    assert float(household_peak_kw(100, P)) == pytest.approx(hh, rel=1e-12)
+    a40 = out[(out["cabin_id"] == "A") & (out["year"] == 2040)].iloc[0]
+    assert a40["peak_kw"] == pytest.approx(100 * p1 * g + hh, rel=1e-12)
+    assert a40["loading_share"] == pytest.approx((100 * p1 * g + hh) / (250 * 0.95), rel=1e-12)
+    # today nothing overloads; A (250 kVA) overloads once the heat pumps come, B (630) not
+    assert not out.loc[out["year"] == 2025, "overloaded"].any()
+    a = out[out["cabin_id"] == "A"].set_index("year")
+    first = int(a.loc[a["overloaded"]].index.min())
+    assert a["first_overload_year"].dropna().unique().tolist() == [first]
+    assert a.loc[2040, "overloaded"]
+    assert out.loc[out["cabin_id"] == "B", "first_overload_year"].isna().all()
+    assert out.loc[out["cabin_id"] == "B", "n_dwellings"].tolist() == [100, 100, 100]
+
+
+def test_synthetic_cabins_are_deterministic_and_sized() -> None:
+    rng = np.random.default_rng(7)
+    # two villages 3 km apart: 500 and 150 dwellings
+    x = np.concatenate([rng.normal(0, 200, 500), rng.normal(3000, 100, 150)])
+    y = np.concatenate([rng.normal(0, 200, 500), rng.normal(0, 100, 150)])
+    a = synthetic_cabins(x, y, dwellings_per_cabin=120, params=P)
+    b = synthetic_cabins(x, y, dwellings_per_cabin=120, params=P)
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+    assert a.crs.to_epsg() == 31370
+    assert len(a) == int(np.ceil(650 / 120))
+    assert a["cabin_id"].is_unique
+    assert set(a["capacity_kva"]) <= {250.0, 400.0, 630.0}
+    # every cabin carries today's household peak of its dwellings at the design loading
+    idx = assign_cabins(x, y, a)
+    n = np.bincount(idx, minlength=len(a))
+    assert n.sum() == 650 and (n > 0).all()
+    need = household_peak_kw(n, P) / (P.power_factor * P.synthetic_cabin_design_loading)
+    fits = need <= a["capacity_kva"].to_numpy()
+    assert (fits | (a["capacity_kva"].to_numpy() == 630.0)).all()
+    # no cabin of the far village serves the other: clusters are local
+    east = a.geometry.x.to_numpy() > 1500
+    assert set(idx[500:]) <= set(np.flatnonzero(east))
+
+
+def test_every_problem_of_a_file_at_once(tmp_path: Path) -> None:
+    text = (
+        (DATA / "cabins_4326.geojson")
+        .read_text(encoding="utf-8")
+        .replace('"capacity_kva": 400', '"capacity_kva": 0')
+    )
+    path = tmp_path / "cabines_wgs84.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceFileError) as e:
+        read_cabins(path)
+    assert set(e.value.fields) == {"crs", "capacity_kva"}
+    assert "C2" in str(e.value)
