@@ -214,3 +214,11 @@ def test_every_problem_of_a_file_at_once(tmp_path: Path) -> None:
         read_cabins(path)
     assert set(e.value.fields) == {"crs", "capacity_kva"}
     assert "C2" in str(e.value)
+
+
+def test_no_cabins_is_an_error() -> None:
+    empty = gpd.GeoDataFrame(
+        {"cabin_id": [], "capacity_kva": []}, geometry=gpd.GeoSeries([]), crs="EPSG:31370"
+    )
+    with pytest.raises(SourceFileError, match="geen cabines"):
+        assign_cabins([0.0], [0.0], empty)

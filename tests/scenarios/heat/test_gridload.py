@@ -231,3 +231,25 @@ def test_shipped_parameters_are_within_their_ranges_and_checked() -> None:
     with pytest.raises(InputError) as e:
         grid_load_parameters(bad)
     assert set(e.value.fields) == {"power_factor", "dhw_hp_peak_w"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    code=st.sampled_from([4, 5, 6, 9]),
+    dhw=st.sampled_from([1, 5, 6, 10]),
+    q=st.floats(0.0, 50_000.0),
+    dq=st.floats(0.0, 20_000.0),
+    supply=st.floats(25.0, 75.0),
+    dsupply=st.floats(0.0, 20.0),
+)
+def test_less_load_or_cooler_supply_never_raises_the_peak(
+    code: int, dhw: int, q: float, dq: float, supply: float, dsupply: float
+) -> None:
+    d = _dwellings(
+        heating_system=[code, code],
+        dhw_system=[dhw, dhw],
+        design_heat_load_w=[q, q + dq],
+        hp_supply_temp_c=[supply, min(supply + dsupply, 75.0)],
+    )
+    low, high = dwelling_electric_peak_w(d, P)
+    assert 0.0 <= low <= high * (1 + 1e-12) + 1e-9
