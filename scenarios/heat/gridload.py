@@ -33,8 +33,8 @@ renovation plans bring. Per dwelling and year (the rows of ``scenarios.heat.dema
 :func:`zone_peak` sums per zone and year with ``np.bincount`` (3.3 M dwellings × 3 years, 9.9 M
 rows, in ~2 s on one core, measured 2026-12-04). The heat pumps' and the households' diversified
 peaks are added where a total is needed (``scenarios.heat.cabins``), as if they fell at the same
-time: a cautious choice (Love et
-al. 2017 found the heat pumps' peak in the morning, the households' falls in the evening).
+time: a cautious choice (Love et al. 2017 found the heat pumps' peak in the morning, the
+households' falls in the evening).
 
 Limits: the relation is a planning rule, not a load flow; it does not see phases, cables or
 voltage drop; the coincidence of heat pumps is a project assumption within a stated range (the
