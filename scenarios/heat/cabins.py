@@ -22,7 +22,8 @@ none is refused with what to do.
 Without a cabin file the demo town gets :func:`synthetic_cabins`: cabins at the centroids of
 groups of about ``synthetic_cabin_dwellings`` nearby dwellings (a deterministic k-means: start
 points spread along a Morton (Z-order) curve, then Lloyd iterations), each with the smallest of
-the sizes 250/400/630 kVA that carries today's household peak at
+the sizes 250/400/630 kVA (several 630 kVA transformers where one is not enough) that carries
+today's load -- household peak plus today's electric heating, both after diversity -- at
 ``synthetic_cabin_design_loading`` (``scenarios/data/grid_load.csv``; PROJECT ASSUMPTIONS).
 """
 
@@ -44,6 +45,7 @@ from scipy.spatial import cKDTree
 from buildings.errors import Problems, SourceFileError
 from scenarios.heat.gridload import (
     GridLoadParameters,
+    coincidence_factor,
     household_peak_kw,
     zone_peak,
 )
@@ -440,16 +442,19 @@ def synthetic_cabins(
     kva: tuple[float, ...] | None = None,
     params: GridLoadParameters | None = None,
     iterations: int = 25,
+    today_peak_w: ArrayLike | None = None,
 ) -> gpd.GeoDataFrame:
     """Plausible distribution cabins for a town without a cabin file (the demo town).
 
     Deterministic: k = ⌈N / ``dwellings_per_cabin``⌉ groups of nearby dwellings by k-means
     (start points every N/k-th dwelling along a Morton curve over the town, then ``iterations``
-    Lloyd steps); one cabin at each group's centroid, rated at the smallest of ``kva`` that
-    carries the group's existing household peak after diversity at
-    ``synthetic_cabin_design_loading`` of its kVA × power factor (the largest size where none
-    does). A stand-in, said so in the study's report: real cabins come from the network
-    operator.
+    Lloyd steps); one cabin at each group's centroid, rated for the load it carries today: the
+    group's household peak after diversity plus, with ``today_peak_w``, today's electric
+    heating after diversity (``scenarios.heat.gridload``), at ``synthetic_cabin_design_loading``
+    of its kVA × power factor. It gets the smallest of ``kva`` that carries that; where even the
+    largest does not, as many of the largest as needed (a cabin with several transformers). So
+    no synthetic cabin is overloaded today, as a network operator would have built it. A
+    stand-in, said so in the study's report: real cabins come from the network operator.
 
     Parameters
     ----------
@@ -463,6 +468,9 @@ def synthetic_cabins(
         Default the shipped data file.
     iterations : int
         Lloyd iterations.
+    today_peak_w : array_like, shape (N,), optional
+        Each dwelling's electrical heating peak today [W] (:func:`dwelling_electric_peak_w` of
+        today's rows); without it only the household peak sizes the cabins.
 
     Returns
     -------
@@ -507,11 +515,30 @@ def synthetic_cabins(
         centres = new
     label = cKDTree(centres).query(pts)[1].astype(np.int64)
     members = np.bincount(label, minlength=len(centres))
-    centres, members = centres[members > 0], members[members > 0]
-    need_kva = household_peak_kw(members, p) / (p.power_factor * p.synthetic_cabin_design_loading)
-    pick = np.minimum(np.searchsorted(sizes, need_kva, side="left"), len(sizes) - 1)
+    used = members > 0
+    need_kw = household_peak_kw(members, p)
+    if today_peak_w is not None:
+        pw = np.asarray(today_peak_w, dtype=np.float64)
+        if pw.shape != (n,) or not (np.isfinite(pw) & (pw >= 0.0)).all():
+            raise _error(
+                "synthetische cabines",
+                "today_peak_w",
+                f"verwacht één piek ≥ 0 W per woning ({n}); gekregen vorm {pw.shape}",
+            )
+        n_el = np.bincount(label, weights=(pw > 0.0).astype(np.float64), minlength=len(centres))
+        hp_kw = np.bincount(label, weights=pw, minlength=len(centres)) / 1000.0
+        need_kw = need_kw + hp_kw * coincidence_factor(n_el, p.hp_coincidence_inf)
+    need_kva = (need_kw / (p.power_factor * p.synthetic_cabin_design_loading))[used]
+    centres = centres[used]
+    pick = np.searchsorted(sizes, need_kva, side="left")
+    largest = sizes[-1]
+    cap = np.where(
+        pick < len(sizes),
+        sizes[np.minimum(pick, len(sizes) - 1)],
+        largest * np.ceil(need_kva / largest),
+    )
     west_east = np.lexsort((centres[:, 1], centres[:, 0]))
-    centres, cap = centres[west_east], sizes[pick][west_east]
+    centres, cap = centres[west_east], cap[west_east]
     return gpd.GeoDataFrame(
         {
             "cabin_id": [f"cab_{i + 1:04d}" for i in range(len(centres))],
