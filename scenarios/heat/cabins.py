@@ -356,7 +356,8 @@ def assign_cabins(
     if missing.any():
         problems.add(
             "building_id",
-            f"gebouwen zonder cabine in de koppeltabel: {_ids_text(bid[missing].tolist())}; "
+            f"gebouwen zonder cabine in de koppeltabel: "
+            f"{_ids_text(list(dict.fromkeys(bid[missing].tolist())))}; "
             "vul de koppeltabel aan (of laat ze weg om elk gebouw aan de dichtste cabine te koppelen)",
             np.flatnonzero(missing),
         )

@@ -128,8 +128,11 @@ def test_link_table() -> None:
     assert got.tolist() == [0, 2, 2]
     bad = pd.DataFrame({"building_id": ["b1", "b2"], "cabin_id": ["C9", "C1"]})
     with pytest.raises(SourceFileError) as e:
-        assign_cabins([0, 0, 0], [0, 0, 0], cabins, link=bad, building_id=["b1", "b2", "b4"])
+        assign_cabins(
+            [0, 0, 0, 0], [0, 0, 0, 0], cabins, link=bad, building_id=["b1", "b2", "b4", "b4"]
+        )
     text = str(e.value)
+    assert text.count("b4") == 1  # a building of several dwellings (rows) is named once
     assert "C9" in text and "niet in het cabinebestand" in text  # unknown cabin
     assert "b4" in text and "zonder cabine" in text  # building missing from the link
 
