@@ -1,0 +1,253 @@
+"""The heat plan of a municipality: demand, zones, cost of heat, advice and grid load per year.
+
+What ``wijk warmte`` runs (:func:`heat_plan`), in the order the data flows:
+
+1. every dwelling's heat demand, design load and heat-pump readiness today and in each scenario
+   year (``scenarios.heat.demand``, the core on each dwelling's state);
+2. where the user decided zones by hand (``--zones-fixed``), what follows from the decision: a
+   dwelling inside a zone decided for a heat network is connected to it from the first scenario
+   year on (district heat instead of what the scenario gave it), so its heat pump leaves the
+   grid load; an individual or hybrid zone keeps the scenario's systems;
+3. per kind of zone (statistical sectors, a 100 m grid, street segments where streets are
+   given; ``scenarios.heat.zones``) and year: heat demand and its density, plot ratio;
+4. the levelised cost of heat per strategy with its Monte Carlo and the advice
+   (``scenarios.heat.costs``); a decided zone's advice is the decision (``advice_source`` =
+   ``vastgelegd``), its costs are still shown;
+5. the design-day peak of heating electrification beside the existing household peak
+   (``scenarios.heat.gridload``), and with cabins the loading of each cabin per year
+   (``scenarios.heat.cabins``).
+
+Nothing is dropped silently: a dwelling in no zone of a kind is listed in ``rejects`` with the
+layer, year and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from scenarios.catalogue import Catalogue
+from scenarios.heat import cabins as cabin_mod
+from scenarios.heat.costs import (
+    DwellingCostInputs,
+    HeatCostParameters,
+    ZoneCostInputs,
+    zone_lcoh,
+)
+from scenarios.heat.demand import dwelling_heat
+from scenarios.heat.gridload import GridLoadParameters, dwelling_electric_peak_w, zone_peak
+from scenarios.heat.zones import ZoneLayer, aggregate_years, grid_layer, sector_layer, street_layer
+
+#: District heat (``sim/data/heating_systems.csv``): the system of a dwelling in a zone decided
+#: for a heat network.
+DISTRICT_HEAT = 7
+#: How a zone's advice came about.
+ADVICE_MODEL = "model"
+ADVICE_FIXED = "vastgelegd"
+
+
+@dataclass
+class HeatPlanInputs:
+    """What a heat plan is computed from (everything in EPSG:31370)."""
+
+    twin: gpd.GeoDataFrame
+    sectors: gpd.GeoDataFrame
+    catalogue: Catalogue
+    today: int
+    #: per scenario year, each dwelling's measures by then (``woningen.parquet``)
+    states: Mapping[int, Sequence[str]] | None = None
+    streets: gpd.GeoDataFrame | None = None
+    cabins: gpd.GeoDataFrame | None = None
+    cabin_link: pd.DataFrame | None = None
+    #: decided zones: polygons with ``zone_id`` and ``advice`` (a Dutch advice word), as
+    #: :func:`scenarios.heat.io_zones.read_fixed_zones` reads them
+    fixed: gpd.GeoDataFrame | None = None
+    runs: int = 200
+    seed: int = 0
+    cost_parameters: HeatCostParameters | None = None
+    grid_parameters: GridLoadParameters | None = None
+
+
+@dataclass
+class HeatPlan:
+    """The heat plan: per kind of zone one GeoDataFrame with a row per zone and year."""
+
+    years: list[int]
+    demand: pd.DataFrame
+    layers: dict[str, gpd.GeoDataFrame]
+    cabins: gpd.GeoDataFrame | None
+    rejects: pd.DataFrame
+    runs: int
+    fixed_dwellings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
+    """Compute the heat plan (see the module notes)."""
+    demand = dwelling_heat(inputs.twin, inputs.catalogue, inputs.today, inputs.states)
+    years = sorted(int(y) for y in demand["year"].unique())
+    fixed_word, fixed_id = _fixed_zone_of_rows(demand, inputs.fixed)
+    connected = (fixed_word == "warmtenet") & (demand["year"].to_numpy() > inputs.today)
+    if connected.any():
+        demand.loc[connected, "heating_system"] = DISTRICT_HEAT
+        demand.loc[connected, "dhw_system"] = DISTRICT_HEAT
+    peak_w = dwelling_electric_peak_w(demand, inputs.grid_parameters)
+    builders = {
+        "sector": lambda: sector_layer(inputs.sectors, demand["sector_id"].to_numpy()),
+        "grid": lambda: grid_layer(demand["x"].to_numpy(), demand["y"].to_numpy()),
+    }
+    if inputs.streets is not None:
+        streets = inputs.streets
+        builders["street"] = lambda: street_layer(
+            streets, demand["x"].to_numpy(), demand["y"].to_numpy()
+        )
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    rejects = []
+    for name, build in builders.items():
+        layer = build()
+        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, fixed_id)
+        if len(layer.rejects):
+            rows = layer.rejects["row"].to_numpy()
+            rejects.append(
+                pd.DataFrame(
+                    {
+                        "layer": name,
+                        "dwelling_id": demand["dwelling_id"].to_numpy()[rows],
+                        "year": demand["year"].to_numpy()[rows],
+                        "reason": layer.rejects["reason"].to_numpy(),
+                    }
+                )
+            )
+    cabins = None
+    if inputs.cabins is not None:
+        cabins = _cabin_years(demand, inputs)
+    return HeatPlan(
+        years=years,
+        demand=demand,
+        layers=layers,
+        cabins=cabins,
+        rejects=(
+            pd.concat(rejects, ignore_index=True)
+            if rejects
+            else pd.DataFrame(columns=["layer", "dwelling_id", "year", "reason"])
+        ),
+        runs=inputs.runs,
+        fixed_dwellings=int(connected.sum()),
+    )
+
+
+def _fixed_zone_of_rows(
+    demand: pd.DataFrame, fixed: gpd.GeoDataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the advice word and id of the decided zone it lies in ("" where none)."""
+    n = len(demand)
+    word = np.full(n, "", dtype=object)
+    ident = np.full(n, "", dtype=object)
+    if fixed is None or not len(fixed):
+        return word, ident
+    x, y = demand["x"].to_numpy(), demand["y"].to_numpy()
+    advice = fixed["advice"].astype(str)
+    for geom, w, zid in zip(fixed.geometry, advice, fixed["zone_id"].astype(str), strict=True):
+        inside = shapely.contains_xy(geom, x, y)
+        word[inside] = w
+        ident[inside] = zid
+    return word, ident
+
+
+def _zone_years(
+    layer: ZoneLayer,
+    demand: pd.DataFrame,
+    peak_w: np.ndarray,
+    inputs: HeatPlanInputs,
+    fixed_word: np.ndarray,
+    fixed_id: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """One kind of zone: a row per zone and year with demand, cost of heat, advice and peak."""
+    table = aggregate_years(layer, demand)
+    zone_ids = layer.zones["zone_id"].astype(str).to_numpy()
+    year = demand["year"].to_numpy()
+    area_ha = layer.zones["area_m2"].to_numpy(dtype=np.float64) / 1e4
+    inside = layer.zone_of >= 0
+    peaks = zone_peak(
+        layer.zone_of[inside],
+        demand[inside],
+        len(zone_ids),
+        area_ha=area_ha,
+        params=inputs.grid_parameters,
+        peak_w=peak_w[inside],
+    )
+    peaks["zone_id"] = zone_ids[peaks["zone"].to_numpy()]
+    parts = []
+    for y in sorted(table["year"].unique()):
+        t = table[table["year"] == y].reset_index(drop=True)
+        pos = pd.Series(np.arange(len(t)), index=t["zone_id"].astype(str))
+        rows = np.flatnonzero((year == y) & inside)
+        frame = demand.iloc[rows]
+        zone = pos.reindex(zone_ids[layer.zone_of[rows]]).to_numpy().astype(np.int64)
+        cost = zone_lcoh(
+            ZoneCostInputs(
+                area_m2=t["area_ha"].to_numpy(dtype=np.float64) * 1e4,
+                floor_area_m2=t["floor_area_m2"].to_numpy(dtype=np.float64),
+                street_length_m=t["street_length_m"].to_numpy(dtype=np.float64),
+            ),
+            DwellingCostInputs.from_frame(frame, zone),
+            inputs.cost_parameters,
+            year=int(y),
+            runs=inputs.runs,
+            seed=inputs.seed,
+        ).frame()
+        t = pd.concat([t, cost], axis=1)
+        t["advice_source"] = ADVICE_MODEL
+        decided = _decided_word(zone, fixed_word[rows], len(t))
+        hit = decided != ""
+        t.loc[hit, "advice"] = decided[hit]
+        t.loc[hit, "advice_probability"] = 1.0
+        t.loc[hit, "advice_source"] = ADVICE_FIXED
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out = out.merge(peaks.drop(columns=["zone", "n_dwellings"]), on=["zone_id", "year"], how="left")
+    geometry = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry
+    return gpd.GeoDataFrame(
+        out, geometry=geometry.reindex(out["zone_id"].astype(str)).to_numpy(), crs=layer.zones.crs
+    )
+
+
+def _decided_word(zone: np.ndarray, word: np.ndarray, n_zones: int) -> np.ndarray:
+    """Per zone, the decision covering most of its dwellings ("" where most lie in no decided
+    zone)."""
+    out = np.full(n_zones, "", dtype=object)
+    if not (word != "").any():
+        return out
+    table = pd.DataFrame({"zone": zone, "word": word})
+    counts = table.groupby(["zone", "word"]).size().reset_index(name="n")
+    best = counts.sort_values(["zone", "n"], ascending=[True, False]).drop_duplicates("zone")
+    out[best["zone"].to_numpy()] = best["word"].to_numpy()
+    return out
+
+
+def _cabin_years(demand: pd.DataFrame, inputs: HeatPlanInputs) -> gpd.GeoDataFrame:
+    """The loading of every cabin in every year, with the cabin's point."""
+    assert inputs.cabins is not None
+    cab = inputs.cabins
+    which = cabin_mod.assign_cabins(
+        demand["x"].to_numpy(),
+        demand["y"].to_numpy(),
+        cab,
+        link=inputs.cabin_link,
+        building_id=demand["building_id"].to_numpy() if inputs.cabin_link is not None else None,
+    )
+    loading = cabin_mod.cabin_loading(which, demand, cab, params=inputs.grid_parameters)
+    points = cab.set_index(cab["cabin_id"].astype(str)).geometry
+    return gpd.GeoDataFrame(
+        loading,
+        geometry=points.reindex(loading["cabin_id"].astype(str)).to_numpy(),
+        crs=cab.crs,
+    )
+
+
+__all__ = ["ADVICE_FIXED", "ADVICE_MODEL", "HeatPlan", "HeatPlanInputs", "heat_plan"]
