@@ -29,9 +29,11 @@ the yearly cost of heating the zone's dwellings is divided by the heat they take
     (``heat_pump_air_water``), plus what the dwelling needs to be ready for it
     (``hp_ready_cost_eur``, priced as the catalogue's readiness measure for lifetime and range);
     electricity at the seasonal performance factor of the core (:func:`sim.systems.
-    seasonal_performance_factor`) at the supply temperature the emitters need, at most the
-    catalogue's ``hp_supply_temp_c_max`` (after the readiness measures the dwelling manages with
-    it); tap water at the heat pump's tap-water SPF; yearly service.
+    seasonal_performance_factor`) at the supply temperature the emitters need; where that is
+    above the catalogue's ``hp_supply_temp_c_max``, at the design temperature of the readiness
+    measure's new emitters (``emitter_temp_c``, 45 °C in the shipped catalogue; the limit itself
+    for a readiness measure without one); tap water at the heat pump's tap-water SPF; yearly
+    service.
 ``hybrid``
     The catalogue's hybrid heat pump (``heat_pump_hybrid``) on the existing emitters: its heat
     pump delivers ``hp_share`` of the space heat (``sim/data/heating_systems.csv``), the gas
@@ -940,12 +942,16 @@ def zone_cost_sums(
     )
     coll_price = np.where(apt, share, 0.0)
 
-    # performance: the heat pump at the supply its emitters need, at most the catalogue's
-    # readiness limit (the readiness measures make the dwelling manage with it)
+    # performance: the heat pump at the supply its emitters need; where that is above the
+    # catalogue's limit for a heat pump, the readiness measure was priced (hp_ready_cost_eur):
+    # its new emitters' design temperature when it sets one, else the limit itself
     hp_measure = cat.measure(roles["individual_heat_pump"])
     hp_code = int(hp_measure.effect["heating_system"])
     t_max = float(hp_measure.applies_if.get("hp_supply_temp_c_max", HP_MAX_SUPPLY_C))
-    spf_hp = _spf_by_temperature(hp_code, np.minimum(dw.hp_supply_temp_c, t_max))
+    readiness = cat.measure(roles["heat_pump_readiness"]).effect
+    t_ready = min(float(readiness.get("emitter_temp_c", t_max)), t_max)
+    t_hp = np.where(dw.hp_supply_temp_c > t_max, t_ready, dw.hp_supply_temp_c)
+    spf_hp = _spf_by_temperature(hp_code, t_hp)
     hy_code = int(cat.measure(roles["hybrid_heat_pump"]).effect["heating_system"])
     spf_hy = _spf_by_temperature(hy_code, dw.hp_supply_temp_c)
     boiler = int(tables.backup_code[hy_code])

@@ -137,7 +137,8 @@ def test_tiny_zone_by_hand_per_strategy(params):
     conn = cat.measure("heat_network").cost
     rd = cat.measure("low_temperature_emitters").cost
     dhw = raw["dhw_share"]
-    spf = [seasonal_performance_factor(5, min(t, 55.0)) for t in temp]
+    # above the heat pump's 55 °C the readiness measure's new emitters (45 °C) are priced
+    spf = [seasonal_performance_factor(5, t if t <= 55.0 else 45.0) for t in temp]
     spf_dhw = seasonal_performance_factor(5, 55.0, np.zeros(12), dhw_kwh=1.0)
 
     def hp_elec(i):
