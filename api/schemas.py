@@ -450,6 +450,14 @@ class ScenarioInfo(BaseModel):
     indicators: list[str]
 
 
+class HeatPlanInfo(BaseModel):
+    """The heat plan the service holds (``wijk warmte``)."""
+
+    layers: list[str]
+    years: list[int]
+    cabins: bool
+
+
 class IndicatorRow(BaseModel):
     """One indicator of an area in a year (``scenarios.indicators.INDICATOR_COLUMNS``): the
     central estimate (the median of the runs) and the runs' P10/P50/P90."""

@@ -45,6 +45,13 @@ def serve(
             "LEKP-rapport; zonder --twin rekent de dienst het voorbeeldscenario zelf door.",
         ),
     ] = None,
+    warmte: Annotated[
+        Path | None,
+        typer.Option(
+            "--warmte",
+            help="Een warmteplan (de map van wijk warmte) voor de warmtezonering op de kaart.",
+        ),
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Poort.")] = 8000,
     workers: Annotated[
@@ -63,6 +70,7 @@ def serve(
 
     from api import db as database
     from buildings.twin import read_twin
+    from scenarios.heat.results import load_heat_results
     from scenarios.results import load_results
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,6 +84,11 @@ def serve(
                     results = _example_results(frame, Path(tmp) / "scenario", step)
                 if results is not None:
                     load_results(results)  # checks the folder before the workers start
+                if warmte is None and twin is None:
+                    step("voorbeeldwarmteplan berekenen")
+                    warmte = _example_heat_plan(frame, path, results, Path(tmp))
+                if warmte is not None:
+                    load_heat_results(warmte)  # the same for the heat plan
                 step("database bijwerken")
                 database.migrate(database.make_engine(db))
         except (InputError, SourceFileError) as exc:
@@ -85,6 +98,8 @@ def serve(
             os.environ["WIJK_DB_URL"] = db
         if results is not None:
             os.environ["WIJK_RESULTS"] = str(results)
+        if warmte is not None:
+            os.environ["WIJK_WARMTE"] = str(warmte)
         console.print(
             f"Wijkrenovatietool luistert op http://{host}:{port} met {workers} werkproces(sen) "
             f"({n:,} woningen; API-documentatie op /docs).".replace(",", ".")
@@ -110,6 +125,17 @@ def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], N
     example = resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml")
     run_file(str(example), out, twin=frame, progress=step)
     return out
+
+
+def _example_heat_plan(
+    frame: gpd.GeoDataFrame, twin_path: Path, results: Path | None, folder: Path
+) -> Path:
+    """The demo town's heat plan (with synthetic cabins), written to ``folder/warmte``."""
+    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+
+    cabins = demo_cabins(frame, folder / "cabines.gpkg")
+    done = run_heat_plan(twin_path, folder / "warmte", results, cabins=cabins, twin=frame)
+    return done.out_dir
 
 
 def _demo_twin(folder: Path, step: Callable[[str], None]) -> Path:

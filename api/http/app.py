@@ -25,6 +25,7 @@ from api.http.routes import ROUTERS
 from api.http.security import install_security_headers
 from api.http.settings import Settings
 from api.web import build_docs_router, build_web_router, mount_static
+from scenarios.heat.results import HeatResults, load_heat_results
 from scenarios.results import ScenarioResults, load_results
 
 
@@ -33,10 +34,12 @@ def create_app(
     engine: Engine | None = None,
     db_url: str | None = None,
     results: ScenarioResults | None = None,
+    heat: HeatResults | None = None,
 ) -> FastAPI:
     """The application for a loaded :class:`api.service.ServiceState`, a dossier database
     (an engine, or a URL; default the SQLite file of :data:`api.db.DEFAULT_DB`) and, optionally,
-    the results of a scenario run (:func:`scenarios.results.load_results`).
+    the results of a scenario run (:func:`scenarios.results.load_results`) and of a heat plan
+    (:func:`scenarios.heat.results.load_heat_results`).
 
     With results, ``state`` must hold the policy the results were computed with
     (``service.load_state(twin, policy=results.policy)``): the LEKP goals, the LEKP period and
@@ -65,7 +68,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.context = Context(state=state, engine=engine, results=results)
+    app.state.context = Context(state=state, engine=engine, results=results, heat=heat)
     install_error_handlers(app)
     install_openapi(app, list(state.catalogue.ids))
     for router in ROUTERS:
@@ -86,11 +89,12 @@ def app_from_env(settings: Settings | None = None) -> FastAPI:
     twin = read_twin(s.twin)
     sectors = read_twin_sectors(s.twin)
     results = load_results(s.results) if s.results is not None else None
+    heat = load_heat_results(s.warmte) if s.warmte is not None else None
     # one policy for everything the service shows: that of the results it serves
     state = service.load_state(
         twin, sectors=sectors, policy=None if results is None else results.policy
     )
-    return create_app(state, db_url=s.db_url, results=results)
+    return create_app(state, db_url=s.db_url, results=results, heat=heat)
 
 
 __all__ = ["app_from_env", "create_app"]

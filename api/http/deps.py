@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api import db, service
 from api.http.ratelimit import refuse
 from api.schemas import ID_PATTERN
+from scenarios.heat.results import HeatResults
 from scenarios.results import ScenarioResults
 
 #: Threads per worker process that compute corrected household plans (see
@@ -30,6 +31,8 @@ class Context:
     state: service.ServiceState
     engine: Engine
     results: ScenarioResults | None
+    #: the heat plan (``wijk warmte``), if the service was started with one
+    heat: HeatResults | None = None
     #: answers computed once (the clusters' GeoJSON)
     cache: dict[str, Any] = field(default_factory=dict)
     #: the computing thread's limiter, made on the event loop at the first corrected plan

@@ -1,6 +1,6 @@
 """What the HTTP service is started with: the twin, the dossier database and, optionally, the
 results of a scenario run. ``wijk serve`` checks them and hands them to its worker processes as
-environment variables (``WIJK_TWIN``, ``WIJK_DB_URL``, ``WIJK_RESULTS``); each worker reads
+environment variables (``WIJK_TWIN``, ``WIJK_DB_URL``, ``WIJK_RESULTS``, ``WIJK_WARMTE``); each worker reads
 them here, validated, once."""
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     db_url: str | None = Field(default=None)
     #: A ``wijk scenario run`` output folder for the map and the LEKP report.
     results: Path | None = Field(default=None)
+    #: A ``wijk warmte`` output folder for the heat zoning on the map (``/api/v1/warmte``).
+    warmte: Path | None = Field(default=None)
 
 
 __all__ = ["Settings"]

@@ -1,7 +1,15 @@
 """The routes under ``/api/v1``, one module per resource; each is thin over :mod:`api.service`
 (the twin, plans, cards, maps) or :mod:`api.db` (the dossiers)."""
 
-from api.http.routes import addresses, dossiers, dwellings, health, municipalities, scenario
+from api.http.routes import (
+    addresses,
+    dossiers,
+    dwellings,
+    health,
+    municipalities,
+    scenario,
+    warmte,
+)
 
 #: Every router, in the order OpenAPI lists them.
 ROUTERS = (
@@ -10,6 +18,7 @@ ROUTERS = (
     dwellings.router,
     municipalities.router,
     scenario.router,
+    warmte.router,
     dossiers.router,
 )
 

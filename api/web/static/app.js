@@ -177,9 +177,123 @@
       },
     });
     layerControl.addOverlay(layer, "collectieve renovatie (beste 50)");
+    loadHeat();
   }
 
   indicatorSelect.addEventListener("change", () => { if (sectorLayer) styleSectors(); });
+
+  // --- the heat plan (wijk warmte): zones coloured by advice, hatched where the advice is
+  // uncertain; cabins by their loading on the design day
+  const ADVICE_COLOURS = {
+    "warmtenet": "#d7301f", "individueel": "#2b8cbe", "hybride": "#7fbc41", "nader onderzoeken": "#bdbdbd",
+  };
+  const UNCERTAIN_BELOW = 0.8; // advice probability under which a zone is hatched
+  const STRATEGY_NL = {
+    network: "warmtenet", individual_hp: "individuele warmtepomp", hybrid: "hybride warmtepomp",
+    collective_hp: "collectieve warmtepomp",
+  };
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  function hatchPatterns() {
+    // one pattern per advice colour, in an SVG of its own: fill="url(#arcering-N)" finds it
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.setAttribute("aria-hidden", "true");
+    const defs = document.createElementNS(SVG_NS, "defs");
+    Object.values(ADVICE_COLOURS).forEach((colour, i) => {
+      const pattern = document.createElementNS(SVG_NS, "pattern");
+      pattern.setAttribute("id", "arcering-" + i);
+      pattern.setAttribute("patternUnits", "userSpaceOnUse");
+      pattern.setAttribute("width", "8");
+      pattern.setAttribute("height", "8");
+      pattern.setAttribute("patternTransform", "rotate(45)");
+      const back = document.createElementNS(SVG_NS, "rect");
+      back.setAttribute("width", "8");
+      back.setAttribute("height", "8");
+      back.setAttribute("fill", colour);
+      back.setAttribute("fill-opacity", "0.35");
+      const line = document.createElementNS(SVG_NS, "rect");
+      line.setAttribute("width", "3");
+      line.setAttribute("height", "8");
+      line.setAttribute("fill", colour);
+      pattern.append(back, line);
+      defs.append(pattern);
+    });
+    svg.append(defs);
+    document.body.append(svg);
+  }
+  function adviceFill(p) {
+    const words = Object.keys(ADVICE_COLOURS);
+    const i = Math.max(0, words.indexOf(p.advice));
+    const uncertain = p.advice_probability === null || p.advice_probability < UNCERTAIN_BELOW;
+    return uncertain ? "url(#arcering-" + i + ")" : ADVICE_COLOURS[words[i]];
+  }
+  function heatInfo(p) {
+    const box = el("div", {}, el("strong", {}, "Warmtezone " + p.zone_id + " (" + p.year + ")"));
+    box.append(el("br"), f0.format(p.n_dwellings) + " woningen, " + f0.format(p.heat_demand_mwh) +
+      " MWh warmte per jaar, " + f0.format(p.heat_density_mwh_ha) + " MWh/ha");
+    box.append(el("br"), "advies: " + p.advice + (p.advice_probability === null ? "" : " (kans " + pct(p.advice_probability) + ")") +
+      (p.advice_source === "vastgelegd" ? ", vastgelegd" : ""));
+    for (const [key, name] of Object.entries(STRATEGY_NL)) {
+      const mid = p["lcoh_" + key + "_p50_eur_mwh"];
+      if (mid === null || mid === undefined) continue;
+      box.append(el("br"), name + ": " + f0.format(mid) + " €/MWh (" + f0.format(p["lcoh_" + key + "_p10_eur_mwh"]) +
+        "–" + f0.format(p["lcoh_" + key + "_p90_eur_mwh"]) + ")");
+    }
+    box.append(el("br"), "piek warmtepompen op de ontwerpdag: " + f0.format(p.peak_kw) + " kW (bestaande huishoudpiek " +
+      f0.format(p.household_peak_kw) + " kW)");
+    return box;
+  }
+  function cabinColour(share) {
+    if (share === null || share === undefined) return "#888888";
+    return share > 1 ? "#d7301f" : share > 0.8 ? "#fdae61" : "#1a9641";
+  }
+  let heatLayer = null;
+  let cabinLayer = null;
+  async function drawHeat(info, year) {
+    const layer = info.layers.includes("grid") ? "grid" : info.layers[0];
+    const res = await getJSON("/api/v1/warmte/zones?layer=" + layer + "&year=" + year);
+    if (!res.ok) return;
+    const shown = heatLayer && map.hasLayer(heatLayer);
+    if (heatLayer) { layerControl.removeLayer(heatLayer); heatLayer.remove(); }
+    heatLayer = L.geoJSON(res.body, {
+      style: (f) => ({ fillColor: adviceFill(f.properties), fillOpacity: 0.8, color: "#555", weight: 0.5 }),
+      onEachFeature: (f, l) => l.bindTooltip(() => heatInfo(f.properties), { sticky: true }),
+    });
+    layerControl.addOverlay(heatLayer, "warmtezonering (gearceerd: onzeker advies)");
+    if (shown) heatLayer.addTo(map);
+    if (!info.cabins) return;
+    const cab = await getJSON("/api/v1/warmte/cabines?year=" + year);
+    if (!cab.ok) return;
+    const cabShown = cabinLayer && map.hasLayer(cabinLayer);
+    if (cabinLayer) { layerControl.removeLayer(cabinLayer); cabinLayer.remove(); }
+    cabinLayer = L.geoJSON(cab.body, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        radius: 6, color: "#222", weight: 1, fillColor: cabinColour(f.properties.loading_share), fillOpacity: 0.9,
+      }),
+      onEachFeature: (f, l) => l.bindTooltip(() => el("div", {},
+        el("strong", {}, "Cabine " + f.properties.cabin_id + " (" + f.properties.year + ")"), el("br"),
+        f0.format(f.properties.peak_kw) + " kW piek voor " + f0.format(f.properties.capacity_kva) + " kVA: " +
+          pct(f.properties.loading_share) + (f.properties.overloaded ? ", overbelast" : ""))),
+    });
+    layerControl.addOverlay(cabinLayer, "cabines (belasting op de ontwerpdag)");
+    if (cabShown) cabinLayer.addTo(map);
+  }
+  async function loadHeat() {
+    const res = await getJSON("/api/v1/warmte");
+    if (!res.ok) return; // no heat plan: nothing to show
+    hatchPatterns();
+    const control = L.control({ position: "topright" });
+    control.onAdd = () => {
+      const select = el("select", { id: "warmte-jaar", "aria-label": "jaar van het warmteplan" });
+      for (const y of res.body.years) select.append(el("option", { value: String(y) }, "warmteplan " + y));
+      select.addEventListener("change", () => drawHeat(res.body, select.value));
+      L.DomEvent.disableClickPropagation(select);
+      return el("div", { class: "leaflet-bar warmte-jaar" }, select);
+    };
+    control.addTo(map);
+    drawHeat(res.body, res.body.years[0]);
+  }
 
   // buildings: only when zoomed in, so a window never holds more than a few thousand
   const buildingLayer = L.geoJSON(null, {

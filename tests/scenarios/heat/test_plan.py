@@ -13,7 +13,7 @@ from buildings.twin import read_twin_sectors
 from scenarios.catalogue import load_catalogue
 from scenarios.heat.plan import ADVICE_FIXED, HeatPlan, HeatPlanInputs, heat_plan
 from scenarios.heat.results import load_heat_results
-from tests.scenarios.heat.conftest import DemoHeat
+from tests.conftest import DemoHeat
 
 RUNS = 40  # Monte Carlo draws: enough for the advice to settle in the demo's sectors
 

@@ -1,0 +1,90 @@
+"""``wijk warmte`` and the heat plan in the service (``/api/v1/warmte``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from fastapi.testclient import TestClient
+from shapely.geometry import Point
+from typer.testing import CliRunner
+
+from api.cli.main import app as cli
+from api.http.app import create_app
+from scenarios.heat.results import load_heat_results
+from tests.conftest import DemoHeat
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def written(demo_heat: DemoHeat, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``wijk warmte`` on the demo twin, with the demo town's streets and synthetic cabins."""
+    from scenarios.heat.pipeline import demo_cabins
+
+    folder = tmp_path_factory.mktemp("warmte")
+    cabins = demo_cabins(demo_heat.twin, folder / "cabines.gpkg")
+    out = folder / "plan"
+    args = ["warmte", "--twin", str(demo_heat.twin_path), "--out", str(out), "--runs", "20"]
+    args += ["--cabins", str(cabins)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Geschreven in" in result.output and "warmteplan.md" in result.output
+    return out
+
+
+def test_the_command_writes_the_plan(written: Path) -> None:
+    assert (written / "warmteplan.md").read_text(encoding="utf-8").startswith("# Warmtezonering")
+    assert (written / "cabines.csv").is_file()
+    read = load_heat_results(written)
+    assert set(read.layers) == {"sector", "grid"}
+    assert read.cabins is not None and len(read.cabins)
+
+
+def test_bad_input_gets_a_dutch_message_and_nothing_is_written(
+    demo_heat: DemoHeat, tmp_path: Path
+) -> None:
+    # cabins in degrees (EPSG:4326) and without a capacity: refused, naming the file
+    bad = gpd.GeoDataFrame(
+        {"cabin_id": ["c1", "c2"], "capacity_kva": [400.0, None]},
+        geometry=[Point(3.05, 51.03), Point(3.06, 51.04)],
+        crs=4326,
+    )
+    path = tmp_path / "cabines.gpkg"
+    bad.to_file(path, driver="GPKG")
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        cli,
+        ["warmte", "--twin", str(demo_heat.twin_path), "--out", str(out), "--cabins", str(path)],
+    )
+    assert result.exit_code != 0
+    assert "cabines.gpkg" in result.output and "Er is niets weggeschreven" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> None:  # type: ignore[no-untyped-def]
+    heat = load_heat_results(written)
+    with TestClient(create_app(demo_state, db_url="sqlite://", heat=heat)) as client:
+        info = client.get("/api/v1/warmte").json()
+        assert info["layers"] == ["sector", "grid"] and info["cabins"] is True
+        years = info["years"]
+        zones = client.get("/api/v1/warmte/zones", params={"layer": "grid", "year": years[0]})
+        assert zones.status_code == 200
+        features = zones.json()["features"]
+        assert features and {"advice", "advice_probability", "peak_kw"} <= set(
+            features[0]["properties"]
+        )
+        # GeoJSON in degrees for the map
+        lon, lat = features[0]["geometry"]["coordinates"][0][0]
+        assert 2.5 < lon < 6.5 and 49.4 < lat < 51.6
+        cabins = client.get("/api/v1/warmte/cabines", params={"year": years[0]}).json()
+        assert cabins["features"] and "loading_share" in cabins["features"][0]["properties"]
+        missing = client.get("/api/v1/warmte/zones", params={"layer": "street"})
+        assert missing.status_code == 404 and "geen laag street" in missing.text
+        wrong_year = client.get("/api/v1/warmte/zones", params={"year": 1999})
+        assert wrong_year.status_code == 404 and "geen warmteplan voor 1999" in wrong_year.text
+    with TestClient(create_app(demo_state, db_url="sqlite://")) as client:
+        none = client.get("/api/v1/warmte")
+        assert none.status_code == 404 and "--warmte" in none.text
