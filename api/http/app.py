@@ -73,7 +73,7 @@ def create_app(
     install_openapi(app, list(state.catalogue.ids))
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(build_web_router(state, engine, results))
+    app.include_router(build_web_router(state, engine, results, heat))
     app.include_router(build_docs_router())
     mount_static(app)
     install_security_headers(app)  # outermost, 500s too: CSP & co. (api.http.security)

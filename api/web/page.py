@@ -46,6 +46,7 @@ from api import db, service
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
+from scenarios.heat.results import HeatResults
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
 from scenarios.results import ScenarioResults
@@ -594,6 +595,7 @@ def municipal_report(
     nis: str,
     clusters: dict[str, Any],
     results: ScenarioResults | None = None,
+    heat: HeatResults | None = None,
 ) -> str:
     """The body of the printable LEKP report of a municipality (HTML, Dutch)."""
     town = state.table["municipality_nis"].astype(str) == nis
@@ -712,7 +714,51 @@ def municipal_report(
             for p in (f["properties"] for f in top)
         ],
         state_year=state.year,
+        heat=_heat_section(heat, sector_ids),
     )
+
+
+def _heat_section(heat: HeatResults | None, sector_ids: set[str]) -> dict[str, Any] | None:
+    """The heat zoning of the municipality's sectors for the council report: per sector the
+    advice, its probability, the heat density, the cost of heat per strategy and the peak load,
+    today and in the plan's last year; the cabins that overload, by year."""
+    if heat is None or "sector" not in heat.layers:
+        return None
+    zones = heat.layers["sector"]
+    zones = zones[zones["zone_id"].astype(str).isin(sector_ids)]
+    years = heat.years
+    shown = [years[0], years[-1]] if len(years) > 1 else years
+
+    def rows(year: int) -> list[dict[str, Any]]:
+        t = zones[zones["year"] == year].sort_values("heat_density_mwh_ha", ascending=False)
+        return [
+            {
+                "zone_id": str(r["zone_id"]),
+                "density": float(r["heat_density_mwh_ha"]),
+                "network": float(r["lcoh_network_p50_eur_mwh"]),
+                "hybrid": float(r["lcoh_hybrid_p50_eur_mwh"]),
+                "individual": float(r["lcoh_individual_hp_p50_eur_mwh"]),
+                "advice": str(r["advice"])
+                + (" (vastgelegd)" if str(r.get("advice_source")) == "vastgelegd" else ""),
+                "probability": float(r["advice_probability"]),
+                "peak_kw": float(r["peak_kw"]),
+                "household_peak_kw": float(r["household_peak_kw"]),
+            }
+            for _, r in t.iterrows()
+        ]
+
+    overloaded = None
+    if heat.cabins is not None:
+        c = heat.cabins
+        overloaded = [
+            {"year": int(y), "n": int(n), "of": int(c["cabin_id"].nunique())}
+            for y, n in c.groupby("year")["overloaded"].sum().items()
+        ]
+    return {
+        "years": [{"year": y, "rows": rows(y)} for y in shown],
+        "cabins": overloaded,
+        "folder": heat.folder.name,
+    }
 
 
 # ------------------------------------------------------------------------------ the router
@@ -754,7 +800,10 @@ def _json_in_html(data: Any) -> str:
 
 
 def build_web_router(
-    state: service.ServiceState, engine: Engine, results: ScenarioResults | None = None
+    state: service.ServiceState,
+    engine: Engine,
+    results: ScenarioResults | None = None,
+    heat: HeatResults | None = None,
 ) -> APIRouter:
     """Routes of the web page and the reports for ``state`` and the dossier database."""
     router = APIRouter(include_in_schema=False)
@@ -890,7 +939,7 @@ def build_web_router(
                 "Gemeente niet gevonden",
                 [f"De gemeente met NIS-code '{nis}' zit niet in de tweeling."],
             )
-        body = municipal_report(state, engine, nis, clusters(), results)
+        body = municipal_report(state, engine, nis, clusters(), results, heat)
         return _page(f"LEKP-rapport {nis}", body)
 
     return router

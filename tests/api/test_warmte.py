@@ -85,6 +85,14 @@ def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> N
         assert missing.status_code == 404 and "geen laag street" in missing.text
         wrong_year = client.get("/api/v1/warmte/zones", params={"year": 1999})
         assert wrong_year.status_code == 404 and "geen warmteplan voor 1999" in wrong_year.text
+        # the council report has the heat zoning of its sectors, today and at the end
+        nis = demo_state.municipalities[0]
+        report = client.get(f"/rapport/gemeente/{nis}").text
+        assert "Warmtezonering (lokaal warmteplan)" in report
+        assert f'id="warmte-{years[0]}"' in report and f'id="warmte-{years[-1]}"' in report
+        assert "Overbelaste distributiecabines" in report
     with TestClient(create_app(demo_state, db_url="sqlite://")) as client:
         none = client.get("/api/v1/warmte")
         assert none.status_code == 404 and "--warmte" in none.text
+        nis = demo_state.municipalities[0]
+        assert "Warmtezonering" not in client.get(f"/rapport/gemeente/{nis}").text
