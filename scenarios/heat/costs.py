@@ -38,7 +38,10 @@ the yearly cost of heating the zone's dwellings is divided by the heat they take
     The catalogue's hybrid heat pump (``heat_pump_hybrid``) on the existing emitters: its heat
     pump delivers ``hp_share`` of the space heat (``sim/data/heating_systems.csv``), the gas
     condensing boiler it keeps the rest and the tap water at its efficiency
-    (:func:`sim.systems.boiler_efficiency`); plus the fixed gas charge and yearly service.
+    (:func:`sim.systems.boiler_efficiency`); plus the fixed gas charge and yearly service. Only
+    where there is a gas boiler to pair with (the catalogue's rule of the hybrid on the heating
+    system, or a hybrid already); the zone's other dwellings get an air/water heat pump as in
+    ``individual_hp``. A zone where no dwelling can take a hybrid has no hybrid strategy (NaN).
 ``collective_hp``
     Zones with apartment buildings only (NaN elsewhere): one collective heat pump per apartment
     building at the catalogue's building price (``heat_pump_collective``, the building's cost
@@ -708,6 +711,11 @@ class DwellingCostInputs:
     attachment : ndarray of str, optional
         ``open``/``halfopen``/``gesloten``/``apartment`` for the catalogue's price factors; default
         ``apartment`` for flats and ``open`` for houses.
+    heating_system : ndarray of int, optional
+        Space-heating code (``sim/data/heating_systems.csv``) in that year. A hybrid needs a gas
+        boiler to pair with: the catalogue's rule of the hybrid (its ``heating_system_in``) says
+        which dwellings can take one; a dwelling that has a hybrid already keeps it. Default: every
+        dwelling can (a gas grid everywhere).
     """
 
     zone: NDArray[np.int64]
@@ -718,13 +726,14 @@ class DwellingCostInputs:
     floor_area_m2: NDArray[np.float64]
     is_apartment: NDArray[np.bool_]
     attachment: NDArray[Any] | None = None
+    heating_system: NDArray[np.int64] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, zone: ArrayLike) -> DwellingCostInputs:
         """From the per-dwelling table of ``scenarios.heat.demand`` (one year) and zone indices.
 
-        ``building_id`` (str) is turned into integer indices; ``attachment`` is used when the
-        frame has it.
+        ``building_id`` (str) is turned into integer indices; ``attachment`` and
+        ``heating_system`` are used when the frame has them.
         """
         building = pd.factorize(frame["building_id"].astype(str))[0].astype(np.int64)
         att = frame["attachment"].to_numpy() if "attachment" in frame.columns else None
@@ -737,6 +746,11 @@ class DwellingCostInputs:
             floor_area_m2=frame["floor_area_m2"].to_numpy(np.float64),
             is_apartment=frame["is_apartment"].to_numpy(bool),
             attachment=att,
+            heating_system=(
+                frame["heating_system"].to_numpy(np.int64)
+                if "heating_system" in frame.columns
+                else None
+            ),
         )
 
 
@@ -795,6 +809,9 @@ def _check_inputs(
     att = None if dwellings.attachment is None else np.asarray(dwellings.attachment)
     if att is not None and (att.ndim != 1 or att.shape[0] != n):
         p.add("attachment", f"moet een rij van {n} woningtypes zijn")
+    hs = None if dwellings.heating_system is None else np.asarray(dwellings.heating_system)
+    if hs is not None and (hs.ndim != 1 or hs.shape[0] != n or hs.dtype.kind not in "iu"):
+        p.add("heating_system", f"moet een rij van {n} gehele getallen (systeemcode) zijn")
     if len(p.items) == shape_problems:  # the dwellings' shapes are right: check their values
         checks = (
             (
@@ -840,6 +857,7 @@ def _check_inputs(
             floor_area_m2=dfloor,
             is_apartment=apt.astype(bool),
             attachment=att,
+            heating_system=None if hs is None else hs.astype(np.int64),
         ),
     )
 
@@ -862,9 +880,18 @@ class ZoneCostSums(NamedTuple):
     ready_flat_eur: NDArray[np.float64]
     hp_space_elec_house_kwh: NDArray[np.float64]
     hp_space_elec_flat_kwh: NDArray[np.float64]
+    #: the hybrid strategy: hybrids where a gas boiler is there to pair with ...
+    heat_hybrid_kwh: NDArray[np.float64]
+    n_hybrid: NDArray[np.float64]
     hybrid_capex_eur: NDArray[np.float64]
     hybrid_space_elec_kwh: NDArray[np.float64]
     hybrid_space_gas_kwh: NDArray[np.float64]
+    #: ... and an air/water heat pump in the other dwellings of the zone
+    heat_no_hybrid_kwh: NDArray[np.float64]
+    n_no_hybrid: NDArray[np.float64]
+    hp_capex_no_hybrid_eur: NDArray[np.float64]
+    ready_no_hybrid_eur: NDArray[np.float64]
+    hp_space_elec_no_hybrid_kwh: NDArray[np.float64]
     collective_capex_eur: NDArray[np.float64]
     connection_capex_eur: NDArray[np.float64]
     trench_length_m: NDArray[np.float64]
@@ -959,6 +986,17 @@ def zone_cost_sums(
         tables.eff_at_35c[boiler], tables.eff_at_70c[boiler], dw.hp_supply_temp_c
     )
     heat = dw.heat_demand_kwh
+    # the hybrid needs a gas boiler to pair with: the catalogue's rule on the heating system
+    if dw.heating_system is None:
+        hyb = np.ones(heat.shape[0], dtype=bool)
+    else:
+        rule = cat.applicable(
+            {"heating_system": dw.heating_system},
+            [roles["hybrid_heat_pump"]],
+            columns=["heating_system"],
+        )[:, 0]
+        hyb = rule | (dw.heating_system == hy_code)
+    nohy = ~hyb
 
     def zsum(w: NDArray[Any]) -> NDArray[np.float64]:
         return np.asarray(
@@ -985,9 +1023,16 @@ def zone_cost_sums(
         ready_flat_eur=zsum(np.where(apt, dw.hp_ready_cost_eur, 0.0)),
         hp_space_elec_house_kwh=zsum(np.where(house, heat / spf_hp, 0.0)),
         hp_space_elec_flat_kwh=zsum(np.where(apt, heat / spf_hp, 0.0)),
-        hybrid_capex_eur=zsum(hybrid_price),
-        hybrid_space_elec_kwh=zsum(heat / spf_hy),
-        hybrid_space_gas_kwh=zsum(heat / eta_boiler),
+        heat_hybrid_kwh=zsum(np.where(hyb, heat, 0.0)),
+        n_hybrid=zsum(hyb),
+        hybrid_capex_eur=zsum(np.where(hyb, hybrid_price, 0.0)),
+        hybrid_space_elec_kwh=zsum(np.where(hyb, heat / spf_hy, 0.0)),
+        hybrid_space_gas_kwh=zsum(np.where(hyb, heat / eta_boiler, 0.0)),
+        heat_no_hybrid_kwh=zsum(np.where(nohy, heat, 0.0)),
+        n_no_hybrid=zsum(nohy),
+        hp_capex_no_hybrid_eur=zsum(np.where(nohy, hp_price, 0.0)),
+        ready_no_hybrid_eur=zsum(np.where(nohy, dw.hp_ready_cost_eur, 0.0)),
+        hp_space_elec_no_hybrid_kwh=zsum(np.where(nohy, heat / spf_hp, 0.0)),
         collective_capex_eur=zsum(coll_price),
         connection_capex_eur=zsum(conn_price),
         trench_length_m=np.asarray(trench, dtype=np.float64),
@@ -1078,19 +1123,29 @@ def _lcoh_chunk(
         )
         out[:, :, 1] = (house_eur + flat_individual_eur) / heat_mwh
 
-        # hybrid: heat pump for hp_share of the space heat, the boiler the rest and tap water
+        # hybrid: heat pump for hp_share of the space heat, the boiler the rest and tap water,
+        # where there is a gas boiler to pair with; an air/water heat pump in the other dwellings
         h = run("hybrid_hp_share")
+        n_hy = col(s.n_hybrid)
         hybrid_eur = (
             col(s.hybrid_capex_eur) * fac("hybrid_heat_pump") * a_hy
             + (1.0 - dhw) * h * col(s.hybrid_space_elec_kwh) * p_el
             + (
                 (1.0 - dhw) * (1.0 - h) * col(s.hybrid_space_gas_kwh)
-                + dhw * heat_kwh / s.boiler_dhw_efficiency
+                + dhw * col(s.heat_hybrid_kwh) / s.boiler_dhw_efficiency
             )
             * p_gas
-            + (n_h + n_f) * (run("gas_fixed_charge_eur") + run("hybrid_maintenance_eur"))
+            + n_hy * (run("gas_fixed_charge_eur") + run("hybrid_maintenance_eur"))
+            + col(s.hp_capex_no_hybrid_eur) * hp_f
+            + col(s.ready_no_hybrid_eur) * ready_f
+            + (
+                (1.0 - dhw) * col(s.hp_space_elec_no_hybrid_kwh)
+                + dhw * col(s.heat_no_hybrid_kwh) / spf_dhw
+            )
+            * p_el
+            + col(s.n_no_hybrid) * run("heat_pump_maintenance_eur")
         )
-        out[:, :, 2] = hybrid_eur / heat_mwh
+        out[:, :, 2] = np.where(n_hy > 0, hybrid_eur / heat_mwh, np.nan)
 
         # collective heat pump per apartment building, the houses individual
         flat_collective_eur = (
@@ -1114,7 +1169,8 @@ class LcohResult:
         :data:`STRATEGIES`, the order of the strategy axis S.
     central : ndarray, shape (Z, S)
         LCOH at the central values (draw 0) [EUR/MWh]; NaN where a strategy does not apply
-        (``collective_hp`` without apartment buildings) or the zone has no heat demand.
+        (``collective_hp`` without apartment buildings, ``hybrid`` where no dwelling has a gas
+        boiler to pair with) or the zone has no heat demand.
     p10, p50, p90 : ndarray, shape (Z, S)
         Percentiles over the random runs [EUR/MWh] (the central value when runs = 0).
     p_cheapest : ndarray, shape (Z, S)

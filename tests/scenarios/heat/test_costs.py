@@ -8,6 +8,7 @@ the data file, the catalogue and the core's performance functions, and invariant
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -199,6 +201,53 @@ def test_collective_only_with_apartments(params):
     assert np.isnan(res.central[0, COL]) and np.isnan(res.p50[0, COL])
     assert res.p_cheapest[0, COL] == 0.0
     assert np.isfinite(res.central[1]).all()
+
+
+def test_hybrid_only_where_a_gas_boiler_is(params):
+    """The hybrid pairs with a gas boiler (the catalogue's rule on heating_system): an oil-heated
+    zone has no hybrid strategy; in a mixed zone the oil-heated dwelling gets an air/water heat
+    pump, so the zone's hybrid cost is the gas dwelling's hybrid plus the oil dwelling's heat
+    pump (each computed alone)."""
+    zones1 = ZoneCostInputs(np.array([1e4]), np.array([1000.0]), np.array([np.nan]))
+    zones2 = ZoneCostInputs(np.full(2, 1e4), np.full(2, 1000.0), np.full(2, np.nan))
+
+    def one(heat, system, n_zones=1, zone=(0,)):
+        dw = _dwellings(list(zone), heat, temp=[55.0] * len(heat), ready=[2000.0] * len(heat))
+        dw = dataclasses.replace(dw, heating_system=np.array(system))
+        zones = zones1 if n_zones == 1 else zones2
+        return zone_lcoh(zones, dw, params, year=2030, runs=0).central
+
+    oil = one([12000.0], [2])
+    assert np.isnan(oil[0, HYB]) and np.isfinite(oil[0, IND])
+    gas = one([9000.0], [1])
+    mixed = one([9000.0, 12000.0], [1, 2], zone=(0, 0))
+    expected = (gas[0, HYB] * 9.0 + oil[0, IND] * 12.0) / 21.0
+    assert mixed[0, HYB] == pytest.approx(expected, rel=1e-12)
+    # a dwelling that has a hybrid already keeps it; a heat pump already: no gas to pair with
+    assert np.isfinite(one([9000.0], [9])[0, HYB])
+    assert np.isnan(one([9000.0], [5])[0, HYB])
+
+
+def test_from_frame_reads_the_demand_table(params):
+    frame = pd.DataFrame(
+        {
+            "building_id": ["b1", "b1", "b2"],
+            "heat_demand_kwh": [5000.0, 6000.0, 14000.0],
+            "hp_supply_temp_c": [45.0, 50.0, 65.0],
+            "hp_ready_cost_eur": [0.0, 0.0, 4000.0],
+            "floor_area_m2": [70.0, 80.0, 160.0],
+            "is_apartment": [True, True, False],
+            "attachment": ["apartment", "apartment", "halfopen"],
+            "heating_system": [1, 1, 2],
+        }
+    )
+    dw = DwellingCostInputs.from_frame(frame, [0, 0, 1])
+    assert dw.building.tolist() == [0, 0, 1]
+    assert dw.heating_system.tolist() == [1, 1, 2]
+    zones = ZoneCostInputs(np.full(2, 1e4), np.array([150.0, 160.0]), np.full(2, np.nan))
+    res = zone_lcoh(zones, dw, params, year=2030, runs=10)
+    assert np.isfinite(res.central[0]).all()  # flats with gas: every strategy
+    assert np.isnan(res.central[1, [HYB, COL]]).all()  # an oil-heated house: no hybrid, no flats
 
 
 def test_zone_without_heat_is_undecided_not_dropped(params):
