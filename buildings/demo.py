@@ -14,6 +14,14 @@ from buildings.twin import TwinSources
 
 #: Sub-folder of the demo output that holds the generated register files.
 SOURCES_DIR = "bronnen"
+#: The town's street centrelines (Wegenregister road segments) beside the register files; not a
+#: twin source (the twin does not read streets): the heat zoning reads them (``--streets``).
+STREETS_FILE = "Wegsegment.shp"
+
+
+def demo_streets(out: Path) -> Path:
+    """Path of the street centrelines :func:`demo_sources` writes into ``out/bronnen``."""
+    return Path(out) / SOURCES_DIR / STREETS_FILE
 
 
 def demo_sources(

@@ -12,6 +12,7 @@ file                                          source it imitates
 ``AdresGebouweenheidKoppeling.dbf`` (+ .cpg)  Gebouwenregister extract, unit-address links
 ``Adres.shp`` (+ sidecars)                    Adressenregister extract (points)
 ``sectoren.gpkg`` (layer ``sectoren``)        Statbel statistical sectors
+``Wegsegment.shp`` (+ sidecars)               Wegenregister road segments (street centrelines)
 ``DHMVIIDSMRAS1m_k12.tif``, ``..._k13.tif``   DHM Vlaanderen II DSM, 1 m GeoTIFF tiles
 ``DHMVIIDTMRAS1m_k12.tif``, ``..._k13.tif``   DHM Vlaanderen II DTM, 1 m GeoTIFF tiles
 ``feiten.csv``                                known facts per address (municipal/EPC records)
@@ -131,6 +132,7 @@ __all__ = [
     "MUNICIPALITY_NAME",
     "MUNICIPALITY_NIS",
     "SINGLE_TOWN_MAX",
+    "WEGSEGMENT_FIELDS",
     "SyntheticMunicipality",
     "build_municipality",
     "construction_period_shares",
@@ -1059,6 +1061,8 @@ class _Town:
     trees: pd.DataFrame
     terrain: dict[str, float]
     centre: tuple[float, float]
+    #: Street centreline segments split at junctions (:func:`_street_segments`), local frame.
+    segments: pd.DataFrame | None = None
 
 
 def _terrain_params(rng: np.random.Generator, cx: float, cy: float) -> dict[str, float]:
@@ -1131,6 +1135,92 @@ def _assign_years(blds: list[_Bldg], rng: np.random.Generator) -> dict[int, int]
         for i, year in zip(order, drawn, strict=True):
             years[i] = int(year)
     return years
+
+
+#: Fields of the Wegenregister's ``Wegsegment.dbf`` in the road registry's order (Digitaal
+#: Vlaanderen, Informatievlaanderen/road-registry ``RoadSegmentDbaseSchema``, ExtractV1); the
+#: reader is :func:`scenarios.heat.io_zones.read_streets`.
+WEGSEGMENT_FIELDS: tuple[str, ...] = (
+    "WS_OIDN", "WS_UIDN", "WS_GIDN", "B_WK_OIDN", "E_WK_OIDN", "STATUS", "LBLSTATUS", "MORF",
+    "LBLMORF", "WEGCAT", "LBLWEGCAT", "LSTRNMID", "LSTRNM", "RSTRNMID", "RSTRNM", "BEHEER",
+    "LBLBEHEER", "METHODE", "LBLMETHOD", "OPNDATUM", "BEGINTIJD", "BEGINORG", "LBLBGNORG",
+    "TGBEP", "LBLTGBEP",
+)  # fmt: skip
+# Code-list values written (road-registry RoadSegmentMorphology, RoadSegmentCategory): the old
+# roads are local connecting roads, the rest access roads; the Markt is a square.
+_SEGMENT_MORF = {"street": (103, "weg bestaande uit één rijbaan"), "markt": (106, "verkeersplein")}
+_SEGMENT_WEGCAT = {"radial": ("L2", "lokale weg type 2"), "other": ("L3", "lokale weg type 3")}
+
+
+def _street_segments(builder: _TownBuilder, markt: int) -> pd.DataFrame:
+    """The town's street centrelines split at every junction, as the Wegenregister segments them.
+
+    Deterministic (no random draw): straight streets from their start along their direction;
+    the Markt a ring of radius ``_MARKT_RADIUS`` through the starts of the old roads (plus 16
+    regular vertices), split there. A street is cut where another street's end lies on it
+    (within 1 cm) or where another street crosses it. Returns ``street`` (index into the
+    town's street names; ``markt`` for the Markt), ``kind`` and ``geometry`` (local frame).
+    The streets are those of the layout: an allotment's cross street that the layout shortened
+    clear of its neighbours may no longer reach its spine and then stands apart.
+    """
+    streets = builder.streets
+    p0 = np.array([[st.x0, st.y0] for st in streets], dtype=np.float64).reshape(-1, 2)
+    t = np.array([[st.tx, st.ty] for st in streets], dtype=np.float64).reshape(-1, 2)
+    length = np.array([st.length for st in streets], dtype=np.float64)
+    p1 = p0 + t * length[:, None]
+    lines = shapely.linestrings(np.stack([p0, p1], axis=1)) if len(streets) else np.array([])
+    ends = np.concatenate([p0, p1])
+    rows: list[tuple[int, str, Any]] = []
+    tol = 0.01
+    for i, st in enumerate(streets):
+        # the cut vertices are the other street's own end points (or the crossing point), so
+        # that both streets share the road node to the last bit
+        crossing = shapely.intersection(lines[i], np.delete(lines, i))
+        pts = shapely.get_coordinates(crossing[shapely.get_type_id(crossing) == 0])
+        cand = np.concatenate([ends, pts, p0[i : i + 1], p1[i : i + 1]])
+        rel = cand - p0[i]
+        s = rel @ t[i]
+        off = np.abs(rel[:, 0] * t[i, 1] - rel[:, 1] * t[i, 0])
+        inner = (off < tol) & (s > tol) & (s < length[i] - tol)
+        inner[-2:] = True  # the street's own ends
+        s_in, xy = s[inner], cand[inner]
+        s_in[-2:] = (0.0, length[i])
+        order = np.argsort(s_in, kind="stable")
+        s_in, xy = s_in[order], xy[order]
+        keep = np.r_[True, np.diff(s_in) > tol]  # one vertex per junction
+        keep[-1] = True
+        s_in, xy = s_in[keep], xy[keep]
+        if len(s_in) > 2 and s_in[-1] - s_in[-2] <= tol:
+            xy = np.delete(xy, -2, axis=0)
+        for a, b in itertools.pairwise(xy):
+            seg = shapely.linestrings(np.array([a, b]))
+            rows.append((i, "radial" if st.kind == "radial" else "other", seg))
+    # the Markt: a ring through the starts of the old roads, cut there
+    radial_angles = [math.atan2(st.ty, st.tx) % (2 * math.pi) for st in streets if st.parent < 0]
+    regular = list(np.linspace(0.0, 2 * math.pi, 16, endpoint=False))
+    angles = sorted({round(a, 9) for a in [*radial_angles, *regular]})
+    cut_at = {round(a, 9) for a in radial_angles}
+    starts = {
+        round(math.atan2(st.ty, st.tx) % (2 * math.pi), 9): (st.x0, st.y0)
+        for st in streets
+        if st.parent < 0
+    }
+    ring = [(a, round(a, 9) in cut_at) for a in angles]
+    first = next((k for k, (_, cut) in enumerate(ring) if cut), 0)
+    ring = ring[first:] + ring[:first]
+    ring.append(ring[0])
+    piece: list[tuple[float, float]] = []
+    for k, (a, cut) in enumerate(ring):
+        # an old road starts at cx + R (cos a, sin a): its own start point, to the last bit
+        xy = starts.get(
+            round(a, 9),
+            (builder.cx + _MARKT_RADIUS * math.cos(a), builder.cy + _MARKT_RADIUS * math.sin(a)),
+        )
+        piece.append(xy)
+        if cut and k > 0 and len(piece) > 1:
+            rows.append((markt, "markt", shapely.linestrings(piece)))
+            piece = [xy]
+    return pd.DataFrame(rows, columns=["street", "kind", "geometry"])
 
 
 def _build_town(seed: int, n_res: int, variant: int = 0) -> _Town:
@@ -1267,6 +1357,7 @@ def _build_town(seed: int, n_res: int, variant: int = 0) -> _Town:
         trees,
         terrain,
         (builder.cx, builder.cy),
+        segments=_street_segments(builder, markt),
     )
 
 
@@ -1804,6 +1895,9 @@ class SyntheticMunicipality:
         One row per building record with what was built (see :func:`generate_truth`).
     tiled : bool
         True when the town pattern was tiled (no rasters possible).
+    road_segments : GeoDataFrame
+        ``Wegsegment.shp`` records (:data:`WEGSEGMENT_FIELDS`): the street centrelines split at
+        their junctions, in the Wegenregister's schema, lines.
     """
 
     buildings: gpd.GeoDataFrame
@@ -1814,6 +1908,9 @@ class SyntheticMunicipality:
     facts: pd.DataFrame
     truth: gpd.GeoDataFrame
     tiled: bool = False
+    #: ``Wegsegment.shp`` records (:data:`WEGSEGMENT_FIELDS`), street centrelines split at
+    #: junctions, lines.
+    road_segments: gpd.GeoDataFrame | None = None
     _town: _Town | None = field(default=None, repr=False)
 
 
@@ -1835,6 +1932,7 @@ def _assemble(
     """Concatenate towns (with their offsets and tile numbers), assign ids, build the frames."""
     rng = np.random.default_rng([seed, 0, 0, _IDS])
     blds, units, addrs, streets, facts, sectors, rings, offs = [], [], [], [], [], [], [], []
+    segments: list[pd.DataFrame] = []
     nb = nu = na = ns = nr = 0
     for town, dx, dy, tile in towns:
         bld = town.bld.copy()
@@ -1866,6 +1964,14 @@ def _assemble(
             sec["cd_sub_munty"] = [f"{MUNICIPALITY_NIS}{ltr}" for ltr in letters]
             sec["tx_sector_descr_nl"] = sec["tx_sector_descr_nl"] + f" ({tile + 1})"
         xy = town.ring_xy + np.array([dx, dy])
+        if town.segments is not None:
+            seg = town.segments.copy()
+            seg["street"] += ns
+            shift = np.array([dx, dy])
+            seg["geometry"] = shapely.transform(
+                seg["geometry"].to_numpy(), lambda c, shift=shift: c + shift
+            )
+            segments.append(seg)
         blds.append(bld)
         units.append(u)
         addrs.append(a)
@@ -2017,6 +2123,7 @@ def _assemble(
     truth["cd_sector"] = pd.array(
         joined.groupby(level=0)["cd_sector"].first().reindex(truth.index).to_numpy(), dtype="string"
     )
+    road_segments = _road_segments(segments, street["name"].to_numpy(), straatnmid)
     return SyntheticMunicipality(
         buildings=buildings,
         units=units_gdf,
@@ -2026,8 +2133,72 @@ def _assemble(
         facts=facts_out,
         truth=truth,
         tiled=tiled,
+        road_segments=road_segments,
         _town=towns[0][0] if not tiled else None,
     )
+
+
+def _road_segments(
+    segments: list[pd.DataFrame], names: NDArray[Any], straatnmid: NDArray[np.int64]
+) -> gpd.GeoDataFrame | None:
+    """``Wegsegment.shp`` records of the towns' segments (deterministic ids, no random draw).
+
+    Segment ids count from 1,000,001 in order; road nodes (``B_WK_OIDN``, ``E_WK_OIDN``) are
+    the distinct end points (to the millimetre), numbered from 2,000,001; street name ids are
+    the address register's ``straatnmid`` of the street, so a segment and the addresses along
+    it name the same street.
+    """
+    if not segments:
+        return None
+    seg = pd.concat(segments, ignore_index=True)
+    geoms = seg["geometry"].to_numpy()
+    n = len(seg)
+    oidn = 1_000_001 + np.arange(n, dtype=np.int64)
+    uidn = np.char.add(oidn.astype(str), "_1")
+    first = np.round(shapely.get_coordinates(shapely.get_point(geoms, 0)), 3)
+    last = np.round(shapely.get_coordinates(shapely.get_point(geoms, -1)), 3)
+    node_codes, _ = pd.factorize(pd.Series([*map(tuple, first), *map(tuple, last)]))
+    markt = (seg["kind"] == "markt").to_numpy()
+    radial = (seg["kind"] == "radial").to_numpy()
+    street = seg["street"].to_numpy()
+    name = names[street].astype(str)
+    name_id = straatnmid[street].astype(np.int64)
+    date = EXTRACT_DATE.isoformat()
+    beheer = MUNICIPALITY_NIS
+    lbl_beheer = f"Gemeente {MUNICIPALITY_NAME}"
+    return gpd.GeoDataFrame(
+        {
+            "WS_OIDN": oidn,
+            "WS_UIDN": uidn,
+            "WS_GIDN": uidn,
+            "B_WK_OIDN": 2_000_001 + node_codes[:n].astype(np.int64),
+            "E_WK_OIDN": 2_000_001 + node_codes[n:].astype(np.int64),
+            "STATUS": np.full(n, 4, dtype=np.int64),
+            "LBLSTATUS": "in gebruik",
+            "MORF": np.where(markt, _SEGMENT_MORF["markt"][0], _SEGMENT_MORF["street"][0]),
+            "LBLMORF": np.where(markt, _SEGMENT_MORF["markt"][1], _SEGMENT_MORF["street"][1]),
+            "WEGCAT": np.where(radial, _SEGMENT_WEGCAT["radial"][0], _SEGMENT_WEGCAT["other"][0]),
+            "LBLWEGCAT": np.where(
+                radial, _SEGMENT_WEGCAT["radial"][1], _SEGMENT_WEGCAT["other"][1]
+            ),
+            "LSTRNMID": name_id,
+            "LSTRNM": name,
+            "RSTRNMID": name_id,
+            "RSTRNM": name,
+            "BEHEER": beheer,
+            "LBLBEHEER": lbl_beheer,
+            "METHODE": np.full(n, 3, dtype=np.int64),
+            "LBLMETHOD": "ingemeten volgens GRB-specificaties",
+            "OPNDATUM": date,
+            "BEGINTIJD": date,
+            "BEGINORG": beheer,
+            "LBLBGNORG": lbl_beheer,
+            "TGBEP": np.full(n, 1, dtype=np.int64),
+            "LBLTGBEP": "openbare weg",
+        },
+        geometry=shapely.set_precision(geoms, 0.001),
+        crs=TWIN_CRS,
+    )[[*WEGSEGMENT_FIELDS, "geometry"]]
 
 
 def _parent_offset(bld: pd.DataFrame) -> NDArray[np.int64]:
@@ -2264,6 +2435,8 @@ def write_municipality(
         out_dir / "Adres.shp",
         resize,
     )
+    if mun.road_segments is not None:
+        written += _write_shapefile(mun.road_segments, out_dir / "Wegsegment.shp", resize)
     gpkg = out_dir / "sectoren.gpkg"
     if gpkg.exists():
         gpkg.unlink()

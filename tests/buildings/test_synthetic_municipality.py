@@ -112,7 +112,7 @@ def test_another_seed_gives_another_town() -> None:
 def test_every_file_is_written_and_returned(files: dict[str, Path]) -> None:
     expected = {
         f"{stem}{ext}"
-        for stem in ("Gebouw", "Gebouweenheid", "Adres")
+        for stem in ("Gebouw", "Gebouweenheid", "Adres", "Wegsegment")
         for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")
     }
     expected |= {"AdresGebouweenheidKoppeling.dbf", "AdresGebouweenheidKoppeling.cpg"}

@@ -11,6 +11,8 @@ import pyogrio
 import pytest
 import shapely
 
+from buildings import synthetic_municipality as sm
+from buildings.demo import SOURCES_DIR, demo_sources, demo_streets
 from buildings.errors import SourceFileError
 from scenarios.heat.io_zones import (
     WEGSEGMENT_FIELDS,
@@ -18,6 +20,7 @@ from scenarios.heat.io_zones import (
     read_streets,
     street_codes,
 )
+from scenarios.heat.zones import street_layer
 
 DATA = Path(__file__).parent / "data"
 #: Number fields of Wegsegment.dbf (road registry: DbaseField.CreateNumberField).
@@ -226,3 +229,51 @@ def test_fixed_zones_bad_input_gets_dutch_messages(tmp_path: Path) -> None:
     # 3812 is reprojected
     out = read_fixed_zones(_write(good.to_crs("EPSG:3812"), tmp_path / "l08.gpkg"))
     assert out.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-3)
+
+
+# ------------------------------------------------------------------------------- the demo town
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    demo_sources(out, seed=5, n_buildings=600, with_rasters=False)
+    return out
+
+
+def test_demo_town_writes_its_streets_as_wegsegment(demo: Path) -> None:
+    path = demo_streets(demo)
+    info = pyogrio.read_info(path)
+    assert list(info["fields"]) == list(WEGSEGMENT_FIELDS) == list(sm.WEGSEGMENT_FIELDS)
+    assert info["geometry_type"] == "LineString" and info["crs"] == "EPSG:31370"
+    r = read_streets(path)
+    assert len(r.rejects) == 0 and r.kept == info["features"] > 50
+    raw = gpd.read_file(path)
+    # the segments name the streets of the address register, with its street name ids
+    addresses = gpd.read_file(demo / SOURCES_DIR / "Adres.shp")
+    ids = dict(zip(addresses["straatnm"], addresses["straatnmid"].astype(int), strict=False))
+    named = raw[raw["LSTRNM"].isin(ids)]
+    assert raw["LSTRNM"].equals(raw["RSTRNM"]) and len(named) > len(raw) / 2
+    assert set(ids) <= set(raw["LSTRNM"])  # every addressed street has a centreline
+    assert (named["LSTRNMID"] == named["LSTRNM"].map(ids)).all()
+    # split at every junction: one network through shared road nodes (but for the few cross
+    # streets of an allotment that the layout shortened off their spine's end)
+    parent = {n: n for n in pd.concat([raw["B_WK_OIDN"], raw["E_WK_OIDN"]]).unique()}
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    for b, e in zip(raw["B_WK_OIDN"], raw["E_WK_OIDN"], strict=True):
+        parent[root(b)] = root(e)
+    sizes = pd.Series([root(b) for b in raw["B_WK_OIDN"]]).value_counts()
+    assert sizes.iloc[0] >= 0.95 * len(raw)
+
+
+def test_every_demo_building_lies_within_the_street_corridor(demo: Path) -> None:
+    streets = read_streets(demo_streets(demo)).frame
+    truth = sm.generate_truth(seed=5, n_buildings=600)
+    res = truth[truth["role"] == "residential"]
+    c = shapely.centroid(res.geometry.to_numpy())
+    layer = street_layer(streets, shapely.get_x(c), shapely.get_y(c))
+    assert len(layer.rejects) == 0
+    assert len(layer.zones) > 20
