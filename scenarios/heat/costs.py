@@ -96,7 +96,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -1159,6 +1159,42 @@ def _lcoh_chunk(
     return out
 
 
+#: The percentiles of the LCOH reported per zone and strategy.
+PERCENTILES: tuple[float, ...] = (10.0, 50.0, 90.0)
+
+
+def percentiles_over_runs(
+    values: NDArray[np.float64], q: Sequence[float] = PERCENTILES
+) -> NDArray[np.float64]:
+    """Percentiles over the first axis (runs), as ``np.percentile(values, q, axis=0)`` (linear).
+
+    The runs are sorted along a contiguous last axis (NumPy's vectorised sort), which is several
+    times faster than ``np.percentile`` over a strided axis; a series with NaN gives NaN.
+
+    Examples
+    --------
+    >>> x = np.arange(11.0)[:, None]
+    >>> percentiles_over_runs(x, (10.0, 55.0))[:, 0].tolist()
+    [1.0, 5.5]
+    """
+    # a C-contiguous copy with the runs last (np.sort would keep the strided layout)
+    x = np.ascontiguousarray(np.moveaxis(np.asarray(values, dtype=np.float64), 0, -1))
+    x.sort(axis=-1)
+    n = x.shape[-1]
+    out = np.empty((len(q), *x.shape[:-1]), dtype=np.float64)
+    for k, qk in enumerate(q):
+        pos = (n - 1) * float(qk) / 100.0
+        lo = int(np.floor(pos))
+        hi = min(lo + 1, n - 1)
+        g = pos - lo
+        a, b = x[..., lo], x[..., hi]
+        # numpy's linear interpolation (lerp from the nearer end)
+        out[k] = np.where(g >= 0.5, b - (b - a) * (1.0 - g), a + (b - a) * g)
+    nan = np.isnan(x[..., -1])  # the sort puts NaN last
+    out[:, nan] = np.nan
+    return out
+
+
 @dataclass(frozen=True)
 class LcohResult:
     """Levelised cost of heat per zone and strategy, its spread and the advice.
@@ -1317,7 +1353,7 @@ def lcoh_from_sums(
         lc = _lcoh_chunk(sums, sl, draws.values, draws.cost_factors, lifetimes, prices, c1c2)
         central[sl] = lc[0]
         rnd = lc[1:] if r > 0 else lc[:1]
-        pct[:, sl] = np.percentile(rnd, [10.0, 50.0, 90.0], axis=0)
+        pct[:, sl] = percentiles_over_runs(rnd, PERCENTILES)
         # the network applies wherever there is heat
         has_heat = np.asarray(~np.isnan(rnd[..., 0]).all(axis=0), dtype=bool)
         cheapest = np.argmin(np.where(np.isnan(rnd), np.inf, rnd), axis=2)
@@ -1353,6 +1389,7 @@ __all__ = [
     "AREA_CLASSES",
     "MEASURE_ROLES",
     "PARAMETER_NAMES",
+    "PERCENTILES",
     "STRATEGIES",
     "DwellingCostInputs",
     "HeatCostDraws",
@@ -1369,6 +1406,7 @@ __all__ = [
     "distribution_capital_cost_eur_gj",
     "effective_width_m",
     "lcoh_from_sums",
+    "percentiles_over_runs",
     "shipped_parameters",
     "zone_cost_sums",
     "zone_lcoh",

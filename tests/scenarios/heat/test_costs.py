@@ -34,6 +34,7 @@ from scenarios.heat.costs import (
     average_pipe_diameter_m,
     distribution_capital_cost_eur_gj,
     effective_width_m,
+    percentiles_over_runs,
     shipped_parameters,
     zone_lcoh,
 )
@@ -357,6 +358,22 @@ def test_p_cheapest_sums_to_one_and_order_does_not_matter(params, heat, apt, nz,
             getattr(res_r, name)[perm], getattr(res, name), rtol=1e-9, atol=1e-9, equal_nan=True
         )
     assert res_r.advice[perm].tolist() == res.advice.tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    runs=st.integers(1, 250),
+    seed=st.integers(0, 10_000),
+    nan_col=st.booleans(),
+)
+def test_percentiles_equal_numpy(runs, seed, nan_col):
+    """The fast percentiles (sorted along a contiguous axis) are numpy's linear percentiles."""
+    x = np.random.default_rng(seed).lognormal(4.0, 0.5, (runs, 7, 4))
+    if nan_col:
+        x[:, 3, 2] = np.nan
+    got = percentiles_over_runs(x, (10.0, 50.0, 90.0))
+    want = np.percentile(x, [10.0, 50.0, 90.0], axis=0)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=0, equal_nan=True)
 
 
 def test_draw_zero_is_central_and_draws_in_range(params):
