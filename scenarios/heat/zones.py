@@ -21,7 +21,7 @@ Layers
   ``street_corridor_half_width_m`` (``scenarios/data/heat_zones.csv``); farther dwellings are
   rejected with their distance. The zone's street length is the segment's length; its land
   area is the segment's *catchment*: the land within that distance of the segment and nearer
-  to it than to any other kept segment (counted on a lattice, :func:`catchment_areas`). Why:
+  to it than to any other kept segment (a Voronoi diagram, :func:`catchment_areas`). Why:
   a street's dwellings are those nearest to it, so the land they stand on is the land nearest
   to it; catchments do not overlap (between two parallel streets each gets its half), so the
   areas of all street zones add up to the land along the streets, as the grid cells add up to
@@ -98,9 +98,6 @@ ZONE_TABLE_COLUMNS: tuple[str, ...] = (
 )
 #: Columns of :attr:`ZoneLayer.rejects`.
 REJECT_COLUMNS: tuple[str, ...] = ("row", "reason")
-
-#: Lattice points per chunk of :func:`catchment_areas` (bounds the memory: ~100 MB).
-_CHUNK_POINTS = 2_000_000
 
 
 @cache
@@ -363,7 +360,7 @@ def street_layer(
     x: ArrayLike,
     y: ArrayLike,
     max_distance_m: float | None = None,
-    area_cell_m: float | None = None,
+    spacing_m: float | None = None,
 ) -> ZoneLayer:
     """Street centreline segments as zones: each dwelling row to its nearest segment.
 
@@ -377,8 +374,9 @@ def street_layer(
     max_distance_m : float, optional
         Farthest a dwelling may lie from its segment, and the half-width of a segment's
         catchment [m]; default ``street_corridor_half_width_m`` (50).
-    area_cell_m : float, optional
-        Lattice spacing of :func:`catchment_areas` [m]; default ``street_area_cell_m`` (5).
+    spacing_m : float, optional
+        Spacing of the points of :func:`catchment_areas` [m]; default
+        ``street_catchment_spacing_m`` (5).
 
     Returns
     -------
@@ -396,12 +394,12 @@ def street_layer(
     what = "straatzones"
     params = zone_parameters()
     d = float(params["street_corridor_half_width_m"] if max_distance_m is None else max_distance_m)
-    cell = float(params["street_area_cell_m"] if area_cell_m is None else area_cell_m)
+    cell = float(params["street_catchment_spacing_m"] if spacing_m is None else spacing_m)
     problems = Problems(what)
     if not (np.isfinite(d) and d > 0):
         problems.add("max_distance_m", f"{max_distance_m!r} is geen afstand > 0 in meter")
     if not (np.isfinite(cell) and cell > 0):
-        problems.add("area_cell_m", f"{area_cell_m!r} is geen afstand > 0 in meter")
+        problems.add("spacing_m", f"{spacing_m!r} is geen afstand > 0 in meter")
     if "segment_id" not in streets.columns:
         problems.add(
             "segment_id", f"kolom ontbreekt; gevonden: {', '.join(map(str, streets.columns))}"
@@ -456,7 +454,7 @@ def street_layer(
     zones = gpd.GeoDataFrame(
         {
             "zone_id": ids.to_numpy(dtype=object)[used],
-            "area_m2": catchment_areas(geoms, used, d, cell, tree=tree),
+            "area_m2": catchment_areas(geoms, used, d, cell),
             "street_length_m": np.asarray(shapely.length(geoms[used]), dtype=np.float64),
         },
         geometry=geoms[used],
@@ -470,8 +468,7 @@ def catchment_areas(
     lines: NDArray[np.object_],
     which: NDArray[np.int64],
     max_distance_m: float,
-    cell_m: float,
-    tree: shapely.STRtree | None = None,
+    spacing_m: float,
 ) -> NDArray[np.float64]:
     """Land within ``max_distance_m`` of each segment and nearer to it than to any other [m²].
 
@@ -483,10 +480,8 @@ def catchment_areas(
         Positions in ``lines`` of the segments whose catchment is wanted.
     max_distance_m : float
         Half-width of the corridor [m].
-    cell_m : float
-        Lattice spacing [m].
-    tree : STRtree, optional
-        A tree of ``lines`` already built.
+    spacing_m : float
+        Spacing of the points sampled along the segments [m].
 
     Returns
     -------
@@ -495,55 +490,56 @@ def catchment_areas(
 
     Notes
     -----
-    Each segment lays its own square lattice (spacing ``cell_m``) over its bounding box grown
-    by ``max_distance_m`` and counts the points whose nearest segment, within
-    ``max_distance_m``, is itself; a point at equal distance from k segments counts 1/k. Area
-    = count x cell_m². Every segment samples only its own catchment, so no point is shared
-    and no land is counted twice. Vectorised over segments in chunks of about two million
-    points.
+    The Voronoi diagram of the segments (the land nearer to each than to any other) is
+    approximated by that of points every ``spacing_m`` along them (at the middles of equal
+    pieces, so two segments never share a point): a cell belongs to the segment of its point.
+    The catchment is the union of a segment's cells cut by its corridor (the segment buffered
+    by ``max_distance_m``); as the cells do not overlap, its area is the sum of the areas of
+    each cell cut by the corridor, computed for all cells at once (shapely 2 array functions).
+    The bisector between two segments is exact for straight parallel segments and off by less
+    than the spacing elsewhere. One Voronoi diagram of (total length / spacing) points: about
+    1 s per 170,000 points (850 km of street at 5 m).
 
     Examples
     --------
-    An isolated 100 m segment: 2 d L + pi d² = 10 000 + 7 854 m² for d = 50 m.
+    An isolated 100 m segment: 2 d L + pi d² = 10 000 + 7 854 m² for d = 50 m (the corridor's
+    arcs are polygons of 16 segments a quarter circle, 0.16 % short of pi d²).
 
     >>> line = np.array([shapely.LineString([(0, 0), (100, 0)])])
-    >>> round(float(catchment_areas(line, np.array([0]), 50.0, 2.0)[0]), -2)
-    17900.0
+    >>> round(float(catchment_areas(line, np.array([0]), 50.0, 5.0)[0]))
+    17841
     """
     which = np.asarray(which, dtype=np.int64)
     out = np.zeros(len(which), dtype=np.float64)
     if which.size == 0:
         return out
-    tree = shapely.STRtree(lines) if tree is None else tree
-    d = float(max_distance_m)
-    c = float(cell_m)
-    b = shapely.bounds(lines[which])
-    x0, y0 = b[:, 0] - d, b[:, 1] - d
-    nx = np.ceil((b[:, 2] - b[:, 0] + 2 * d) / c).astype(np.int64)
-    ny = np.ceil((b[:, 3] - b[:, 1] + 2 * d) / c).astype(np.int64)
-    n_pts = nx * ny
-    start = 0
-    while start < len(which):
-        stop = start + 1
-        total = int(n_pts[start])
-        while stop < len(which) and total + n_pts[stop] <= _CHUNK_POINTS:
-            total += int(n_pts[stop])
-            stop += 1
-        k = np.arange(start, stop)
-        owner = np.repeat(k, n_pts[k])
-        offset = np.repeat(np.cumsum(n_pts[k]) - n_pts[k], n_pts[k])
-        local = np.arange(total, dtype=np.int64) - offset
-        px = x0[owner] + (local % nx[owner] + 0.5) * c
-        py = y0[owner] + (local // nx[owner] + 0.5) * c
-        pt_idx, seg_idx = tree.query_nearest(
-            shapely.points(px, py), max_distance=d, all_matches=True
+    d, step = float(max_distance_m), float(spacing_m)
+    length = np.asarray(shapely.length(lines), dtype=np.float64)
+    n = np.maximum(np.ceil(length / step), 1).astype(np.int64)
+    owner = np.repeat(np.arange(len(lines)), n)
+    k = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+    pts = shapely.line_interpolate_point(lines[owner], (k + 0.5) / n[owner], normalized=True)
+    # identical points (segments lying on top of each other) would merge into one cell
+    xy = shapely.get_coordinates(pts)
+    _, first = np.unique(xy, axis=0, return_index=True)
+    first.sort()
+    pts, owner = pts[first], owner[first]
+    if len(pts) == 1:  # one point: its cell is the whole plane, cut to the corridor below
+        cells = shapely.buffer(lines[owner], d, quad_segs=16)
+    else:
+        x0, y0, x1, y1 = shapely.total_bounds(lines)
+        frame = shapely.box(x0 - 2 * d, y0 - 2 * d, x1 + 2 * d, y1 + 2 * d)
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=frame, ordered=True)
         )
-        matches = np.bincount(pt_idx, minlength=total)
-        own = seg_idx == which[owner[pt_idx]]
-        weight = 1.0 / matches[pt_idx[own]]
-        out[start:stop] = np.bincount(owner[pt_idx[own]] - start, weights=weight, minlength=len(k))
-        start = stop
-    return out * c * c
+    slot = np.full(len(lines), -1, dtype=np.int64)
+    slot[which] = np.arange(len(which))
+    wanted = slot[owner] >= 0
+    corridors = shapely.buffer(lines[which], d, quad_segs=16)
+    cut = shapely.intersection(cells[wanted], corridors[slot[owner[wanted]]])
+    area = np.asarray(shapely.area(cut), dtype=np.float64)
+    out += np.bincount(slot[owner[wanted]], weights=area, minlength=len(which))
+    return out
 
 
 # ------------------------------------------------------------------------------- sums
