@@ -4,7 +4,8 @@ A zone layer (:class:`ZoneLayer`) says which zone every dwelling row lies in; :f
 and :func:`aggregate_years` add the dwellings' heat demand, floor area and counts per zone (and
 year) and divide by the zone's land area and street length. Everything is vectorised
 (``np.bincount``, ``pd.factorize``, shapely 2 array functions): 3.3 million dwellings x 3 years
-on the 100 m grid take seconds (``tests/scenarios/heat/test_zones.py`` prints the figure).
+on the 100 m grid take about 4 s (``python -m scenarios.heat.zones_benchmark`` prints the
+figure); the street layer of 850 km of street and 360,000 dwelling rows about 4 s.
 
 Layers
 ------
