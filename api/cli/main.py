@@ -21,7 +21,7 @@ from api.cli.serve import serve
 from api.cli.tokens import token_app
 from api.cli.trajectory import trajectory
 from api.cli.twin import print_accounting, twin_app
-from api.cli.warmte import warmte
+from api.cli.warmte import warmte, warmte_bench
 from api.formatting import central_legend_nl, goal_rows, nl_number, nl_percent
 from sim.errors import InputError
 
@@ -38,6 +38,7 @@ app.command("trajectory")(trajectory)
 app.command("clusters")(clusters)
 app.command("serve")(serve)
 app.command("warmte")(warmte)
+app.command("warmte-bench")(warmte_bench)
 
 
 @app.command()

@@ -101,4 +101,38 @@ def warmte(
     console.print(f"Geschreven in [bold]{done.out_dir}[/]: " + ", ".join(files))
 
 
-__all__ = ["warmte"]
+def warmte_bench(
+    dwellings: Annotated[
+        int, typer.Option("--dwellings", min=1000, help="Aantal synthetische woningen.")
+    ] = 3_300_000,
+    runs: Annotated[
+        int, typer.Option("--runs", min=0, max=5000, help="Monte Carlo-trekkingen van de kosten.")
+    ] = 200,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")
+    ] = False,
+) -> None:
+    """Meet het warmteplan op het rooster van 100 m (standaard Vlaanderen), vandaag en in drie scenariojaren."""
+    import json
+
+    from scenarios.heat.benchmark import run_heat_benchmark
+
+    result = run_heat_benchmark(dwellings, runs=runs)
+    if as_json:
+        console.print_json(json.dumps(result))
+        return
+    table = Table(title=f"Warmteplan, {nl_number(dwellings)} woningen, {runs} trekkingen")
+    table.add_column("stap")
+    table.add_column("seconden", justify="right")
+    for name, secs in result["stages_s"].items():
+        table.add_row(name, str(secs))
+    table.add_row("warmteplan (totaal)", str(result["heat_plan_s"]))
+    table.add_row("GeoPackage schrijven", str(result["write_gpkg_s"]))
+    console.print(table)
+    console.print(
+        f"{nl_number(result['grid_cells'])} hectarecellen, piekgeheugen "
+        f"{nl_number(result['peak_rss_mb'])} MB"
+    )
+
+
+__all__ = ["warmte", "warmte_bench"]

@@ -106,33 +106,37 @@ def dwelling_heat(
     _check_states(years, n, catalogue)
     ready_limit = float(catalogue.measure(HEAT_PUMP_MEASURE).applies_if["hp_supply_temp_c_max"])
     emitters_cost = catalogue.costs(twin, [READINESS_MEASURE])[:, 0]
-    attachment = twin["attachment"].astype(str).to_numpy()
-    frames = []
-    for year, done in years.items():
-        heat, load, supply, ratio, heating, dhw = _simulate_states(arrays, catalogue, done)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "dwelling_id": twin["dwelling_id"].astype(str).to_numpy(),
-                    "building_id": twin["building_id"].astype(str).to_numpy(),
-                    "sector_id": twin["sector_id"].astype(str).to_numpy(),
-                    "year": np.full(n, year, dtype=np.int64),
-                    "x": x,
-                    "y": y,
-                    "attachment": attachment,
-                    "is_apartment": attachment == "apartment",
-                    "floor_area_m2": arrays.floor_area_m2,
-                    "heating_system": heating,
-                    "dhw_system": dhw,
-                    "heat_demand_kwh": heat,
-                    "design_heat_load_w": load,
-                    "hp_supply_temp_c": supply,
-                    "hp_ready_cost_eur": np.where(supply > ready_limit, emitters_cost, 0.0),
-                    "expected_use_ratio": ratio,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    state = _simulate_paths(arrays, catalogue, list(years.values()))
+    k = len(years)
+    attachment = twin["attachment"].astype(str).to_numpy(dtype=object)
+    supply = state.hp_supply_temp_c.reshape(-1)
+    return pd.DataFrame(
+        {
+            "dwelling_id": _strings(twin["dwelling_id"], k),
+            "building_id": _strings(twin["building_id"], k),
+            "sector_id": _strings(twin["sector_id"], k),
+            "year": np.repeat(np.fromiter(years, dtype=np.int64, count=k), n),
+            "x": np.tile(np.asarray(x, dtype=np.float64), k),
+            "y": np.tile(np.asarray(y, dtype=np.float64), k),
+            "attachment": _strings(twin["attachment"], k),
+            "is_apartment": np.tile(attachment == "apartment", k),
+            "floor_area_m2": np.tile(arrays.floor_area_m2, k),
+            "heating_system": state.heating_system.reshape(-1),
+            "dhw_system": state.dhw_system.reshape(-1),
+            "heat_demand_kwh": state.heat_demand_kwh.reshape(-1),
+            "design_heat_load_w": state.design_heat_load_w.reshape(-1),
+            "hp_supply_temp_c": supply,
+            "hp_ready_cost_eur": np.where(supply > ready_limit, np.tile(emitters_cost, k), 0.0),
+            "expected_use_ratio": state.expected_use_ratio.reshape(-1),
+        }
+    )
+
+
+def _strings(column: pd.Series, k: int) -> pd.Categorical:
+    """A text column repeated for ``k`` years, as a categorical (the text once, codes per
+    row: 3.3 M dwellings x 4 years of ids would be 13 M strings)."""
+    codes, uniques = pd.factorize(column.astype(str), sort=True)  # sorts as the text does
+    return pd.Categorical.from_codes(np.tile(codes, k), categories=pd.Index(uniques, dtype=str))
 
 
 def _coordinates(twin: pd.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -166,6 +170,8 @@ def _check_states(years: dict[int, list[str]], n: int, catalogue: Catalogue) -> 
 
 
 class _StateHeat(NamedTuple):
+    """Per year (rows) and dwelling (columns), arrays of shape (Y, N)."""
+
     heat_demand_kwh: NDArray[np.float64]
     design_heat_load_w: NDArray[np.float64]
     hp_supply_temp_c: NDArray[np.float64]
@@ -174,39 +180,63 @@ class _StateHeat(NamedTuple):
     dhw_system: NDArray[np.int64]
 
 
-def _simulate_states(
-    arrays: DwellingArrays, catalogue: Catalogue, done: Sequence[str]
+def _simulate_paths(
+    arrays: DwellingArrays, catalogue: Catalogue, done: list[Sequence[str]]
 ) -> _StateHeat:
-    """Per dwelling, its state's heat demand [kWh/a], design load [W], supply temperature
-    [°C], expected-use ratio and heating and hot-water systems: one core call per distinct
-    set of measures (a town has a few hundred)."""
-    n = arrays.n
-    heat = np.empty(n)
-    load = np.empty(n)
-    supply = np.empty(n)
-    ratio = np.empty(n)
-    heating = arrays.heating_system.copy()
-    dhw = arrays.dhw_system.copy()
-    combos, inverse = np.unique(np.asarray(done, dtype=object).astype(str), return_inverse=True)
-    for k, combo in enumerate(combos):
-        rows = np.flatnonzero(inverse == k)
+    """Every dwelling's state in every year (``done[y][i]``: the measures dwelling i has done
+    by year y), simulated by the core: one call per distinct path of states through the years,
+    with that path's distinct states as variants (a town has a few hundred paths; Flanders'
+    stock, drawn from a handful of states, some dozens)."""
+    n, k = arrays.n, len(done)
+    codes = np.empty((k, n), dtype=np.int64)
+    names: list[NDArray[np.object_]] = []
+    for y, states in enumerate(done):
+        codes[y], uniques = pd.factorize(np.asarray(states, dtype=object))
+        names.append(np.asarray(uniques, dtype=object))
+    # one integer per dwelling for its path (mixed radix over the years' codes)
+    key = np.zeros(n, dtype=np.int64)
+    for y in range(k):
+        key = key * max(len(names[y]), 1) + codes[y]
+    path_of, uniques = pd.factorize(key)
+    first_row = np.empty(len(uniques), dtype=np.int64)
+    first_row[path_of[::-1]] = np.arange(n - 1, -1, -1)  # each path's first dwelling
+    paths = codes[:, first_row].T
+    out = _StateHeat(
+        np.empty((k, n)),
+        np.empty((k, n)),
+        np.empty((k, n)),
+        np.empty((k, n)),
+        np.tile(arrays.heating_system, (k, 1)),
+        np.tile(arrays.dhw_system, (k, 1)),
+    )
+    order = np.argsort(path_of, kind="stable")
+    bounds = np.searchsorted(path_of[order], np.arange(len(paths) + 1))
+    for g, path in enumerate(paths):
+        rows = order[bounds[g] : bounds[g + 1]]
+        combos = [str(names[y][c]) for y, c in enumerate(path)]
+        distinct = list(dict.fromkeys(combos))
+        packages = [[m for m in c.split("+") if m] for c in distinct]
         part = arrays.take(rows)
-        measures = [m for m in combo.split("+") if m]
-        variant = catalogue.variants([measures], names=["state"]) if measures else None
-        res: SimulationResult = simulate(part, variant)
-        p = 0
-        if variant is not None and variant.name[0] != "state":
-            p = list(variant.name).index("state")
-        heat[rows] = (res.heating_need_kwh[:, p] + part.dhw_need_kwh) * res.expected_use_ratio[:, p]
-        load[rows] = res.design_heat_load_w[:, p]
-        supply[rows] = res.hp_supply_temp_c[:, p]
-        ratio[rows] = res.expected_use_ratio[:, p]
-        if variant is not None:
-            if variant.heating_system[p] >= 0:
-                heating[rows] = variant.heating_system[p]
-            if variant.dhw_system[p] >= 0:
-                dhw[rows] = variant.dhw_system[p]
-    return _StateHeat(heat, load, supply, ratio, heating, dhw)
+        variants = (
+            catalogue.variants(packages, names=[f"s{j}" for j in range(len(distinct))])
+            if any(packages)
+            else None
+        )
+        res: SimulationResult = simulate(part, variants)
+        ratio = res.expected_use_ratio
+        heat = (res.heating_need_kwh + part.dhw_need_kwh[:, None]) * ratio
+        for y, combo in enumerate(combos):
+            p = distinct.index(combo)
+            out.heat_demand_kwh[y, rows] = heat[:, p]
+            out.design_heat_load_w[y, rows] = res.design_heat_load_w[:, p]
+            out.hp_supply_temp_c[y, rows] = res.hp_supply_temp_c[:, p]
+            out.expected_use_ratio[y, rows] = ratio[:, p]
+            if variants is not None:
+                if variants.heating_system[p] >= 0:
+                    out.heating_system[y, rows] = variants.heating_system[p]
+                if variants.dhw_system[p] >= 0:
+                    out.dhw_system[y, rows] = variants.dhw_system[p]
+    return out
 
 
 def states_from_results(dwellings: pd.DataFrame, twin: pd.DataFrame) -> dict[int, list[str]]:

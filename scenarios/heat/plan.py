@@ -23,6 +23,7 @@ layer, year and reason.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -71,6 +72,8 @@ class HeatPlanInputs:
     seed: int = 0
     cost_parameters: HeatCostParameters | None = None
     grid_parameters: GridLoadParameters | None = None
+    #: the kinds of zone to compute ("street" only where streets are given)
+    layers: tuple[str, ...] = ("sector", "grid", "street")
 
 
 @dataclass
@@ -87,8 +90,11 @@ class HeatPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
-    """Compute the heat plan (see the module notes)."""
+def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -> HeatPlan:
+    """Compute the heat plan (see the module notes); ``timings`` gets the wall time [s] of
+    each stage (``demand``, then per kind of zone ``<layer>:zones``, ``<layer>:costs``,
+    ``<layer>:peak``; ``cabins``)."""
+    clock = _Clock(timings)
     demand = dwelling_heat(inputs.twin, inputs.catalogue, inputs.today, inputs.states)
     years = sorted(int(y) for y in demand["year"].unique())
     fixed_word, fixed_id = _fixed_zone_of_rows(demand, inputs.fixed)
@@ -97,6 +103,7 @@ def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
         demand.loc[connected, "heating_system"] = DISTRICT_HEAT
         demand.loc[connected, "dhw_system"] = DISTRICT_HEAT
     peak_w = dwelling_electric_peak_w(demand, inputs.grid_parameters)
+    clock.lap("demand")
     builders = {
         "sector": lambda: sector_layer(inputs.sectors, demand["sector_id"].to_numpy()),
         "grid": lambda: grid_layer(demand["x"].to_numpy(), demand["y"].to_numpy()),
@@ -109,8 +116,10 @@ def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
     layers: dict[str, gpd.GeoDataFrame] = {}
     rejects = []
     for name, build in builders.items():
+        if name not in inputs.layers:
+            continue
         layer = build()
-        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, fixed_id)
+        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, fixed_id, clock)
         if len(layer.rejects):
             rows = layer.rejects["row"].to_numpy()
             rejects.append(
@@ -126,6 +135,7 @@ def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
     cabins = None
     if inputs.cabins is not None:
         cabins = _cabin_years(demand, inputs)
+        clock.lap("cabins")
     return HeatPlan(
         years=years,
         demand=demand,
@@ -139,6 +149,20 @@ def heat_plan(inputs: HeatPlanInputs) -> HeatPlan:
         runs=inputs.runs,
         fixed_dwellings=int(connected.sum()),
     )
+
+
+class _Clock:
+    """Wall time per stage into a dict (nothing without one)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = self.into.get(name, 0.0) + now - self.t
+        self.t = now
 
 
 def _fixed_zone_of_rows(
@@ -166,9 +190,11 @@ def _zone_years(
     inputs: HeatPlanInputs,
     fixed_word: np.ndarray,
     fixed_id: np.ndarray,
+    clock: _Clock,
 ) -> gpd.GeoDataFrame:
     """One kind of zone: a row per zone and year with demand, cost of heat, advice and peak."""
     table = aggregate_years(layer, demand)
+    clock.lap(f"{layer.name}:zones")
     zone_ids = layer.zones["zone_id"].astype(str).to_numpy()
     year = demand["year"].to_numpy()
     area_ha = layer.zones["area_m2"].to_numpy(dtype=np.float64) / 1e4
@@ -182,6 +208,7 @@ def _zone_years(
         peak_w=peak_w[inside],
     )
     peaks["zone_id"] = zone_ids[peaks["zone"].to_numpy()]
+    clock.lap(f"{layer.name}:peak")
     parts = []
     for y in sorted(table["year"].unique()):
         t = table[table["year"] == y].reset_index(drop=True)
@@ -209,6 +236,7 @@ def _zone_years(
         t.loc[hit, "advice_probability"] = 1.0
         t.loc[hit, "advice_source"] = ADVICE_FIXED
         parts.append(t)
+    clock.lap(f"{layer.name}:costs")
     out = pd.concat(parts, ignore_index=True)
     out = out.merge(peaks.drop(columns=["zone", "n_dwellings"]), on=["zone_id", "year"], how="left")
     geometry = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry
