@@ -20,6 +20,7 @@ NOTEBOOKS = (
     "01_scenario_study.ipynb",
     "02_neighbourhood_prioritisation.ipynb",
     "03_address_trajectory.ipynb",
+    "04_heat_zoning.ipynb",
 )
 
 # The kernel spec ``python3`` resolves to whatever Python jupyter_client finds first; a user-level
