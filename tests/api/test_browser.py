@@ -111,6 +111,11 @@ def server(
     db.migrate(engine)
     with db.session_scope(engine) as s:
         token = db.create_token(s, "Fien", "facilitator", ["36011"])
+    # a heat plan of today with the demo's synthetic cabins, for the map's heat layer
+    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+
+    cabins = demo_cabins(demo_twin, folder / "cabines.gpkg")
+    heat = run_heat_plan(twin_path, folder / "warmte", cabins=cabins, runs=20).out_dir
     port = _free_port()
     log = (folder / "server.log").open("wb")
     proc = subprocess.Popen(
@@ -127,6 +132,8 @@ def server(
             str(port),
             "--workers",
             "1",
+            "--warmte",
+            str(heat),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -240,6 +247,41 @@ def test_search_change_a_fact_save_a_dossier(
         saved = db.list_dossiers(s, admin)
     assert len(saved) == 1 and saved[0].dwelling_id == house["dwelling_id"]
     assert saved[0].notes == "dak geïsoleerd in 2012" and "u_roof_w_m2k" in saved[0].overrides
+
+
+def test_the_heat_plan_on_the_map(server: tuple[str, str, Path]) -> None:
+    """The heat zones (coloured by advice, hatched where uncertain) and the cabins appear as
+    overlays of the map, without a violation of the policy or a request outside."""
+    base, _, _ = server
+    with sync_playwright() as p:
+        browser = _browser(p)
+        context = browser.new_context()
+        watched = Watched(context, base)
+        page = watched.page
+        page.goto(base + "/")
+        page.wait_for_selector("#warmte-jaar")
+        label = page.locator(".leaflet-control-layers-overlays label", has_text="warmtezonering")
+        label.wait_for()
+        label.locator("input").check()
+        page.wait_for_selector(
+            "path.leaflet-interactive[fill^='url(#arcering-'], path.leaflet-interactive[fill^='#']"
+        )
+        fills = page.eval_on_selector_all(
+            "path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))"
+        )
+        colours = {"#d7301f", "#2b8cbe", "#7fbc41", "#bdbdbd"}
+        heat = [f for f in fills if f in colours or (f or "").startswith("url(#arcering-")]
+        assert len(heat) > 50, fills[:10]
+        assert page.locator("pattern[id^='arcering-']").count() == 4
+        cabins = page.locator(".leaflet-control-layers-overlays label", has_text="cabines")
+        cabins.locator("input").check()
+        assert page.locator("path.leaflet-interactive[fill='#1a9641']").count() > 0
+        assert watched.violations() == []
+        # only the background map's one probe leaves the service (refused, as offline)
+        assert watched.errors == []
+        assert [u for u, _ in watched.outside if "tile.openstreetmap.org" not in u] == []
+        context.close()
+        browser.close()
 
 
 def test_reports_work_under_the_policy(
