@@ -353,8 +353,10 @@ class HeatCostParameters:
         runs : int
             R random runs (0: only the central values).
         seed : int
-            Seed; the parameters come from ``numpy.random.default_rng([seed, 14])`` in the order
-            of :data:`PARAMETER_NAMES`, the measures' cost levels from
+            Seed; each parameter from a stream of its own,
+            ``numpy.random.default_rng([seed, 14, k])`` for the k-th of :data:`PARAMETER_NAMES`
+            (so fixing one parameter, for a sensitivity study, leaves the others' draws as they
+            were: common random numbers), the measures' cost levels from
             :meth:`Catalogue.cost_factors` with the same seed (the draws of a scenario run with
             that seed).
 
@@ -368,12 +370,12 @@ class HeatCostParameters:
             problems.add("runs", f"aantal runs {runs} moet een geheel getal ≥ 0 zijn")
         problems.raise_if_any()
         r = int(runs)
-        rng = np.random.default_rng([int(seed), 14])
         values: dict[str, NDArray[np.float64]] = {}
-        for name in PARAMETER_NAMES:
+        for k, name in enumerate(PARAMETER_NAMES):
             p = self.parameters[name]
             out = np.full(r + 1, p.value, dtype=np.float64)
             if p.sampled and p.high > p.low and r > 0:
+                rng = np.random.default_rng([int(seed), 14, k])
                 out[1:] = rng.triangular(p.low, p.value, p.high, r)
             values[name] = out
         ids = [self.measures[role] for role in MEASURE_ROLES]

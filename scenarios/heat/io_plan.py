@@ -22,14 +22,12 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import geopandas as gpd
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from scenarios.heat.costs import ADVICE_UNDECIDED, ADVICE_WORDS, STRATEGIES, HeatCostParameters
 from scenarios.heat.gridload import grid_load_table
@@ -123,16 +121,22 @@ def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # -- charts ---------------------------------------------------------------------------------
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
+def _figure() -> tuple[Figure, Any]:
+    # a Figure of its own, not pyplot: writing charts never changes the caller's matplotlib
+    # backend (a notebook keeps its inline figures)
+    fig = Figure(figsize=(7, 4))
+    return fig, fig.subplots()
+
+
+def _save(fig: Figure, path: Path) -> None:
     fig.savefig(path, format="png", metadata={"Software": None}, dpi=110)
-    plt.close(fig)
 
 
 def _charts(plan: HeatPlan, folder: Path) -> None:
     grid = plan.layers.get("grid")
     if grid is not None:
         counts = grid.groupby(["year", "advice"]).size().unstack(fill_value=0)
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = _figure()
         bottom = np.zeros(len(counts))
         for word in [*ADVICE_WORDS, ADVICE_UNDECIDED]:
             if word in counts:
@@ -149,7 +153,7 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
         ax.legend(fontsize=8)
         _save(fig, folder / "advies_per_jaar.png")
         today = grid[grid["year"] == plan.years[0]]
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = _figure()
         for s in STRATEGIES:
             col = f"lcoh_{s}_p50_eur_mwh"
             ax.scatter(today["heat_density_mwh_ha"], today[col], s=6, label=STRATEGY_NL[s])
@@ -162,7 +166,7 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
         _save(fig, folder / "warmtekost_dichtheid.png")
     sector = plan.layers["sector"]
     per_year = sector.groupby("year")[["peak_kw", "household_peak_kw"]].sum()
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _figure()
     x = np.arange(len(per_year))
     ax.bar(x - 0.2, per_year["household_peak_kw"], 0.4, label="bestaande huishoudpiek")
     ax.bar(x + 0.2, per_year["peak_kw"], 0.4, label="piek van de elektrische verwarming")
