@@ -232,6 +232,48 @@ def scenario_summary(run: ScenarioRun) -> str:
     )
 
 
+def _heat_plan(
+    twin: gpd.GeoDataFrame, out_dir: Path, progress: Callable[[str], None] | None
+) -> str:
+    """The demo town's heat plan (``wijk warmte`` with the scenario run, the demo's street
+    centrelines and synthetic cabins) into ``out_dir/warmte``; its summary in Dutch."""
+    from buildings.demo import demo_streets
+    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+
+    if progress:
+        progress("warmteplan (warmtezonering en netbelasting)")
+    cabins = demo_cabins(twin, out_dir / "bronnen" / "cabines.gpkg")
+    done = run_heat_plan(
+        out_dir / "twin.parquet",
+        out_dir / "warmte",
+        results=out_dir / "scenario",
+        streets=demo_streets(out_dir),
+        cabins=cabins,
+        twin=twin,
+    )
+    plan = done.plan
+    sector = plan.layers["sector"]
+    first, last = plan.years[0], plan.years[-1]
+
+    def advice(year: int) -> str:
+        counts = sector[sector["year"] == year]["advice"].value_counts()
+        return ", ".join(f"{word} {n}" for word, n in counts.items())
+
+    cabins_nl = ""
+    if plan.cabins is not None:
+        over = plan.cabins.groupby("year")["overloaded"].sum()
+        cabins_nl = (
+            f" Overbelaste cabines (synthetisch, {plan.cabins['cabin_id'].nunique()}): "
+            + ", ".join(f"{y}: {int(n)}" for y, n in over.items())
+            + "."
+        )
+    return (
+        f"Warmtezonering: `warmte/warmteplan.md` en `warmte/warmtezones.gpkg` (sectoren, "
+        f"hectarecellen en straatsegmenten). Advies per sector in {first}: {advice(first)}; in "
+        f"{last}: {advice(last)}.{cabins_nl}"
+    )
+
+
 def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
     """Build the demo twin, simulate it and write results and a summary to ``out``.
 
@@ -288,6 +330,7 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
         "naast gepubliceerde Vlaamse cijfers."
     )
     summary += "\n\n" + scenario_summary(scenario)
+    summary += "\n\n" + _heat_plan(twin, out_dir, progress)
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
     return DemoResult(
         overview=package_overview(table),

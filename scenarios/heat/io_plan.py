@@ -248,6 +248,9 @@ def warmteplan_md(
         "bovengrens van wat een woning klaar maken kost.",
         "- Zonder straatassen (--streets) schat het plan de tracélengte van een warmtenet uit "
         "de bebouwingsdichtheid (Persson & Werner); met straatassen telt de echte lengte.",
+        "- Elke zone is gerekend als een eigen distributienet: de leidingen die zones met elkaar "
+        "en met de warmtebron verbinden, zitten niet in de kost. Vooral een los straatsegment "
+        "met veel warmte per meter lijkt daardoor goedkoper dan het in een echt net is.",
         "- De netbelasting is die op de ontwerpdag (buitentemperatuur van de rekenkern), na "
         "gelijktijdigheid; ze zegt niets over spanningsproblemen in een individuele "
         "laagspanningskabel.",

@@ -39,6 +39,12 @@ def test_demo_writes_results_and_a_dutch_summary(tmp_path: Path) -> None:
     assert set(per_dwelling["dwelling_id"]) == set(dwellings["dwelling_id"])
     sectors = gpd.read_file(out / "scenario" / "wijken.gpkg", layer="sectoren")
     assert set(sectors["sector_id"]) == set(dwellings["sector_id"].astype(str))
+    # and the heat plan of the town, with its streets and (synthetic) cabins
+    assert "Warmtezonering: `warmte/warmteplan.md`" in summary
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(out / "warmte" / "warmtezones.gpkg")}
+    assert layers == {"sector", "grid", "street", "cabines"}
 
 
 def test_demo_into_a_file_gives_a_dutch_error_not_a_traceback(tmp_path: Path) -> None:
