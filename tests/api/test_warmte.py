@@ -64,6 +64,40 @@ def test_bad_input_gets_a_dutch_message_and_nothing_is_written(
     assert not out.exists()
 
 
+def test_streets_in_degrees_and_overlapping_decided_zones_are_refused_in_dutch(
+    demo_heat: DemoHeat, tmp_path: Path
+) -> None:
+    from shapely.geometry import box
+
+    from buildings.demo import demo_streets
+
+    streets = gpd.read_file(demo_streets(demo_heat.sources.parent)).to_crs(4326)
+    bad_streets = tmp_path / "Wegsegment_wgs84.gpkg"
+    streets.to_file(bad_streets, driver="GPKG")
+    x0, y0 = demo_heat.twin.geometry.centroid.x.min(), demo_heat.twin.geometry.centroid.y.min()
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["noord", "zuid"], "strategy": ["warmtenet", "individueel"]},
+        geometry=[box(x0, y0, x0 + 500, y0 + 500), box(x0 + 400, y0 + 400, x0 + 900, y0 + 900)],
+        crs=31370,
+    )
+    overlapping = tmp_path / "zones.gpkg"
+    zones.to_file(overlapping, driver="GPKG")
+    for option, path, words in (
+        ("--streets", bad_streets, ("Wegsegment_wgs84.gpkg",)),
+        ("--zones-fixed", overlapping, ("zones.gpkg", "noord", "zuid")),
+    ):
+        out = tmp_path / f"plan{option}"
+        result = runner.invoke(
+            cli,
+            ["warmte", "--twin", str(demo_heat.twin_path), "--out", str(out), option, str(path)],
+        )
+        assert result.exit_code != 0, option
+        for word in words:
+            assert word in result.output, (option, word, result.output)
+        assert "Er is niets weggeschreven" in result.output and "Traceback" not in result.output
+        assert not out.exists()
+
+
 def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> None:  # type: ignore[no-untyped-def]
     heat = load_heat_results(written)
     with TestClient(create_app(demo_state, db_url="sqlite://", heat=heat)) as client:
