@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from api import db, service
 from api.http import create_app
 from api.schemas import DossierIn
+from tests.conftest import DemoHeat
 
 #: Examples per operation and generation mode: about 25 s for the file on 2 cores.
 MAX_EXAMPLES = 25
@@ -61,10 +62,13 @@ OPERATIONS = [
     ("PATCH", "/api/v1/dossiers/{dossier_id}"),
     ("DELETE", "/api/v1/dossiers/{dossier_id}"),
     ("GET", "/api/v1/dossiers/{dossier_id}/export"),
+    ("GET", "/api/v1/warmte"),
+    ("GET", "/api/v1/warmte/zones"),
+    ("GET", "/api/v1/warmte/cabines"),
 ]
 
 #: Operations without parameters or body: nothing to make invalid, so only positive cases.
-NO_INPUT = {("GET", "/api/v1/health"), ("GET", "/api/v1/scenario")}
+NO_INPUT = {("GET", "/api/v1/health"), ("GET", "/api/v1/scenario"), ("GET", "/api/v1/warmte")}
 CASES = [
     pytest.param(method, path, mode, id=f"{method} {path} {mode.value}")
     for method, path in OPERATIONS
@@ -126,9 +130,19 @@ class FuzzEnv:
 def env(
     demo_twin: gpd.GeoDataFrame,
     demo_state: service.ServiceState,
+    demo_heat: DemoHeat,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FuzzEnv]:
-    path: Path = tmp_path_factory.mktemp("fuzz") / "wijk.sqlite"
+    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+    from scenarios.heat.results import load_heat_results
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    path: Path = folder / "wijk.sqlite"
+    # a heat plan with its years and cabins, so the /warmte routes answer from data
+    cabins = demo_cabins(demo_heat.twin, folder / "cabines.gpkg")
+    plan = run_heat_plan(
+        demo_heat.twin_path, folder / "warmte", cabins=cabins, runs=5, twin=demo_heat.twin
+    )
     engine = db.make_engine(f"sqlite:///{path}")
     db.migrate(engine)
     with db.session_scope(engine) as s:
@@ -136,7 +150,7 @@ def env(
     with db.session_scope(engine) as s:
         who = db.authenticate(s, token)
     assert who is not None
-    app = create_app(demo_state, engine=engine)
+    app = create_app(demo_state, engine=engine, heat=load_heat_results(plan.out_dir))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     # A dossier update or delete without its required If-Match header is refused with 428
     # Precondition Required (RFC 6585; api/http/routes/dossiers.py): a rejection of a missing

@@ -17,6 +17,7 @@
   const eur = (v) => (v === null || v === undefined ? "–" : "€ " + f0.format(v));
   const pct = (v) => f0.format(100 * v) + "%";
   const $ = (id) => document.getElementById(id);
+  const SVG_NS = "http://www.w3.org/2000/svg"; // the SVG namespace of created elements
 
   /** A DOM element with attributes and children (strings become text nodes). */
   function el(tag, attrs, ...children) {
@@ -192,7 +193,6 @@
     network: "warmtenet", individual_hp: "individuele warmtepomp", hybrid: "hybride warmtepomp",
     collective_hp: "collectieve warmtepomp",
   };
-  const SVG_NS = "http://www.w3.org/2000/svg";
   function hatchPatterns() {
     // one pattern per advice colour, in an SVG of its own: fill="url(#arcering-N)" finds it
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -594,7 +594,7 @@
 
   /** Cumulative net cost per step (bars) with the label after the step on top; plain SVG. */
   function drawChart(steps) {
-    const NS = "http://www.w3.org/2000/svg";
+    const NS = SVG_NS;
     const W = 460, H = 220, left = 64, right = 8, top = 26, bottom = 28;
     const svgEl = (tag, attrs, text) => {
       const n = document.createElementNS(NS, tag);
