@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,12 +109,23 @@ def write_outputs(
     scenario_file: Path | None = None,
 ) -> Path:
     """Write every output file to ``out`` (atomically replacing an earlier run)."""
+    return write_folder(
+        out, lambda tmp: _write_all(result, indicators, inputs, scenario, tmp, scenario_file)
+    )
+
+
+def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
+    """Let ``write`` fill a new folder beside ``out``, then put it in the place of ``out``.
+
+    Only a complete folder ever stands at ``out``: if ``write`` fails, its half-written folder
+    is removed and whatever was at ``out`` before stays as it was.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-        _write_all(result, indicators, inputs, scenario, tmp, scenario_file)
+        write(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             old.rmdir()

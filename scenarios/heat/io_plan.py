@@ -18,8 +18,6 @@ so a failed run never leaves half a plan (nor overwrites an earlier one).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from scenarios.heat.costs import ADVICE_UNDECIDED, ADVICE_WORDS, STRATEGIES, Hea
 from scenarios.heat.gridload import grid_load_table
 from scenarios.heat.plan import ADVICE_FIXED, HeatPlan
 from scenarios.heat.results import CABIN_LAYER, ZONES_FILE
+from scenarios.outputs import write_folder
 from sim.csvsafe import write_csv
 
 #: Dutch names of the strategies and of the kinds of zone.
@@ -61,24 +60,7 @@ def write_heat_plan(
     cost_parameters: HeatCostParameters | None = None,
 ) -> Path:
     """Write the plan's files to ``out`` (atomically replacing an earlier plan)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        tmp.chmod(0o755)
-        _write_all(plan, tmp, title, sources_nl, cost_parameters)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            old.rmdir()
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return write_folder(out, lambda tmp: _write_all(plan, tmp, title, sources_nl, cost_parameters))
 
 
 def _write_all(
