@@ -714,11 +714,23 @@ def municipal_report(
             for p in (f["properties"] for f in top)
         ],
         state_year=state.year,
-        heat=_heat_section(heat, sector_ids),
+        heat=_heat_section(
+            heat,
+            sector_ids,
+            dict(
+                zip(
+                    sectors["sector_id"].astype(str),
+                    sectors["sector_name"].astype(str),
+                    strict=True,
+                )
+            ),
+        ),
     )
 
 
-def _heat_section(heat: HeatResults | None, sector_ids: set[str]) -> dict[str, Any] | None:
+def _heat_section(
+    heat: HeatResults | None, sector_ids: set[str], names: dict[str, str]
+) -> dict[str, Any] | None:
     """The heat zoning of the municipality's sectors for the council report: per sector the
     advice, its probability, the heat density, the cost of heat per strategy and the peak load,
     today and in the plan's last year; the cabins that overload, by year."""
@@ -734,6 +746,7 @@ def _heat_section(heat: HeatResults | None, sector_ids: set[str]) -> dict[str, A
         return [
             {
                 "zone_id": str(r["zone_id"]),
+                "name": names.get(str(r["zone_id"])) or str(r["zone_id"]),
                 "density": float(r["heat_density_mwh_ha"]),
                 "network": float(r["lcoh_network_p50_eur_mwh"]),
                 "hybrid": float(r["lcoh_hybrid_p50_eur_mwh"]),

@@ -273,6 +273,7 @@ def test_the_heat_plan_on_the_map(server: tuple[str, str, Path]) -> None:
         heat = [f for f in fills if f in colours or (f or "").startswith("url(#arcering-")]
         assert len(heat) > 50, fills[:10]
         assert page.locator("pattern[id^='arcering-']").count() == 4
+        assert "Warmtezonering: advies" in page.inner_text("#legende-warmte")
         cabins = page.locator(".leaflet-control-layers-overlays label", has_text="cabines")
         cabins.locator("input").check()
         assert page.locator("path.leaflet-interactive[fill='#1a9641']").count() > 0

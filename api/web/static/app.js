@@ -279,6 +279,18 @@
     layerControl.addOverlay(cabinLayer, "cabines (belasting op de ontwerpdag)");
     if (cabShown) cabinLayer.addTo(map);
   }
+  // the advice legend, shown while the heat zones are on the map
+  const heatLegend = L.control({ position: "bottomleft" });
+  heatLegend.onAdd = () => {
+    const box = el("div", { class: "legende", id: "legende-warmte" }, el("strong", {}, "Warmtezonering: advies"));
+    Object.entries(ADVICE_COLOURS).forEach(([word, colour]) => {
+      box.append(el("br"), el("i", { style: { background: colour } }), word);
+    });
+    box.append(el("br"), "gearceerd: kans onder " + pct(UNCERTAIN_BELOW));
+    return box;
+  };
+  map.on("overlayadd", (e) => { if (e.layer === heatLayer) heatLegend.addTo(map); });
+  map.on("overlayremove", (e) => { if (e.layer === heatLayer) heatLegend.remove(); });
   async function loadHeat() {
     const res = await getJSON("/api/v1/warmte");
     if (!res.ok) return; // no heat plan: nothing to show
