@@ -737,7 +737,8 @@ class DwellingCostInputs:
         ``building_id`` (str) is turned into integer indices; ``attachment`` and
         ``heating_system`` are used when the frame has them.
         """
-        building = pd.factorize(frame["building_id"].astype(str))[0].astype(np.int64)
+        # (the ids as they are: a categorical column is factorised on its codes, not its text)
+        building = pd.factorize(frame["building_id"])[0].astype(np.int64)
         att = frame["attachment"].to_numpy() if "attachment" in frame.columns else None
         return cls(
             zone=np.asarray(zone),
