@@ -134,7 +134,7 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
             )
     cabins = None
     if inputs.cabins is not None:
-        cabins = _cabin_years(demand, inputs)
+        cabins = _cabin_years(demand, inputs.cabins, inputs)
         clock.lap("cabins")
     return HeatPlan(
         years=years,
@@ -258,10 +258,10 @@ def _decided_word(zone: np.ndarray, word: np.ndarray, n_zones: int) -> np.ndarra
     return out
 
 
-def _cabin_years(demand: pd.DataFrame, inputs: HeatPlanInputs) -> gpd.GeoDataFrame:
+def _cabin_years(
+    demand: pd.DataFrame, cab: gpd.GeoDataFrame, inputs: HeatPlanInputs
+) -> gpd.GeoDataFrame:
     """The loading of every cabin in every year, with the cabin's point."""
-    assert inputs.cabins is not None
-    cab = inputs.cabins
     which = cabin_mod.assign_cabins(
         demand["x"].to_numpy(),
         demand["y"].to_numpy(),
