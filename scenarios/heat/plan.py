@@ -13,6 +13,9 @@ What ``wijk warmte`` runs (:func:`heat_plan`), in the order the data flows:
 4. the levelised cost of heat per strategy with its Monte Carlo and the advice
    (``scenarios.heat.costs``); a decided zone's advice is the decision (``advice_source`` =
    ``vastgelegd``), its costs are still shown;
+   zones advised a heat network that do not form a connected area of enough heat demand
+   become "nader onderzoeken" (``scenarios.heat.areas``, ``advice_source`` = ``te klein
+   netgebied``);
 5. the design-day peak of heating electrification beside the existing household peak
    (``scenarios.heat.gridload``), and with cabins the loading of each cabin per year
    (``scenarios.heat.cabins``).
@@ -34,6 +37,7 @@ import shapely
 
 from scenarios.catalogue import Catalogue
 from scenarios.heat import cabins as cabin_mod
+from scenarios.heat.areas import network_areas
 from scenarios.heat.costs import (
     DwellingCostInputs,
     HeatCostParameters,
@@ -93,7 +97,7 @@ class HeatPlan:
 def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -> HeatPlan:
     """Compute the heat plan (see the module notes); ``timings`` gets the wall time [s] of
     each stage (``demand``, then per kind of zone ``<layer>:zones``, ``<layer>:costs``,
-    ``<layer>:peak``; ``cabins``)."""
+    ``<layer>:areas``, ``<layer>:peak``; ``cabins``)."""
     clock = _Clock(timings)
     demand = dwelling_heat(inputs.twin, inputs.catalogue, inputs.today, inputs.states)
     years = sorted(int(y) for y in demand["year"].unique())
@@ -237,7 +241,8 @@ def _zone_years(
         t.loc[hit, "advice_source"] = ADVICE_FIXED
         parts.append(t)
     clock.lap(f"{layer.name}:costs")
-    out = pd.concat(parts, ignore_index=True)
+    out = network_areas(pd.concat(parts, ignore_index=True), layer)
+    clock.lap(f"{layer.name}:areas")
     out = out.merge(peaks.drop(columns=["zone", "n_dwellings"]), on=["zone_id", "year"], how="left")
     geometry = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry
     return gpd.GeoDataFrame(
