@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scenarios.heat.areas import ADVICE_SMALL_AREA
 from scenarios.heat.costs import ADVICE_UNDECIDED, ADVICE_WORDS, STRATEGIES, HeatCostParameters
 from scenarios.heat.gridload import grid_load_table
 from scenarios.heat.plan import ADVICE_FIXED, HeatPlan
 from scenarios.heat.results import CABIN_LAYER, ZONES_FILE
+from scenarios.heat.zones import zone_parameters
 from scenarios.outputs import write_folder
 from sim.csvsafe import write_csv
 
@@ -233,6 +235,7 @@ def warmteplan_md(
         "- Elke zone is gerekend als een eigen distributienet: de leidingen die zones met elkaar "
         "en met de warmtebron verbinden, zitten niet in de kost. Vooral een los straatsegment "
         "met veel warmte per meter lijkt daardoor goedkoper dan het in een echt net is.",
+        *_areas_note(plan),
         "- De netbelasting is die op de ontwerpdag (buitentemperatuur van de rekenkern), na "
         "gelijktijdigheid; ze zegt niets over spanningsproblemen in een individuele "
         "laagspanningskabel.",
@@ -260,7 +263,9 @@ def _sector_table(t: pd.DataFrame, year: int) -> list[str]:
             else "–"
             for s in STRATEGIES
         )
-        fixed = " (vastgelegd)" if r["advice_source"] == ADVICE_FIXED else ""
+        fixed = {ADVICE_FIXED: " (vastgelegd)", ADVICE_SMALL_AREA: " (te klein netgebied)"}.get(
+            str(r["advice_source"]), ""
+        )
         out.append(
             f"| {r['zone_id']} | {_nl(r['n_dwellings'])} | {_nl(r['heat_density_mwh_ha'])} | "
             f"{_nl(r['plot_ratio'], 2)} | {costs} | {r['advice']}{fixed} | "
@@ -268,6 +273,29 @@ def _sector_table(t: pd.DataFrame, year: int) -> list[str]:
         )
     out += ["", "Warmtekost in € per MWh geleverde warmte (alles inbegrepen, geannualiseerd).", ""]
     return out
+
+
+def _areas_note(plan: HeatPlan) -> list[str]:
+    """The rule of the heat-network areas (``scenarios.heat.areas``) and what it changed."""
+    least = zone_parameters()["network_area_min_demand_mwh"]
+    first = plan.years[0]
+    changed = "; ".join(
+        f"{LAYER_NL[k]}: "
+        f"{int(((t['year'] == first) & (t['advice_source'] == ADVICE_SMALL_AREA)).sum())} zones"
+        for k, t in plan.layers.items()
+        if "advice_source" in t
+    )
+    return [
+        "- Netgebieden: zones met advies warmtenet die aan elkaar grenzen (rastercellen ook via "
+        "een hoek, sectoren en straatsegmenten die elkaar raken) vormen samen één netgebied "
+        f"(kolom network_area_id). Een netgebied met minder dan {_nl(least)} MWh warmtevraag "
+        "per jaar is te klein voor een eigen warmtebron: zijn zones krijgen 'nader onderzoeken' "
+        "(advice_source 'te klein netgebied'); hun kosten blijven getoond. De regel komt uit "
+        "Hotmaps (rekenmodule 'District heating potential areas', standaard 30 GWh per jaar, "
+        f"bedoeld voor regio's en landen); de {_nl(least)} MWh is een aanname van dit project "
+        "voor een gemeente (bereik 500–30.000 MWh, scenarios/data/heat_zones.csv). "
+        f"Zo teruggezet in {first}: {changed or 'geen zones'}.",
+    ]
 
 
 def _why(t: pd.DataFrame) -> list[str]:

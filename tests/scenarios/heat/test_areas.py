@@ -19,6 +19,7 @@ from scenarios.heat.areas import (
 )
 from scenarios.heat.zones import ZoneLayer, grid_layer, zone_parameters
 from sim.errors import InputError
+from tests.conftest import DemoHeat
 
 NET, IND, HYB, UND = "warmtenet", "individueel", "hybride", "nader onderzoeken"
 
@@ -246,3 +247,49 @@ def test_grid_neighbours_match_all_pairs(seed: int) -> None:
     }
     assert got == want
     assert len(grid_neighbours(col, row)) == len(want)  # each pair once
+
+
+# ------------------------------------------------------------------ in the heat plan
+def test_the_heat_plan_of_the_demo_town_has_only_viable_areas(demo_heat: DemoHeat) -> None:
+    from buildings.sectors import sector_outlines
+    from buildings.twin import read_twin_sectors
+    from scenarios.catalogue import load_catalogue
+    from scenarios.heat.io_plan import warmteplan_md
+    from scenarios.heat.plan import HeatPlanInputs, heat_plan
+
+    timings: dict[str, float] = {}
+    plan = heat_plan(
+        HeatPlanInputs(
+            twin=demo_heat.twin,
+            sectors=sector_outlines(demo_heat.twin, read_twin_sectors(demo_heat.twin_path)),
+            catalogue=load_catalogue(),
+            today=2025,
+            states=demo_heat.states,
+            runs=20,
+            layers=("sector", "grid"),
+        ),
+        timings,
+    )
+    assert {"sector:areas", "grid:areas"} <= set(timings)
+    least = zone_parameters()["network_area_min_demand_mwh"]
+    for name, layer in plan.layers.items():
+        net = layer["advice"] == NET
+        assert (layer.loc[net, "network_area_id"] != "").all(), name
+        assert (layer.loc[net, "network_area_mwh"] >= least - 1e-9).all(), name
+        # an area's demand is the sum of its zones' demands
+        sums = layer[net].groupby(["year", "network_area_id"])
+        np.testing.assert_allclose(
+            sums["heat_demand_mwh"].sum(), sums["network_area_mwh"].first(), rtol=1e-12
+        )
+        demoted = layer["advice_source"] == ADVICE_SMALL_AREA
+        assert (layer.loc[demoted, "advice"] == UND).all()
+        assert (layer.loc[~net, "network_area_id"] == "").all()
+    grid = plan.layers["grid"]
+    n_demoted = int(((grid["year"] == 2025) & (grid["advice_source"] == ADVICE_SMALL_AREA)).sum())
+    assert n_demoted > 0  # the demo town has small dense clusters outside its centre
+    assert f"rooster van 100 m: {n_demoted} zones" in warmteplan_md(plan, "Demo")
+    # the rule is idempotent: the kept areas are whole components, so applying it again to
+    # the plan's own advice demotes nothing more
+    layer = grid_layer(plan.demand["x"].to_numpy(), plan.demand["y"].to_numpy())
+    again = network_areas(pd.DataFrame(grid.drop(columns="geometry")), layer)
+    assert again["advice"].tolist() == grid["advice"].tolist()
