@@ -46,6 +46,7 @@ from api import db, service
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
+from scenarios.heat.costs import ADVICE_FIXED, ADVICE_SMALL_AREA
 from scenarios.heat.results import HeatResults
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
@@ -752,7 +753,11 @@ def _heat_section(
                 "hybrid": float(r["lcoh_hybrid_p50_eur_mwh"]),
                 "individual": float(r["lcoh_individual_hp_p50_eur_mwh"]),
                 "advice": str(r["advice"])
-                + (" (vastgelegd)" if str(r.get("advice_source")) == "vastgelegd" else ""),
+                + (
+                    f" ({r['advice_source']})"
+                    if str(r.get("advice_source")) in (ADVICE_FIXED, ADVICE_SMALL_AREA)
+                    else ""
+                ),
                 "probability": float(r["advice_probability"]),
                 "peak_kw": float(r["peak_kw"]),
                 "household_peak_kw": float(r["household_peak_kw"]),

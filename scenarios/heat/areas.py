@@ -45,7 +45,12 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from scenarios.heat.costs import ADVICE_OF_STRATEGY, ADVICE_UNDECIDED
+from scenarios.heat.costs import (
+    ADVICE_FIXED,
+    ADVICE_OF_STRATEGY,
+    ADVICE_SMALL_AREA,
+    ADVICE_UNDECIDED,
+)
 from scenarios.heat.zones import ZoneLayer, zone_parameters
 from sim.errors import InputError, Problem, Problems
 
@@ -62,9 +67,6 @@ __all__ = [
 #: The advice word of a heat network.
 NETWORK_WORD: str = ADVICE_OF_STRATEGY["network"]
 #: ``advice_source`` of a zone demoted because its group is too small.
-ADVICE_SMALL_AREA: str = "te klein netgebied"
-#: ``advice_source`` of a zone decided by hand (as ``scenarios.heat.plan.ADVICE_FIXED``).
-_DECIDED = "vastgelegd"
 #: Columns :func:`network_areas` adds.
 AREA_COLUMNS: tuple[str, ...] = ("network_area_id", "network_area_mwh")
 
@@ -204,7 +206,7 @@ def network_areas(
         )
         problems.raise_if_any()
     advice = out["advice"].astype(str).to_numpy()
-    decided = (out["advice_source"].astype(str) == _DECIDED).to_numpy()
+    decided = (out["advice_source"].astype(str) == ADVICE_FIXED).to_numpy()
     net = advice == NETWORK_WORD
     area_id = np.full(n, "", dtype=object)
     area_mwh = np.full(n, np.nan)

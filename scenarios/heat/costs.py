@@ -133,6 +133,12 @@ ADVICE_OF_STRATEGY: dict[str, str] = {
 ADVICE_WORDS: tuple[str, ...] = ("warmtenet", "individueel", "hybride")
 #: The advice where no word is probable enough (or the zone has no heat demand).
 ADVICE_UNDECIDED: str = "nader onderzoeken"
+#: How a zone's advice came about (``advice_source``, Dutch where it is shown): the model's
+#: Monte Carlo, a decision by hand (``--zones-fixed``), or a network area too small to be
+#: viable (``scenarios.heat.areas``).
+ADVICE_MODEL: str = "model"
+ADVICE_FIXED: str = "vastgelegd"
+ADVICE_SMALL_AREA: str = "te klein netgebied"
 #: Area classes of Persson & Werner's construction costs, by rising plot ratio.
 AREA_CLASSES: tuple[str, ...] = ("park", "outer_city", "inner_city")
 #: GJ in a MWh.
@@ -1386,7 +1392,10 @@ def lcoh_from_sums(
 
 
 __all__ = [
+    "ADVICE_FIXED",
+    "ADVICE_MODEL",
     "ADVICE_OF_STRATEGY",
+    "ADVICE_SMALL_AREA",
     "ADVICE_UNDECIDED",
     "ADVICE_WORDS",
     "AREA_CLASSES",

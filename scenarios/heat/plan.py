@@ -39,6 +39,8 @@ from scenarios.catalogue import Catalogue
 from scenarios.heat import cabins as cabin_mod
 from scenarios.heat.areas import network_areas
 from scenarios.heat.costs import (
+    ADVICE_FIXED,
+    ADVICE_MODEL,
     DwellingCostInputs,
     HeatCostParameters,
     ZoneCostInputs,
@@ -51,9 +53,6 @@ from scenarios.heat.zones import ZoneLayer, aggregate_years, grid_layer, sector_
 #: District heat (``sim/data/heating_systems.csv``): the system of a dwelling in a zone decided
 #: for a heat network.
 DISTRICT_HEAT = 7
-#: How a zone's advice came about.
-ADVICE_MODEL = "model"
-ADVICE_FIXED = "vastgelegd"
 
 
 @dataclass

@@ -233,7 +233,7 @@
     box.append(el("br"), f0.format(p.n_dwellings) + " woningen, " + f0.format(p.heat_demand_mwh) +
       " MWh warmte per jaar, " + f0.format(p.heat_density_mwh_ha) + " MWh/ha");
     box.append(el("br"), "advies: " + p.advice + (p.advice_probability === null ? "" : " (kans " + pct(p.advice_probability) + ")") +
-      (p.advice_source === "vastgelegd" ? ", vastgelegd" : ""));
+      (p.advice_source && p.advice_source !== "model" ? ", " + p.advice_source : ""));
     for (const [key, name] of Object.entries(STRATEGY_NL)) {
       const mid = p["lcoh_" + key + "_p50_eur_mwh"];
       if (mid === null || mid === undefined) continue;
