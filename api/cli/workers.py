@@ -42,6 +42,10 @@ against a client's connection set-up."""
 MAX_DEFER_S = 0.05
 """The longest a waiting connection is left to the other workers [s]."""
 
+ACCEPT_RETRY_S = 1.0
+"""Pause of a worker's accepting after the system refused it a connection (no file descriptor
+or memory left) [s]: asyncio's own ``ACCEPT_RETRY_DELAY``."""
+
 
 class ConnectionBoard:
     """Open connections per worker, in memory shared by the worker processes."""
@@ -112,22 +116,34 @@ class BalancedServer(uvicorn.Server):
     def _after_deferral(self, sock: socket.socket) -> None:
         if sock not in self._watched:  # shutting down
             return
-        self._accept(sock)  # still waiting: the others did not take it
-        asyncio.get_running_loop().add_reader(sock.fileno(), self._readable, sock)
+        if self._accept(sock, watching=False):  # still waiting: the others did not take it
+            asyncio.get_running_loop().add_reader(sock.fileno(), self._readable, sock)
 
-    def _accept(self, sock: socket.socket) -> None:
+    def _accept(self, sock: socket.socket, watching: bool = True) -> bool:
+        """Accept one waiting connection; False when accepting pauses (see below)."""
         try:
             conn, _ = sock.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
-            return  # another worker took it
-        except OSError:  # e.g. too many open files: leave it to the others, try again later
-            return
+            return True  # another worker took it
+        except OSError:
+            # out of file descriptors or memory: the socket stays readable, so watching it on
+            # would spin; pause as asyncio's own accept loop does, the others serve meanwhile
+            loop = asyncio.get_running_loop()
+            if watching:
+                loop.remove_reader(sock.fileno())
+            loop.call_later(ACCEPT_RETRY_S, self._resume, sock)
+            return False
         conn.setblocking(False)
         self._opening += 1
         self._publish()
         task = asyncio.get_running_loop().create_task(self._serve_connection(conn))
         self.server_state.tasks.add(task)
         task.add_done_callback(self.server_state.tasks.discard)
+        return True
+
+    def _resume(self, sock: socket.socket) -> None:
+        if sock in self._watched:
+            asyncio.get_running_loop().add_reader(sock.fileno(), self._readable, sock)
 
     async def _serve_connection(self, conn: socket.socket) -> None:
         config = self.config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import errno
 import socket
 import subprocess
 import sys
@@ -166,3 +167,56 @@ async def _hello(scope, receive, send):  # type: ignore[no-untyped-def]
         {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]}
     )
     await send({"type": "http.response.body", "body": b"hello"})
+
+
+class _Refusing(socket.socket):
+    """A listening socket whose first accept fails as when the process has no file left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def accept(self):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == 1:
+            raise OSError(errno.EMFILE, "Too many open files")
+        return super().accept()
+
+
+def test_a_refused_accept_pauses_instead_of_spinning() -> None:
+    # the socket stays readable while the system refuses the connection: the worker pauses
+    # (ACCEPT_RETRY_S), then serves the client, with a handful of accept calls, not thousands
+    from api.cli.workers import ACCEPT_RETRY_S
+
+    board = ConnectionBoard(1)
+    sock = _Refusing()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        "tests.api.test_workers:_hello",
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = BalancedServer(config, board, slot=0)
+
+    async def scenario() -> tuple[bytes, float]:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            await asyncio.sleep(0.01)
+        loop = asyncio.get_running_loop()
+        t0 = time.monotonic()
+        client = await loop.run_in_executor(None, _connect, port, time.monotonic() + 5)
+        body = await loop.run_in_executor(None, _get, client)
+        waited = time.monotonic() - t0
+        client.close()
+        server.should_exit = True
+        await task
+        return body, waited
+
+    body, waited = asyncio.run(scenario())
+    assert body == b"hello"
+    assert waited >= ACCEPT_RETRY_S * 0.9
+    assert 2 <= sock.calls <= 5
