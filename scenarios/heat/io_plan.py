@@ -18,7 +18,7 @@ so a failed run never leaves half a plan (nor overwrites an earlier one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,18 @@ def write_heat_plan(
     title: str,
     sources_nl: Sequence[str] = (),
     cost_parameters: HeatCostParameters | None = None,
+    input_rejects: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
-    """Write the plan's files to ``out`` (atomically replacing an earlier plan)."""
-    return write_folder(out, lambda tmp: _write_all(plan, tmp, title, sources_nl, cost_parameters))
+    """Write the plan's files to ``out`` (atomically replacing an earlier plan);
+    ``input_rejects``: records of an input file left out, with their reason, each written as
+    ``weggelaten_<name>.csv``."""
+
+    def write(tmp: Path) -> None:
+        _write_all(plan, tmp, title, sources_nl, cost_parameters)
+        for name, table in (input_rejects or {}).items():
+            write_csv(table, tmp / f"weggelaten_{name}.csv", index=False)
+
+    return write_folder(out, write)
 
 
 def _write_all(

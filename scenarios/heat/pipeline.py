@@ -79,16 +79,19 @@ def run_heat_plan(
     else:
         sources.append("Zonder scenario (--results): enkel de huidige toestand.")
     street_frame = cabin_frame = fixed_frame = None
+    rejects: dict[str, pd.DataFrame] = {}
     if streets is not None:
         from scenarios.heat.io_zones import read_streets
 
         step("straatassen lezen")
         read = read_streets(streets)
         street_frame = read.frame
+        rejects["straten"] = read.rejects
         sources.append(
             f"Straatassen: {streets} ({len(street_frame)} segmenten die een leiding kan volgen; "
-            f"{len(read.rejects)} andere weggelaten, met hun reden in de lezer)."
+            f"{len(read.rejects)} andere weggelaten, met hun reden in weggelaten_straten.csv)."
         )
+        sources.extend(f"Straatassen: {note}" for note in read.notes)
     if cabins is not None:
         from scenarios.heat.cabins import read_cabins
 
@@ -124,7 +127,9 @@ def run_heat_plan(
         if "municipality" in dwellings and len(dwellings)
         else twin_path.stem
     )
-    out_dir = write_heat_plan(plan, out, title=title, sources_nl=sources, cost_parameters=params)
+    out_dir = write_heat_plan(
+        plan, out, title=title, sources_nl=sources, cost_parameters=params, input_rejects=rejects
+    )
     return HeatPlanDone(plan=plan, out_dir=out_dir, title=title)
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +41,7 @@ from scenarios.heat.areas import network_areas
 from scenarios.heat.costs import (
     ADVICE_FIXED,
     ADVICE_MODEL,
+    ADVICE_OF_STRATEGY,
     DwellingCostInputs,
     HeatCostParameters,
     ZoneCostInputs,
@@ -90,7 +91,6 @@ class HeatPlan:
     rejects: pd.DataFrame
     runs: int
     fixed_dwellings: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -> HeatPlan:
@@ -100,8 +100,10 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
     clock = _Clock(timings)
     demand = dwelling_heat(inputs.twin, inputs.catalogue, inputs.today, inputs.states)
     years = sorted(int(y) for y in demand["year"].unique())
-    fixed_word, fixed_id = _fixed_zone_of_rows(demand, inputs.fixed)
-    connected = (fixed_word == "warmtenet") & (demand["year"].to_numpy() > inputs.today)
+    fixed_word = _fixed_word_of_rows(demand, inputs.fixed)
+    connected = (fixed_word == ADVICE_OF_STRATEGY["network"]) & (
+        demand["year"].to_numpy() > inputs.today
+    )
     if connected.any():
         demand.loc[connected, "heating_system"] = DISTRICT_HEAT
         demand.loc[connected, "dhw_system"] = DISTRICT_HEAT
@@ -122,7 +124,7 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
         if name not in inputs.layers:
             continue
         layer = build()
-        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, fixed_id, clock)
+        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, clock)
         if len(layer.rejects):
             rows = layer.rejects["row"].to_numpy()
             rejects.append(
@@ -168,22 +170,15 @@ class _Clock:
         self.t = now
 
 
-def _fixed_zone_of_rows(
-    demand: pd.DataFrame, fixed: gpd.GeoDataFrame | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the advice word and id of the decided zone it lies in ("" where none)."""
-    n = len(demand)
-    word = np.full(n, "", dtype=object)
-    ident = np.full(n, "", dtype=object)
+def _fixed_word_of_rows(demand: pd.DataFrame, fixed: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Per row, the advice word of the decided zone it lies in ("" where none)."""
+    word = np.full(len(demand), "", dtype=object)
     if fixed is None or not len(fixed):
-        return word, ident
+        return word
     x, y = demand["x"].to_numpy(), demand["y"].to_numpy()
-    advice = fixed["advice"].astype(str)
-    for geom, w, zid in zip(fixed.geometry, advice, fixed["zone_id"].astype(str), strict=True):
-        inside = shapely.contains_xy(geom, x, y)
-        word[inside] = w
-        ident[inside] = zid
-    return word, ident
+    for geom, w in zip(fixed.geometry, fixed["advice"].astype(str), strict=True):
+        word[shapely.contains_xy(geom, x, y)] = w
+    return word
 
 
 def _zone_years(
@@ -192,7 +187,6 @@ def _zone_years(
     peak_w: np.ndarray,
     inputs: HeatPlanInputs,
     fixed_word: np.ndarray,
-    fixed_id: np.ndarray,
     clock: _Clock,
 ) -> gpd.GeoDataFrame:
     """One kind of zone: a row per zone and year with demand, cost of heat, advice and peak."""

@@ -45,6 +45,9 @@ def test_demo_writes_results_and_a_dutch_summary(tmp_path: Path) -> None:
 
     layers = {name for name, _ in pyogrio.list_layers(out / "warmte" / "warmtezones.gpkg")}
     assert layers == {"sector", "grid", "street", "cabines"}
+    # the street records the plan left out are listed with their reason (none in the demo)
+    left_out = pd.read_csv(out / "warmte" / "weggelaten_straten.csv")
+    assert "reason" in left_out.columns or "reden" in left_out.columns
 
 
 def test_demo_into_a_file_gives_a_dutch_error_not_a_traceback(tmp_path: Path) -> None:

@@ -42,6 +42,44 @@ def test_the_command_writes_the_plan(written: Path) -> None:
     assert read.cabins is not None and len(read.cabins)
 
 
+def test_street_records_left_out_are_listed_with_their_reason(
+    demo_heat: DemoHeat, tmp_path: Path
+) -> None:
+    # the demo's street segments and one footpath (MORF 114): the footpath is no zone, and the
+    # plan says which record it left out and why
+    import pandas as pd
+
+    from buildings.demo import demo_streets
+
+    streets = gpd.read_file(demo_streets(demo_heat.sources.parent))
+    path = streets.iloc[[0]].copy()
+    path["WS_OIDN"] = int(streets["WS_OIDN"].max()) + 1
+    path["MORF"] = 114
+    file = tmp_path / "Wegsegment.shp"
+    pd.concat([streets, path], ignore_index=True).to_file(file)
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        cli,
+        [
+            "warmte",
+            "--twin",
+            str(demo_heat.twin_path),
+            "--out",
+            str(out),
+            "--runs",
+            "5",
+            "--streets",
+            str(file),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    left_out = pd.read_csv(out / "weggelaten_straten.csv")
+    assert len(left_out) == 1 and left_out.astype(str).apply(
+        lambda c: c.str.contains("wandel- of fietsweg")
+    ).any(axis=None)
+    assert "1 andere weggelaten" in (out / "warmteplan.md").read_text(encoding="utf-8")
+
+
 def test_bad_input_gets_a_dutch_message_and_nothing_is_written(
     demo_heat: DemoHeat, tmp_path: Path
 ) -> None:
