@@ -98,6 +98,8 @@ def warmte(
     if plan.cabins is not None:
         files.append("cabines.csv")
     files += ["buiten_zone.csv", "grafieken/"]
+    if streets is not None:
+        files.append("weggelaten_straten.csv")
     console.print(f"Geschreven in [bold]{done.out_dir}[/]: " + ", ".join(files))
 
 

@@ -8,6 +8,7 @@ The folder, as ``wijk warmte --out MAP`` writes it:
                             layer ``cabines`` with cabins: one row per cabin and year
 ``cabines.csv``             the cabins' loading per year (with cabins)
 ``buiten_zone.csv``         dwellings in no zone of a kind, with the reason
+``weggelaten_straten.csv``  street records the plan left out (not a street), with the reason
 ``grafieken/*.png``         advice per year, cost of heat against heat density, grid load
 ``warmteplan.md``           the plan in Dutch: what it advises where, why, how sure, sources
 ==========================  ==============================================================
