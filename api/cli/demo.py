@@ -65,6 +65,8 @@ class DemoResult:
     out_dir: Path
     twin: TwinResult
     scenario: ScenarioRun
+    #: the heat plan's summary (Dutch), as in ``samenvatting.md``
+    heat_nl: str = ""
 
 
 def package_overview(results: pd.DataFrame) -> pd.DataFrame:
@@ -330,7 +332,8 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
         "naast gepubliceerde Vlaamse cijfers."
     )
     summary += "\n\n" + scenario_summary(scenario)
-    summary += "\n\n" + _heat_plan(twin, out_dir, progress)
+    heat_nl = _heat_plan(twin, out_dir, progress)
+    summary += "\n\n" + heat_nl
     (out_dir / "samenvatting.md").write_text(summary + "\n", encoding="utf-8")
     return DemoResult(
         overview=package_overview(table),
@@ -338,4 +341,5 @@ def run_demo(out: Path | None = None, progress: Callable[[str], None] | None = N
         out_dir=out_dir,
         twin=twin_result,
         scenario=scenario,
+        heat_nl=heat_nl,
     )

@@ -99,13 +99,15 @@ def demo(
     for label, cells in goal_rows(run.indicators, years):
         goals.add_row(label, *[c + (f"\n[dim]({band})[/]" if band else "") for c, band in cells])
     console.print(goals)
+    console.print(result.heat_nl.replace("`", ""))
     console.print(f"Geschreven in [bold]{result.out_dir}[/]:")
     console.print(
         "samenvatting.md, validatie.md (het model naast gepubliceerde Vlaamse cijfers), "
         "results.parquet/.csv (per woning en pakket), twin.parquet/.gpkg (de tweeling), "
         "rejects.csv, accounting.csv, bronnen/ (de registerbestanden), scenario/ (het scenario "
         f"{years[0]}–{years[-1]}: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken, "
-        "beleid.yaml)"
+        "beleid.yaml), warmte/ (het warmteplan: warmtezones.gpkg, warmteplan.md, cabines.csv, "
+        "grafieken)"
     )
 
 

@@ -21,6 +21,10 @@ def test_demo_writes_results_and_a_dutch_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Huidige toestand" in result.output and "Totaalrenovatie" in result.output
     assert "Boekhouding" in result.output
+    assert (
+        "Warmtezonering: warmte/warmteplan.md" in result.output
+        and "warmte/ (het warmteplan" in result.output
+    )
     table = pd.read_parquet(out / "results.parquet")
     csv = pd.read_csv(out / "results.csv")
     dwellings = gpd.read_parquet(out / "twin.parquet")
