@@ -144,7 +144,9 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
                 bottom += counts[word].to_numpy()
         ax.set_ylabel("hectarecellen met woningen")
         ax.set_title("Advies per hectare (rooster van 100 m), per jaar")
-        ax.legend(fontsize=8)
+        # beside the bars, which fill the whole height
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        fig.subplots_adjust(right=0.75)
         _save(fig, folder / "advies_per_jaar.png")
         today = grid[grid["year"] == plan.years[0]]
         fig, ax = _figure()
