@@ -206,13 +206,13 @@ def read_cabins(
         problems.add(
             id_field or "cabin_id",
             f"veld met het cabinenummer ontbreekt (gevonden velden: {found}); noem het "
-            "cabin_id of geef id_field= op",
+            f"{' of '.join((id_field,) if id_field else ID_FIELDS[:3])}",
         )
     if cap_col is None:
         problems.add(
             capacity_field or "capacity_kva",
             f"veld met het vermogen in kVA ontbreekt (gevonden velden: {found}); noem het "
-            "capacity_kva of geef capacity_field= op",
+            f"{' of '.join((capacity_field,) if capacity_field else CAPACITY_FIELDS[:3])}",
         )
     if id_col is None or cap_col is None:  # nothing more can be checked without them
         problems.raise_if_any(SourceFileError)
