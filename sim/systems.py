@@ -19,6 +19,11 @@ Notes
   calibrated so that :func:`seasonal_performance_factor` on the shipped Uccle climate lands
   within the field measurements of ``sim/data/heat_pump_field.csv`` (Fraunhofer ISE field
   tests; ``tests/sim/test_systems_field.py`` checks every row).
+* **Design-day performance** (issue 14): at full load on the design day there is no cycling
+  and the seasonal losses weigh differently, so the COP on the design day uses its own factor
+  ``design_field_factor`` (column of ``heating_systems.csv``, the seasonal ``field_factor``
+  where absent) in :func:`heat_pump_design_cop`; it is checked against field COPs measured
+  around the design outdoor temperature (``tests/sim/test_systems_field.py``).
 * **Hybrid heat pumps** (bivalent parallel, kind ``hybrid_air``): an air/water heat pump
   delivers the share ``hp_share`` of each month's space heat at its COP, the back-up boiler
   ``backup_code`` the rest at its efficiency; the back-up also heats the tap water. A fixed
@@ -85,6 +90,9 @@ class SystemTables:
     dhw_efficiency: NDArray[np.float64]
     backup_code: NDArray[np.int64]
     hp_share: NDArray[np.float64]
+    #: Carnot fraction on the design day (rating x ``design_field_factor``); read by
+    #: :func:`heat_pump_design_cop`, not by the core's kernel
+    design_carnot_efficiency: NDArray[np.float64]
     names: tuple[str, ...]
     labels_nl: tuple[str, ...]
 
@@ -101,7 +109,12 @@ class SystemTables:
 
 #: The arrays of :class:`SystemTables` as a named tuple (:meth:`SystemTables.columns`).
 SystemColumns = namedtuple(  # type: ignore[misc]  # the fields are the dataclass's
-    "SystemColumns", [f.name for f in fields(SystemTables) if f.name not in ("names", "labels_nl")]
+    "SystemColumns",
+    [
+        f.name
+        for f in fields(SystemTables)
+        if f.name not in ("names", "labels_nl", "design_carnot_efficiency")
+    ],
 )
 
 
@@ -150,10 +163,12 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
     kind[codes] = [_KIND_CODES[k] for k in t["kind"]]
     carrier = np.full(size, -1, dtype=np.int64)
     carrier[codes] = [carriers.index(c) for c in t["carrier"]]
-    # field Carnot fraction = laboratory one x field_factor (module notes)
-    eta_c = carnot_efficiency_from_rating(
-        t["rated_cop"], t["rated_source_c"], t["rated_sink_c"]
-    ) * t["field_factor"].fillna(1.0).to_numpy(np.float64)
+    # field Carnot fraction = laboratory one x field_factor (module notes); on the design day
+    # x design_field_factor, the seasonal factor where a table has none
+    eta_lab = carnot_efficiency_from_rating(t["rated_cop"], t["rated_source_c"], t["rated_sink_c"])
+    field = t["field_factor"].fillna(1.0).to_numpy(np.float64)
+    eta_c = eta_lab * field
+    eta_design = eta_lab * t["design_field_factor"].fillna(pd.Series(field, index=t.index))
     backup = col(t["backup_code"], np.nan)  # -1 in the kernels where there is none
     names = [""] * size
     labels = [""] * size
@@ -171,6 +186,7 @@ def load_system_tables(table: pd.DataFrame | None = None) -> SystemTables:
         dhw_efficiency=col(t["dhw_efficiency"], np.nan),
         backup_code=np.where(np.isnan(backup), -1, backup).astype(np.int64),
         hp_share=col(t["hp_share"], np.nan),
+        design_carnot_efficiency=col(eta_design, np.nan),
         names=tuple(names),
         labels_nl=tuple(labels),
     )
@@ -189,9 +205,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "source_temp_c": (-30.0, 40.0),
     "hp_share": (0.0, 1.0),
     "field_factor": (0.3, 1.0),
+    "design_field_factor": (0.3, 1.0),
 }
 #: Columns only some tables have (filled with NaN when absent).
-_OPTIONAL: tuple[str, ...] = ("backup_code", "hp_share")
+_OPTIONAL: tuple[str, ...] = ("backup_code", "hp_share", "design_field_factor")
 #: Columns each kind of generator needs.
 _NEEDS: dict[str, tuple[str, ...]] = {
     "boiler": ("eff_at_35c", "eff_at_70c", "eta_emission_distribution", "dhw_efficiency"),
@@ -259,6 +276,16 @@ def _check_system_table(t: pd.DataFrame, carriers: list[str]) -> None:
                 problems.add(
                     c, f"must be a number from {lo} to {hi} for a {kind}", np.flatnonzero(bad)
                 )
+    # optional where given (NaN: the seasonal field_factor is used on the design day)
+    design = pd.to_numeric(t["design_field_factor"], errors="coerce")
+    lo, hi = _RANGES["design_field_factor"]
+    bad = t["design_field_factor"].notna() & ~design.between(lo, hi)
+    if bad.any():
+        problems.add(
+            "design_field_factor",
+            f"must be empty or a number from {lo} to {hi}",
+            np.flatnonzero(bad),
+        )
     hybrid = (t["kind"] == "hybrid_air").to_numpy()
     if hybrid.any():
         boilers = set(t.loc[t["kind"] == "boiler", "code"].astype(int))
@@ -380,7 +407,8 @@ def heat_pump_design_cop(
 ) -> NDArray[np.float64]:
     """COP [-] of each heat pump on the design day (vectorised); NaN where ``code`` is none.
 
-    The core's rule at one operating point: the field Carnot fraction at the supply temperature
+    The core's rule at one operating point, with the design-day Carnot fraction (the rating's
+    times ``design_field_factor``, module notes) at the supply temperature
     ``supply_c`` (what the emitters need on the design day, ``hp_supply_temp_c``) and the source
     temperature -- the design outdoor temperature for air/water heat pumps and the heat pump of
     a hybrid, the constant brine temperature ``source_temp_c`` for ground/water ones -- capped
@@ -405,8 +433,10 @@ def heat_pump_design_cop(
 
     Examples
     --------
+    >>> t = default_system_tables()
     >>> cop = heat_pump_design_cop([5, 1], [35.0, 35.0], 7.0)  # air/water at its rating point
-    >>> round(float(cop[0]), 6) == round(float(4.1 * 0.70), 6), bool(np.isnan(cop[1]))
+    >>> factor = t.design_carnot_efficiency[5] / t.carnot_efficiency[5] * 0.70  # design/field
+    >>> round(float(cop[0]), 6) == round(float(4.1 * factor), 6), bool(np.isnan(cop[1]))
     (True, True)
     """
     t = default_system_tables() if tables is None else tables
@@ -416,7 +446,7 @@ def heat_pump_design_cop(
     kind = np.where(valid, t.kind[k], -1)
     is_hp = (kind == KIND_HP_AIR) | (kind == KIND_HP_GROUND) | (kind == KIND_HYBRID_AIR)
     source = np.where(kind == KIND_HP_GROUND, t.source_temp_c[k], float(theta_e_design_c))
-    cop = heat_pump_cop(t.carnot_efficiency[k], supply_c, source, t.cop_max[k])
+    cop = heat_pump_cop(t.design_carnot_efficiency[k], supply_c, source, t.cop_max[k])
     return np.asarray(np.where(is_hp, cop, np.nan), dtype=np.float64)
 
 

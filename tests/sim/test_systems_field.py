@@ -23,11 +23,12 @@ from sim.climate import uccle_monthly_climate
 from sim.core import simulate
 from sim.errors import InputError
 from sim.iso52016 import iso52016_monthly_heating_need
-from sim.reference_data import load_table
+from sim.reference_data import load_table, simulation_defaults
 from sim.stock import DwellingArrays
 from sim.systems import (
     default_monthly_need_profile,
     default_system_tables,
+    heat_pump_design_cop,
     load_system_tables,
     seasonal_performance_factor,
 )
@@ -193,3 +194,47 @@ def test_boilers_agree_with_their_cited_conversions() -> None:
         assert t.loc[name, "eff_at_70c"] == pytest.approx(n70 * f, abs=0.005), name
         source = str(t.loc[name, "source"])
         assert "GCV" in source and "NCV" in source
+
+
+#: Field COP of air-source heat pumps at outdoor temperatures of 0 to -15 °C: Gibb, Rosenow,
+#: Lowes et al. (2023), Joule 7, "Coming in from the cold: heat pump efficiency at low
+#: temperatures" (~550 heat pumps, 7 field studies), as read in summaries (IIR news: 2 to 3 times
+#: as efficient as oil and gas boilers; press: 1.5-2 below -10 °C, mean 2.74 above): a COP of
+#: 1.5 (the lowest figure reported near the design temperature) to 2.8 (about 3 x a boiler's
+#: ~0.9 on gross calorific value, rounded down).
+DESIGN_DAY_FIELD_COP = (1.5, 2.8)
+
+
+@pytest.mark.parametrize("supply_c", [35.0, 45.0, 55.0])
+def test_design_day_cop_of_air_heat_pumps_lies_in_the_field_range(supply_c: float) -> None:
+    theta_e = float(simulation_defaults()["theta_e_design_c"])
+    assert theta_e == -7.0  # NBN EN 12831-1 ANB, Uccle
+    cop = float(heat_pump_design_cop([AIR], [supply_c], theta_e)[0])
+    low, high = DESIGN_DAY_FIELD_COP
+    assert low <= cop <= high
+    # the seasonal calibration on the design day would give less, the laboratory rating more
+    t = load_table("heating_systems.csv").set_index("code")
+    seasonal = t.loc[AIR, "field_factor"] / t.loc[AIR, "design_field_factor"] * cop
+    assert seasonal < cop < cop / t.loc[AIR, "design_field_factor"]
+
+
+def test_design_field_factor_is_checked_and_optional() -> None:
+    t = load_table("heating_systems.csv")
+    t.loc[t["code"] == AIR, "design_field_factor"] = 1.2
+    with pytest.raises(InputError) as exc:
+        load_system_tables(t)
+    assert exc.value.fields == ["design_field_factor"]
+    # without the column the design day uses the seasonal field factor
+    t = load_table("heating_systems.csv").drop(columns="design_field_factor")
+    seasonal = load_system_tables(t)
+    assert seasonal.design_carnot_efficiency[AIR] == pytest.approx(
+        seasonal.carnot_efficiency[AIR], rel=1e-12
+    )
+    shipped = default_system_tables()
+    row = load_table("heating_systems.csv").set_index("code").loc[AIR]
+    assert shipped.design_carnot_efficiency[AIR] == pytest.approx(
+        shipped.carnot_efficiency[AIR] * row["design_field_factor"] / row["field_factor"],
+        rel=1e-12,
+    )
+    # the core's kernel columns do not carry it (the seasonal kernel is unchanged)
+    assert "design_carnot_efficiency" not in shipped.columns()._fields

@@ -231,12 +231,12 @@ def test_no_cabins_is_an_error() -> None:
 
 
 def test_synthetic_cabins_carry_todays_electric_heating() -> None:
-    # 300 dwellings in one street, a third heated electrically today (8 kW design load, air/water
+    # 300 dwellings in one street, half heated electrically today (8 kW design load, air/water
     # heat pump at 45 °C): the cabins are sized so that nothing is overloaded today, with several
     # 630 kVA transformers where one is not enough
     rng = np.random.default_rng(11)
     x, y = rng.uniform(0, 600, 300), rng.uniform(0, 40, 300)
-    hs = np.where(np.arange(300) % 3 == 0, 5, 1)
+    hs = np.where(np.arange(300) % 2 == 0, 5, 1)
     today = pd.DataFrame(
         {
             "year": 2025,

@@ -32,15 +32,16 @@ def _csv(name: str) -> pd.DataFrame:
 
 
 def _hand_cop(code: int, supply_c: float) -> float:
-    """COP by hand from the data files: Carnot fraction from the EN 14511 rating times the field
-    factor, at the design outdoor temperature (air) or the brine temperature (ground)."""
+    """COP by hand from the data files: Carnot fraction from the EN 14511 rating times the
+    design-day field factor, at the design outdoor temperature (air) or the brine temperature
+    (ground)."""
     row = _csv("heating_systems.csv").set_index("code").loc[code]
     defaults = _csv("simulation_defaults.csv").set_index("key")["value"]
     theta_e = float(defaults["theta_e_design_c"])
     assert theta_e == -7.0  # NBN EN 12831-1 ANB, Uccle: what the grid-load study is about
     k = 273.15
     sink, src = float(row["rated_sink_c"]), float(row["rated_source_c"])
-    eta = float(row["rated_cop"]) * (sink - src) / (sink + k) * float(row["field_factor"])
+    eta = float(row["rated_cop"]) * (sink - src) / (sink + k) * float(row["design_field_factor"])
     source = theta_e if row["kind"] != "heat_pump_ground" else float(row["source_temp_c"])
     return min(eta * (supply_c + k) / (supply_c - source), float(row["cop_max"]))
 
@@ -62,16 +63,16 @@ def _dwellings(**cols: object) -> pd.DataFrame:
 
 def test_one_air_water_dwelling_by_hand() -> None:
     # 8 kW design load, 45 °C supply, air/water heat pump, gas for tap water.
-    # By hand with the shipped table: eta_lab = 4.1 x 28 / 308.15 = 0.37255, x field 0.70 =
-    # 0.26078; COP(-7 -> 45) = 0.26078 x 318.15 / 52 = 1.5955 (< cop_max 4.5);
-    # peak = 8000 / 1.5955 = 5014 W.
+    # By hand with the shipped table: eta_lab = 4.1 x 28 / 308.15 = 0.37255, x design-day
+    # field factor 0.85 = 0.31666; COP(-7 -> 45) = 0.31666 x 318.15 / 52 = 1.9374 (< cop_max
+    # 4.5); peak = 8000 / 1.9374 = 4129 W.
     cop = _hand_cop(5, 45.0)
-    assert cop == pytest.approx(1.5955, abs=5e-4)  # the hand figure above, to 4 digits
+    assert cop == pytest.approx(1.9374, abs=5e-4)  # the hand figure above, to 4 digits
     peak = dwelling_electric_peak_w(_dwellings(), P)
     assert P.hp_backup_share == 0.0  # the shipped default: no back-up heat at -7 °C
     # same formula, so only float rounding: relative 1e-9
     assert peak[0] == pytest.approx(8000.0 / cop, rel=1e-9)
-    assert peak[0] == pytest.approx(5014.0, abs=1.0)
+    assert peak[0] == pytest.approx(4129.0, abs=1.0)
     # with a heat-pump water heater the allowance is added
     with_dhw = dwelling_electric_peak_w(_dwellings(dhw_system=5), P)
     assert with_dhw[0] == pytest.approx(8000.0 / cop + P.dhw_hp_peak_w, rel=1e-9)
