@@ -134,11 +134,13 @@ ADVICE_WORDS: tuple[str, ...] = ("warmtenet", "individueel", "hybride")
 #: The advice where no word is probable enough (or the zone has no heat demand).
 ADVICE_UNDECIDED: str = "nader onderzoeken"
 #: How a zone's advice came about (``advice_source``, Dutch where it is shown): the model's
-#: Monte Carlo, a decision by hand (``--zones-fixed``), or a network area too small to be
-#: viable (``scenarios.heat.areas``).
+#: Monte Carlo, a decision by hand (``--zones-fixed``), a network area too small to be
+#: viable (``scenarios.heat.areas``), or a network that no longer pays once the transmission
+#: pipe from its heat source is costed (``scenarios.heat.sources``).
 ADVICE_MODEL: str = "model"
 ADVICE_FIXED: str = "vastgelegd"
 ADVICE_SMALL_AREA: str = "te klein netgebied"
+ADVICE_FAR_SOURCE: str = "verre warmtebron"
 #: Area classes of Persson & Werner's construction costs, by rising plot ratio.
 AREA_CLASSES: tuple[str, ...] = ("park", "outer_city", "inner_city")
 #: GJ in a MWh.
@@ -179,6 +181,10 @@ PARAMETER_NAMES: tuple[str, ...] = (
     "gas_price_factor",
     "hybrid_hp_share",
     "advice_threshold",
+    # the transmission pipe from a heat source (scenarios.heat.sources); appended last so that
+    # every parameter above keeps its random stream
+    "transmission_route_factor",
+    "transmission_full_load_hours",
 )
 #: Roles of the catalogue measures the strategies are priced with.
 MEASURE_ROLES: tuple[str, ...] = (
@@ -1060,8 +1066,11 @@ def _lcoh_chunk(
     lifetimes: Mapping[str, float],
     prices: tuple[float, float],
     c1c2: tuple[NDArray[np.float64], NDArray[np.float64]],
+    transmission_eur: NDArray[np.float64] | None = None,
+    source_price_eur_mwh: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """LCOH [EUR/MWh] of zones ``sl`` for every draw and strategy, shape (R + 1, C, S)."""
+    """LCOH [EUR/MWh] of zones ``sl`` for every draw and strategy, shape (R + 1, C, S);
+    ``transmission_eur`` and ``source_price_eur_mwh`` as in :func:`zone_lcoh` (shape (Z,))."""
 
     def col(x: NDArray[Any]) -> NDArray[np.float64]:
         return np.asarray(x[sl], dtype=np.float64)[None, :]
@@ -1112,8 +1121,22 @@ def _lcoh_chunk(
             col(s.connection_capex_eur) * fac("network_connection") * a_conn
             + (n_h + n_f) * run("substation_maintenance_eur")
         )
-        source = run("heat_source_price_eur_mwh") / (1.0 - run("network_heat_loss_share"))
+        price = run("heat_source_price_eur_mwh")
+        if source_price_eur_mwh is not None:  # a given source's own price, where it has one
+            given = col(source_price_eur_mwh)
+            price = np.where(np.isnan(given), price, given)
+        source = price / (1.0 - run("network_heat_loss_share"))
         out[:, :, 0] = pipes_eur_gj * GJ_PER_MWH + connections / sold_mwh + source
+        if transmission_eur is not None:
+            # the pipe from the source: its straight-line investment along the route, at the
+            # pipes' cost level, annualised and maintained like the distribution pipes
+            trans = (
+                col(transmission_eur)
+                * run("transmission_route_factor")
+                * run("pipe_cost_factor")
+                * (a_net + run("network_om_share"))
+            )
+            out[:, :, 0] += trans / sold_mwh
 
         # individual heat pumps (every dwelling) and the houses' part of the collective strategy
         ready_f = fac("heat_pump_readiness") * a_ready
@@ -1303,6 +1326,8 @@ def zone_lcoh(
     seed: int = 0,
     chunk_zones: int = 4096,
     keep_runs: bool = False,
+    transmission_eur: ArrayLike | None = None,
+    source_price_eur_mwh: ArrayLike | None = None,
 ) -> LcohResult:
     """Levelised cost of heat per zone and strategy with its Monte Carlo, and the advice.
 
@@ -1324,6 +1349,14 @@ def zone_lcoh(
         Zones computed at once: memory ~ 8 × (R + 1) × chunk × S × 10 bytes.
     keep_runs : bool
         Keep every draw's LCOH (shape (Z, S, R + 1); for small Z only).
+    transmission_eur : array_like, shape (Z,), optional
+        The zone's share of the straight-line investment in the transmission pipe from its
+        heat source [EUR] (``scenarios.heat.sources``; 0 where none). Each draw multiplies it by
+        ``transmission_route_factor`` and ``pipe_cost_factor``, annualises it with the network's
+        annuity plus ``network_om_share`` and adds it over the heat sold to the network's LCOH.
+    source_price_eur_mwh : array_like, shape (Z,), optional
+        Price of the heat of the zone's source [EUR/MWh] in place of
+        ``heat_source_price_eur_mwh`` (the same in every draw); NaN where the parameter holds.
 
     Returns
     -------
@@ -1332,7 +1365,16 @@ def zone_lcoh(
     prm = shipped_parameters() if params is None else params
     sums = zone_cost_sums(zones, dwellings, prm)
     draws = prm.sample(runs, seed)
-    return lcoh_from_sums(sums, draws, prm, year=year, chunk_zones=chunk_zones, keep_runs=keep_runs)
+    return lcoh_from_sums(
+        sums,
+        draws,
+        prm,
+        year=year,
+        chunk_zones=chunk_zones,
+        keep_runs=keep_runs,
+        transmission_eur=transmission_eur,
+        source_price_eur_mwh=source_price_eur_mwh,
+    )
 
 
 def lcoh_from_sums(
@@ -1343,9 +1385,28 @@ def lcoh_from_sums(
     year: int,
     chunk_zones: int = 4096,
     keep_runs: bool = False,
+    transmission_eur: ArrayLike | None = None,
+    source_price_eur_mwh: ArrayLike | None = None,
 ) -> LcohResult:
     """:func:`zone_lcoh` from zone sums and draws made before (e.g. one draw for several years)."""
     z = int(sums.heat_house_kwh.shape[0])
+    extra = {
+        name: None if x is None else np.asarray(x, dtype=np.float64)
+        for name, x in (
+            ("transmission_eur", transmission_eur),
+            ("source_price_eur_mwh", source_price_eur_mwh),
+        )
+    }
+    problems = Problems("warmtebron per zone")
+    for name, x in extra.items():
+        if x is not None and x.shape != (z,):
+            problems.add(name, f"moet één waarde per zone zijn ({z}), nu vorm {x.shape}")
+        elif x is not None and not ((np.isfinite(x) & (x >= 0)) | np.isnan(x)).all():
+            problems.add(name, "moet ≥ 0 zijn (of leeg waar geen bron)")
+    t = extra["transmission_eur"]
+    if t is not None and t.shape == (z,) and np.isnan(t).any():
+        problems.add("transmission_eur", "moet een getal zijn (0 waar geen leiding)")
+    problems.raise_if_any()
     r = draws.runs
     price = params.policy.prices(year)
     prices = (float(price["electricity"]), float(price["natural_gas"]))
@@ -1359,7 +1420,17 @@ def lcoh_from_sums(
     step = max(1, int(chunk_zones))
     for start in range(0, z, step):
         sl = slice(start, min(z, start + step))
-        lc = _lcoh_chunk(sums, sl, draws.values, draws.cost_factors, lifetimes, prices, c1c2)
+        lc = _lcoh_chunk(
+            sums,
+            sl,
+            draws.values,
+            draws.cost_factors,
+            lifetimes,
+            prices,
+            c1c2,
+            extra["transmission_eur"],
+            extra["source_price_eur_mwh"],
+        )
         central[sl] = lc[0]
         rnd = lc[1:] if r > 0 else lc[:1]
         pct[:, sl] = percentiles_over_runs(rnd, PERCENTILES)
@@ -1392,6 +1463,7 @@ def lcoh_from_sums(
 
 
 __all__ = [
+    "ADVICE_FAR_SOURCE",
     "ADVICE_FIXED",
     "ADVICE_MODEL",
     "ADVICE_OF_STRATEGY",
