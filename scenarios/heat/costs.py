@@ -97,11 +97,11 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -119,6 +119,9 @@ from scenarios.policy import Policy, load_policy
 from sim.core import HP_MAX_SUPPLY_C
 from sim.errors import Problems
 from sim.systems import boiler_efficiency, default_system_tables, seasonal_performance_factor
+
+if TYPE_CHECKING:
+    from scenarios.heat.io_costs import CostOverrides
 
 #: Strategy ids, in the order of the strategy axis of every result.
 STRATEGIES: tuple[str, ...] = ("network", "individual_hp", "hybrid", "collective_hp")
@@ -196,6 +199,11 @@ MEASURE_ROLES: tuple[str, ...] = (
 )
 #: Parameters whose central value is read elsewhere in the project (the file gives the range).
 _REUSED: tuple[str, ...] = ("hybrid_hp_share",)
+#: Where the project keeps the central value of each of :data:`_REUSED` (Dutch, for messages).
+_REUSED_WHERE_NL: dict[str, str] = {
+    "hybrid_hp_share": "sim/data/heating_systems.csv, kolom hp_share van de hybride warmtepomp "
+    "(code 9)",
+}
 
 
 # ---------------------------------------------------------------------- the data file
@@ -257,6 +265,26 @@ class HeatCostParameter:
 
 
 @dataclass(frozen=True)
+class ParameterOverride:
+    """A user's change of one parameter (:meth:`HeatCostParameters.with_overrides`), kept with
+    what it replaced so that the report shows both.
+
+    Attributes
+    ----------
+    shipped : HeatCostParameter
+        The parameter as the data file gives it, before any change.
+    reason : str
+        Why the user changed it (the override file's ``reden``; Dutch free text, shown as given).
+    origin : str
+        Where the change comes from: the override file's path, or what made it in memory.
+    """
+
+    shipped: HeatCostParameter
+    reason: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class HeatCostDraws:
     """Parameter draws of a Monte Carlo: row 0 the central values, rows 1..R random.
 
@@ -282,7 +310,9 @@ class HeatCostDraws:
 class HeatCostParameters:
     """The heat-cost parameters with the catalogue and policy they are used with.
 
-    Use :meth:`load`; :meth:`value` gives a central value, :meth:`sample` the Monte Carlo draws.
+    Use :meth:`load`; :meth:`value` gives a central value, :meth:`sample` the Monte Carlo draws,
+    :meth:`with_overrides` a copy with a user's changes (``overrides``: what was changed and why,
+    by parameter name; empty for the file as read).
     """
 
     parameters: Mapping[str, HeatCostParameter]
@@ -292,6 +322,7 @@ class HeatCostParameters:
     catalogue: Catalogue
     policy: Policy
     price_year: int
+    overrides: Mapping[str, ParameterOverride] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -353,6 +384,77 @@ class HeatCostParameters:
         """Central value of parameter ``name``."""
         return self.parameters[name].value
 
+    def with_overrides(self, overrides: CostOverrides) -> HeatCostParameters:
+        """A copy with a user's changes of value, low and high (this object is left as it is).
+
+        Each changed parameter keeps its unit and source; ``overrides`` of the copy records what
+        it replaced and the user's reason, which :meth:`references` (and so ``warmteplan.md``)
+        shows beside the source. Applied to parameters that were changed before, the later
+        change wins and the record keeps the value of the data file.
+
+        Parameters
+        ----------
+        overrides : scenarios.heat.io_costs.CostOverrides
+            From :func:`scenarios.heat.io_costs.read_cost_overrides` (a user's file) or
+            :meth:`~scenarios.heat.io_costs.CostOverrides.from_mapping` (in memory).
+
+        Raises
+        ------
+        sim.errors.InputError
+            With every problem, in Dutch, naming the override file, the parameter and its line:
+            a parameter that is not in this data file; one held fixed (``sampled: false``) or
+            whose central value the project reads elsewhere (``reuse``), with where to change it
+            instead; ``low <= value <= high`` broken once merged with the data file's values;
+            a range outside the bounds the formulas need (shares in (0, 1], ...).
+
+        Examples
+        --------
+        >>> from scenarios.heat.io_costs import CostOverrides
+        >>> change = {"heat_source_price_eur_mwh": {"value": 45, "reden": "restwarmte"}}
+        >>> changed = shipped_parameters().with_overrides(
+        ...     CostOverrides.from_mapping({"schema_version": 1, "parameters": change})
+        ... )
+        >>> changed.value("heat_source_price_eur_mwh"), shipped_parameters().value(
+        ...     "heat_source_price_eur_mwh"
+        ... )
+        (45.0, 60.0)
+        """
+        problems = FileProblems(overrides.what, overrides.lines)
+        merged = dict(self.parameters)
+        records = dict(self.overrides)
+        for name, change in overrides.parameters.items():
+            loc = ("parameters", name)
+            p = self.parameters.get(name)
+            if p is None:
+                problems.at(loc, "onbekende parameter van het kostenbestand; laat ze weg")
+                continue
+            fixed = _not_overridable_nl(name, p)
+            if fixed is not None:
+                problems.at(loc, fixed)
+                continue
+            given = {"low": change.low, "value": change.value, "high": change.high}
+            low, value, high = (getattr(p, k) if v is None else v for k, v in given.items())
+            if not low <= value <= high:
+                kept = [k for k, v in given.items() if v is None]
+                problems.at(
+                    loc,
+                    f"moet low ≤ value ≤ high zijn, maar samen met het kostenbestand wordt dat "
+                    f"{low:g} ≤ {value:g} ≤ {high:g}"
+                    + (
+                        f" ({' en '.join(f'{k} {getattr(p, k):g}' for k in kept)} uit het "
+                        f"kostenbestand); pas de getallen aan of geef ook {' en '.join(kept)} op"
+                        if kept
+                        else "; pas de getallen aan"
+                    ),
+                )
+                continue
+            merged[name] = replace(p, value=float(value), low=float(low), high=float(high))
+            before = self.overrides[name].shipped if name in self.overrides else p
+            records[name] = ParameterOverride(before, change.reason, overrides.origin)
+        _check_ranges({n: merged[n] for n in overrides.parameters if n in merged}, problems)
+        problems.raise_if_any()
+        return replace(self, parameters=merged, overrides=records)
+
     def lifetime_years(self, role: str) -> float:
         """Lifetime [year] of the catalogue measure of ``role`` (:data:`MEASURE_ROLES`)."""
         return float(self.catalogue.measure(self.measures[role]).cost.lifetime_years)
@@ -396,7 +498,13 @@ class HeatCostParameters:
         return HeatCostDraws(values=values, cost_factors=factors)
 
     def references(self) -> list[dict[str, str]]:
-        """Every parameter with its value, range, unit and source text (for the report)."""
+        """Every parameter with its value, range, unit and source text (for the report).
+
+        Keys ``parameter``, ``value``, ``range``, ``unit``, ``source``; and for a parameter a user
+        changed (:meth:`with_overrides`) ``override`` ("aangepast door de gebruiker: <reden>"),
+        ``shipped_value``, ``shipped_range`` (the data file's) and ``origin`` (the override
+        file), empty strings for the others. ``source`` stays the data file's source.
+        """
         out = []
         for name in PARAMETER_NAMES:
             p = self.parameters[name]
@@ -405,16 +513,54 @@ class HeatCostParameters:
             else:
                 reason, rng = self.assumptions[p.source]
                 text = f"PROJECT ASSUMPTION: {reason} (range {rng})"
-            out.append(
-                {
-                    "parameter": name,
-                    "value": f"{p.value:g}",
-                    "range": f"{p.low:g}-{p.high:g}",
-                    "unit": p.unit,
-                    "source": text,
-                }
-            )
+            row = {
+                "parameter": name,
+                "value": f"{p.value:g}",
+                "range": f"{p.low:g}-{p.high:g}",
+                "unit": p.unit,
+                "source": text,
+                "override": "",
+                "shipped_value": "",
+                "shipped_range": "",
+                "origin": "",
+            }
+            if (ov := self.overrides.get(name)) is not None:
+                row["override"] = f"aangepast door de gebruiker: {ov.reason}"
+                row["shipped_value"] = f"{ov.shipped.value:g}"
+                row["shipped_range"] = f"{ov.shipped.low:g}-{ov.shipped.high:g}"
+                row["origin"] = ov.origin
+            out.append(row)
         return out
+
+
+def _not_overridable_nl(name: str, p: HeatCostParameter) -> str | None:
+    """Why a user's override file cannot change ``name`` and where to change it instead (Dutch),
+    None when it can."""
+    if name in _REUSED:
+        return (
+            "de centrale waarde van deze parameter komt uit het project zelf "
+            f"({_REUSED_WHERE_NL[name]}) en geldt ook voor de scenario's; een kostenaanpassing "
+            "kan ze niet wijzigen. Verander ze daar, of laat deze parameter weg"
+        )
+    if p.sampled:
+        return None
+    if name.startswith(("c1_", "c2_")):
+        return (
+            "een bouwkostconstante van Persson & Werner die vast blijft (sampled: false in het "
+            "kostenbestand); haar onzekerheid zit in pipe_cost_factor, een factor op C1 en C2 "
+            "van elke zone: pas pipe_cost_factor aan in plaats van deze parameter"
+        )
+    what = (
+        "een beslisregel van het advies"
+        if name == "advice_threshold"
+        else "een empirische constante van de methode van Persson & Werner (via Hotmaps)"
+    )
+    return (
+        f"{what} die vast blijft (sampled: false in het kostenbestand); een kostenaanpassing "
+        "kan ze niet wijzigen. Wie ze toch anders wil, rekent met een volledig eigen "
+        "kostenbestand in het formaat van scenarios/data/heat_costs.yaml "
+        "(HeatCostParameters.load) en vermeldt dat in het rapport"
+    )
 
 
 def _reused_value(name: str, catalogue: Catalogue, measures: Mapping[str, str]) -> float:
@@ -509,13 +655,11 @@ def _check_file(
             reuse=p.reuse,
             note=p.note,
         )
-    _check_ranges(out, parsed, problems)
+    _check_ranges(out, problems)
     return out
 
 
-def _check_ranges(
-    out: Mapping[str, HeatCostParameter], parsed: _File, problems: FileProblems
-) -> None:
+def _check_ranges(out: Mapping[str, HeatCostParameter], problems: FileProblems) -> None:
     """Bounds that make the formulas meaningful, over the whole range of each parameter."""
     shares = ("connection_rate", "dhw_share", "hybrid_hp_share", "advice_threshold")
     for name in shares:
@@ -1480,6 +1624,7 @@ __all__ = [
     "HeatCostParameter",
     "HeatCostParameters",
     "LcohResult",
+    "ParameterOverride",
     "ZoneCostInputs",
     "ZoneCostSums",
     "advise",
