@@ -435,17 +435,29 @@ def _grid_load(plan: HeatPlan) -> list[str]:
 def _assumptions(params: HeatCostParameters | None) -> list[str]:
     out = ["## Aannames en bronnen", ""]
     if params is not None:
+        refs = params.references()
+        changed = [r for r in refs if r["override"]]
         out += [
             "Kostparameters (scenarios/data/heat_costs.yaml; elk met bereik en bron):",
             "",
-            "| parameter | waarde | bereik | eenheid | bron |",
-            "|---|---|---|---|---|",
         ]
-        for ref in params.references():
-            out.append(
-                f"| {ref['parameter']} | {ref['value']} | {ref['range']} | {ref['unit']} | "
-                f"{ref['source']} |"
-            )
+        if changed:
+            origins = ", ".join(dict.fromkeys(r["origin"] for r in changed))
+            out += [
+                f"**{len(changed)} kostparameter(s) aangepast door de gebruiker** ({origins}): "
+                + ", ".join(r["parameter"] for r in changed)
+                + ". De tabel toont de gebruikte waarde, met de meegeleverde erachter.",
+                "",
+            ]
+        out += ["| parameter | waarde | bereik | eenheid | bron |", "|---|---|---|---|---|"]
+        for ref in refs:
+            value, rng, source = ref["value"], ref["range"], ref["source"]
+            if ref["override"]:
+                value = f"**{value}** (meegeleverd: {ref['shipped_value']})"
+                rng = f"**{rng}** (meegeleverd: {ref['shipped_range']})"
+                source = f"**{ref['override']}**; meegeleverde bron: {source}"
+            cells = [ref["parameter"], value, rng, ref["unit"], source]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         out.append("")
     table = grid_load_table()
     out += [
