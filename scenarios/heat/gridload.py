@@ -12,7 +12,7 @@ renovation plans bring. Per dwelling and year (the rows of ``scenarios.heat.dema
     ``design_heat_load_w`` (EN 12831-1 single zone, the core's), COP the core's at −7 °C (air) or
     the brine temperature (ground) and the supply temperature the emitters need on the design
     day, ``hp_supply_temp_c`` (:func:`sim.systems.heat_pump_design_cop`: the core's Carnot rule
-    with the design-day field factor ``design_field_factor`` of ``heating_systems.csv``, 0.85
+    with the design-day field factor ``design_field_factor`` of ``heating_systems.csv``, 0.90
     for air/water, instead of the seasonal 0.70, which carries on/off cycling), and
     :math:`b` = ``hp_backup_share``, the share a resistive back-up heater covers (0 by
     default: the tool applies heat pumps only where they carry the design load);
