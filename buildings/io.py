@@ -17,6 +17,11 @@ every record that was not kept, so that ``read == kept + rejected`` always holds
   ``id_field=`` -> ``SECTOR_COLUMNS``
 - :func:`read_facts` -- known facts per address or building (CSV) -> :data:`FACT_COLUMNS`
 
+The file opener :func:`open_source` and its helpers (:func:`find_field`, :func:`require_fields`,
+:func:`as_text`, :func:`source_error`, :func:`to_metric_twin_crs`, :func:`outside_belgium`, ...)
+are public so that the readers of other sources (:mod:`buildings.streets`,
+:mod:`scenarios.heat.io_zones`) refuse a file with the same checks and Dutch messages.
+
 Formats: Shapefile (also zipped), GeoPackage, GeoJSON, FlatGeobuf (through pyogrio/GDAL),
 GeoParquet (through geopandas), and for the plain tables CSV and DBF. Field names are matched
 case-insensitively; a Shapefile field cut to 10 characters (``tx_sector_``) matches its long
@@ -85,12 +90,24 @@ from sim.stock import SPACE_HEATING_CODES
 __all__ = [
     "FACT_COLUMNS",
     "FACT_DTYPES",
+    # the file opener and its helpers, for the readers of other modules (buildings.streets,
+    # scenarios.heat.io_zones): the same formats, checks and Dutch messages everywhere
+    "as_text",
+    "belgium_bounds",
+    "find_field",
+    "listing",
+    "nowhere_in_belgium",
+    "open_source",
+    "outside_belgium",
     "read_addresses",
     "read_buildings",
     "read_facts",
     "read_links",
     "read_sectors",
     "read_units",
+    "require_fields",
+    "source_error",
+    "to_metric_twin_crs",
 ]
 
 #: Known facts per address or building, as :func:`read_facts` returns them.
@@ -213,7 +230,7 @@ def read_buildings(
     ``repaired``. Multi-part footprints are kept whole (see the module notes).
     """
     what = f"gebouwenbestand {path}"
-    src = _open(path, layer, what, need_geometry=True)
+    src = open_source(path, layer, what, need_geometry=True)
     fields = src.fields
     problems = Problems(what)
     expected = (
@@ -221,16 +238,16 @@ def read_buildings(
         f"een GRB-laag Gbg heeft {', '.join(_GRB_GBG_FIELDS)}; "
         f"GRB-uploadrecords hebben {', '.join(_GRB_UPLOAD_FIELDS)}"
     )
-    if _find(fields, "gebouwid"):
+    if find_field(fields, "gebouwid"):
         kind = "gebouwenregister"
-        cols = _require(fields, ("gebouwid", "status"), problems)
-    elif _find(fields, "grbidn"):
+        cols = require_fields(fields, ("gebouwid", "status"), problems)
+    elif find_field(fields, "grbidn"):
         kind = "grb_upload"
-        cols = _require(fields, ("GRBIDN", "GVDE", "EVENTTYPE", "GRBOBJECT", "TPC"), problems)
-    elif _find(fields, "oidn"):
+        cols = require_fields(fields, ("GRBIDN", "GVDE", "EVENTTYPE", "GRBOBJECT", "TPC"), problems)
+    elif find_field(fields, "oidn"):
         kind = "grb_gbg"
-        cols = _require(fields, ("OIDN",), problems)
-        type_col = _find(fields, "TYPE") or _find(fields, "LBLTYPE")
+        cols = require_fields(fields, ("OIDN",), problems)
+        type_col = find_field(fields, "TYPE") or find_field(fields, "LBLTYPE")
         if type_col is None:
             problems.add(
                 "TYPE",
@@ -244,18 +261,18 @@ def read_buildings(
         cols = {}
         problems.add(
             "fields",
-            f"geen gekende gebouwenbron: gevonden velden: {_listing(fields)}; {expected}. "
+            f"geen gekende gebouwenbron: gevonden velden: {listing(fields)}; {expected}. "
             "Geef de gebouwenlaag van een van deze bronnen op.",
         )
     if problems and kind:
-        problems.add("fields", f"gevonden velden: {_listing(fields)}; {expected}")
+        problems.add("fields", f"gevonden velden: {listing(fields)}; {expected}")
     problems.raise_if_any(SourceFileError)
 
     gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
     table = src.table
     records = _Records(len(table))
     id_col = cols.get("gebouwid") or cols.get("GRBIDN") or cols["OIDN"]
-    ids = _text(table[id_col])
+    ids = as_text(table[id_col])
     records.reject(ids.isna().to_numpy(), "missing id")
     n = len(table)
     if kind == "gebouwenregister":
@@ -274,7 +291,7 @@ def read_buildings(
         types_np = types.to_numpy(dtype=np.float64, na_value=np.nan)
         unknown = ~np.isin(types_np, (*_GRB_MAIN_TYPES, _GRB_ANNEX_TYPE))
         template = f"unknown building type {type_col.lower()} {{}}"
-        _reject_each(_text(table[type_col]), unknown, records, template)
+        _reject_each(as_text(table[type_col]), unknown, records, template)
         is_main = np.isin(types_np, _GRB_MAIN_TYPES)
 
     geoms, repaired = _clean_polygons(gdf.geometry.to_numpy(), records, what, src)
@@ -341,24 +358,24 @@ def read_addresses(
         "gemeentenm",
         "status",
     )
-    src = _open(path, layer, what, need_geometry=True, wanted=used)
+    src = open_source(path, layer, what, need_geometry=True, wanted=used)
     problems = Problems(what)
     required = ("adresid", "straatnm", "huisnr", "postcode", "gemeenteid", "status")
-    cols = _require(src.fields, required, problems)
-    if problems:
-        problems.add(
-            "fields",
-            f"gevonden velden: {_listing(src.fields)}; een uittreksel uit het "
-            f"Adressenregister heeft {', '.join(_ADDRESS_FIELDS)}; geef dat bestand op",
-        )
+    cols = require_fields(
+        src.fields,
+        required,
+        problems,
+        hint=f"een uittreksel uit het Adressenregister heeft {', '.join(_ADDRESS_FIELDS)}; "
+        "geef dat bestand op",
+    )
     problems.raise_if_any(SourceFileError)
 
     gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
     table = src.table
     records = _Records(len(table))
-    ids = _text(table[cols["adresid"]])
+    ids = as_text(table[cols["adresid"]])
     records.reject(ids.isna().to_numpy(), "missing id")
-    values = {name: _text(table[cols[name]]) for name in required[1:-1]}
+    values = {name: as_text(table[cols[name]]) for name in required[1:-1]}
     for name, value in values.items():
         records.reject(value.isna().to_numpy(), f"missing {name}")
     status = _register_status(table[cols["status"]], _ADDRESS_STATUS, records)
@@ -375,7 +392,9 @@ def read_addresses(
 
     keep = records.kept
     optional = {
-        name: _text(table[col]) if (col := _find(src.fields, name)) else _na_strings(len(table))
+        name: as_text(table[col])
+        if (col := find_field(src.fields, name))
+        else _na_strings(len(table))
         for name in ("busnr", "gemeentenm")
     }
     data = {
@@ -424,7 +443,7 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     and gehistoreerd, a missing unit or building id, a duplicate unit id (the first kept).
     """
     what = f"bestand met gebouweenheden {path}"
-    src = _open(
+    src = open_source(
         path,
         layer,
         what,
@@ -432,19 +451,19 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
         wanted=("gebouwehid", "gebouwid", "functie", "status"),
     )
     problems = Problems(what)
-    cols = _require(src.fields, ("gebouwehid", "gebouwid", "functie", "status"), problems)
-    if problems:
-        problems.add(
-            "fields",
-            f"gevonden velden: {_listing(src.fields)}; geef het bestand met gebouweenheden "
-            "uit het Gebouwenregister op (velden gebouwehid, gebouwid, functie, status)",
-        )
+    cols = require_fields(
+        src.fields,
+        ("gebouwehid", "gebouwid", "functie", "status"),
+        problems,
+        hint="geef het bestand met gebouweenheden uit het Gebouwenregister op (velden "
+        "gebouwehid, gebouwid, functie, status)",
+    )
     problems.raise_if_any(SourceFileError)
 
     table = src.table
     records = _Records(len(table))
-    ids = _text(table[cols["gebouwehid"]])
-    building = _text(table[cols["gebouwid"]])
+    ids = as_text(table[cols["gebouwehid"]])
+    building = as_text(table[cols["gebouwid"]])
     records.reject(ids.isna().to_numpy(), "missing id")
     records.reject(building.isna().to_numpy(), "missing building id")
     status = _register_status(table[cols["status"]], _REGISTER_STATUS, records)
@@ -456,7 +475,7 @@ def read_units(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     data = {
         "unit_id": ids,
         "building_id": building,
-        "function": _text(table[cols["functie"]]),
+        "function": as_text(table[cols["functie"]]),
         "status": status,
     }
     frame = pd.DataFrame(
@@ -492,21 +511,21 @@ def read_links(path: str | Path, layer: str | None = None) -> schema.ReadResult:
     (unit, address) pair is a duplicate ("duplicate link"). A missing id is rejected.
     """
     what = f"koppelbestand {path}"
-    src = _open(path, layer, what, need_geometry=False)
+    src = open_source(path, layer, what, need_geometry=False)
     problems = Problems(what)
-    cols = _require(src.fields, ("adresobjid", "adresid"), problems)
-    if problems:
-        problems.add(
-            "fields",
-            f"gevonden velden: {_listing(src.fields)}; geef het koppelbestand tussen "
-            "gebouweenheden en adressen op (velden adresobjid, adresid)",
-        )
+    cols = require_fields(
+        src.fields,
+        ("adresobjid", "adresid"),
+        problems,
+        hint="geef het koppelbestand tussen gebouweenheden en adressen op (velden adresobjid, "
+        "adresid)",
+    )
     problems.raise_if_any(SourceFileError)
 
     table = src.table
     records = _Records(len(table))
-    unit = _text(table[cols["adresobjid"]])
-    address = _text(table[cols["adresid"]])
+    unit = as_text(table[cols["adresobjid"]])
+    address = as_text(table[cols["adresid"]])
     records.reject((unit.isna() | address.isna()).to_numpy(), "missing id")
     pair = (unit.fillna("") + "/" + address.fillna("")).mask(unit.isna() & address.isna())
     records.reject(_duplicated(pair, records), "duplicate link")
@@ -561,24 +580,26 @@ def read_sectors(
     id_field="geoitem", name_field="naam")``.
     """
     what = f"wijkenbestand {path}"
-    src = _open(path, layer, what, need_geometry=True)
+    src = open_source(path, layer, what, need_geometry=True)
     problems = Problems(what)
-    found = f"gevonden velden: {_listing(src.fields)}"
     if id_field is not None:
         id_key, name_key = id_field, name_field
-        cols = _require(src.fields, [id_field] + ([name_field] if name_field else []), problems)
-        if problems:
-            problems.add("fields", f"{found}; geef de namen van bestaande velden op")
+        cols = require_fields(
+            src.fields,
+            [id_field] + ([name_field] if name_field else []),
+            problems,
+            hint="geef de namen van bestaande velden op",
+        )
     else:
         id_key, name_key = "cd_sector", "tx_sector_descr_nl"
-        cols = _require(src.fields, (id_key, name_key), problems)
-        if problems:
-            problems.add(
-                "fields",
-                f"{found}; een bestand met statistische sectoren van Statbel heeft "
-                f"{', '.join(_STATBEL_FIELDS)}. Geef voor elke andere polygonenlaag "
-                "id_field= (en name_field=) op",
-            )
+        cols = require_fields(
+            src.fields,
+            (id_key, name_key),
+            problems,
+            hint="een bestand met statistische sectoren van Statbel heeft "
+            f"{', '.join(_STATBEL_FIELDS)}. Geef voor elke andere polygonenlaag "
+            "id_field= (en name_field=) op",
+        )
     problems.raise_if_any(SourceFileError)
     id_col = cols[id_key]
     name_col = cols[name_key] if name_key is not None else None
@@ -586,18 +607,18 @@ def read_sectors(
     gdf = _to_twin_crs(_geoframe(src), crs, what, src.notes)
     table = src.table
     records = _Records(len(table))
-    ids = _text(table[id_col])
+    ids = as_text(table[id_col])
     records.reject(ids.isna().to_numpy(), "missing id")
     geoms, repaired = _clean_polygons(gdf.geometry.to_numpy(), records, what, src)
     _reject_outside_belgium(geoms, records, what, src)
     records.reject(_duplicated(ids, records), "duplicate id")
 
     keep = records.kept
-    nis_col = _find(src.fields, "cd_munty_refnis")
+    nis_col = find_field(src.fields, "cd_munty_refnis")
     data = {
         "sector_id": ids,
-        "sector_name": _text(table[name_col]) if name_col else _na_strings(len(table)),
-        "municipality_nis": _text(table[nis_col]) if nis_col else _na_strings(len(table)),
+        "sector_name": as_text(table[name_col]) if name_col else _na_strings(len(table)),
+        "municipality_nis": as_text(table[nis_col]) if nis_col else _na_strings(len(table)),
     }
     frame = gpd.GeoDataFrame(
         {k: v[keep].reset_index(drop=True).astype("string") for k, v in data.items()},
@@ -663,7 +684,7 @@ def read_facts(path: str | Path) -> schema.ReadResult:
     kept. An insulation year counts as insulated (True); the year itself is not kept.
     """
     what = f"feitenbestand {path}"
-    src = _open(path, None, what, need_geometry=False)
+    src = open_source(path, None, what, need_geometry=False)
     problems = Problems(what)
     by_fact: dict[str, list[str]] = {}
     unused: list[str] = []
@@ -680,7 +701,7 @@ def read_facts(path: str | Path) -> schema.ReadResult:
         problems.add(
             "address_id",
             f"geen id-kolom: geef een kolom adresid/address_id of gebouwid/building_id; "
-            f"gevonden velden: {_listing(src.fields)}",
+            f"gevonden velden: {listing(src.fields)}",
         )
     problems.raise_if_any(SourceFileError)
     if unused:
@@ -696,7 +717,7 @@ def read_facts(path: str | Path) -> schema.ReadResult:
         if fact not in cols:
             data[fact] = pd.Series(index=range(n), dtype=FACT_DTYPES[fact])
             continue
-        raw = _text(table[cols[fact]]).reset_index(drop=True)
+        raw = as_text(table[cols[fact]]).reset_index(drop=True)
         if fact in ("address_id", "building_id"):
             data[fact] = raw
             continue
@@ -838,12 +859,12 @@ class _Source:
         return [str(c) for c in self.table.columns if c != geometry]
 
 
-def _error(what: str, field: str, message: str) -> SourceFileError:
+def source_error(what: str, field: str, message: str) -> SourceFileError:
     """A :class:`SourceFileError` with one problem."""
     return SourceFileError(problems=[Problem(field, message)], what=what)
 
 
-def _open(
+def open_source(
     path: str | Path,
     layer: str | None,
     what: str,
@@ -858,13 +879,13 @@ def _open(
     """
     p = Path(path)
     if not p.exists():
-        raise _error(
+        raise source_error(
             what, "path", f"bestand niet gevonden: {p}. Controleer de map en de bestandsnaam."
         )
     suffix = p.suffix.lower()
     if suffix in _TABLE_SUFFIXES:
         if need_geometry:
-            raise _error(
+            raise source_error(
                 what,
                 "geometry",
                 f"{p.name} is een gewone tabel zonder geometrieën; geef de Shapefile-, "
@@ -907,9 +928,9 @@ def _open(
     except SourceFileError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _error(what, "file", _unreadable(p, exc)) from exc
+        raise source_error(what, "file", _unreadable(p, exc)) from exc
     except (OSError, ValueError, RuntimeError) as exc:  # GDAL, pyarrow and shapely failures
-        raise _error(what, "file", _unreadable(p, exc)) from exc
+        raise source_error(what, "file", _unreadable(p, exc)) from exc
     src = _Source(table, p, layer, several)
     if columns is not None:
         src.all_fields = all_fields
@@ -919,10 +940,10 @@ def _open(
         if issubclass(w.category, (UserWarning, RuntimeWarning))
     )
     if need_geometry and not (isinstance(table, gpd.GeoDataFrame) and _has_geometry(table)):
-        raise _error(
+        raise source_error(
             what,
             "geometry",
-            f"{p.name} bevat geen geometrieën (velden: {_listing(src.fields)}); geef de laag "
+            f"{p.name} bevat geen geometrieën (velden: {listing(src.fields)}); geef de laag "
             "met de geometrieën op (bij een Shapefile het .shp-bestand, niet alleen het "
             ".dbf-bestand)",
         )
@@ -947,7 +968,7 @@ def _n(value: int) -> str:
 
 
 def _damaged(what: str, name: str, finding: str) -> SourceFileError:
-    return _error(
+    return source_error(
         what,
         "file",
         f"{name} is beschadigd of onvolledig: {finding}. Het bestand wordt niet gebruikt, "
@@ -968,7 +989,7 @@ def _check_shapefile(p: Path, what: str) -> None:
     shx, dbf = _sidecar(p, ".shx"), _sidecar(p, ".dbf")
     if shx is None or dbf is None:
         missing = [s for s, f in ((".shx", shx), (".dbf", dbf)) if f is None]
-        raise _error(
+        raise source_error(
             what,
             "file",
             f"{p.name}: het {' en '.join(missing)}-bestand ontbreekt naast het .shp-bestand. "
@@ -1066,14 +1087,14 @@ def _pick_layer(p: Path, layer: str | None, what: str, need_geometry: bool) -> t
         folded = {n.lower(): n for n in names}
         if layer.lower() in folded:
             return folded[layer.lower()], several
-        raise _error(
+        raise source_error(
             what,
             "layer",
-            f"geen laag {layer!r} in {p.name}; lagen: {_listing(names)}; "
+            f"geen laag {layer!r} in {p.name}; lagen: {listing(names)}; "
             "geef met layer= een van deze lagen op",
         )
     if not names:
-        raise _error(
+        raise source_error(
             what, "layer", f"{p.name} bevat geen lagen; controleer of het bestand volledig is"
         )
     if len(names) == 1:
@@ -1081,10 +1102,10 @@ def _pick_layer(p: Path, layer: str | None, what: str, need_geometry: bool) -> t
     candidates = [str(row[0]) for row in layers if row[1] is not None] if need_geometry else names
     if len(candidates) == 1:
         return candidates[0], several
-    raise _error(
+    raise source_error(
         what,
         "layer",
-        f"{p.name} bevat meerdere lagen ({_listing(names)}): geef met layer= de laag op "
+        f"{p.name} bevat meerdere lagen ({listing(names)}): geef met layer= de laag op "
         "die gelezen moet worden",
     )
 
@@ -1109,7 +1130,7 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
         text = raw.decode("cp1252", errors="replace")
         notes.append(f"{p.name}: geen UTF-8, gelezen als Windows-1252")
     if not text.strip():
-        raise _error(
+        raise source_error(
             what, "file", f"{p.name} is leeg; geef een bestand met een kopregel en gegevens op"
         )
     # the header decides: Belgian exports separate with ';' (decimal commas in the values)
@@ -1125,7 +1146,7 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise _error(
+        raise source_error(
             what,
             "file",
             f"{p.name} is geen leesbare CSV-tabel ({exc}); controleer het scheidingsteken "
@@ -1136,7 +1157,7 @@ def _read_csv(p: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
 
 def _geoframe(src: _Source) -> gpd.GeoDataFrame:
     table = src.table
-    if not isinstance(table, gpd.GeoDataFrame):  # _open checked; keeps mypy informed
+    if not isinstance(table, gpd.GeoDataFrame):  # open_source checked; keeps mypy informed
         raise TypeError("no geometry")
     return table
 
@@ -1146,7 +1167,7 @@ def _geoframe(src: _Source) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _find(fields: Sequence[str], name: str) -> str | None:
+def find_field(fields: Sequence[str], name: str) -> str | None:
     """The field called ``name`` in any case, or cut to 10 characters by the Shapefile format.
 
     A WFS export may prefix its property names with the namespace of the feature type
@@ -1166,24 +1187,35 @@ def _find(fields: Sequence[str], name: str) -> str | None:
     return None
 
 
-def _require(fields: Sequence[str], names: Iterable[str], problems: Problems) -> dict[str, str]:
-    """Map each required name to its field; add a problem for every one missing."""
+def require_fields(
+    fields: Sequence[str], names: Iterable[str], problems: Problems, hint: str | None = None
+) -> dict[str, str]:
+    """Map each required name to its field; add a problem for every one missing.
+
+    With ``hint`` (Dutch: which file or fields to give), one more problem on ``fields`` lists
+    the fields found followed by the hint when any name is missing.
+    """
     found: dict[str, str] = {}
+    missing = False
     for name in names:
-        f = _find(fields, name)
+        f = find_field(fields, name)
         if f is None:
             problems.add(name, "verplicht veld ontbreekt")
+            missing = True
         else:
             found[name] = f
+    if missing and hint is not None:
+        problems.add("fields", f"gevonden velden: {listing(fields)}; {hint}")
     return found
 
 
-def _listing(names: Iterable[str]) -> str:
+def listing(names: Iterable[str]) -> str:
+    """``names`` joined for a message, ``(geen)`` when there are none."""
     shown = list(names)
     return ", ".join(shown) if shown else "(geen)"
 
 
-def _text(values: pd.Series) -> pd.Series:
+def as_text(values: pd.Series) -> pd.Series:
     """Strings for ids and codes: ``1000`` and ``1000.0`` give ``"1000"``; blank gives <NA>."""
     s = values.reset_index(drop=True)
     if pd.api.types.is_bool_dtype(s.dtype):
@@ -1215,7 +1247,7 @@ def _na_strings(n: int) -> pd.Series:
 
 def _integers(values: pd.Series) -> pd.Series:
     """Whole numbers as Int64; anything else (text, fractions) as <NA>."""
-    num = pd.to_numeric(_text(values), errors="coerce")
+    num = pd.to_numeric(as_text(values), errors="coerce")
     num = num.where(num % 1 == 0)
     return num.astype("Int64")
 
@@ -1226,7 +1258,7 @@ def _show(value: object) -> str:
 
 def _register_status(values: pd.Series, known: dict[str, str], records: _Records) -> pd.Series:
     """Register statuses in the register's spelling; reject missing and unknown ones."""
-    raw = _text(values)
+    raw = as_text(values)
     status = _map_unique(raw, lambda v: known.get(v.lower())).astype("string")
     records.reject(raw.isna().to_numpy(), "missing status")
     unknown = (raw.notna() & status.isna()).to_numpy(dtype=bool)
@@ -1254,7 +1286,7 @@ def _grb_upload_rules(table: pd.DataFrame, cols: dict[str, str], records: _Recor
     _reject_each(grbobject, ~np.isin(obj, (1, 2)), records, "unknown grbobject {}")
     event = _integers(table[cols["EVENTTYPE"]]).to_numpy(dtype=np.float64, na_value=np.nan)
     records.reject(event == 5, "demolished (eventtype 5)")
-    end = _text(table[cols["GVDE"]])
+    end = as_text(table[cols["GVDE"]])
     ended = end.notna() & (end != _GRB_OPEN_END)
     records.reject(ended.to_numpy(dtype=bool, na_value=False), "ended version (gvde set)")
 
@@ -1262,7 +1294,7 @@ def _grb_upload_rules(table: pd.DataFrame, cols: dict[str, str], records: _Recor
 def _grb_types(values: pd.Series) -> pd.Series:
     """GRB TYPE/TPC as a code; LBLTYPE labels (hoofdgebouw, bijgebouw, ...) are translated."""
     codes = _integers(values)
-    text = _text(values).str.lower()
+    text = as_text(values).str.lower()
     labels = text.map(_GRB_TYPE_LABELS).astype("Int64")
     return codes.fillna(labels)
 
@@ -1278,7 +1310,7 @@ def _twin_crs() -> CRS:
 
 
 @cache
-def _belgium_bounds() -> tuple[float, float, float, float]:
+def belgium_bounds() -> tuple[float, float, float, float]:
     """Area of use of EPSG:31370 (Belgium, onshore) in EPSG:31370, with a 2 km margin [m]."""
     area = _twin_crs().area_of_use
     if area is None:  # pragma: no cover - PROJ always knows it
@@ -1305,7 +1337,7 @@ def _to_twin_crs(
         try:
             override = CRS.from_user_input(crs)
         except CRSError as exc:
-            raise _error(
+            raise source_error(
                 what,
                 "crs",
                 f"crs={crs!r} is geen coördinatenstelsel dat pyproj kent ({exc}); "
@@ -1315,7 +1347,7 @@ def _to_twin_crs(
         if override is None:
             recognised = _crs_from_range(gdf)
             if recognised is None:
-                raise _error(what, "crs", _no_crs_message(gdf))
+                raise source_error(what, "crs", _no_crs_message(gdf))
             notes.append(_recognised_crs_note(what, recognised))
             override = CRS.from_user_input(recognised)
         gdf = gdf.set_crs(override)
@@ -1327,6 +1359,75 @@ def _to_twin_crs(
     out = gdf.to_crs(schema.TWIN_CRS)
     notes.append(f"omgezet van {source_name} naar {schema.TWIN_CRS}")
     return out
+
+
+def to_metric_twin_crs(
+    gdf: gpd.GeoDataFrame, what: str, name: str, notes: list[str]
+) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:31370, refusing a layer without CRS or in a non-metric one.
+
+    The strict rule of the layers a user draws or exports for a study (street centrelines,
+    decided zones), where lengths and areas are measured: EPSG:31370 is used as is, another
+    projected CRS in metres (EPSG:3812) is reprojected with a note in ``notes``; no CRS (a
+    Shapefile without ``.prj``), a geographic CRS (degrees) or a non-metric one raise a
+    :class:`SourceFileError` about ``what`` saying what to do. Unlike the registers' readers
+    above, a missing CRS is not guessed from the coordinate range.
+    """
+    if gdf.crs is None:
+        raise source_error(
+            what,
+            "crs",
+            f"{name} heeft geen coördinatenstelsel (bij een Shapefile ontbreekt het .prj-bestand). "
+            "Kopieer het .prj-bestand van de download mee, of ken de laag Lambert 72 "
+            "(EPSG:31370) toe, bv. in QGIS met 'Laag > Laag-CRS instellen' of met "
+            f"ogr2ogr -a_srs EPSG:31370.",
+        )
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_geographic:
+        raise source_error(
+            what,
+            "crs",
+            f"{name} staat in een geografisch coördinatenstelsel ({crs.name}, graden); lengtes "
+            "en oppervlaktes vragen meters. Zet de laag om naar Belgian Lambert 72 (EPSG:31370), "
+            "bv. in QGIS met 'Exporteren > Objecten opslaan als' en CRS EPSG:31370, of met "
+            "ogr2ogr -t_srs EPSG:31370.",
+        )
+    units = {str(a.unit_name).lower() for a in crs.axis_info}
+    if not crs.is_projected or not units <= {"metre", "meter", "m"}:
+        raise source_error(
+            what,
+            "crs",
+            f"{name} staat in {crs.name}, geen geprojecteerd stelsel in meters; zet de laag om "
+            "naar Belgian Lambert 72 (EPSG:31370).",
+        )
+    if crs.to_epsg() == 31370:
+        return gdf.set_crs(schema.TWIN_CRS, allow_override=True)
+    notes.append(f"{name}: omgezet van {crs.name} naar {schema.TWIN_CRS}")
+    return gdf.to_crs(schema.TWIN_CRS)
+
+
+def outside_belgium(geoms: np.ndarray) -> np.ndarray:
+    """Mask of present geometries whose bounding box lies wholly outside Belgium."""
+    x0, y0, x1, y1 = belgium_bounds()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    out = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        b = shapely.bounds(geoms[present])
+        inside = (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+        out[present] = ~inside
+    return out
+
+
+def nowhere_in_belgium(what: str, name: str, geoms: np.ndarray) -> SourceFileError:
+    """The error for a layer of which no geometry lies in Belgium: its ``.prj`` is wrong."""
+    b = shapely.total_bounds(geoms)
+    return source_error(
+        what,
+        "crs",
+        f"geen enkele geometrie van {name} ligt in België (hoek linksonder {b[0]:.0f}, "
+        f"{b[1]:.0f} in Lambert 72): het coördinatenstelsel van het bestand (.prj) klopt niet "
+        "met de coördinaten. Exporteer de laag opnieuw in Lambert 72 (EPSG:31370).",
+    )
 
 
 #: CRSs recognised from the coordinate range of a file that declares none (name, EPSG code).
@@ -1436,7 +1537,7 @@ def _refuse_many_missing(missing: np.ndarray, what: str, src: _Source) -> None:
         n_missing >= params["damaged_file_min_missing_geometries"]
         and share > params["damaged_file_max_missing_geometry_share"]
     ):
-        raise _error(
+        raise source_error(
             what,
             "geometry",
             f"{src.label}: {_n(n_missing)} van de {_n(len(missing))} records "
@@ -1486,7 +1587,7 @@ def _clean_polygons(
     if n and ok.any() and not (polygonal | collection).any():
         kinds = sorted(set(shapely.get_type_id(geoms[ok]).tolist()))
         names = ", ".join(shapely.GeometryType(k).name.title() for k in kinds)
-        raise _error(
+        raise source_error(
             what,
             "geometry",
             f"{src.label} bevat geometrieën van het type {names}, geen polygonen: verkeerde "
@@ -1539,7 +1640,7 @@ def _clean_points(geoms: np.ndarray, records: _Records, what: str, src: _Source)
     if n and ok.any() and not point.any():
         kinds = sorted(set(type_id[ok].tolist()))
         names = ", ".join(shapely.GeometryType(k).name.title() for k in kinds)
-        raise _error(
+        raise source_error(
             what,
             "geometry",
             f"{src.label} bevat geometrieën van het type {names}, geen punten: verkeerde "
@@ -1557,7 +1658,7 @@ def _reject_outside_belgium(geoms: np.ndarray, records: _Records, what: str, src
     live[live] = ~shapely.is_empty(geoms[live])
     if not live.any():
         return
-    x0, y0, x1, y1 = _belgium_bounds()
+    x0, y0, x1, y1 = belgium_bounds()
     bounds = shapely.bounds(geoms[live])
     with np.errstate(invalid="ignore"):
         inside_live = (
@@ -1571,7 +1672,7 @@ def _reject_outside_belgium(geoms: np.ndarray, records: _Records, what: str, src
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             corner = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
-        raise _error(
+        raise source_error(
             what,
             "crs",
             f"geen enkele geometrie van {src.label} ligt in België na omzetting naar "

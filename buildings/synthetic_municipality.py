@@ -121,6 +121,7 @@ from numpy.typing import NDArray
 from shapely.geometry import Polygon
 
 from buildings.schema import TWIN_CRS
+from buildings.streets import WEGSEGMENT_FIELDS
 from buildings.years import period_shares
 from sim.csvsafe import write_csv
 from sim.reference_data import load_table
@@ -132,7 +133,6 @@ __all__ = [
     "MUNICIPALITY_NAME",
     "MUNICIPALITY_NIS",
     "SINGLE_TOWN_MAX",
-    "WEGSEGMENT_FIELDS",
     "SyntheticMunicipality",
     "build_municipality",
     "construction_period_shares",
@@ -1137,15 +1137,8 @@ def _assign_years(blds: list[_Bldg], rng: np.random.Generator) -> dict[int, int]
     return years
 
 
-#: Fields of the Wegenregister's ``Wegsegment.dbf`` in the road registry's order (Digitaal
-#: Vlaanderen, Informatievlaanderen/road-registry ``RoadSegmentDbaseSchema``, ExtractV1); the
-#: reader is :func:`scenarios.heat.io_zones.read_streets`.
-WEGSEGMENT_FIELDS: tuple[str, ...] = (
-    "WS_OIDN", "WS_UIDN", "WS_GIDN", "B_WK_OIDN", "E_WK_OIDN", "STATUS", "LBLSTATUS", "MORF",
-    "LBLMORF", "WEGCAT", "LBLWEGCAT", "LSTRNMID", "LSTRNM", "RSTRNMID", "RSTRNM", "BEHEER",
-    "LBLBEHEER", "METHODE", "LBLMETHOD", "OPNDATUM", "BEGINTIJD", "BEGINORG", "LBLBGNORG",
-    "TGBEP", "LBLTGBEP",
-)  # fmt: skip
+# The street segments are written with the fields of the Wegenregister's ``Wegsegment.dbf``
+# (:data:`buildings.streets.WEGSEGMENT_FIELDS`) and read back by buildings.streets.read_streets.
 # Code-list values written (road-registry RoadSegmentMorphology, RoadSegmentCategory): the old
 # roads are local connecting roads, the rest access roads; the Markt is a square.
 _SEGMENT_MORF = {"street": (103, "weg bestaande uit één rijbaan"), "markt": (106, "verkeersplein")}
@@ -1896,8 +1889,8 @@ class SyntheticMunicipality:
     tiled : bool
         True when the town pattern was tiled (no rasters possible).
     road_segments : GeoDataFrame
-        ``Wegsegment.shp`` records (:data:`WEGSEGMENT_FIELDS`): the street centrelines split at
-        their junctions, in the Wegenregister's schema, lines.
+        ``Wegsegment.shp`` records (:data:`buildings.streets.WEGSEGMENT_FIELDS`): the street
+        centrelines split at their junctions, in the Wegenregister's schema, lines.
     """
 
     buildings: gpd.GeoDataFrame
@@ -1908,8 +1901,8 @@ class SyntheticMunicipality:
     facts: pd.DataFrame
     truth: gpd.GeoDataFrame
     tiled: bool = False
-    #: ``Wegsegment.shp`` records (:data:`WEGSEGMENT_FIELDS`), street centrelines split at
-    #: junctions, lines.
+    #: ``Wegsegment.shp`` records (:data:`buildings.streets.WEGSEGMENT_FIELDS`), street
+    #: centrelines split at junctions, lines.
     road_segments: gpd.GeoDataFrame | None = None
     _town: _Town | None = field(default=None, repr=False)
 

@@ -18,7 +18,7 @@ Layers
 - :func:`sector_layer` -- the statistical sectors (or any polygons with an id) and each
   dwelling's ``sector_id``; the area is the polygon's.
 - :func:`street_layer` -- street centreline segments (the Wegenregister, read by
-  :func:`scenarios.heat.io_zones.read_streets`): each dwelling to its nearest segment within
+  :func:`buildings.streets.read_streets`): each dwelling to its nearest segment within
   ``street_corridor_half_width_m`` (``scenarios/data/heat_zones.csv``); farther dwellings are
   rejected with their distance. The zone's street length is the segment's length; its land
   area is the segment's *catchment*: the land within that distance of the segment and nearer
@@ -369,7 +369,7 @@ def street_layer(
     ----------
     streets : GeoDataFrame
         ``segment_id`` (str, unique) and line geometry in a metric projected CRS (reprojected
-        to EPSG:31370), as :func:`scenarios.heat.io_zones.read_streets` returns them.
+        to EPSG:31370), as :func:`buildings.streets.read_streets` returns them.
     x, y : array_like
         Coordinates of every dwelling row [m], EPSG:31370.
     max_distance_m : float, optional
