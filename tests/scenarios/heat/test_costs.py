@@ -75,8 +75,13 @@ def test_persson_werner_hand_worked():
 
     Persson & Werner (2011) report in their abstract a marginal distribution capital cost of
     2.1 EUR/GJ (average 1.6 EUR/GJ) at 60 % market share over 83 cities, but the city inputs
-    behind it (Table data of the paper) could not be read here, so it is not reproduced; the
-    formula is checked against this hand calculation instead, with the Hotmaps constants.
+    behind it (the paper's tables) could not be read from this machine (sessions of 2026-12-04
+    and 2026-12-05: the paper, Persson's 2015 thesis, Heat Roadmap Europe deliverables and the
+    open papers of Fallahnejad et al. 2018/2022 were searched; no worked example with its
+    inputs was readable), so it is not reproduced; the formula is checked against this hand
+    calculation instead, with the Hotmaps constants. Note: Hotmaps' released code computes
+    d_a = 0.0486 ln(Q_s/L) + 0.0486 (the slope used as intercept; fixed on its develop branch
+    in 2021 and in the EnerMaps copy); this project uses the published intercept 0.0007.
     e = 0.5, q = 0.4 GJ/m² floor, w = 60 m: Q_s/L = 0.5 · 0.4 · 60 = 12 GJ/m;
     d_a = 0.0486 ln 12 + 0.0007 = 0.121466 m; C1 + C2 d_a = 292.38 + 2067.13 · 0.121466
     = 543.467 EUR/m; a(5 %, 30 y) = 0.0650514; C_d = 0.0650514 · 543.467 / 12 = 2.94611 EUR/GJ.
