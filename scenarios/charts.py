@@ -2,6 +2,11 @@
 
 Files are deterministic: no creation date in the metadata and a fixed SVG hash salt, so the
 same run draws the same bytes.
+
+Each chart is a :class:`matplotlib.figure.Figure` of its own, saved with ``Figure.savefig``
+(which picks the Agg or SVG canvas for the format), not a pyplot figure: importing this module
+or writing charts never changes the caller's matplotlib backend, so a notebook keeps its
+inline figures, and no figure is left registered with pyplot.
 """
 
 from __future__ import annotations
@@ -10,10 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from scenarios.policy import Policy
@@ -28,11 +32,16 @@ def _town(indicators: pd.DataFrame, name: str) -> pd.DataFrame:
     return sel.sort_values("year")
 
 
-def _save(fig: plt.Figure, folder: Path, stem: str, formats: Sequence[str]) -> None:
+def _figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
+    """A figure of its own with one axes (size from the rc context unless ``figsize`` [in])."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
+def _save(fig: Figure, folder: Path, stem: str, formats: Sequence[str]) -> None:
     for fmt in formats:
         meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
         fig.savefig(folder / f"{stem}.{fmt}", format=fmt, metadata=meta, dpi=110)
-    plt.close(fig)
 
 
 def lekp_chart_year(indicators: pd.DataFrame, policy: Policy) -> int:
@@ -56,7 +65,7 @@ def write_charts(
     with matplotlib.rc_context({"svg.hashsalt": "wijkrenovatietool", "figure.figsize": (7, 4)}):
         # 1. label shares over the years (the central estimate: each share's median over the
         # runs, so the stack may miss 100 % by a little; see scenarios.indicators)
-        fig, ax = plt.subplots()
+        fig, ax = _figure()
         years = _town(indicators, "share_label_A")["year"].to_numpy()
         shares = [_town(indicators, f"share_label_{x}")["central"].to_numpy() for x in LABELS]
         ax.stackplot(years, shares, labels=list(LABELS), colors=LABEL_COLOURS)
@@ -88,7 +97,7 @@ def write_charts(
             ),
         ):
             d = _town(indicators, name)
-            fig, ax = plt.subplots()
+            fig, ax = _figure()
             ax.fill_between(
                 d["year"], d["p10"] * scale, d["p90"] * scale, alpha=0.3, label="P10-P90"
             )
@@ -110,7 +119,7 @@ def write_charts(
         ]
         year = lekp_chart_year(prog, policy)
         p = prog[prog["year"] == year].sort_values("central")
-        fig, ax = plt.subplots(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
+        fig, ax = _figure(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
         ax.barh(p["area_name"].astype(str), p["central"])
         ax.axvline(1.0, color="black", lw=1)
         ax.set_xlabel("aandeel van het LEKP-doel (1 = doel gehaald), centrale raming")
