@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scenarios.heat.costs import (
     PARAMETER_NAMES,
@@ -138,6 +140,31 @@ def test_override_changes_only_its_own_draws_within_the_new_range(params):
     # triangular(0.7, 0.8, 0.9): mean 0.8, sd sqrt((a²+b²+c²-ab-ac-bc)/18) = 0.0408; 4 sigma
     sd = np.sqrt((0.49 + 0.64 + 0.81 - 0.56 - 0.63 - 0.72) / 18.0)
     assert abs(x[1:].mean() - 0.8) < 4 * sd / np.sqrt(runs)
+
+
+_SAMPLED = [
+    n
+    for n in PARAMETER_NAMES
+    if shipped_parameters().parameters[n].sampled and n != "hybrid_hp_share"
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(_SAMPLED), where=st.floats(0.0, 1.0), runs=st.integers(0, 30))
+def test_any_change_moves_its_own_draws_only(name, where, runs):
+    """Property: a new central value anywhere in the shipped range is draw 0 of that parameter,
+    its random draws stay in the range, every other parameter's draws are as they were, and
+    the shipped object is not changed."""
+    params = shipped_parameters()
+    p = params.parameters[name]
+    value = min(p.high, p.low + where * (p.high - p.low))  # never a rounding above high
+    changed = params.with_overrides(_change(**{name: {"value": value, "reden": "eigenschap"}}))
+    before, after = params.sample(runs, SEED).values, changed.sample(runs, SEED).values
+    assert after[name][0] == value and params.value(name) == p.value
+    assert ((after[name] >= p.low) & (after[name] <= p.high)).all()
+    for other in PARAMETER_NAMES:
+        if other != name:
+            np.testing.assert_array_equal(after[other], before[other], err_msg=other)
 
 
 def test_a_higher_connection_rate_lowers_the_network_lcoh(params):
