@@ -24,6 +24,15 @@ def demo_twin(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="session")
+def small_demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder holding a small demo town's sources (seed 5, 600 buildings, no rasters), in
+    ``bronnen/`` (:func:`buildings.demo.demo_streets` gives its street centrelines)."""
+    out = tmp_path_factory.mktemp("small_demo")
+    demo_sources(out, seed=5, n_buildings=600, with_rasters=False)
+    return out
+
+
+@pytest.fixture(scope="session")
 def demo_state(demo_twin: gpd.GeoDataFrame) -> ServiceState:
     """The service's state of the demo twin (default policy, 2025), loaded once per test process:
     loading computes every dwelling's household plan (~15 s)."""

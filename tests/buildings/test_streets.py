@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 import shapely
 
-from buildings.demo import SOURCES_DIR, demo_sources, demo_streets
+from buildings.demo import SOURCES_DIR, demo_streets
 from buildings.errors import SourceFileError
 from buildings.streets import WEGSEGMENT_FIELDS, read_streets, street_codes
 
@@ -161,15 +161,8 @@ def test_code_list_has_every_morphology_of_the_register_once() -> None:
 
 
 # ------------------------------------------------------------------------------- the demo town
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    demo_sources(out, seed=5, n_buildings=600, with_rasters=False)
-    return out
-
-
-def test_demo_town_writes_its_streets_as_wegsegment(demo: Path) -> None:
-    path = demo_streets(demo)
+def test_demo_town_writes_its_streets_as_wegsegment(small_demo_folder: Path) -> None:
+    path = demo_streets(small_demo_folder)
     info = pyogrio.read_info(path)
     assert list(info["fields"]) == list(WEGSEGMENT_FIELDS)
     assert info["geometry_type"] == "LineString" and info["crs"] == "EPSG:31370"
@@ -177,7 +170,7 @@ def test_demo_town_writes_its_streets_as_wegsegment(demo: Path) -> None:
     assert len(r.rejects) == 0 and r.kept == info["features"] > 50
     raw = gpd.read_file(path)
     # the segments name the streets of the address register, with its street name ids
-    addresses = gpd.read_file(demo / SOURCES_DIR / "Adres.shp")
+    addresses = gpd.read_file(small_demo_folder / SOURCES_DIR / "Adres.shp")
     ids = dict(zip(addresses["straatnm"], addresses["straatnmid"].astype(int), strict=False))
     named = raw[raw["LSTRNM"].isin(ids)]
     assert raw["LSTRNM"].equals(raw["RSTRNM"]) and len(named) > len(raw) / 2

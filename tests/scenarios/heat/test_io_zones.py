@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from buildings import synthetic_municipality as sm
-from buildings.demo import demo_sources, demo_streets
+from buildings.demo import demo_streets
 from buildings.errors import SourceFileError
 from scenarios.heat.io_zones import read_fixed_zones, read_streets
 from scenarios.heat.zones import street_layer
@@ -89,15 +89,8 @@ def test_fixed_zones_bad_input_gets_dutch_messages(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------- the demo town
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    demo_sources(out, seed=5, n_buildings=600, with_rasters=False)
-    return out
-
-
-def test_every_demo_building_lies_within_the_street_corridor(demo: Path) -> None:
-    streets = read_streets(demo_streets(demo)).frame
+def test_every_demo_building_lies_within_the_street_corridor(small_demo_folder: Path) -> None:
+    streets = read_streets(demo_streets(small_demo_folder)).frame
     truth = sm.generate_truth(seed=5, n_buildings=600)
     res = truth[truth["role"] == "residential"]
     c = shapely.centroid(res.geometry.to_numpy())
