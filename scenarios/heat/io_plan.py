@@ -29,10 +29,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scenarios.heat.areas import ADVICE_SMALL_AREA
-from scenarios.heat.costs import ADVICE_UNDECIDED, ADVICE_WORDS, STRATEGIES, HeatCostParameters
+from scenarios.heat.costs import (
+    ADVICE_FAR_SOURCE,
+    ADVICE_UNDECIDED,
+    ADVICE_WORDS,
+    STRATEGIES,
+    HeatCostParameters,
+    shipped_parameters,
+)
 from scenarios.heat.gridload import grid_load_table
 from scenarios.heat.plan import ADVICE_FIXED, HeatPlan
 from scenarios.heat.results import CABIN_LAYER, ZONES_FILE
+from scenarios.heat.sources import TRANSMISSION_PARAMETERS
 from scenarios.heat.zones import zone_parameters
 from scenarios.outputs import write_folder
 from sim.csvsafe import write_csv
@@ -231,9 +239,16 @@ def warmteplan_md(
     for y in (first, last) if first != last else (first,):
         lines += _sector_table(sector[sector["year"] == y], y)
     lines += _why(sector[sector["year"] == first])
+    lines += _transmission(plan, cost_parameters)
     lines += _stability(plan)
     lines += _grid_load(plan)
-    lines += _assumptions(cost_parameters)
+    # the transmission pipe's parameters are listed only where a pipe was costed
+    skip = (
+        () if plan.transmission is not None else tuple(f"| {p} |" for p in TRANSMISSION_PARAMETERS)
+    )
+    lines += [
+        line for line in _assumptions(cost_parameters) if not (skip and line.startswith(skip))
+    ]
     lines += [
         "",
         "## Grenzen",
@@ -246,7 +261,11 @@ def warmteplan_md(
         "de bebouwingsdichtheid (Persson & Werner); met straatassen telt de echte lengte.",
         "- Elke zone is gerekend als een eigen distributienet: de leidingen die zones met elkaar "
         "en met de warmtebron verbinden, zitten niet in de kost. Vooral een los straatsegment "
-        "met veel warmte per meter lijkt daardoor goedkoper dan het in een echt net is.",
+        "met veel warmte per meter lijkt daardoor goedkoper dan het in een echt net is."
+        if plan.transmission is None
+        else "- Elke zone is gerekend als een eigen distributienet: de leidingen die zones met "
+        "elkaar verbinden, zitten niet in de kost; de transportleiding van de warmtebron naar "
+        "elk netgebied wel (zie 'Warmtebronnen en transportleidingen').",
         *_areas_note(plan),
         "- De netbelasting is die op de ontwerpdag (buitentemperatuur van de rekenkern), na "
         "gelijktijdigheid; ze zegt niets over spanningsproblemen in een individuele "
@@ -275,9 +294,11 @@ def _sector_table(t: pd.DataFrame, year: int) -> list[str]:
             else "–"
             for s in STRATEGIES
         )
-        fixed = {ADVICE_FIXED: " (vastgelegd)", ADVICE_SMALL_AREA: " (te klein netgebied)"}.get(
-            str(r["advice_source"]), ""
-        )
+        fixed = {
+            ADVICE_FIXED: " (vastgelegd)",
+            ADVICE_SMALL_AREA: " (te klein netgebied)",
+            ADVICE_FAR_SOURCE: " (verre warmtebron)",
+        }.get(str(r["advice_source"]), "")
         out.append(
             f"| {r['zone_id']} | {_nl(r['n_dwellings'])} | {_nl(r['heat_density_mwh_ha'])} | "
             f"{_nl(r['plot_ratio'], 2)} | {costs} | {r['advice']}{fixed} | "
@@ -308,6 +329,87 @@ def _areas_note(plan: HeatPlan) -> list[str]:
         "voor een gemeente (bereik 500–30.000 MWh, scenarios/data/heat_zones.csv). "
         f"Zo teruggezet in {first}: {changed or 'geen zones'}.",
     ]
+
+
+def _transmission(plan: HeatPlan, params: HeatCostParameters | None) -> list[str]:
+    """Which source feeds which network area, the pipe's length and cost, what it changed
+    (``scenarios.heat.sources``); nothing without heat sources."""
+    pipes = plan.transmission
+    if pipes is None:
+        return []
+    prm = shipped_parameters() if params is None else params
+    first, last = plan.years[0], plan.years[-1]
+    out = [
+        "## Warmtebronnen en transportleidingen",
+        "",
+        "Elk netgebied krijgt zijn dichtstbijzijnde warmtebron. De transportleiding loopt van de "
+        "bron naar de dichtste rand van het netgebied: rechte afstand × omwegfactor "
+        f"{_nl(prm.value('transmission_route_factor'), 2)}, gedimensioneerd op de aangesloten "
+        f"warmtevraag over {_nl(prm.value('transmission_full_load_hours'))} vollasturen, met de "
+        "kost per meter van Hotmaps (scenarios/data/heat_transmission.csv). Haar investering "
+        "wordt geannualiseerd zoals de distributieleidingen en telt per MWh verkochte warmte mee "
+        "in de warmtekost van het warmtenet van elke zone van het gebied, in elke Monte "
+        "Carlo-trekking. Een bron in of tegen het netgebied vraagt geen transportleiding; een "
+        "bron met een eigen prijs vervangt de standaardprijs van de warmte. Zones die het "
+        f"warmtenet zo verliezen, krijgen hun nieuwe advies met '{ADVICE_FAR_SOURCE}'; daarna "
+        "worden de netgebieden opnieuw gevormd (één keer).",
+        "",
+        "| zones | jaar | netgebied (vóór de transportkost) | warmtevraag [MWh/jaar] | bron | "
+        "afstand [m] | leiding [€/m] | investering [€] | bijkomend [€/MWh] | zones zonder net |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    shown = pipes[pipes["year"].isin({first, last})].sort_values(
+        ["layer", "year", "area_mwh"], ascending=[True, True, False], kind="stable"
+    )
+    for (layer, year), group in shown.groupby(["layer", "year"], sort=False):
+        for _, r in group.head(15).iterrows():
+            out.append(
+                f"| {LAYER_NL.get(str(layer), layer)} | {year} | {r['network_area_id']} | "
+                f"{_nl(r['area_mwh'])} | {r['source_name']} | {_nl(r['source_distance_m'])} | "
+                f"{_nl(r['pipe_cost_eur_m'])} | {_nl(r['transmission_investment_eur'])} | "
+                f"{_nl(r['transmission_eur_mwh'], 1)} | {_nl(r['zones_lost'])} |"
+            )
+        if len(group) > 15:
+            out.append(
+                f"| {LAYER_NL.get(str(layer), layer)} | {year} | (en nog {len(group) - 15}) "
+                "| | | | | | | |"
+            )
+    lost = "; ".join(
+        f"{LAYER_NL[k]}: "
+        f"{int(((t['year'] == first) & (t['advice_source'] == ADVICE_FAR_SOURCE)).sum())} zones"
+        for k, t in plan.layers.items()
+        if "advice_source" in t
+    )
+    out += [
+        "",
+        "Investering: rechte afstand × kost per meter, vóór omwegfactor en kostenniveau; "
+        "bijkomend: de kost van de leiding per MWh verkochte warmte bij de centrale waarden. "
+        f"Zones die het warmtenet verliezen door hun transportleiding in {first}: {lost}.",
+    ]
+    # a source's capacity beside what the areas it feeds ask (the finest kind of zone)
+    layer = (
+        "grid"
+        if (pipes["layer"] == "grid").any()
+        else str(pipes["layer"].iloc[0])
+        if len(pipes)
+        else ""
+    )
+    need = (
+        pipes[pipes["layer"] == layer]
+        .groupby(["source_name", "year"])
+        .agg(need_mw=("capacity_mw", "sum"), kw=("source_capacity_kw", "first"))
+        .reset_index()
+    )
+    short = need[np.isfinite(need["kw"]) & (need["need_mw"] * 1000.0 > need["kw"])]
+    out += [""] if len(short) else []
+    for _, r in short.iterrows():
+        out.append(
+            f"- Bron {r['source_name']} ({_nl(r['kw'])} kW) voedt in {r['year']} netgebieden "
+            f"die samen {_nl(r['need_mw'] * 1000.0)} kW vragen (aangesloten warmtevraag over de "
+            "vollasturen): er is een bijkomende bron nodig; het plan rekent met de leiding naar "
+            "deze bron."
+        )
+    return [*out, ""]
 
 
 def _why(t: pd.DataFrame) -> list[str]:

@@ -16,6 +16,11 @@ What ``wijk warmte`` runs (:func:`heat_plan`), in the order the data flows:
    zones advised a heat network that do not form a connected area of enough heat demand
    become "nader onderzoeken" (``scenarios.heat.areas``, ``advice_source`` = ``te klein
    netgebied``);
+   with heat sources (``--bronnen``), one pass more (``scenarios.heat.sources``): each network
+   area's transmission pipe from its nearest source is costed into its zones' network LCOH
+   (every Monte Carlo draw), their advice is evaluated again once (a zone that loses the
+   network: ``advice_source`` = ``verre warmtebron``) and the network areas are formed again
+   once, so that the small-area rule applies to what remains;
 5. the design-day peak of heating electrification beside the existing household peak
    (``scenarios.heat.gridload``), and with cabins the loading of each cabin per year
    (``scenarios.heat.cabins``).
@@ -49,6 +54,7 @@ from scenarios.heat.costs import (
 )
 from scenarios.heat.demand import dwelling_heat
 from scenarios.heat.gridload import GridLoadParameters, dwelling_electric_peak_w, zone_peak
+from scenarios.heat.sources import transmission_pass
 from scenarios.heat.zones import ZoneLayer, aggregate_years, grid_layer, sector_layer, street_layer
 
 #: District heat (``sim/data/heating_systems.csv``): the system of a dwelling in a zone decided
@@ -72,6 +78,9 @@ class HeatPlanInputs:
     #: decided zones: polygons with ``zone_id`` and ``advice`` (a Dutch advice word), as
     #: :func:`scenarios.heat.io_zones.read_fixed_zones` reads them
     fixed: gpd.GeoDataFrame | None = None
+    #: heat sources: points with ``naam``, ``vermogen_kw``, ``prijs_eur_mwh``, as
+    #: :func:`scenarios.heat.sources.read_heat_sources` reads them (None: no transmission costed)
+    sources: gpd.GeoDataFrame | None = None
     runs: int = 200
     seed: int = 0
     cost_parameters: HeatCostParameters | None = None
@@ -91,6 +100,9 @@ class HeatPlan:
     rejects: pd.DataFrame
     runs: int
     fixed_dwellings: int = 0
+    #: with heat sources: a row per kind of zone, year and network area of the first pass with its
+    #: source and transmission pipe (``scenarios.heat.sources.AREA_TRANSMISSION_COLUMNS``)
+    transmission: pd.DataFrame | None = None
 
 
 def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -> HeatPlan:
@@ -120,11 +132,12 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
         )
     layers: dict[str, gpd.GeoDataFrame] = {}
     rejects = []
+    transmission: list[pd.DataFrame] = []
     for name, build in builders.items():
         if name not in inputs.layers:
             continue
         layer = build()
-        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, clock)
+        layers[name] = _zone_years(layer, demand, peak_w, inputs, fixed_word, clock, transmission)
         if len(layer.rejects):
             rows = layer.rejects["row"].to_numpy()
             rejects.append(
@@ -153,6 +166,9 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
         ),
         runs=inputs.runs,
         fixed_dwellings=int(connected.sum()),
+        transmission=(
+            pd.concat(transmission, ignore_index=True) if inputs.sources is not None else None
+        ),
     )
 
 
@@ -188,8 +204,11 @@ def _zone_years(
     inputs: HeatPlanInputs,
     fixed_word: np.ndarray,
     clock: _Clock,
+    transmission: list[pd.DataFrame] | None = None,
 ) -> gpd.GeoDataFrame:
-    """One kind of zone: a row per zone and year with demand, cost of heat, advice and peak."""
+    """One kind of zone: a row per zone and year with demand, cost of heat, advice and peak
+    (with heat sources, the layer's network areas and their pipes appended to
+    ``transmission``)."""
     table = aggregate_years(layer, demand)
     clock.lap(f"{layer.name}:zones")
     zone_ids = layer.zones["zone_id"].astype(str).to_numpy()
@@ -207,24 +226,15 @@ def _zone_years(
     peaks["zone_id"] = zone_ids[peaks["zone"].to_numpy()]
     clock.lap(f"{layer.name}:peak")
     parts = []
+    by_year: dict[int, tuple[pd.DataFrame, pd.Series, pd.DataFrame, np.ndarray]] = {}
     for y in sorted(table["year"].unique()):
         t = table[table["year"] == y].reset_index(drop=True)
         pos = pd.Series(np.arange(len(t)), index=t["zone_id"].astype(str))
         rows = np.flatnonzero((year == y) & inside)
         frame = demand.iloc[rows]
         zone = pos.reindex(zone_ids[layer.zone_of[rows]]).to_numpy().astype(np.int64)
-        cost = zone_lcoh(
-            ZoneCostInputs(
-                area_m2=t["area_ha"].to_numpy(dtype=np.float64) * 1e4,
-                floor_area_m2=t["floor_area_m2"].to_numpy(dtype=np.float64),
-                street_length_m=t["street_length_m"].to_numpy(dtype=np.float64),
-            ),
-            DwellingCostInputs.from_frame(frame, zone),
-            inputs.cost_parameters,
-            year=int(y),
-            runs=inputs.runs,
-            seed=inputs.seed,
-        ).frame()
+        by_year[int(y)] = (t, pos, frame, zone)
+        cost = _zone_costs(t, frame, zone, inputs, int(y))
         t = pd.concat([t, cost], axis=1)
         t["advice_source"] = ADVICE_MODEL
         decided = _decided_word(zone, fixed_word[rows], len(t))
@@ -236,11 +246,58 @@ def _zone_years(
     clock.lap(f"{layer.name}:costs")
     out = network_areas(pd.concat(parts, ignore_index=True), layer)
     clock.lap(f"{layer.name}:areas")
+    if inputs.sources is not None:
+
+        def recost(
+            y: int, ids: np.ndarray, transmission_eur: np.ndarray, price: np.ndarray
+        ) -> pd.DataFrame:
+            t, pos, frame, zone = by_year[y]
+            return _zone_costs(
+                t, frame, zone, inputs, y, pos.reindex(ids).to_numpy(), transmission_eur, price
+            )
+
+        out, pipes = transmission_pass(out, layer, inputs.sources, recost, inputs.cost_parameters)
+        if transmission is not None:
+            transmission.append(pipes.assign(layer=layer.name))
+        clock.lap(f"{layer.name}:sources")
     out = out.merge(peaks.drop(columns=["zone", "n_dwellings"]), on=["zone_id", "year"], how="left")
     geometry = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry
     return gpd.GeoDataFrame(
         out, geometry=geometry.reindex(out["zone_id"].astype(str)).to_numpy(), crs=layer.zones.crs
     )
+
+
+def _zone_costs(
+    t: pd.DataFrame,
+    frame: pd.DataFrame,
+    zone: np.ndarray,
+    inputs: HeatPlanInputs,
+    year: int,
+    subset: np.ndarray | None = None,
+    transmission_eur: np.ndarray | None = None,
+    source_price_eur_mwh: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The LCOH frame of a year's zones ``t`` (of only the positions ``subset``, in its order,
+    with a transmission investment and source price per zone of the subset)."""
+    if subset is not None:
+        keep = np.isin(zone, subset)
+        renumber = np.full(len(t), -1, dtype=np.int64)
+        renumber[subset] = np.arange(len(subset))
+        t, frame, zone = t.iloc[subset], frame.iloc[np.flatnonzero(keep)], renumber[zone[keep]]
+    return zone_lcoh(
+        ZoneCostInputs(
+            area_m2=t["area_ha"].to_numpy(dtype=np.float64) * 1e4,
+            floor_area_m2=t["floor_area_m2"].to_numpy(dtype=np.float64),
+            street_length_m=t["street_length_m"].to_numpy(dtype=np.float64),
+        ),
+        DwellingCostInputs.from_frame(frame, zone),
+        inputs.cost_parameters,
+        year=year,
+        runs=inputs.runs,
+        seed=inputs.seed,
+        transmission_eur=transmission_eur,
+        source_price_eur_mwh=source_price_eur_mwh,
+    ).frame()
 
 
 def _decided_word(zone: np.ndarray, word: np.ndarray, n_zones: int) -> np.ndarray:
