@@ -51,6 +51,15 @@ def warmte(
             "uit die beslissing.",
         ),
     ] = None,
+    costs: Annotated[
+        Path | None,
+        typer.Option(
+            "--kosten",
+            help="Kostenaanpassingen (YAML: schema_version: 1, per parameter value/low/high en "
+            "een reden): wijzigt parameters van heat_costs.yaml zonder dat bestand aan te "
+            "passen; elke wijziging staat in warmteplan.md.",
+        ),
+    ] = None,
     runs: Annotated[
         int, typer.Option("--runs", min=0, max=5000, help="Monte Carlo-trekkingen van de kosten.")
     ] = 200,
@@ -68,6 +77,7 @@ def warmte(
                 streets,
                 cabins,
                 zones_fixed,
+                costs=costs,
                 runs=runs,
                 seed=seed,
                 progress=step,

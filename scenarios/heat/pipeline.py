@@ -41,6 +41,7 @@ def run_heat_plan(
     streets: Path | None = None,
     cabins: Path | None = None,
     zones_fixed: Path | None = None,
+    costs: Path | None = None,
     runs: int = 200,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -50,6 +51,8 @@ def run_heat_plan(
 
     ``today`` is the first year of the scenario run of ``results``, else the catalogue's price
     year (the year of the prices the costs use). ``twin`` may be given already read.
+    ``costs`` is a file of the user's changes to the cost parameters
+    (:func:`scenarios.heat.io_costs.read_cost_overrides`); ``warmteplan.md`` shows each change.
 
     Raises
     ------
@@ -81,7 +84,7 @@ def run_heat_plan(
     street_frame = cabin_frame = fixed_frame = None
     rejects: dict[str, pd.DataFrame] = {}
     if streets is not None:
-        from scenarios.heat.io_zones import read_streets
+        from buildings.streets import read_streets
 
         step("straatassen lezen")
         read = read_streets(streets)
@@ -104,8 +107,18 @@ def run_heat_plan(
         step("vastgelegde zones lezen")
         fixed_frame = read_fixed_zones(zones_fixed)
         sources.append(f"Vastgelegde zones: {zones_fixed} ({len(fixed_frame)}).")
-    step("warmteplan berekenen")
     params = shipped_parameters()
+    if costs is not None:
+        from scenarios.heat.io_costs import read_cost_overrides
+
+        step("kostenaanpassingen lezen")
+        overrides = read_cost_overrides(costs)
+        params = params.with_overrides(overrides)
+        sources.append(
+            f"Kostenaanpassingen: {costs} ({len(overrides.parameters)} parameter(s) aangepast; "
+            "zie Aannames en bronnen)."
+        )
+    step("warmteplan berekenen")
     plan = heat_plan(
         HeatPlanInputs(
             twin=dwellings,

@@ -136,6 +136,40 @@ def test_streets_in_degrees_and_overlapping_decided_zones_are_refused_in_dutch(
         assert not out.exists()
 
 
+def test_cost_changes_from_a_file_are_used_and_shown(demo_heat: DemoHeat, tmp_path: Path) -> None:
+    good = tmp_path / "kosten.yaml"
+    good.write_text(
+        "schema_version: 1\n"
+        "parameters:\n"
+        "  heat_source_price_eur_mwh:\n"
+        "    value: 45\n"
+        "    low: 35\n"
+        "    high: 60\n"
+        '    reden: "restwarmte van het bedrijventerrein"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan"
+    base = ["warmte", "--twin", str(demo_heat.twin_path), "--runs", "5"]
+    result = runner.invoke(cli, [*base, "--out", str(out), "--kosten", str(good)])
+    assert result.exit_code == 0, result.output
+    text = (out / "warmteplan.md").read_text(encoding="utf-8")
+    assert "aangepast door de gebruiker: restwarmte van het bedrijventerrein" in text
+    assert "kosten.yaml" in text
+    # a name that does not exist: refused in Dutch with the close match, nothing written
+    bad = tmp_path / "fout.yaml"
+    bad.write_text(
+        "schema_version: 1\nparameters:\n  heat_source_price:\n    value: 45\n"
+        '    reden: "offerte"\n',
+        encoding="utf-8",
+    )
+    out2 = tmp_path / "plan2"
+    result = runner.invoke(cli, [*base, "--out", str(out2), "--kosten", str(bad)])
+    assert result.exit_code != 0
+    assert "fout.yaml" in result.output and "heat_source_price_eur_mwh" in result.output
+    assert "Er is niets weggeschreven" in result.output and "Traceback" not in result.output
+    assert not out2.exists()
+
+
 def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> None:  # type: ignore[no-untyped-def]
     heat = load_heat_results(written)
     with TestClient(create_app(demo_state, db_url="sqlite://", heat=heat)) as client:
