@@ -18,6 +18,10 @@ of the advice, per kind of zone and year:
    "warmtenet" zone belongs to the group it touches, and a group holding one is kept whatever
    its demand (the municipality decided that a network comes there).
 
+With heat sources, ``scenarios.heat.sources`` then costs each area's transmission pipe into its
+zones, advises them again once and calls :func:`network_areas` once more on the result, so that
+this rule applies to what remains (the module notes there give the one-pass order).
+
 Every zone row gets ``network_area_id`` (``"N1"``, ``"N2"``, ... by decreasing demand within the
 kind of zone and year; ``""`` where the zone is in no kept area) and ``network_area_mwh`` (the
 demand of its group [MWh/a], also for a demoted zone, to show why; NaN where the zone is not
