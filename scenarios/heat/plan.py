@@ -233,7 +233,8 @@ def _zone_years(
         rows = np.flatnonzero((year == y) & inside)
         frame = demand.iloc[rows]
         zone = pos.reindex(zone_ids[layer.zone_of[rows]]).to_numpy().astype(np.int64)
-        by_year[int(y)] = (t, pos, frame, zone)
+        if inputs.sources is not None:  # kept for the second pass only (memory)
+            by_year[int(y)] = (t, pos, frame, zone)
         cost = _zone_costs(t, frame, zone, inputs, int(y))
         t = pd.concat([t, cost], axis=1)
         t["advice_source"] = ADVICE_MODEL

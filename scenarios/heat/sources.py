@@ -278,7 +278,8 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
         if found is not None:
             given = gdf[found]
             x = pd.to_numeric(given, errors="coerce").to_numpy(np.float64)
-            not_number = given.notna().to_numpy() & ~np.isfinite(x)
+            blank = given.isna() | (given.astype("string").str.strip() == "")
+            not_number = ~blank.fillna(True).to_numpy(dtype=bool) & ~np.isfinite(x)
             bad = np.isfinite(x) & ((x <= 0.0) if least == "> 0" else (x < 0.0))
             for mask, why in ((not_number, "geen getal"), (bad, f"niet {least}")):
                 if mask.any():

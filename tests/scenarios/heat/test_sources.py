@@ -143,11 +143,16 @@ def test_missing_name_field_empty_file_and_missing_file(tmp_path: Path) -> None:
     assert "niet gevonden" in _problems(tmp_path / "nergens.gpkg")
 
 
-def test_text_in_a_number_field_is_named(tmp_path: Path) -> None:
-    src = _sources(["A", "B"], [(70_000.0, 190_000.0), (70_100.0, 190_000.0)])
-    src["prijs_eur_mwh"] = ["veel", "12"]
+def test_text_in_a_number_field_is_named_and_blank_text_is_empty(tmp_path: Path) -> None:
+    xy = [(70_000.0, 190_000.0), (70_100.0, 190_000.0), (70_200.0, 190_000.0)]
+    src = _sources(["A", "B", "C"], xy)
+    src["prijs_eur_mwh"] = ["veel", "12", " "]
     text = _problems(write_heat_sources(src.assign(vermogen_kw=np.nan), tmp_path / "t.gpkg"))
-    assert "geen getal: A" in text and "B" not in text.split("geen getal:")[1].split(";")[0]
+    named = text.split("geen getal:")[1].split(";")[0]
+    assert "A" in named and "B" not in named and "C" not in named
+    src["prijs_eur_mwh"] = ["", "12", " "]
+    got = read_heat_sources(write_heat_sources(src, tmp_path / "ok.gpkg"))
+    np.testing.assert_array_equal(got["prijs_eur_mwh"], [np.nan, 12.0, np.nan])
 
 
 # ------------------------------------------------------------------ the pipe
