@@ -101,7 +101,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -114,14 +114,41 @@ from scenarios.catalogue import (
     building_share_cost,
     load_catalogue,
 )
-from scenarios.io_yaml import FileProblems, pydantic_message_nl, read_yaml_file, read_yaml_text
+from scenarios.io_yaml import FileProblems, Loc, pydantic_message_nl, read_yaml_file, read_yaml_text
 from scenarios.policy import Policy, load_policy
 from sim.core import HP_MAX_SUPPLY_C
 from sim.errors import Problems
 from sim.systems import boiler_efficiency, default_system_tables, seasonal_performance_factor
 
-if TYPE_CHECKING:
-    from scenarios.heat.io_costs import CostOverrides
+
+class CostChange(Protocol):
+    """What :meth:`HeatCostParameters.with_overrides` reads of one change (the shape of
+    :class:`scenarios.heat.io_costs.CostOverride`; a protocol, so that this module does not
+    import the reader that imports it)."""
+
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class CostChanges(Protocol):
+    """What :meth:`HeatCostParameters.with_overrides` reads of a user's changes (the shape of
+    :class:`scenarios.heat.io_costs.CostOverrides`)."""
+
+    @property
+    def parameters(self) -> Mapping[str, CostChange]: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def what(self) -> str: ...
+    @property
+    def lines(self) -> Mapping[Loc, int]: ...
+
 
 #: Strategy ids, in the order of the strategy axis of every result.
 STRATEGIES: tuple[str, ...] = ("network", "individual_hp", "hybrid", "collective_hp")
@@ -384,7 +411,7 @@ class HeatCostParameters:
         """Central value of parameter ``name``."""
         return self.parameters[name].value
 
-    def with_overrides(self, overrides: CostOverrides) -> HeatCostParameters:
+    def with_overrides(self, overrides: CostChanges) -> HeatCostParameters:
         """A copy with a user's changes of value, low and high (this object is left as it is).
 
         Each changed parameter keeps its unit and source; ``overrides`` of the copy records what
