@@ -27,12 +27,9 @@ from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from api.formatting import nl_number, nl_percent
@@ -506,7 +503,9 @@ def write_report(v: Validation, out: Path, what: str, scenario: pd.DataFrame | N
     out.mkdir(parents=True, exist_ok=True)
     # the label shares only (the stock's composition rows are shares too, but not labels)
     shares = v.rows[v.rows["key"].str.contains("label")]
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    # a Figure of its own: no global backend switch, no pyplot state (a notebook keeps its own)
+    fig = Figure(figsize=(8, 3.6))
+    ax = fig.subplots()
     x = np.arange(len(shares))
     ax.bar(x - 0.2, 100 * shares["model"], 0.4, label="model")
     ax.bar(x + 0.2, 100 * shares["published"], 0.4, label="gepubliceerd")
@@ -518,7 +517,6 @@ def write_report(v: Validation, out: Path, what: str, scenario: pd.DataFrame | N
     ax.set_title("Labelverdeling: model en EPC-databank")
     fig.tight_layout()
     fig.savefig(out / "validatie_labels.png", dpi=120)
-    plt.close(fig)
     lines = [
         f"# Validatie van de wijkrenovatietool — {what}",
         "",
