@@ -376,11 +376,11 @@ def plain(demo_heat: DemoHeat):
     return _plan(demo_heat, 20)
 
 
-def _town_east_of(demo: DemoHeat, metres: float) -> gpd.GeoDataFrame:
+def _town_east_of(demo: DemoHeat, metres: float, kw: float = np.nan) -> gpd.GeoDataFrame:
     x = demo.twin.geometry.centroid.x.to_numpy()
     y = demo.twin.geometry.centroid.y.to_numpy()
     return _sources(
-        ["Ver"], [(x.max() + metres, y.mean())], vermogen_kw=[np.nan], prijs_eur_mwh=[np.nan]
+        ["Ver"], [(x.max() + metres, y.mean())], vermogen_kw=[kw], prijs_eur_mwh=[np.nan]
     )
 
 
@@ -440,7 +440,7 @@ def test_pipe_enters_the_network_cost_of_the_area_zones(demo_heat: DemoHeat) -> 
 def test_a_far_source_demotes_marginal_areas(plain, demo_heat: DemoHeat) -> None:
     from scenarios.heat.io_plan import warmteplan_md
 
-    far = _plan(demo_heat, 20, sources=_town_east_of(demo_heat, 15_000.0))
+    far = _plan(demo_heat, 20, sources=_town_east_of(demo_heat, 15_000.0, kw=100.0))
     least = zone_parameters()["network_area_min_demand_mwh"]
     grid, before = far.layers["grid"], plain.layers["grid"]
     lost = (grid["advice_source"] == ADVICE_FAR_SOURCE).to_numpy()
@@ -468,6 +468,9 @@ def test_a_far_source_demotes_marginal_areas(plain, demo_heat: DemoHeat) -> None
         and f"rooster van 100 m: {int(((grid['year'] == 2025) & lost).sum())} zones" in section
     )
     assert "transmission_route_factor" in text  # its parameters listed with the others
+    # a 100 kW source cannot feed the areas it is the nearest source of
+    assert "Bron Ver (100 kW) voedt in 2025 netgebieden" in section
+    assert "er is een bijkomende bron nodig" in section
 
 
 def test_a_decided_network_zone_keeps_its_decision(demo_heat: DemoHeat) -> None:
