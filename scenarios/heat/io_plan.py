@@ -8,6 +8,8 @@ The folder, as ``wijk warmte --out MAP`` writes it:
                             layer ``cabines`` with cabins: one row per cabin and year
 ``cabines.csv``             the cabins' loading per year (with cabins)
 ``buiten_zone.csv``         dwellings in no zone of a kind, with the reason
+``transportleidingen.csv``  with heat sources: each network area's source and transmission pipe
+                            per kind of zone and year (``scenarios.heat.sources``)
 ``weggelaten_straten.csv``  street records the plan left out (not a street), with the reason
 ``grafieken/*.png``         advice per year, cost of heat against heat density, grid load
 ``warmteplan.md``           the plan in Dutch: what it advises where, why, how sure, sources
@@ -97,6 +99,8 @@ def _write_all(
         _plain(plan.cabins).to_file(gpkg, layer=CABIN_LAYER, driver="GPKG")
         write_csv(plan.cabins.drop(columns="geometry"), folder / "cabines.csv", index=False)
     write_csv(plan.rejects, folder / "buiten_zone.csv", index=False)
+    if plan.transmission is not None:
+        write_csv(plan.transmission, folder / "transportleidingen.csv", index=False)
     charts = folder / "grafieken"
     charts.mkdir()
     _charts(plan, charts)
@@ -384,6 +388,7 @@ def _transmission(plan: HeatPlan, params: HeatCostParameters | None) -> list[str
         "",
         "Investering: rechte afstand × kost per meter, vóór omwegfactor en kostenniveau; "
         "bijkomend: de kost van de leiding per MWh verkochte warmte bij de centrale waarden. "
+        "Alle netgebieden en jaren staan in transportleidingen.csv. "
         f"Zones die het warmtenet verliezen door hun transportleiding in {first}: {lost}.",
     ]
     # a source's capacity beside what the areas it feeds ask (the finest kind of zone)

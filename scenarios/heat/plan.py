@@ -54,7 +54,7 @@ from scenarios.heat.costs import (
 )
 from scenarios.heat.demand import dwelling_heat
 from scenarios.heat.gridload import GridLoadParameters, dwelling_electric_peak_w, zone_peak
-from scenarios.heat.sources import transmission_pass
+from scenarios.heat.sources import AREA_TRANSMISSION_COLUMNS, transmission_pass
 from scenarios.heat.zones import ZoneLayer, aggregate_years, grid_layer, sector_layer, street_layer
 
 #: District heat (``sim/data/heating_systems.csv``): the system of a dwelling in a zone decided
@@ -167,7 +167,11 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
         runs=inputs.runs,
         fixed_dwellings=int(connected.sum()),
         transmission=(
-            pd.concat(transmission, ignore_index=True) if inputs.sources is not None else None
+            None
+            if inputs.sources is None
+            else pd.concat(transmission, ignore_index=True)
+            if transmission
+            else pd.DataFrame(columns=list(AREA_TRANSMISSION_COLUMNS))
         ),
     )
 
@@ -259,7 +263,7 @@ def _zone_years(
 
         out, pipes = transmission_pass(out, layer, inputs.sources, recost, inputs.cost_parameters)
         if transmission is not None:
-            transmission.append(pipes.assign(layer=layer.name))
+            transmission.append(pipes.assign(layer=layer.name)[list(AREA_TRANSMISSION_COLUMNS)])
         clock.lap(f"{layer.name}:sources")
     out = out.merge(peaks.drop(columns=["zone", "n_dwellings"]), on=["zone_id", "year"], how="left")
     geometry = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry

@@ -31,6 +31,7 @@ from scenarios.heat.costs import (
     zone_lcoh,
 )
 from scenarios.heat.sources import (
+    AREA_TRANSMISSION_COLUMNS,
     TRANSMISSION_COLUMNS,
     area_transmission,
     demo_heat_sources,
@@ -468,6 +469,7 @@ def test_a_far_source_demotes_marginal_areas(plain, demo_heat: DemoHeat) -> None
         and f"rooster van 100 m: {int(((grid['year'] == 2025) & lost).sum())} zones" in section
     )
     assert "transmission_route_factor" in text  # its parameters listed with the others
+    assert list(pipes.columns) == list(AREA_TRANSMISSION_COLUMNS)
     # a 100 kW source cannot feed the areas it is the nearest source of
     assert "Bron Ver (100 kW) voedt in 2025 netgebieden" in section
     assert "er is een bijkomende bron nodig" in section
@@ -519,3 +521,25 @@ def test_parameters_of_the_pipe_are_in_the_data_file() -> None:
     one = area_transmission(table, layer, src, params)["transmission_eur_mwh"].iloc[0]
     two = area_transmission(table, layer, src, changed)["transmission_eur_mwh"].iloc[0]
     assert two == pytest.approx(2 * one, rel=1e-12)
+
+
+def test_written_folder_has_the_pipes_only_with_sources(
+    plain, demo_heat: DemoHeat, tmp_path: Path
+) -> None:
+    import pyogrio
+
+    from scenarios.heat.io_plan import write_heat_plan
+
+    with_src = _plan(demo_heat, 0, sources=_town_east_of(demo_heat, 2_000.0))
+    a = write_heat_plan(plain, tmp_path / "zonder", title="Demo")
+    b = write_heat_plan(with_src, tmp_path / "met", title="Demo")
+    assert not (a / "transportleidingen.csv").exists()
+    pipes = pd.read_csv(b / "transportleidingen.csv")
+    assert len(pipes) == len(with_src.transmission) and (pipes["source_name"] == "Ver").all()
+    for layer in ("sector", "grid"):
+        info = pyogrio.read_info(a / "warmtezones.gpkg", layer=layer)
+        assert not set(TRANSMISSION_COLUMNS) & set(info["fields"])
+        got = gpd.read_file(b / "warmtezones.gpkg", layer=layer)
+        fed = got["network_area_id"] != ""
+        assert (got.loc[fed, "source_name"] == "Ver").all()
+        assert got.loc[got["source_name"] == "", "transmission_eur_mwh"].isna().all()
