@@ -388,6 +388,8 @@ def _transmission(plan: HeatPlan, params: HeatCostParameters | None) -> list[str
         "",
         "Investering: rechte afstand × kost per meter, vóór omwegfactor en kostenniveau; "
         "bijkomend: de kost van de leiding per MWh verkochte warmte bij de centrale waarden. "
+        "Zones zonder net: zones van het gebied die daarna geen warmtenet meer krijgen (door "
+        "de leiding, of omdat wat overblijft te klein is). "
         "Alle netgebieden en jaren staan in transportleidingen.csv. "
         f"Zones die het warmtenet verliezen door hun transportleiding in {first}: {lost}.",
     ]

@@ -525,8 +525,9 @@ def transmission_pass(
         ``recost``, ``advice_source`` "verre warmtebron" where a zone lost the network, the
         network areas formed again, and :data:`TRANSMISSION_COLUMNS`.
     areas : DataFrame
-        :func:`area_transmission` with ``zones_lost`` (zones of the area that lost the network
-        to its transmission cost, decided zones never among them).
+        :func:`area_transmission` with ``zones_lost``: zones of the area no longer advised
+        "warmtenet" after the pass (lost to the pipe's cost, or left in a group too small;
+        decided zones never among them).
     """
     areas = area_transmission(table, layer, sources, params)
     out = table.copy()
@@ -577,8 +578,16 @@ def transmission_pass(
     out["source_name"] = name
     out["source_distance_m"] = distance
     out["transmission_eur_mwh"] = per_mwh
+    # every zone of a first-pass area without the network now: lost to its pipe, or left in a
+    # group too small
+    gone_all = member & (out["advice"].astype(str).to_numpy() != NETWORK_WORD)
     lost_per_area = (
-        pd.DataFrame({"year": years[lost], "network_area_id": table["network_area_id"][lost]})
+        pd.DataFrame(
+            {
+                "year": years[gone_all],
+                "network_area_id": table["network_area_id"].astype(str).to_numpy()[gone_all],
+            }
+        )
         .value_counts()
         .rename("zones_lost")
     )
