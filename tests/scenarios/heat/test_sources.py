@@ -545,3 +545,68 @@ def test_written_folder_has_the_pipes_only_with_sources(
         fed = got["network_area_id"] != ""
         assert (got.loc[fed, "source_name"] == "Ver").all()
         assert got.loc[got["source_name"] == "", "transmission_eur_mwh"].isna().all()
+
+
+def test_one_pass_re_advice_then_the_areas_again() -> None:
+    """Steps 4-5 with a stand-in for the costs: a zone that loses the network gets 'verre
+    warmtebron', what remains of its area below the minimum 'te klein netgebied'."""
+    from scenarios.heat.areas import network_areas
+    from scenarios.heat.sources import transmission_pass
+
+    least = zone_parameters()["network_area_min_demand_mwh"]
+    cols = [0, 1, 2, 3, 4, 10, 11]
+    layer = grid_layer(np.array(cols) * 100.0 + 50.0, np.full(len(cols), 50.0))
+    ids = layer.zones["zone_id"].astype(str).tolist()
+    mwh = [least / 4] * 5 + [least * 0.75] * 2  # A: 1.25 x the minimum, B: 1.5 x
+    table = pd.DataFrame(
+        {
+            "zone_id": ids,
+            "year": 2025,
+            "heat_demand_mwh": mwh,
+            "advice": "warmtenet",
+            "advice_probability": 0.9,
+            "advice_source": "model",
+            "lcoh_network_p50_eur_mwh": 80.0,
+        }
+    )
+    table = network_areas(table, layer)
+    assert sorted(set(table["network_area_id"])) == ["N1", "N2"]
+    src = _sources(["West"], [(-100.0, 50.0)], vermogen_kw=[np.nan], prijs_eur_mwh=[np.nan])
+    calls = []
+
+    def recost(year, zone_ids, invest, price):
+        calls.append((year, list(zone_ids), invest.copy(), price.copy()))
+        lose = np.array([z == ids[-1] for z in zone_ids])  # the easternmost cell of B
+        return pd.DataFrame(
+            {
+                "lcoh_network_p50_eur_mwh": 80.0 + invest / 1000.0,
+                "advice": np.where(lose, "individueel", "warmtenet"),
+                "advice_probability": np.where(lose, 0.7, 0.8),
+            }
+        )
+
+    out, areas = transmission_pass(table, layer, src, recost)
+    ((year, zone_ids, invest, price),) = calls
+    assert year == 2025 and zone_ids == ids and np.isnan(price).all()
+    # each area's straight-line investment shared by heat demand
+    per_area = areas.set_index("network_area_id")["transmission_investment_eur"]
+    b = table["network_area_id"].to_numpy()
+    for area in ("N1", "N2"):
+        np.testing.assert_allclose(invest[b == area].sum(), per_area[area], rtol=1e-12)
+    # A: 100 m from the source, B: 1,100 m
+    dist = areas.set_index("network_area_id")["source_distance_m"]
+    a_id = b[0]
+    assert dist[a_id] == pytest.approx(100.0) and dist[b[-1]] == pytest.approx(1_100.0)
+    assert out["advice"].tolist() == ["warmtenet"] * 5 + ["nader onderzoeken", "individueel"]
+    assert out["advice_source"].tolist() == ["model"] * 5 + [
+        "te klein netgebied",
+        ADVICE_FAR_SOURCE,
+    ]
+    assert out["advice_probability"].tolist() == [0.8] * 5 + [0.8, 0.7]
+    assert out["network_area_mwh"].iloc[5] == pytest.approx(least * 0.75)
+    assert (out["network_area_id"].iloc[:5] == "N1").all() and (
+        out["network_area_id"].iloc[5:] == ""
+    ).all()
+    assert out["source_name"].tolist() == ["West"] * 7
+    assert areas.set_index("network_area_id")["zones_lost"].to_dict() == {a_id: 0, b[-1]: 2}
+    np.testing.assert_allclose(out["lcoh_network_p50_eur_mwh"], 80.0 + invest / 1000.0, rtol=1e-12)
