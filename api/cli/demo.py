@@ -238,19 +238,27 @@ def _heat_plan(
     twin: gpd.GeoDataFrame, out_dir: Path, progress: Callable[[str], None] | None
 ) -> str:
     """The demo town's heat plan (``wijk warmte`` with the scenario run, the demo's street
-    centrelines and synthetic cabins) into ``out_dir/warmte``; its summary in Dutch."""
+    centrelines, synthetic cabins and one stand-in heat source) into ``out_dir/warmte``; its
+    summary in Dutch."""
     from buildings.demo import demo_streets
     from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+    from scenarios.heat.sources import demo_heat_sources, write_heat_sources
 
     if progress:
         progress("warmteplan (warmtezonering en netbelasting)")
     cabins = demo_cabins(twin, out_dir / "bronnen" / "cabines.gpkg")
+    centre = twin.geometry.centroid
+    heat_sources = write_heat_sources(
+        demo_heat_sources(centre.x.to_numpy(), centre.y.to_numpy()),
+        out_dir / "bronnen" / "warmtebronnen.gpkg",
+    )
     done = run_heat_plan(
         out_dir / "twin.parquet",
         out_dir / "warmte",
         results=out_dir / "scenario",
         streets=demo_streets(out_dir),
         cabins=cabins,
+        heat_sources=heat_sources,
         twin=twin,
     )
     plan = done.plan
@@ -269,10 +277,21 @@ def _heat_plan(
             + ", ".join(f"{y}: {int(n)}" for y, n in over.items())
             + "."
         )
+    pipes_nl = ""
+    if plan.transmission is not None and len(plan.transmission):
+        t = plan.transmission
+        pipes_nl = (
+            f" Transportleiding van de (fictieve) warmtebron naar de netgebieden: "
+            f"{nl_number(float(t['source_distance_m'].min()), 0)} tot "
+            f"{nl_number(float(t['source_distance_m'].max()), 0)} m, "
+            f"{nl_number(float(t['transmission_eur_mwh'].min()), 2)} tot "
+            f"{nl_number(float(t['transmission_eur_mwh'].max()), 2)} €/MWh erbij; "
+            f"{nl_number(int(t['zones_lost'].sum()))} zones verliezen daardoor het warmtenet."
+        )
     return (
         f"Warmtezonering: `warmte/warmteplan.md` en `warmte/warmtezones.gpkg` (sectoren, "
         f"hectarecellen en straatsegmenten). Advies per sector in {first}: {advice(first)}; in "
-        f"{last}: {advice(last)}.{cabins_nl}"
+        f"{last}: {advice(last)}.{cabins_nl}{pipes_nl}"
     )
 
 

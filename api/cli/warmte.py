@@ -60,6 +60,15 @@ def warmte(
             "passen; elke wijziging staat in warmteplan.md.",
         ),
     ] = None,
+    heat_sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--bronnen",
+            help="Warmtebronnen (punten met naam, optioneel vermogen_kw en prijs_eur_mwh, "
+            "GeoPackage of Shapefile): elk netgebied betaalt een transportleiding van de "
+            "dichtstbijzijnde bron.",
+        ),
+    ] = None,
     runs: Annotated[
         int, typer.Option("--runs", min=0, max=5000, help="Monte Carlo-trekkingen van de kosten.")
     ] = 200,
@@ -78,6 +87,7 @@ def warmte(
                 cabins,
                 zones_fixed,
                 costs=costs,
+                heat_sources=heat_sources,
                 runs=runs,
                 seed=seed,
                 progress=step,
@@ -110,6 +120,8 @@ def warmte(
     files += ["buiten_zone.csv", "grafieken/"]
     if streets is not None:
         files.append("weggelaten_straten.csv")
+    if heat_sources is not None:
+        files.append("transportleidingen.csv")
     console.print(f"Geschreven in [bold]{done.out_dir}[/]: " + ", ".join(files))
 
 

@@ -46,7 +46,7 @@ from api import db, service
 from api.formatting import TWO_QUANTITIES_NL, nl_number, nl_percent
 from api.schemas import ID_PATTERN, TrajectoryRequest
 from buildings.sectors import OUTLINE_HULL_NOTE_NL, has_hulls
-from scenarios.heat.costs import ADVICE_FIXED, ADVICE_SMALL_AREA
+from scenarios.heat.costs import ADVICE_MODEL
 from scenarios.heat.results import HeatResults
 from scenarios.indicators import CENTRAL_ESTIMATE_NL
 from scenarios.policy import DEFAULT_INCOME_CATEGORY
@@ -755,7 +755,8 @@ def _heat_section(
                 "advice": str(r["advice"])
                 + (
                     f" ({r['advice_source']})"
-                    if str(r.get("advice_source")) in (ADVICE_FIXED, ADVICE_SMALL_AREA)
+                    if isinstance(r.get("advice_source"), str)
+                    and r["advice_source"] not in ("", ADVICE_MODEL)
                     else ""
                 ),
                 "probability": float(r["advice_probability"]),

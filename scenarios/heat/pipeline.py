@@ -42,6 +42,7 @@ def run_heat_plan(
     cabins: Path | None = None,
     zones_fixed: Path | None = None,
     costs: Path | None = None,
+    heat_sources: Path | None = None,
     runs: int = 200,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -53,6 +54,8 @@ def run_heat_plan(
     year (the year of the prices the costs use). ``twin`` may be given already read.
     ``costs`` is a file of the user's changes to the cost parameters
     (:func:`scenarios.heat.io_costs.read_cost_overrides`); ``warmteplan.md`` shows each change.
+    ``heat_sources`` is a file of heat sources (:func:`scenarios.heat.sources.read_heat_sources`):
+    each network area then pays for a transmission pipe from its nearest source.
 
     Raises
     ------
@@ -81,7 +84,7 @@ def run_heat_plan(
         sources.append(f"Renovatietrajecten: scenario '{run.name}' ({results}), centrale run.")
     else:
         sources.append("Zonder scenario (--results): enkel de huidige toestand.")
-    street_frame = cabin_frame = fixed_frame = None
+    street_frame = cabin_frame = fixed_frame = source_frame = None
     rejects: dict[str, pd.DataFrame] = {}
     if streets is not None:
         from buildings.streets import read_streets
@@ -107,6 +110,12 @@ def run_heat_plan(
         step("vastgelegde zones lezen")
         fixed_frame = read_fixed_zones(zones_fixed)
         sources.append(f"Vastgelegde zones: {zones_fixed} ({len(fixed_frame)}).")
+    if heat_sources is not None:
+        from scenarios.heat.sources import read_heat_sources
+
+        step("warmtebronnen lezen")
+        source_frame = read_heat_sources(heat_sources)
+        sources.append(f"Warmtebronnen: {heat_sources} ({len(source_frame)}).")
     params = shipped_parameters()
     if costs is not None:
         from scenarios.heat.io_costs import read_cost_overrides
@@ -129,6 +138,7 @@ def run_heat_plan(
             streets=street_frame,
             cabins=cabin_frame,
             fixed=fixed_frame,
+            sources=source_frame,
             runs=runs,
             seed=seed,
             cost_parameters=params,

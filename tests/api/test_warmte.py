@@ -170,6 +170,39 @@ def test_cost_changes_from_a_file_are_used_and_shown(demo_heat: DemoHeat, tmp_pa
     assert not out2.exists()
 
 
+def test_heat_sources_cost_a_transmission_pipe(demo_heat: DemoHeat, tmp_path: Path) -> None:
+    import pandas as pd
+
+    centre = demo_heat.twin.geometry.centroid
+    x, y = float(centre.x.max()), float(centre.y.mean())
+    far = gpd.GeoDataFrame(
+        {"naam": ["RWZI (ver weg)"], "vermogen_kw": [5000.0]},
+        geometry=[Point(x + 15_000.0, y)],
+        crs=31370,
+    )
+    path = tmp_path / "bronnen.gpkg"
+    far.to_file(path, driver="GPKG")
+    out = tmp_path / "plan"
+    base = ["warmte", "--twin", str(demo_heat.twin_path), "--runs", "5"]
+    result = runner.invoke(cli, [*base, "--out", str(out), "--bronnen", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "transportleidingen.csv" in result.output
+    pipes = pd.read_csv(out / "transportleidingen.csv")
+    assert len(pipes) and (pipes["source_name"] == "RWZI (ver weg)").all()
+    assert (pipes["source_distance_m"] > 14_000.0).all()
+    grid = gpd.read_file(out / "warmtezones.gpkg", layer="grid")
+    assert (grid["advice_source"] == "verre warmtebron").any()
+    assert "RWZI (ver weg)" in (out / "warmteplan.md").read_text(encoding="utf-8")
+    # the same source in degrees: refused in Dutch, naming the file, nothing written
+    bad = tmp_path / "bronnen_wgs84.gpkg"
+    far.to_crs(4326).to_file(bad, driver="GPKG")
+    out2 = tmp_path / "plan2"
+    result = runner.invoke(cli, [*base, "--out", str(out2), "--bronnen", str(bad)])
+    assert result.exit_code != 0
+    assert "bronnen_wgs84.gpkg" in result.output and "Traceback" not in result.output
+    assert not out2.exists()
+
+
 def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> None:  # type: ignore[no-untyped-def]
     heat = load_heat_results(written)
     with TestClient(create_app(demo_state, db_url="sqlite://", heat=heat)) as client:
