@@ -7,7 +7,7 @@ input: they name the field (column/array), the offending rows and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -23,6 +23,8 @@ class Problem:
         What is wrong and what to do about it.
     rows : tuple of int
         Positions (0-based) of the offending rows; empty when the whole field is at fault.
+        The message shows them counted from 1 (the first record is row 1), as a person
+        counts the records of a file or a spreadsheet.
     """
 
     field: str
@@ -32,9 +34,9 @@ class Problem:
     def __str__(self) -> str:
         if not self.rows:
             return f"{self.field}: {self.message}"
-        shown = ", ".join(str(r) for r in self.rows[:10])
+        shown = ", ".join(str(r + 1) for r in self.rows[:10])
         more = f" (en nog {len(self.rows) - 10})" if len(self.rows) > 10 else ""
-        return f"{self.field}: {self.message} -- rijen {shown}{more}"
+        return f"{self.field}: {self.message} -- rijen {shown}{more} (vanaf 1 geteld)"
 
 
 @dataclass
@@ -96,8 +98,3 @@ class Problems:
         """Raise ``error`` with every problem collected, if there are any."""
         if self.items:
             raise error(problems=list(self.items), what=self.what)
-
-
-def format_rows(rows: Sequence[int]) -> str:
-    """Short human-readable list of row positions."""
-    return ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")

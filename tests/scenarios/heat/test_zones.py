@@ -99,7 +99,9 @@ def test_aggregate_refuses_bad_frames_in_dutch() -> None:
     d = _dwellings([X0, X0 + 1], [Y0, Y0], heat_demand_kwh=[np.nan, -1.0])
     layer = grid_layer(d["x"], d["y"])
     with pytest.raises(
-        InputError, match=r"heat_demand_kwh: ontbreekt, is geen getal of is negatief -- rijen 0, 1"
+        InputError,
+        match=r"heat_demand_kwh: ontbreekt, is geen getal of is negatief -- rijen 1, 2 "
+        r"\(vanaf 1 geteld\)",
     ):
         aggregate(layer, d)
     good = _dwellings([X0, X0 + 1], [Y0, Y0], year=[2025, 2030])
