@@ -258,6 +258,7 @@ class _File(_Model):
     schema_version: Literal[1]
     price_year: int = Field(ge=2000, le=2100)
     catalogue_measures: dict[str, str]
+    labels_nl: dict[str, str] = Field(default_factory=dict)
     sources: dict[str, str] = Field(min_length=1)
     assumptions: dict[str, _AssumptionEntry] = Field(default_factory=dict)
     parameters: dict[str, _ParameterEntry]
@@ -350,6 +351,8 @@ class HeatCostParameters:
     policy: Policy
     price_year: int
     overrides: Mapping[str, ParameterOverride] = field(default_factory=dict)
+    #: what each parameter means, in Dutch (``labels_nl`` of the data file; "" where absent)
+    labels_nl: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -405,6 +408,7 @@ class HeatCostParameters:
             catalogue=cat,
             policy=pol,
             price_year=parsed.price_year,
+            labels_nl=dict(parsed.labels_nl),
         )
 
     def value(self, name: str) -> float:
@@ -527,10 +531,12 @@ class HeatCostParameters:
     def references(self) -> list[dict[str, str]]:
         """Every parameter with its value, range, unit and source text (for the report).
 
-        Keys ``parameter``, ``value``, ``range``, ``unit``, ``source``; and for a parameter a user
-        changed (:meth:`with_overrides`) ``override`` ("aangepast door de gebruiker: <reden>"),
-        ``shipped_value``, ``shipped_range`` (the data file's) and ``origin`` (the override
-        file), empty strings for the others. ``source`` stays the data file's source.
+        Keys ``parameter``, ``label_nl`` (what it means, in Dutch), ``value``, ``range``,
+        ``unit``, ``source`` (the text), ``source_id`` (its key in ``sources`` or
+        ``assumptions``); and for a parameter a user changed (:meth:`with_overrides`)
+        ``override`` ("aangepast door de gebruiker: <reden>"), ``shipped_value``,
+        ``shipped_range`` (the data file's) and ``origin`` (the override file), empty strings
+        for the others. ``source`` stays the data file's source.
         """
         out = []
         for name in PARAMETER_NAMES:
@@ -542,6 +548,8 @@ class HeatCostParameters:
                 text = f"PROJECT ASSUMPTION: {reason} (range {rng})"
             row = {
                 "parameter": name,
+                "label_nl": self.labels_nl.get(name, ""),
+                "source_id": p.source,
                 "value": f"{p.value:g}",
                 "range": f"{p.low:g}-{p.high:g}",
                 "unit": p.unit,
@@ -618,6 +626,9 @@ def _check_file(
                 ("catalogue_measures", role),
                 f"onbekende rol; kies uit {', '.join(MEASURE_ROLES)}",
             )
+    for name in parsed.labels_nl:
+        if name not in parsed.parameters:
+            problems.at(("labels_nl", name), "geen parameter van dit bestand; laat ze weg")
     measures_ok = all(parsed.catalogue_measures.get(r) in catalogue.ids for r in MEASURE_ROLES)
     if measures_ok:
         for role in ("individual_heat_pump", "hybrid_heat_pump", "collective_heat_pump"):

@@ -558,15 +558,31 @@ def _assumptions(params: HeatCostParameters | None) -> list[str]:
                 + ". De tabel toont de gebruikte waarde, met de meegeleverde erachter.",
                 "",
             ]
-        out += ["| parameter | waarde | bereik | eenheid | bron |", "|---|---|---|---|---|"]
+        # each source or assumption once, numbered in the order the table first cites it
+        number: dict[str, int] = {}
         for ref in refs:
-            value, rng, source = ref["value"], ref["range"], ref["source"]
+            number.setdefault(ref["source_id"], len(number) + 1)
+        out += [
+            "| parameter | betekenis | waarde | bereik | eenheid | bron |",
+            "|---|---|---|---|---|---|",
+        ]
+        for ref in refs:
+            value, rng = ref["value"], ref["range"]
+            source = f"[{number[ref['source_id']]}]"
             if ref["override"]:
                 value = f"**{value}** (meegeleverd: {ref['shipped_value']})"
                 rng = f"**{rng}** (meegeleverd: {ref['shipped_range']})"
                 source = f"**{ref['override']}**; meegeleverde bron: {source}"
-            cells = [ref["parameter"], value, rng, ref["unit"], source]
+            cells = [ref["parameter"], ref["label_nl"], value, rng, ref["unit"], source]
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out += [
+            "",
+            "Bronnen en aannames van de kostparameters (zoals gelezen; PROJECT ASSUMPTION = een "
+            "aanname van het project, met waarom en het bereik):",
+            "",
+        ]
+        texts = {ref["source_id"]: ref["source"] for ref in refs}
+        out += [f"{n}. {texts[key]}" for key, n in number.items()]
         out.append("")
     table = grid_load_table()
     out += [

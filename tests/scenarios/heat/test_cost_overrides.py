@@ -268,13 +268,18 @@ def test_warmteplan_shows_the_changed_parameter(demo_heat, tmp_path):
     assert f"**1 kostparameter(s) aangepast door de gebruiker** ({path}): {PRICE}" in text
     (row,) = [line for line in text.splitlines() if line.startswith(f"| {PRICE} |")]
     cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
-    assert cells[1] == "**45** (meegeleverd: 60)"
-    assert cells[2] == "**35-60** (meegeleverd: 40-90)"
-    # the reason's '|' is escaped so the table keeps its five columns
-    assert cells[4].startswith(
-        r"**aangepast door de gebruiker: restwarmte van het bedrijventerrein \| offerte 2026**; "
-        "meegeleverde bron: PROJECT ASSUMPTION"
+    assert cells[1] == "prijs van de warmte aan de bron"
+    assert cells[2] == "**45** (meegeleverd: 60)"
+    assert cells[3] == "**35-60** (meegeleverd: 40-90)"
+    # the reason's '|' is escaped so the table keeps its six columns
+    assert re.fullmatch(
+        r"\*\*aangepast door de gebruiker: restwarmte van het bedrijventerrein \\\| offerte "
+        r"2026\*\*; meegeleverde bron: \[(\d+)\]",
+        cells[5],
     )
+    # the shipped source is listed once under the table, with its number
+    n = re.search(r"\[(\d+)\]$", cells[5]).group(1)  # type: ignore[union-attr]
+    assert re.search(rf"^{n}\. PROJECT ASSUMPTION: Price of the heat delivered", text, re.M)
     assert text.count("aangepast door de gebruiker") == 2  # the note above and the one row
 
 

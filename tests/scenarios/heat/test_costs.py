@@ -464,6 +464,9 @@ def test_data_file_every_parameter_sourced_and_ranged(params):
     assert params.value("hybrid_hp_share") == float(default_system_tables().hp_share[9])
     for row in params.references():
         assert row["source"]
+    # every parameter says what it means in Dutch (the report's "betekenis" column)
+    assert set(raw["labels_nl"]) == set(PARAMETER_NAMES)
+    assert all(len(row["label_nl"]) > 8 for row in params.references())
 
 
 def _write(tmp_path: Path, text: str) -> Path:
