@@ -280,13 +280,18 @@ def _heat_plan(
     pipes_nl = ""
     if plan.transmission is not None and len(plan.transmission):
         t = plan.transmission
+        lost = int(t["zones_lost"].sum())
         pipes_nl = (
             f" Transportleiding van de (fictieve) warmtebron naar de netgebieden: "
             f"{nl_number(float(t['source_distance_m'].min()), 0)} tot "
             f"{nl_number(float(t['source_distance_m'].max()), 0)} m, "
             f"{nl_number(float(t['transmission_eur_mwh'].min()), 2)} tot "
             f"{nl_number(float(t['transmission_eur_mwh'].max()), 2)} €/MWh erbij; "
-            f"{nl_number(int(t['zones_lost'].sum()))} zones verliezen daardoor het warmtenet."
+            + (
+                "1 zone verliest daardoor het warmtenet."
+                if lost == 1
+                else f"{nl_number(lost)} zones verliezen daardoor het warmtenet."
+            )
         )
     return (
         f"Warmtezonering: `warmte/warmteplan.md` en `warmte/warmtezones.gpkg` (sectoren, "

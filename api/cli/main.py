@@ -107,6 +107,7 @@ def demo(
         "rejects.csv, accounting.csv, bronnen/ (de registerbestanden), scenario/ (het scenario "
         f"{years[0]}–{years[-1]}: woningen, gebouwen, indicatoren, wijken.gpkg, grafieken, "
         "beleid.yaml), warmte/ (het warmteplan: warmtezones.gpkg, warmteplan.md, cabines.csv, "
+        "transportleidingen.csv, "
         "grafieken)"
     )
 
