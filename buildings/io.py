@@ -95,7 +95,9 @@ __all__ = [
     "as_text",
     "belgium_bounds",
     "find_field",
+    "in_twin_crs",
     "listing",
+    "metric_crs_problem",
     "nowhere_in_belgium",
     "open_source",
     "outside_belgium",
@@ -1209,10 +1211,15 @@ def require_fields(
     return found
 
 
-def listing(names: Iterable[str]) -> str:
-    """``names`` joined for a message, ``(geen)`` when there are none."""
-    shown = list(names)
-    return ", ".join(shown) if shown else "(geen)"
+def listing(names: Iterable[object], limit: int | None = None) -> str:
+    """``names`` joined for a message, ``(geen)`` when there are none; with ``limit`` only the
+    first ``limit`` and how many more there are ("(en nog 3)")."""
+    shown = [str(n) for n in names]
+    if not shown:
+        return "(geen)"
+    more = len(shown) - limit if limit is not None else 0
+    head = shown[:limit] if limit is not None else shown
+    return ", ".join(head) + (f" (en nog {more})" if more > 0 else "")
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -1361,49 +1368,65 @@ def _to_twin_crs(
     return out
 
 
+def metric_crs_problem(
+    gdf: gpd.GeoDataFrame, name: str, why: str = "lengtes en oppervlaktes vragen meters"
+) -> str | None:
+    """Why a layer a user drew or exported cannot be used for its CRS (Dutch, with what to do),
+    or None when it is projected in metres.
+
+    ``why`` says what needs metres ("afstanden tot de cabines vragen meters"). No CRS (a
+    Shapefile without ``.prj``), a geographic CRS (degrees) and a non-metric one are refused;
+    unlike the registers' readers, a missing CRS is not guessed from the coordinate range.
+    """
+    if gdf.crs is None:
+        return (
+            f"{name} heeft geen coördinatenstelsel (bij een Shapefile ontbreekt het .prj-bestand). "
+            "Kopieer het .prj-bestand van de download mee, of ken de laag Lambert 72 "
+            "(EPSG:31370) toe, bv. in QGIS met 'Laag > Laag-CRS instellen' of met "
+            "ogr2ogr -a_srs EPSG:31370."
+        )
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_geographic:
+        return (
+            f"{name} staat in een geografisch coördinatenstelsel ({crs.name}, graden); {why}. "
+            "Zet de laag om naar Belgian Lambert 72 (EPSG:31370), bv. in QGIS met 'Exporteren > "
+            "Objecten opslaan als' en CRS EPSG:31370, of met ogr2ogr -t_srs EPSG:31370."
+        )
+    units = {str(a.unit_name).lower() for a in crs.axis_info}
+    if not crs.is_projected or not units <= {"metre", "meter", "m"}:
+        return (
+            f"{name} staat in {crs.name}, geen geprojecteerd stelsel in meters; zet de laag om "
+            "naar Belgian Lambert 72 (EPSG:31370)."
+        )
+    return None
+
+
+def in_twin_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` (a metric CRS, checked by :func:`metric_crs_problem`) in EPSG:31370: Lambert 72
+    as is, another CRS reprojected."""
+    if CRS.from_user_input(gdf.crs).to_epsg() == 31370:
+        return gdf.set_crs(schema.TWIN_CRS, allow_override=True)
+    return gdf.to_crs(schema.TWIN_CRS)
+
+
 def to_metric_twin_crs(
     gdf: gpd.GeoDataFrame, what: str, name: str, notes: list[str]
 ) -> gpd.GeoDataFrame:
     """``gdf`` in EPSG:31370, refusing a layer without CRS or in a non-metric one.
 
     The strict rule of the layers a user draws or exports for a study (street centrelines,
-    decided zones), where lengths and areas are measured: EPSG:31370 is used as is, another
-    projected CRS in metres (EPSG:3812) is reprojected with a note in ``notes``; no CRS (a
-    Shapefile without ``.prj``), a geographic CRS (degrees) or a non-metric one raise a
-    :class:`SourceFileError` about ``what`` saying what to do. Unlike the registers' readers
-    above, a missing CRS is not guessed from the coordinate range.
+    decided zones), where lengths and areas are measured (:func:`metric_crs_problem`):
+    EPSG:31370 is used as is, another projected CRS in metres (EPSG:3812) is reprojected with
+    a note in ``notes``; otherwise a :class:`SourceFileError` about ``what`` says what to do.
     """
-    if gdf.crs is None:
-        raise source_error(
-            what,
-            "crs",
-            f"{name} heeft geen coördinatenstelsel (bij een Shapefile ontbreekt het .prj-bestand). "
-            "Kopieer het .prj-bestand van de download mee, of ken de laag Lambert 72 "
-            "(EPSG:31370) toe, bv. in QGIS met 'Laag > Laag-CRS instellen' of met "
-            f"ogr2ogr -a_srs EPSG:31370.",
+    problem = metric_crs_problem(gdf, name)
+    if problem is not None:
+        raise source_error(what, "crs", problem)
+    if CRS.from_user_input(gdf.crs).to_epsg() != 31370:
+        notes.append(
+            f"{name}: omgezet van {CRS.from_user_input(gdf.crs).name} naar {schema.TWIN_CRS}"
         )
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic:
-        raise source_error(
-            what,
-            "crs",
-            f"{name} staat in een geografisch coördinatenstelsel ({crs.name}, graden); lengtes "
-            "en oppervlaktes vragen meters. Zet de laag om naar Belgian Lambert 72 (EPSG:31370), "
-            "bv. in QGIS met 'Exporteren > Objecten opslaan als' en CRS EPSG:31370, of met "
-            "ogr2ogr -t_srs EPSG:31370.",
-        )
-    units = {str(a.unit_name).lower() for a in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter", "m"}:
-        raise source_error(
-            what,
-            "crs",
-            f"{name} staat in {crs.name}, geen geprojecteerd stelsel in meters; zet de laag om "
-            "naar Belgian Lambert 72 (EPSG:31370).",
-        )
-    if crs.to_epsg() == 31370:
-        return gdf.set_crs(schema.TWIN_CRS, allow_override=True)
-    notes.append(f"{name}: omgezet van {crs.name} naar {schema.TWIN_CRS}")
-    return gdf.to_crs(schema.TWIN_CRS)
+    return in_twin_crs(gdf)
 
 
 def outside_belgium(geoms: np.ndarray) -> np.ndarray:

@@ -36,13 +36,19 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio.errors
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from buildings.errors import Problems, SourceFileError
+from buildings.io import (
+    find_field,
+    in_twin_crs,
+    listing,
+    metric_crs_problem,
+    open_source,
+    source_error,
+)
 from scenarios.heat.gridload import (
     GridLoadParameters,
     coincidence_factor,
@@ -83,61 +89,15 @@ CABIN_LOADING_COLUMNS: tuple[str, ...] = (
 CABIN_LAYER = "cabines"
 
 
-def _error(what: str, field: str, message: str) -> SourceFileError:
-    problems = Problems(what)
-    problems.add(field, message)
-    return SourceFileError(problems=problems.items, what=what)
-
-
 def _ids_text(ids: Sequence[object] | NDArray[Any], limit: int = 10) -> str:
     """The first ``limit`` ids joined, with how many more there are."""
-    items = list(ids)
-    shown = [str(i) for i in items[:limit]]
-    more = len(items) - limit
-    return ", ".join(shown) + (f" (en nog {more})" if more > 0 else "")
+    return listing(list(ids), limit=limit)
 
 
 def _find_field(fields: list[str], wanted: tuple[str, ...]) -> str | None:
-    """The first of ``wanted`` among ``fields``, case-insensitively; a Shapefile name cut to 10
-    characters (``capacity_k``) matches its long name."""
-    lower = {f.lower(): f for f in fields}
-    for name in wanted:
-        if name in lower:
-            return lower[name]
-        if len(name) > 10 and name[:10] in lower:
-            return lower[name[:10]]
-    return None
-
-
-def _crs_problem(gdf: gpd.GeoDataFrame, name: str) -> str | None:
-    """Why ``gdf``'s CRS cannot be used (Dutch, with what to do), or None when it is metric."""
-    if gdf.crs is None:
-        return (
-            f"{name} heeft geen coördinatenstelsel (bij een Shapefile ontbreekt het .prj-"
-            "bestand). Sla de laag op in Belgian Lambert 72 (EPSG:31370), bv. in QGIS met "
-            "'Exporteren > Objecten opslaan als' en CRS EPSG:31370."
-        )
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic:
-        return (
-            f"{name} staat in een geografisch coördinatenstelsel ({crs.name}, graden); "
-            "afstanden tot de cabines vragen meters. Herprojecteer de laag naar Belgian "
-            "Lambert 72 (EPSG:31370), bv. in QGIS met 'Exporteren > Objecten opslaan als'."
-        )
-    units = {ax.unit_name.lower() for ax in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter", "m"}:
-        return (
-            f"{name} staat in {crs.name}, geen geprojecteerd stelsel in meters; sla de laag "
-            "op in Belgian Lambert 72 (EPSG:31370)."
-        )
-    return None
-
-
-def _to_cabin_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``gdf`` (metric CRS, checked) in EPSG:31370: Lambert 72 as is, others reprojected."""
-    if CRS.from_user_input(gdf.crs).to_epsg() == 31370:
-        return gdf.set_crs(CABIN_CRS, allow_override=True)
-    return gdf.to_crs(CABIN_CRS)
+    """The first of ``wanted`` among ``fields`` (:func:`buildings.io.find_field`: any case, a
+    Shapefile name cut to 10 characters)."""
+    return next((f for name in wanted if (f := find_field(fields, name)) is not None), None)
 
 
 def read_cabins(
@@ -175,28 +135,12 @@ def read_cabins(
     """
     p = Path(path)
     what = f"cabinebestand {p}"
-    if not p.exists():
-        raise _error(what, "path", f"bestand niet gevonden: {p}. Controleer de map en de naam.")
-    try:
-        gdf = gpd.read_file(p, layer=layer, engine="pyogrio")
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        OSError,
-        ValueError,
-    ) as exc:
-        raise _error(
-            what,
-            "file",
-            f"{p.name} kan niet gelezen worden ({exc}); geef een GeoPackage of Shapefile",
-        ) from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise _error(what, "geometry", f"{p.name} bevat geen geometrieën (punten) van cabines")
+    gdf = open_source(p, layer, what, need_geometry=True).table
     if len(gdf) == 0:
-        raise _error(what, "file", f"{p.name} bevat geen cabines")
+        raise source_error(what, "file", f"{p.name} bevat geen cabines")
     fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     problems = Problems(what)
-    crs_problem = _crs_problem(gdf, p.name)
+    crs_problem = metric_crs_problem(gdf, p.name, "afstanden tot de cabines vragen meters")
     if crs_problem is not None:
         problems.add("crs", crs_problem)
     id_col = _find_field(fields, (id_field,) if id_field else ID_FIELDS)
@@ -255,7 +199,7 @@ def read_cabins(
             np.flatnonzero(no_cap),
         )
     problems.raise_if_any(SourceFileError)
-    gdf = _to_cabin_crs(gdf)
+    gdf = in_twin_crs(gdf)
     return gpd.GeoDataFrame(
         {"cabin_id": ids.astype(str).to_numpy(), "capacity_kva": cap},
         geometry=gpd.GeoSeries(gdf.geometry.to_numpy(), crs=CABIN_CRS),
@@ -312,7 +256,7 @@ def assign_cabins(
     ys = np.asarray(y, dtype=np.float64)
     what = "koppeling gebouwen-cabines"
     if len(cabins) == 0:
-        raise _error(what, "cabins", "er zijn geen cabines om gebouwen aan te koppelen")
+        raise source_error(what, "cabins", "er zijn geen cabines om gebouwen aan te koppelen")
     if link is None:
         if len(xs) == 0:
             return np.zeros(0, dtype=np.int64)
@@ -401,7 +345,7 @@ def cabin_loading(
     p = GridLoadParameters.default() if params is None else params
     pf = p.power_factor if power_factor is None else float(power_factor)
     if not 0.0 < pf <= 1.0:
-        raise _error("cabinebelasting", "power_factor", f"{pf} ligt niet in (0, 1]")
+        raise source_error("cabinebelasting", "power_factor", f"{pf} ligt niet in (0, 1]")
     z = zone_peak(cabin_of_dwelling, dwellings, len(cabins), params=p)
     cap = cabins["capacity_kva"].to_numpy(np.float64)[z["zone"].to_numpy()]
     total = z["peak_kw"].to_numpy() + z["household_peak_kw"].to_numpy()
@@ -492,7 +436,7 @@ def synthetic_cabins(
     )
     n = len(xs)
     if n == 0 or per < 1:
-        raise _error(
+        raise source_error(
             "synthetische cabines", "x", "geen woningen of dwellings_per_cabin < 1: geen cabines"
         )
     k = max(1, int(np.ceil(n / per)))
@@ -521,7 +465,7 @@ def synthetic_cabins(
     if today_peak_w is not None:
         pw = np.asarray(today_peak_w, dtype=np.float64)
         if pw.shape != (n,) or not (np.isfinite(pw) & (pw >= 0.0)).all():
-            raise _error(
+            raise source_error(
                 "synthetische cabines",
                 "today_peak_w",
                 f"verwacht één piek ≥ 0 W per woning ({n}); gekregen vorm {pw.shape}",

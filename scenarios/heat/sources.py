@@ -61,12 +61,18 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio.errors
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS
 
 from buildings.errors import Problems, SourceFileError
+from buildings.io import (
+    find_field,
+    in_twin_crs,
+    listing,
+    metric_crs_problem,
+    open_source,
+    source_error,
+)
 from scenarios.heat.areas import AREA_COLUMNS, NETWORK_WORD, network_areas
 from scenarios.heat.costs import (
     ADVICE_FAR_SOURCE,
@@ -111,51 +117,8 @@ _TABLE = "heat_transmission.csv"
 
 
 # ---------------------------------------------------------------------- reading the file
-def _error(what: str, field: str, message: str) -> SourceFileError:
-    problems = Problems(what)
-    problems.add(field, message)
-    return SourceFileError(problems=problems.items, what=what)
-
-
 def _names_text(names: ArrayLike, limit: int = 10) -> str:
-    items = [str(n) for n in np.asarray(names, dtype=object)]
-    more = len(items) - limit
-    return ", ".join(items[:limit]) + (f" (en nog {more})" if more > 0 else "")
-
-
-def _field(fields: list[str], name: str) -> str | None:
-    """``name`` among ``fields`` case-insensitively; a Shapefile's 10-character cut matches."""
-    lower = {f.lower(): f for f in fields}
-    if name in lower:
-        return lower[name]
-    if len(name) > 10 and name[:10] in lower:
-        return lower[name[:10]]
-    return None
-
-
-def _crs_problem(gdf: gpd.GeoDataFrame, name: str) -> str | None:
-    """Why the layer's CRS cannot be used (Dutch, with what to do), or None when it is metric."""
-    if gdf.crs is None:
-        return (
-            f"{name} heeft geen coördinatenstelsel (bij een Shapefile ontbreekt het .prj-"
-            "bestand). Sla de laag op in Belgian Lambert 72 (EPSG:31370), bv. in QGIS met "
-            "'Exporteren > Objecten opslaan als' en CRS EPSG:31370."
-        )
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic:
-        return (
-            f"{name} staat in een geografisch coördinatenstelsel ({crs.name}, graden); de "
-            "afstand van een warmtebron tot een netgebied vraagt meters. Herprojecteer de laag "
-            "naar Belgian Lambert 72 (EPSG:31370), bv. in QGIS met 'Exporteren > Objecten "
-            "opslaan als'."
-        )
-    units = {ax.unit_name.lower() for ax in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter", "m"}:
-        return (
-            f"{name} staat in {crs.name}, geen geprojecteerd stelsel in meters; sla de laag op "
-            "in Belgian Lambert 72 (EPSG:31370)."
-        )
-    return None
+    return listing(np.asarray(names, dtype=object).tolist(), limit=limit)
 
 
 def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -196,31 +159,17 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
     """
     p = Path(path)
     what = f"warmtebronnen {p}"
-    if not p.exists():
-        raise _error(what, "path", f"bestand niet gevonden: {p}. Controleer de map en de naam.")
-    try:
-        gdf = gpd.read_file(p, layer=layer, engine="pyogrio")
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        OSError,
-        ValueError,
-    ) as exc:
-        raise _error(
-            what,
-            "file",
-            f"{p.name} kan niet gelezen worden ({exc}); geef een GeoPackage of Shapefile",
-        ) from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise _error(what, "geometry", f"{p.name} bevat geen geometrieën (punten) van bronnen")
+    gdf = open_source(p, layer, what, need_geometry=True).table
     if len(gdf) == 0:
-        raise _error(what, "file", f"{p.name} bevat geen warmtebronnen")
+        raise source_error(what, "file", f"{p.name} bevat geen warmtebronnen")
     fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     problems = Problems(what)
-    crs_problem = _crs_problem(gdf, p.name)
+    crs_problem = metric_crs_problem(
+        gdf, p.name, "de afstand van een warmtebron tot een netgebied vraagt meters"
+    )
     if crs_problem is not None:
         problems.add("crs", crs_problem)
-    name_col = _field(fields, "naam")
+    name_col = find_field(fields, "naam")
     if name_col is None:
         problems.add(
             "naam",
@@ -273,7 +222,7 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
         ("vermogen_kw", "> 0", "het vermogen van de bron in kW"),
         ("prijs_eur_mwh", ">= 0", "de prijs van haar warmte in EUR/MWh"),
     ):
-        found = _field(fields, col)
+        found = find_field(fields, col)
         x = np.full(len(gdf), np.nan)
         if found is not None:
             given = gdf[found]
@@ -292,10 +241,7 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
             x = np.where(np.isfinite(x), x, np.nan)
         values[col] = x
     problems.raise_if_any(SourceFileError)
-    if CRS.from_user_input(gdf.crs).to_epsg() == 31370:
-        gdf = gdf.set_crs(SOURCE_CRS, allow_override=True)
-    else:
-        gdf = gdf.to_crs(SOURCE_CRS)
+    gdf = in_twin_crs(gdf)
     return gpd.GeoDataFrame(
         {
             "naam": names.astype(str).to_numpy(),
@@ -433,7 +379,7 @@ def area_transmission(
     """
     prm = shipped_parameters() if params is None else params
     if len(sources) == 0:
-        raise _error("warmtebronnen", "naam", "er zijn geen warmtebronnen")
+        raise source_error("warmtebronnen", "naam", "er zijn geen warmtebronnen")
     in_area = table["network_area_id"].astype(str).to_numpy() != ""
     rows = table.loc[in_area, ["zone_id", "year", "heat_demand_mwh", "network_area_id"]].copy()
     geom = layer.zones.set_index(layer.zones["zone_id"].astype(str)).geometry

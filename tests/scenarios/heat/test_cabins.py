@@ -53,7 +53,12 @@ def _message(path: Path, **kw: str) -> str:
 
 def test_geographic_crs_is_refused_with_what_to_do() -> None:
     text = _message(DATA / "cabins_4326.geojson")
-    assert "geografisch" in text and "EPSG:31370" in text and "Herprojecteer" in text
+    assert (
+        "geografisch" in text
+        and "EPSG:31370" in text
+        and "Zet de laag om" in text
+        and "afstanden tot de cabines" in text
+    )
 
 
 def test_no_crs_is_refused(tmp_path: Path) -> None:
