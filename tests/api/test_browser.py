@@ -111,11 +111,19 @@ def server(
     db.migrate(engine)
     with db.session_scope(engine) as s:
         token = db.create_token(s, "Fien", "facilitator", ["36011"])
-    # a heat plan of today with the demo's synthetic cabins, for the map's heat layer
+    # a heat plan of today with the demo's synthetic cabins and stand-in heat source, for the
+    # map's heat layer
     from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+    from scenarios.heat.sources import demo_heat_sources, write_heat_sources
 
     cabins = demo_cabins(demo_twin, folder / "cabines.gpkg")
-    heat = run_heat_plan(twin_path, folder / "warmte", cabins=cabins, runs=20).out_dir
+    centre = demo_twin.geometry.centroid
+    sources = write_heat_sources(
+        demo_heat_sources(centre.x.to_numpy(), centre.y.to_numpy()), folder / "bronnen.gpkg"
+    )
+    heat = run_heat_plan(
+        twin_path, folder / "warmte", cabins=cabins, heat_sources=sources, runs=20
+    ).out_dir
     port = _free_port()
     log = (folder / "server.log").open("wb")
     proc = subprocess.Popen(
@@ -274,6 +282,14 @@ def test_the_heat_plan_on_the_map(server: tuple[str, str, Path]) -> None:
         assert len(heat) > 50, fills[:10]
         assert page.locator("pattern[id^='arcering-']").count() == 4
         assert "Warmtezonering: advies" in page.inner_text("#legende-warmte")
+        # a zone advised warmtenet tells its network area and the pipe from its heat source
+        # (the event on the path itself: a map control may lie over the first red cell)
+        page.locator("path.leaflet-interactive[fill='#d7301f']").first.dispatch_event("mouseover")
+        tip = page.locator(".leaflet-tooltip").first
+        tip.wait_for()
+        text = tip.inner_text()
+        assert "advies: warmtenet" in text and "netgebied N" in text, text
+        assert "warmtebron Restwarmte bedrijventerrein (demo)" in text and "€/MWh" in text, text
         cabins = page.locator(".leaflet-control-layers-overlays label", has_text="cabines")
         cabins.locator("input").check()
         assert page.locator("path.leaflet-interactive[fill='#1a9641']").count() > 0

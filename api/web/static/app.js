@@ -240,6 +240,13 @@
       box.append(el("br"), name + ": " + f0.format(mid) + " €/MWh (" + f0.format(p["lcoh_" + key + "_p10_eur_mwh"]) +
         "–" + f0.format(p["lcoh_" + key + "_p90_eur_mwh"]) + ")");
     }
+    if (p.network_area_id) {
+      box.append(el("br"), "netgebied " + p.network_area_id + ": " + f0.format(p.network_area_mwh) + " MWh per jaar");
+    }
+    if (p.source_name) {
+      box.append(el("br"), "warmtebron " + p.source_name + " op " + f0.format(p.source_distance_m) +
+        " m: transportleiding " + f1.format(p.transmission_eur_mwh) + " €/MWh (in de kost van het warmtenet)");
+    }
     box.append(el("br"), "piek warmtepompen op de ontwerpdag: " + f0.format(p.peak_kw) + " kW (bestaande huishoudpiek " +
       f0.format(p.household_peak_kw) + " kW)");
     return box;
