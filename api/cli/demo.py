@@ -241,24 +241,18 @@ def _heat_plan(
     centrelines, synthetic cabins and one stand-in heat source) into ``out_dir/warmte``; its
     summary in Dutch."""
     from buildings.demo import demo_streets
-    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
-    from scenarios.heat.sources import demo_heat_sources, write_heat_sources
+    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
 
     if progress:
         progress("warmteplan (warmtezonering en netbelasting)")
-    cabins = demo_cabins(twin, out_dir / "bronnen" / "cabines.gpkg")
-    centre = twin.geometry.centroid
-    heat_sources = write_heat_sources(
-        demo_heat_sources(centre.x.to_numpy(), centre.y.to_numpy()),
-        out_dir / "bronnen" / "warmtebronnen.gpkg",
-    )
+    given = demo_heat_inputs(twin, out_dir / "bronnen")
     done = run_heat_plan(
         out_dir / "twin.parquet",
         out_dir / "warmte",
         results=out_dir / "scenario",
         streets=demo_streets(out_dir),
-        cabins=cabins,
-        heat_sources=heat_sources,
+        cabins=given.cabins,
+        heat_sources=given.heat_sources,
         twin=twin,
     )
     plan = done.plan

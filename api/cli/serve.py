@@ -130,11 +130,19 @@ def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], N
 def _example_heat_plan(
     frame: gpd.GeoDataFrame, twin_path: Path, results: Path | None, folder: Path
 ) -> Path:
-    """The demo town's heat plan (with synthetic cabins), written to ``folder/warmte``."""
-    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
+    """The demo town's heat plan (with synthetic cabins and a stand-in heat source, as
+    ``wijk demo`` makes it), written to ``folder/warmte``."""
+    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
 
-    cabins = demo_cabins(frame, folder / "cabines.gpkg")
-    done = run_heat_plan(twin_path, folder / "warmte", results, cabins=cabins, twin=frame)
+    given = demo_heat_inputs(frame, folder)
+    done = run_heat_plan(
+        twin_path,
+        folder / "warmte",
+        results,
+        cabins=given.cabins,
+        heat_sources=given.heat_sources,
+        twin=frame,
+    )
     return done.out_dir
 
 

@@ -156,6 +156,32 @@ def run_heat_plan(
     return HeatPlanDone(plan=plan, out_dir=out_dir, title=title)
 
 
+@dataclass
+class DemoHeatInputs:
+    """The files the demo town's heat plan uses where a municipality gives its own."""
+
+    cabins: Path
+    heat_sources: Path
+
+
+def demo_heat_inputs(twin: gpd.GeoDataFrame, folder: Path) -> DemoHeatInputs:
+    """Synthetic cabins (:func:`demo_cabins`) and one stand-in heat source at the town's east
+    edge (:func:`scenarios.heat.sources.demo_heat_sources`) for the demo town, written to
+    ``folder`` (``cabines.gpkg``, ``warmtebronnen.gpkg``): what ``wijk demo`` and the demo
+    service give ``wijk warmte`` as ``--cabins`` and ``--bronnen``."""
+    from scenarios.heat.sources import demo_heat_sources, write_heat_sources
+
+    folder.mkdir(parents=True, exist_ok=True)
+    centre = twin.geometry.centroid
+    return DemoHeatInputs(
+        cabins=demo_cabins(twin, folder / "cabines.gpkg"),
+        heat_sources=write_heat_sources(
+            demo_heat_sources(centre.x.to_numpy(), centre.y.to_numpy()),
+            folder / "warmtebronnen.gpkg",
+        ),
+    )
+
+
 def demo_cabins(twin: gpd.GeoDataFrame, out: Path) -> Path:
     """Distribution cabins for the demo town, written to ``out`` (a GeoPackage): the demo has no
     cabin file, so :func:`scenarios.heat.cabins.synthetic_cabins` places them, sized for
@@ -171,4 +197,4 @@ def demo_cabins(twin: gpd.GeoDataFrame, out: Path) -> Path:
     return write_cabins(cabins, out)
 
 
-__all__ = ["HeatPlanDone", "demo_cabins", "run_heat_plan"]
+__all__ = ["DemoHeatInputs", "HeatPlanDone", "demo_cabins", "demo_heat_inputs", "run_heat_plan"]

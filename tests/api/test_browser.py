@@ -113,16 +113,15 @@ def server(
         token = db.create_token(s, "Fien", "facilitator", ["36011"])
     # a heat plan of today with the demo's synthetic cabins and stand-in heat source, for the
     # map's heat layer
-    from scenarios.heat.pipeline import demo_cabins, run_heat_plan
-    from scenarios.heat.sources import demo_heat_sources, write_heat_sources
+    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
 
-    cabins = demo_cabins(demo_twin, folder / "cabines.gpkg")
-    centre = demo_twin.geometry.centroid
-    sources = write_heat_sources(
-        demo_heat_sources(centre.x.to_numpy(), centre.y.to_numpy()), folder / "bronnen.gpkg"
-    )
+    given = demo_heat_inputs(demo_twin, folder)
     heat = run_heat_plan(
-        twin_path, folder / "warmte", cabins=cabins, heat_sources=sources, runs=20
+        twin_path,
+        folder / "warmte",
+        cabins=given.cabins,
+        heat_sources=given.heat_sources,
+        runs=20,
     ).out_dir
     port = _free_port()
     log = (folder / "server.log").open("wb")
