@@ -577,7 +577,9 @@ def _not_overridable_nl(name: str, p: HeatCostParameter) -> str | None:
             f"({_REUSED_WHERE_NL[name]}) en geldt ook voor de scenario's; een kostenaanpassing "
             "kan ze niet wijzigen. Verander ze daar, of laat deze parameter weg"
         )
-    if p.sampled:
+    if p.sampled or name == "advice_threshold":
+        # the advice's decision rule is the municipality's to set (how sure the advice must
+        # be before it names a strategy); it is not drawn, so its value is what counts
         return None
     if name.startswith(("c1_", "c2_")):
         return (
@@ -585,11 +587,7 @@ def _not_overridable_nl(name: str, p: HeatCostParameter) -> str | None:
             "kostenbestand); haar onzekerheid zit in pipe_cost_factor, een factor op C1 en C2 "
             "van elke zone: pas pipe_cost_factor aan in plaats van deze parameter"
         )
-    what = (
-        "een beslisregel van het advies"
-        if name == "advice_threshold"
-        else "een empirische constante van de methode van Persson & Werner (via Hotmaps)"
-    )
+    what = "een empirische constante van de methode van Persson & Werner (via Hotmaps)"
     return (
         f"{what} die vast blijft (sampled: false in het kostenbestand); een kostenaanpassing "
         "kan ze niet wijzigen. Wie ze toch anders wil, rekent met een volledig eigen "

@@ -429,3 +429,26 @@ def test_in_memory_overrides_are_checked_like_a_file(params):
     assert "kostenaanpassingen warmte (notebook)" in msg
     assert f"parameters.{PRICE}.value: moet een getal zijn" in msg
     assert f"parameters.{PRICE}.reden: verplichte sleutel 'reden' ontbreekt" in msg
+
+
+def test_the_advice_threshold_is_the_municipalitys_to_set(params):
+    """The decision rule is not drawn, but a municipality may ask for surer advice: a higher
+    threshold turns close calls into 'nader onderzoeken' and never adds a named strategy."""
+    from scenarios.heat.costs import ADVICE_UNDECIDED, advise
+
+    stricter = params.with_overrides(
+        CostOverrides.from_mapping(
+            {
+                "schema_version": 1,
+                "parameters": {"advice_threshold": {"value": 0.8, "reden": "alleen zeker advies"}},
+            }
+        )
+    )
+    assert stricter.value("advice_threshold") == 0.8
+    assert stricter.parameters["advice_threshold"].sampled is False
+    row = next(r for r in stricter.references() if r["parameter"] == "advice_threshold")
+    assert row["override"] == "aangepast door de gebruiker: alleen zeker advies"
+    # the rule itself: a strategy cheapest in 70 % of the runs is named at 0.6, not at 0.8
+    p = np.array([[0.7, 0.3, 0.0, 0.0]])
+    assert advise(p, params.value("advice_threshold"))[0][0] != ADVICE_UNDECIDED
+    assert advise(p, stricter.value("advice_threshold"))[0][0] == ADVICE_UNDECIDED
