@@ -70,7 +70,6 @@ __all__ = [
 
 #: The advice word of a heat network.
 NETWORK_WORD: str = ADVICE_OF_STRATEGY["network"]
-#: ``advice_source`` of a zone demoted because its group is too small.
 #: Columns :func:`network_areas` adds.
 AREA_COLUMNS: tuple[str, ...] = ("network_area_id", "network_area_mwh")
 
