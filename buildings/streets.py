@@ -162,7 +162,8 @@ def read_streets(path: str | Path, layer: str | None = None) -> schema.ReadResul
     -----
     Rejected (module notes and ``buildings/data/wegenregister_codes.csv``): a MORF or STATUS
     whose ``keep`` is 0, or that is not in the code list; a missing WS_OIDN or a duplicate
-    (the first kept); a missing, empty or non-line geometry; a segment outside Belgium.
+    of a segment kept (the first kept copy stays; a copy rejected for another reason does not
+    count); a missing, empty or non-line geometry; a segment outside Belgium.
     """
     p = Path(path)
     what = f"stratenbestand (Wegenregister) {p}"
@@ -226,7 +227,10 @@ def read_streets(path: str | Path, layer: str | None = None) -> schema.ReadResul
     else:
         status = pd.to_numeric(table[status_col], errors="coerce").to_numpy(dtype=np.float64)
         reject(*_code_rule(codes, "STATUS", "status", status, missing_ok=True))
-    dup = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy() & pd.isna(reasons)
+    # a duplicate of a record still kept: a copy rejected for its own reason keeps nothing
+    still = np.flatnonzero(pd.isna(reasons) & ids.notna().to_numpy())
+    dup = np.zeros(len(table), dtype=bool)
+    dup[still] = ids.iloc[still].duplicated(keep="first").to_numpy()
     reject(dup, "WS_OIDN komt meermaals voor (het eerste segment behouden)")
     keep = pd.isna(reasons)
     if not keep.any():

@@ -71,6 +71,36 @@ def test_wegsegment_shapefile_keeps_the_streets_and_lists_the_rest(wegsegment: P
     assert reasons["600001"] == "WS_OIDN komt meermaals voor (het eerste segment behouden)"
 
 
+def test_a_duplicate_of_a_rejected_segment_is_kept(tmp_path: Path) -> None:
+    """A WS_OIDN whose first copy was rejected (a motorway, a footpath) keeps its next copy:
+    only a copy still kept makes the others duplicates."""
+    records = _records()
+    motorway = records[records["WS_OIDN"] == 600004]
+    path_ = records[records["WS_OIDN"] == 600005]
+    street = records[records["WS_OIDN"] == 600002].iloc[0]
+    again = gpd.GeoDataFrame(
+        [street, street, street], geometry="geometry", crs=records.crs
+    ).reset_index(drop=True)
+    again["WS_OIDN"] = [600004, 600005, 600005]  # a street under the ids of rejected records
+    again["WS_UIDN"] = ["600004_2", "600005_2", "600005_3"]
+    table = pd.concat([records, again], ignore_index=True)
+    assert len(motorway) == len(path_) == 1
+    r = read_streets(_write(table, tmp_path / "Wegsegment.shp"))
+    ids = r.frame["segment_id"].tolist()
+    assert ids.count("600004") == 1 and ids.count("600005") == 1
+    assert r.read == 15 and r.kept == 7 and r.kept + len(r.rejects) == r.read
+    reasons = r.rejects.groupby("record_id")["reason"].apply(list).to_dict()
+    assert reasons["600004"] == [
+        "morfologie 101 (autosnelweg): geen woningen langs een autosnelweg; leidingen volgen die niet"
+    ]
+    # the third copy of 600005 is a duplicate of the second (kept), not of the first (rejected)
+    assert len(reasons["600005"]) == 2
+    assert reasons["600005"][0].startswith("morfologie 114 (wandel- of fietsweg")
+    assert reasons["600005"][1] == "WS_OIDN komt meermaals voor (het eerste segment behouden)"
+    # both copies of a kept street: the second is still the duplicate
+    assert reasons["600001"] == ["WS_OIDN komt meermaals voor (het eerste segment behouden)"]
+
+
 def test_geopackage_and_lambert_2008_give_the_same_streets(
     wegsegment: Path, tmp_path: Path
 ) -> None:
