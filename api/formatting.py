@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 
@@ -14,14 +16,18 @@ def nl_number(value: float, decimals: int = 0) -> str:
     '105.898'
     >>> nl_number(-4.04, 1)
     '-4,0'
+    >>> nl_number(float("nan")), nl_percent(float("nan"))
+    ('–', '–')
     """
+    if not math.isfinite(value):  # a figure that does not exist (NaN), never "nan" to a reader
+        return "–"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def nl_percent(share: float) -> str:
-    """A share as a Dutch percentage, e.g. ``0.17 -> '17%'``."""
-    return f"{nl_number(100.0 * share)}%"
+    """A share as a Dutch percentage, e.g. ``0.17 -> '17%'`` (``–`` where there is none)."""
+    return f"{nl_number(100.0 * share)}%" if math.isfinite(share) else "–"
 
 
 #: Goal indicators shown to municipal staff: indicator id, Dutch label, how it is written.

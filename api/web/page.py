@@ -195,7 +195,7 @@ def _eur(value: float | None) -> str:
 
 
 def _number(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None or not math.isfinite(value) else nl_number(value, digits)
+    return "–" if value is None else nl_number(value, digits)
 
 
 def _override_text(key: str, value: float) -> str:

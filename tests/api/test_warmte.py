@@ -224,14 +224,54 @@ def test_the_service_serves_the_zones_and_cabins(written: Path, demo_state) -> N
         assert missing.status_code == 404 and "geen laag street" in missing.text
         wrong_year = client.get("/api/v1/warmte/zones", params={"year": 1999})
         assert wrong_year.status_code == 404 and "geen warmteplan voor 1999" in wrong_year.text
-        # the council report has the heat zoning of its sectors, today and at the end
+        # the council report has the heat zoning of its sectors (this plan has today only; the
+        # last year beside it: test_the_council_report_shows_today_and_the_last_year_without_nan)
         nis = demo_state.municipalities[0]
         report = client.get(f"/rapport/gemeente/{nis}").text
         assert "Warmtezonering (lokaal warmteplan)" in report
-        assert f'id="warmte-{years[0]}"' in report and f'id="warmte-{years[-1]}"' in report
+        assert years == years[:1] and f'id="warmte-{years[0]}"' in report
         assert "Overbelaste distributiecabines" in report
     with TestClient(create_app(demo_state, db_url="sqlite://")) as client:
         none = client.get("/api/v1/warmte")
         assert none.status_code == 404 and "--warmte" in none.text
         nis = demo_state.municipalities[0]
         assert "Warmtezonering" not in client.get(f"/rapport/gemeente/{nis}").text
+
+
+def test_the_council_report_shows_today_and_the_last_year_without_nan(
+    demo_heat: DemoHeat,
+    demo_state,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """A plan with a scenario year: the report's heat table shows both years; a strategy
+    without a cost (the hybrid where no gas boiler is left: NaN) reads "–", never "nan"."""
+    import numpy as np
+
+    from buildings.sectors import sector_outlines
+    from buildings.twin import read_twin_sectors
+    from scenarios.catalogue import load_catalogue
+    from scenarios.heat.io_plan import write_heat_plan
+    from scenarios.heat.plan import HeatPlanInputs, heat_plan
+
+    sectors = sector_outlines(demo_heat.twin, read_twin_sectors(demo_heat.twin_path))
+    plan = heat_plan(
+        HeatPlanInputs(
+            twin=demo_heat.twin,
+            sectors=sectors,
+            catalogue=load_catalogue(),
+            today=2025,
+            states={2050: demo_heat.states[2050]},
+            runs=5,
+            layers=("sector",),
+        )
+    )
+    heat = load_heat_results(write_heat_plan(plan, tmp_path / "plan", title="Demo"))
+    assert heat.years == [2025, 2050]
+    last = heat.layers["sector"]["year"] == 2050
+    heat.layers["sector"].loc[last, "lcoh_hybrid_p50_eur_mwh"] = np.nan
+    with TestClient(create_app(demo_state, db_url="sqlite://", heat=heat)) as client:
+        report = client.get(f"/rapport/gemeente/{demo_state.municipalities[0]}").text
+    assert 'id="warmte-2025"' in report and 'id="warmte-2050"' in report
+    table = report[report.index('id="warmte-2050"') :]
+    table = table[: table.index("</table>")]
+    assert "nan" not in table.lower() and '<td class="n">–</td>' in table
