@@ -251,8 +251,8 @@ def dwelling_electric_peak_w(
     Raises
     ------
     InputError
-        Missing columns, or negative/missing design loads, or heat-pump rows without a finite
-        supply temperature (the rows are named).
+        Missing columns, or negative/missing design loads, or space-heating heat-pump rows
+        without a finite supply temperature (the rows are named).
     """
     p = GridLoadParameters.default() if params is None else params
     te = (
@@ -281,8 +281,9 @@ def dwelling_electric_peak_w(
         )
     hp = (hs == HP_AIR_WATER) | (hs == HP_GROUND_WATER) | (hs == HYBRID_HP)
     dhw_hp = np.isin(ds, DHW_HEAT_PUMPS)
-    needs_supply = hp | dhw_hp
-    bad_supply = needs_supply & ~np.isfinite(supply)
+    # only a space-heating heat pump's COP reads the supply temperature; the tap-water heat
+    # pump's allowance (dhw_hp_peak_w) does not
+    bad_supply = hp & ~np.isfinite(supply)
     if bad_supply.any():
         problems.add(
             "hp_supply_temp_c",

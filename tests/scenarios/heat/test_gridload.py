@@ -113,6 +113,25 @@ def test_heat_pump_without_supply_temperature_is_named() -> None:
     assert "aanvoertemperatuur" in str(e.value)
 
 
+def test_tap_water_heat_pump_needs_no_supply_temperature() -> None:
+    # a gas boiler (1) or direct electric heating (4) with a heat-pump water heater (5, 6): the
+    # allowance dhw_hp_peak_w does not read the supply temperature, so NaN is accepted
+    d = _dwellings(
+        heating_system=[1, 4, 5],
+        dhw_system=[5, 6, 5],
+        design_heat_load_w=[8000.0, 6000.0, 8000.0],
+        hp_supply_temp_c=[np.nan, np.nan, 45.0],
+    )
+    peak = dwelling_electric_peak_w(d, P)
+    assert peak[0] == P.dhw_hp_peak_w
+    assert peak[1] == 6000.0 + P.dhw_hp_peak_w
+    assert peak[2] == pytest.approx(8000.0 / _hand_cop(5, 45.0) + P.dhw_hp_peak_w, rel=1e-9)
+    # a space-heating heat pump still needs it, also with a heat-pump water heater
+    with pytest.raises(InputError) as e:
+        dwelling_electric_peak_w(d.assign(hp_supply_temp_c=np.nan), P)
+    assert e.value.rows == [2]
+
+
 def test_coincidence_factor_by_hand() -> None:
     # Rusck: g(n) = g_inf + (1 - g_inf) / sqrt(n)
     g = coincidence_factor([0, 1, 4, 25, 1e12], 0.7)
