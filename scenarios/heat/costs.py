@@ -216,6 +216,31 @@ PARAMETER_NAMES: tuple[str, ...] = (
     "transmission_route_factor",
     "transmission_full_load_hours",
 )
+#: Parameters the Monte Carlo holds at their central value: the computation reads only their
+#: ``value`` (the construction cost constants C1 and C2, whose uncertainty is
+#: ``pipe_cost_factor``; the area classes' plot ratios; the pipe-diameter and effective-width
+#: relations; the advice's decision rule; the transmission pipe's sizing in
+#: ``scenarios.heat.sources``). The data file must say ``sampled: false`` for them: drawn, they
+#: would show a range in the report that the results do not have.
+_HELD_AT_VALUE: tuple[str, ...] = (
+    "c1_inner_city_eur_m",
+    "c1_outer_city_eur_m",
+    "c1_park_eur_m",
+    "c2_inner_city_eur_m2",
+    "c2_outer_city_eur_m2",
+    "c2_park_eur_m2",
+    "plot_ratio_outer_city_min",
+    "plot_ratio_inner_city_min",
+    "pipe_diameter_slope_m",
+    "pipe_diameter_intercept_m",
+    "pipe_diameter_min_m",
+    "effective_width_slope_m",
+    "effective_width_intercept_m",
+    "effective_width_knee",
+    "effective_width_max_m",
+    "advice_threshold",
+    "transmission_full_load_hours",
+)
 #: Roles of the catalogue measures the strategies are priced with.
 MEASURE_ROLES: tuple[str, ...] = (
     "individual_heat_pump",
@@ -596,6 +621,35 @@ def _not_overridable_nl(name: str, p: HeatCostParameter) -> str | None:
     )
 
 
+def _held_at_value_nl(name: str) -> str:
+    """Why ``name`` cannot be ``sampled`` and what to vary instead (Dutch)."""
+    if name.startswith(("c1_", "c2_")):
+        instead = (
+            "haar onzekerheid zit in pipe_cost_factor, een factor op C1 en C2 van elke zone: "
+            "geef pipe_cost_factor de bandbreedte"
+        )
+    elif name == "advice_threshold":
+        instead = (
+            "het is een beslisregel (hoe zeker het advies moet zijn), geen onzekere waarde: "
+            "kies haar waarde (value)"
+        )
+    elif name == "transmission_full_load_hours":
+        instead = (
+            "de onzekerheid van de transportleiding zit in transmission_route_factor en "
+            "pipe_cost_factor: geef die de bandbreedte"
+        )
+    else:
+        instead = (
+            "de onzekerheid van de leidingkosten zit in pipe_cost_factor: geef pipe_cost_factor "
+            "de bandbreedte, of reken met een andere waarde (value)"
+        )
+    return (
+        "deze parameter wordt niet per Monte-Carlo-run getrokken: de berekening leest enkel "
+        "haar waarde (value), dus getrokken zou het rapport een bandbreedte tonen die de "
+        f"resultaten niet hebben. Zet sampled: false; {instead}"
+    )
+
+
 def _reused_value(name: str, catalogue: Catalogue, measures: Mapping[str, str]) -> float:
     """The project's own central value of a reused parameter."""
     if name == "hybrid_hp_share":
@@ -652,6 +706,10 @@ def _check_file(
         if name not in PARAMETER_NAMES:
             problems.at(loc, "onbekende parameter (tikfout?); zie PARAMETER_NAMES in de code")
             continue
+        if name in _HELD_AT_VALUE and p.sampled:
+            # sampled is true unless the file says otherwise: name the key where it is written
+            where = (*loc, "sampled") if "sampled" in p.model_fields_set else loc
+            problems.at(where, _held_at_value_nl(name))
         if p.source not in known_refs:
             problems.at(
                 (*loc, "source"),

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.heat.costs import (
+    _HELD_AT_VALUE,
     ADVICE_UNDECIDED,
     PARAMETER_NAMES,
     STRATEGIES,
@@ -34,8 +35,10 @@ from scenarios.heat.costs import (
     average_pipe_diameter_m,
     distribution_capital_cost_eur_gj,
     effective_width_m,
+    lcoh_from_sums,
     percentiles_over_runs,
     shipped_parameters,
+    zone_cost_sums,
     zone_lcoh,
 )
 from sim.errors import InputError
@@ -488,6 +491,60 @@ def test_bad_data_file_gets_dutch_messages(tmp_path, params):
     assert "parameters.connection_rate" in msg and "regel" in msg
     assert "low ≤ value ≤ high" in msg
     assert "bron 'nergens' staat niet in 'sources' of 'assumptions'" in msg
+
+
+def test_a_parameter_held_at_its_value_cannot_be_sampled(tmp_path, params):
+    """A parameter the computation reads only at its value would be drawn and shown with a
+    range but leave the results as they are: a full cost file must say ``sampled: false`` for
+    it (written ``sampled: true``, or left out: the default is to draw)."""
+    raw = _raw()
+    raw["parameters"]["c1_inner_city_eur_m"].update(low=250.0, high=400.0, sampled=True)
+    raw["parameters"]["transmission_full_load_hours"]["sampled"] = True
+    del raw["parameters"]["effective_width_knee"]["sampled"]
+    path = _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        HeatCostParameters.load(path, params.catalogue, params.policy)
+    msg = str(err.value)
+    for name in ("c1_inner_city_eur_m", "transmission_full_load_hours", "effective_width_knee"):
+        assert f"parameters.{name}" in msg, name
+    assert msg.count("wordt niet per Monte-Carlo-run getrokken") == 3
+    assert msg.count("Zet sampled: false") == 3
+    assert "geef pipe_cost_factor de bandbreedte" in msg  # what to vary instead of C1
+    assert "transmission_route_factor en pipe_cost_factor" in msg
+    # the shipped file holds every one of them
+    assert not any(params.parameters[n].sampled for n in _HELD_AT_VALUE)
+
+
+def test_held_parameters_are_exactly_those_the_monte_carlo_reads_at_value(params):
+    """The list the loader checks against is the computation's: changing a random run's draw
+    of a held parameter changes no LCOH of that run, and of every other parameter it does."""
+    zones = ZoneCostInputs(np.full(2, 1e4), np.array([6000.0, 450.0]), np.full(2, np.nan))
+    dw = _dwellings(
+        [0] * 6 + [1] * 2,
+        [12000.0] * 3 + [6000.0] * 3 + [18000.0] * 2,
+        temp=[50.0] * 8,
+        apt=[False] * 3 + [True] * 3 + [False] * 2,
+        building=[0, 1, 2, 3, 3, 3, 4, 5],
+    )
+    sums = zone_cost_sums(zones, dw, params)
+    draws = params.sample(1, seed=3)
+    kw = {"year": 2030, "keep_runs": True, "transmission_eur": np.array([2e5, 0.0])}
+    base = lcoh_from_sums(sums, draws, params, **kw).lcoh_runs
+    assert base is not None
+    held = []
+    for name in PARAMETER_NAMES:
+        p = params.parameters[name]
+        values = dict(draws.values)
+        values[name] = draws.values[name].copy()
+        values[name][1] = p.low if draws.values[name][1] != p.low else p.high
+        if values[name][1] == draws.values[name][1]:  # no range: any other value will do
+            values[name][1] = p.value * 0.9 + 0.01
+        moved = lcoh_from_sums(sums, dataclasses.replace(draws, values=values), params, **kw)
+        assert moved.lcoh_runs is not None
+        np.testing.assert_array_equal(moved.lcoh_runs[..., 0], base[..., 0], err_msg=name)
+        if np.array_equal(moved.lcoh_runs[..., 1], base[..., 1], equal_nan=True):
+            held.append(name)
+    assert held == list(_HELD_AT_VALUE)
 
 
 def test_bad_inputs_get_dutch_messages(params):
