@@ -53,8 +53,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS
 
+from buildings.io import in_twin_crs, metric_crs_problem
 from sim.errors import InputError, Problem, Problems
 
 __all__ = [
@@ -168,33 +168,15 @@ def _xy(x: ArrayLike, y: ArrayLike, what: str) -> tuple[NDArray[np.float64], NDA
     return xa, ya
 
 
-def _metric_crs(gdf: gpd.GeoDataFrame, what: str, field: str) -> gpd.GeoDataFrame:
-    """``gdf`` in EPSG:31370; an error without CRS or in a CRS that is not metric."""
-    crs = gdf.crs
-    problems = Problems(what)
-    if crs is None:
-        problems.add(
-            field,
-            "heeft geen coördinatenstelsel; ken het Lambert 72 (EPSG:31370) toe voor de "
-            "oppervlaktes en lengtes in meter berekend worden",
-        )
-    elif not _is_metric_projected(CRS.from_user_input(crs)):
-        problems.add(
-            field,
-            f"staat in {CRS.from_user_input(crs).name}, geen geprojecteerd stelsel in meter; "
-            "oppervlaktes en lengtes vragen meter: zet de laag om naar Lambert 72 (EPSG:31370)",
-        )
-    problems.raise_if_any()
-    if CRS.from_user_input(crs).to_epsg() == 31370:
-        return gdf
-    return gdf.to_crs(ZONE_CRS)
-
-
-def _is_metric_projected(crs: CRS) -> bool:
-    if not crs.is_projected:
-        return False
-    units = {str(a.unit_name).lower() for a in crs.axis_info}
-    return units <= {"metre", "meter", "m"}
+def _metric_crs(gdf: gpd.GeoDataFrame, what: str, field: str, name: str) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:31370; an error without CRS or in a CRS that is not metric
+    (:func:`buildings.io.metric_crs_problem`)."""
+    problem = metric_crs_problem(gdf, name, "oppervlaktes en lengtes vragen meters")
+    if problem is not None:
+        problems = Problems(what)
+        problems.add(field, problem)
+        problems.raise_if_any()
+    return in_twin_crs(gdf)
 
 
 def _rejects(rows: NDArray[np.int64], reasons: Sequence[str] | str) -> pd.DataFrame:
@@ -301,7 +283,7 @@ def sector_layer(sectors: gpd.GeoDataFrame, sector_id: ArrayLike) -> ZoneLayer:
             "sector_id", f"kolom ontbreekt; gevonden: {', '.join(map(str, sectors.columns))}"
         )
         problems.raise_if_any()
-    frame = _metric_crs(sectors, what, "sectors")
+    frame = _metric_crs(sectors, what, "sectors", "de sectorlaag")
     ids = frame["sector_id"].astype("string").str.strip()
     missing = ids.isna() | (ids == "")
     if missing.any():
@@ -406,7 +388,7 @@ def street_layer(
             "segment_id", f"kolom ontbreekt; gevonden: {', '.join(map(str, streets.columns))}"
         )
     problems.raise_if_any()
-    frame = _metric_crs(streets, what, "streets")
+    frame = _metric_crs(streets, what, "streets", "de stratenlaag")
     ids = frame["segment_id"].astype("string")
     geoms = frame.geometry.to_numpy()
     lines = np.isin(shapely.get_type_id(geoms), (1, 5)) & ~shapely.is_empty(geoms)

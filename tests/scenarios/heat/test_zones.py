@@ -235,7 +235,7 @@ def test_sector_layer_in_lambert_2008_gives_the_same_areas_and_refuses_degrees()
     sid = ["36011A000"]
     a = sector_layer(_sectors("EPSG:3812"), sid).zones["area_m2"]
     np.testing.assert_allclose(a, [60_000.0, 20_000.0], rtol=1e-6)
-    with pytest.raises(InputError, match="geen geprojecteerd stelsel in meter"):
+    with pytest.raises(InputError, match=r"geografisch coördinatenstelsel .*graden"):
         sector_layer(_sectors("EPSG:4326"), sid)
     with pytest.raises(InputError, match="geen coördinatenstelsel"):
         sector_layer(_sectors().set_crs(None, allow_override=True), sid)
@@ -344,7 +344,7 @@ def test_street_layer_refuses_bad_streets() -> None:
     ok = gpd.GeoDataFrame(
         {"segment_id": ["w1"]}, geometry=[_street([(0, 0), (100, 0)])], crs="EPSG:31370"
     )
-    with pytest.raises(InputError, match="geen geprojecteerd stelsel in meter"):
+    with pytest.raises(InputError, match=r"geografisch coördinatenstelsel .*graden"):
         street_layer(ok.to_crs("EPSG:4326"), [X0], [Y0])
     pts = gpd.GeoDataFrame(
         {"segment_id": ["p"]}, geometry=[shapely.Point(X0, Y0)], crs="EPSG:31370"
