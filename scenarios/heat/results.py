@@ -17,12 +17,12 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 
+from scenarios.heat.cabins import CABIN_LAYER
 from sim.errors import Problems
 
 #: The GeoPackage of a heat plan and its layers of zones, in the order they are shown.
 ZONES_FILE = "warmtezones.gpkg"
 ZONE_LAYERS: tuple[str, ...] = ("sector", "grid", "street")
-CABIN_LAYER = "cabines"
 #: Columns every zone layer has (the issue's list; more may follow).
 ZONE_COLUMNS: tuple[str, ...] = (
     "zone_id",
