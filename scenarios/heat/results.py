@@ -62,10 +62,8 @@ class HeatResults:
 
 
 def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    # NaN is not JSON: null
-    clean = frame.astype({c: object for c in frame.columns if c != "geometry"})
-    clean = clean.where(frame.notna(), None)
-    out: dict[str, Any] = json.loads(gpd.GeoDataFrame(clean, geometry="geometry").to_json())
+    # NaN and <NA> are not JSON: null (geopandas' na="null"); each feature keeps its "id"
+    out: dict[str, Any] = json.loads(frame.to_json(na="null"))
     return out
 
 
