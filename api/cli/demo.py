@@ -241,19 +241,17 @@ def _heat_plan(
     centrelines, synthetic cabins and one stand-in heat source) into ``out_dir/warmte``; its
     summary in Dutch."""
     from buildings.demo import demo_streets
-    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
+    from scenarios.heat.pipeline import run_demo_heat_plan
 
     if progress:
         progress("warmteplan (warmtezonering en netbelasting)")
-    given = demo_heat_inputs(twin, out_dir / "bronnen")
-    done = run_heat_plan(
+    done = run_demo_heat_plan(
+        twin,
         out_dir / "twin.parquet",
         out_dir / "warmte",
+        out_dir / "bronnen",
         results=out_dir / "scenario",
         streets=demo_streets(out_dir),
-        cabins=given.cabins,
-        heat_sources=given.heat_sources,
-        twin=twin,
     )
     plan = done.plan
     sector = plan.layers["sector"]

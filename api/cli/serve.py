@@ -86,7 +86,12 @@ def serve(
                     load_results(results)  # checks the folder before the workers start
                 if warmte is None and twin is None:
                     step("voorbeeldwarmteplan berekenen")
-                    warmte = _example_heat_plan(frame, path, results, Path(tmp))
+                    from scenarios.heat.pipeline import run_demo_heat_plan
+
+                    # the demo's heat plan as wijk demo makes it (cabins, stand-in source)
+                    warmte = run_demo_heat_plan(
+                        frame, path, Path(tmp) / "warmte", Path(tmp), results
+                    ).out_dir
                 if warmte is not None:
                     load_heat_results(warmte)  # the same for the heat plan
                 step("database bijwerken")
@@ -125,25 +130,6 @@ def _example_results(frame: gpd.GeoDataFrame, out: Path, step: Callable[[str], N
     example = resources.files("scenarios.data").joinpath("scenario_lichtervelde.yaml")
     run_file(str(example), out, twin=frame, progress=step)
     return out
-
-
-def _example_heat_plan(
-    frame: gpd.GeoDataFrame, twin_path: Path, results: Path | None, folder: Path
-) -> Path:
-    """The demo town's heat plan (with synthetic cabins and a stand-in heat source, as
-    ``wijk demo`` makes it), written to ``folder/warmte``."""
-    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
-
-    given = demo_heat_inputs(frame, folder)
-    done = run_heat_plan(
-        twin_path,
-        folder / "warmte",
-        results,
-        cabins=given.cabins,
-        heat_sources=given.heat_sources,
-        twin=frame,
-    )
-    return done.out_dir
 
 
 def _demo_twin(folder: Path, step: Callable[[str], None]) -> Path:

@@ -182,6 +182,33 @@ def demo_heat_inputs(twin: gpd.GeoDataFrame, folder: Path) -> DemoHeatInputs:
     )
 
 
+def run_demo_heat_plan(
+    twin: gpd.GeoDataFrame,
+    twin_path: Path,
+    out: Path,
+    inputs_folder: Path,
+    results: Path | None = None,
+    streets: Path | None = None,
+    runs: int = 200,
+    progress: Callable[[str], None] | None = None,
+) -> HeatPlanDone:
+    """The demo town's heat plan: :func:`demo_heat_inputs` written to ``inputs_folder``, then
+    :func:`run_heat_plan` with them (what ``wijk demo``, the demo service and the browser test
+    run)."""
+    given = demo_heat_inputs(twin, inputs_folder)
+    return run_heat_plan(
+        twin_path,
+        out,
+        results,
+        streets=streets,
+        cabins=given.cabins,
+        heat_sources=given.heat_sources,
+        runs=runs,
+        progress=progress,
+        twin=twin,
+    )
+
+
 def demo_cabins(twin: gpd.GeoDataFrame, out: Path) -> Path:
     """Distribution cabins for the demo town, written to ``out`` (a GeoPackage): the demo has no
     cabin file, so :func:`scenarios.heat.cabins.synthetic_cabins` places them, sized for
@@ -197,4 +224,11 @@ def demo_cabins(twin: gpd.GeoDataFrame, out: Path) -> Path:
     return write_cabins(cabins, out)
 
 
-__all__ = ["DemoHeatInputs", "HeatPlanDone", "demo_cabins", "demo_heat_inputs", "run_heat_plan"]
+__all__ = [
+    "DemoHeatInputs",
+    "HeatPlanDone",
+    "demo_cabins",
+    "demo_heat_inputs",
+    "run_demo_heat_plan",
+    "run_heat_plan",
+]

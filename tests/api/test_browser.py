@@ -113,16 +113,9 @@ def server(
         token = db.create_token(s, "Fien", "facilitator", ["36011"])
     # a heat plan of today with the demo's synthetic cabins and stand-in heat source, for the
     # map's heat layer
-    from scenarios.heat.pipeline import demo_heat_inputs, run_heat_plan
+    from scenarios.heat.pipeline import run_demo_heat_plan
 
-    given = demo_heat_inputs(demo_twin, folder)
-    heat = run_heat_plan(
-        twin_path,
-        folder / "warmte",
-        cabins=given.cabins,
-        heat_sources=given.heat_sources,
-        runs=20,
-    ).out_dir
+    heat = run_demo_heat_plan(demo_twin, twin_path, folder / "warmte", folder, runs=20).out_dir
     port = _free_port()
     log = (folder / "server.log").open("wb")
     proc = subprocess.Popen(
