@@ -15,9 +15,12 @@ core (``sim.core.simulate``), so the figures are the ones the rest of the tool s
 * ``hp_supply_temp_c``: the supply temperature its emitters need on the design day.
 
 ``hp_ready_cost_eur``, what it costs to make an air/water heat pump possible in that state, is
-the catalogue's own rule and price: the heat pump applies where the emitters need at most its
-``hp_supply_temp_c_max`` (55 °C); where they need more, new low-temperature emitters
-(``low_temperature_emitters``) at the catalogue's price for the dwelling. (The household plan
+the catalogue's own rule and price: the heat pump (the heat-cost parameters' measure of the role
+``individual_heat_pump``, ``heat_pump_air_water`` in the shipped ``heat_costs.yaml``) applies
+where the emitters need at most its ``hp_supply_temp_c_max`` (55 °C); where they need more, the
+measure of the role ``heat_pump_readiness`` (new low-temperature emitters,
+``low_temperature_emitters``) at the catalogue's price for the dwelling. The roles are the ones
+``scenarios.heat.costs`` prices the strategies with, so both read the same measures. (The household plan
 may find insulation that does the same and also saves energy; for the comparison of heat
 strategies the emitters are the cheapest sure way, so this is an upper bound of what readiness
 costs -- said in ``warmteplan.md``.)
@@ -33,14 +36,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scenarios.catalogue import Catalogue
+from scenarios.heat.costs import shipped_parameters
 from sim.core import SimulationResult, simulate
 from sim.errors import Problems
 from sim.stock import DwellingArrays
-
-#: The measure that makes a heat pump possible where the emitters need too hot a supply.
-READINESS_MEASURE = "low_temperature_emitters"
-#: The heat pump whose rule says when a dwelling is ready.
-HEAT_PUMP_MEASURE = "heat_pump_air_water"
 
 #: Columns of :func:`dwelling_heat` (``docs/nomenclature.md``, "Heat zoning").
 DEMAND_COLUMNS: tuple[str, ...] = (
@@ -69,6 +68,7 @@ def dwelling_heat(
     today: int,
     states: Mapping[int, Sequence[str]] | None = None,
     xy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+    measures: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Heat demand, design load and heat-pump readiness of every dwelling in every year.
 
@@ -86,6 +86,11 @@ def dwelling_heat(
         as ``woningen.parquet`` writes them (ids joined by ``+``; "" for none).
     xy : tuple of ndarray, optional
         Coordinates [m, EPSG:31370] per dwelling.
+    measures : mapping of str to str, optional
+        Catalogue measure id by role (``HeatCostParameters.measures``): the heat pump whose rule
+        says when a dwelling is ready (``individual_heat_pump``) and the measure that makes it
+        ready where the emitters need too hot a supply (``heat_pump_readiness``). Default the
+        shipped heat-cost parameters' (``scenarios.heat.costs.shipped_parameters``).
 
     Returns
     -------
@@ -104,8 +109,10 @@ def dwelling_heat(
     arrays = DwellingArrays.from_frame(twin)
     years = {int(today): [""] * n, **{int(k): list(v) for k, v in (states or {}).items()}}
     _check_states(years, n, catalogue)
-    ready_limit = float(catalogue.measure(HEAT_PUMP_MEASURE).applies_if["hp_supply_temp_c_max"])
-    emitters_cost = catalogue.costs(twin, [READINESS_MEASURE])[:, 0]
+    roles = shipped_parameters().measures if measures is None else measures
+    heat_pump = catalogue.measure(roles["individual_heat_pump"])
+    ready_limit = float(heat_pump.applies_if["hp_supply_temp_c_max"])
+    emitters_cost = catalogue.costs(twin, [roles["heat_pump_readiness"]])[:, 0]
     state = _simulate_paths(arrays, catalogue, list(years.values()))
     k = len(years)
     attachment = twin["attachment"].astype(str).to_numpy(dtype=object)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from scenarios.catalogue import load_catalogue
+from scenarios.heat.costs import shipped_parameters
 from scenarios.heat.demand import DEMAND_COLUMNS, dwelling_heat, states_from_results
 from sim.core import simulate
 from sim.errors import InputError
@@ -84,3 +85,24 @@ def test_unknown_measures_and_mismatched_results_are_named_in_dutch(
         states_from_results(results, twin)
     states = states_from_results(twin[["dwelling_id"]].iloc[::-1].assign(measures_2030="pv"), twin)
     assert states == {2030: ["pv"] * len(twin)}
+
+
+def test_readiness_is_priced_with_the_heat_cost_parameters_measure(twin: gpd.GeoDataFrame) -> None:
+    """The readiness measure is the heat-cost parameters' (role ``heat_pump_readiness``), the
+    one ``scenarios.heat.costs`` takes its lifetime and cost range from: another measure in
+    that role prices readiness at its own catalogue price."""
+    cat = load_catalogue()
+    shipped = dict(shipped_parameters().measures)
+    default = dwelling_heat(twin, cat, 2025)
+    explicit = dwelling_heat(twin, cat, 2025, measures=shipped)
+    np.testing.assert_array_equal(default["hp_ready_cost_eur"], explicit["hp_ready_cost_eur"])
+    other = "exterior_wall_insulation"
+    assert shipped["heat_pump_readiness"] != other
+    out = dwelling_heat(twin, cat, 2025, measures={**shipped, "heat_pump_readiness": other})
+    limit = cat.measure(shipped["individual_heat_pump"]).applies_if["hp_supply_temp_c_max"]
+    needs = out["hp_supply_temp_c"].to_numpy() > limit
+    assert 0 < needs.sum() < len(twin)
+    price = cat.costs(twin, [other])[:, 0]
+    np.testing.assert_allclose(out["hp_ready_cost_eur"].to_numpy()[needs], price[needs])
+    assert (out["hp_ready_cost_eur"].to_numpy()[~needs] == 0).all()
+    assert not np.allclose(out["hp_ready_cost_eur"], default["hp_ready_cost_eur"])
