@@ -260,11 +260,14 @@ def assign_cabins(
     if link is None:
         if len(xs) == 0:
             return np.zeros(0, dtype=np.int64)
+        # the rows are (dwelling, year) pairs and buildings do not move: query each distinct
+        # point once and give every row its point's cabin
+        xy, row_point = np.unique(np.column_stack([xs, ys]), axis=0, return_inverse=True)
         tree = shapely.STRtree(cabins.geometry.to_numpy())
-        pairs = tree.query_nearest(shapely.points(xs, ys), all_matches=False)
-        out = np.empty(len(xs), dtype=np.int64)
-        out[pairs[0]] = pairs[1]
-        return out
+        pairs = tree.query_nearest(shapely.points(xy[:, 0], xy[:, 1]), all_matches=False)
+        nearest = np.empty(len(xy), dtype=np.int64)
+        nearest[pairs[0]] = pairs[1]
+        return nearest[row_point.reshape(-1)]
     problems = Problems(what)
     for col in ("building_id", "cabin_id"):
         if col not in link.columns:
@@ -315,6 +318,7 @@ def cabin_loading(
     cabins: gpd.GeoDataFrame,
     power_factor: float | None = None,
     params: GridLoadParameters | None = None,
+    peak_w: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Design-day loading of every cabin in every year of ``dwellings``.
 
@@ -331,6 +335,10 @@ def cabin_loading(
         cos φ at peak [-]; default ``power_factor`` of ``scenarios/data/grid_load.csv``.
     params : GridLoadParameters, optional
         Default the shipped data file.
+    peak_w : array_like, shape (len(dwellings),), optional
+        The rows' electrical peaks [W] when already computed
+        (:func:`scenarios.heat.gridload.dwelling_electric_peak_w` with the same ``params``);
+        computed here without it.
 
     Returns
     -------
@@ -346,7 +354,7 @@ def cabin_loading(
     pf = p.power_factor if power_factor is None else float(power_factor)
     if not 0.0 < pf <= 1.0:
         raise source_error("cabinebelasting", "power_factor", f"{pf} ligt niet in (0, 1]")
-    z = zone_peak(cabin_of_dwelling, dwellings, len(cabins), params=p)
+    z = zone_peak(cabin_of_dwelling, dwellings, len(cabins), params=p, peak_w=peak_w)
     cap = cabins["capacity_kva"].to_numpy(np.float64)[z["zone"].to_numpy()]
     total = z["peak_kw"].to_numpy() + z["household_peak_kw"].to_numpy()
     share = total / (cap * pf)

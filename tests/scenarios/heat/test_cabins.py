@@ -126,6 +126,28 @@ def test_nearest_assignment_matches_brute_force() -> None:
     assert (got == want).mean() == 1.0
 
 
+def test_nearest_assignment_of_repeated_points_is_per_row() -> None:
+    # the rows of a heat plan repeat each building's point in every year (and per dwelling):
+    # the cabins of the distinct points, broadcast, are those of querying every row
+    rng = np.random.default_rng(5)
+    cx, cy = rng.uniform(0, 2000, 25), rng.uniform(0, 2000, 25)
+    cabins = gpd.GeoDataFrame(
+        {"cabin_id": [f"c{i}" for i in range(25)], "capacity_kva": 400.0},
+        geometry=shapely.points(cx, cy),
+        crs="EPSG:31370",
+    )
+    bx, by = rng.uniform(0, 2000, 300), rng.uniform(0, 2000, 300)
+    pick = rng.integers(0, 300, 2000)  # 2000 rows on 300 buildings, shuffled
+    x, y = bx[pick], by[pick]
+    # a point exactly halfway between two cabins: a tie, decided the same way for every row
+    x[:3], y[:3] = (cx[0] + cx[1]) / 2.0, (cy[0] + cy[1]) / 2.0
+    got = assign_cabins(x, y, cabins)
+    tree = shapely.STRtree(cabins.geometry.to_numpy())
+    want = np.array([tree.query_nearest(shapely.Point(a, b))[0] for a, b in zip(x, y, strict=True)])
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == np.int64 and got.shape == (2000,)
+
+
 def test_link_table() -> None:
     cabins = read_cabins(DATA / "cabins_ok.geojson")
     link = pd.DataFrame({"building_id": ["b1", "b2", "b3"], "cabin_id": ["C3", "C1", "C3"]})
@@ -184,6 +206,24 @@ def test_overloaded_cabin_and_its_first_year() -> None:
     assert a.loc[2040, "overloaded"]
     assert out.loc[out["cabin_id"] == "B", "first_overload_year"].isna().all()
     assert out.loc[out["cabin_id"] == "B", "n_dwellings"].tolist() == [100, 100, 100]
+
+
+def test_loading_takes_the_peaks_already_computed() -> None:
+    cabins = gpd.GeoDataFrame(
+        {"cabin_id": ["A", "B"], "capacity_kva": [250.0, 630.0]},
+        geometry=shapely.points([0.0, 100.0], [0.0, 0.0]),
+        crs="EPSG:31370",
+    )
+    d = _town([40, 60], (2025, 2040), {2025: 5, 2040: 40})
+    which = d["cabin"].to_numpy()
+    pw = dwelling_electric_peak_w(d, P)
+    plain = cabin_loading(which, d, cabins, params=P)
+    given = cabin_loading(which, d, cabins, params=P, peak_w=pw)
+    pd.testing.assert_frame_equal(given, plain)
+    # the peaks given are the ones used: doubled peaks double the heat-pump part
+    doubled = cabin_loading(which, d, cabins, params=P, peak_w=2.0 * pw)
+    np.testing.assert_allclose(doubled["hp_peak_kw"], 2.0 * plain["hp_peak_kw"], rtol=1e-12)
+    pd.testing.assert_series_equal(doubled["household_peak_kw"], plain["household_peak_kw"])
 
 
 def test_synthetic_cabins_are_deterministic_and_sized() -> None:
