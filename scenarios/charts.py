@@ -32,13 +32,16 @@ def _town(indicators: pd.DataFrame, name: str) -> pd.DataFrame:
     return sel.sort_values("year")
 
 
-def _figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
-    """A figure of its own with one axes (size from the rc context unless ``figsize`` [in])."""
+def new_figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
+    """A figure of its own with one axes (size from the rc context unless ``figsize`` [in]); not
+    pyplot, so writing charts never changes the caller's backend (a notebook keeps its inline
+    figures). Shared by the scenario charts and the heat plan's (``scenarios.heat.io_plan``)."""
     fig = Figure(figsize=figsize)
     return fig, fig.subplots()
 
 
-def _save(fig: Figure, folder: Path, stem: str, formats: Sequence[str]) -> None:
+def save_figure(fig: Figure, folder: Path, stem: str, formats: Sequence[str]) -> None:
+    """``fig`` as ``folder/stem.<fmt>`` per format, without the metadata that changes per run."""
     for fmt in formats:
         meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
         fig.savefig(folder / f"{stem}.{fmt}", format=fmt, metadata=meta, dpi=110)
@@ -65,7 +68,7 @@ def write_charts(
     with matplotlib.rc_context({"svg.hashsalt": "wijkrenovatietool", "figure.figsize": (7, 4)}):
         # 1. label shares over the years (the central estimate: each share's median over the
         # runs, so the stack may miss 100 % by a little; see scenarios.indicators)
-        fig, ax = _figure()
+        fig, ax = new_figure()
         years = _town(indicators, "share_label_A")["year"].to_numpy()
         shares = [_town(indicators, f"share_label_{x}")["central"].to_numpy() for x in LABELS]
         ax.stackplot(years, shares, labels=list(LABELS), colors=LABEL_COLOURS)
@@ -76,7 +79,7 @@ def write_charts(
         ax.set_title("EPC-labels van de woningen (centrale raming: mediaan van de runs)")
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
         fig.tight_layout()
-        _save(fig, folder, "labels", formats)
+        save_figure(fig, folder, "labels", formats)
 
         # 2-4. quantities with their P10-P90 band
         for stem, name, scale, unit, title in (
@@ -97,7 +100,7 @@ def write_charts(
             ),
         ):
             d = _town(indicators, name)
-            fig, ax = _figure()
+            fig, ax = new_figure()
             ax.fill_between(
                 d["year"], d["p10"] * scale, d["p90"] * scale, alpha=0.3, label="P10-P90"
             )
@@ -110,7 +113,7 @@ def write_charts(
             ax.set_title(title)
             ax.legend()
             fig.tight_layout()
-            _save(fig, folder, stem, formats)
+            save_figure(fig, folder, stem, formats)
 
         # 5. LEKP progress per sector at the end of the LEKP period (or the last year)
         prog = indicators[
@@ -119,14 +122,14 @@ def write_charts(
         ]
         year = lekp_chart_year(prog, policy)
         p = prog[prog["year"] == year].sort_values("central")
-        fig, ax = _figure(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
+        fig, ax = new_figure(figsize=(7, max(3.0, 0.3 * len(p) + 1)))
         ax.barh(p["area_name"].astype(str), p["central"])
         ax.axvline(1.0, color="black", lw=1)
         ax.set_xlabel("aandeel van het LEKP-doel (1 = doel gehaald), centrale raming")
         ax.set_title(f"Collectieve renovaties per wijk tegen het LEKP-doel, {year}")
         fig.tight_layout()
-        _save(fig, folder, "lekp_wijken", formats)
+        save_figure(fig, folder, "lekp_wijken", formats)
     return sorted(folder.iterdir())
 
 
-__all__ = ["lekp_chart_year", "write_charts"]
+__all__ = ["lekp_chart_year", "new_figure", "save_figure", "write_charts"]

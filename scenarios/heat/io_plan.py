@@ -23,13 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
+from scenarios.charts import new_figure, save_figure
 from scenarios.heat.areas import ADVICE_SMALL_AREA
 from scenarios.heat.costs import (
     ADVICE_FAR_SOURCE,
@@ -127,22 +126,11 @@ def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # -- charts ---------------------------------------------------------------------------------
 
 
-def _figure() -> tuple[Figure, Any]:
-    # a Figure of its own, not pyplot: writing charts never changes the caller's matplotlib
-    # backend (a notebook keeps its inline figures)
-    fig = Figure(figsize=(7, 4))
-    return fig, fig.subplots()
-
-
-def _save(fig: Figure, path: Path) -> None:
-    fig.savefig(path, format="png", metadata={"Software": None}, dpi=110)
-
-
 def _charts(plan: HeatPlan, folder: Path) -> None:
     grid = plan.layers.get("grid")
     if grid is not None:
         counts = grid.groupby(["year", "advice"]).size().unstack(fill_value=0)
-        fig, ax = _figure()
+        fig, ax = new_figure(figsize=(7, 4))
         bottom = np.zeros(len(counts))
         for word in [*ADVICE_WORDS, ADVICE_UNDECIDED]:
             if word in counts:
@@ -159,9 +147,9 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
         # beside the bars, which fill the whole height
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.subplots_adjust(right=0.75)
-        _save(fig, folder / "advies_per_jaar.png")
+        save_figure(fig, folder, "advies_per_jaar", ["png"])
         today = grid[grid["year"] == plan.years[0]]
-        fig, ax = _figure()
+        fig, ax = new_figure(figsize=(7, 4))
         for s in STRATEGIES:
             col = f"lcoh_{s}_p50_eur_mwh"
             ax.scatter(today["heat_density_mwh_ha"], today[col], s=6, label=STRATEGY_NL[s])
@@ -171,10 +159,10 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
         ax.set_ylabel("warmtekost, mediaan [€/MWh]")
         ax.set_title(f"Warmtekost per strategie en warmtedichtheid ({plan.years[0]})")
         ax.legend(fontsize=7)
-        _save(fig, folder / "warmtekost_dichtheid.png")
+        save_figure(fig, folder, "warmtekost_dichtheid", ["png"])
     sector = plan.layers["sector"]
     per_year = sector.groupby("year")[["peak_kw", "household_peak_kw"]].sum()
-    fig, ax = _figure()
+    fig, ax = new_figure(figsize=(7, 4))
     x = np.arange(len(per_year))
     ax.bar(x - 0.2, per_year["household_peak_kw"], 0.4, label="bestaande huishoudpiek")
     ax.bar(x + 0.2, per_year["peak_kw"], 0.4, label="piek van de elektrische verwarming")
@@ -182,7 +170,7 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
     ax.set_ylabel("kW op de ontwerpdag (som van de sectoren)")
     ax.set_title("Netbelasting op de ontwerpdag")
     ax.legend(fontsize=8)
-    _save(fig, folder / "netbelasting.png")
+    save_figure(fig, folder, "netbelasting", ["png"])
 
 
 # -- warmteplan.md --------------------------------------------------------------------------
