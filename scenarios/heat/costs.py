@@ -690,6 +690,14 @@ def _check_file(
                     ("catalogue_measures", role),
                     f"maatregel {m.id!r} zet geen verwarmingssysteem (effect heating_system)",
                 )
+        hp = catalogue.measure(parsed.catalogue_measures["individual_heat_pump"])
+        if "hp_supply_temp_c_max" not in hp.applies_if:
+            # the catalogue gives every heat pump this rule: a measure without it is no heat pump
+            problems.at(
+                ("catalogue_measures", "individual_heat_pump"),
+                f"maatregel {hp.id!r} is geen warmtepomp: ze heeft geen regel "
+                "hp_supply_temp_c_max (applies_if) die zegt welke woningen er klaar voor zijn",
+            )
         coll = catalogue.measure(parsed.catalogue_measures["collective_heat_pump"]).cost
         if coll.basis != "building_share" or set(coll.building) - {"floor_area_m2", "per_dwelling"}:
             problems.at(
@@ -1227,7 +1235,7 @@ def zone_cost_sums(
     # its new emitters' design temperature when it sets one, else the limit itself
     hp_measure = cat.measure(roles["individual_heat_pump"])
     hp_code = int(hp_measure.effect["heating_system"])
-    t_max = float(hp_measure.applies_if.get("hp_supply_temp_c_max", HP_MAX_SUPPLY_C))
+    t_max = float(hp_measure.applies_if["hp_supply_temp_c_max"])  # the loader checked it
     readiness = cat.measure(roles["heat_pump_readiness"]).effect
     t_ready = min(float(readiness.get("emitter_temp_c", t_max)), t_max)
     t_hp = np.where(dw.hp_supply_temp_c > t_max, t_ready, dw.hp_supply_temp_c)

@@ -547,6 +547,19 @@ def test_held_parameters_are_exactly_those_the_monte_carlo_reads_at_value(params
     assert held == list(_HELD_AT_VALUE)
 
 
+def test_the_individual_heat_pump_must_be_a_heat_pump(tmp_path, params):
+    """Its rule hp_supply_temp_c_max says which dwellings are ready for it (the readiness cost
+    and the supply temperature of its SPF): a measure without the rule is refused."""
+    raw = _raw()
+    raw["catalogue_measures"]["individual_heat_pump"] = "boiler_condensing"
+    path = _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        HeatCostParameters.load(path, params.catalogue, params.policy)
+    msg = str(err.value)
+    assert "catalogue_measures.individual_heat_pump" in msg
+    assert "'boiler_condensing' is geen warmtepomp" in msg and "hp_supply_temp_c_max" in msg
+
+
 def test_bad_inputs_get_dutch_messages(params):
     zones = ZoneCostInputs(np.array([1e4, -5.0]), np.array([100.0, 100.0]), np.array([np.nan, 0.0]))
     dw = _dwellings([0, 3], [-10.0, 5000.0], temp=[np.nan, 40.0])
