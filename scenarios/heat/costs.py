@@ -778,6 +778,7 @@ def _check_ranges(out: Mapping[str, HeatCostParameter], problems: FileProblems) 
         "gas_price_factor",
         "pipe_diameter_min_m",
         "effective_width_max_m",
+        "transmission_full_load_hours",  # scenarios.heat.sources divides by it
     )
     for name in positive:
         if name in out and not out[name].low > 0.0:
@@ -785,8 +786,6 @@ def _check_ranges(out: Mapping[str, HeatCostParameter], problems: FileProblems) 
     for name in out:
         if name not in positive and name not in shares and out[name].low < 0.0:
             problems.at(("parameters", name), "moet ≥ 0 zijn")
-    if "discount_rate" in out and out["discount_rate"].low <= -1.0:
-        problems.at(("parameters", "discount_rate"), "moet > -1 zijn")  # pragma: no cover
     a, b = "plot_ratio_outer_city_min", "plot_ratio_inner_city_min"
     if a in out and b in out and not out[a].value <= out[b].value:
         problems.at(("parameters", b), f"moet ≥ {a} zijn")

@@ -560,6 +560,19 @@ def test_the_individual_heat_pump_must_be_a_heat_pump(tmp_path, params):
     assert "'boiler_condensing' is geen warmtepomp" in msg and "hp_supply_temp_c_max" in msg
 
 
+def test_transmission_full_load_hours_must_be_positive(tmp_path, params):
+    """The transmission pipe is sized for the connected demand over these hours
+    (scenarios.heat.sources divides by them): 0 is refused, not just a negative number."""
+    raw = _raw()
+    raw["parameters"]["transmission_full_load_hours"].update(value=0.0, low=0.0)
+    path = _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        HeatCostParameters.load(path, params.catalogue, params.policy)
+    assert re.search(
+        r"parameters\.transmission_full_load_hours \(regel \d+\): moet > 0 zijn", str(err.value)
+    )
+
+
 def test_bad_inputs_get_dutch_messages(params):
     zones = ZoneCostInputs(np.array([1e4, -5.0]), np.array([100.0, 100.0]), np.array([np.nan, 0.0]))
     dw = _dwellings([0, 3], [-10.0, 5000.0], temp=[np.nan, 40.0])
