@@ -56,8 +56,9 @@ module's own ``scenarios/data/heat_costs.yaml`` (:class:`HeatCostParameters`).
 Monte Carlo and advice
 ----------------------
 :meth:`HeatCostParameters.sample` draws every sampled parameter per run from a triangular
-distribution (low, value, high), and the catalogue measures' cost levels as a scenario does
-(:meth:`scenarios.catalogue.Catalogue.cost_factors`); row 0 of every draw is the central value.
+distribution (low, value, high), and the catalogue measures' cost levels by a scenario's method
+(:meth:`scenarios.catalogue.Catalogue.cost_factors`, not a scenario's draws); row 0 of every draw
+is the central value.
 :func:`zone_lcoh` first sums what it needs per zone once (:func:`zone_cost_sums`, ``np.bincount``
 over the dwellings) and then combines these sums with each run's parameters in plain NumPy,
 chunked over zones so that memory stays bounded. P10/P50/P90 and the probability that a strategy
@@ -527,8 +528,10 @@ class HeatCostParameters:
             ``numpy.random.default_rng([seed, 14, k])`` for the k-th of :data:`PARAMETER_NAMES`
             (so fixing one parameter, for a sensitivity study, leaves the others' draws as they
             were: common random numbers), the measures' cost levels from
-            :meth:`Catalogue.cost_factors` with the same seed (the draws of a scenario run with
-            that seed).
+            :meth:`Catalogue.cost_factors` with the same seed, for the measures of
+            :data:`MEASURE_ROLES` in that order. That method draws one stream measure after
+            measure, so these cost levels are a scenario run's with that seed only if the run
+            draws the same measure list in the same order (in general it does not).
 
         Returns
         -------
