@@ -11,16 +11,24 @@ import numpy as np
 import pytest
 
 from buildings.demo import demo_sources
-from buildings.twin import build_twin, read_twin, write_twin
+from buildings.twin import TwinResult, build_twin, read_twin, write_twin
 
 if TYPE_CHECKING:
     from api.service import ServiceState
 
 
 @pytest.fixture(scope="session")
-def demo_twin(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TwinResult]:
+    """The demo town's sources (in ``<folder>/bronnen``) and the twin built from them, once per
+    test process (:func:`demo_twin` and :func:`demo_heat` share it)."""
+    folder = tmp_path_factory.mktemp("demo_twin")
+    return folder, build_twin(demo_sources(folder))
+
+
+@pytest.fixture(scope="session")
+def demo_twin(demo_build: tuple[Path, TwinResult]) -> gpd.GeoDataFrame:
     """The demo town's twin (about 4,200 dwellings), through the real readers."""
-    return build_twin(demo_sources(tmp_path_factory.mktemp("demo_twin"))).dwellings
+    return demo_build[1].dwellings
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +69,10 @@ _STEPS = {
 
 
 @pytest.fixture(scope="session")
-def demo_heat(tmp_path_factory: pytest.TempPathFactory) -> DemoHeat:
-    folder = tmp_path_factory.mktemp("demo_heat")
-    src = demo_sources(folder)
+def demo_heat(demo_build: tuple[Path, TwinResult]) -> DemoHeat:
+    folder, built = demo_build
     path = folder / "twin.parquet"
-    write_twin(build_twin(src), path)
+    write_twin(built, path)
     twin = read_twin(path)
     n = len(twin)
     rows = np.arange(n)
