@@ -396,8 +396,16 @@ def test_draw_zero_is_central_and_draws_in_range(params):
             assert v[1:].std() > 0  # really drawn
         else:
             assert (v == p.value).all()
+    # each role's cost level: central 1, drawn within the range of that role's own measure
+    # (the shipped five have different ranges, so a role given another's column shows here)
+    assert set(draws.cost_factors) == set(params.measures)
     for role, f in draws.cost_factors.items():
+        cost = params.catalogue.measure(params.measures[role]).cost
+        assert cost.low < cost.high, role
         assert f[0] == 1.0, role
+        assert f[1:].min() >= cost.low and f[1:].max() <= cost.high, role
+        assert f[1:].min() < 1.0 - 0.6 * (1.0 - cost.low), role  # spans most of the range
+        assert f[1:].max() > 1.0 + 0.6 * (cost.high - 1.0), role
     # same seed, same draws; another seed, others
     again = params.sample(500, seed=7)
     assert all(np.array_equal(draws.values[k], again.values[k]) for k in PARAMETER_NAMES)
