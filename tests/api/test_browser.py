@@ -293,6 +293,25 @@ def test_the_heat_plan_on_the_map(server: tuple[str, str, Path]) -> None:
         browser.close()
 
 
+def test_the_heat_layer_does_not_depend_on_the_clusters(server: tuple[str, str, Path]) -> None:
+    """A failed clusters request (here answered 500) leaves the heat zoning on the map."""
+    base, _, _ = server
+    with sync_playwright() as p:
+        browser = _browser(p)
+        context = browser.new_context()
+        page = context.new_page()
+        page.route("**/api/v1/clusters*", lambda route: route.fulfill(status=500, body="{}"))
+        page.goto(base + "/")
+        heat = page.locator(".leaflet-control-layers-overlays label", has_text="warmtezonering")
+        heat.wait_for(timeout=15_000)
+        assert (
+            page.locator(".leaflet-control-layers-overlays label", has_text="collectieve").count()
+            == 0
+        )
+        context.close()
+        browser.close()
+
+
 def test_reports_work_under_the_policy(
     server: tuple[str, str, Path], demo_twin: gpd.GeoDataFrame
 ) -> None:

@@ -160,6 +160,7 @@
     if (sectorLayer.getBounds().isValid()) map.fitBounds(sectorLayer.getBounds());
     $("kaart-status").textContent = "";
     loadClusters();
+    loadHeat();  // independent of the clusters: a failed clusters request does not hide it
   }
 
   async function loadClusters() {
@@ -178,7 +179,6 @@
       },
     });
     layerControl.addOverlay(layer, "collectieve renovatie (beste 50)");
-    loadHeat();
   }
 
   indicatorSelect.addEventListener("change", () => { if (sectorLayer) styleSectors(); });
