@@ -20,7 +20,8 @@ every record that was not kept, so that ``read == kept + rejected`` always holds
 The file opener :func:`open_source` and its helpers (:func:`find_field`, :func:`require_fields`,
 :func:`as_text`, :func:`source_error`, :func:`to_metric_twin_crs`, :func:`outside_belgium`, ...)
 are public so that the readers of other sources (:mod:`buildings.streets`,
-:mod:`scenarios.heat.io_zones`) refuse a file with the same checks and Dutch messages.
+:mod:`scenarios.heat.io_zones`) refuse a file with the same checks and Dutch messages;
+:func:`read_point_layer` opens and checks the point layers of cabins and heat sources.
 
 Formats: Shapefile (also zipped), GeoPackage, GeoJSON, FlatGeobuf (through pyogrio/GDAL),
 GeoParquet (through geopandas), and for the plain tables CSV and DBF. Field names are matched
@@ -65,6 +66,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -90,6 +92,7 @@ from sim.stock import SPACE_HEATING_CODES
 __all__ = [
     "FACT_COLUMNS",
     "FACT_DTYPES",
+    "PointLayer",
     # the file opener and its helpers, for the readers of other modules (buildings.streets,
     # scenarios.heat.io_zones): the same formats, checks and Dutch messages everywhere
     "as_text",
@@ -105,6 +108,7 @@ __all__ = [
     "read_buildings",
     "read_facts",
     "read_links",
+    "read_point_layer",
     "read_sectors",
     "read_units",
     "require_fields",
@@ -1451,6 +1455,128 @@ def nowhere_in_belgium(what: str, name: str, geoms: np.ndarray) -> SourceFileErr
         f"{b[1]:.0f} in Lambert 72): het coördinatenstelsel van het bestand (.prj) klopt niet "
         "met de coördinaten. Exporteer de laag opnieuw in Lambert 72 (EPSG:31370).",
     )
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """A point layer a user gives (cabins, heat sources), read by :func:`read_point_layer`."""
+
+    #: The layer as read, in the file's order and CRS.
+    table: gpd.GeoDataFrame
+    #: Its attribute fields (without the geometry column).
+    fields: list[str]
+    #: The problems found so far; the reader adds its own and raises them all at once.
+    problems: Problems
+    #: The field that names the points (the first of ``id_fields`` the file has), or None.
+    id_field: str | None
+    #: Per row the id as text, stripped (``<NA>`` where missing; all ``<NA>`` without
+    #: ``id_field``).
+    ids: pd.Series
+    #: Per row: no id (missing or blank; every row without ``id_field``).
+    no_id: np.ndarray
+    #: Per row the name used in messages: its id, else ``rij <n>`` (1-based).
+    labels: np.ndarray
+    #: Per row whether its geometry is a (non-empty) point.
+    is_point: np.ndarray
+    #: The geometries in EPSG:31370; None when the CRS cannot be used (a problem says why).
+    geometry: np.ndarray | None
+
+
+def read_point_layer(
+    path: str | Path,
+    layer: str | None,
+    what: str,
+    noun: str,
+    why_metres: str,
+    point_rule: str,
+    id_fields: Sequence[str],
+) -> PointLayer:
+    """Open a point layer a user gives (distribution cabins, heat sources) with the checks
+    every such layer needs, naming the points by their id.
+
+    :func:`open_source` (with geometry); an empty layer is an error (``{name} bevat geen
+    {noun}``). Collected in ``problems``, not raised: the CRS (:func:`metric_crs_problem`,
+    ``why_metres`` says what needs metres), geometries that are not points (``point_rule``
+    says what they should be, "een cabine is een punt"), coordinates that look like degrees
+    (|x| <= 180, |y| <= 90) in a metric CRS (WGS 84 saved as Lambert 72), and points outside
+    Belgium (:func:`outside_belgium` after reprojection): when no point lies in Belgium the
+    file's CRS is wrong (:func:`nowhere_in_belgium`), else the points outside are listed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (GeoPackage, Shapefile, GeoJSON, ...).
+    layer : str, optional
+        Layer to read when the file holds several.
+    what : str
+        The file in messages ("cabinebestand <path>").
+    noun : str
+        The points, plural ("cabines", "warmtebronnen").
+    why_metres : str
+        Why the layer must be in metres, for :func:`metric_crs_problem`.
+    point_rule : str
+        What the features are ("cabines zijn punten"), in the not-a-point message.
+    id_fields : sequence of str
+        Field names of the points' id (case-insensitive), the first the file has wins; its
+        values name the points in messages.
+    """
+    p = Path(path)
+    gdf = open_source(p, layer, what, need_geometry=True).table
+    if len(gdf) == 0:
+        raise source_error(what, "file", f"{p.name} bevat geen {noun}")
+    n = len(gdf)
+    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    problems = Problems(what)
+    crs_problem = metric_crs_problem(gdf, p.name, why_metres)
+    if crs_problem is not None:
+        problems.add("crs", crs_problem)
+    id_field = next((f for name in id_fields if (f := find_field(fields, name)) is not None), None)
+    if id_field is None:
+        ids = pd.Series(pd.NA, index=range(n), dtype="string")
+        no_id = np.ones(n, dtype=bool)
+    else:
+        raw = gdf[id_field].reset_index(drop=True)
+        ids = raw.astype("string").str.strip()
+        no_id = (raw.isna() | (ids == "")).fillna(True).to_numpy(dtype=bool)
+    labels = np.where(
+        no_id, [f"rij {i + 1}" for i in range(n)], ids.fillna("").to_numpy(dtype=object)
+    )
+    geoms = gdf.geometry.to_numpy()
+    is_point = (shapely.get_type_id(geoms) == shapely.GeometryType.POINT) & ~shapely.is_empty(geoms)
+    if (~is_point).any():
+        problems.add(
+            "geometry",
+            f"geen punt ({point_rule}): {listing(labels[~is_point], limit=10)}; zet vlakken om "
+            "naar hun middelpunt of geef een puntenlaag",
+            np.flatnonzero(~is_point),
+        )
+    if crs_problem is not None:
+        return PointLayer(gdf, fields, problems, id_field, ids, no_id, labels, is_point, None)
+    xy = np.full((n, 2), np.nan)
+    xy[is_point] = shapely.get_coordinates(geoms[is_point])
+    degrees = is_point & (np.abs(xy[:, 0]) <= 180.0) & (np.abs(xy[:, 1]) <= 90.0)
+    if degrees.any():
+        problems.add(
+            "geometry",
+            f"coördinaten die op graden lijken (lengte/breedte) in een stelsel in meters: "
+            f"{listing(labels[degrees], limit=10)}; de laag is wellicht in WGS 84 ingevoerd "
+            f"maar als {CRS.from_user_input(gdf.crs).name} opgeslagen. Herprojecteer de punten "
+            "naar EPSG:31370",
+            np.flatnonzero(degrees),
+        )
+    twin = in_twin_crs(gdf).geometry.to_numpy()
+    placed = is_point & ~degrees
+    outside = outside_belgium(twin) & placed
+    if placed.any() and outside[placed].all():
+        problems.items.extend(nowhere_in_belgium(what, p.name, twin[placed]).problems)
+    elif outside.any():
+        problems.add(
+            "geometry",
+            f"{noun} buiten België: {listing(labels[outside], limit=10)}; controleer hun "
+            "coördinaten en het coördinatenstelsel (.prj) van het bestand",
+            np.flatnonzero(outside),
+        )
+    return PointLayer(gdf, fields, problems, id_field, ids, no_id, labels, is_point, twin)
 
 
 #: CRSs recognised from the coordinate range of a file that declares none (name, EPSG code).

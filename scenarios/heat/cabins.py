@@ -17,7 +17,8 @@ of Fluvius' distribution cabins was found in this project (Fluvius does not appe
 cabin capacities openly), so the aliases are the plain Dutch names a network operator's extract
 is likely to use, not a published schema. The CRS must be metric: EPSG:31370 as is, another
 projected CRS in metres (EPSG:3812, Lambert 2008) is reprojected, a geographic CRS (degrees) or
-none is refused with what to do.
+none is refused with what to do, and so are cabins outside Belgium
+(:func:`buildings.io.read_point_layer`, shared with the heat sources).
 
 Without a cabin file the demo town gets :func:`synthetic_cabins`: cabins at the centroids of
 groups of about ``synthetic_cabin_dwellings`` nearby dwellings (a deterministic k-means: start
@@ -41,14 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from buildings.errors import Problems, SourceFileError
-from buildings.io import (
-    find_field,
-    in_twin_crs,
-    listing,
-    metric_crs_problem,
-    open_source,
-    source_error,
-)
+from buildings.io import find_field, listing, read_point_layer, source_error
 from scenarios.heat.gridload import (
     GridLoadParameters,
     coincidence_factor,
@@ -129,21 +123,24 @@ def read_cabins(
     SourceFileError
         With a Dutch message naming the file and the cabins (or rows) at fault: file missing or
         unreadable, no id or capacity field, geometries that are not points, no or a
-        geographic CRS, cabins without an id, duplicate ids, cabins without a capacity
+        geographic CRS, coordinates that look like degrees, cabins outside Belgium (none in
+        Belgium: the file's CRS is wrong), cabins without an id, duplicate ids, cabins without
+        a capacity
         (missing, zero, negative or not a number). Every problem is listed at once and nothing
         is returned half-read.
     """
     p = Path(path)
-    what = f"cabinebestand {p}"
-    gdf = open_source(p, layer, what, need_geometry=True).table
-    if len(gdf) == 0:
-        raise source_error(what, "file", f"{p.name} bevat geen cabines")
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    problems = Problems(what)
-    crs_problem = metric_crs_problem(gdf, p.name, "afstanden tot de cabines vragen meters")
-    if crs_problem is not None:
-        problems.add("crs", crs_problem)
-    id_col = _find_field(fields, (id_field,) if id_field else ID_FIELDS)
+    points = read_point_layer(
+        p,
+        layer,
+        f"cabinebestand {p}",
+        noun="cabines",
+        why_metres="afstanden tot de cabines vragen meters",
+        point_rule="cabines zijn punten",
+        id_fields=(id_field,) if id_field else ID_FIELDS,
+    )
+    gdf, fields, problems = points.table, points.fields, points.problems
+    id_col = points.id_field
     cap_col = _find_field(fields, (capacity_field,) if capacity_field else CAPACITY_FIELDS)
     found = ", ".join(fields) or "geen"
     if id_col is None:
@@ -161,13 +158,7 @@ def read_cabins(
     if id_col is None or cap_col is None:  # nothing more can be checked without them
         problems.raise_if_any(SourceFileError)
     id_col, cap_col = str(id_col), str(cap_col)
-    raw_ids = gdf[id_col]
-    no_id = (
-        raw_ids.isna().to_numpy()
-        | (raw_ids.astype("string").str.strip() == "").fillna(True).to_numpy()
-    )
-    ids = raw_ids.astype("string").str.strip()
-    label = np.where(no_id, [f"rij {i + 1}" for i in range(len(gdf))], ids.fillna("").to_numpy())
+    ids, no_id, label = points.ids, points.no_id, points.labels
     if no_id.any():
         problems.add(id_col, "cabines zonder nummer", np.flatnonzero(no_id))
     dup = ids.duplicated(keep=False).to_numpy() & ~no_id
@@ -177,17 +168,6 @@ def read_cabins(
             f"cabinenummers komen meer dan eens voor: {_ids_text(sorted(set(ids[dup])))}; "
             "elk nummer mag maar één keer voorkomen",
             np.flatnonzero(dup),
-        )
-    geoms = gdf.geometry.to_numpy()
-    not_point = ~(shapely.get_type_id(geoms) == shapely.GeometryType.POINT) | shapely.is_empty(
-        geoms
-    )
-    if not_point.any():
-        problems.add(
-            "geometry",
-            f"geen punt (cabines zijn punten): {_ids_text(label[not_point])}; zet vlakken om "
-            "naar hun middelpunt of geef een puntenlaag",
-            np.flatnonzero(not_point),
         )
     cap = pd.to_numeric(gdf[cap_col], errors="coerce").to_numpy(np.float64)
     no_cap = ~(np.isfinite(cap) & (cap > 0.0))
@@ -199,10 +179,9 @@ def read_cabins(
             np.flatnonzero(no_cap),
         )
     problems.raise_if_any(SourceFileError)
-    gdf = in_twin_crs(gdf)
     return gpd.GeoDataFrame(
         {"cabin_id": ids.astype(str).to_numpy(), "capacity_kva": cap},
-        geometry=gpd.GeoSeries(gdf.geometry.to_numpy(), crs=CABIN_CRS),
+        geometry=gpd.GeoSeries(points.geometry, crs=CABIN_CRS),
         crs=CABIN_CRS,
     )
 

@@ -64,15 +64,8 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from buildings.errors import Problems, SourceFileError
-from buildings.io import (
-    find_field,
-    in_twin_crs,
-    listing,
-    metric_crs_problem,
-    open_source,
-    source_error,
-)
+from buildings.errors import SourceFileError
+from buildings.io import find_field, listing, read_point_layer, source_error
 from scenarios.heat.areas import AREA_COLUMNS, NETWORK_WORD, network_areas
 from scenarios.heat.costs import (
     ADVICE_FAR_SOURCE,
@@ -143,7 +136,8 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
     SourceFileError
         With a Dutch message naming the file, the field and the sources (or rows) at fault: file
         missing or unreadable, no sources, no or a geographic CRS (or coordinates that look like
-        degrees), geometries that are not points, no ``naam`` field, sources without a name,
+        degrees), sources outside Belgium (none in Belgium: the file's CRS is wrong),
+        geometries that are not points, no ``naam`` field, sources without a name,
         names used twice, a capacity that is not a number > 0, a price that is not a number
         >= 0. Every problem is listed at once; nothing is returned half-read.
 
@@ -158,18 +152,17 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
     [['RWZI', nan, 35.0]]
     """
     p = Path(path)
-    what = f"warmtebronnen {p}"
-    gdf = open_source(p, layer, what, need_geometry=True).table
-    if len(gdf) == 0:
-        raise source_error(what, "file", f"{p.name} bevat geen warmtebronnen")
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    problems = Problems(what)
-    crs_problem = metric_crs_problem(
-        gdf, p.name, "de afstand van een warmtebron tot een netgebied vraagt meters"
+    points = read_point_layer(
+        p,
+        layer,
+        f"warmtebronnen {p}",
+        noun="warmtebronnen",
+        why_metres="de afstand van een warmtebron tot een netgebied vraagt meters",
+        point_rule="een warmtebron is een punt",
+        id_fields=("naam",),
     )
-    if crs_problem is not None:
-        problems.add("crs", crs_problem)
-    name_col = find_field(fields, "naam")
+    gdf, fields, problems = points.table, points.fields, points.problems
+    name_col = points.id_field
     if name_col is None:
         problems.add(
             "naam",
@@ -177,12 +170,7 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
             f"{', '.join(fields) or 'geen'}); voeg een tekstveld 'naam' toe",
         )
         problems.raise_if_any(SourceFileError)
-    raw = gdf[str(name_col)]
-    names = raw.astype("string").str.strip()
-    no_name = (raw.isna() | (names == "")).fillna(True).to_numpy(dtype=bool)
-    label = np.where(
-        no_name, [f"rij {i + 1}" for i in range(len(gdf))], names.fillna("").to_numpy(dtype=object)
-    )
+    names, no_name, label = points.ids, points.no_id, points.labels
     if no_name.any():
         problems.add(
             str(name_col),
@@ -197,26 +185,6 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
             "bron heeft een eigen naam",
             np.flatnonzero(dup),
         )
-    geoms = gdf.geometry.to_numpy()
-    not_point = (shapely.get_type_id(geoms) != shapely.GeometryType.POINT) | shapely.is_empty(geoms)
-    if not_point.any():
-        problems.add(
-            "geometry",
-            f"geen punt (een warmtebron is een punt): {_names_text(label[not_point])}; zet "
-            "vlakken om naar hun middelpunt of geef een puntenlaag",
-            np.flatnonzero(not_point),
-        )
-    elif crs_problem is None:
-        xy = shapely.get_coordinates(geoms)
-        degrees = (np.abs(xy[:, 0]) <= 180.0) & (np.abs(xy[:, 1]) <= 90.0)
-        if degrees.any():
-            problems.add(
-                "geometry",
-                f"coördinaten die op graden lijken (lengte/breedte) in een stelsel in meters: "
-                f"{_names_text(label[degrees])}; de laag is wellicht in WGS 84 ingevoerd maar "
-                "als Lambert 72 opgeslagen. Herprojecteer de punten naar EPSG:31370",
-                np.flatnonzero(degrees),
-            )
     values: dict[str, NDArray[np.float64]] = {}
     for col, least, text in (
         ("vermogen_kw", "> 0", "het vermogen van de bron in kW"),
@@ -241,14 +209,13 @@ def read_heat_sources(path: str | Path, layer: str | None = None) -> gpd.GeoData
             x = np.where(np.isfinite(x), x, np.nan)
         values[col] = x
     problems.raise_if_any(SourceFileError)
-    gdf = in_twin_crs(gdf)
     return gpd.GeoDataFrame(
         {
             "naam": names.astype(str).to_numpy(),
             "vermogen_kw": values["vermogen_kw"],
             "prijs_eur_mwh": values["prijs_eur_mwh"],
         },
-        geometry=gpd.GeoSeries(gdf.geometry.to_numpy(), crs=SOURCE_CRS),
+        geometry=gpd.GeoSeries(points.geometry, crs=SOURCE_CRS),
         crs=SOURCE_CRS,
     )
 

@@ -29,6 +29,7 @@ from buildings.io import (
     read_buildings,
     read_facts,
     read_links,
+    read_point_layer,
     read_sectors,
     read_units,
 )
@@ -375,6 +376,38 @@ def test_points_outside_belgium_are_rejected(tmp_path: Path) -> None:
     frame.to_file(tmp_path / "adres.gpkg")
     result = checked(read_addresses(tmp_path / "adres.gpkg"), schema.ADDRESS_COLUMNS)
     assert rejected(result) == {"3002": "outside Belgium"}
+
+
+def test_point_layer_reader_checks_and_names_the_points(tmp_path: Path) -> None:
+    # Lambert 2008 is reprojected; a row without id is named by its row; a polygon is listed
+    frame = gpd.GeoDataFrame(
+        {"NR": ["a", " ", "c"]},
+        geometry=[
+            shapely.Point(70_000.0, 170_000.0),
+            shapely.Point(70_100.0, 170_000.0),
+            shapely.box(70_000.0, 170_000.0, 70_010.0, 170_010.0),
+        ],
+        crs="EPSG:31370",
+    ).to_crs(3812)
+    frame.to_file(tmp_path / "p.gpkg")
+    got = read_point_layer(
+        tmp_path / "p.gpkg", None, "punten", "punten", "afstanden vragen meters", "punten", ("nr",)
+    )
+    assert got.id_field == "NR" and got.labels.tolist() == ["a", "rij 2", "c"]
+    assert got.no_id.tolist() == [False, True, False]
+    assert got.is_point.tolist() == [True, True, False]
+    assert got.geometry is not None and got.geometry[0].x == pytest.approx(70_000.0, abs=0.01)
+    assert [(p.field, p.rows) for p in got.problems.items] == [("geometry", (2,))]
+    assert "geen punt (punten): c;" in got.problems.items[0].message
+    # a geographic CRS: a problem, no geometries to use, and no further coordinate checks
+    frame.to_crs(4326).to_file(tmp_path / "wgs.gpkg")
+    wgs = read_point_layer(
+        tmp_path / "wgs.gpkg", None, "punten", "punten", "afstanden vragen meters", "punten", ()
+    )
+    assert wgs.geometry is None and wgs.id_field is None
+    assert wgs.labels.tolist() == ["rij 1", "rij 2", "rij 3"]
+    assert [p.field for p in wgs.problems.items] == ["crs", "geometry"]
+    assert "afstanden vragen meters" in wgs.problems.items[0].message
 
 
 def test_address_ids_never_become_floats(tmp_path: Path) -> None:

@@ -70,6 +70,43 @@ def test_no_crs_is_refused(tmp_path: Path) -> None:
     assert "geen coördinatenstelsel" in text and ".prj" in text
 
 
+def _cabin_file(tmp_path: Path, name: str, xy: list[tuple[float, float]]) -> Path:
+    x, y = zip(*xy, strict=True)
+    cabins = gpd.GeoDataFrame(
+        {"cabin_id": [f"C{i + 1}" for i in range(len(xy))], "capacity_kva": 400.0},
+        geometry=gpd.points_from_xy(x, y),
+        crs="EPSG:31370",
+    )
+    return write_cabins(cabins, tmp_path / name)
+
+
+def test_cabins_outside_belgium_are_refused(tmp_path: Path) -> None:
+    # Lambert 2008 coordinates saved as Lambert 72 (a wrong .prj): no cabin lies in Belgium;
+    # before, every building went to the nearest of these far cabins
+    lambert_2008 = [(570_000.0, 670_000.0), (570_500.0, 670_200.0)]
+    text = _message(_cabin_file(tmp_path, "cabines_3812_als_31370.gpkg", lambert_2008))
+    assert "geen enkele geometrie" in text and "ligt in België" in text and ".prj" in text
+    # one cabin far away (a typo in its coordinates) among good ones: it is named, not the others
+    with pytest.raises(SourceFileError) as e:
+        read_cabins(
+            _cabin_file(tmp_path, "cabines.gpkg", [(70_000.0, 170_000.0), (700_000.0, 170_000.0)])
+        )
+    text = str(e.value)
+    assert "cabines.gpkg" in text and "cabines buiten België: C2;" in text
+    assert e.value.rows == [1]
+
+
+def test_degree_coordinates_in_a_metric_crs_are_refused(tmp_path: Path) -> None:
+    # WGS 84 longitudes/latitudes saved as Lambert 72
+    path = _cabin_file(tmp_path, "cabines_graden.gpkg", [(4.35, 50.85), (70_000.0, 170_000.0)])
+    text = _message(path)
+    assert "graden" in text and "C1" in text and "EPSG:31370" in text
+    assert "C2" not in text.split("graden")[1]  # the good cabin is not blamed
+    # only degrees: the degrees are named, not a wrong .prj
+    text = _message(_cabin_file(tmp_path, "alle_graden.gpkg", [(4.35, 50.85), (4.4, 50.9)]))
+    assert "graden" in text and "C1, C2" in text and "geen enkele geometrie" not in text
+
+
 def test_cabins_without_capacity_are_listed() -> None:
     text = _message(DATA / "cabins_no_capacity.geojson")
     assert "zonder (geldig) vermogen" in text

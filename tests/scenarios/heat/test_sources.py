@@ -92,6 +92,16 @@ def test_degrees_are_refused_as_a_crs_and_as_coordinates(tmp_path: Path) -> None
     assert "graden" in text and "Kaai" in text and "Gemaal" not in text
 
 
+def test_sources_outside_belgium_are_refused(tmp_path: Path) -> None:
+    far = _sources(["Ver", "Kaai"], [(70_000.0, 990_000.0), (70_000.0, 190_000.0)])
+    text = _problems(write_heat_sources(far, tmp_path / "ver.gpkg"))
+    assert "ver.gpkg" in text and "warmtebronnen buiten België: Ver;" in text
+    # Lambert 2008 coordinates saved as Lambert 72: the file's CRS is wrong
+    mislabelled = _sources(["A"], [(570_000.0, 690_000.0)])
+    text = _problems(write_heat_sources(mislabelled, tmp_path / "l08.gpkg"))
+    assert "l08.gpkg" in text and "geen enkele geometrie" in text and ".prj" in text
+
+
 def test_no_crs_is_refused(tmp_path: Path) -> None:
     src = _sources(["A"], [(70_000.0, 190_000.0)], crs=None)
     path = tmp_path / "geen.shp"
