@@ -308,6 +308,64 @@ def test_catchments_agree_with_a_brute_force_lattice() -> None:
     np.testing.assert_allclose(catchment_areas(lines, np.array([4, 1]), 50.0, 2.0), fast[[4, 1]])
 
 
+def _random_segments(n: int, x0: float, y0: float, span: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0, span, (n, 2)) + np.array([x0, y0])
+    angle, length = rng.uniform(0, math.pi, n), rng.uniform(30, 150, n)
+    b = a + np.column_stack([np.cos(angle) * length, np.sin(angle) * length])
+    return np.asarray(shapely.linestrings(np.stack([a, b], axis=1)), dtype=object)
+
+
+def test_far_away_segments_leave_every_catchment_identical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a municipality's 300 segments, 50 of them taking dwellings, and 3,000 segments of the rest
+    # of Flanders 10-30 km away, given before and after them (a Wegenregister of all Flanders)
+    local = _random_segments(300, X0, Y0, 1_500.0, seed=1)
+    far = _random_segments(3_000, X0 - 10_000.0, Y0 + 10_000.0, 20_000.0, seed=2)
+    which = np.sort(np.random.default_rng(3).choice(len(local), 50, replace=False))
+    # count the points of each Voronoi diagram: the work, without timing it
+    diagram_points: list[int] = []
+    voronoi = shapely.voronoi_polygons
+
+    def counting(points: object, **kw: object) -> object:
+        diagram_points.append(int(shapely.get_num_geometries(points)))
+        return voronoi(points, **kw)
+
+    monkeypatch.setattr(shapely, "voronoi_polygons", counting)
+    alone = catchment_areas(local, which, 50.0, 5.0)
+    everything = np.concatenate([far[:1_500], local, far[1_500:]])
+    areas = catchment_areas(everything, which + 1_500, 50.0, 5.0)
+    # only the segments near the wanted ones enter the diagram, not the 3,000 far ones
+    assert diagram_points[0] == diagram_points[1] < shapely.length(local).sum() / 5.0
+    np.testing.assert_array_equal(areas, alone)
+    # the street layer on all of them: the same zones with the same areas
+    streets = gpd.GeoDataFrame(
+        {"segment_id": [f"s{i}" for i in range(len(everything))]},
+        geometry=everything,
+        crs="EPSG:31370",
+    )
+    mid = shapely.line_interpolate_point(local[which], 0.5, normalized=True)
+    x, y = shapely.get_x(mid) + 1.0, shapely.get_y(mid) + 1.0
+    layer = street_layer(streets, x, y, max_distance_m=50.0, spacing_m=5.0)
+    small = street_layer(streets.iloc[1_500:1_800], x, y, max_distance_m=50.0, spacing_m=5.0)
+    assert len(layer.zones) > 40
+    pd.testing.assert_frame_equal(pd.DataFrame(layer.zones), pd.DataFrame(small.zones))
+    np.testing.assert_array_equal(layer.zone_of, small.zone_of)
+
+
+def test_a_near_segment_without_dwellings_still_takes_its_share() -> None:
+    # a segment 60 m off takes no dwelling but the land nearer to it: the wanted catchment shrinks
+    wanted = _street([(0, 0), (100, 0)])
+    lines = np.array([_street([(0, 60), (100, 60)]), wanted, _street([(5_000, 0), (5_100, 0)])])
+    alone = catchment_areas(np.array([wanted]), np.array([0]), 50.0, 2.0)[0]
+    shared = catchment_areas(lines, np.array([1]), 50.0, 2.0)[0]
+    # the bisector lies 30 m north: lost are the strip 30-50 m (20 m x 100 m) and, at each end,
+    # the part of the quarter disc of 50 m above 30 m
+    cap = 1250 * math.pi / 2 - (15 * 40 + 1250 * math.asin(0.6))
+    assert alone - shared == pytest.approx(20 * 100 + 2 * cap, rel=0.01)
+
+
 def test_street_layer_by_hand() -> None:
     streets = gpd.GeoDataFrame(
         {"segment_id": ["w1", "w2", "w3"]},
