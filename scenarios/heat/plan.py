@@ -110,7 +110,13 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
     each stage (``demand``, then per kind of zone ``<layer>:zones``, ``<layer>:costs``,
     ``<layer>:areas``, ``<layer>:peak``; ``cabins``)."""
     clock = _Clock(timings)
-    demand = dwelling_heat(inputs.twin, inputs.catalogue, inputs.today, inputs.states)
+    demand = dwelling_heat(
+        inputs.twin,
+        inputs.catalogue,
+        inputs.today,
+        inputs.states,
+        measures=None if inputs.cost_parameters is None else inputs.cost_parameters.measures,
+    )
     years = sorted(int(y) for y in demand["year"].unique())
     fixed_word = _fixed_word_of_rows(demand, inputs.fixed)
     connected = (fixed_word == ADVICE_OF_STRATEGY["network"]) & (
