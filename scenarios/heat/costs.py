@@ -615,7 +615,11 @@ def _not_overridable_nl(name: str, p: HeatCostParameter) -> str | None:
             "kostenbestand); haar onzekerheid zit in pipe_cost_factor, een factor op C1 en C2 "
             "van elke zone: pas pipe_cost_factor aan in plaats van deze parameter"
         )
-    what = "een empirische constante van de methode van Persson & Werner (via Hotmaps)"
+    what = (
+        "een ontwerpwaarde van de transportleiding (Hotmaps)"
+        if name.startswith("transmission_")
+        else "een empirische constante van de methode van Persson & Werner (via Hotmaps)"
+    )
     return (
         f"{what} die vast blijft (sampled: false in het kostenbestand); een kostenaanpassing "
         "kan ze niet wijzigen. Wie ze toch anders wil, rekent met een volledig eigen "

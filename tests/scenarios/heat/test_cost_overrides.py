@@ -452,3 +452,13 @@ def test_the_advice_threshold_is_the_municipalitys_to_set(params):
     p = np.array([[0.7, 0.3, 0.0, 0.0]])
     assert advise(p, params.value("advice_threshold"))[0][0] != ADVICE_UNDECIDED
     assert advise(p, stricter.value("advice_threshold"))[0][0] == ADVICE_UNDECIDED
+
+
+def test_a_fixed_transmission_value_is_named_for_what_it_is(params, tmp_path):
+    msg = _problems(
+        tmp_path,
+        params,
+        "schema_version: 1\nparameters:\n  transmission_full_load_hours:\n    value: 2500\n"
+        '    reden: "andere dimensionering"\n',
+    )
+    assert "ontwerpwaarde van de transportleiding" in msg and "Persson & Werner" not in msg
