@@ -158,7 +158,7 @@ def heat_plan(inputs: HeatPlanInputs, timings: dict[str, float] | None = None) -
             )
     cabins = None
     if inputs.cabins is not None:
-        cabins = _cabin_years(demand, inputs.cabins, inputs)
+        cabins = _cabin_years(demand, inputs.cabins, inputs, peak_w)
         clock.lap("cabins")
     return HeatPlan(
         years=years,
@@ -325,9 +325,10 @@ def _decided_word(zone: np.ndarray, word: np.ndarray, n_zones: int) -> np.ndarra
 
 
 def _cabin_years(
-    demand: pd.DataFrame, cab: gpd.GeoDataFrame, inputs: HeatPlanInputs
+    demand: pd.DataFrame, cab: gpd.GeoDataFrame, inputs: HeatPlanInputs, peak_w: np.ndarray
 ) -> gpd.GeoDataFrame:
-    """The loading of every cabin in every year, with the cabin's point."""
+    """The loading of every cabin in every year, with the cabin's point (``peak_w``: each
+    dwelling row's design-day peak, computed once by :func:`heat_plan`)."""
     which = cabin_mod.assign_cabins(
         demand["x"].to_numpy(),
         demand["y"].to_numpy(),
@@ -335,7 +336,9 @@ def _cabin_years(
         link=inputs.cabin_link,
         building_id=demand["building_id"].to_numpy() if inputs.cabin_link is not None else None,
     )
-    loading = cabin_mod.cabin_loading(which, demand, cab, params=inputs.grid_parameters)
+    loading = cabin_mod.cabin_loading(
+        which, demand, cab, params=inputs.grid_parameters, peak_w=peak_w
+    )
     points = cab.set_index(cab["cabin_id"].astype(str)).geometry
     return gpd.GeoDataFrame(
         loading,
