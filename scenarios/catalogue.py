@@ -44,10 +44,10 @@ from scenarios.io_yaml import (
     read_yaml_text,
 )
 from sim._jit import jit
-from sim.core import HP_MAX_SUPPLY_C
+from sim.core import HP_MAX_SUPPLY_C, hp_too_hot
 from sim.errors import Problems
 from sim.stock import HEATING_SYSTEM_CODES, SPACE_HEATING_CODES, VENTILATION_CODES
-from sim.systems import KIND_HP_AIR, KIND_HP_GROUND, default_system_tables
+from sim.systems import default_system_tables
 from sim.variants import VARIANT_FIELDS, VariantArrays
 
 #: Dwelling rows in the twin schema: a DataFrame, or a mapping of column names to equally long
@@ -137,10 +137,12 @@ _CODES: dict[str, NDArray[np.int64]] = {
     "dhw_system": HEATING_SYSTEM_CODES,
 }
 _SHIPPED = "measures.yaml"
-#: Heating-system codes of heat pumps alone (sim.systems kinds; a hybrid's boiler covers the peak).
+#: Heating-system codes whose supply temperature is limited: the core's rule (``hp_too_hot``)
+#: decides which kinds (heat pumps alone; a hybrid's boiler covers the peak).
 _HEAT_PUMP_CODES: frozenset[int] = frozenset(
-    int(c)
-    for c in np.flatnonzero(np.isin(default_system_tables().kind, [KIND_HP_AIR, KIND_HP_GROUND]))
+    code
+    for code, kind in enumerate(default_system_tables().kind.tolist())
+    if hp_too_hot(int(kind), HP_MAX_SUPPLY_C + 1.0)
 )
 
 
