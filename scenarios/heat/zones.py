@@ -101,12 +101,40 @@ ZONE_TABLE_COLUMNS: tuple[str, ...] = (
 REJECT_COLUMNS: tuple[str, ...] = ("row", "reason")
 
 
+#: The data file of the zone parameters (``scenarios/data``).
+PARAMETER_FILE = "heat_zones.csv"
+
+
 @cache
 def _parameters() -> dict[str, float]:
-    ref = resources.files("scenarios.data").joinpath("heat_zones.csv")
+    ref = resources.files("scenarios.data").joinpath(PARAMETER_FILE)
     with resources.as_file(ref) as path:
         t = pd.read_csv(path, comment="#")
-    return {str(k): float(v) for k, v in zip(t["key"], t["value"], strict=True)}
+    return _checked_parameters(t)
+
+
+def _checked_parameters(table: pd.DataFrame) -> dict[str, float]:
+    """key -> value of a table in the format of ``heat_zones.csv``; every value a number
+    within its own ``[low, high]`` (as ``scenarios.heat.gridload.grid_load_parameters``)."""
+    problems = Problems(f"zoneparameters ({PARAMETER_FILE})")
+    for col in ("key", "value", "low", "high"):
+        if col not in table.columns:
+            problems.add(col, "kolom ontbreekt; gebruik key,value,low,high,unit,source")
+    problems.raise_if_any()
+    out: dict[str, float] = {}
+    for i, (key, *numbers) in enumerate(
+        table[["key", "value", "low", "high"]].itertuples(index=False)
+    ):
+        try:
+            v, lo, hi = (float(x) for x in numbers)
+        except (TypeError, ValueError):
+            problems.add(str(key), "waarde, low en high moeten getallen zijn", [i])
+            continue
+        if not (np.isfinite(v) and lo <= v <= hi):
+            problems.add(str(key), f"waarde {v} ligt niet tussen low {lo} en high {hi}", [i])
+        out[str(key)] = v
+    problems.raise_if_any()
+    return out
 
 
 def zone_parameters() -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from scenarios.heat.zones import (
     ZONE_TABLE_COLUMNS,
+    _checked_parameters,
     aggregate,
     aggregate_years,
     catchment_areas,
@@ -63,6 +65,27 @@ def test_grid_cells_are_aligned_on_multiples_of_the_side_with_stable_ids() -> No
     assert grid_layer([X0 + 260.0], [Y0 + 10.0], cell_m=250.0).zones["zone_id"].tolist() == [
         "250mE627N958"
     ]
+
+
+def test_zone_parameters_are_checked_against_their_range() -> None:
+    ref = resources.files("scenarios.data").joinpath("heat_zones.csv")
+    with resources.as_file(ref) as path:
+        table = pd.read_csv(path, comment="#")
+    assert _checked_parameters(table) == zone_parameters()
+    assert (table["low"] <= table["value"]).all() and (table["value"] <= table["high"]).all()
+    wide = table.copy()
+    wide.loc[wide["key"] == "street_corridor_half_width_m", "value"] = 500.0
+    with pytest.raises(
+        InputError,
+        match=r"street_corridor_half_width_m: waarde 500.0 ligt niet tussen low 30.0 en high 100.0",
+    ):
+        _checked_parameters(wide)
+    text = table.astype({"low": object})
+    text.loc[text["key"] == "grid_cell_m", "low"] = "honderd"
+    with pytest.raises(InputError, match="grid_cell_m: waarde, low en high moeten getallen zijn"):
+        _checked_parameters(text)
+    with pytest.raises(InputError, match="high: kolom ontbreekt"):
+        _checked_parameters(table.drop(columns="high"))
 
 
 def test_grid_default_side_comes_from_the_data_file() -> None:
