@@ -1,10 +1,8 @@
-"""Readers of the heat zoning's own inputs: decided zones (and, re-exported, street centrelines).
+"""Readers of the heat zoning's own inputs: decided zones.
 
 - :func:`read_fixed_zones` -- polygons of zones the municipality has decided by hand, each with
-  its strategy, which the advice then follows.
-- :func:`read_streets` -- the road segments of the Wegenregister, read by
-  :func:`buildings.streets.read_streets` (the twin's sources) and re-exported here for the
-  callers that import it from this module.
+  its strategy, which the advice then follows. (The street centrelines of the Wegenregister are
+  one of the twin's sources: :func:`buildings.streets.read_streets`.)
 
 :func:`read_fixed_zones` refuses a file it cannot use with one Dutch message naming the file and
 what to do (:class:`buildings.errors.SourceFileError`): not found, unreadable or damaged
@@ -39,14 +37,12 @@ from buildings.io import (
     outside_belgium,
     to_metric_twin_crs,
 )
-from buildings.streets import read_streets
 from scenarios.heat.costs import ADVICE_OF_STRATEGY, ADVICE_UNDECIDED
 from scenarios.heat.zones import zone_parameters
 
 __all__ = [
     "FIXED_ZONE_COLUMNS",
     "read_fixed_zones",
-    "read_streets",  # re-exported from buildings.streets
 ]
 
 #: Columns of the frame :func:`read_fixed_zones` returns (and its geometry, EPSG:31370).

@@ -30,8 +30,8 @@ Layers
   and between close streets twice and understate the density of exactly the dense centres.
 
 Every dwelling row ends in a zone or in the layer's ``rejects`` with a Dutch reason (no
-coordinates, no sector, no street near enough): :func:`rejected_dwellings` lists them with
-their demand, so that zone demands + rejected demand = the dwellings' demand, always.
+coordinates, no sector, no street near enough; ``scenarios.heat.plan`` lists them with the
+dwelling and year), so that zone demands + rejected demand = the dwellings' demand, always.
 
 Zone tables (:func:`aggregate`): ``heat_demand_mwh`` [MWh/a] the sum of the dwellings'
 ``heat_demand_kwh`` / 1000; ``heat_density_mwh_ha`` [MWh/(ha·a)] = demand / ``area_ha``;
@@ -66,7 +66,6 @@ __all__ = [
     "aggregate_years",
     "catchment_areas",
     "grid_layer",
-    "rejected_dwellings",
     "sector_layer",
     "street_layer",
     "zone_parameters",
@@ -606,8 +605,7 @@ def aggregate(layer: ZoneLayer, dwellings: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns :data:`ZONE_TABLE_COLUMNS`, one row per zone holding a dwelling, in the
-        layer's zone order. Rejected rows are left out and listed by
-        :func:`rejected_dwellings`.
+        layer's zone order. Rejected rows are left out (they are in ``layer.rejects``).
 
     Raises
     ------
@@ -702,20 +700,3 @@ def _sums(layer: ZoneLayer, dwellings: pd.DataFrame) -> pd.DataFrame:
         },
         columns=list(ZONE_TABLE_COLUMNS),
     )
-
-
-def rejected_dwellings(layer: ZoneLayer, dwellings: pd.DataFrame) -> pd.DataFrame:
-    """The dwelling rows in no zone of ``layer``, with their demand and the Dutch reason.
-
-    Returns
-    -------
-    DataFrame
-        ``dwelling_id`` (when ``dwellings`` has it), ``building_id``, ``year``,
-        ``heat_demand_kwh``, ``reason``; one row per rejected row, in row order.
-    """
-    _check_dwellings(layer, dwellings, f"zonetotalen ({layer.name})")
-    rows = layer.rejects["row"].to_numpy(dtype=np.int64)
-    cols = [c for c in ("dwelling_id", "building_id", "year", "heat_demand_kwh") if c in dwellings]
-    out = dwellings.iloc[rows][cols].reset_index(drop=True)
-    out["reason"] = layer.rejects["reason"].to_numpy()
-    return out

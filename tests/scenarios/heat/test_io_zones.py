@@ -13,7 +13,8 @@ import shapely
 from buildings import synthetic_municipality as sm
 from buildings.demo import demo_streets
 from buildings.errors import SourceFileError
-from scenarios.heat.io_zones import read_fixed_zones, read_streets
+from buildings.streets import read_streets
+from scenarios.heat.io_zones import read_fixed_zones
 from scenarios.heat.zones import street_layer
 
 X0, Y0 = 156_500.0, 239_500.0

@@ -20,7 +20,6 @@ from scenarios.heat.zones import (
     aggregate_years,
     catchment_areas,
     grid_layer,
-    rejected_dwellings,
     sector_layer,
     street_layer,
     zone_parameters,
@@ -205,7 +204,7 @@ def test_zone_sums_close_and_do_not_depend_on_row_order(d: pd.DataFrame, rnd: ob
     for layer, layer_s in zip(_layers(d), _layers(shuffled), strict=True):
         t = aggregate_years(layer, d)
         # every row in a zone or in the rejects, never both
-        rejected = rejected_dwellings(layer, d)
+        rejected = d.iloc[layer.rejects["row"].to_numpy()]
         assert len(rejected) + int((layer.zone_of >= 0).sum()) == len(d)
         assert set(layer.rejects["row"]) == set(np.flatnonzero(layer.zone_of < 0))
         for year in (2025, 2030):
@@ -417,7 +416,7 @@ def test_street_layer_by_hand() -> None:
     assert t["street_length_m"].tolist() == [100.0, 100.0]
     assert t["linear_heat_density_mwh_m"].tolist() == pytest.approx([0.2, 0.4], rel=1e-12)
     assert t["n_buildings"].tolist() == [1, 1]
-    r = rejected_dwellings(layer, d)
+    r = d.iloc[layer.rejects["row"].to_numpy()]
     assert r["dwelling_id"].tolist() == ["d3"] and r["heat_demand_kwh"].tolist() == [5_000.0]
 
 
