@@ -37,7 +37,7 @@ from scenarios.policy import DEFAULT_INCOME_CATEGORY, Policy, premium_measure_pr
 from sim._jit import jit
 from sim.carriers import CARRIERS, ELECTRICITY, CarrierTables
 from sim.core import SimulationResult, SystemParameters, simulate
-from sim.errors import Problems
+from sim.errors import InputError, Problems, at_rows
 from sim.pv_economics import pv_bill_credit, pv_self_use
 from sim.stock import DwellingArrays
 from sim.variants import (
@@ -288,7 +288,10 @@ def build_candidates(
     for r0 in range(0, n, per_group):
         r1 = min(n, r0 + per_group)
         part = arrays if (r0, r1) == (0, n) else arrays.take(np.arange(r0, r1))
-        physics.run(part, {col: v[r0:r1] for col, v in fixed.items()}, results, r0)
+        try:
+            physics.run(part, {col: v[r0:r1] for col, v in fixed.items()}, results, r0)
+        except InputError as exc:  # rows of this group, as the dwellings' rows
+            raise at_rows(exc, np.arange(r0, r1)) from None
 
     fossil = np.asarray([CARRIERS.index(x) for x in FOSSIL_CARRIERS])
     parent_arr = tree.parent.copy()

@@ -47,7 +47,7 @@ from scenarios.catalogue import Catalogue, Table, table_column, table_rows
 from scenarios.policy import DEFAULT_INCOME_CATEGORY, INCOME_CATEGORIES, Policy
 from scenarios.trajectory import default_order, plan_steps
 from sim.core import HP_MAX_SUPPLY_C, HeatPumpTooHot
-from sim.errors import InputError, Problems
+from sim.errors import InputError, Problems, at_rows
 from sim.labels import LABELS
 from sim.stock import CODE_TABLES, DWELLING_FIELDS
 
@@ -397,7 +397,10 @@ def household_plans(
         for start in range(0, members.size, PLAN_CHUNK):
             at = members[start : start + PLAN_CHUNK]
             part = _take(rows, at)
-            cand = household_candidates(part, route, catalogue, policy, year, incomes[0])
+            try:
+                cand = household_candidates(part, route, catalogue, policy, year, incomes[0])
+            except InputError as exc:  # rows of this group, as the rows of ``rows``
+                raise at_rows(exc, at) from None
             for inc in incomes:
                 c = cand if inc == incomes[0] else with_income(cand, part, catalogue, policy, inc)
                 _pack(c, ids[at], route, at, steps[inc], cheapest[inc], frontier[inc])

@@ -7,8 +7,10 @@ input: they name the field (column/array), the offending rows and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,13 @@ class Problems:
         """Raise ``error`` with every problem collected, if there are any."""
         if self.items:
             raise error(problems=list(self.items), what=self.what)
+
+
+def at_rows(error: InputError, positions: Sequence[int] | np.ndarray) -> InputError:
+    """``error`` (any :class:`InputError`, its own fields kept) with the rows of its problems
+    mapped through ``positions``: ``positions[r]`` is where row ``r`` of a part stands in the
+    whole (a chunk ``np.arange(r0, r1)``, a selection of rows). Callers that compute in parts
+    re-raise with it, so a message names the rows the user gave."""
+    where = np.asarray(positions, dtype=np.int64)
+    problems = [replace(p, rows=tuple(int(where[r]) for r in p.rows)) for p in error.problems]
+    return replace(error, problems=problems)

@@ -425,3 +425,22 @@ def test_a_hybrid_without_a_boiler_back_up_is_rejected() -> None:
     with pytest.raises(InputError) as exc:
         load_system_tables(t)
     assert exc.value.fields == ["backup_code"]
+
+
+def test_an_error_of_a_part_names_the_rows_of_the_whole() -> None:
+    # a chunked caller (scenarios.candidates, scenarios.household) re-raises with at_rows: the
+    # rows of the part become the rows the user gave, and the error keeps its own kind and fields
+    import dataclasses
+
+    from sim.core import HeatPumpTooHot, SystemParameters, simulate
+    from sim.errors import at_rows
+
+    d = DwellingArrays.from_mapping(_box(heating_system=5, emitter_temp_c=90.0))
+    warm = dataclasses.replace(SystemParameters.default(), theta_int_design_c=22.0)
+    with pytest.raises(HeatPumpTooHot) as exc:
+        simulate(d, system_params=warm)
+    assert exc.value.rows == [0]
+    whole = at_rows(exc.value, [7, 8, 9])
+    assert isinstance(whole, HeatPumpTooHot) and whole.rows == [7]
+    assert whole.needed_supply_c == exc.value.needed_supply_c
+    assert "rijen 8 (vanaf 1 geteld)" in str(whole)
