@@ -1807,16 +1807,9 @@ def _reject_outside_belgium(geoms: np.ndarray, records: _Records, what: str, src
     live[live] = ~shapely.is_empty(geoms[live])
     if not live.any():
         return
-    x0, y0, x1, y1 = belgium_bounds()
     bounds = shapely.bounds(geoms[live])
-    with np.errstate(invalid="ignore"):
-        inside_live = (
-            np.isfinite(bounds).all(axis=1)
-            & (bounds[:, 2] >= x0)
-            & (bounds[:, 0] <= x1)
-            & (bounds[:, 3] >= y0)
-            & (bounds[:, 1] <= y1)
-        )
+    with np.errstate(invalid="ignore"):  # a geometry without finite bounds is outside
+        inside_live = ~outside_belgium(geoms[live])
     if not inside_live.any():
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -56,10 +56,11 @@ from scenarios.heat.demand import dwelling_heat
 from scenarios.heat.gridload import GridLoadParameters, dwelling_electric_peak_w, zone_peak
 from scenarios.heat.sources import AREA_TRANSMISSION_COLUMNS, transmission_pass
 from scenarios.heat.zones import ZoneLayer, aggregate_years, grid_layer, sector_layer, street_layer
+from sim.systems import default_system_tables
 
 #: District heat (``sim/data/heating_systems.csv``): the system of a dwelling in a zone decided
 #: for a heat network.
-DISTRICT_HEAT = 7
+DISTRICT_HEAT: int = default_system_tables().names.index("district_heat")
 
 
 @dataclass
