@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from buildings.sectors import sector_outlines
 from buildings.twin import read_twin, read_twin_sectors
@@ -79,7 +80,13 @@ def run_heat_plan(
             problems = Problems(f"scenarioresultaten {results}")
             problems.add("woningen.parquet", "ontbreekt; geef de map van wijk scenario run")
             problems.raise_if_any()
-        states = states_from_results(pd.read_parquet(table), dwellings)
+        # only what the states need: the ids and each scenario year's measures
+        wanted = [
+            c
+            for c in pq.read_schema(table).names
+            if c == "dwelling_id" or c.startswith("measures_")
+        ]
+        states = states_from_results(pd.read_parquet(table, columns=wanted), dwellings)
         today = run.years[0]
         sources.append(f"Renovatietrajecten: scenario '{run.name}' ({results}), centrale run.")
     else:
