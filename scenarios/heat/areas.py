@@ -30,7 +30,7 @@ advised "warmtenet").
 Vectorised: the grid's neighbours come from the integer cell indices (sorted keys and
 ``np.searchsorted``), polygons' and segments' from one :class:`shapely.STRtree` query; all years
 of a layer are one graph whose nodes are the zone-year rows, split by
-:func:`scipy.sparse.csgraph.connected_components`.
+:func:`scenarios.clusters.component_labels` (the clusters' connected components).
 
 References
 ----------
@@ -46,9 +46,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from scenarios.clusters import component_labels
 from scenarios.heat.costs import (
     ADVICE_FIXED,
     ADVICE_OF_STRATEGY,
@@ -226,10 +225,7 @@ def network_areas(
         both = (ra >= 0) & (rb >= 0)
         ra, rb = ra[both], rb[both]
         link = net[ra] & net[rb]
-        graph = coo_matrix(
-            (np.ones(int(link.sum()), dtype=np.int8), (ra[link], rb[link])), shape=(n, n)
-        )
-        _, label = connected_components(graph, directed=False)
+        label = component_labels(n, pd.DataFrame({"i": ra, "j": rb}), link)
         demand = out["heat_demand_mwh"].to_numpy(dtype=np.float64)
         groups, members = np.unique(label[net], return_inverse=True)
         group_mwh = np.bincount(members, weights=demand[net], minlength=len(groups))
