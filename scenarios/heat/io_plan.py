@@ -169,7 +169,10 @@ def _charts(plan: HeatPlan, folder: Path) -> None:
     ax.set_xticks(x, per_year.index.astype(str))
     ax.set_ylabel("kW op de ontwerpdag (som van de sectoren)")
     ax.set_title("Netbelasting op de ontwerpdag")
-    ax.legend(fontsize=8)
+    # room above the bars for the legend (the household peak is as tall in every year)
+    top = float(np.nanmax(per_year[["household_peak_kw", "peak_kw"]].to_numpy(), initial=0.0))
+    ax.set_ylim(0.0, 1.3 * top if top > 0 else 1.0)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
     save_figure(fig, folder, "netbelasting", ["png"])
 
 
